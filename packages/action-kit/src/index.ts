@@ -1,0 +1,17 @@
+export { InputError, ActionError, CancelledError, TimeoutError, errorMessage } from './errors.js';
+export {
+  rawInput,
+  stringInput,
+  booleanInput,
+  integerInput,
+  choiceInput,
+  listInput,
+  splitList,
+  durationInput,
+  keyValueInput,
+} from './inputs.js';
+export { group, mask, info, warning, debug, annotateError } from './log.js';
+export { setOutput, saveState, readState } from './outputs.js';
+export { jobSummary, cell, type JobSummary, type SummaryCell } from './summary.js';
+export { listenForCancellation, sleep, type Cancellation } from './cancellation.js';
+export { runAction, type ActionContext } from './run.js';

@@ -1,0 +1,1 @@
+export { publishAmi, type PublishRequest, type PublishResult } from './publish.js';

@@ -1,0 +1,130 @@
+/**
+ * One factory for every AWS client the actions create, so that region,
+ * endpoint, retries, timeouts and user agent are the same everywhere.
+ */
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import { fullJitterDelay } from './backoff.js';
+import { endpointFor, type ServiceId } from './region.js';
+import type { RetryStrategyV2, RetryToken, RetryErrorInfo, StandardRetryToken } from '@smithy/types';
+
+export interface ClientOptions {
+  region: string;
+  service: ServiceId;
+  /** The action (or tool) making the calls; goes into the user agent. */
+  caller: string;
+  /** Total attempts per API call, the first included (default 6). */
+  maxAttempts?: number;
+  /** Where "retrying …" lines go (default: nowhere). */
+  log?: (line: string) => void;
+  /** Injectable randomness for the jitter. */
+  random?: () => number;
+  /** Per-request socket timeout in ms (default 20 s); a timed-out call is retried. */
+  requestTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The shape of config every SDK v3 client constructor accepts. */
+export interface SdkClientConfig {
+  region: string;
+  endpoint?: string;
+  maxAttempts: number;
+  retryStrategy: RetryStrategyV2;
+  customUserAgent: [string, string][];
+  requestHandler: NodeHttpHandler;
+}
+
+interface MiddlewareClient {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string; clientName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'finalizeRequest'; priority: 'low'; name: string },
+    ): void;
+  };
+}
+
+/** Builds the config for an SDK client. */
+export function clientConfig(options: ClientOptions): SdkClientConfig {
+  const env = options.env ?? process.env;
+  const maxAttempts = options.maxAttempts ?? 6;
+  const endpoint = endpointFor(options.service, env);
+  return {
+    region: options.region,
+    ...(endpoint ? { endpoint } : {}),
+    maxAttempts,
+    retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
+    customUserAgent: userAgent(options.caller, env),
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000 }),
+  };
+}
+
+/**
+ * Creates a client with `clientConfig` and names the failing operation in
+ * each retry log line.
+ */
+export function createClient<C extends object>(Client: new (config: SdkClientConfig) => C, options: ClientOptions): C {
+  const client = new Client(clientConfig(options));
+  (client as unknown as MiddlewareClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error: unknown) {
+        if (error && typeof error === 'object') {
+          const service = (context.clientName ?? options.service).replace(/Client$/, '');
+          Object.defineProperty(error, '$operation', {
+            value: `${service}.${(context.commandName ?? 'call').replace(/Command$/, '')}`,
+            enumerable: false,
+            configurable: true,
+          });
+        }
+        throw error;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'imgMgrNameOperationOnError' },
+  );
+  return client;
+}
+
+/** `img-mgr/<caller> run/<id>-<attempt> repo/<owner/name>` pieces. */
+export function userAgent(caller: string, env = process.env): [string, string][] {
+  const pieces: [string, string][] = [[`img-mgr-${caller}`, '1']];
+  if (env.GITHUB_RUN_ID) pieces.push(['run', `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`]);
+  if (env.GITHUB_REPOSITORY) pieces.push(['repo', env.GITHUB_REPOSITORY.replace(/[^A-Za-z0-9._-]/g, '_')]);
+  return pieces;
+}
+
+/**
+ * The SDK's standard retry decisions (which errors are transient, the retry
+ * quota) with full-jitter delays and a log line naming what is retried.
+ */
+class LoggedRetryStrategy implements RetryStrategyV2 {
+  private readonly inner: ConfiguredRetryStrategy;
+  readonly mode = 'standard';
+
+  constructor(
+    private readonly maxAttempts: number,
+    private readonly log: (line: string) => void,
+    random?: () => number,
+  ) {
+    this.inner = new ConfiguredRetryStrategy(maxAttempts, (attempt) => fullJitterDelay(attempt, { random }));
+  }
+
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.inner.acquireInitialRetryToken(scope);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    const next = await this.inner.refreshRetryTokenForRetry(token as StandardRetryToken, info);
+    const error = info.error as { name?: string; message?: string; $operation?: string; $metadata?: { httpStatusCode?: number } };
+    const what = error.$operation ?? 'AWS call';
+    const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
+    this.log(
+      `Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) in ${next.getRetryDelay()} ms after ${why || 'a transient error'}`,
+    );
+    return next;
+  }
+
+  recordSuccess(token: RetryToken): void {
+    this.inner.recordSuccess(token as StandardRetryToken);
+  }
+}

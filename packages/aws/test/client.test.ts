@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../src/index.js';
+
+/** A real HTTP endpoint that throttles the first `throttle` requests. */
+function throttlingServer(throttle: number): Promise<{ server: Server; url: string; seen: { agent: string[] } }> {
+  let count = 0;
+  const seen = { agent: [] as string[] };
+  const server = createServer((request, response) => {
+    seen.agent.push(String(request.headers['user-agent']) + ' ' + String(request.headers['x-amz-user-agent'] ?? ''));
+    request.resume();
+    request.on('end', () => {
+      count += 1;
+      response.setHeader('content-type', 'application/x-amz-json-1.1');
+      if (count <= throttle) {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+        return;
+      }
+      response.end(JSON.stringify({ Parameter: { Name: '/p', Value: 'ami-12345678', Version: 3 } }));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen });
+    });
+  });
+}
+
+describe('createClient', () => {
+  let fixture: Awaited<ReturnType<typeof throttlingServer>>;
+  beforeAll(async () => {
+    fixture = await throttlingServer(2);
+  });
+  afterAll(() => {
+    fixture.server.close();
+  });
+
+  it('retries throttling with a log line naming the operation, and sends the user agent', async () => {
+    const lines: string[] = [];
+    const ssm = createClient(SSMClient, {
+      region: 'us-east-1',
+      service: 'SSM',
+      caller: 'publish-ami',
+      log: (line) => lines.push(line),
+      random: () => 0,
+      env: { AWS_ENDPOINT_URL_SSM: fixture.url, GITHUB_RUN_ID: '7' },
+    });
+    ssm.config.credentials = () => Promise.resolve({ accessKeyId: 'a', secretAccessKey: 'b' });
+    const response = await ssm.send(new GetParameterCommand({ Name: '/p' }));
+    expect(response.Parameter?.Version).toBe(3);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Retrying SSM\.GetParameter \(attempt 2 of 6\) in 0 ms after ThrottlingException 400$/);
+    expect(fixture.seen.agent[0]).toContain('img-mgr-publish-ami/1');
+    expect(fixture.seen.agent[0]).toContain('run/7-1');
+  });
+});

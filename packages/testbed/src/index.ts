@@ -1,0 +1,4 @@
+export { repoRoot, toolsBin, toolPath, pathWithTools } from './paths.js';
+export { startMoto, freePort, awsEnvFor, stopProcess, type Moto } from './moto.js';
+export { createRunnerEnv, inputEnv, inputVariable, parseCommandFile, type RunnerEnv } from './runner.js';
+export { runAction, readActionYaml, defaultInputs, type RunActionOptions, type ActionRun } from './action.js';

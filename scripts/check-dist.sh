@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Fails when a committed action bundle is stale or does not run.
+# 1. Diffs every actions/*/dist, just rebuilt by turbo (`turbo run check-dist`
+#    depends on each action's package task), against the commit.
+# 2. Runs every bundle with no inputs under Node 20 and Node 24 (the runner's
+#    node24): it must load, exit non-zero within a second, and name the input.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+TOOLS_BIN="${IMG_MGR_TOOLS_DIR:-$ROOT/.tools}/bin"
+
+if ! git diff --quiet -- 'actions/*/dist' || [[ -n "$(git ls-files --others --exclude-standard -- 'actions/*/dist')" ]]; then
+  echo "check-dist: the committed bundles are stale. Run 'npm run package' and commit actions/*/dist:" >&2
+  git status --short -- 'actions/*/dist' >&2
+  exit 1
+fi
+echo "check-dist: bundles match their sources"
+
+declare -A NODES=([20]="node" [24]="$TOOLS_BIN/node24")
+status=0
+for action in actions/*/; do
+  name="$(basename "$action")"
+  for version in 20 24; do
+    node_bin="${NODES[$version]}"
+    major="$("$node_bin" -p 'process.versions.node.split(".")[0]')"
+    [[ "$major" == "$version" ]] || { echo "check-dist: $node_bin is Node $major, not $version" >&2; exit 1; }
+    started=$(date +%s%N)
+    set +e
+    out="$(env -i PATH="$PATH" HOME="$HOME" "$node_bin" "$action/dist/index.js" 2>&1)"
+    code=$?
+    set -e
+    ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    errors="$(grep -c '^::error::' <<<"$out" || true)"
+    if [[ $code -eq 0 || "$errors" != 1 ]] || ! grep -q "^::error::Input '" <<<"$out" || grep -qE '^\s+at ' <<<"$out"; then
+      echo "check-dist: $name on Node $version did not fail cleanly on missing input (exit $code):" >&2
+      echo "$out" >&2
+      status=1
+    elif (( ms > 1000 )); then
+      echo "check-dist: $name on Node $version took ${ms} ms to fail on missing input (limit 1000)" >&2
+      status=1
+    else
+      echo "check-dist: $name on Node $version: exit $code in ${ms} ms: $(grep '^::error::' <<<"$out")"
+    fi
+  done
+done
+exit $status

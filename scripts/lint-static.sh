@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Static checks over what TypeScript lint does not see: workflows (actionlint
+# with shellcheck, zizmor), CloudFormation templates (cfn-lint), shell scripts
+# (shellcheck) and Packer templates (packer validate / fmt).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="${IMG_MGR_TOOLS_DIR:-$ROOT/.tools}/bin"
+export PATH="$BIN:$PATH"
+
+mapfile -t workflows < <(git ls-files -co --exclude-standard -- '.github/workflows/*.yml' 'workflows-example/**/*.yml' 'workflows-example/*.yml' | sort -u)
+mapfile -t templates < <(git ls-files -co --exclude-standard -- 'cloudformation/*.yaml' 'cloudformation/**/*.yaml' | grep -v '/parameters/' | sort -u || true)
+mapfile -t scripts < <(git ls-files -co --exclude-standard -- '*.sh' | sort -u)
+
+if ((${#workflows[@]})); then
+  echo "actionlint: ${#workflows[@]} workflow(s)"
+  actionlint -shellcheck "$BIN/shellcheck" "${workflows[@]}"
+  echo "zizmor: ${#workflows[@]} workflow(s)"
+  zizmor --offline --no-progress "${workflows[@]}"
+fi
+if ((${#templates[@]})); then
+  echo "cfn-lint: ${#templates[@]} template(s)"
+  cfn-lint -- "${templates[@]}"
+fi
+if ((${#scripts[@]})); then
+  echo "shellcheck: ${#scripts[@]} script(s)"
+  shellcheck "${scripts[@]}"
+fi
+echo "lint-static: clean"
