@@ -2,3 +2,4 @@ export { repoRoot, toolsBin, toolPath, pathWithTools } from './paths.js';
 export { startMoto, freePort, awsEnvFor, stopProcess, type Moto } from './moto.js';
 export { createRunnerEnv, inputEnv, inputVariable, parseCommandFile, type RunnerEnv } from './runner.js';
 export { runAction, readActionYaml, defaultInputs, type RunActionOptions, type ActionRun } from './action.js';
+export { startFaultProxy, serviceOf, type FaultProxy, type FaultKind, type FaultProxyOptions } from './fault-proxy.js';
