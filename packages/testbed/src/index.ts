@@ -3,3 +3,4 @@ export { startMoto, freePort, awsEnvFor, stopProcess, type Moto } from './moto.j
 export { createRunnerEnv, inputEnv, inputVariable, parseCommandFile, type RunnerEnv } from './runner.js';
 export { runAction, readActionYaml, defaultInputs, type RunActionOptions, type ActionRun } from './action.js';
 export { startFaultProxy, serviceOf, type FaultProxy, type FaultKind, type FaultProxyOptions } from './fault-proxy.js';
+export { snapshotAws, type AwsSnapshot } from './snapshot.js';
