@@ -66,7 +66,7 @@ env_file="$etc_dir/app.env"
 
 install_packages() {
   log "installing OS packages"
-  dnf install -y --setopt=install_weak_deps=False git python3 python3-pip nginx
+  dnf install -y --setopt=install_weak_deps=False git python3 python3-pip nginx aws-cfn-bootstrap
   dnf clean all
 }
 
