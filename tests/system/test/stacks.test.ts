@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
@@ -25,8 +26,8 @@ import {
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
-import { cfnDir, root } from './helpers.js';
+import { runAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
+import { cfnDir, root, runTool } from './helpers.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
 const goldenAmiParameter = '/common/img-mgr/golden-ami';
@@ -41,6 +42,18 @@ interface TrustPolicy {
 function parameterFile(name: string, overrides: Record<string, string> = {}): Parameter[] {
   const map = { ...(JSON.parse(readFileSync(join(cfnDir, 'parameters', name), 'utf8')) as Record<string, string>), ...overrides };
   return Object.entries(map).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
+/** Runs shellcheck on a script given as text. */
+async function expectShellcheckClean(script: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'img-mgr-userdata-'));
+  try {
+    writeFileSync(join(dir, 'user-data.sh'), script);
+    const run = await runTool(toolPath('shellcheck'), [join(dir, 'user-data.sh')]);
+    expect(run.stdout + run.stderr, script).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** True once the deploy-stack bundle does more than the foundation's skeleton. */
@@ -166,6 +179,7 @@ describe('CloudFormation stacks on moto', () => {
     expect(userData).toContain(`IMG_MGR_BUCKET=${ids.UploadsBucket}`);
     expect(userData).toContain('IMG_MGR_ENVIRONMENT=dev');
     expect(userData).toMatch(/cfn-signal --exit-code "\$status" --stack '[^']+' --resource AutoScalingGroup/);
+    await expectShellcheckClean(userData);
 
     // The bucket exists.
     await expect(s3.send(new HeadBucketCommand({ Bucket: ids.UploadsBucket }))).resolves.toBeDefined();
