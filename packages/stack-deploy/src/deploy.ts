@@ -200,7 +200,7 @@ class Deploy {
       this.log(`Plan ready: change set ${name} was created and not executed; run mode execute with change-set-name ${name} to apply it.`);
       return;
     }
-    await this.execute(name, changeSetType, stack);
+    await this.execute(this.result.changeSetId ?? name, changeSetType, stack);
   }
 
   /** The stack after any running operation settled; undefined when there is none. ROLLBACK_COMPLETE is deleted first. */
