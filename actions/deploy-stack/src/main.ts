@@ -123,6 +123,7 @@ export async function run(): Promise<void> {
     await writeSummary(inputs, result);
     const calls = Object.values(result.apiCalls).reduce((sum, count) => sum + count, 0);
     info(`Done: ${inputs.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ${calls} AWS API calls`);
+    info(`AWS API calls: ${Object.entries(result.apiCalls).map(([operation, count]) => `${operation}=${count}`).join(', ')}`);
   });
 }
 
