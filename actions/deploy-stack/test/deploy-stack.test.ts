@@ -147,6 +147,35 @@ describe('deploy-stack against moto', () => {
     expect(run.summary).toContain('<td>Add</td><td>Hold</td><td>Custom::Hold</td>');
   });
 
+  it('reads the real outputs after CreateStack and masks the secret-looking ones', async () => {
+    const template = APP_TEMPLATE.replace('Outputs:\n', "Outputs:\n  DbPassword:\n    Value: hunter2-secret\n  Endpoint:\n    Value: !Sub 'https://${AWS::StackName}.example.com'\n");
+    const run = await deploy(moto, { 'stack-name': 'with-outputs', template: 'outputs.yaml', 'parameter-overrides': 'ImageId=ami-7', 'timeout-in-minutes': 10 }, { files: { 'outputs.yaml': template } });
+    expect(run.errors).toEqual([]);
+    const stack = await describeStack(cfn, 'with-outputs');
+    expect(stack?.Outputs?.length).toBe(3);
+    expect(run.outputs).toMatchObject({ ImageId: 'ami-7', DbPassword: 'hunter2-secret', Endpoint: 'https://with-outputs.example.com' });
+    expect(JSON.parse(run.outputs['outputs-json'] ?? '{}')).toEqual({ ImageId: 'ami-7', DbPassword: 'hunter2-secret', Endpoint: 'https://with-outputs.example.com' });
+    // The runner hides the value once it is masked; the log never printed it anyway.
+    expect(run.log).toContain('::add-mask::hunter2-secret');
+    expect(run.log.replace('::add-mask::hunter2-secret', '')).not.toContain('hunter2-secret');
+    expect(run.log).toContain('DbPassword = ***');
+    expect(run.summary).toContain('<td>DbPassword</td><td>***</td>');
+    expect(run.summary).toContain('<td>ImageId</td><td>ami-7</td>');
+  });
+
+  it('treats a REVIEW_IN_PROGRESS stack (left by a plan) as not existing and creates it', async () => {
+    const plan = await deploy(moto, { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', mode: 'plan' }, { files });
+    expect(plan.exitCode).toBe(0);
+    expect((await describeStack(cfn, 'reviewed'))?.StackStatus).toBe('REVIEW_IN_PROGRESS');
+    expect(plan.outputs['plan-markdown']).toContain('### CloudFormation create plan for `reviewed`');
+    const run = await deploy(moto, { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    expect(run.errors).toEqual([]);
+    expect(run.log).toContain('Stack reviewed is REVIEW_IN_PROGRESS');
+    expect(run.log).toMatch(/Change set deploy-r\S+ \(CREATE\)/);
+    // moto makes a second stack for the second CREATE change set (AWS reuses the REVIEW_IN_PROGRESS one): read it by id.
+    expect((await describeStack(cfn, run.outputs['stack-id'] ?? ''))?.StackStatus).toBe('CREATE_COMPLETE');
+  });
+
   it('exits within 5 s when cancelled during a held create, saying the create goes on', async () => {
     const run = await deploy(
       moto,
@@ -187,6 +216,7 @@ describe('deploy-stack against moto', () => {
       ['a reserved tag', { tags: 'aws:team=x' }, "Input 'tags' has the tag key 'aws:team'; keys starting with 'aws:' are reserved"],
       ['an invalid stack name', { 'stack-name': 'my_stack' }, "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)"],
       ['an unknown capability', { capabilities: 'CAPABILITY_IAM,CAPABILITY_ROOT' }, "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND"],
+      ['a change set that does not exist', { mode: 'execute', 'change-set-name': 'deploy-nope' }, "Input 'change-set-name' names 'deploy-nope', which does not exist for stack bad-inputs"],
       ['a bad wait-timeout', { 'wait-timeout': 'soon' }, "Input 'wait-timeout' must be a positive duration such as 600, 90s, 15m or 1h; got 'soon'"],
     ])('%s', async (_what, inputs, message) => {
       await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
