@@ -5,7 +5,7 @@ import {
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_TEMPLATE, APP_TEMPLATE_V2, cloudFormationState, deploy, describe as describeStack, heldTemplate, holdFunction, release } from './helpers.js';
@@ -204,6 +204,26 @@ describe('deploy-stack against moto', () => {
     const key = /s3:\/\/templates-bucket\/(\S+)/.exec(run.log)?.[1] ?? '';
     expect((await s3.send(new HeadObjectCommand({ Bucket: 'templates-bucket', Key: key }))).ContentLength).toBeGreaterThan(51_200);
     expect((await describeStack(cfn, 'large'))?.StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  it('deploys a template from an s3:// URL, checking its parameters with GetTemplateSummary', async () => {
+    const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'url-templates' }));
+    // moto's GetTemplateSummary answers 500 without AWSTemplateFormatVersion.
+    const json = JSON.stringify({
+      AWSTemplateFormatVersion: '2010-09-09',
+      Parameters: { ImageId: { Type: 'String' } },
+      Resources: { GoldenAmi: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/test/from-url/ami', Type: 'String', Value: { Ref: 'ImageId' } } } },
+    });
+    await s3.send(new PutObjectCommand({ Bucket: 'url-templates', Key: 'stacks/app.json', Body: json }));
+    const before = await cloudFormationState(cfn);
+    const unknown = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5,Size=2' });
+    expect(unknown.errors).toEqual(["Input 'parameter-overrides' sets 'Size', which the template does not declare (it declares ImageId)"]);
+    expect(await cloudFormationState(cfn)).toBe(before);
+    const run = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5' });
+    expect(run.errors).toEqual([]);
+    expect(run.log).toMatch(/AWS API calls: .*GetTemplateSummary=1/);
+    expect(await parameterValue('/test/from-url/ami')).toBe('ami-5');
   });
 
   describe('bad inputs fail with one line naming the input and change nothing', () => {
