@@ -470,6 +470,8 @@ class DeployCancelledError extends errors/* ActionError */.lZ {
 async function deployStack(request, hooks = {}) {
     return new Deploy(request, hooks).run();
 }
+/** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
+const CLEANUP_CALL_MS = 3_000;
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
 class Deploy {
     request;
@@ -738,7 +740,7 @@ class Deploy {
             return;
         this.pendingChangeSet = undefined;
         try {
-            await this.cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ ChangeSetName: id, StackName: this.request.stackName }));
+            await this.cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ ChangeSetName: id, StackName: this.request.stackName }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
             this.log(`Deleted the unexecuted change set ${this.result.changeSetName ?? id}`);
         }
         catch (error) {
@@ -888,7 +890,8 @@ class Deploy {
         const name = this.request.stackName;
         if (type === 'UPDATE' && this.request.cancelOnAbort !== false) {
             try {
-                await this.cfn.send(new dist_cjs/* CancelUpdateStackCommand */.v6j({ StackName: watcher.stackId }));
+                // Bounded, so that the step still exits within seconds of the cancellation.
+                await this.cfn.send(new dist_cjs/* CancelUpdateStackCommand */.v6j({ StackName: watcher.stackId }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
                 throw new DeployCancelledError(`Cancelled: sent CancelUpdateStack for ${name}; CloudFormation rolls the update back`);
             }
             catch (error) {
