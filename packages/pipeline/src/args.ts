@@ -35,8 +35,10 @@ export interface Options {
   /** Selects cloudformation/parameters/<env>-<region>.json (falls back to <env>.json). */
   env: string;
   parameterName: string;
-  vpcStack: string;
-  appStack: string;
+  /** Undefined: NetworkStackName of the app's parameter file, else img-mgr-vpc-<env>. */
+  vpcStack: string | undefined;
+  /** Undefined: img-mgr-<env>. */
+  appStack: string | undefined;
   /** publish: the AMI to publish instead of the one baked for the current inputs. */
   amiId: string | undefined;
   /** rollback: previous | <version> | <label>. */
@@ -51,8 +53,6 @@ export const DEFAULTS = {
   flaskRef: 'main',
   env: 'dev',
   parameterName: '/common/img-mgr/golden-ami',
-  vpcStack: 'img-mgr-vpc',
-  appStack: 'img-mgr',
   rollbackTo: 'previous',
   timeoutMs: 60 * 60_000,
   localRegion: 'us-east-1',
@@ -170,8 +170,8 @@ function defaults(command: Command): Options {
     flaskRef: DEFAULTS.flaskRef,
     env: DEFAULTS.env,
     parameterName: DEFAULTS.parameterName,
-    vpcStack: DEFAULTS.vpcStack,
-    appStack: DEFAULTS.appStack,
+    vpcStack: undefined,
+    appStack: undefined,
     amiId: undefined,
     rollbackTo: DEFAULTS.rollbackTo,
     timeoutMs: DEFAULTS.timeoutMs,
