@@ -65,7 +65,7 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
 
       const [image] = (await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }))).Images ?? [];
       expect(image?.Name).toMatch(/^img-mgr-\d{8}-\d{6}-test-1$/);
-      const tags = Object.fromEntries((image?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+      const tags = Object.fromEntries((image?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
       expect(tags).toMatchObject({
         application: 'img-mgr',
         'created-by': 'packer',
