@@ -12,6 +12,23 @@ export async function planStacks(ctx: CommandContext): Promise<StackPlan[]> {
   return stackPlans(ctx.options, ctx.root, ctx.target.region, (path) => readParameterFile(path, ctx.root, '--env'));
 }
 
+/**
+ * ImageIdOverride for the app stack. On AWS it is '' so the stack always takes
+ * the SSM parameter's newest value (CloudFormation re-resolves it on every
+ * update). moto does not: it re-resolves only when the parameter's *name*
+ * changes and rebuilds no outputs after a change set, so on an emulator the
+ * value the parameter holds now is passed as the override, which makes the
+ * launch template follow a publish or a rollback there too.
+ */
+async function imageOverride(ctx: CommandContext, detail: (line: string) => void): Promise<string> {
+  if (!ctx.target.emulated) return '';
+  const { describePointer } = await import('@img-mgr/ami-publish');
+  const pointer = await describePointer({ region: ctx.target.region, parameterName: ctx.options.parameterName }, { log: detail, signal: ctx.signal, caller: 'pipeline' });
+  const value = pointer.current?.value ?? '';
+  if (value) detail(`emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; moto does not re-resolve an unchanged SSM parameter on update)`);
+  return value;
+}
+
 /** Creates or updates one stack and records it (and the app URL) in the report. */
 export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<StackReport> {
   const step = ctx.progress.step(`deploy ${plan.role}`, `stack ${plan.name} (${plan.template.split('/').pop() ?? plan.template})`);
@@ -20,6 +37,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     if (plan.note) step.detail(plan.note);
     const parameters = plan.parameterFile ? deploy.readParameterFile(plan.parameterFile, ctx.root, '--env') : new Map<string, string>();
     for (const [key, value] of Object.entries(plan.overrides)) parameters.set(key, value);
+    if (plan.role === 'app') parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
     const started = performance.now();
     const result = await deploy.deployStack(
       {
@@ -35,6 +53,9 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
           { Key: 'environment', Value: ctx.options.env },
         ],
         waitTimeoutMs: ctx.remainingMs(),
+        // CloudFormation's own bound on a create (a new stack is made with CreateStack then, which also
+        // gives moto's stacks their outputs and exports: moto builds none after ExecuteChangeSet).
+        timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)),
       },
       {
         log: (line) => {

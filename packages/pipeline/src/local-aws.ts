@@ -44,8 +44,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The local AWS recorded in `stateDir` when its process is alive and answers; a stale file is removed. */
-export async function findLocalAws(stateDir: string): Promise<LocalAws | undefined> {
+/** The recorded local AWS whose process is still running (answering or not); a stale record is removed. */
+export function recordedLocalAws(stateDir: string): LocalAws | undefined {
   const stateFile = join(stateDir, STATE_FILE);
   let state: LocalAwsState;
   try {
@@ -53,9 +53,25 @@ export async function findLocalAws(stateDir: string): Promise<LocalAws | undefin
   } catch {
     return undefined;
   }
-  if (isAlive(state.pid) && (await answers(state.endpoint))) return { ...state, reused: true, stateFile };
-  rmSync(stateFile, { force: true });
-  return undefined;
+  if (!isAlive(state.pid) || !isMotoProcess(state.pid)) {
+    rmSync(stateFile, { force: true });
+    return undefined;
+  }
+  return { ...state, reused: true, stateFile };
+}
+
+/** The local AWS recorded in `stateDir` when it runs and answers; throws when it runs and does not answer. */
+export async function findLocalAws(stateDir: string): Promise<LocalAws | undefined> {
+  const state = recordedLocalAws(stateDir);
+  if (!state) return undefined;
+  if (!(await answers(state.endpoint, 10_000))) {
+    throw new PipelineError(
+      ExitCode.environment,
+      `the kept local AWS (moto, pid ${state.pid}) does not answer at ${state.endpoint}`,
+      "stop it with 'img-mgr-pipeline down' and start again",
+    );
+  }
+  return state;
 }
 
 /** Starts moto_server, waits until it answers and records it in `stateDir`. */
@@ -122,23 +138,39 @@ export function localAwsEnv(endpoint: string, region: string): Record<string, st
   };
 }
 
-async function answers(endpoint: string): Promise<boolean> {
+/** Any HTTP answer counts (moto's data.json is slow: it dumps the whole state). */
+async function answers(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
   try {
-    const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${endpoint}/`, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
-    return response.ok;
+    return true;
   } catch {
     return false;
   }
 }
 
+/** Alive and not a zombie (a kept server is re-parented to an init that may never reap it). */
 function isAlive(pid: number): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we have
+  }
+}
+
+/** The pid is a moto server (a recorded pid may have been reused by another program); true when /proc cannot tell. */
+function isMotoProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto_server');
+  } catch {
+    return true;
   }
 }
 

@@ -7,7 +7,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Options } from './args.js';
-import { DEFAULTS } from './args.js';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -42,8 +41,9 @@ export function stackPlans(options: Options, root: string, region: string, readF
   const appValues = appFile.path ? readFile(appFile.path) : new Map<string, string>();
   const vpcName = options.vpcStack ?? appValues.get('NetworkStackName') ?? `img-mgr-vpc-${options.env}`;
   const appName = options.appStack ?? `img-mgr-${options.env}`;
-  const appOverrides: Record<string, string> = { NetworkStackName: vpcName };
-  if (options.parameterName !== DEFAULTS.parameterName) appOverrides.ImageId = options.parameterName;
+  // ImageId is always sent (never "use previous value"): CloudFormation then resolves the parameter's
+  // newest value on every update, which is how a new or rolled-back AMI reaches the stack.
+  const appOverrides: Record<string, string> = { NetworkStackName: vpcName, ImageId: options.parameterName };
   const plans: StackPlan[] = [
     { role: 'vpc', name: vpcName, template: join(root, 'cloudformation', 'vpc.yaml'), overrides: {}, ...withFile(vpcFile) },
     { role: 'app', name: appName, template: join(root, 'cloudformation', 'img-mgr.yaml'), overrides: appOverrides, ...withFile(appFile) },

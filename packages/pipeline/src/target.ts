@@ -7,7 +7,7 @@
 import type { Options } from './args.js';
 import { UsageError, PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { findLocalAws, localAwsEnv, markKept, startLocalAws, stopLocalAws, type LocalAws } from './local-aws.js';
+import { findLocalAws, recordedLocalAws, localAwsEnv, markKept, startLocalAws, stopLocalAws, type LocalAws } from './local-aws.js';
 import { DEFAULTS, checkRegion } from './args.js';
 import { defaultStateDir } from './paths.js';
 import { ensureTool } from './tools.js';
@@ -110,7 +110,7 @@ function applyEnv(env: Record<string, string>): void {
 /** `down`: stops a kept local AWS. */
 export async function stopKeptLocalAws(options: Options): Promise<string> {
   const stateDir = options.stateDir ?? defaultStateDir();
-  const local = await findLocalAws(stateDir);
+  const local = recordedLocalAws(stateDir);
   if (!local) return `no local AWS is running (nothing in ${stateDir})`;
   await stopLocalAws(local);
   return `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`;
