@@ -3,9 +3,8 @@
  * every value, so bad input ends with one line naming the flag (exit 2)
  * before anything starts or any AWS call is made.
  */
-import { isRegionName } from '@img-mgr/aws';
 import { UsageError } from './errors.js';
-import { isKnownRegion } from './regions.js';
+import { isKnownRegion, isRegionName } from './regions.js';
 
 export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
 export type Command = (typeof COMMANDS)[number];

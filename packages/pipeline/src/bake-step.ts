@@ -8,7 +8,8 @@ import { delimiter, join } from 'node:path';
 import type { BakeEvent } from '@img-mgr/packer-bake';
 import { resolveAppRevision } from './app-revision.js';
 import type { CommandContext } from './context.js';
-import { asStepError, PipelineError } from './errors.js';
+import { PipelineError } from './errors.js';
+import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { toolsBin } from './paths.js';
 import type { AmiReport } from './report.js';
@@ -61,7 +62,7 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
         runId: bake.newRunId(),
         manifestPath: join(ctx.stateDir, 'manifests', 'packer-manifest.json'),
       },
-      { log: (line) => step.detail(line), signal: ctx.signal, onEvent: (event) => showEvent(event, step.detail) },
+      { log: (line) => step.detail(line), signal: ctx.signal, onEvent: (event) => showEvent(event, (line) => step.detail(line)) },
     );
     const report: AmiReport = {
       id: result.amiId,

@@ -1,6 +1,6 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
 import type { CommandContext } from './context.js';
-import { asStepError } from './errors.js';
+import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { StackReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';

@@ -4,7 +4,8 @@
  */
 import type { PublishReport } from '@img-mgr/ami-publish';
 import type { CommandContext } from './context.js';
-import { asStepError, PipelineError, UsageError } from './errors.js';
+import { PipelineError, UsageError } from './errors.js';
+import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { ParameterReport } from './report.js';
 

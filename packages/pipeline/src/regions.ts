@@ -17,3 +17,8 @@ const KNOWN_REGIONS = new Set([
 export function isKnownRegion(region: string): boolean {
   return KNOWN_REGIONS.has(region);
 }
+
+/** The shape of a region name (@img-mgr/aws's rule, repeated here so parsing loads no AWS SDK code). */
+export function isRegionName(name: string): boolean {
+  return /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(name);
+}

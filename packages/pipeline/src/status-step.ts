@@ -1,6 +1,6 @@
 /** `status`: where the pointer points (with its history) and each stack's state, resolved AMI and outputs. */
 import type { CommandContext } from './context.js';
-import { asStepError } from './errors.js';
+import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { planStacks } from './deploy-step.js';
 import type { StatusReport } from './report.js';
