@@ -1,0 +1,295 @@
+/**
+ * The command line: `img-mgr-pipeline <command> [flags]`. Parsing checks
+ * every value, so bad input ends with one line naming the flag (exit 2)
+ * before anything starts or any AWS call is made.
+ */
+import { UsageError } from './errors.js';
+import { isKnownRegion, isRegionName } from './regions.js';
+
+export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** Where the AWS calls go. */
+export type TargetChoice =
+  | { kind: 'local' }
+  | { kind: 'endpoint'; endpoint: string }
+  | { kind: 'aws' };
+
+export interface Options {
+  command: Command;
+  /** `--help` was given: print the command's help and do nothing else. */
+  help: boolean;
+  /** `--help` without a command: print the overview. */
+  helpGeneral: boolean;
+  target: TargetChoice;
+  /** Undefined: us-east-1 locally (moto's Amazon Linux images live there), AWS_REGION on real AWS. */
+  region: string | undefined;
+  keep: boolean;
+  json: boolean;
+  /** Plain progress lines even on a terminal. */
+  plain: boolean;
+  force: boolean;
+  flaskRepo: string;
+  flaskRef: string;
+  /** Selects cloudformation/parameters/<env>-<region>.json (falls back to <env>.json). */
+  env: string;
+  parameterName: string;
+  /** Undefined: NetworkStackName of the app's parameter file, else img-mgr-vpc-<env>. */
+  vpcStack: string | undefined;
+  /** Undefined: img-mgr-<env>. */
+  appStack: string | undefined;
+  /** publish: the AMI to publish instead of the one baked for the current inputs. */
+  amiId: string | undefined;
+  /** rollback: previous | <version> | <label>. */
+  rollbackTo: string;
+  timeoutMs: number;
+  /** Where the state of a kept local AWS is written. */
+  stateDir: string | undefined;
+}
+
+export const DEFAULTS = {
+  flaskRepo: 'https://github.com/dianephan/flask-aws-storage.git',
+  flaskRef: 'main',
+  env: 'dev',
+  parameterName: '/common/img-mgr/golden-ami',
+  rollbackTo: 'previous',
+  timeoutMs: 60 * 60_000,
+  localRegion: 'us-east-1',
+} as const;
+
+interface FlagSpec {
+  /** Takes a value (`--flag value` or `--flag=value`). */
+  value: boolean;
+  /** Commands that accept it; undefined means all. */
+  commands?: readonly Command[];
+}
+
+const AWS_COMMANDS: readonly Command[] = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status'];
+const BAKE_INPUTS: readonly Command[] = ['run', 'bake', 'publish'];
+
+/** Every flag, and which commands take it. */
+export const FLAGS: Record<string, FlagSpec> = {
+  '--help': { value: false },
+  '--json': { value: false },
+  '--plain': { value: false },
+  '--state-dir': { value: true },
+  '--aws': { value: false, commands: AWS_COMMANDS },
+  '--endpoint': { value: true, commands: AWS_COMMANDS },
+  '--region': { value: true, commands: AWS_COMMANDS },
+  '--keep': { value: false, commands: AWS_COMMANDS },
+  '--timeout': { value: true, commands: AWS_COMMANDS },
+  '--flask-repo': { value: true, commands: BAKE_INPUTS },
+  '--flask-ref': { value: true, commands: BAKE_INPUTS },
+  '--force': { value: false, commands: ['run', 'bake'] },
+  '--ami-id': { value: true, commands: ['publish'] },
+  '--to': { value: true, commands: ['rollback'] },
+  '--parameter-name': { value: true, commands: ['run', 'publish', 'deploy', 'rollback', 'status'] },
+  '--env': { value: true, commands: ['run', 'deploy', 'rollback'] },
+  '--vpc-stack': { value: true, commands: ['run', 'deploy', 'rollback', 'status'] },
+  '--app-stack': { value: true, commands: ['run', 'deploy', 'rollback', 'status'] },
+};
+
+const ALIASES: Record<string, string> = { '-h': '--help' };
+
+/** Parses argv (without node and the script). Throws UsageError on anything wrong. */
+export function parseArgs(argv: readonly string[]): Options {
+  const values = new Map<string, string>();
+  const switches = new Set<string>();
+  let command: Command | undefined;
+  let helpTopic: string | undefined;
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg.startsWith('-') && arg !== '-') {
+      const eq = arg.indexOf('=');
+      const rawName = eq > 0 ? arg.slice(0, eq) : arg;
+      const name = ALIASES[rawName] ?? rawName;
+      const spec = FLAGS[name];
+      if (!spec) throw new UsageError(rawName, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
+      if (spec.value) {
+        let value: string | undefined;
+        if (eq > 0) value = arg.slice(eq + 1);
+        else value = argv[++i];
+        if (value === undefined) throw new UsageError(name, 'needs a value');
+        if (values.has(name)) throw new UsageError(name, 'is given twice');
+        values.set(name, value);
+      } else {
+        if (eq > 0) throw new UsageError(name, 'takes no value');
+        switches.add(name);
+      }
+      continue;
+    }
+    if (command === undefined) {
+      if (arg === 'help') {
+        switches.add('--help');
+        helpTopic = argv[i + 1];
+        if (helpTopic !== undefined) i++;
+        command = helpTopic === undefined ? undefined : toCommand(helpTopic);
+        continue;
+      }
+      command = toCommand(arg);
+      continue;
+    }
+    throw new UsageError(`'${arg}'`, `is not expected after 'img-mgr-pipeline ${command}'; flags start with --`);
+  }
+
+  const help = switches.has('--help');
+  if (command === undefined) {
+    if (help) return { ...defaults('run'), help: true, helpGeneral: true };
+    throw new UsageError('command', `is missing: use one of ${COMMANDS.join(', ')} (see img-mgr-pipeline --help)`);
+  }
+  if (help) return { ...defaults(command), help: true };
+
+  for (const flag of [...values.keys(), ...switches]) {
+    const allowed = FLAGS[flag]?.commands;
+    if (allowed && !allowed.includes(command)) {
+      throw new UsageError(flag, `does not apply to '${command}' (it is for: ${allowed.join(', ')})`);
+    }
+  }
+  return buildOptions(command, values, switches);
+}
+
+function toCommand(word: string): Command {
+  if ((COMMANDS as readonly string[]).includes(word)) return word as Command;
+  throw new UsageError(`'${word}'`, `is not a command: use one of ${COMMANDS.join(', ')}`);
+}
+
+function defaults(command: Command): Options {
+  return {
+    command,
+    help: false,
+    helpGeneral: false,
+    target: { kind: 'local' },
+    region: undefined,
+    keep: false,
+    json: false,
+    plain: false,
+    force: false,
+    flaskRepo: DEFAULTS.flaskRepo,
+    flaskRef: DEFAULTS.flaskRef,
+    env: DEFAULTS.env,
+    parameterName: DEFAULTS.parameterName,
+    vpcStack: undefined,
+    appStack: undefined,
+    amiId: undefined,
+    rollbackTo: DEFAULTS.rollbackTo,
+    timeoutMs: DEFAULTS.timeoutMs,
+    stateDir: undefined,
+  };
+}
+
+function buildOptions(command: Command, values: Map<string, string>, switches: Set<string>): Options {
+  const options = defaults(command);
+  options.keep = switches.has('--keep');
+  options.json = switches.has('--json');
+  options.plain = switches.has('--plain');
+  options.force = switches.has('--force');
+
+  const endpoint = values.get('--endpoint');
+  if (switches.has('--aws') && endpoint !== undefined) throw new UsageError('--endpoint', 'cannot be combined with --aws');
+  if (switches.has('--aws')) options.target = { kind: 'aws' };
+  else if (endpoint !== undefined) options.target = { kind: 'endpoint', endpoint: checkEndpoint(endpoint) };
+  if (options.keep && options.target.kind !== 'local') {
+    throw new UsageError('--keep', 'only applies to the embedded local AWS (not with --aws or --endpoint)');
+  }
+
+  const region = values.get('--region');
+  if (region !== undefined) options.region = checkRegion(region);
+  const repo = values.get('--flask-repo');
+  if (repo !== undefined) options.flaskRepo = checkFlaskRepo(repo);
+  const ref = values.get('--flask-ref');
+  if (ref !== undefined) options.flaskRef = checkFlaskRef(ref);
+  const timeout = values.get('--timeout');
+  if (timeout !== undefined) options.timeoutMs = parseDuration('--timeout', timeout);
+  const env = values.get('--env');
+  if (env !== undefined) options.env = checkPattern('--env', env, /^[a-z0-9][a-z0-9-]{0,31}$/, 'an environment name such as dev or prod (a-z, 0-9, -)');
+  const parameter = values.get('--parameter-name');
+  if (parameter !== undefined) options.parameterName = checkParameterName(parameter);
+  const vpc = values.get('--vpc-stack');
+  if (vpc !== undefined) options.vpcStack = checkStackName('--vpc-stack', vpc);
+  const app = values.get('--app-stack');
+  if (app !== undefined) options.appStack = checkStackName('--app-stack', app);
+  const ami = values.get('--ami-id');
+  if (ami !== undefined) options.amiId = checkPattern('--ami-id', ami, /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an AMI id such as ami-0123456789abcdef0');
+  const to = values.get('--to');
+  if (to !== undefined) {
+    options.rollbackTo = checkPattern('--to', to, /^(previous|[1-9]\d{0,5}|[A-Za-z_.-][A-Za-z0-9_.-]{0,99})$/, "'previous', a version number or a label");
+  }
+  const stateDir = values.get('--state-dir');
+  if (stateDir !== undefined) options.stateDir = checkPattern('--state-dir', stateDir, /^[^\0\n]+$/, 'a directory path');
+  return options;
+}
+
+/** `--region`: shaped like a region and one AWS has (IMG_MGR_PIPELINE_ANY_REGION=1 lifts the list check for new regions). */
+export function checkRegion(value: string): string {
+  if (!isRegionName(value)) throw new UsageError('--region', `has '${shorten(value)}', which is not an AWS region name such as us-east-1`);
+  if (!isKnownRegion(value) && process.env.IMG_MGR_PIPELINE_ANY_REGION !== '1') {
+    throw new UsageError('--region', `has '${value}', which is not a known AWS region (set IMG_MGR_PIPELINE_ANY_REGION=1 if it is new)`);
+  }
+  return value;
+}
+
+/** `--flask-repo`: an https git URL; no spaces, quotes or shell characters (it ends up in a provisioner's environment). */
+export function checkFlaskRepo(value: string): string {
+  return checkPattern(
+    '--flask-repo',
+    value,
+    /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+@-]+)*\/?$/,
+    'an https:// git URL without spaces, quotes or shell characters',
+  );
+}
+
+/** `--flask-ref`: a branch, tag or commit name. */
+export function checkFlaskRef(value: string): string {
+  if (value.includes('..')) throw new UsageError('--flask-ref', `must be a branch, tag or commit; got '${shorten(value)}'`);
+  return checkPattern('--flask-ref', value, /^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$/, 'a branch, tag or commit (letters, digits, . _ / -)');
+}
+
+function checkEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError('--endpoint', `must be an http(s) URL such as http://127.0.0.1:5000; got '${shorten(value)}'`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
+    throw new UsageError('--endpoint', `must be an http(s) URL such as http://127.0.0.1:5000; got '${shorten(value)}'`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function checkParameterName(value: string): string {
+  const name = checkPattern('--parameter-name', value, /^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'an SSM parameter path such as /common/img-mgr/golden-ami');
+  if (/^\/(aws|ssm)/i.test(name)) throw new UsageError('--parameter-name', "must not start with /aws or /ssm (reserved by AWS)");
+  return name;
+}
+
+function checkStackName(flag: string, value: string): string {
+  return checkPattern(flag, value, /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a stack name (a letter, then letters, digits or -, at most 128)');
+}
+
+function checkPattern(flag: string, value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new UsageError(flag, `must be ${what}; got '${shorten(value)}'`);
+  return value;
+}
+
+/** Parses `90`, `90s`, `15m`, `1h`, `1h30m` into ms; anything else (negative, zero, no unit) names the flag. */
+export function parseDuration(flag: string, value: string): number {
+  const text = value.trim();
+  const bad = (): UsageError => new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got '${shorten(value)}'`);
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    if (seconds <= 0) throw bad();
+    return seconds * 1000;
+  }
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') throw bad();
+  const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
+  if (ms <= 0) throw bad();
+  return ms;
+}
+
+function shorten(value: string): string {
+  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
+}

@@ -1,0 +1,159 @@
+/**
+ * The bake step: drives @img-mgr/packer-bake's bakeAmi (fingerprint lookup,
+ * then Packer init/validate/build) and shows its stages. Against an emulator
+ * it adds packer/test.pkrvars.hcl (communicator none) and the EC2 endpoint.
+ */
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { BakeEvent } from '@img-mgr/packer-bake';
+import { resolveAppRevision } from './app-revision.js';
+import type { CommandContext } from './context.js';
+import { PipelineError } from './errors.js';
+import { asStepError } from './step-errors.js';
+import { ExitCode } from './exit-codes.js';
+import { toolsBin } from './paths.js';
+import type { AmiReport } from './report.js';
+import { ensureTool } from './tools.js';
+
+/** The file in packer/ that Packer before 1.7 cannot parse (required_plugins). */
+const PLUGINS_FILE = 'plugins.pkr.hcl';
+const TEST_VARS = 'test.pkrvars.hcl';
+
+/** Bakes the AMI (or finds it already baked) and records it in the report. */
+export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
+  const { options, target, progress } = ctx;
+  const step = progress.step('bake', `Packer build of packer/ in ${target.region}`);
+  try {
+    const bake = await import('@img-mgr/packer-bake');
+    if (target.emulated) await ensureTool('packer', (line) => step.detail(line));
+    // Packer from .tools/bin (the test bed's) is found like one on PATH.
+    process.env.PATH = [toolsBin(), process.env.PATH ?? ''].filter(Boolean).join(delimiter);
+
+    const appRevision = await resolveAppRevision(options.flaskRepo, options.flaskRef, { signal: ctx.signal });
+    if (appRevision) step.detail(`app revision ${appRevision} (${options.flaskRef} of ${options.flaskRepo})`);
+    else if (target.emulated) step.detail(`could not resolve ${options.flaskRef} of ${options.flaskRepo} (offline?); the fingerprint uses the ref name`);
+    else {
+      throw new PipelineError(
+        ExitCode.bake,
+        `cannot resolve --flask-ref ${options.flaskRef} in ${options.flaskRepo} with git ls-remote`,
+        'check the repository URL and ref, or pass the commit SHA as --flask-ref',
+      );
+    }
+
+    const template = await templateFor(ctx, bake);
+    const variables: Record<string, string> = { flask_repo: options.flaskRepo, flask_ref: options.flaskRef };
+    if (target.emulated && target.endpoint) variables.ec2_endpoint = target.endpoint;
+    const varFiles = target.emulated ? [join(ctx.root, 'packer', TEST_VARS)] : [];
+
+    const result = await bake.bakeAmi(
+      {
+        template,
+        workingDirectory: ctx.root,
+        region: target.region,
+        variables,
+        varFiles,
+        only: [],
+        except: [],
+        packerVersion: 'path',
+        init: true,
+        ...(appRevision ? { appRevision } : {}),
+        force: options.force,
+        timeoutMs: ctx.remainingMs(),
+        runId: bake.newRunId(),
+        manifestPath: join(ctx.stateDir, 'manifests', 'packer-manifest.json'),
+      },
+      { log: (line) => step.detail(line), signal: ctx.signal, onEvent: (event) => showEvent(event, (line) => step.detail(line)) },
+    );
+    const report: AmiReport = {
+      id: result.amiId,
+      region: result.region,
+      amis: result.amis,
+      skipped: result.skipped,
+      fingerprint: result.fingerprint,
+      ...(appRevision ? { appRevision } : {}),
+      durationMs: result.durationMs,
+    };
+    ctx.report.ami = report;
+    writeLastBake(ctx, report);
+    if (result.skipped) step.skip(`${result.amiId} already baked from these inputs`);
+    else step.done(`${result.amiId} baked`);
+    return report;
+  } catch (error: unknown) {
+    const failure = asStepError(error, ExitCode.bake, 'bake');
+    step.fail(failure.message);
+    throw failure;
+  }
+}
+
+/**
+ * The template to build: packer/ itself, or (Packer before 1.7, such as the
+ * test bed's 1.6.6) a copy without plugins.pkr.hcl in the state folder. The
+ * copy's path never changes, so its fingerprint is stable across runs.
+ */
+async function templateFor(ctx: CommandContext, bake: typeof import('@img-mgr/packer-bake')): Promise<string> {
+  const source = join(ctx.root, 'packer');
+  const packer = await bake.resolvePacker({ version: 'path' });
+  if (bake.supportsInit(packer.version)) return source;
+  const copy = join(ctx.stateDir, 'packer-template');
+  rmSync(copy, { recursive: true, force: true });
+  mkdirSync(copy, { recursive: true });
+  for (const name of readdirSync(source)) {
+    if (name === PLUGINS_FILE || name === TEST_VARS) continue;
+    if (name.endsWith('.pkr.hcl') || name.endsWith('.sh')) copyFileSync(join(source, name), join(copy, name));
+  }
+  return copy;
+}
+
+/** Packer's stages and UI lines as progress details. */
+function showEvent(event: BakeEvent, detail: (line: string) => void): void {
+  switch (event.kind) {
+    case 'step':
+      detail(`packer ${event.step}: ${event.status}${event.detail ? ` (${event.detail})` : ''}`);
+      return;
+    case 'ui':
+      if (event.line.text.trim() !== '') detail(event.line.text.trim());
+      return;
+    case 'found':
+      detail(`found ${event.ami.imageId} (${event.ami.name}, ${event.ami.creationDate}) with the same fingerprint`);
+      return;
+    case 'build':
+      detail(`artifact: ${Object.entries(event.build.amis).map(([region, ami]) => `${region}:${ami}`).join(', ')}`);
+      return;
+    case 'fingerprint':
+    case 'packer':
+    case 'resource':
+      return;
+  }
+}
+
+/** The last AMI `bake` produced or found, for `publish` without --ami-id. */
+export interface LastBake {
+  amiId: string;
+  region: string;
+  endpoint?: string;
+  fingerprint: string;
+  bakedAt: string;
+}
+
+const LAST_BAKE = 'last-bake.json';
+
+function writeLastBake(ctx: CommandContext, ami: AmiReport): void {
+  const record: LastBake = {
+    amiId: ami.id,
+    region: ami.region,
+    ...(ctx.target.endpoint ? { endpoint: ctx.target.endpoint } : {}),
+    fingerprint: ami.fingerprint,
+    bakedAt: new Date().toISOString(),
+  };
+  mkdirSync(ctx.stateDir, { recursive: true });
+  writeFileSync(join(ctx.stateDir, LAST_BAKE), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** The record of the last bake, if any. */
+export function readLastBake(stateDir: string): LastBake | undefined {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, LAST_BAKE), 'utf8')) as LastBake;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,95 @@
+/** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
+import type { CommandContext } from './context.js';
+import { asStepError } from './step-errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { StackReport } from './report.js';
+import { describeStackInfo } from './stack-info.js';
+import { stackPlans, type StackPlan } from './stacks.js';
+
+/** The stacks to deploy, in order, with their parameter files. */
+export async function planStacks(ctx: CommandContext): Promise<StackPlan[]> {
+  const { readParameterFile } = await import('@img-mgr/stack-deploy/parsers');
+  return stackPlans(ctx.options, ctx.root, ctx.target.region, (path) => readParameterFile(path, ctx.root, '--env'));
+}
+
+/**
+ * ImageIdOverride for the app stack. On AWS it is '' so the stack always takes
+ * the SSM parameter's newest value (CloudFormation re-resolves it on every
+ * update). moto does not: it re-resolves only when the parameter's *name*
+ * changes and rebuilds no outputs after a change set, so on an emulator the
+ * value the parameter holds now is passed as the override, which makes the
+ * launch template follow a publish or a rollback there too.
+ */
+async function imageOverride(ctx: CommandContext, detail: (line: string) => void): Promise<string> {
+  if (!ctx.target.emulated) return '';
+  const { describePointer } = await import('@img-mgr/ami-publish');
+  const pointer = await describePointer({ region: ctx.target.region, parameterName: ctx.options.parameterName }, { log: detail, signal: ctx.signal, caller: 'pipeline' });
+  const value = pointer.current?.value ?? '';
+  if (value) detail(`emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; moto does not re-resolve an unchanged SSM parameter on update)`);
+  return value;
+}
+
+/** Creates or updates one stack and records it (and the app URL) in the report. */
+export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<StackReport> {
+  const step = ctx.progress.step(`deploy ${plan.role}`, `stack ${plan.name} (${plan.template.split('/').pop() ?? plan.template})`);
+  try {
+    const deploy = await import('@img-mgr/stack-deploy');
+    if (plan.note) step.detail(plan.note);
+    const parameters = plan.parameterFile ? deploy.readParameterFile(plan.parameterFile, ctx.root, '--env') : new Map<string, string>();
+    for (const [key, value] of Object.entries(plan.overrides)) parameters.set(key, value);
+    if (plan.role === 'app') parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
+    const started = performance.now();
+    const result = await deploy.deployStack(
+      {
+        stackName: plan.name,
+        region: ctx.target.region,
+        mode: 'create-and-execute',
+        template: { kind: 'file', path: plan.template },
+        run: { runId: `pipeline-${Date.now()}` },
+        parameters,
+        capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        tags: [
+          { Key: 'application', Value: 'img-mgr' },
+          { Key: 'environment', Value: ctx.options.env },
+        ],
+        waitTimeoutMs: ctx.remainingMs(),
+        // CloudFormation's own bound on a create (a new stack is made with CreateStack then, which also
+        // gives moto's stacks their outputs and exports: moto builds none after ExecuteChangeSet).
+        timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)),
+      },
+      {
+        log: (line) => {
+          if (line.trim() !== '') step.detail(line.trimEnd());
+        },
+        warn: (line) => step.detail(`warning: ${line}`),
+        signal: ctx.signal,
+        env: process.env,
+        caller: 'pipeline',
+      },
+    );
+    // Read the stack back: the resolved AMI and outputs as CloudFormation now has them.
+    const info = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
+    const outputs = { ...info.outputs, ...result.outputs };
+    const imageId = info.launchTemplateAmi ?? info.imageId;
+    const report: StackReport = {
+      name: plan.name,
+      status: info.status || result.status || '?',
+      noChanges: result.noChanges,
+      outputs,
+      durationMs: performance.now() - started,
+      ...(imageId && plan.role === 'app' ? { imageId } : {}),
+    };
+    ctx.report.stacks = [...ctx.report.stacks.filter((stack) => stack.name !== plan.name), report];
+    if (plan.role === 'app' && outputs.Url) ctx.report.appUrl = outputs.Url;
+    const text = `${report.status}${report.imageId ? `, AMI ${report.imageId}` : ''}`;
+    if (result.noChanges) step.skip(`${text} (no changes)`);
+    else step.done(text);
+    return report;
+  } catch (error: unknown) {
+    const failed = (error as { result?: { status?: string } }).result?.status;
+    if (failed) ctx.report.stacks.push({ name: plan.name, status: failed, outputs: {} });
+    const failure = asStepError(error, ExitCode.deploy, `deploy ${plan.name}`);
+    step.fail(failure.message);
+    throw failure;
+  }
+}

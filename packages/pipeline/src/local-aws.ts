@@ -1,0 +1,187 @@
+/**
+ * The embedded AWS: a moto server on a free 127.0.0.1 port. It runs in its
+ * own process group (Ctrl-C reaches the CLI, which stops it in order) and
+ * records itself in `<state>/local-aws.json`, so that a server kept with
+ * `--keep` is found and reused by later commands until `down` stops it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ExitCode } from './exit-codes.js';
+import { PipelineError } from './errors.js';
+
+/** What the state file records. */
+export interface LocalAwsState {
+  endpoint: string;
+  port: number;
+  pid: number;
+  startedAt: string;
+  logFile: string;
+  /** Kept on purpose (--keep); otherwise the file only exists while its command runs. */
+  kept: boolean;
+}
+
+export interface LocalAws extends LocalAwsState {
+  /** Found running from an earlier command rather than started now. */
+  reused: boolean;
+  stateFile: string;
+}
+
+const STATE_FILE = 'local-aws.json';
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The recorded local AWS whose process is still running (answering or not); a stale record is removed. */
+export function recordedLocalAws(stateDir: string): LocalAws | undefined {
+  const stateFile = join(stateDir, STATE_FILE);
+  let state: LocalAwsState;
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalAwsState;
+  } catch {
+    return undefined;
+  }
+  if (!isAlive(state.pid) || !isMotoProcess(state.pid)) {
+    rmSync(stateFile, { force: true });
+    return undefined;
+  }
+  return { ...state, reused: true, stateFile };
+}
+
+/** The local AWS recorded in `stateDir` when it runs and answers; throws when it runs and does not answer. */
+export async function findLocalAws(stateDir: string): Promise<LocalAws | undefined> {
+  const state = recordedLocalAws(stateDir);
+  if (!state) return undefined;
+  if (!(await answers(state.endpoint, 10_000))) {
+    throw new PipelineError(
+      ExitCode.environment,
+      `the kept local AWS (moto, pid ${state.pid}) does not answer at ${state.endpoint}`,
+      "stop it with 'img-mgr-pipeline down' and start again",
+    );
+  }
+  return state;
+}
+
+/** Starts moto_server, waits until it answers and records it in `stateDir`. */
+export async function startLocalAws(options: { motoServer: string; stateDir: string; keep: boolean; timeoutMs?: number }): Promise<LocalAws> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const logFile = join(options.stateDir, 'moto.log');
+  const out = openSync(logFile, 'w');
+  const child = spawn(options.motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+  });
+  closeSync(out);
+  child.unref();
+  let exitCode: number | null = null;
+  child.once('exit', (code) => (exitCode = code ?? -1));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const pid = child.pid;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (!(await answers(endpoint))) {
+    const failed = await Promise.race([spawnError, delay(100).then(() => undefined)]);
+    if (failed || exitCode !== null || pid === undefined) {
+      throw new PipelineError(ExitCode.environment, `moto_server did not start (${failed?.message ?? `exit ${exitCode}`}); see ${logFile}`);
+    }
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      throw new PipelineError(ExitCode.environment, `moto_server did not answer on ${endpoint} in time; see ${logFile}`);
+    }
+  }
+  const state: LocalAwsState = { endpoint, port, pid: pid ?? 0, startedAt: new Date().toISOString(), logFile, kept: options.keep };
+  const stateFile = join(options.stateDir, STATE_FILE);
+  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  return { ...state, reused: false, stateFile };
+}
+
+/** Marks a running local AWS as kept (a reused or new server asked to stay). */
+export function markKept(aws: LocalAws): void {
+  const state: LocalAwsState = { endpoint: aws.endpoint, port: aws.port, pid: aws.pid, startedAt: aws.startedAt, logFile: aws.logFile, kept: true };
+  writeFileSync(aws.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** Stops the server (SIGTERM, SIGKILL after 3 s) and removes its state file. */
+export async function stopLocalAws(aws: Pick<LocalAws, 'pid' | 'stateFile'>): Promise<void> {
+  if (isAlive(aws.pid)) {
+    signal(aws.pid, 'SIGTERM');
+    const deadline = Date.now() + 3_000;
+    while (isAlive(aws.pid) && Date.now() < deadline) await delay(50);
+    if (isAlive(aws.pid)) signal(aws.pid, 'SIGKILL');
+  }
+  rmSync(aws.stateFile, { force: true });
+}
+
+/** The environment that sends every SDK call and Packer to `endpoint` with dummy credentials. */
+export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Any HTTP answer counts (moto's data.json is slow: it dumps the whole state). */
+async function answers(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/`, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Alive and not a zombie (a kept server is re-parented to an init that may never reap it). */
+function isAlive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) is all we have
+  }
+}
+
+/** The pid is a moto server (a recorded pid may have been reused by another program); true when /proc cannot tell. */
+function isMotoProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto_server');
+  } catch {
+    return true;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,90 @@
+/**
+ * Publishing and rolling back the golden-AMI pointer through
+ * @img-mgr/ami-publish (validated, idempotent, confirmed by read-back).
+ */
+import type { PublishReport } from '@img-mgr/ami-publish';
+import type { CommandContext } from './context.js';
+import { PipelineError, UsageError } from './errors.js';
+import { asStepError } from './step-errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { ParameterReport } from './report.js';
+
+/** Tags put on the parameter (AddTagsToResource; kept across versions). */
+const PARAMETER_TAGS = { application: 'img-mgr', 'managed-by': 'img-mgr-pipeline' };
+
+/** Points the parameter at `amiId`; no new version when it already holds it. */
+export async function publishStep(ctx: CommandContext, amiId: string): Promise<ParameterReport> {
+  const { options, target } = ctx;
+  const step = ctx.progress.step('publish', `${options.parameterName} ← ${amiId}`);
+  try {
+    const publish = await import('@img-mgr/ami-publish');
+    const report = await publish.publishAmi(
+      {
+        targets: [{ region: target.region, amiId }],
+        parameterName: options.parameterName,
+        labels: [],
+        tags: PARAMETER_TAGS,
+        description: `img-mgr golden AMI (${options.flaskRepo} at ${options.flaskRef})`,
+        dataType: 'aws:ec2:image',
+        waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
+      },
+      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+    );
+    const result = regionResult(report, publish.describeFailure);
+    ctx.report.parameter = result;
+    const text = `version ${result.version ?? '?'}`;
+    if (result.changed) step.done(`${text} (was ${result.previousAmiId ?? 'not set'})`);
+    else step.skip(`${text} already holds ${amiId}`);
+    return result;
+  } catch (error: unknown) {
+    const failure = asStepError(error, ExitCode.publish, 'publish');
+    step.fail(failure.message);
+    throw failure;
+  }
+}
+
+/** Republishes an earlier value (previous, a version or a label) as a new version. */
+export async function rollbackPointerStep(ctx: CommandContext): Promise<ParameterReport> {
+  const { options, target } = ctx;
+  const step = ctx.progress.step('rollback', `${options.parameterName} → ${options.rollbackTo}`);
+  try {
+    const publish = await import('@img-mgr/ami-publish');
+    const parsed = publish.parseRollbackTarget(options.rollbackTo);
+    if (!parsed.target) throw new UsageError('--to', parsed.problem ?? `has '${options.rollbackTo}', which is not previous, a version or a label`);
+    const report = await publish.rollbackAmi(
+      {
+        regions: [target.region],
+        to: parsed.target,
+        parameterName: options.parameterName,
+        labels: [],
+        tags: PARAMETER_TAGS,
+        dataType: 'aws:ec2:image',
+        waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
+      },
+      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+    );
+    const result = regionResult(report, publish.describeFailure);
+    ctx.report.parameter = result;
+    step.done(`version ${result.version ?? '?'} = ${result.amiId} (value of version ${result.rolledBackTo ?? '?'})`);
+    return result;
+  } catch (error: unknown) {
+    const failure = asStepError(error, ExitCode.publish, 'rollback');
+    step.fail(failure.message);
+    throw failure;
+  }
+}
+
+function regionResult(report: PublishReport, describeFailure: (report: PublishReport) => string): ParameterReport {
+  const result = report.results[0];
+  if (!report.ok || !result) throw new PipelineError(ExitCode.publish, describeFailure(report));
+  return {
+    name: result.parameterName,
+    region: result.region,
+    amiId: result.amiId,
+    changed: result.changed,
+    ...(result.version !== undefined ? { version: result.version } : {}),
+    ...(result.previousAmiId !== undefined ? { previousAmiId: result.previousAmiId } : {}),
+    ...(result.previousVersion !== undefined ? { previousVersion: result.previousVersion } : {}),
+    ...(result.rolledBackTo !== undefined ? { rolledBackTo: result.rolledBackTo } : {}),
+  };
+}

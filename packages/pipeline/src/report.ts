@@ -1,0 +1,150 @@
+/**
+ * What a command did, collected as it goes (so a failed run still reports
+ * what it finished), and its two renderings: the summary table for people
+ * and the JSON document for machines (--json).
+ */
+import { formatDuration } from './progress.js';
+
+export interface AmiReport {
+  id: string;
+  region: string;
+  /** Region → AMI (one entry unless the template copies the AMI). */
+  amis: Record<string, string>;
+  /** True when an AMI baked from the same inputs was found and Packer did not run. */
+  skipped: boolean;
+  fingerprint: string;
+  appRevision?: string;
+  durationMs: number;
+}
+
+export interface ParameterReport {
+  name: string;
+  region: string;
+  amiId: string;
+  version?: number;
+  changed: boolean;
+  previousAmiId?: string;
+  previousVersion?: number;
+  /** For a rollback: the version whose value was republished. */
+  rolledBackTo?: number;
+}
+
+export interface StackReport {
+  name: string;
+  status: string;
+  /** No changes were needed. */
+  noChanges?: boolean;
+  /** The AMI the stack resolved from the SSM parameter (app stack). */
+  imageId?: string;
+  outputs: Record<string, string>;
+  durationMs?: number;
+}
+
+export interface PointerVersionReport {
+  version: number;
+  value: string;
+  labels: string[];
+  modified?: string;
+}
+
+export interface StatusReport {
+  parameter: { name: string; region: string; exists: boolean; current?: PointerVersionReport; history: PointerVersionReport[] };
+  stacks: (StackReport & { exists: boolean; launchTemplateAmi?: string })[];
+}
+
+export interface RunReport {
+  command: string;
+  ok: boolean;
+  exitCode: number;
+  error?: { message: string; hint?: string };
+  target: { kind: string; region: string; endpoint?: string; kept?: boolean };
+  ami?: AmiReport;
+  parameter?: ParameterReport;
+  stacks: StackReport[];
+  appUrl?: string;
+  status?: StatusReport;
+  durationMs: number;
+}
+
+/** A new report for `command`. */
+export function newReport(command: string): RunReport {
+  return { command, ok: false, exitCode: 1, target: { kind: 'local', region: '' }, stacks: [], durationMs: 0 };
+}
+
+/** The JSON document printed by --json (stable keys; one document on stdout). */
+export function renderJson(report: RunReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** Two aligned columns, with a rule under the title. */
+export function table(title: string, rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([key]) => key.length), 4);
+  const lines = rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`);
+  return [title, `  ${'─'.repeat(Math.min(72, Math.max(title.length, ...lines.map((line) => line.length - 2))))}`, ...lines].join('\n');
+}
+
+/** The final summary: AMI, parameter version, stacks and their status, app URL, where it ran. */
+export function renderSummary(report: RunReport): string {
+  if (report.status) return renderStatus(report);
+  const rows: [string, string][] = [];
+  if (report.ami) {
+    const how = report.ami.skipped ? 'already baked, Packer skipped' : `baked by Packer in ${formatDuration(report.ami.durationMs)}`;
+    rows.push(['AMI', `${report.ami.id} (${report.ami.region}; ${how})`]);
+    rows.push(['Fingerprint', report.ami.fingerprint.slice(0, 16)]);
+  }
+  if (report.parameter) {
+    const p = report.parameter;
+    const change = p.rolledBackTo !== undefined
+      ? `rolled back to the value of version ${p.rolledBackTo}`
+      : p.changed ? (p.previousAmiId ? `was ${p.previousAmiId} (version ${p.previousVersion ?? '?'})` : 'new parameter') : 'unchanged';
+    rows.push(['Parameter', `${p.name} = ${p.amiId}`]);
+    rows.push(['Version', `${p.version ?? '?'} (${change})`]);
+  }
+  for (const stack of report.stacks) {
+    const extra = [stack.noChanges ? 'no changes' : '', stack.imageId ? `AMI ${stack.imageId}` : ''].filter(Boolean).join(', ');
+    rows.push([`Stack ${stack.name}`, `${stack.status}${extra ? ` (${extra})` : ''}`]);
+  }
+  if (report.appUrl) rows.push(['App URL', report.appUrl]);
+  rows.push(['AWS', targetText(report)]);
+  rows.push(['Result', resultText(report)]);
+  return `${table(`img-mgr-pipeline ${report.command}`, rows)}\n`;
+}
+
+function renderStatus(report: RunReport): string {
+  const status = report.status;
+  if (!status) return '';
+  const p = status.parameter;
+  const rows: [string, string][] = [];
+  rows.push(['Parameter', p.exists && p.current ? `${p.name} = ${p.current.value} (version ${p.current.version})` : `${p.name} does not exist`]);
+  const parts = [table(`img-mgr-pipeline status`, rows)];
+  if (p.history.length > 0) {
+    const history = [...p.history].reverse().slice(0, 10).map((entry): [string, string] => [
+      `v${entry.version}${entry.version === p.current?.version ? ' *' : ''}`,
+      [entry.value, entry.modified ?? '', entry.labels.length > 0 ? `[${entry.labels.join(', ')}]` : ''].filter(Boolean).join('  '),
+    ]);
+    parts.push(table(`History of ${p.name} (newest first${p.history.length > 10 ? `, 10 of ${p.history.length}` : ''})`, history));
+  }
+  for (const stack of status.stacks) {
+    const stackRows: [string, string][] = [['Status', stack.exists ? stack.status : 'does not exist']];
+    if (stack.imageId) stackRows.push(['Resolved AMI', stack.imageId]);
+    if (stack.launchTemplateAmi) stackRows.push(['Launch template AMI', stack.launchTemplateAmi]);
+    for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, value]);
+    parts.push(table(`Stack ${stack.name}`, stackRows));
+  }
+  parts.push(table('Where', [['AWS', targetText(report)], ['Result', resultText(report)]]));
+  return `${parts.join('\n\n')}\n`;
+}
+
+function targetText(report: RunReport): string {
+  const t = report.target;
+  if (t.kind === 'aws') return `your AWS account, ${t.region}`;
+  const where = `${t.kind === 'local' ? 'local AWS (moto)' : 'AWS emulator'} at ${t.endpoint ?? '?'}, ${t.region}`;
+  if (t.kind !== 'local') return where;
+  return `${where}${t.kept ? ' (kept running; stop it with img-mgr-pipeline down)' : ' (stopped)'}`;
+}
+
+function resultText(report: RunReport): string {
+  const took = formatDuration(report.durationMs);
+  if (report.ok) return `OK in ${took}`;
+  return `FAILED (exit ${report.exitCode}) after ${took}: ${report.error?.message ?? 'unknown error'}${report.error?.hint ? `. ${report.error.hint}` : ''}`;
+}

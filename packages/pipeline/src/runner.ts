@@ -1,0 +1,121 @@
+/**
+ * Running a command: pick the AWS target, run the steps with a progress
+ * display, always release what was started, then print the summary (or
+ * --json) and return the exit code.
+ */
+import { CancelledError, errorMessage, listenForCancellation, TimeoutError } from '@img-mgr/action-kit';
+import type { Options } from './args.js';
+import { runCommand } from './commands.js';
+import type { CommandContext } from './context.js';
+import { PipelineError, UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { Io } from './main.js';
+import { defaultStateDir, repoRoot } from './paths.js';
+import { formatDuration, plainProgress, ttyProgress, type Progress } from './progress.js';
+import { newReport, renderJson, renderSummary, type RunReport } from './report.js';
+import { asStepError } from './step-errors.js';
+import { openTarget, stopKeptLocalAws, type AwsTarget } from './target.js';
+
+/** `down`: stops a kept local AWS. */
+export async function down(options: Options, io: Io): Promise<number> {
+  const message = await stopKeptLocalAws(options);
+  if (options.json) io.stdout(`${JSON.stringify({ command: 'down', ok: true, exitCode: 0, message }, null, 2)}\n`);
+  else io.stdout(`${message}\n`);
+  return ExitCode.ok;
+}
+
+/** Runs every command but `down`; resolves with the exit code. */
+export async function runWithTarget(options: Options, io: Io): Promise<number> {
+  const started = performance.now();
+  const report = newReport(options.command);
+  const progress = chooseProgress(options, io);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new TimeoutError(`--timeout of ${formatDuration(options.timeoutMs)} ran out`));
+  }, options.timeoutMs);
+  timer.unref();
+  let target: AwsTarget | undefined;
+  const cancellation = listenForCancellation((signal, count) => {
+    if (count === 1) {
+      progress.warn(`${signal}: stopping (Packer cleans up, a stack update is cancelled); press Ctrl-C again to quit at once`);
+      return;
+    }
+    // Second signal: do not leave a server this command started running.
+    if (target?.local && !target.local.reused && !options.keep) {
+      try {
+        process.kill(target.local.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(ExitCode.cancelled);
+  });
+  cancellation.signal.addEventListener('abort', () => controller.abort(cancellation.signal.reason), { once: true });
+
+  try {
+    target = await openTarget(options, (line) => progress.note(line));
+    report.target = { kind: target.kind, region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
+    progress.note(`AWS: ${target.describe}`);
+    const deadline = Date.now() + options.timeoutMs;
+    const ctx: CommandContext = {
+      options,
+      target,
+      progress,
+      report,
+      signal: controller.signal,
+      remainingMs: () => Math.max(1_000, deadline - Date.now()),
+      root: repoRoot(),
+      stateDir: options.stateDir ?? defaultStateDir(),
+    };
+    await runCommand(ctx);
+    report.ok = true;
+    report.exitCode = ExitCode.ok;
+  } catch (error: unknown) {
+    const failure = classify(error, { timedOut, cancelled: cancellation.received() !== undefined, command: options.command });
+    report.ok = false;
+    report.exitCode = failure.exitCode;
+    report.error = { message: failure.message, ...(failure instanceof PipelineError && failure.hint ? { hint: failure.hint } : {}) };
+  } finally {
+    clearTimeout(timer);
+    if (target) {
+      try {
+        const note = await target.release();
+        if (note) progress.note(note);
+      } catch (error: unknown) {
+        progress.warn(`could not stop the local AWS: ${errorMessage(error)}`);
+      }
+      report.target.kept = target.kind === 'local' && (options.keep || target.local?.reused === true);
+    }
+    progress.close();
+    cancellation.dispose();
+  }
+  report.durationMs = performance.now() - started;
+  print(report, options, io);
+  return report.exitCode;
+}
+
+/** A thrown value as the error that sets the exit code: timeout and cancellation win over what they caused. */
+function classify(error: unknown, state: { timedOut: boolean; cancelled: boolean; command: string }): PipelineError | UsageError {
+  if (state.timedOut) return new PipelineError(ExitCode.timeout, `${state.command}: --timeout ran out (${errorMessage(error)})`);
+  if (state.cancelled || error instanceof CancelledError) return new PipelineError(ExitCode.cancelled, `${state.command}: cancelled`);
+  return asStepError(error, ExitCode.internal, state.command);
+}
+
+function print(report: RunReport, options: Options, io: Io): void {
+  if (options.json) {
+    io.stdout(renderJson(report));
+    return;
+  }
+  const didSomething = report.ami || report.parameter || report.stacks.length > 0 || report.status;
+  if (didSomething) io.stdout(renderSummary(report));
+  if (!report.ok && report.error) {
+    io.stderr(`img-mgr-pipeline: error: ${report.error.message}${report.error.hint ? `. ${report.error.hint}` : ''}\n`);
+  }
+}
+
+function chooseProgress(options: Options, io: Io): Progress {
+  const interactive = io.interactive && !options.plain && !io.env.CI && io.env.TERM !== 'dumb';
+  return interactive ? ttyProgress({ write: io.stderr, columns: io.columns }) : plainProgress({ write: io.stderr });
+}

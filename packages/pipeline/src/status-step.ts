@@ -1,0 +1,54 @@
+/** `status`: where the pointer points (with its history) and each stack's state, resolved AMI and outputs. */
+import type { CommandContext } from './context.js';
+import { asStepError } from './step-errors.js';
+import { ExitCode } from './exit-codes.js';
+import { planStacks } from './deploy-step.js';
+import type { StatusReport } from './report.js';
+import { describeStackInfo } from './stack-info.js';
+
+/** Reads the pointer and both stacks into the report. */
+export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
+  const { options, target } = ctx;
+  const step = ctx.progress.step('status', `${options.parameterName} and the stacks in ${target.region}`);
+  try {
+    const publish = await import('@img-mgr/ami-publish');
+    const pointer = await publish.describePointer(
+      { region: target.region, parameterName: options.parameterName },
+      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+    );
+    const toReport = (entry: { version: number; value: string; labels: string[]; modified?: string }): StatusReport['parameter']['history'][number] => ({
+      version: entry.version,
+      value: entry.value,
+      labels: entry.labels,
+      ...(entry.modified ? { modified: entry.modified } : {}),
+    });
+    const plans = await planStacks(ctx);
+    const stacks = await Promise.all(plans.map((plan) => describeStackInfo(plan.name, target.region, ctx.signal)));
+    const status: StatusReport = {
+      parameter: {
+        name: options.parameterName,
+        region: target.region,
+        exists: pointer.exists,
+        ...(pointer.current ? { current: toReport(pointer.current) } : {}),
+        history: pointer.versions.map(toReport),
+      },
+      stacks: stacks.map((stack) => ({
+        name: stack.name,
+        exists: stack.exists,
+        status: stack.status,
+        outputs: stack.outputs,
+        ...(stack.imageId ? { imageId: stack.imageId } : {}),
+        ...(stack.launchTemplateAmi ? { launchTemplateAmi: stack.launchTemplateAmi } : {}),
+      })),
+    };
+    ctx.report.status = status;
+    const app = status.stacks.find((stack) => stack.outputs.Url);
+    if (app) ctx.report.appUrl = app.outputs.Url;
+    step.done(`${pointer.current ? `${pointer.current.value} (version ${pointer.current.version})` : 'parameter not set'}; ${stacks.map((stack) => `${stack.name} ${stack.status}`).join(', ')}`);
+    return status;
+  } catch (error: unknown) {
+    const failure = asStepError(error, ExitCode.environment, 'status');
+    step.fail(failure.message);
+    throw failure;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The AWS a command talks to: the embedded local AWS (default), an emulator
+ * the user runs (--endpoint), or the real account (--aws). The choice is
+ * applied to process.env, which is what the packages' AWS clients and
+ * Packer read, so every part of the chain goes to the same place.
+ */
+import type { Options } from './args.js';
+import { UsageError, PipelineError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { findLocalAws, recordedLocalAws, localAwsEnv, markKept, startLocalAws, stopLocalAws, type LocalAws } from './local-aws.js';
+import { DEFAULTS, checkRegion } from './args.js';
+import { defaultStateDir } from './paths.js';
+import { ensureTool } from './tools.js';
+
+export interface AwsTarget {
+  kind: 'local' | 'endpoint' | 'aws';
+  region: string;
+  /** The emulator's URL (local and endpoint). */
+  endpoint?: string;
+  /** The embedded server, when local. */
+  local?: LocalAws;
+  /** Whether the AMI is baked with Packer's test variables (communicator none, EC2 endpoint). */
+  emulated: boolean;
+  /** One line for the log: where the calls go. */
+  describe: string;
+  /** Stops what this command started (unless kept). */
+  release(): Promise<string | undefined>;
+}
+
+/** Commands that only make sense against AWS state made earlier. */
+const NEEDS_EXISTING_STATE = new Set(['publish', 'deploy', 'rollback', 'status']);
+
+/** Opens the target for `options` and points process.env at it. */
+export async function openTarget(options: Options, log: (line: string) => void): Promise<AwsTarget> {
+  switch (options.target.kind) {
+    case 'aws':
+      return openRealAws(options);
+    case 'endpoint': {
+      const region = options.region ?? DEFAULTS.localRegion;
+      applyEnv(localAwsEnv(options.target.endpoint, region));
+      const endpoint = options.target.endpoint;
+      return { kind: 'endpoint', region, endpoint, emulated: true, describe: `AWS emulator at ${endpoint} (${region})`, release: () => Promise.resolve(undefined) };
+    }
+    case 'local':
+      return openLocalAws(options, log);
+  }
+}
+
+async function openLocalAws(options: Options, log: (line: string) => void): Promise<AwsTarget> {
+  const region = options.region ?? DEFAULTS.localRegion;
+  const stateDir = options.stateDir ?? defaultStateDir();
+  let local = await findLocalAws(stateDir);
+  if (!local && NEEDS_EXISTING_STATE.has(options.command)) {
+    throw new PipelineError(
+      ExitCode.environment,
+      `no local AWS is running for '${options.command}' (nothing kept in ${stateDir})`,
+      "start one that stays with 'img-mgr-pipeline run --keep', or pass --aws for your AWS account",
+    );
+  }
+  if (local) {
+    log(`reusing the local AWS at ${local.endpoint} (moto, pid ${local.pid}, started ${local.startedAt})`);
+  } else {
+    const motoServer = await ensureTool('moto_server', log);
+    local = await startLocalAws({ motoServer, stateDir, keep: options.keep });
+    log(`started a local AWS at ${local.endpoint} (moto, pid ${local.pid}; log ${local.logFile})`);
+  }
+  if (options.keep && !local.kept) markKept(local);
+  const server = local;
+  // A server started by this command goes away with it unless --keep; one kept earlier stays until `down`.
+  const stopAtEnd = !server.reused && !options.keep;
+  applyEnv(localAwsEnv(server.endpoint, region));
+  return {
+    kind: 'local',
+    region,
+    endpoint: server.endpoint,
+    local: server,
+    emulated: true,
+    describe: `local AWS (moto) at ${server.endpoint} (${region})`,
+    async release() {
+      if (stopAtEnd) {
+        await stopLocalAws(server);
+        return `stopped the local AWS at ${server.endpoint}`;
+      }
+      return `the local AWS keeps running at ${server.endpoint} (pid ${server.pid}); stop it with 'img-mgr-pipeline down'`;
+    },
+  };
+}
+
+function openRealAws(options: Options): AwsTarget {
+  const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+  if (!options.region && !fromEnv) throw new UsageError('--region', 'is required with --aws when AWS_REGION is not set');
+  const region = options.region ?? checkRegion(fromEnv ?? '');
+  for (const name of Object.keys(process.env)) {
+    // An endpoint override left in the shell would send "real" calls elsewhere.
+    if (name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_')) delete process.env[name];
+  }
+  applyEnv({ AWS_REGION: region, AWS_DEFAULT_REGION: region });
+  return { kind: 'aws', region, emulated: false, describe: `AWS account of your credentials (${region})`, release: () => Promise.resolve(undefined) };
+}
+
+function applyEnv(env: Record<string, string>): void {
+  if (env.AWS_ENDPOINT_URL) {
+    // Local: nothing from the user's AWS profile may leak in and reach a real account.
+    for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete process.env[name];
+    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) delete process.env[name];
+  }
+  Object.assign(process.env, env);
+}
+
+/** `down`: stops a kept local AWS. */
+export async function stopKeptLocalAws(options: Options): Promise<string> {
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const local = recordedLocalAws(stateDir);
+  if (!local) return `no local AWS is running (nothing in ${stateDir})`;
+  await stopLocalAws(local);
+  return `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`;
+}

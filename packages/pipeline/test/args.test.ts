@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseArgs, parseDuration, UsageError } from '../src/index.js';
+
+/** The UsageError parseArgs throws for `argv`. */
+function usageError(argv: string[]): UsageError {
+  try {
+    parseArgs(argv);
+  } catch (error: unknown) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`parseArgs(${argv.join(' ')}) did not throw`);
+}
+
+describe('parseArgs: commands and defaults', () => {
+  it('reads the command and fills the defaults: embedded AWS, main of the lab app, the golden-ami parameter', () => {
+    const options = parseArgs(['run']);
+    expect(options).toMatchObject({
+      command: 'run',
+      help: false,
+      target: { kind: 'local' },
+      region: undefined,
+      keep: false,
+      json: false,
+      force: false,
+      flaskRepo: DEFAULTS.flaskRepo,
+      flaskRef: 'main',
+      env: 'dev',
+      parameterName: '/common/img-mgr/golden-ami',
+      rollbackTo: 'previous',
+      timeoutMs: 3_600_000,
+    });
+  });
+
+  it('accepts --flag value and --flag=value, and switches anywhere on the line', () => {
+    const options = parseArgs(['--json', 'run', '--region=us-west-2', '--keep', '--flask-ref', 'v1.2.0', '--flask-repo', 'https://github.com/me/flask-aws-storage.git', '--timeout', '1h30m']);
+    expect(options).toMatchObject({
+      command: 'run',
+      json: true,
+      keep: true,
+      region: 'us-west-2',
+      flaskRef: 'v1.2.0',
+      flaskRepo: 'https://github.com/me/flask-aws-storage.git',
+      timeoutMs: 5_400_000,
+    });
+  });
+
+  it('selects the AWS target: --aws, or --endpoint with a trailing slash dropped', () => {
+    expect(parseArgs(['status', '--aws']).target).toEqual({ kind: 'aws' });
+    expect(parseArgs(['status', '--endpoint', 'http://127.0.0.1:5000/']).target).toEqual({ kind: 'endpoint', endpoint: 'http://127.0.0.1:5000' });
+  });
+
+  it('takes the command-specific flags: --to for rollback, --ami-id for publish, stack names for deploy', () => {
+    expect(parseArgs(['rollback', '--to', '3']).rollbackTo).toBe('3');
+    expect(parseArgs(['rollback', '--to', 'release-1.2']).rollbackTo).toBe('release-1.2');
+    expect(parseArgs(['publish', '--ami-id', 'ami-0123456789abcdef0']).amiId).toBe('ami-0123456789abcdef0');
+    expect(parseArgs(['deploy', '--vpc-stack', 'net', '--app-stack', 'app', '--env', 'prod'])).toMatchObject({ vpcStack: 'net', appStack: 'app', env: 'prod' });
+  });
+
+  it('--help works after a command, before it, as `help <command>`, and alone', () => {
+    expect(parseArgs(['run', '--help'])).toMatchObject({ command: 'run', help: true, helpGeneral: false });
+    expect(parseArgs(['-h', 'status'])).toMatchObject({ command: 'status', help: true });
+    expect(parseArgs(['help', 'rollback'])).toMatchObject({ command: 'rollback', help: true, helpGeneral: false });
+    expect(parseArgs(['--help'])).toMatchObject({ help: true, helpGeneral: true });
+  });
+
+  it('--help wins over a bad value elsewhere on the line (help is always reachable)', () => {
+    expect(parseArgs(['run', '--region', 'nowhere', '--help']).help).toBe(true);
+  });
+});
+
+describe('parseArgs: bad input is one UsageError naming the flag', () => {
+  const cases: [string[], string, RegExp][] = [
+    [['run', '--region', 'mars-1'], '--region', /not an AWS region name/],
+    [['run', '--region', 'xx-west-1'], '--region', /not a known AWS region/],
+    [['run', '--region', 'US-EAST-1'], '--region', /not an AWS region name/],
+    [['run', '--flask-repo', 'https://github.com/me/app.git;rm -rf ~'], '--flask-repo', /shell characters/],
+    [['run', '--flask-repo', 'https://github.com/$(id)/app.git'], '--flask-repo', /shell characters/],
+    [['run', '--flask-repo', 'https://github.com/`id`/app.git'], '--flask-repo', /shell characters/],
+    [['run', '--flask-repo', 'https://github.com/me/app.git | sh'], '--flask-repo', /shell characters/],
+    [['run', '--flask-repo', "https://github.com/me/'app'.git"], '--flask-repo', /shell characters/],
+    [['run', '--flask-repo', 'git@github.com:me/app.git'], '--flask-repo', /https:\/\//],
+    [['run', '--flask-repo', 'http://github.com/me/app.git'], '--flask-repo', /https:\/\//],
+    [['run', '--flask-ref', 'main;reboot'], '--flask-ref', /branch, tag or commit/],
+    [['run', '--flask-ref', '-x'], '--flask-ref', /branch, tag or commit/],
+    [['run', '--flask-ref', 'a/../b'], '--flask-ref', /branch, tag or commit/],
+    [['run', '--timeout', '-5m'], '--timeout', /positive duration/],
+    [['run', '--timeout', '0'], '--timeout', /positive duration/],
+    [['run', '--timeout', '0s'], '--timeout', /positive duration/],
+    [['run', '--timeout', 'soon'], '--timeout', /positive duration/],
+    [['run', '--timeout'], '--timeout', /needs a value/],
+    [['run', '--endpoint', 'ftp://127.0.0.1:21'], '--endpoint', /http\(s\) URL/],
+    [['run', '--endpoint', 'not a url'], '--endpoint', /http\(s\) URL/],
+    [['run', '--aws', '--endpoint', 'http://127.0.0.1:5000'], '--endpoint', /cannot be combined with --aws/],
+    [['run', '--aws', '--keep'], '--keep', /only applies to the embedded local AWS/],
+    [['run', '--parameter-name', 'no-slash'], '--parameter-name', /SSM parameter path/],
+    [['run', '--parameter-name', '/aws/reserved'], '--parameter-name', /reserved/],
+    [['publish', '--ami-id', 'ami-xyz'], '--ami-id', /AMI id/],
+    [['rollback', '--to', 'previous version'], '--to', /previous', a version number or a label/],
+    [['deploy', '--app-stack', '1stack'], '--app-stack', /stack name/],
+    [['deploy', '--env', 'Prod'], '--env', /environment name/],
+    [['run', '--bogus'], '--bogus', /is not a flag/],
+    [['status', '--force'], '--force', /does not apply to 'status'/],
+    [['bake', '--to', 'previous'], '--to', /does not apply to 'bake'/],
+    [['run', '--region', 'us-east-1', '--region', 'us-west-2'], '--region', /given twice/],
+    [['run', '--json=yes'], '--json', /takes no value/],
+    [['run', 'extra'], "'extra'", /not expected/],
+    [['launch'], "'launch'", /not a command/],
+    [[], 'command', /is missing/],
+  ];
+  for (const [argv, flag, problem] of cases) {
+    it(`${argv.join(' ') || '(nothing)'} → ${flag}`, () => {
+      const error = usageError(argv);
+      expect(error.flag).toBe(flag);
+      expect(error.message.startsWith(flag)).toBe(true);
+      expect(error.message).toMatch(problem);
+      expect(error.message).not.toContain('\n');
+      expect(error.exitCode).toBe(2);
+    });
+  }
+
+  it('shortens a long bad value and shows control characters as ?', () => {
+    const error = usageError(['run', '--flask-ref', `bad\u0007${'x'.repeat(200)}`]);
+    expect(error.message).toContain("got 'bad?xxx");
+    expect(error.message.length).toBeLessThan(200);
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads seconds and h/m/s units', () => {
+    expect(parseDuration('--timeout', '90')).toBe(90_000);
+    expect(parseDuration('--timeout', '90s')).toBe(90_000);
+    expect(parseDuration('--timeout', '15m')).toBe(900_000);
+    expect(parseDuration('--timeout', '2h')).toBe(7_200_000);
+    expect(parseDuration('--timeout', '1m30s')).toBe(90_000);
+  });
+});

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, newReport, plainProgress, renderJson, renderSummary, stamp, ttyProgress, type RunReport } from '../src/index.js';
+
+/** A clock the test moves by hand. */
+function fakeClock(): { now: () => number; advance: (ms: number) => void } {
+  let time = 1_000;
+  return { now: () => time, advance: (ms) => (time += ms) };
+}
+
+describe('plain progress', () => {
+  it('prints one line per event with the elapsed time, the step label and the step duration at the end', () => {
+    const clock = fakeClock();
+    const lines: string[] = [];
+    const progress = plainProgress({ write: (text) => lines.push(text), now: clock.now });
+    progress.note('AWS: local AWS (moto) at http://127.0.0.1:5000 (us-east-1)');
+    const bake = progress.step('bake', 'Packer build of packer/ in us-east-1');
+    clock.advance(400);
+    bake.detail('==> amazon-ebs.img-mgr: Creating temporary keypair');
+    clock.advance(2_100);
+    bake.done('ami-0123456789abcdef0 baked');
+    const deploy = progress.step('deploy app', 'stack img-mgr-dev (img-mgr.yaml)');
+    clock.advance(61_000);
+    deploy.fail('deploy img-mgr-dev: ROLLBACK_COMPLETE');
+    progress.warn('could not stop the local AWS');
+    expect(lines.join('')).toBe(
+      [
+        '[   0.0s]                  AWS: local AWS (moto) at http://127.0.0.1:5000 (us-east-1)',
+        '[   0.0s] bake             Packer build of packer/ in us-east-1',
+        '[   0.4s] bake               ==> amazon-ebs.img-mgr: Creating temporary keypair',
+        '[   2.5s] bake             done in 2.5s: ami-0123456789abcdef0 baked',
+        '[   2.5s] deploy app       stack img-mgr-dev (img-mgr.yaml)',
+        '[  63.5s] deploy app       FAILED after 1m01s: deploy img-mgr-dev: ROLLBACK_COMPLETE',
+        '[  63.5s]                  warning: could not stop the local AWS',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('marks a step with nothing to do as skipped', () => {
+    const clock = fakeClock();
+    const lines: string[] = [];
+    const step = plainProgress({ write: (text) => lines.push(text), now: clock.now }).step('publish', '/common/img-mgr/golden-ami ← ami-1');
+    clock.advance(80);
+    step.skip('version 4 already holds ami-1');
+    expect(lines[1]).toBe('[   0.1s] publish          skipped (80ms): version 4 already holds ami-1\n');
+  });
+});
+
+describe('tty progress', () => {
+  it('redraws its block in place: cursor up over the previous frame, then the steps with the running step\'s last details', () => {
+    const clock = fakeClock();
+    let screen = '';
+    const progress = ttyProgress({ write: (text) => (screen += text), now: clock.now, columns: () => 80 });
+    const bake = progress.step('bake', 'Packer build');
+    bake.detail('Creating temporary keypair');
+    const beforeDone = screen.length;
+    clock.advance(1_500);
+    bake.done('ami-1 baked');
+    progress.close();
+    const lastFrame = screen.slice(beforeDone);
+    expect(lastFrame.startsWith('\u001b[2A\r\u001b[0J')).toBe(true); // two lines drawn before: the step and its detail
+    expect(lastFrame).toContain('bake');
+    expect(lastFrame).toContain('1.5s  ami-1 baked');
+    expect(lastFrame).not.toContain('Creating temporary keypair'); // details go away when the step ends
+  });
+
+  it('cuts lines to the terminal width so the redraw never miscounts wrapped lines', () => {
+    let screen = '';
+    const progress = ttyProgress({ write: (text) => (screen += text), now: () => 0, columns: () => 30 });
+    progress.step('deploy app', 'x'.repeat(200)).detail('y'.repeat(200));
+    progress.close();
+    for (const line of screen.split('\n')) expect(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').length).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('formatting helpers', () => {
+  it('formats durations and stamps', () => {
+    expect(formatDuration(850)).toBe('850ms');
+    expect(formatDuration(12_340)).toBe('12.3s');
+    expect(formatDuration(125_000)).toBe('2m05s');
+    expect(stamp(3_456)).toBe('[   3.5s]');
+  });
+});
+
+/** A finished `run` as main() records it. */
+function runReport(overrides: Partial<RunReport> = {}): RunReport {
+  return {
+    ...newReport('run'),
+    ok: true,
+    exitCode: 0,
+    target: { kind: 'local', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000', kept: true },
+    ami: { id: 'ami-0123456789abcdef0', region: 'us-east-1', amis: { 'us-east-1': 'ami-0123456789abcdef0' }, skipped: true, fingerprint: 'f'.repeat(64), durationMs: 120 },
+    parameter: { name: '/common/img-mgr/golden-ami', region: 'us-east-1', amiId: 'ami-0123456789abcdef0', version: 2, changed: true, previousAmiId: 'ami-00000000000000001', previousVersion: 1 },
+    stacks: [
+      { name: 'img-mgr-vpc-dev', status: 'CREATE_COMPLETE', noChanges: true, outputs: {} },
+      { name: 'img-mgr-dev', status: 'UPDATE_COMPLETE', imageId: 'ami-0123456789abcdef0', outputs: { Url: 'http://lb.example/' } },
+    ],
+    appUrl: 'http://lb.example/',
+    durationMs: 3_200,
+    ...overrides,
+  };
+}
+
+describe('summary table', () => {
+  it('shows the AMI, the parameter version, each stack with its status, the app URL, where it ran and the result', () => {
+    const text = renderSummary(runReport());
+    expect(text.split('\n')).toEqual([
+      'img-mgr-pipeline run',
+      `  ${'─'.repeat(72)}`,
+      '  AMI                    ami-0123456789abcdef0 (us-east-1; already baked, Packer skipped)',
+      '  Fingerprint            ffffffffffffffff',
+      '  Parameter              /common/img-mgr/golden-ami = ami-0123456789abcdef0',
+      '  Version                2 (was ami-00000000000000001 (version 1))',
+      '  Stack img-mgr-vpc-dev  CREATE_COMPLETE (no changes)',
+      '  Stack img-mgr-dev      UPDATE_COMPLETE (AMI ami-0123456789abcdef0)',
+      '  App URL                http://lb.example/',
+      '  AWS                    local AWS (moto) at http://127.0.0.1:5000, us-east-1 (kept running; stop it with img-mgr-pipeline down)',
+      '  Result                 OK in 3.2s',
+      '',
+    ]);
+  });
+
+  it('keeps what was done when a later step failed, and ends with the exit code, the reason and the hint', () => {
+    const text = renderSummary(
+      runReport({
+        ok: false,
+        exitCode: 6,
+        error: { message: 'deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED', hint: 'continue the rollback in the console' },
+        stacks: [{ name: 'img-mgr-vpc-dev', status: 'CREATE_COMPLETE', outputs: {} }],
+        appUrl: undefined,
+        target: { kind: 'aws', region: 'us-west-2' },
+      }),
+    );
+    expect(text).toContain('Stack img-mgr-vpc-dev  CREATE_COMPLETE');
+    expect(text).not.toContain('App URL');
+    expect(text).toContain('AWS                    your AWS account, us-west-2');
+    expect(text).toContain('Result                 FAILED (exit 6) after 3.2s: deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED. continue the rollback in the console');
+  });
+
+  it('renders status: the pointer, its history newest first with labels, each stack with resolved AMI and outputs', () => {
+    const text = renderSummary({
+      ...newReport('status'),
+      ok: true,
+      exitCode: 0,
+      target: { kind: 'endpoint', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' },
+      status: {
+        parameter: {
+          name: '/common/img-mgr/golden-ami',
+          region: 'us-east-1',
+          exists: true,
+          current: { version: 3, value: 'ami-0000000000000000a', labels: ['rollback-from-v2'] },
+          history: [
+            { version: 1, value: 'ami-0000000000000000a', labels: [] },
+            { version: 2, value: 'ami-0000000000000000b', labels: [] },
+            { version: 3, value: 'ami-0000000000000000a', labels: ['rollback-from-v2'] },
+          ],
+        },
+        stacks: [
+          { name: 'img-mgr-vpc-dev', exists: false, status: 'DOES_NOT_EXIST', outputs: {} },
+          { name: 'img-mgr-dev', exists: true, status: 'UPDATE_COMPLETE', imageId: 'ami-0000000000000000a', launchTemplateAmi: 'ami-0000000000000000a', outputs: { Url: 'http://lb/' } },
+        ],
+      },
+      durationMs: 300,
+    });
+    expect(text).toContain('Parameter  /common/img-mgr/golden-ami = ami-0000000000000000a (version 3)');
+    const history = text.slice(text.indexOf('History'), text.indexOf('Stack img-mgr-vpc-dev'));
+    expect(history.indexOf('v3 *')).toBeLessThan(history.indexOf('v2'));
+    expect(history).toContain('v3 *  ami-0000000000000000a  [rollback-from-v2]');
+    expect(text).toMatch(/Stack img-mgr-vpc-dev\n.*\n {2}Status +does not exist/);
+    expect(text).toContain('Launch template AMI  ami-0000000000000000a');
+    expect(text).toContain('Output Url           http://lb/');
+    expect(text).toContain('AWS emulator at http://127.0.0.1:5000, us-east-1');
+  });
+
+  it('--json is one parseable document with the same facts', () => {
+    const parsed = JSON.parse(renderJson(runReport())) as RunReport;
+    expect(parsed).toMatchObject({
+      command: 'run',
+      ok: true,
+      exitCode: 0,
+      ami: { id: 'ami-0123456789abcdef0', skipped: true },
+      parameter: { version: 2, changed: true },
+      appUrl: 'http://lb.example/',
+    });
+    expect(parsed.stacks.map((stack) => [stack.name, stack.status])).toEqual([
+      ['img-mgr-vpc-dev', 'CREATE_COMPLETE'],
+      ['img-mgr-dev', 'UPDATE_COMPLETE'],
+    ]);
+  });
+});
