@@ -4,3 +4,4 @@ export { createRunnerEnv, inputEnv, inputVariable, parseCommandFile, type Runner
 export { runAction, readActionYaml, defaultInputs, type RunActionOptions, type ActionRun } from './action.js';
 export { startFaultProxy, serviceOf, type FaultProxy, type FaultKind, type FaultProxyOptions } from './fault-proxy.js';
 export { snapshotAws, type AwsSnapshot } from './snapshot.js';
+export { createHoldFunction, heldResourceTemplate, releaseHeld } from './held-stack.js';

@@ -99,7 +99,7 @@ describe('bad-input catalogue', () => {
     await new CloudFormationClient(moto.clientConfig).send(
       new CreateStackCommand({
         StackName: 'reliability',
-        TemplateBody: '{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Type":"String","Value":"x"}}}}',
+        TemplateBody: '{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Name":"/reliability/existing","Type":"String","Value":"x"}}}}',
       }),
     );
     before = await snapshotAws(moto.clientConfig);
