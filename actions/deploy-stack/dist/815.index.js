@@ -430,8 +430,10 @@ class StackWatcher {
                     return stack;
                 throw new errors/* TimeoutError */.MU(`Stack ${this.stackName} is still ${stack.StackStatus ?? 'in progress'} after ${options.timeoutLabel}; the operation goes on in CloudFormation. Raise wait-timeout or look at the stack's events`);
             }
-            interval = fresh > 0 ? min : Math.min(max, Math.round(interval * 1.5));
+            if (fresh > 0)
+                interval = min; // activity: the end may be near
             await options.sleep(Math.min(interval, Math.max(0, options.deadline - options.now())), options.signal);
+            interval = Math.min(max, Math.round(interval * 1.5));
         }
     }
 }
@@ -470,6 +472,8 @@ class DeployCancelledError extends errors/* ActionError */.lZ {
 async function deployStack(request, hooks = {}) {
     return new Deploy(request, hooks).run();
 }
+/** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
+const CLEANUP_CALL_MS = 3_000;
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
 class Deploy {
     request;
@@ -529,6 +533,9 @@ class Deploy {
         if (changeSetType === 'CREATE' && stack === undefined && request.mode === 'create-and-execute' && this.needsCreateStack()) {
             await this.createStackDirectly(templateArgs, parameters, template.body);
             return;
+        }
+        if (request.timeoutInMinutes !== undefined) {
+            this.warn(`timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`);
         }
         const name = (0,names/* changeSetName */.G)(request.run ?? {}, this.now());
         this.result.changeSetName = name;
@@ -738,7 +745,7 @@ class Deploy {
             return;
         this.pendingChangeSet = undefined;
         try {
-            await this.cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ ChangeSetName: id, StackName: this.request.stackName }));
+            await this.cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ ChangeSetName: id, StackName: this.request.stackName }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
             this.log(`Deleted the unexecuted change set ${this.result.changeSetName ?? id}`);
         }
         catch (error) {
@@ -888,7 +895,8 @@ class Deploy {
         const name = this.request.stackName;
         if (type === 'UPDATE' && this.request.cancelOnAbort !== false) {
             try {
-                await this.cfn.send(new dist_cjs/* CancelUpdateStackCommand */.v6j({ StackName: watcher.stackId }));
+                // Bounded, so that the step still exits within seconds of the cancellation.
+                await this.cfn.send(new dist_cjs/* CancelUpdateStackCommand */.v6j({ StackName: watcher.stackId }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
                 throw new DeployCancelledError(`Cancelled: sent CancelUpdateStack for ${name}; CloudFormation rolls the update back`);
             }
             catch (error) {
