@@ -290,10 +290,14 @@ class StackWatcher {
         let interval = min;
         for (let tick = 1;; tick++) {
             const { fresh, rootSettled } = await this.poll(options.log);
-            if (rootSettled || tick % describeEvery === 0) {
+            if (rootSettled || tick % describeEvery === 0 || (tick === 1 && options.describeFirst)) {
                 const stack = await this.describe();
-                if (stack.StackStatus && isSettled(stack.StackStatus))
+                if (stack.StackStatus && isSettled(stack.StackStatus)) {
+                    // Settled between our events read and DescribeStacks: print the last events too.
+                    if (!rootSettled)
+                        await this.poll(options.log);
                     return stack;
+                }
             }
             if (options.now() >= options.deadline) {
                 const stack = await this.describe();
@@ -341,6 +345,8 @@ class DeployCancelledError extends lib/* ActionError */.lZ {
 async function deployStack(request, hooks = {}) {
     return new Deploy(request, hooks).run();
 }
+/** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
+const CLEANUP_CALL_MS = 3_000;
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
 class Deploy {
     request;
@@ -391,6 +397,8 @@ class Deploy {
         const template = this.loadTemplate(request.template);
         let stack = await this.group(`Stack ${request.stackName}`, () => this.settledStack());
         const changeSetType = classifyStatus(stack?.StackStatus).kind === 'absent' ? 'CREATE' : 'UPDATE';
+        this.result.stackId = stack?.StackId;
+        this.result.status = stack?.StackStatus;
         this.result.changeSetType = changeSetType;
         const parameters = await this.parameters(template, stack);
         const templateArgs = await this.templateArgs(template);
@@ -413,7 +421,7 @@ class Deploy {
             this.log(`Plan ready: change set ${name} was created and not executed; run mode execute with change-set-name ${name} to apply it.`);
             return;
         }
-        await this.execute(name, changeSetType, stack);
+        await this.execute(this.result.changeSetId ?? name, changeSetType, stack);
     }
     /** The stack after any running operation settled; undefined when there is none. ROLLBACK_COMPLETE is deleted first. */
     async settledStack() {
@@ -421,10 +429,11 @@ class Deploy {
         let state = classifyStatus(stack?.StackStatus);
         this.log(stack ? `Stack ${this.request.stackName} is ${stack.StackStatus ?? '?'}` : `Stack ${this.request.stackName} does not exist; it will be created`);
         if (stack?.StackId && state.kind === 'in-progress') {
-            this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
             const watcher = new StackWatcher(this.cfn, stack.StackId, this.request.stackName);
             await watcher.baseline();
-            stack = await this.waitFor(watcher);
+            this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
+            // It may have ended between DescribeStacks and the baseline: check the status on the first tick too.
+            stack = await this.waitFor(watcher, { describeFirst: true });
             this.log(`Stack ${this.request.stackName} is now ${stack.StackStatus ?? '?'}`);
             state = classifyStatus(stack.StackStatus);
         }
@@ -539,8 +548,10 @@ class Deploy {
             }));
         }
         catch (error) {
-            if (EMPTY_CHANGE_SET.test((0,lib/* errorMessage */.gJ)(error)))
+            if (EMPTY_CHANGE_SET.test((0,lib/* errorMessage */.gJ)(error))) {
+                this.result.changeSetName = undefined; // CloudFormation created none
                 return this.empty((0,lib/* errorMessage */.gJ)(error));
+            }
             throw error;
         }
         this.pendingChangeSet = created.Id ?? name;
@@ -604,7 +615,7 @@ class Deploy {
             return;
         this.pendingChangeSet = undefined;
         try {
-            await this.cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ ChangeSetName: id, StackName: this.request.stackName }));
+            await this.cfn.send(new dist_cjs/* DeleteChangeSetCommand */.$GE({ ChangeSetName: id, StackName: this.request.stackName }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
             this.log(`Deleted the unexecuted change set ${this.result.changeSetName ?? id}`);
         }
         catch (error) {
@@ -754,7 +765,8 @@ class Deploy {
         const name = this.request.stackName;
         if (type === 'UPDATE' && this.request.cancelOnAbort !== false) {
             try {
-                await this.cfn.send(new dist_cjs/* CancelUpdateStackCommand */.v6j({ StackName: watcher.stackId }));
+                // Bounded, so that the step still exits within seconds of the cancellation.
+                await this.cfn.send(new dist_cjs/* CancelUpdateStackCommand */.v6j({ StackName: watcher.stackId }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
                 throw new DeployCancelledError(`Cancelled: sent CancelUpdateStack for ${name}; CloudFormation rolls the update back`);
             }
             catch (error) {
@@ -767,8 +779,9 @@ class Deploy {
         throw new DeployCancelledError(`Cancelled while waiting for ${name}: ${why}`);
     }
     // ---- waiting -----------------------------------------------------------------------
-    waitFor(watcher) {
+    waitFor(watcher, options = {}) {
         return watcher.waitUntilSettled({
+            describeFirst: options.describeFirst,
             log: this.log,
             deadline: this.deadline,
             timeoutLabel: `waiting ${formatDuration(this.request.waitTimeoutMs)} (wait-timeout)`,

@@ -125,6 +125,9 @@ export async function deployStack(request: DeployRequest, hooks: DeployHooks = {
   return new Deploy(request, hooks).run();
 }
 
+/** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
+const CLEANUP_CALL_MS = 3_000;
+
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
 
 class Deploy {
@@ -200,7 +203,7 @@ class Deploy {
       this.log(`Plan ready: change set ${name} was created and not executed; run mode execute with change-set-name ${name} to apply it.`);
       return;
     }
-    await this.execute(name, changeSetType, stack);
+    await this.execute(this.result.changeSetId ?? name, changeSetType, stack);
   }
 
   /** The stack after any running operation settled; undefined when there is none. ROLLBACK_COMPLETE is deleted first. */
@@ -209,10 +212,11 @@ class Deploy {
     let state = classifyStatus(stack?.StackStatus);
     this.log(stack ? `Stack ${this.request.stackName} is ${stack.StackStatus ?? '?'}` : `Stack ${this.request.stackName} does not exist; it will be created`);
     if (stack?.StackId && state.kind === 'in-progress') {
-      this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
       const watcher = new StackWatcher(this.cfn, stack.StackId, this.request.stackName);
       await watcher.baseline();
-      stack = await this.waitFor(watcher);
+      this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
+      // It may have ended between DescribeStacks and the baseline: check the status on the first tick too.
+      stack = await this.waitFor(watcher, { describeFirst: true });
       this.log(`Stack ${this.request.stackName} is now ${stack.StackStatus ?? '?'}`);
       state = classifyStatus(stack.StackStatus);
     }
@@ -405,7 +409,7 @@ class Deploy {
     if (!id) return;
     this.pendingChangeSet = undefined;
     try {
-      await this.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName }));
+      await this.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
       this.log(`Deleted the unexecuted change set ${this.result.changeSetName ?? id}`);
     } catch (error: unknown) {
       this.warn(`Could not delete the change set ${id}: ${errorMessage(error)}`);
@@ -570,7 +574,8 @@ class Deploy {
     const name = this.request.stackName;
     if (type === 'UPDATE' && this.request.cancelOnAbort !== false) {
       try {
-        await this.cfn.send(new CancelUpdateStackCommand({ StackName: watcher.stackId }));
+        // Bounded, so that the step still exits within seconds of the cancellation.
+        await this.cfn.send(new CancelUpdateStackCommand({ StackName: watcher.stackId }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
         throw new DeployCancelledError(`Cancelled: sent CancelUpdateStack for ${name}; CloudFormation rolls the update back`);
       } catch (error: unknown) {
         if (error instanceof DeployCancelledError) throw error;
@@ -583,8 +588,9 @@ class Deploy {
 
   // ---- waiting -----------------------------------------------------------------------
 
-  private waitFor(watcher: StackWatcher): Promise<Stack> {
+  private waitFor(watcher: StackWatcher, options: { describeFirst?: boolean } = {}): Promise<Stack> {
     return watcher.waitUntilSettled({
+      describeFirst: options.describeFirst,
       log: this.log,
       deadline: this.deadline,
       timeoutLabel: `waiting ${formatDuration(this.request.waitTimeoutMs)} (wait-timeout)`,
