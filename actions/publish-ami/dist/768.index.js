@@ -598,7 +598,8 @@ function protectedAmis(pointer) {
             reasons.set(amiId, reason);
     };
     const current = currentVersion(pointer);
-    const previous = previousVersion(pointer);
+    // The previous value is what `rollback-to: previous` returns to: the newest earlier version with another value.
+    const previous = pointer.versions.filter((entry) => current && entry.version < current.version && entry.value !== current.value).at(-1);
     add(current?.value, `current value of ${pointer.name} (version ${current?.version})`);
     add(previous?.value, `previous value of ${pointer.name} (version ${previous?.version})`);
     for (const entry of pointer.versions) {

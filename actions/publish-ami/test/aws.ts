@@ -18,10 +18,14 @@ export function clients(moto: Moto, region = 'us-east-1'): { ssm: SSMClient; ec2
 }
 
 /** An Amazon-owned al2023 image to launch from (moto ships them in every region). */
+const baseImages = new WeakMap<EC2Client, string>();
 async function baseImage(ec2: EC2Client): Promise<string> {
+  const cached = baseImages.get(ec2);
+  if (cached) return cached;
   const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
   const id = images.Images?.[0]?.ImageId;
   if (!id) throw new Error('moto has no al2023 image');
+  baseImages.set(ec2, id);
   return id;
 }
 

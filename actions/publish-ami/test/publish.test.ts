@@ -29,7 +29,7 @@ describe('publish-ami bundle against moto: publishing', () => {
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ 'ami-id': amiA, version: '1', changed: 'true', 'previous-ami-id': '', 'previous-version': '' });
     expect(JSON.parse(run.outputs.results ?? '{}')).toEqual({
-      'us-east-1': expect.objectContaining({ parameter: PARAMETER, status: 'published', 'ami-id': amiA, version: 1, changed: true, 'previous-ami-id': null }),
+      'us-east-1': expect.objectContaining({ parameter: PARAMETER, status: 'published', 'ami-id': amiA, version: 1, changed: true, 'previous-ami-id': null }) as unknown,
     });
     expect(run.log).toContain(`Confirmed: ${PARAMETER}:1 reads back ${amiA}`);
     expect(run.log).toContain(`${amiA} is available in us-east-1`);

@@ -30,8 +30,8 @@ describe('publish-ami bundle against moto: regions and the version limit', () =>
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ 'ami-id': eastAmi, version: '1', changed: 'true' });
     expect(JSON.parse(run.outputs.results ?? '{}')).toEqual({
-      'us-east-1': expect.objectContaining({ status: 'published', 'ami-id': eastAmi, version: 1, labels: ['sha-abc1234'] }),
-      'us-west-2': expect.objectContaining({ status: 'published', 'ami-id': westAmi, version: 1, labels: ['sha-abc1234'] }),
+      'us-east-1': expect.objectContaining({ status: 'published', 'ami-id': eastAmi, version: 1, labels: ['sha-abc1234'] }) as unknown,
+      'us-west-2': expect.objectContaining({ status: 'published', 'ami-id': westAmi, version: 1, labels: ['sha-abc1234'] }) as unknown,
     });
     expect(run.summary).toContain('us-west-2');
     const eastStored = await readParameter(east, name);

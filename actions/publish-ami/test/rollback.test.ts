@@ -34,7 +34,7 @@ describe('publish-ami bundle against moto: rollback', () => {
     const run = await step({ 'rollback-to': 'previous', 'parameter-name': name, labels: 'incident-7' });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ 'ami-id': amis[1], version: '4', changed: 'true', 'previous-ami-id': amis[2], 'previous-version': '3' });
-    expect(JSON.parse(run.outputs.results ?? '{}')['us-east-1']).toMatchObject({ 'rolled-back-to': 2, status: 'published' });
+    expect((JSON.parse(run.outputs.results ?? '{}') as Record<string, unknown>)['us-east-1']).toMatchObject({ 'rolled-back-to': 2, status: 'published' });
     expect(run.summary).toContain('rolled back to the value of version 2');
     const stored = await readParameter(ssm, name);
     expect(stored).toMatchObject({ value: amis[1], version: 4 });

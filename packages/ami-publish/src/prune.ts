@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { errorMessage, InputError } from '@img-mgr/action-kit';
 import { clientsFor, type RunContext } from './context.js';
-import { currentVersion, previousVersion, readPointer, type Pointer } from './pointer.js';
+import { currentVersion, readPointer, type Pointer } from './pointer.js';
 
 export interface PruneRequest {
   region: string;
@@ -86,7 +86,8 @@ export function protectedAmis(pointer: Pointer): Map<string, string> {
     if (amiId && !reasons.has(amiId)) reasons.set(amiId, reason);
   };
   const current = currentVersion(pointer);
-  const previous = previousVersion(pointer);
+  // The previous value is what `rollback-to: previous` returns to: the newest earlier version with another value.
+  const previous = pointer.versions.filter((entry) => current && entry.version < current.version && entry.value !== current.value).at(-1);
   add(current?.value, `current value of ${pointer.name} (version ${current?.version})`);
   add(previous?.value, `previous value of ${pointer.name} (version ${previous?.version})`);
   for (const entry of pointer.versions) {
