@@ -7,13 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
-import { createClient } from '@img-mgr/aws';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
 import { computeFingerprint } from './fingerprint.js';
-import { findBakedAmi, type BakedAmi } from './images.js';
+import { createEc2Client, findBakedAmi, type BakedAmi } from './images.js';
 import { MachineReadableParser, type UiLine } from './machine-readable.js';
 import { writeManifest } from './manifest.js';
 import { runPacker, type PackerRun } from './process.js';
@@ -149,7 +148,7 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   const manifestPath = request.manifestPath ?? join(env.RUNNER_TEMP || tmpdir(), `bake-ami-${request.runId}`, 'packer-manifest.json');
 
   if (!request.force) {
-    const ec2 = options.ec2 ?? createClient(EC2Client, { region: request.region, service: 'EC2', caller: 'bake-ami', log, env });
+    const ec2 = options.ec2 ?? createEc2Client(request.region, { log, env });
     const found = await findBakedAmi(ec2, fingerprint, signal ? { signal } : {});
     if (found) {
       onEvent({ kind: 'found', ami: found });

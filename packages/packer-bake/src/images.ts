@@ -1,5 +1,6 @@
 /** Looking up an AMI already baked with a given fingerprint. */
-import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { createClient } from '@img-mgr/aws';
 
 /** Tag keys bake-ami relies on; the template puts its variables into these. */
 export const FINGERPRINT_TAG = 'fingerprint';
@@ -49,4 +50,9 @@ export async function findBakedAmi(
     creationDate: newest.CreationDate ?? '',
     tags: Object.fromEntries((newest.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
   };
+}
+
+/** An EC2 client for `region` with the project's endpoint, retry and user-agent settings. */
+export function createEc2Client(region: string, options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}): EC2Client {
+  return createClient(EC2Client, { region, service: 'EC2', caller: 'bake-ami', ...options });
 }

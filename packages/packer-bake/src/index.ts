@@ -10,7 +10,7 @@ export {
   type TemporaryResource,
 } from './bake.js';
 export { computeFingerprint, type FingerprintInput } from './fingerprint.js';
-export { findBakedAmi, FINGERPRINT_TAG, RUN_ID_TAG, type BakedAmi } from './images.js';
+export { findBakedAmi, createEc2Client, FINGERPRINT_TAG, RUN_ID_TAG, type BakedAmi } from './images.js';
 export { sweepRunLeftovers, type SweepRequest, type SweepOptions, type SweepResult, type RunResources } from './sweep.js';
 export {
   resolvePacker,
