@@ -1,4 +1,5 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
+import { readFileSync } from 'node:fs';
 import type { CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -36,8 +37,11 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     const deploy = await import('@img-mgr/stack-deploy');
     if (plan.note) step.detail(plan.note);
     const parameters = plan.parameterFile ? deploy.readParameterFile(plan.parameterFile, ctx.root, '--env') : new Map<string, string>();
-    for (const [key, value] of Object.entries(plan.overrides)) parameters.set(key, value);
-    if (plan.role === 'app') parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
+    const declared = deploy.templateFacts(readFileSync(plan.template, 'utf8'))?.parameters;
+    for (const [key, value] of Object.entries(plan.overrides)) if (!declared || declared.has(key)) parameters.set(key, value);
+    if (plan.role === 'app' && (!declared || declared.has('ImageIdOverride'))) {
+      parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
+    }
     const started = performance.now();
     const result = await deploy.deployStack(
       {
