@@ -90,7 +90,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     else step.done(text);
     return report;
   } catch (error: unknown) {
-    const failed = (error as { result?: { status?: string } }).result?.status;
+    const failed = error && typeof error === 'object' ? (error as { result?: { status?: string } }).result?.status : undefined;
     if (failed) ctx.report.stacks.push({ name: plan.name, status: failed, outputs: {} });
     const failure = asStepError(error, ExitCode.deploy, `deploy ${plan.name}`);
     step.fail(failure.message);
