@@ -57,6 +57,9 @@ async function bakedImages(clients: Clients): Promise<string[]> {
   return (images.Images ?? []).map((image) => image.ImageId ?? '').sort();
 }
 
+// The last two suites run the built cli.js as a child process.
+beforeAll(() => buildCli());
+
 describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', () => {
   let stateDir: string;
   let clients: Clients;
@@ -170,7 +173,6 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
 describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pipeline -- run` runs it)', () => {
   let stateDir: string;
   beforeAll(() => {
-    buildCli();
     stateDir = mkdtempSync(join(tmpdir(), 'img-mgr-pipeline-once-'));
   });
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -193,5 +195,32 @@ describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pip
       () => false,
     );
     expect(answered).toBe(false);
+  });
+});
+
+describe('Ctrl-C during a local run', () => {
+  let stateDir: string;
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'img-mgr-pipeline-cancel-'));
+  });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('SIGINT while Packer builds: exit 130, the step says cancelled, and the moto the command started is stopped', async () => {
+    let sent = false;
+    const run = await runCli(['run', '--state-dir', stateDir], {
+      onStderr: (stderr, child) => {
+        if (!sent && stderr.includes('packer build: started')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('SIGINT: stopping');
+    expect(run.stderr).toMatch(/img-mgr-pipeline: error: \S+: cancelled/);
+    const endpoint = /started a local AWS at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr)?.[1] ?? '';
+    expect(run.stderr).toContain(`stopped the local AWS at ${endpoint}`);
+    expect(existsSync(join(stateDir, 'local-aws.json'))).toBe(false);
   });
 });

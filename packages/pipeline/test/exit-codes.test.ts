@@ -64,6 +64,12 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
     });
   }
 
+  it('--aws without --region or AWS_REGION exits 2 naming --region, before any AWS call', async () => {
+    const run = await runCli(['status', '--aws'], { env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('img-mgr-pipeline: error: --region is required with --aws when AWS_REGION is not set');
+  });
+
   it('status with no kept local AWS exits 3 and says how to get one', async () => {
     const run = await runCli(['status', '--state-dir', stateDir]);
     expect(run.code).toBe(ExitCode.environment);
