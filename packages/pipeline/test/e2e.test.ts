@@ -218,7 +218,7 @@ describe('Ctrl-C during a local run', () => {
     expect(sent).toBe(true);
     expect(run.code).toBe(130);
     expect(run.stderr).toContain('SIGINT: stopping');
-    expect(run.stderr).toMatch(/img-mgr-pipeline: error: \S+: cancelled/);
+    expect(run.stderr).toContain('img-mgr-pipeline: error: bake: cancelled');
     const endpoint = /started a local AWS at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr)?.[1] ?? '';
     expect(run.stderr).toContain(`stopped the local AWS at ${endpoint}`);
     expect(existsSync(join(stateDir, 'local-aws.json'))).toBe(false);

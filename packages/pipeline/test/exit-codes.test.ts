@@ -89,7 +89,7 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
       expect(run.code).toBe(ExitCode.timeout);
       const report = JSON.parse(run.stdout) as { ok: boolean; exitCode: number; error: { message: string } };
       expect(report).toMatchObject({ ok: false, exitCode: 7 });
-      expect(report.error.message).toContain('--timeout ran out');
+      expect(report.error.message).toBe('status: --timeout of 1.0s ran out');
     });
 
     it('SIGINT exits 130 after stopping the step', async () => {
@@ -105,7 +105,7 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
       expect(sent).toBe(true);
       expect(run.code).toBe(ExitCode.cancelled);
       expect(run.stderr).toContain('SIGINT: stopping');
-      expect(run.stderr).toContain('img-mgr-pipeline: error: status: cancelled');
+      expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('img-mgr-pipeline: error: status: cancelled');
     });
   });
 });
