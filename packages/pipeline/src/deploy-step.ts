@@ -43,6 +43,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
       parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
     }
     const started = performance.now();
+    const existing = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
     const result = await deploy.deployStack(
       {
         stackName: plan.name,
@@ -57,9 +58,10 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
           { Key: 'environment', Value: ctx.options.env },
         ],
         waitTimeoutMs: ctx.remainingMs(),
-        // CloudFormation's own bound on a create (a new stack is made with CreateStack then, which also
-        // gives moto's stacks their outputs and exports: moto builds none after ExecuteChangeSet).
-        timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)),
+        // CloudFormation's own bound on a create. deploy-stack then makes the new stack with CreateStack,
+        // which also gives moto's stacks their outputs and exports (moto builds none after
+        // ExecuteChangeSet). An update cannot take it, so it is only sent for a stack that does not exist.
+        ...(existing.exists ? {} : { timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)) }),
       },
       {
         log: (line) => {
