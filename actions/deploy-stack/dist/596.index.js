@@ -305,8 +305,10 @@ class StackWatcher {
                     return stack;
                 throw new lib/* TimeoutError */.MU(`Stack ${this.stackName} is still ${stack.StackStatus ?? 'in progress'} after ${options.timeoutLabel}; the operation goes on in CloudFormation. Raise wait-timeout or look at the stack's events`);
             }
-            interval = fresh > 0 ? min : Math.min(max, Math.round(interval * 1.5));
+            if (fresh > 0)
+                interval = min; // activity: the end may be near
             await options.sleep(Math.min(interval, Math.max(0, options.deadline - options.now())), options.signal);
+            interval = Math.min(max, Math.round(interval * 1.5));
         }
     }
 }
@@ -406,6 +408,9 @@ class Deploy {
         if (changeSetType === 'CREATE' && stack === undefined && request.mode === 'create-and-execute' && this.needsCreateStack()) {
             await this.createStackDirectly(templateArgs, parameters, template.body);
             return;
+        }
+        if (request.timeoutInMinutes !== undefined) {
+            this.warn(`timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`);
         }
         const name = (0,names/* changeSetName */.G)(request.run ?? {}, this.now());
         this.result.changeSetName = name;

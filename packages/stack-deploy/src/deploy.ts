@@ -190,6 +190,9 @@ class Deploy {
       return;
     }
 
+    if (request.timeoutInMinutes !== undefined) {
+      this.warn(`timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`);
+    }
     const name = makeChangeSetName(request.run ?? {}, this.now());
     this.result.changeSetName = name;
     const changeSet = await this.group(`Change set ${name} (${changeSetType})`, () => this.createChangeSet(name, changeSetType, templateArgs, parameters));
