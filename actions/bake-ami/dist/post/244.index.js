@@ -479,6 +479,10 @@ function process_runPacker(binary, args, options) {
             timers.push(setTimeout(() => {
                 log(`Packer did not exit within ${Math.round(graceMs / 1000)} s of the interrupt; sending SIGTERM`);
                 sendToGroup('SIGTERM');
+                // Stop waiting: let this process exit even though Packer still holds the pipes.
+                child.stdout.destroy();
+                child.stderr.destroy();
+                child.unref();
                 finish({ exitCode: null, signal: null, exitedInTime: false });
             }, graceMs));
         };
@@ -705,20 +709,26 @@ async function bakeAmi(request, options = {}) {
     }
     else if (!supportsInit(packer.version)) {
         onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: `Packer ${packer.version} has no 'packer init' (1.7.0 and later)` });
+        log(`Warning: the template declares required_plugins, which Packer ${packer.version} cannot read; set 'packer-version' to 1.7.0 or later`);
     }
     else {
         onEvent({ kind: 'step', step: 'init', status: 'started' });
         const initEnv = { ...packerEnv, ...(request.githubToken ? { PACKER_GITHUB_API_TOKEN: request.githubToken } : {}) };
         const errors = new Tail(20);
+        const initOutput = new LineSplitter((line) => {
+            if (line.trim() !== '')
+                onEvent({ kind: 'ui', line: { level: 'say', text: line } });
+        });
         const run = await runPacker(packer.path, ['init', template.path], {
             ...runOptions,
             env: initEnv,
-            onStdout: lineFeeder((line) => onEvent({ kind: 'ui', line: { level: 'say', text: line } })),
+            onStdout: (chunk) => initOutput.push(chunk),
             onStderrLine: (line) => {
                 errors.push(line);
                 onEvent({ kind: 'ui', line: { level: 'error', text: line } });
             },
         });
+        initOutput.end();
         checkRun('init', run, errors.lines(), signal);
         onEvent({ kind: 'step', step: 'init', status: 'finished' });
     }
@@ -861,16 +871,6 @@ function cancelSignal(signal) {
 function throwIfAborted(signal) {
     if (signal?.aborted)
         throw new CancelledError(cancelSignal(signal));
-}
-function lineFeeder(onLine) {
-    let partial = '';
-    return (chunk) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines)
-            if (line.trim() !== '')
-                onLine(line);
-    };
 }
 function formatDuration(ms) {
     if (ms % 3_600_000 === 0)
