@@ -11,6 +11,13 @@ process.emitWarning = (warning: string | Error, ...rest: never[]) => {
   emitWarning(warning, ...rest);
 };
 
-const code = await main(process.argv.slice(2));
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (error: unknown) {
+  // main() reports every failure it expects; anything else is a bug, still said in one line.
+  process.stderr.write(`img-mgr-pipeline: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  code = 1;
+}
 // Writes to a pipe or file are synchronous on Linux, so nothing is lost; idle SDK sockets must not hold the exit.
 process.exit(code);
