@@ -273,6 +273,9 @@ function checkPattern(flag: string, value: string, pattern: RegExp, what: string
   return value;
 }
 
+/** Longer bounds make no sense for one command (and Node's timers overflow past 24.8 days). */
+const MAX_DURATION_MS = 24 * 3_600_000;
+
 /** Parses `90`, `90s`, `15m`, `1h`, `1h30m` into ms; anything else (negative, zero, no unit) names the flag. */
 export function parseDuration(flag: string, value: string): number {
   const text = value.trim();
@@ -280,12 +283,14 @@ export function parseDuration(flag: string, value: string): number {
   if (/^\d+$/.test(text)) {
     const seconds = Number(text);
     if (seconds <= 0) throw bad();
+    if (seconds * 1000 > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got '${shorten(value)}'`);
     return seconds * 1000;
   }
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!match || text === '') throw bad();
   const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
   if (ms <= 0) throw bad();
+  if (ms > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got '${shorten(value)}'`);
   return ms;
 }
 

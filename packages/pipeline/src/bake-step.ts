@@ -25,9 +25,11 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
   const step = progress.step('bake', `Packer build of packer/ in ${target.region}`);
   try {
     const bake = await import('@img-mgr/packer-bake');
+    // Locally the test bed's Packer (.tools/bin, installed on first use) comes first; on real AWS the
+    // user's own Packer on PATH wins and .tools/bin is only a fallback.
     if (target.emulated) await ensureTool('packer', (line) => step.detail(line));
-    // Packer from .tools/bin (the test bed's) is found like one on PATH.
-    process.env.PATH = [toolsBin(), process.env.PATH ?? ''].filter(Boolean).join(delimiter);
+    const path = process.env.PATH ?? '';
+    process.env.PATH = (target.emulated ? [toolsBin(), path] : [path, toolsBin()]).filter(Boolean).join(delimiter);
 
     const appRevision = await resolveAppRevision(options.flaskRepo, options.flaskRef, { signal: ctx.signal });
     if (appRevision) step.detail(`app revision ${appRevision} (${options.flaskRef} of ${options.flaskRepo})`);

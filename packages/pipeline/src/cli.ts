@@ -5,12 +5,19 @@ import { main } from './main.js';
 // The AWS SDK warns on every run under Node 20 that future releases need Node 22; the CLI's output is for
 // its own messages, and the repository pins the SDK version, so that one warning is dropped.
 const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
+process.emitWarning = (warning: string | Error, ...rest: never[]) => {
   const text = typeof warning === 'string' ? warning : warning.message;
   if (text.startsWith('NodeVersionSupportWarning:')) return;
   emitWarning(warning, ...rest);
-}) as typeof process.emitWarning;
+};
 
-const code = await main(process.argv.slice(2));
+let code: number;
+try {
+  code = await main(process.argv.slice(2));
+} catch (error: unknown) {
+  // main() reports every failure it expects; anything else is a bug, still said in one line.
+  process.stderr.write(`img-mgr-pipeline: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  code = 1;
+}
 // Writes to a pipe or file are synchronous on Linux, so nothing is lost; idle SDK sockets must not hold the exit.
 process.exit(code);

@@ -1,4 +1,5 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
+import { readFileSync } from 'node:fs';
 import type { CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -36,9 +37,13 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     const deploy = await import('@img-mgr/stack-deploy');
     if (plan.note) step.detail(plan.note);
     const parameters = plan.parameterFile ? deploy.readParameterFile(plan.parameterFile, ctx.root, '--env') : new Map<string, string>();
-    for (const [key, value] of Object.entries(plan.overrides)) parameters.set(key, value);
-    if (plan.role === 'app') parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
+    const declared = deploy.templateFacts(readFileSync(plan.template, 'utf8'))?.parameters;
+    for (const [key, value] of Object.entries(plan.overrides)) if (!declared || declared.has(key)) parameters.set(key, value);
+    if (plan.role === 'app' && (!declared || declared.has('ImageIdOverride'))) {
+      parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
+    }
     const started = performance.now();
+    const existing = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
     const result = await deploy.deployStack(
       {
         stackName: plan.name,
@@ -53,9 +58,10 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
           { Key: 'environment', Value: ctx.options.env },
         ],
         waitTimeoutMs: ctx.remainingMs(),
-        // CloudFormation's own bound on a create (a new stack is made with CreateStack then, which also
-        // gives moto's stacks their outputs and exports: moto builds none after ExecuteChangeSet).
-        timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)),
+        // CloudFormation's own bound on a create. deploy-stack then makes the new stack with CreateStack,
+        // which also gives moto's stacks their outputs and exports (moto builds none after
+        // ExecuteChangeSet). An update cannot take it, so it is only sent for a stack that does not exist.
+        ...(existing.exists ? {} : { timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)) }),
       },
       {
         log: (line) => {
@@ -86,7 +92,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     else step.done(text);
     return report;
   } catch (error: unknown) {
-    const failed = (error as { result?: { status?: string } }).result?.status;
+    const failed = error && typeof error === 'object' ? (error as { result?: { status?: string } }).result?.status : undefined;
     if (failed) ctx.report.stacks.push({ name: plan.name, status: failed, outputs: {} });
     const failure = asStepError(error, ExitCode.deploy, `deploy ${plan.name}`);
     step.fail(failure.message);

@@ -39,6 +39,21 @@ const DETAILS: Record<Command, string[]> = {
   down: ['Stops the moto server recorded in the state folder and removes its record.'],
 };
 
+const EXAMPLES: Partial<Record<Command, string[]>> = {
+  run: [
+    'img-mgr-pipeline run                                  embedded AWS, torn down at the end',
+    'img-mgr-pipeline run --keep && img-mgr-pipeline run   the second run skips Packer',
+    'img-mgr-pipeline run --json > result.json             summary as JSON (progress on stderr)',
+    'img-mgr-pipeline run --aws --region us-west-2 --flask-repo https://github.com/you/flask-aws-storage.git',
+  ],
+  bake: ['img-mgr-pipeline bake --keep --flask-ref v1.2.0', 'img-mgr-pipeline bake --force --keep'],
+  publish: ['img-mgr-pipeline publish                              the AMI of the last bake', 'img-mgr-pipeline publish --ami-id ami-0123456789abcdef0'],
+  deploy: ['img-mgr-pipeline deploy --env dev'],
+  rollback: ['img-mgr-pipeline rollback                             to the previous value', 'img-mgr-pipeline rollback --to 3', 'img-mgr-pipeline rollback --to release-1.2'],
+  status: ['img-mgr-pipeline status', 'img-mgr-pipeline status --aws --region us-west-2 --json'],
+  down: ['img-mgr-pipeline down'],
+};
+
 const FLAG_HELP: Record<string, string> = {
   '--aws': 'use your real AWS account (credentials from the usual chain: AWS_PROFILE, SSO, env, OIDC)',
   '--endpoint': 'use an AWS emulator you run, e.g. http://127.0.0.1:5000 (moto_server)',
@@ -136,6 +151,9 @@ export function commandHelp(command: Command): string {
     '',
     'Exit codes:',
     ...exitCodeLines(),
+    '',
+    'Examples:',
+    ...(EXAMPLES[command] ?? []).map((line) => `  ${line}`),
     '',
   ].join('\n');
 }

@@ -24,7 +24,8 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
         parameterName: options.parameterName,
         labels: [],
         tags: PARAMETER_TAGS,
-        description: `img-mgr golden AMI (${options.flaskRepo} at ${options.flaskRef})`,
+        // Only a bake of this command knows what the AMI holds.
+        ...(ctx.report.ami?.id === amiId ? { description: `img-mgr golden AMI (${options.flaskRepo} at ${options.flaskRef})` } : {}),
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },

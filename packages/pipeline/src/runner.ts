@@ -73,7 +73,7 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
     report.ok = true;
     report.exitCode = ExitCode.ok;
   } catch (error: unknown) {
-    const failure = classify(error, { timedOut, cancelled: cancellation.received() !== undefined, command: options.command });
+    const failure = classify(error, { timedOut, cancelled: cancellation.received() !== undefined, options });
     report.ok = false;
     report.exitCode = failure.exitCode;
     report.error = { message: failure.message, ...(failure instanceof PipelineError && failure.hint ? { hint: failure.hint } : {}) };
@@ -96,11 +96,17 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
   return report.exitCode;
 }
 
-/** A thrown value as the error that sets the exit code: timeout and cancellation win over what they caused. */
-function classify(error: unknown, state: { timedOut: boolean; cancelled: boolean; command: string }): PipelineError | UsageError {
-  if (state.timedOut) return new PipelineError(ExitCode.timeout, `${state.command}: --timeout ran out (${errorMessage(error)})`);
-  if (state.cancelled || error instanceof CancelledError) return new PipelineError(ExitCode.cancelled, `${state.command}: cancelled`);
-  return asStepError(error, ExitCode.internal, state.command);
+/**
+ * A thrown value as the error that sets the exit code. Timeout and
+ * cancellation win over what they caused (an interrupted Packer, an aborted
+ * call), and the message names the step that was running.
+ */
+function classify(error: unknown, state: { timedOut: boolean; cancelled: boolean; options: Options }): PipelineError | UsageError {
+  const failure = asStepError(error, ExitCode.internal, state.options.command);
+  const step = failure.message.split(': ')[0] || state.options.command;
+  if (state.timedOut) return new PipelineError(ExitCode.timeout, `${step}: --timeout of ${formatDuration(state.options.timeoutMs)} ran out`);
+  if (state.cancelled || error instanceof CancelledError) return new PipelineError(ExitCode.cancelled, `${step}: cancelled`);
+  return failure;
 }
 
 function print(report: RunReport, options: Options, io: Io): void {

@@ -16,7 +16,7 @@ export interface StackPlan {
   template: string;
   /** The parameter file used (absolute), if any. */
   parameterFile?: string;
-  /** Set on top of the file's values. */
+  /** Set on top of the file's values, each only when the template declares that parameter. */
   overrides: Record<string, string>;
   /** A note when the file is for another region. */
   note?: string;
@@ -42,8 +42,16 @@ export function stackPlans(options: Options, root: string, region: string, readF
   const vpcName = options.vpcStack ?? appValues.get('NetworkStackName') ?? `img-mgr-vpc-${options.env}`;
   const appName = options.appStack ?? `img-mgr-${options.env}`;
   // ImageId is always sent (never "use previous value"): CloudFormation then resolves the parameter's
-  // newest value on every update, which is how a new or rolled-back AMI reaches the stack.
-  const appOverrides: Record<string, string> = { NetworkStackName: vpcName, ImageId: options.parameterName };
+  // newest value on every update, which is how a new or rolled-back AMI reaches the stack. The network
+  // always comes from the vpc stack deployed before it (its exports), so the "existing VPC" parameters
+  // are sent empty rather than left to their previous values.
+  const appOverrides: Record<string, string> = {
+    NetworkStackName: vpcName,
+    ImageId: options.parameterName,
+    VpcId: '',
+    PublicSubnetIds: '',
+    PrivateSubnetIds: '',
+  };
   const plans: StackPlan[] = [
     { role: 'vpc', name: vpcName, template: join(root, 'cloudformation', 'vpc.yaml'), overrides: {}, ...withFile(vpcFile) },
     { role: 'app', name: appName, template: join(root, 'cloudformation', 'img-mgr.yaml'), overrides: appOverrides, ...withFile(appFile) },

@@ -88,6 +88,8 @@ describe('parseArgs: bad input is one UsageError naming the flag', () => {
     [['run', '--timeout', '0'], '--timeout', /positive duration/],
     [['run', '--timeout', '0s'], '--timeout', /positive duration/],
     [['run', '--timeout', 'soon'], '--timeout', /positive duration/],
+    [['run', '--timeout', '1000h'], '--timeout', /at most 24h/],
+    [['run', '--timeout', '99999999'], '--timeout', /at most 24h/],
     [['run', '--timeout'], '--timeout', /needs a value/],
     [['run', '--endpoint', 'ftp://127.0.0.1:21'], '--endpoint', /http\(s\) URL/],
     [['run', '--endpoint', 'not a url'], '--endpoint', /http\(s\) URL/],

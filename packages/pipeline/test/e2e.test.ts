@@ -12,7 +12,7 @@ import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client
 import { GetParameterCommand, GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/index.js';
-import { runMain } from './helpers.js';
+import { buildCli, runCli, runMain } from './helpers.js';
 
 const PARAMETER = '/common/img-mgr/golden-ami';
 const VPC_STACK = 'img-mgr-vpc-dev';
@@ -56,6 +56,9 @@ async function bakedImages(clients: Clients): Promise<string[]> {
   const images = await clients.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:application', Values: ['img-mgr'] }] }));
   return (images.Images ?? []).map((image) => image.ImageId ?? '').sort();
 }
+
+// The last two suites run the built cli.js as a child process.
+beforeAll(() => buildCli());
 
 describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', () => {
   let stateDir: string;
@@ -164,5 +167,60 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
     expect(alive).toBe(false);
     const after = await runMain(['status', '--state-dir', stateDir]);
     expect(after.code).toBe(3);
+  });
+});
+
+describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pipeline -- run` runs it)', () => {
+  let stateDir: string;
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'img-mgr-pipeline-once-'));
+  });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('completes the chain, prints the summary table, then stops the moto it started and removes its record', async () => {
+    const run = await runCli(['run', '--state-dir', stateDir]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}AMI +ami-[0-9a-f]{17} \(us-east-1; baked by Packer in /m);
+    expect(run.stdout).toMatch(/^ {2}Version +1 \(new parameter\)$/m);
+    expect(run.stdout).toMatch(/^ {2}Stack img-mgr-vpc-dev +CREATE_COMPLETE$/m);
+    expect(run.stdout).toMatch(/^ {2}Stack img-mgr-dev +CREATE_COMPLETE \(AMI ami-[0-9a-f]{17}\)$/m);
+    expect(run.stdout).toMatch(/^ {2}App URL +http:\/\/\S+$/m);
+    expect(run.stdout).toMatch(/^ {2}Result +OK in /m);
+    const endpoint = /started a local AWS at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr)?.[1] ?? '';
+    expect(endpoint).not.toBe('');
+    expect(run.stderr).toContain(`stopped the local AWS at ${endpoint}`);
+    expect(existsSync(join(stateDir, 'local-aws.json'))).toBe(false);
+    const answered = await fetch(endpoint, { method: 'HEAD', signal: AbortSignal.timeout(2_000) }).then(
+      () => true,
+      () => false,
+    );
+    expect(answered).toBe(false);
+  });
+});
+
+describe('Ctrl-C during a local run', () => {
+  let stateDir: string;
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'img-mgr-pipeline-cancel-'));
+  });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('SIGINT while Packer builds: exit 130, the step says cancelled, and the moto the command started is stopped', async () => {
+    let sent = false;
+    const run = await runCli(['run', '--state-dir', stateDir], {
+      onStderr: (stderr, child) => {
+        if (!sent && stderr.includes('packer build: started')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('SIGINT: stopping');
+    expect(run.stderr).toContain('img-mgr-pipeline: error: bake: cancelled');
+    const endpoint = /started a local AWS at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr)?.[1] ?? '';
+    expect(run.stderr).toContain(`stopped the local AWS at ${endpoint}`);
+    expect(existsSync(join(stateDir, 'local-aws.json'))).toBe(false);
   });
 });

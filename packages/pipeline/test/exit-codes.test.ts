@@ -64,6 +64,12 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
     });
   }
 
+  it('--aws without --region or AWS_REGION exits 2 naming --region, before any AWS call', async () => {
+    const run = await runCli(['status', '--aws'], { env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('img-mgr-pipeline: error: --region is required with --aws when AWS_REGION is not set');
+  });
+
   it('status with no kept local AWS exits 3 and says how to get one', async () => {
     const run = await runCli(['status', '--state-dir', stateDir]);
     expect(run.code).toBe(ExitCode.environment);
@@ -83,7 +89,7 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
       expect(run.code).toBe(ExitCode.timeout);
       const report = JSON.parse(run.stdout) as { ok: boolean; exitCode: number; error: { message: string } };
       expect(report).toMatchObject({ ok: false, exitCode: 7 });
-      expect(report.error.message).toContain('--timeout ran out');
+      expect(report.error.message).toBe('status: --timeout of 1.0s ran out');
     });
 
     it('SIGINT exits 130 after stopping the step', async () => {
@@ -99,7 +105,7 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
       expect(sent).toBe(true);
       expect(run.code).toBe(ExitCode.cancelled);
       expect(run.stderr).toContain('SIGINT: stopping');
-      expect(run.stderr).toContain('img-mgr-pipeline: error: status: cancelled');
+      expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('img-mgr-pipeline: error: status: cancelled');
     });
   });
 });
