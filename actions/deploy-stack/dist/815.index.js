@@ -602,6 +602,9 @@ class Deploy {
         if (source.kind === 'url')
             return { url: source.url };
         const body = (0,template_source/* readTemplateFile */.Pj)(source.path);
+        const problem = (0,template_source/* templateSyntaxProblem */.Ps)(body);
+        if (problem)
+            throw new errors/* InputError */.dz('template', problem);
         const bytes = Buffer.byteLength(body);
         if (bytes > template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn && !this.request.templateBucket) {
             throw new errors/* InputError */.dz('template', `is ${bytes} bytes, over CloudFormation's inline limit of ${template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn}; set template-bucket so the action can upload it to S3`);

@@ -31,7 +31,7 @@ import { looksSecret, outputMap } from './outputs.js';
 import { changeRows, planMarkdown, type ChangeRow } from './plan.js';
 import { classifyStatus, isSuccess } from './status.js';
 import type { StackTag } from './tags.js';
-import { MAX_TEMPLATE_BODY_BYTES, readTemplateFile, s3HttpsUrl, templateFacts, type TemplateSource } from './template-source.js';
+import { MAX_TEMPLATE_BODY_BYTES, readTemplateFile, s3HttpsUrl, templateFacts, templateSyntaxProblem, type TemplateSource } from './template-source.js';
 import { StackWatcher } from './watch.js';
 
 export type DeployMode = 'create-and-execute' | 'plan' | 'execute';
@@ -262,6 +262,8 @@ class Deploy {
   private loadTemplate(source: TemplateSource): { body?: string; url?: string } {
     if (source.kind === 'url') return { url: source.url };
     const body = readTemplateFile(source.path);
+    const problem = templateSyntaxProblem(body);
+    if (problem) throw new InputError('template', problem);
     const bytes = Buffer.byteLength(body);
     if (bytes > MAX_TEMPLATE_BODY_BYTES && !this.request.templateBucket) {
       throw new InputError('template', `is ${bytes} bytes, over CloudFormation's inline limit of ${MAX_TEMPLATE_BODY_BYTES}; set template-bucket so the action can upload it to S3`);

@@ -41,6 +41,19 @@ export function readTemplateFile(path: string): string {
   return readFileSync(path, 'utf8');
 }
 
+/**
+ * Why a local template cannot be a CloudFormation template: it is neither
+ * JSON nor YAML, or its top level is not a mapping. Undefined when it parses.
+ */
+export function templateSyntaxProblem(body: string): string | undefined {
+  const document = parseDocument(body, { customTags: cfnTags, uniqueKeys: false, prettyErrors: false });
+  const error = document.errors[0];
+  if (error) return `is neither JSON nor YAML (${(error.message.split('\n')[0] ?? error.code).replace(/:$/, '')})`;
+  const data: unknown = document.toJS({ maxAliasCount: -1 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'is not a template: its top level is not a mapping of sections';
+  return undefined;
+}
+
 /** What a template declares that the deploy needs before calling AWS. */
 export interface TemplateFacts {
   /** Parameter names with whether each has a default. */
