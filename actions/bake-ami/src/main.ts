@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   annotateError,
   booleanInput,
@@ -42,9 +44,11 @@ export function readInputs(): BakeInputs {
   const only = listInput('only');
   const except = listInput('except');
   if (only.length > 0 && except.length > 0) throw new InputError('except', "cannot be combined with 'only'");
-  return {
-    template: stringInput('template', { required: true }),
-    workingDirectory: stringInput('working-directory', { default: '.' }),
+  const template = stringInput('template', { required: true });
+  const workingDirectory = stringInput('working-directory', { default: '.' });
+  const inputs: BakeInputs = {
+    template,
+    workingDirectory,
     variables: variablesInput('variables'),
     varFiles: listInput('var-files'),
     only,
@@ -61,6 +65,11 @@ export function readInputs(): BakeInputs {
     region: resolveRegion(stringInput('region')),
     timeoutMs: durationInput('timeout', 2 * 3_600_000),
   };
+  // Checked last (it reads the disk), so a missing template fails naming its input before anything loads.
+  if (!existsSync(resolve(workingDirectory, template))) {
+    throw new InputError('template', `names '${template}', which does not exist in '${resolve(workingDirectory)}'`);
+  }
+  return inputs;
 }
 
 /**

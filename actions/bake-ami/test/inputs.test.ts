@@ -30,6 +30,6 @@ describe('bake-ami bundle inputs', () => {
       inputs: { template: 'missing-dir', region: 'us-east-1', variables: 'ami_regions=["us-west-2","eu-west-1"]\nq=a=b' },
     });
     expect(run.exitCode).toBe(1);
-    expect(run.errors).toEqual([expect.stringMatching(/^The Packer template '.*missing-dir' does not exist$/)]);
+    expect(run.errors).toEqual([expect.stringMatching(/^Input 'template' names 'missing-dir', which does not exist in '.*'$/)]);
   });
 });
