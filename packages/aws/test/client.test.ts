@@ -57,3 +57,35 @@ describe('createClient', () => {
     expect(fixture.seen.agent[0]).toContain('run/7-1');
   });
 });
+
+describe('createClient against an endpoint that never answers', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    // Reads the request and never answers: a black hole, as a stuck proxy or a lost packet looks.
+    server = createServer((request) => request.resume());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('ends each attempt at requestTimeoutMs and retries it, so a call never hangs', async () => {
+    const lines: string[] = [];
+    const ssm = createClient(SSMClient, {
+      region: 'us-east-1',
+      service: 'SSM',
+      caller: 'publish-ami',
+      log: (line) => lines.push(line),
+      random: () => 0,
+      maxAttempts: 2,
+      requestTimeoutMs: 200,
+      env: { AWS_ENDPOINT_URL_SSM: url },
+    });
+    ssm.config.credentials = () => Promise.resolve({ accessKeyId: 'a', secretAccessKey: 'b' });
+    await expect(ssm.send(new GetParameterCommand({ Name: '/p' }))).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(lines).toEqual([expect.stringMatching(/^Retrying SSM\.GetParameter \(attempt 2 of 2\) in 0 ms after TimeoutError/)]);
+  });
+});
