@@ -181,6 +181,25 @@ describe('100% failing requests (throttling, 500, 503, dropped connections; no s
   });
 });
 
+describe('the chain under 100% failing requests', () => {
+  it('img-mgr-pipeline run gives up within the retry bound of its first call, with one error line, and changes nothing', async () => {
+    const faults = await proxy(1, 17, FAILING);
+    const before = await snapshotAws(moto.clientConfig);
+    const stateDir = mkdtempSync(join(tmpdir(), 'reliability-chain-'));
+    try {
+      const run = await runCli(['run', '--endpoint', faults.endpoint, '--state-dir', stateDir], { timeoutMs: 60_000 });
+      expect(run.exitCode, run.stderr).not.toBe(0);
+      expect(run.exitCode, 'not killed by the test').not.toBeNull();
+      expect(retryLines(run.stderr).map((line) => /attempt (\d) of 6/.exec(line)?.[1])).toEqual(['2', '3', '4', '5', '6']);
+      expect(run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'))).toHaveLength(1);
+      expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+      console.log(`img-mgr-pipeline run at 100% faults: exit ${run.exitCode} after ${run.durationMs} ms`);
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** One line per faulted run, for the record. */
 function report(faultProxy: FaultProxy, what: string, retries: number): void {
   const { requests, faults } = faultProxy.stats;
