@@ -117,7 +117,7 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
   });
 
   it("bake-ami with real Packer: the action's and Packer's own EC2 calls both go through faults; one AMI, nothing left behind", async () => {
-    const actionFaults = await proxy(0.3, 13);
+    const actionFaults = await proxy(0.3, 23); // this seed throttles the action's first call (its fingerprint lookup)
     const packerFaults = await proxy(0.3, 14);
     const run = await runAction('bake-ami', {
       env: through(actionFaults),
@@ -127,6 +127,7 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
     expect(run.exitCode, run.log).toBe(0);
     expect(packerFaults.stats.requests).toBeGreaterThan(10);
     expect(failures(packerFaults), 'Packer met failing requests').toBeGreaterThan(0);
+    expect(failures(actionFaults)).toBeGreaterThan(0);
     expect(retryLines(run.log)).toHaveLength(failures(actionFaults));
     const images = (await aws.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['faults'] }] }))).Images ?? [];
     expect(images.map((image) => image.ImageId)).toEqual([run.outputs['ami-id']]);
