@@ -1,0 +1,88 @@
+/**
+ * What the local runs need besides the workflow itself: the network stack
+ * (the README's one-time step), and reading back what a run left behind.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, GetParameterHistoryCommand, SSMClient, type ParameterHistory } from '@aws-sdk/client-ssm';
+import { runAction, type ActionRun } from '@img-mgr/testbed';
+
+export const GOLDEN_AMI_PARAMETER = '/common/img-mgr/golden-ami';
+
+/** Region, endpoint and credentials, as in a moto server's `clientConfig`. */
+export interface ClientConfig {
+  region: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** The network stack the app stack imports from, as named by the fork's deploy/<env>.json. */
+export function networkStackName(forkDir: string, environment = 'dev'): string {
+  const parameters = JSON.parse(readFileSync(join(forkDir, 'deploy', `${environment}.json`), 'utf8')) as Record<string, string>;
+  return parameters.NetworkStackName ?? 'img-mgr-vpc';
+}
+
+/**
+ * Deploys cloudformation/vpc.yaml with the project's deploy-stack bundle, as
+ * a user does once before the first rollout.
+ */
+export async function deployNetworkStack(root: string, stackName: string, aws: Record<string, string>): Promise<ActionRun> {
+  return runAction('deploy-stack', {
+    inputs: {
+      'stack-name': stackName,
+      template: join(root, 'cloudformation', 'vpc.yaml'),
+      'parameter-overrides': join(root, 'cloudformation', 'parameters', 'vpc-dev-us-west-2.json'),
+    },
+    env: aws,
+    cwd: root,
+  });
+}
+
+export interface DeploymentState {
+  parameter?: { value: string; version: number };
+  history: ParameterHistory[];
+  stack?: Stack;
+  /** The ImageId parameter as CloudFormation resolved it for the stack. */
+  stackImageId?: string;
+  /** AMIs of this account tagged application=img-mgr. */
+  images: Image[];
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  const message = (error as { message?: unknown } | null)?.message;
+  return name === 'ParameterNotFound' || (typeof message === 'string' && /does not exist|not found/i.test(message));
+}
+
+/** Reads the golden-AMI parameter, the stack and the baked AMIs through the SDK. */
+export async function readDeploymentState(
+  config: ClientConfig,
+  stackName: string,
+  parameterName = GOLDEN_AMI_PARAMETER,
+): Promise<DeploymentState> {
+  const ssm = new SSMClient(config);
+  const cfn = new CloudFormationClient(config);
+  const ec2 = new EC2Client(config);
+  const state: DeploymentState = { history: [], images: [] };
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: parameterName }));
+    state.parameter = { value: Parameter?.Value ?? '', version: Parameter?.Version ?? 0 };
+    state.history = (await ssm.send(new GetParameterHistoryCommand({ Name: parameterName }))).Parameters ?? [];
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  try {
+    state.stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+    const imageId = state.stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageId');
+    state.stackImageId = imageId?.ResolvedValue ?? imageId?.ParameterValue;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  const images = await ec2.send(
+    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:application', Values: ['img-mgr'] }] }),
+  );
+  state.images = images.Images ?? [];
+  return state;
+}
