@@ -1,0 +1,109 @@
+/**
+ * The Flask fork's caller workflows under act (host mode), end to end against
+ * a moto server: real Packer bakes, the bundled actions publish and deploy,
+ * and the results are read back through the SDK. The tests of this file run
+ * in order and build on each other (one moto server, one fork).
+ */
+import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createForkWorkspace,
+  deployNetworkStack,
+  localPackerVariables,
+  networkStackName,
+  readDeploymentState,
+  runAct,
+  type ActRun,
+  type DeploymentState,
+  type ForkWorkspace,
+} from '../src/index.js';
+
+const root = repoRoot();
+const STACK = 'img-mgr-dev';
+const job = (name: string) => `bake-and-deploy/bake and deploy/${name}`;
+
+describe('the caller workflows under act against moto', () => {
+  let moto: Moto;
+  let fork: ForkWorkspace;
+  let firstAmi = '';
+
+  const push = (): Promise<ActRun> =>
+    runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'deploy-on-push.yml',
+      event: 'push',
+      eventFile: 'push.json',
+      aws: moto.env,
+      packerVariables: localPackerVariables(moto.endpoint),
+    });
+  const state = (): Promise<DeploymentState> => readDeploymentState(moto.clientConfig, STACK);
+  const bakedFor = (current: DeploymentState, revision: string) =>
+    current.images.filter((image) => image.Tags?.some((tag) => tag.Key === 'app-revision' && tag.Value === revision));
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    fork = createForkWorkspace({ root });
+    const network = await deployNetworkStack(root, networkStackName(fork.dir), moto.env);
+    expect(network.exitCode, network.log).toBe(0);
+  });
+  afterAll(async () => {
+    fork?.cleanup();
+    await moto?.stop();
+  });
+
+  it('push: bakes the commit, publishes the AMI to SSM, and the stack resolves that AMI', async () => {
+    const run = await push();
+    expect(run.exitCode, run.log).toBe(0);
+    expect(Object.values(run.jobs)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const after = await state();
+    const baked = bakedFor(after, fork.head());
+    expect(baked).toHaveLength(1);
+    firstAmi = baked[0]?.ImageId ?? '';
+    expect(firstAmi).toMatch(/^ami-[0-9a-f]+$/);
+    expect(after.parameter).toEqual({ value: firstAmi, version: 1 });
+    expect(after.stack?.StackStatus).toBe('CREATE_COMPLETE');
+    expect(after.stackImageId).toBe(firstAmi);
+  });
+
+  it('push of the same commit again: the bake is skipped and the stack still deploys the same AMI', async () => {
+    const run = await push();
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.jobs[job('Deploy the stack')]).toBe('succeeded');
+    expect(run.log).toMatch(/::set-output:: skipped=true/);
+    const after = await state();
+    expect(bakedFor(after, fork.head())).toHaveLength(1);
+    expect(after.images).toHaveLength(1);
+    expect(after.parameter).toEqual({ value: firstAmi, version: 1 });
+    expect(after.stackImageId).toBe(firstAmi);
+  });
+
+  it('rollback dispatch: after an app change is baked and deployed, the previous AMI is republished and redeployed without a bake', async () => {
+    const revision = fork.commitAppChange('Change the app');
+    const deployed = await push();
+    expect(deployed.exitCode, deployed.log).toBe(0);
+    const afterChange = await state();
+    const secondAmi = bakedFor(afterChange, revision)[0]?.ImageId ?? '';
+    expect(secondAmi).toMatch(/^ami-/);
+    expect(secondAmi).not.toBe(firstAmi);
+    expect(afterChange.parameter).toEqual({ value: secondAmi, version: 2 });
+    expect(afterChange.stackImageId).toBe(secondAmi);
+
+    const rollback = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'deploy-manually.yml',
+      event: 'workflow_dispatch',
+      eventFile: 'rollback.json',
+      aws: moto.env,
+      packerVariables: localPackerVariables(moto.endpoint),
+    });
+    expect(rollback.exitCode, rollback.log).toBe(0);
+    expect(Object.keys(rollback.jobs)).not.toContain(job('Bake the AMI'));
+    const afterRollback = await state();
+    expect(afterRollback.images).toHaveLength(2);
+    expect(afterRollback.parameter?.value).toBe(firstAmi);
+    expect(afterRollback.parameter?.version).toBe(3);
+    expect(afterRollback.stackImageId).toBe(firstAmi);
+  });
+});
