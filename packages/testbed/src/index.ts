@@ -2,3 +2,5 @@ export { repoRoot, toolsBin, toolPath, pathWithTools } from './paths.js';
 export { startMoto, freePort, awsEnvFor, stopProcess, type Moto } from './moto.js';
 export { createRunnerEnv, inputEnv, inputVariable, parseCommandFile, type RunnerEnv } from './runner.js';
 export { runAction, readActionYaml, defaultInputs, type RunActionOptions, type ActionRun } from './action.js';
+export { startFaultProxy, serviceOf, type FaultProxy, type FaultKind, type FaultProxyOptions } from './fault-proxy.js';
+export { snapshotAws, type AwsSnapshot } from './snapshot.js';

@@ -1,6 +1,6 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunnerEnv, parseCommandFile, startMoto, type Moto } from '../src/index.js';
+import { createRunnerEnv, parseCommandFile, snapshotAws, startMoto, type Moto } from '../src/index.js';
 
 describe('moto server', () => {
   let moto: Moto;
@@ -30,5 +30,23 @@ describe('runner environment', () => {
     } finally {
       runner.cleanup();
     }
+  });
+});
+
+describe('snapshotAws', () => {
+  let moto: Moto;
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto.stop();
+  });
+
+  it('sees a parameter change and nothing else', async () => {
+    const before = await snapshotAws(moto.clientConfig);
+    await new SSMClient(moto.clientConfig).send(new PutParameterCommand({ Name: '/snap', Value: 'a', Type: 'String' }));
+    const after = await snapshotAws(moto.clientConfig);
+    expect(after.parameters).toEqual([{ name: '/snap', versions: [{ version: 1, value: 'a', labels: [] }] }]);
+    expect({ ...after, parameters: [] }).toEqual({ ...before, parameters: [] });
   });
 });
