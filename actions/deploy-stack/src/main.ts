@@ -1,33 +1,167 @@
-import { choiceInput, durationInput, runAction, stringInput } from '@img-mgr/action-kit';
+import {
+  annotateError,
+  booleanInput,
+  cell,
+  choiceInput,
+  durationInput,
+  group,
+  info,
+  integerInput,
+  jobSummary,
+  listInput,
+  mask,
+  rawInput,
+  runAction,
+  setOutput,
+  stringInput,
+  warning,
+  InputError,
+} from '@img-mgr/action-kit';
 import { resolveRegion } from '@img-mgr/aws';
+import {
+  checkStackName,
+  looksSecret,
+  parseParameterOverrides,
+  parseTags,
+  parseTemplateSource,
+  CHANGE_SET_NAME,
+  type StackTag,
+  type TemplateSource,
+} from '@img-mgr/stack-deploy/parsers';
+import type { DeployRequest, DeployResult } from '@img-mgr/stack-deploy';
+
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'];
+/** Action outputs of our own, which a stack output of the same name must not overwrite. */
+const RESERVED_OUTPUTS = new Set(['stack-id', 'status', 'no-changes', 'change-set-id', 'change-set-name', 'outputs-json', 'plan-markdown']);
 
 export interface DeployInputs {
   stackName: string;
-  template: string | undefined;
+  template: TemplateSource | undefined;
   mode: 'create-and-execute' | 'plan' | 'execute';
-  region: string;
+  changeSetName: string | undefined;
+  parameters: Map<string, string>;
+  capabilities: string[];
+  tags: StackTag[];
+  roleArn: string | undefined;
+  notificationArns: string[];
+  terminationProtection: boolean | undefined;
+  disableRollback: boolean;
+  timeoutInMinutes: number | undefined;
   waitTimeoutMs: number;
+  failOnEmptyChangeSet: boolean;
+  recreateFailedStack: boolean;
+  cancelOnAbort: boolean;
+  templateBucket: string | undefined;
+  region: string;
 }
 
-/** Reads and validates every input once. */
-export function readInputs(): DeployInputs {
+/** Reads and validates every input once, before any AWS code is loaded. */
+export function readInputs(env: NodeJS.ProcessEnv = process.env): DeployInputs {
+  const cwd = env.GITHUB_WORKSPACE || process.cwd();
+  const stackName = checkStackName(stringInput('stack-name', { required: true }));
+  const mode = choiceInput('mode', ['create-and-execute', 'plan', 'execute'], 'create-and-execute');
+  const region = resolveRegion(stringInput('region'), 'region', env);
+  const templateText = stringInput('template');
+  if (!templateText && mode !== 'execute') throw new InputError('template', `is required in ${mode} mode`);
+  const changeSetName = stringInput('change-set-name', {
+    pattern: CHANGE_SET_NAME,
+    patternHint: 'a change-set name starts with a letter and has only letters, digits and hyphens (at most 128)',
+  });
+  if (mode === 'execute' && !changeSetName) throw new InputError('change-set-name', 'is required in execute mode');
+  const capabilities = listInput('capabilities');
+  const unknownCapability = capabilities.find((capability) => !CAPABILITIES.includes(capability));
+  if (unknownCapability) throw new InputError('capabilities', `has '${unknownCapability}'; use ${CAPABILITIES.join(', ')}`);
+  const roleArn = stringInput('role-arn', { pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, patternHint: 'must be an IAM role ARN' });
+  const notificationArns = listInput('notification-arns');
+  const badTopic = notificationArns.find((arn) => !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/.test(arn));
+  if (badTopic) throw new InputError('notification-arns', `has '${badTopic}', which is not an SNS topic ARN`);
+  const terminationText = rawInput('termination-protection');
   return {
-    stackName: stringInput('stack-name', {
-      required: true,
-      pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
-      patternHint: 'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
-    }),
-    template: stringInput('template'),
-    mode: choiceInput('mode', ['create-and-execute', 'plan', 'execute'], 'create-and-execute'),
-    region: resolveRegion(stringInput('region')),
+    stackName,
+    mode,
+    region,
+    template: templateText && mode !== 'execute' ? parseTemplateSource(templateText, { cwd, region }) : undefined,
+    changeSetName,
+    parameters: parseParameterOverrides(rawInput('parameter-overrides'), { cwd }),
+    capabilities,
+    tags: parseTags(rawInput('tags')),
+    roleArn,
+    notificationArns,
+    terminationProtection: terminationText === '' ? undefined : booleanInput('termination-protection', false),
+    disableRollback: booleanInput('disable-rollback', false),
+    timeoutInMinutes: integerInput('timeout-in-minutes', { min: 1, max: 43_200 }),
     waitTimeoutMs: durationInput('wait-timeout', 60 * 60_000),
+    failOnEmptyChangeSet: booleanInput('fail-on-empty-changeset', false),
+    recreateFailedStack: booleanInput('recreate-failed-stack', true),
+    cancelOnAbort: booleanInput('cancel-on-abort', true),
+    templateBucket: stringInput('template-bucket', { pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, patternHint: 'must be an S3 bucket name' }),
   };
 }
 
 /** The action's entry point. */
 export async function run(): Promise<void> {
-  await runAction('deploy-stack', async () => {
+  await runAction('deploy-stack', async ({ signal }) => {
     const inputs = readInputs();
-    await Promise.resolve(inputs);
+    const { deployStack, DeployFailedError } = await import('@img-mgr/stack-deploy');
+    const request: DeployRequest = {
+      ...inputs,
+      run: { runId: process.env.GITHUB_RUN_ID, runAttempt: process.env.GITHUB_RUN_ATTEMPT },
+    };
+    let result: DeployResult | undefined;
+    try {
+      result = await deployStack(request, { log: info, warn: warning, group, signal, env: process.env });
+    } catch (error: unknown) {
+      if (error instanceof DeployFailedError) {
+        result = error.result;
+        annotateError(error.message, `deploy-stack: ${inputs.stackName}`);
+        publish(result);
+        await writeSummary(inputs, result, error.message);
+      }
+      throw error;
+    }
+    publish(result);
+    await writeSummary(inputs, result);
+    const calls = Object.values(result.apiCalls).reduce((sum, count) => sum + count, 0);
+    info(`Done: ${inputs.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ${calls} AWS API calls`);
   });
+}
+
+/** Sets the step outputs, masking secret-looking stack outputs first. */
+function publish(result: DeployResult): void {
+  for (const [key, value] of Object.entries(result.outputs)) if (looksSecret(key)) mask(value);
+  setOutput('stack-id', result.stackId);
+  setOutput('status', result.status);
+  setOutput('no-changes', result.noChanges);
+  setOutput('change-set-id', result.changeSetId);
+  setOutput('change-set-name', result.changeSetName);
+  setOutput('outputs-json', result.outputs);
+  setOutput('plan-markdown', result.planMarkdown);
+  for (const [key, value] of Object.entries(result.outputs)) {
+    if (RESERVED_OUTPUTS.has(key)) warning(`Stack output '${key}' has the name of an action output; read it from outputs-json`);
+    else setOutput(key, value);
+  }
+}
+
+async function writeSummary(inputs: DeployInputs, result: DeployResult, failure?: string): Promise<void> {
+  const summary = jobSummary().heading(`deploy-stack: ${inputs.stackName}`, 2);
+  const status = result.noChanges ? 'no changes' : (result.status ?? (inputs.mode === 'plan' ? 'planned' : 'not changed'));
+  summary.text(`**Status:** ${cell(status)} · **Mode:** ${inputs.mode}${result.changeSetName ? ` · **Change set:** \`${cell(result.changeSetName)}\`` : ''}`);
+  if (failure) summary.text(`**Failed:** ${cell(failure)}`);
+  if (result.changes.length > 0) {
+    summary.heading('Changes', 3).table(
+      ['Action', 'Logical id', 'Type', 'Replacement'],
+      result.changes.map((row) => [cell(row.action), cell(row.logicalId), cell(row.type), cell(row.replacement || '-')]),
+    );
+  }
+  if (result.failures.length > 0) {
+    summary.heading('Root cause', 3).table(
+      ['Logical id', 'Type', 'Status', 'Reason'],
+      result.failures.map((failed) => [cell(failed.logicalId), cell(failed.type), cell(failed.status), cell(failed.reason)]),
+    );
+  }
+  const outputs = Object.entries(result.outputs);
+  if (outputs.length > 0) {
+    summary.heading('Outputs', 3).table(['Key', 'Value'], outputs.map(([key, value]) => [cell(key), looksSecret(key) ? '***' : cell(value)]));
+  }
+  await summary.write();
 }

@@ -1,1 +1,16 @@
-export {};
+export {
+  deployStack,
+  formatDuration,
+  DeployFailedError,
+  DeployCancelledError,
+  type DeployRequest,
+  type DeployHooks,
+  type DeployResult,
+  type DeployMode,
+} from './deploy.js';
+export * from './parsers.js';
+export { classifyStatus, isSettled, isSuccess, type StackState } from './status.js';
+export { formatEvent, rootCauses, type FailedResource, type EventLike } from './events.js';
+export { changeRows, planMarkdown, type ChangeRow } from './plan.js';
+export { StackWatcher, type WatchOptions } from './watch.js';
+export { countCalls, type CallCounts } from './api.js';

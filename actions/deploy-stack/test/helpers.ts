@@ -1,0 +1,125 @@
+/** Shared fixtures for the deploy-stack action tests: templates, a runner with files, the held custom resource. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  ListChangeSetsCommand,
+  ListStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { createRunnerEnv, runAction, type ActionRun, type Moto, type RunActionOptions } from '@img-mgr/testbed';
+
+/** The app stack in miniature: resources moto really creates, a parameter with and one without a default. */
+export const APP_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Description: img-mgr test stack
+Parameters:
+  ImageId:
+    Type: String
+  Environment:
+    Type: String
+    Default: dev
+Resources:
+  GoldenAmi:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Sub '/test/\${AWS::StackName}/ami'
+      Type: String
+      Value: !Ref ImageId
+Outputs:
+  ImageId:
+    Value: !Ref ImageId
+`;
+
+/** APP_TEMPLATE plus one more resource: a real update. */
+export const APP_TEMPLATE_V2 = APP_TEMPLATE.replace(
+  'Outputs:',
+  `  EnvironmentName:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: !Sub '/test/\${AWS::StackName}/env'
+      Type: String
+      Value: !Ref Environment
+Outputs:`,
+);
+
+/** A stack whose creation moto holds in CREATE_IN_PROGRESS until the test answers for the custom resource. */
+export function heldTemplate(serviceToken: string): string {
+  return JSON.stringify({
+    Resources: {
+      Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } },
+      Marker: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'held' } },
+    },
+  });
+}
+
+/** Creates (once per moto) the Lambda function a Custom:: resource needs; returns its ARN. */
+export async function holdFunction(cfn: CloudFormationClient): Promise<string> {
+  const template = {
+    Resources: {
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: 'hold-role',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+        },
+      },
+      Fn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { FunctionName: 'hold', Runtime: 'python3.12', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: 'def handler(e, c): pass' } },
+      },
+    },
+    Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
+  };
+  await cfn.send(new CreateStackCommand({ StackName: 'hold-function', TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+  const stack = await describe(cfn, 'hold-function');
+  const arn = stack?.Outputs?.[0]?.OutputValue;
+  if (!arn) throw new Error('hold-function stack has no Arn output');
+  return arn;
+}
+
+/** Answers SUCCESS for a held custom resource, as its Lambda would. */
+export async function release(moto: Moto, stackId: string, logicalId = 'Hold'): Promise<void> {
+  const response = await fetch(`${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, Data: {} }),
+  });
+  if (!response.ok) throw new Error(`cfnresponse answered ${response.status}`);
+}
+
+/** The stack, or undefined when it does not exist. */
+export async function describe(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {
+  try {
+    return (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything moto holds for CloudFormation, to prove a failed run changed nothing. */
+export async function cloudFormationState(cfn: CloudFormationClient): Promise<string> {
+  const stacks = (await cfn.send(new ListStacksCommand({}))).StackSummaries ?? [];
+  const changeSets = await Promise.all(
+    stacks.filter((stack) => stack.StackStatus !== 'DELETE_COMPLETE').map(async (stack) => (await cfn.send(new ListChangeSetsCommand({ StackName: stack.StackId }))).Summaries ?? []),
+  );
+  return JSON.stringify({
+    stacks: stacks.map((stack) => [stack.StackName, stack.StackStatus, stack.LastUpdatedTime?.toISOString()]),
+    changeSets: changeSets.flat().map((changeSet) => [changeSet.ChangeSetName, changeSet.ExecutionStatus]),
+  });
+}
+
+/** Runs the bundled action with files written into its workspace first. */
+export function deploy(
+  moto: Moto,
+  inputs: Record<string, string | number | boolean>,
+  options: { files?: Record<string, string> } & Omit<RunActionOptions, 'inputs' | 'env'> = {},
+): Promise<ActionRun> {
+  const runner = options.runner ?? createRunnerEnv(`${Date.now()}${Math.floor(Math.random() * 1000)}`);
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(runner.dir, name), text);
+  return runAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
+}

@@ -1,0 +1,617 @@
+/**
+ * deployStack: create or update a stack through a change set, wait for it
+ * while streaming events, and report outputs or the root cause. No
+ * @actions/core here: the caller passes a logger, an AbortSignal and the
+ * environment, so a CLI can call it as well as the action.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CancelUpdateStackCommand,
+  CreateChangeSetCommand,
+  CreateStackCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  GetTemplateSummaryCommand,
+  UpdateTerminationProtectionCommand,
+  type Capability,
+  type CloudFormationClient,
+  type DescribeChangeSetCommandOutput,
+  type Parameter,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ActionError, InputError, errorMessage, sleep as abortableSleep } from '@img-mgr/action-kit';
+import { cloudFormationClient, countCalls, s3Client, type CallCounts } from './api.js';
+import { rootCauses, type FailedResource } from './events.js';
+import { changeSetName as makeChangeSetName } from './names.js';
+import { looksSecret, outputMap } from './outputs.js';
+import { changeRows, planMarkdown, type ChangeRow } from './plan.js';
+import { classifyStatus, isSuccess } from './status.js';
+import type { StackTag } from './tags.js';
+import { MAX_TEMPLATE_BODY_BYTES, readTemplateFile, s3HttpsUrl, templateFacts, type TemplateSource } from './template-source.js';
+import { StackWatcher } from './watch.js';
+
+export type DeployMode = 'create-and-execute' | 'plan' | 'execute';
+
+/** Everything a deploy needs, already validated by the caller's parsers. */
+export interface DeployRequest {
+  stackName: string;
+  region: string;
+  mode: DeployMode;
+  /** Required unless mode is execute. */
+  template?: TemplateSource | undefined;
+  /** The change set to execute (execute mode). */
+  changeSetName?: string | undefined;
+  /** Makes generated change-set names unique per run and attempt. */
+  run?: { runId?: string | undefined; runAttempt?: string | undefined };
+  parameters?: ReadonlyMap<string, string>;
+  capabilities?: readonly string[];
+  tags?: readonly StackTag[];
+  roleArn?: string | undefined;
+  notificationArns?: readonly string[];
+  /** undefined leaves it as it is. */
+  terminationProtection?: boolean | undefined;
+  disableRollback?: boolean;
+  timeoutInMinutes?: number | undefined;
+  /** Bound on all waiting; reaching it fails the deploy. */
+  waitTimeoutMs: number;
+  failOnEmptyChangeSet?: boolean;
+  /** Delete and recreate a ROLLBACK_COMPLETE stack (default true). */
+  recreateFailedStack?: boolean;
+  /** Send CancelUpdateStack when aborted during an update (default true). */
+  cancelOnAbort?: boolean;
+  /** Where templates over 51,200 bytes are uploaded. */
+  templateBucket?: string | undefined;
+}
+
+/** How the deploy talks to its caller and to AWS. */
+export interface DeployHooks {
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  /** Folds the log lines of `body` (the action's log groups). */
+  group?: <T>(title: string, body: () => Promise<T>) => Promise<T>;
+  /** Aborting it cancels the deploy (cleanly, within seconds). */
+  signal?: AbortSignal | undefined;
+  /** For endpoint overrides and the user agent (default: none). */
+  env?: NodeJS.ProcessEnv;
+  caller?: string;
+  /** Injected clients (tests); created from region/env otherwise. */
+  cloudFormation?: CloudFormationClient;
+  s3?: S3Client;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  /** Polling bounds (default 200 ms to 1 s). */
+  poll?: { minIntervalMs?: number; maxIntervalMs?: number };
+}
+
+export interface DeployResult {
+  stackName: string;
+  stackId?: string | undefined;
+  status?: string | undefined;
+  noChanges: boolean;
+  /** True when something was executed (or a stack created directly). */
+  executed: boolean;
+  changeSetId?: string | undefined;
+  changeSetName?: string | undefined;
+  changeSetType?: 'CREATE' | 'UPDATE' | undefined;
+  changes: ChangeRow[];
+  planMarkdown?: string | undefined;
+  outputs: Record<string, string>;
+  failures: FailedResource[];
+  /** API calls by operation. */
+  apiCalls: CallCounts;
+}
+
+/** The deploy failed; `result` holds what is known (status, root cause, change set). */
+export class DeployFailedError extends ActionError {
+  constructor(
+    message: string,
+    readonly result: DeployResult,
+    hint?: string,
+  ) {
+    super(message, hint);
+  }
+}
+
+/** The deploy stopped because it was cancelled; the message says what goes on in CloudFormation. */
+export class DeployCancelledError extends ActionError {
+}
+
+/** Creates or updates the stack; resolves with the result or throws DeployFailedError/InputError/TimeoutError. */
+export async function deployStack(request: DeployRequest, hooks: DeployHooks = {}): Promise<DeployResult> {
+  return new Deploy(request, hooks).run();
+}
+
+const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
+
+class Deploy {
+  private readonly log: (line: string) => void;
+  private readonly warn: (line: string) => void;
+  private readonly group: <T>(title: string, body: () => Promise<T>) => Promise<T>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly now: () => number;
+  private readonly cfn: CloudFormationClient;
+  private readonly s3: () => S3Client;
+  private readonly deadline: number;
+  private readonly result: DeployResult;
+  /** A change set we created and have not executed: deleted if we stop early. */
+  private pendingChangeSet: string | undefined;
+
+  constructor(
+    private readonly request: DeployRequest,
+    private readonly hooks: DeployHooks,
+  ) {
+    this.log = hooks.log ?? (() => undefined);
+    this.warn = hooks.warn ?? this.log;
+    this.group = hooks.group ?? ((_title, body) => body());
+    this.sleep = hooks.sleep ?? abortableSleep;
+    this.now = hooks.now ?? Date.now;
+    this.deadline = this.now() + request.waitTimeoutMs;
+    this.result = { stackName: request.stackName, noChanges: false, executed: false, changes: [], outputs: {}, failures: [], apiCalls: {} };
+    const clientOptions = { region: request.region, caller: hooks.caller ?? 'deploy-stack', log: this.warn, env: hooks.env ?? {} };
+    this.cfn = countCalls(hooks.cloudFormation ?? cloudFormationClient(clientOptions), this.result.apiCalls);
+    let s3: S3Client | undefined = hooks.s3 ? countCalls(hooks.s3, this.result.apiCalls) : undefined;
+    this.s3 = () => (s3 ??= countCalls(s3Client(clientOptions), this.result.apiCalls));
+  }
+
+  async run(): Promise<DeployResult> {
+    try {
+      if (this.request.mode === 'execute') await this.executeNamed();
+      else await this.createAndMaybeExecute();
+      return this.result;
+    } finally {
+      await this.deletePendingChangeSet();
+    }
+  }
+
+  // ---- create-and-execute and plan -------------------------------------------------
+
+  private async createAndMaybeExecute(): Promise<void> {
+    const { request } = this;
+    if (!request.template) throw new InputError('template', `is required in ${request.mode} mode`);
+    const template = this.loadTemplate(request.template);
+    let stack = await this.group(`Stack ${request.stackName}`, () => this.settledStack());
+    const changeSetType = classifyStatus(stack?.StackStatus).kind === 'absent' ? 'CREATE' : 'UPDATE';
+    this.result.stackId = stack?.StackId;
+    this.result.status = stack?.StackStatus;
+    this.result.changeSetType = changeSetType;
+    const parameters = await this.parameters(template, stack);
+    const templateArgs = await this.templateArgs(template);
+    this.checkAbort();
+
+    if (changeSetType === 'CREATE' && stack === undefined && request.mode === 'create-and-execute' && this.needsCreateStack()) {
+      await this.createStackDirectly(templateArgs, parameters, template.body);
+      return;
+    }
+
+    const name = makeChangeSetName(request.run ?? {}, this.now());
+    this.result.changeSetName = name;
+    const changeSet = await this.group(`Change set ${name} (${changeSetType})`, () => this.createChangeSet(name, changeSetType, templateArgs, parameters));
+    if (!changeSet) return; // empty: handled
+    this.result.changes = changeRows(changeSet.Changes);
+    this.result.planMarkdown = planMarkdown({ stackName: request.stackName, changeSetName: name, changeSetType, rows: this.result.changes, noChanges: false });
+    if (request.mode === 'plan') {
+      this.pendingChangeSet = undefined; // kept on purpose, for a later execute
+      stack = await this.describeStack();
+      this.result.status = stack?.StackStatus;
+      this.log(`Plan ready: change set ${name} was created and not executed; run mode execute with change-set-name ${name} to apply it.`);
+      return;
+    }
+    await this.execute(this.result.changeSetId ?? name, changeSetType, stack);
+  }
+
+  /** The stack after any running operation settled; undefined when there is none. ROLLBACK_COMPLETE is deleted first. */
+  private async settledStack(): Promise<Stack | undefined> {
+    let stack = await this.describeStack();
+    let state = classifyStatus(stack?.StackStatus);
+    this.log(stack ? `Stack ${this.request.stackName} is ${stack.StackStatus ?? '?'}` : `Stack ${this.request.stackName} does not exist; it will be created`);
+    if (stack?.StackId && state.kind === 'in-progress') {
+      this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
+      const watcher = new StackWatcher(this.cfn, stack.StackId, this.request.stackName);
+      await watcher.baseline();
+      stack = await this.waitFor(watcher);
+      this.log(`Stack ${this.request.stackName} is now ${stack.StackStatus ?? '?'}`);
+      state = classifyStatus(stack.StackStatus);
+    }
+    if (state.kind === 'stuck') {
+      throw new DeployFailedError(`Stack ${this.request.stackName} is ${stack?.StackStatus ?? '?'} and cannot be updated`, { ...this.result, status: stack?.StackStatus, stackId: stack?.StackId }, state.hint);
+    }
+    if (state.kind === 'failed-create' && stack?.StackId) {
+      if (this.request.recreateFailedStack === false) {
+        throw new DeployFailedError(
+          `Stack ${this.request.stackName} is ROLLBACK_COMPLETE (its creation failed) and recreate-failed-stack is false`,
+          { ...this.result, status: stack.StackStatus, stackId: stack.StackId },
+          'Delete the stack, or set recreate-failed-stack to true to let the action delete and recreate it',
+        );
+      }
+      this.log(`Stack ${this.request.stackName} is ROLLBACK_COMPLETE (a failed create, which can only be deleted): deleting it to create it again`);
+      const watcher = new StackWatcher(this.cfn, stack.StackId, this.request.stackName);
+      await watcher.baseline();
+      await this.cfn.send(new DeleteStackCommand({ StackName: stack.StackId }));
+      const deleted = await this.waitFor(watcher);
+      if (deleted.StackStatus !== 'DELETE_COMPLETE') {
+        throw new DeployFailedError(`Deleting the failed stack ${this.request.stackName} ended in ${deleted.StackStatus ?? '?'}`, { ...this.result, status: deleted.StackStatus }, 'Delete the stack by hand, then deploy again');
+      }
+      return undefined;
+    }
+    return state.kind === 'absent' && stack?.StackStatus !== 'REVIEW_IN_PROGRESS' ? undefined : stack;
+  }
+
+  private async describeStack(): Promise<Stack | undefined> {
+    try {
+      const answer = await this.cfn.send(new DescribeStacksCommand({ StackName: this.request.stackName }));
+      return answer.Stacks?.[0];
+    } catch (error: unknown) {
+      if (/does not exist/i.test(errorMessage(error))) return undefined;
+      throw error;
+    }
+  }
+
+  // ---- template and parameters ------------------------------------------------------
+
+  private loadTemplate(source: TemplateSource): { body?: string; url?: string } {
+    if (source.kind === 'url') return { url: source.url };
+    const body = readTemplateFile(source.path);
+    const bytes = Buffer.byteLength(body);
+    if (bytes > MAX_TEMPLATE_BODY_BYTES && !this.request.templateBucket) {
+      throw new InputError('template', `is ${bytes} bytes, over CloudFormation's inline limit of ${MAX_TEMPLATE_BODY_BYTES}; set template-bucket so the action can upload it to S3`);
+    }
+    return { body };
+  }
+
+  /** TemplateBody, or TemplateURL after uploading a large file. */
+  private async templateArgs(template: { body?: string; url?: string }): Promise<{ TemplateBody?: string; TemplateURL?: string }> {
+    if (template.url) return { TemplateURL: template.url };
+    const body = template.body ?? '';
+    if (Buffer.byteLength(body) <= MAX_TEMPLATE_BODY_BYTES) return { TemplateBody: body };
+    const bucket = this.request.templateBucket ?? '';
+    const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
+    const key = `cloudformation/${this.request.stackName}/${digest}.template`;
+    this.log(`Template is ${Buffer.byteLength(body)} bytes (over ${MAX_TEMPLATE_BODY_BYTES}): uploading it to s3://${bucket}/${key}`);
+    await this.s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' }));
+    return { TemplateURL: s3HttpsUrl(bucket, key, this.request.region) };
+  }
+
+  /**
+   * The Parameters to send: every override, and UsePreviousValue for a
+   * parameter the stack has and the overrides leave unset. An override the
+   * template does not declare is an InputError naming it.
+   */
+  private async parameters(template: { body?: string; url?: string }, stack: Stack | undefined): Promise<Parameter[]> {
+    const overrides = this.request.parameters ?? new Map<string, string>();
+    const declared = await this.declaredParameters(template);
+    const unknown = [...overrides.keys()].filter((key) => !declared.has(key));
+    if (unknown.length > 0) {
+      const known = declared.size > 0 ? `it declares ${[...declared].join(', ')}` : 'it declares no parameters';
+      throw new InputError('parameter-overrides', `sets ${unknown.map((key) => `'${key}'`).join(', ')}, which the template does not declare (${known})`);
+    }
+    const previous = new Set((stack?.Parameters ?? []).map((parameter) => parameter.ParameterKey));
+    const result: Parameter[] = [];
+    for (const key of declared) {
+      const value = overrides.get(key);
+      if (value !== undefined) result.push({ ParameterKey: key, ParameterValue: value });
+      else if (stack && previous.has(key)) result.push({ ParameterKey: key, UsePreviousValue: true });
+    }
+    const kept = result.filter((parameter) => parameter.UsePreviousValue).map((parameter) => parameter.ParameterKey);
+    if (kept.length > 0) this.log(`Parameters keeping their previous value: ${kept.join(', ')}`);
+    return result;
+  }
+
+  /** Parameter names from the template: read locally when we have the text, else GetTemplateSummary. */
+  private async declaredParameters(template: { body?: string; url?: string }): Promise<Set<string>> {
+    const facts = template.body === undefined ? undefined : templateFacts(template.body);
+    if (facts) return new Set(facts.parameters.keys());
+    const summary = await this.cfn.send(new GetTemplateSummaryCommand(template.url ? { TemplateURL: template.url } : { TemplateBody: template.body }));
+    return new Set((summary.Parameters ?? []).map((parameter) => parameter.ParameterKey ?? '').filter(Boolean));
+  }
+
+  // ---- change sets ---------------------------------------------------------------------
+
+  /** Creates the change set and waits for it; undefined when it is empty (no-changes handled). */
+  private async createChangeSet(
+    name: string,
+    type: 'CREATE' | 'UPDATE',
+    templateArgs: { TemplateBody?: string; TemplateURL?: string },
+    parameters: Parameter[],
+  ): Promise<DescribeChangeSetCommandOutput | undefined> {
+    const { request } = this;
+    let created;
+    try {
+      created = await this.cfn.send(
+        new CreateChangeSetCommand({
+          StackName: request.stackName,
+          ChangeSetName: name,
+          ChangeSetType: type,
+          Description: `deploy-stack ${request.run?.runId ? `run ${request.run.runId} attempt ${request.run.runAttempt ?? '1'}` : 'local run'}`,
+          ...templateArgs,
+          Parameters: parameters,
+          Capabilities: request.capabilities?.length ? (request.capabilities as Capability[]) : undefined,
+          Tags: request.tags?.length ? [...request.tags] : undefined,
+          RoleARN: request.roleArn,
+          NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+          OnStackFailure: type === 'CREATE' && request.disableRollback ? 'DO_NOTHING' : undefined,
+        }),
+      );
+    } catch (error: unknown) {
+      if (EMPTY_CHANGE_SET.test(errorMessage(error))) {
+        this.result.changeSetName = undefined; // CloudFormation created none
+        return this.empty(errorMessage(error));
+      }
+      throw error;
+    }
+    this.pendingChangeSet = created.Id ?? name;
+    this.result.changeSetId = created.Id;
+    this.result.stackId = created.StackId;
+    const changeSet = await this.waitForChangeSet(created.Id ?? name);
+    if (changeSet.Status === 'FAILED') {
+      const reason = changeSet.StatusReason ?? 'no reason given';
+      if (EMPTY_CHANGE_SET.test(reason)) {
+        await this.deletePendingChangeSet();
+        return this.empty(reason);
+      }
+      throw new DeployFailedError(`Change set ${name} failed: ${reason}`, this.result, 'Fix the template or parameters and deploy again');
+    }
+    this.logChanges(changeRows(changeSet.Changes));
+    return changeSet;
+  }
+
+  /** An empty change set: success with no-changes, or a failure when asked. */
+  private empty(reason: string): undefined {
+    this.result.noChanges = true;
+    this.result.planMarkdown = planMarkdown({ stackName: this.request.stackName, changeSetName: this.result.changeSetName, changeSetType: this.result.changeSetType ?? 'UPDATE', rows: [], noChanges: true });
+    this.log(`No changes: ${reason.trim()}`);
+    if (this.request.failOnEmptyChangeSet) {
+      throw new DeployFailedError(`Stack ${this.request.stackName} has no changes to deploy and fail-on-empty-changeset is true`, this.result);
+    }
+    return undefined;
+  }
+
+  private async waitForChangeSet(id: string): Promise<DescribeChangeSetCommandOutput> {
+    let interval = this.hooks.poll?.minIntervalMs ?? 200;
+    for (;;) {
+      const changeSet = await this.describeChangeSet(id);
+      if (changeSet.Status === 'CREATE_COMPLETE' || changeSet.Status === 'FAILED') return changeSet;
+      this.checkDeadline(`change set ${id} is still ${changeSet.Status ?? 'pending'}`);
+      await this.sleep(interval, this.hooks.signal);
+      interval = Math.min(this.hooks.poll?.maxIntervalMs ?? 1000, Math.round(interval * 1.5));
+    }
+  }
+
+  /** DescribeChangeSet with all pages of changes. */
+  private async describeChangeSet(id: string): Promise<DescribeChangeSetCommandOutput> {
+    const first = await this.cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName }));
+    let token = first.NextToken;
+    while (token && first.Status === 'CREATE_COMPLETE') {
+      const page = await this.cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName, NextToken: token }));
+      first.Changes = [...(first.Changes ?? []), ...(page.Changes ?? [])];
+      token = page.NextToken;
+    }
+    return first;
+  }
+
+  private logChanges(rows: ChangeRow[]): void {
+    if (rows.length === 0) {
+      this.log('The change set changes no resources (parameters, tags or outputs only)');
+      return;
+    }
+    for (const row of rows) this.log(`${row.action.padEnd(8)} ${row.logicalId.padEnd(28)} ${row.type.padEnd(34)} ${row.replacement ? `replacement: ${row.replacement}` : ''}`.trimEnd());
+  }
+
+  private async deletePendingChangeSet(): Promise<void> {
+    const id = this.pendingChangeSet;
+    if (!id) return;
+    this.pendingChangeSet = undefined;
+    try {
+      await this.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName }));
+      this.log(`Deleted the unexecuted change set ${this.result.changeSetName ?? id}`);
+    } catch (error: unknown) {
+      this.warn(`Could not delete the change set ${id}: ${errorMessage(error)}`);
+    }
+  }
+
+  // ---- execution ---------------------------------------------------------------------
+
+  /** execute mode: runs a change set created earlier (by plan mode). */
+  private async executeNamed(): Promise<void> {
+    const name = this.request.changeSetName;
+    if (!name) throw new InputError('change-set-name', 'is required in execute mode');
+    this.result.changeSetName = name;
+    const stack = await this.describeStack();
+    let changeSet;
+    try {
+      changeSet = await this.describeChangeSet(name);
+    } catch (error: unknown) {
+      if (/does not exist|not found/i.test(errorMessage(error))) {
+        throw new InputError('change-set-name', `names '${name}', which does not exist for stack ${this.request.stackName}`);
+      }
+      throw error;
+    }
+    const type = stack?.StackStatus === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
+    this.result.changeSetType = type;
+    this.result.changeSetId = changeSet.ChangeSetId;
+    this.result.changes = changeRows(changeSet.Changes);
+    this.result.planMarkdown = planMarkdown({ stackName: this.request.stackName, changeSetName: name, changeSetType: type, rows: this.result.changes, noChanges: false });
+    if (changeSet.Status !== 'CREATE_COMPLETE' || changeSet.ExecutionStatus !== 'AVAILABLE') {
+      throw new DeployFailedError(
+        `Change set ${name} cannot be executed: it is ${changeSet.Status ?? '?'} / ${changeSet.ExecutionStatus ?? '?'}${changeSet.StatusReason ? ` (${changeSet.StatusReason})` : ''}`,
+        this.result,
+        'Create a new plan and execute that',
+      );
+    }
+    this.logChanges(this.result.changes);
+    await this.execute(changeSet.ChangeSetId ?? name, type, stack);
+  }
+
+  /** Executes the change set, waits, sets termination protection, reads outputs. */
+  private async execute(changeSet: string, type: 'CREATE' | 'UPDATE', stack: Stack | undefined): Promise<void> {
+    const stackId = this.result.stackId ?? stack?.StackId ?? this.request.stackName;
+    const watcher = new StackWatcher(this.cfn, stackId, this.request.stackName);
+    await watcher.baseline();
+    this.checkAbort();
+    await this.cfn.send(
+      new ExecuteChangeSetCommand({
+        ChangeSetName: changeSet,
+        StackName: this.request.stackName,
+        DisableRollback: type === 'UPDATE' && this.request.disableRollback ? true : undefined,
+        ClientRequestToken: this.result.changeSetName,
+      }),
+    );
+    this.pendingChangeSet = undefined;
+    this.result.executed = true;
+    await this.finish(watcher, type);
+  }
+
+  /** A new stack with a creation timeout or termination protection: CreateStack carries both, a change set cannot. */
+  private needsCreateStack(): boolean {
+    return this.request.timeoutInMinutes !== undefined || this.request.terminationProtection === true;
+  }
+
+  private async createStackDirectly(templateArgs: { TemplateBody?: string; TemplateURL?: string }, parameters: Parameter[], body: string | undefined): Promise<void> {
+    const { request } = this;
+    this.result.changeSetType = 'CREATE';
+    const facts = body === undefined ? undefined : templateFacts(body);
+    this.result.changes = [...(facts?.resources ?? [])].map(([logicalId, type]) => ({ action: 'Add', logicalId, type, replacement: '' }));
+    this.result.planMarkdown = planMarkdown({ stackName: request.stackName, changeSetType: 'CREATE', rows: this.result.changes, noChanges: false });
+    this.log('Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes or termination protection for a new stack');
+    this.logChanges(this.result.changes);
+    const created = await this.cfn.send(
+      new CreateStackCommand({
+        StackName: request.stackName,
+        ...templateArgs,
+        Parameters: parameters,
+        Capabilities: request.capabilities?.length ? (request.capabilities as Capability[]) : undefined,
+        Tags: request.tags?.length ? [...request.tags] : undefined,
+        RoleARN: request.roleArn,
+        NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+        DisableRollback: request.disableRollback ? true : undefined,
+        TimeoutInMinutes: request.timeoutInMinutes,
+        EnableTerminationProtection: request.terminationProtection,
+        ClientRequestToken: makeChangeSetName(request.run ?? {}, this.now()),
+      }),
+    );
+    this.result.stackId = created.StackId;
+    this.result.executed = true;
+    await this.finish(new StackWatcher(this.cfn, created.StackId ?? request.stackName, request.stackName), 'CREATE');
+  }
+
+  /** Waits for the operation, then reports success (outputs) or the root cause. */
+  private async finish(watcher: StackWatcher, type: 'CREATE' | 'UPDATE'): Promise<void> {
+    const stack = await this.group(`Events of ${this.request.stackName}`, async () => {
+      this.log(`${'time'.padEnd(8)}  ${'status'.padEnd(27)} ${'type'.padEnd(34)} ${'logical id'.padEnd(28)} reason`);
+      try {
+        return await this.waitFor(watcher);
+      } catch (error: unknown) {
+        if (this.hooks.signal?.aborted) await this.onAbortWhileRunning(watcher, type);
+        throw error;
+      }
+    });
+    this.result.stackId = stack.StackId;
+    this.result.status = stack.StackStatus;
+    const status = stack.StackStatus ?? '?';
+    if (!isSuccess(status)) {
+      this.result.failures = rootCauses(watcher.events);
+      if (this.result.failures.length === 0 && stack.StackStatusReason) {
+        this.result.failures = [{ logicalId: this.request.stackName, type: 'AWS::CloudFormation::Stack', status, reason: stack.StackStatusReason }];
+      }
+      this.logRootCause(status);
+      const first = this.result.failures[0];
+      const more = this.result.failures.length > 1 ? ` (and ${this.result.failures.length - 1} more)` : '';
+      throw new DeployFailedError(
+        `Stack ${this.request.stackName} ended in ${status}${first ? `: ${first.logicalId} (${first.type}) ${first.status}: ${first.reason}${more}` : ''}`,
+        this.result,
+      );
+    }
+    await this.applyTerminationProtection(stack, type);
+    this.result.outputs = outputMap(stack.Outputs);
+    this.logOutputs();
+  }
+
+  private logRootCause(status: string): void {
+    this.log('');
+    this.log(`Root cause: stack ${this.request.stackName} is ${status}`);
+    if (this.result.failures.length === 0) this.log('  (CloudFormation gave no failed resources; see the events above)');
+    for (const failure of this.result.failures) {
+      this.log(`  ${failure.logicalId} (${failure.type}) ${failure.status}: ${failure.reason}`);
+    }
+  }
+
+  private logOutputs(): void {
+    const entries = Object.entries(this.result.outputs);
+    if (entries.length === 0) return;
+    this.log('Outputs:');
+    for (const [key, value] of entries) this.log(`  ${key} = ${looksSecret(key) ? '***' : value}`);
+  }
+
+  /**
+   * Termination protection on an existing stack (or after a change-set
+   * create): UpdateTerminationProtection, only when it differs. A failure
+   * fails the deploy, since the protection the user asked for is not there.
+   */
+  private async applyTerminationProtection(stack: Stack, type: 'CREATE' | 'UPDATE'): Promise<void> {
+    const wanted = this.request.terminationProtection;
+    if (wanted === undefined || Boolean(stack.EnableTerminationProtection) === wanted) return;
+    try {
+      await this.cfn.send(new UpdateTerminationProtectionCommand({ StackName: stack.StackId ?? this.request.stackName, EnableTerminationProtection: wanted }));
+      this.log(`Termination protection turned ${wanted ? 'on' : 'off'}`);
+    } catch (error: unknown) {
+      throw new DeployFailedError(
+        `Stack ${this.request.stackName} was ${type === 'CREATE' ? 'created' : 'updated'}, but turning termination protection ${wanted ? 'on' : 'off'} failed: ${errorMessage(error)}`,
+        this.result,
+        'Set it with "aws cloudformation update-termination-protection" or run the deploy again',
+      );
+    }
+  }
+
+  /** On abort: cancel a running update (when allowed) and say what goes on in CloudFormation. */
+  private async onAbortWhileRunning(watcher: StackWatcher, type: 'CREATE' | 'UPDATE'): Promise<void> {
+    const name = this.request.stackName;
+    if (type === 'UPDATE' && this.request.cancelOnAbort !== false) {
+      try {
+        await this.cfn.send(new CancelUpdateStackCommand({ StackName: watcher.stackId }));
+        throw new DeployCancelledError(`Cancelled: sent CancelUpdateStack for ${name}; CloudFormation rolls the update back`);
+      } catch (error: unknown) {
+        if (error instanceof DeployCancelledError) throw error;
+        throw new DeployCancelledError(`Cancelled: CancelUpdateStack for ${name} failed (${errorMessage(error)}); the update may still be running`);
+      }
+    }
+    const why = type === 'UPDATE' ? 'cancel-on-abort is false, so the update goes on' : 'a stack creation cannot be cancelled; it goes on (delete the stack if it is not wanted)';
+    throw new DeployCancelledError(`Cancelled while waiting for ${name}: ${why}`);
+  }
+
+  // ---- waiting -----------------------------------------------------------------------
+
+  private waitFor(watcher: StackWatcher): Promise<Stack> {
+    return watcher.waitUntilSettled({
+      log: this.log,
+      deadline: this.deadline,
+      timeoutLabel: `waiting ${formatDuration(this.request.waitTimeoutMs)} (wait-timeout)`,
+      signal: this.hooks.signal,
+      sleep: this.sleep,
+      now: this.now,
+      minIntervalMs: this.hooks.poll?.minIntervalMs,
+      maxIntervalMs: this.hooks.poll?.maxIntervalMs,
+    });
+  }
+
+  private checkDeadline(what: string): void {
+    if (this.now() >= this.deadline) {
+      throw new DeployFailedError(`Timed out after ${formatDuration(this.request.waitTimeoutMs)} (wait-timeout): ${what}`, this.result);
+    }
+  }
+
+  private checkAbort(): void {
+    if (this.hooks.signal?.aborted) throw new DeployCancelledError(`Cancelled before changing stack ${this.request.stackName}`);
+  }
+}
+
+/** 90000 -> "1m30s". */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('');
+}

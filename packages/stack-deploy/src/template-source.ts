@@ -1,0 +1,81 @@
+/** The `template` input: a local file or an https/S3 URL, and what it declares. */
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { InputError } from '@img-mgr/action-kit';
+import { parseDocument, type Tags } from 'yaml';
+
+/** CloudFormation's limit for an inline TemplateBody. */
+export const MAX_TEMPLATE_BODY_BYTES = 51_200;
+
+export type TemplateSource = { kind: 'file'; path: string } | { kind: 'url'; url: string };
+
+/**
+ * Classifies the input: `https://…` and `s3://bucket/key` are URLs (an s3://
+ * URL becomes the https form CloudFormation accepts); anything else is a path
+ * that must exist.
+ */
+export function parseTemplateSource(text: string, options: { cwd: string; region: string; input?: string }): TemplateSource {
+  const input = options.input ?? 'template';
+  const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(text);
+  if (s3) return { kind: 'url', url: s3HttpsUrl(s3[1] ?? '', s3[2] ?? '', options.region) };
+  if (/^https:\/\//.test(text)) return { kind: 'url', url: text };
+  if (/^[a-z]+:\/\//i.test(text)) throw new InputError(input, `has '${text}'; use a file path, an https:// URL or an s3:// URL`);
+  const path = isAbsolute(text) ? text : resolve(options.cwd, text);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    // reported below
+  }
+  if (!isFile) throw new InputError(input, `names the file '${text}', which does not exist`);
+  return { kind: 'file', path };
+}
+
+/** The https URL of an S3 object, the form TemplateURL takes. */
+export function s3HttpsUrl(bucket: string, key: string, region: string): string {
+  return `https://${bucket}.s3.${region}.amazonaws.com/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** Reads a template file. */
+export function readTemplateFile(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** What a template declares that the deploy needs before calling AWS. */
+export interface TemplateFacts {
+  /** Parameter names with whether each has a default. */
+  parameters: Map<string, { hasDefault: boolean }>;
+  /** Logical id to resource type. */
+  resources: Map<string, string>;
+}
+
+/**
+ * Reads the Parameters and Resources sections of a JSON or YAML template
+ * locally, which saves a GetTemplateSummary call. CloudFormation short-form
+ * tags (!Ref, !Sub, …) are accepted without being evaluated. Returns
+ * undefined when the text cannot be parsed (CloudFormation then judges it).
+ */
+export function templateFacts(body: string): TemplateFacts | undefined {
+  const document = parseDocument(body, { customTags: cfnTags, uniqueKeys: false, prettyErrors: false });
+  if (document.errors.length > 0) return undefined;
+  const data = document.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
+  if (!data || typeof data !== 'object') return undefined;
+  const parameters = new Map<string, { hasDefault: boolean }>();
+  for (const [key, spec] of Object.entries((data.Parameters ?? {}) as Record<string, unknown>)) {
+    parameters.set(key, { hasDefault: spec !== null && typeof spec === 'object' && 'Default' in spec });
+  }
+  const resources = new Map<string, string>();
+  for (const [key, spec] of Object.entries((data.Resources ?? {}) as Record<string, unknown>)) {
+    const type = (spec as { Type?: unknown } | null)?.Type;
+    resources.set(key, typeof type === 'string' ? type : '?');
+  }
+  return { parameters, resources };
+}
+
+const SHORT_FORMS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Base64', 'Cidr', 'GetAZs', 'ImportValue', 'Condition', 'Transform', 'Length', 'ToJsonString'];
+/** Accepts the short forms as plain values: only Parameters and resource types are read. */
+const cfnTags: Tags = SHORT_FORMS.flatMap((name): Tags => [
+  { tag: `!${name}`, resolve: (value: string) => value },
+  { tag: `!${name}`, collection: 'seq', resolve: (value) => value },
+  { tag: `!${name}`, collection: 'map', resolve: (value) => value },
+]);

@@ -1,0 +1,265 @@
+/**
+ * deployStack against aws-sdk-client-mock, only for the states moto cannot
+ * produce (each test name says which). Everything else is tested against
+ * moto through the bundled action in actions/deploy-stack/test.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CancelUpdateStackCommand,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  UpdateTerminationProtectionCommand,
+  type Stack,
+  type StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { deployStack, DeployCancelledError, DeployFailedError, type DeployHooks, type DeployRequest } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stack-deploy-mock-'));
+writeFileSync(join(dir, 't.yaml'), 'Parameters:\n  ImageId:\n    Type: String\nResources:\n  Asg:\n    Type: AWS::AutoScaling::AutoScalingGroup\n');
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app/1';
+const cfnMock = mockClient(CloudFormationClient);
+
+const request = (extra: Partial<DeployRequest> = {}): DeployRequest => ({
+  stackName: 'app',
+  region: 'us-east-1',
+  mode: 'create-and-execute',
+  template: { kind: 'file', path: join(dir, 't.yaml') },
+  parameters: new Map([['ImageId', 'ami-2']]),
+  run: { runId: '42', runAttempt: '1' },
+  waitTimeoutMs: 60_000,
+  ...extra,
+});
+
+function hooks(lines: string[], extra: Partial<DeployHooks> = {}): DeployHooks {
+  return { log: (line) => lines.push(line), cloudFormation: new CloudFormationClient({ region: 'us-east-1' }), sleep: () => Promise.resolve(), ...extra };
+}
+
+const stack = (status: string, extra: Partial<Stack> = {}): { Stacks: Stack[] } => ({
+  Stacks: [{ StackName: 'app', StackId: STACK_ID, StackStatus: status, CreationTime: new Date(), Parameters: [{ ParameterKey: 'ImageId', ParameterValue: 'ami-1' }], ...extra }],
+});
+
+let eventCounter = 0;
+const event = (status: string, extra: Partial<StackEvent> = {}): StackEvent => ({
+  EventId: `e${++eventCounter}`,
+  StackId: STACK_ID,
+  StackName: 'app',
+  LogicalResourceId: 'app',
+  PhysicalResourceId: STACK_ID,
+  ResourceType: 'AWS::CloudFormation::Stack',
+  ResourceStatus: status,
+  Timestamp: new Date(Date.now() + eventCounter),
+  ...extra,
+});
+
+/** An update change set that is ready to execute. */
+function readyChangeSet(): void {
+  cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
+  cfnMock.on(DescribeChangeSetCommand).resolves({
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    Changes: [{ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Asg', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', Replacement: 'False' } }],
+  });
+  cfnMock.on(ExecuteChangeSetCommand).resolves({});
+}
+
+beforeEach(() => {
+  cfnMock.reset();
+});
+
+describe('deployStack (SDK mock)', () => {
+  it('returns the outputs read after the change set executed (SDK mock: moto does not rebuild outputs after ExecuteChangeSet)', async () => {
+    readyChangeSet();
+    cfnMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Url', OutputValue: 'http://old' }] }))
+      .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Url', OutputValue: 'http://new' }, { OutputKey: 'DbPassword', OutputValue: 's3cret' }] }));
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const lines: string[] = [];
+    const result = await deployStack(request(), hooks(lines));
+    expect(result.outputs).toEqual({ Url: 'http://new', DbPassword: 's3cret' });
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(lines.join('\n')).toContain('DbPassword = ***');
+    expect(lines.join('\n')).not.toContain('s3cret');
+    const execute = cfnMock.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input;
+    expect(execute?.ChangeSetName).toBe('arn:cs/1');
+  });
+
+  it('deletes a ROLLBACK_COMPLETE stack and creates it again (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
+    readyChangeSet();
+    cfnMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('ROLLBACK_COMPLETE'))
+      .resolvesOnce(stack('DELETE_COMPLETE'))
+      .resolves(stack('CREATE_COMPLETE'));
+    cfnMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolvesOnce({ StackEvents: [event('DELETE_COMPLETE')] })
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({ StackEvents: [event('CREATE_COMPLETE')] });
+    cfnMock.on(DeleteStackCommand).resolves({});
+    const lines: string[] = [];
+    const result = await deployStack(request(), hooks(lines));
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(1);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('CREATE');
+    // A recreated stack has no previous values to keep.
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Parameters).toEqual([{ ParameterKey: 'ImageId', ParameterValue: 'ami-2' }]);
+    expect(result.status).toBe('CREATE_COMPLETE');
+    expect(lines.join('\n')).toMatch(/ROLLBACK_COMPLETE \(a failed create.*deleting it/);
+  });
+
+  it('refuses to delete a ROLLBACK_COMPLETE stack when recreate-failed-stack is false (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
+    await expect(deployStack(request({ recreateFailedStack: false }), hooks([]))).rejects.toThrow(/ROLLBACK_COMPLETE.*recreate-failed-stack is false\. Delete the stack/);
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('says what to do with UPDATE_ROLLBACK_FAILED and changes nothing (SDK mock: moto cannot produce it)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_ROLLBACK_FAILED'));
+    await expect(deployStack(request(), hooks([]))).rejects.toThrow(/UPDATE_ROLLBACK_FAILED and cannot be updated\. .*continue-update-rollback/);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('ends a failed update with the root cause, noise dropped (SDK mock: moto never fails an update)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_ROLLBACK_COMPLETE'));
+    const nested = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app-Net/2';
+    cfnMock.on(DescribeStackEventsCommand, { StackName: STACK_ID }).resolvesOnce({ StackEvents: [] }).resolves({
+      StackEvents: [
+        event('UPDATE_ROLLBACK_COMPLETE'),
+        event('UPDATE_FAILED', { LogicalResourceId: 'Net', ResourceType: 'AWS::CloudFormation::Stack', PhysicalResourceId: nested, ResourceStatusReason: 'Embedded stack failed' }),
+        event('UPDATE_FAILED', { LogicalResourceId: 'Asg', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', ResourceStatusReason: 'Resource update cancelled' }),
+        event('UPDATE_IN_PROGRESS'),
+      ],
+    });
+    cfnMock.on(DescribeStackEventsCommand, { StackName: nested }).resolves({
+      StackEvents: [event('CREATE_FAILED', { StackId: nested, LogicalResourceId: 'Subnet', ResourceType: 'AWS::EC2::Subnet', ResourceStatusReason: 'The CIDR 10.0.0.0/8 is invalid' })],
+    });
+    const lines: string[] = [];
+    const failure = await deployStack(request(), hooks(lines)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeployFailedError);
+    const result = (failure as DeployFailedError).result;
+    expect(result.failures.map((failed) => `${failed.logicalId}: ${failed.reason}`)).toEqual(['Net: Embedded stack failed']);
+    expect((failure as Error).message).toMatch(/^Stack app ended in UPDATE_ROLLBACK_COMPLETE: Net \(AWS::CloudFormation::Stack\) UPDATE_FAILED: Embedded stack failed/);
+    const log = lines.join('\n');
+    expect(log).toContain('Root cause: stack app is UPDATE_ROLLBACK_COMPLETE');
+    expect(log).not.toMatch(/Root cause[\s\S]*Resource update cancelled/);
+  });
+
+  it('streams the events of nested stacks with their parent as prefix (SDK mock: moto has stack-level events only)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_COMPLETE'));
+    const nested = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app-Net/2';
+    cfnMock
+      .on(DescribeStackEventsCommand, { StackName: STACK_ID })
+      .resolvesOnce({ StackEvents: [] })
+      .resolvesOnce({ StackEvents: [event('UPDATE_IN_PROGRESS', { LogicalResourceId: 'Net', ResourceType: 'AWS::CloudFormation::Stack', PhysicalResourceId: nested })] })
+      .resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    cfnMock.on(DescribeStackEventsCommand, { StackName: nested }).resolves({
+      StackEvents: [event('UPDATE_COMPLETE', { StackId: nested, LogicalResourceId: 'Subnet', ResourceType: 'AWS::EC2::Subnet' })],
+    });
+    const lines: string[] = [];
+    await deployStack(request(), hooks(lines));
+    expect(lines.some((line) => /UPDATE_COMPLETE\s+AWS::EC2::Subnet\s+Net\/Subnet/.test(line))).toBe(true);
+  });
+
+  it('sends CancelUpdateStack when aborted during an update (SDK mock: moto cannot hold an update in progress)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_IN_PROGRESS')] });
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfnMock.on(CancelUpdateStackCommand).resolves({});
+    const controller = new AbortController();
+    const sleep = (): Promise<void> => {
+      controller.abort(new Error('SIGINT'));
+      return Promise.reject(new Error('aborted'));
+    };
+    const failure = await deployStack(request(), hooks([], { signal: controller.signal, sleep })).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DeployCancelledError);
+    expect((failure as Error).message).toBe('Cancelled: sent CancelUpdateStack for app; CloudFormation rolls the update back');
+    expect(cfnMock.commandCalls(CancelUpdateStackCommand)[0]?.args[0].input.StackName).toBe(STACK_ID);
+  });
+
+  it('leaves the update running when cancel-on-abort is false (SDK mock: moto cannot hold an update in progress)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    const controller = new AbortController();
+    const sleep = (): Promise<void> => {
+      controller.abort(new Error('SIGINT'));
+      return Promise.reject(new Error('aborted'));
+    };
+    await expect(deployStack(request({ cancelOnAbort: false }), hooks([], { signal: controller.signal, sleep }))).rejects.toThrow(/cancel-on-abort is false, so the update goes on/);
+    expect(cfnMock.commandCalls(CancelUpdateStackCommand)).toHaveLength(0);
+  });
+
+  it('deletes a created change set that was not executed when aborted (SDK mock: moto creates change sets instantly)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
+    cfnMock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_PENDING' });
+    cfnMock.on(DeleteChangeSetCommand).resolves({});
+    const controller = new AbortController();
+    const sleep = (): Promise<void> => {
+      controller.abort(new Error('SIGINT'));
+      return Promise.reject(new Error('Cancelled by SIGINT'));
+    };
+    await expect(deployStack(request(), hooks([], { signal: controller.signal, sleep }))).rejects.toThrow('Cancelled by SIGINT');
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)[0]?.args[0].input.ChangeSetName).toBe('arn:cs/1');
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+  });
+
+  it('treats a FAILED "didn\'t contain changes" change set as no changes and deletes it (SDK mock: moto answers a ValidationError instead)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
+    cfnMock.on(DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set." });
+    cfnMock.on(DeleteChangeSetCommand).resolves({});
+    const result = await deployStack(request(), hooks([]));
+    expect(result.noChanges).toBe(true);
+    expect(cfnMock.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    await expect(deployStack(request({ failOnEmptyChangeSet: true }), hooks([]))).rejects.toThrow(/no changes to deploy and fail-on-empty-changeset is true/);
+  });
+
+  it('turns termination protection on for an existing stack only when it differs (SDK mock: moto answers 500 to UpdateTerminationProtection)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE', { EnableTerminationProtection: false }));
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    cfnMock.on(UpdateTerminationProtectionCommand).resolves({});
+    await deployStack(request({ terminationProtection: true }), hooks([]));
+    expect(cfnMock.commandCalls(UpdateTerminationProtectionCommand)[0]?.args[0].input).toEqual({ StackName: STACK_ID, EnableTerminationProtection: true });
+    cfnMock.resetHistory();
+    await deployStack(request({ terminationProtection: false }), hooks([]));
+    expect(cfnMock.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
+  });
+
+  it('fails when wait-timeout is reached, never succeeding with a warning (SDK mock: moto finishes updates at once)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_IN_PROGRESS'));
+    cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    let clock = 0;
+    const result = deployStack(request({ waitTimeoutMs: 5_000 }), hooks([], { now: () => clock, sleep: (ms) => { clock += Math.max(ms, 1); return Promise.resolve(); } }));
+    await expect(result).rejects.toThrow('Stack app is still UPDATE_IN_PROGRESS after waiting 5s (wait-timeout)');
+  });
+
+  it('sends disable-rollback with the execution of an update and OnStackFailure with a create (SDK mock: checks the request only)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    await deployStack(request({ disableRollback: true, roleArn: 'arn:aws:iam::123456789012:role/cfn', notificationArns: ['arn:aws:sns:us-east-1:123456789012:t'], tags: [{ Key: 'team', Value: 'platform' }] }), hooks([]));
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input.DisableRollback).toBe(true);
+    const created = cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input;
+    expect(created).toMatchObject({ RoleARN: 'arn:aws:iam::123456789012:role/cfn', NotificationARNs: ['arn:aws:sns:us-east-1:123456789012:t'], Tags: [{ Key: 'team', Value: 'platform' }] });
+    expect(created?.OnStackFailure).toBeUndefined();
+  });
+});

@@ -1,0 +1,192 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  changeSetName,
+  checkStackName,
+  parseParameterOverrides,
+  parseTags,
+  parseTemplateSource,
+  splitQuoted,
+  templateFacts,
+  CHANGE_SET_NAME,
+} from '../src/parsers.js';
+import { formatEvent, rootCauses } from '../src/events.js';
+import { classifyStatus } from '../src/status.js';
+import { looksSecret } from '../src/outputs.js';
+import { changeRows, planMarkdown } from '../src/plan.js';
+import { formatDuration } from '../src/deploy.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stack-deploy-parsers-'));
+writeFileSync(join(dir, 'params.json'), JSON.stringify({ ImageId: 'ami-1', Subnets: ['subnet-a', 'subnet-b'], Count: 2 }));
+writeFileSync(join(dir, 'params.yaml'), 'ImageId: ami-yaml\nEnvironment: prod\n');
+writeFileSync(join(dir, 'list.json'), JSON.stringify([{ ParameterKey: 'ImageId', ParameterValue: 'ami-list' }]));
+writeFileSync(join(dir, 'bad.json'), '{ "ImageId": ');
+writeFileSync(join(dir, 'scalar.yaml'), 'just a string\n');
+writeFileSync(join(dir, 'template.yaml'), 'Resources: {}\n');
+
+const overrides = (text: string): Record<string, string> => Object.fromEntries(parseParameterOverrides(text, { cwd: dir }));
+
+describe('splitQuoted', () => {
+  it('splits on commas and newlines outside quotes, dropping blanks and # lines', () => {
+    expect(splitQuoted('A=1, B="x,y"\n# comment\n\nC=\'p,q\',')).toEqual(['A=1', 'B="x,y"', "C='p,q'"]);
+  });
+  it('rejects an unclosed quote', () => {
+    expect(() => splitQuoted('A="x,y')).toThrow(/unclosed " quote/);
+  });
+});
+
+describe('parseParameterOverrides', () => {
+  it('reads KEY=VALUE items on lines and with commas, keeping = and commas in quoted values', () => {
+    expect(overrides('ImageId=ami-1, Environment=prod\nSubnets="subnet-a,subnet-b"\nQuery=a=b')).toEqual({
+      ImageId: 'ami-1',
+      Environment: 'prod',
+      Subnets: 'subnet-a,subnet-b',
+      Query: 'a=b',
+    });
+  });
+  it('reads a JSON map (lists joined with commas) and a YAML map', () => {
+    expect(overrides('params.json')).toEqual({ ImageId: 'ami-1', Subnets: 'subnet-a,subnet-b', Count: '2' });
+    expect(overrides('file://params.yaml')).toEqual({ ImageId: 'ami-yaml', Environment: 'prod' });
+  });
+  it('reads the CloudFormation [{ParameterKey, ParameterValue}] form', () => {
+    expect(overrides('list.json')).toEqual({ ImageId: 'ami-list' });
+  });
+  it('merges files and items in order, later ones winning', () => {
+    expect(overrides('params.yaml\nImageId=ami-inline')).toEqual({ ImageId: 'ami-inline', Environment: 'prod' });
+    expect(overrides('ImageId=ami-inline\nparams.yaml')).toEqual({ ImageId: 'ami-yaml', Environment: 'prod' });
+  });
+  it.each([
+    ['ImageId', /'ImageId', which is not KEY=VALUE/],
+    ['=ami-1', /which is not KEY=VALUE/],
+    ['Image-Id=ami-1', /the key 'Image-Id'; parameter names have only letters and digits/],
+    ['ImageId="ami-1', /unclosed " quote/],
+    ['missing.json', /names the file 'missing.json', which does not exist/],
+    ['bad.json', /'bad.json', which is not valid JSON or YAML/],
+    ['scalar.yaml', /must hold a map of KEY: VALUE or a list/],
+  ])('rejects %j naming the input', (text, problem) => {
+    expect(() => overrides(text)).toThrow(/^Input 'parameter-overrides' /);
+    expect(() => overrides(text)).toThrow(problem);
+  });
+});
+
+describe('parseTags', () => {
+  it('reads KEY=VALUE items, a JSON map and a JSON list', () => {
+    expect(parseTags('team=platform, app="img mgr"')).toEqual([
+      { Key: 'team', Value: 'platform' },
+      { Key: 'app', Value: 'img mgr' },
+    ]);
+    expect(parseTags('{"team": "platform", "cost": 12}')).toEqual([
+      { Key: 'team', Value: 'platform' },
+      { Key: 'cost', Value: '12' },
+    ]);
+    expect(parseTags('[{"Key": "team", "Value": "platform"}]')).toEqual([{ Key: 'team', Value: 'platform' }]);
+    expect(parseTags('  ')).toEqual([]);
+  });
+  it.each([
+    ['team', /'team', which is not KEY=VALUE/],
+    ['aws:owner=me', /reserved/],
+    ['team=a,team=b', /more than once/],
+    ['{"team": ', /is not valid JSON/],
+    ['[{"Key": "team"}]', /entry 1 needs a string Key and a string Value/],
+    [`k=${'v'.repeat(257)}`, /longer than 256/],
+  ])('rejects %j instead of dropping it', (text, problem) => {
+    expect(() => parseTags(text)).toThrow(/^Input 'tags' /);
+    expect(() => parseTags(text)).toThrow(problem);
+  });
+});
+
+describe('names', () => {
+  it('accepts valid stack names and rejects others naming the input', () => {
+    expect(checkStackName('img-mgr-dev')).toBe('img-mgr-dev');
+    for (const bad of ['1stack', 'my_stack', 'a'.repeat(129), 'stack!']) {
+      expect(() => checkStackName(bad)).toThrow(/^Input 'stack-name' has an invalid value/);
+    }
+  });
+  it('makes change-set names unique per run and attempt, and valid', () => {
+    const first = changeSetName({ runId: '123456', runAttempt: '1' }, 1_000);
+    const retry = changeSetName({ runId: '123456', runAttempt: '2' }, 1_000);
+    const other = changeSetName({ runId: '123457', runAttempt: '1' }, 1_000);
+    expect(new Set([first, retry, other]).size).toBe(3);
+    expect(first).toContain('r123456-a1');
+    for (const name of [first, retry, other, changeSetName({}, 1_000), changeSetName({ runId: 'x'.repeat(200) })]) {
+      expect(name).toMatch(CHANGE_SET_NAME);
+    }
+  });
+});
+
+describe('templates', () => {
+  it('classifies files and URLs; an s3:// URL becomes the https form', () => {
+    expect(parseTemplateSource('template.yaml', { cwd: dir, region: 'eu-west-1' })).toEqual({ kind: 'file', path: join(dir, 'template.yaml') });
+    expect(parseTemplateSource('s3://bucket/path/t.yaml', { cwd: dir, region: 'eu-west-1' })).toEqual({
+      kind: 'url',
+      url: 'https://bucket.s3.eu-west-1.amazonaws.com/path/t.yaml',
+    });
+    expect(parseTemplateSource('https://example.com/t.yaml', { cwd: dir, region: 'eu-west-1' }).kind).toBe('url');
+    expect(() => parseTemplateSource('nope.yaml', { cwd: dir, region: 'eu-west-1' })).toThrow("Input 'template' names the file 'nope.yaml', which does not exist");
+    expect(() => parseTemplateSource('ftp://x/t.yaml', { cwd: dir, region: 'eu-west-1' })).toThrow(/^Input 'template' /);
+  });
+  it('reads parameters and resources of a YAML template with short-form tags', () => {
+    const facts = templateFacts('Parameters:\n  A:\n    Type: String\n  B:\n    Type: String\n    Default: x\nResources:\n  R:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !Ref A\n      Name: !Sub "/${A}"\n      Tags: !If [c, !Ref B, !Ref AWS::NoValue]\n');
+    expect(facts && Object.fromEntries(facts.parameters)).toEqual({ A: { hasDefault: false }, B: { hasDefault: true } });
+    expect(facts && Object.fromEntries(facts.resources)).toEqual({ R: 'AWS::SSM::Parameter' });
+    expect(templateFacts('Resources: [unclosed')).toBeUndefined();
+  });
+});
+
+describe('stack states', () => {
+  it.each([
+    [undefined, 'absent'],
+    ['REVIEW_IN_PROGRESS', 'absent'],
+    ['ROLLBACK_COMPLETE', 'failed-create'],
+    ['UPDATE_IN_PROGRESS', 'in-progress'],
+    ['UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'in-progress'],
+    ['UPDATE_ROLLBACK_COMPLETE', 'ready'],
+    ['CREATE_COMPLETE', 'ready'],
+    ['UPDATE_ROLLBACK_FAILED', 'stuck'],
+    ['DELETE_FAILED', 'stuck'],
+  ])('%s is %s', (status, kind) => {
+    expect(classifyStatus(status).kind).toBe(kind);
+  });
+  it('tells what to do with UPDATE_ROLLBACK_FAILED', () => {
+    const state = classifyStatus('UPDATE_ROLLBACK_FAILED');
+    expect(state.kind === 'stuck' && state.hint).toMatch(/continue-update-rollback/);
+  });
+});
+
+describe('events and root cause', () => {
+  it('formats one aligned line per event', () => {
+    const line = formatEvent({ Timestamp: new Date('2026-01-02T03:04:05Z'), ResourceStatus: 'CREATE_FAILED', ResourceType: 'AWS::EC2::Instance', LogicalResourceId: 'Web', ResourceStatusReason: 'No\nspace' }, 'Net/');
+    expect(line).toBe(`03:04:05  ${'CREATE_FAILED'.padEnd(27)} ${'AWS::EC2::Instance'.padEnd(34)} ${'Net/Web'.padEnd(28)} No space`);
+  });
+  it('keeps failed resources with reasons and drops the cancellation noise', () => {
+    const causes = rootCauses([
+      { LogicalResourceId: 'Web', ResourceType: 'AWS::EC2::Instance', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Instance type t9.huge is not supported' },
+      { LogicalResourceId: 'Db', ResourceType: 'AWS::RDS::DBInstance', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Resource creation cancelled' },
+      { LogicalResourceId: 'app', ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'ROLLBACK_IN_PROGRESS', ResourceStatusReason: 'The following resource(s) failed to create: [Web, Db].' },
+      { LogicalResourceId: 'Bucket', ResourceType: 'AWS::S3::Bucket', ResourceStatus: 'CREATE_COMPLETE' },
+    ]);
+    expect(causes).toEqual([{ logicalId: 'Web', type: 'AWS::EC2::Instance', status: 'CREATE_FAILED', reason: 'Instance type t9.huge is not supported' }]);
+  });
+});
+
+describe('outputs and plans', () => {
+  it('knows which output keys look secret', () => {
+    expect(['DbPassword', 'ApiToken', 'ClientSecret', 'PrivateKey'].every(looksSecret)).toBe(true);
+    expect(['LoadBalancerDns', 'VpcId', 'ImageId'].some(looksSecret)).toBe(false);
+  });
+  it('renders the change set as a markdown table', () => {
+    const rows = changeRows([
+      { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Asg', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', Replacement: 'False' } },
+      { Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'Lt|x', ResourceType: 'AWS::EC2::LaunchTemplate' } },
+    ]);
+    const markdown = planMarkdown({ stackName: 'app', changeSetName: 'cs', changeSetType: 'UPDATE', rows, noChanges: false });
+    expect(markdown).toContain('1 to modify, 1 to add');
+    expect(markdown).toContain('| Modify | Asg | AWS::AutoScaling::AutoScalingGroup | False |');
+    expect(markdown).toContain('| Add | Lt\\|x | AWS::EC2::LaunchTemplate | - |');
+  });
+  it('formats durations', () => {
+    expect([formatDuration(90_000), formatDuration(3_600_000), formatDuration(500)]).toEqual(['1m30s', '1h', '1s']);
+  });
+});
