@@ -1,44 +1,277 @@
-import { info, group, runAction, setOutput, stringInput, InputError } from '@img-mgr/action-kit';
-import { resolveRegion } from '@img-mgr/aws';
+import {
+  ActionError,
+  booleanInput,
+  choiceInput,
+  durationInput,
+  group,
+  info,
+  InputError,
+  integerInput,
+  keyValueInput,
+  listInput,
+  runAction,
+  setOutput,
+  stringInput,
+  warning,
+} from '@img-mgr/action-kit';
+import { isRegionName, resolveRegion } from '@img-mgr/aws';
+// Pure syntax rules only: this subpath loads no AWS SDK, so bad inputs fail fast.
+import {
+  amiIdProblem,
+  DATA_TYPES,
+  descriptionProblem,
+  labelsProblem,
+  parameterNameProblem,
+  parseRollbackTarget,
+  tagProblem,
+  type DataType,
+  type RollbackTarget,
+} from '@img-mgr/ami-publish/validate';
+import type { PruneReport, PublishReport } from '@img-mgr/ami-publish';
+import { writeSummary } from './summary.js';
 
+/** Every input, read and checked once. */
 export interface PublishInputs {
-  amiId: string;
+  /** publish: ami-id or amis; rollback: rollback-to; prune: keep-amis alone. */
+  mode: 'publish' | 'rollback' | 'prune';
+  /** The input that named the AMIs ('ami-id' or 'amis'), for error messages. */
+  amiInput: 'ami-id' | 'amis';
+  targets: { region: string; amiId: string }[];
+  /** Regions a rollback or a prune-only run works on. */
+  regions: string[];
+  /** The region whose result fills the single-value outputs. */
+  primaryRegion: string;
+  rollbackTo?: RollbackTarget;
   parameterName: string;
-  region: string;
+  labels: string[];
+  tags: Record<string, string>;
+  description?: string;
+  dataType: DataType;
+  keepAmis?: number;
+  application: string;
+  dryRun: boolean;
+  waitTimeoutMs: number;
 }
-
-const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
-const PARAMETER_NAME = /^\/?[A-Za-z0-9_.\-/]{1,1011}$/;
 
 /** Reads and validates every input once. */
 export function readInputs(): PublishInputs {
-  const amiId = stringInput('ami-id', {
-    pattern: AMI_ID,
-    patternHint: 'an AMI id is ami- followed by 8 or 17 lowercase hex digits',
-  });
-  if (amiId === undefined) throw new InputError('ami-id', 'is required but was not set');
+  const amiId = stringInput('ami-id');
+  const amisText = stringInput('amis');
+  const rollbackText = stringInput('rollback-to');
+  const regionText = stringInput('region');
+  const keepAmis = integerInput('keep-amis', { min: 1, max: 1000 });
+  if (amiId !== undefined && amisText !== undefined) throw new InputError('amis', 'cannot be combined with ami-id; give one of them');
+  if (rollbackText !== undefined && (amiId !== undefined || amisText !== undefined)) {
+    throw new InputError('rollback-to', `cannot be combined with ${amiId !== undefined ? 'ami-id' : 'amis'}: a rollback republishes an earlier value`);
+  }
+  if (amisText !== undefined && regionText !== undefined) {
+    throw new InputError('region', 'cannot be combined with amis: the map names the regions');
+  }
+  const mode = rollbackText !== undefined ? 'rollback' : amiId !== undefined || amisText !== undefined ? 'publish' : 'prune';
+  if (mode === 'prune' && keepAmis === undefined) {
+    throw new InputError('ami-id', 'is required: set ami-id, amis (a region to AMI map) or rollback-to');
+  }
+  const targets = amisText !== undefined ? parseAmis(amisText) : amiId !== undefined ? [{ region: resolveRegion(regionText), amiId: checkAmiId(amiId) }] : [];
+  const regions = mode === 'publish' ? targets.map((target) => target.region) : regionList(regionText);
+  const rollbackTo = rollbackText === undefined ? undefined : rollbackTarget(rollbackText);
+
+  const parameterName = stringInput('parameter-name', { default: '/common/img-mgr/golden-ami' });
+  const nameProblem = parameterNameProblem(parameterName);
+  if (nameProblem) throw new InputError('parameter-name', nameProblem);
+  const labels = listInput('labels');
+  const labelProblem = labelsProblem(labels, mode === 'rollback' ? 1 : 0);
+  if (labelProblem) throw new InputError('labels', labelProblem);
+  const tags = Object.fromEntries(keyValueInput('tags'));
+  for (const [key, value] of Object.entries(tags)) {
+    const problem = tagProblem(key, value);
+    if (problem) throw new InputError('tags', problem);
+  }
+  const description = stringInput('description');
+  const problem = description === undefined ? undefined : descriptionProblem(description);
+  if (problem) throw new InputError('description', problem);
+  const dryRun = booleanInput('dry-run', false);
+  if (dryRun && keepAmis === undefined) throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
+
+  const primary = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {
-    amiId,
-    parameterName: stringInput('parameter-name', {
-      default: '/common/img-mgr/golden-ami',
-      pattern: PARAMETER_NAME,
-      patternHint: 'a parameter name has only letters, digits and _.-/',
-    }),
-    region: resolveRegion(stringInput('region')),
+    mode,
+    amiInput: amisText !== undefined ? 'amis' : 'ami-id',
+    targets,
+    regions,
+    primaryRegion: primary && regions.includes(primary) ? primary : (regions[0] ?? ''),
+    ...(rollbackTo ? { rollbackTo } : {}),
+    parameterName,
+    labels,
+    tags,
+    ...(description !== undefined ? { description } : {}),
+    dataType: choiceInput('data-type', DATA_TYPES, 'aws:ec2:image'),
+    ...(keepAmis !== undefined ? { keepAmis } : {}),
+    application: stringInput('application', { default: 'img-mgr' }),
+    dryRun,
+    waitTimeoutMs: durationInput('wait-timeout', 600_000, { maxMs: 6 * 3_600_000 }),
   };
+}
+
+function checkAmiId(amiId: string, input = 'ami-id', region?: string): string {
+  const problem = amiIdProblem(amiId);
+  if (problem) throw new InputError(input, `${region ? `for ${region} ` : ''}is invalid: ${problem}`);
+  return amiId;
+}
+
+/** The bake-ami `amis` output: a JSON object of region → AMI id. */
+function parseAmis(text: string): { region: string; amiId: string }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError('amis', 'is not JSON; expected a map such as {"us-east-1":"ami-0123456789abcdef0"}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InputError('amis', 'must be a JSON object of region to AMI id, such as {"us-east-1":"ami-0123456789abcdef0"}');
+  }
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.length === 0) throw new InputError('amis', 'is an empty map; there is nothing to publish');
+  return entries.map(([region, amiId]) => {
+    if (!isRegionName(region)) throw new InputError('amis', `has key '${region}', which is not an AWS region name such as us-east-1`);
+    if (typeof amiId !== 'string') throw new InputError('amis', `has a ${typeof amiId} for ${region}; expected an AMI id string`);
+    return { region, amiId: checkAmiId(amiId, 'amis', region) };
+  });
+}
+
+/** One or more regions (comma or newline separated) for rollback and prune-only runs. */
+function regionList(text: string | undefined): string[] {
+  if (text === undefined) return [resolveRegion(undefined)];
+  const regions = [...new Set(text.split(/[\s,]+/).filter((region) => region !== ''))];
+  for (const region of regions) resolveRegion(region);
+  return regions;
+}
+
+function rollbackTarget(text: string): RollbackTarget {
+  const { target, problem } = parseRollbackTarget(text);
+  if (!target) throw new InputError('rollback-to', problem ?? 'is invalid');
+  return target;
 }
 
 /** The action's entry point. */
 export async function run(): Promise<void> {
-  await runAction('publish-ami', async () => {
+  await runAction('publish-ami', async ({ signal }) => {
     const inputs = readInputs();
     // Loaded only after the inputs are valid, so a bad input fails without loading the AWS SDK.
-    const { publishAmi } = await import('@img-mgr/ami-publish');
-    const result = await group(`Publish ${inputs.amiId} to ${inputs.parameterName}`, () =>
-      publishAmi({ ...inputs, log: info }),
-    );
-    info(`${inputs.parameterName} = ${inputs.amiId} (version ${result.version})`);
-    setOutput('ami-id', inputs.amiId);
-    setOutput('version', result.version);
+    const domain = await import('@img-mgr/ami-publish');
+    const context = { log: info, signal };
+    let report: PublishReport | undefined;
+    const prunes: PruneReport[] = [];
+    try {
+      report = await blameInputs(inputs, domain, async () => {
+        if (inputs.mode === 'publish') {
+          const title = inputs.targets.map((target) => `${target.amiId} (${target.region})`).join(', ');
+          return group(`Publish ${title} to ${inputs.parameterName}`, () => domain.publishAmi({ ...settings(inputs), targets: inputs.targets }, context));
+        }
+        if (inputs.mode === 'rollback' && inputs.rollbackTo) {
+          const to = inputs.rollbackTo;
+          return group(`Roll ${inputs.parameterName} back to ${describeTarget(to)} in ${inputs.regions.join(', ')}`, () =>
+            domain.rollbackAmi({ ...settings(inputs), regions: inputs.regions, to }, context),
+          );
+        }
+        return undefined;
+      });
+      if (report) setPublishOutputs(inputs, report);
+      if (report && !report.ok) throw new ActionError(domain.describeFailure(report));
+      if (inputs.keepAmis !== undefined) {
+        const keep = inputs.keepAmis;
+        const regions = report ? report.results.map((result) => result.region) : inputs.regions;
+        for (const region of regions) {
+          prunes.push(
+            await group(`Prune ${inputs.application} AMIs in ${region} (keep ${keep}${inputs.dryRun ? ', dry run' : ''})`, () =>
+              domain.pruneAmis(
+                { region, parameterName: inputs.parameterName, application: inputs.application, keep, dryRun: inputs.dryRun },
+                context,
+              ),
+            ),
+          );
+        }
+        setOutput('pruned-amis', prunes.flatMap((prune) => prune.removed));
+        const failures = prunes.flatMap((prune) => prune.failures.map((failure) => `${prune.region} ${failure}`));
+        if (failures.length > 0) throw new ActionError(`Pruning could not remove everything: ${failures.join('; ')}`);
+      }
+    } finally {
+      await writeSummary(inputs, report, prunes);
+    }
   });
+}
+
+type Domain = typeof import('@img-mgr/ami-publish');
+
+/**
+ * Turns the domain's "this value cannot be used" errors into input errors
+ * that name the input the value came from.
+ */
+async function blameInputs<T>(inputs: PublishInputs, domain: Domain, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error: unknown) {
+    if (error instanceof domain.ImageNotUsableError) {
+      throw new InputError(inputs.amiInput, `cannot be published: ${error.message}; nothing was written`);
+    }
+    if (error instanceof domain.RollbackTargetError) {
+      throw new InputError('rollback-to', `cannot be used: ${error.message}; nothing was written`);
+    }
+    throw error;
+  }
+}
+
+function settings(inputs: PublishInputs) {
+  return {
+    parameterName: inputs.parameterName,
+    labels: inputs.labels,
+    tags: inputs.tags,
+    dataType: inputs.dataType,
+    waitTimeoutMs: inputs.waitTimeoutMs,
+    ...(inputs.description !== undefined ? { description: inputs.description } : {}),
+  };
+}
+
+function describeTarget(target: RollbackTarget): string {
+  switch (target.kind) {
+    case 'previous':
+      return 'the previous value';
+    case 'version':
+      return `version ${target.version}`;
+    case 'label':
+      return `label ${target.label}`;
+  }
+}
+
+/** Single-value outputs from the primary region; `results` for all of them. */
+function setPublishOutputs(inputs: PublishInputs, report: PublishReport): void {
+  const primary = report.results.find((result) => result.region === inputs.primaryRegion) ?? report.results[0];
+  if (primary && primary.status !== 'failed') {
+    setOutput('ami-id', primary.amiId);
+    setOutput('version', primary.version);
+  }
+  setOutput('previous-ami-id', primary?.previousAmiId ?? '');
+  setOutput('previous-version', primary?.previousVersion ?? '');
+  setOutput('changed', report.results.some((result) => result.changed));
+  const results = Object.fromEntries(
+    report.results.map((result) => [
+      result.region,
+      {
+        parameter: result.parameterName,
+        status: result.status,
+        'ami-id': result.amiId,
+        version: result.version ?? null,
+        changed: result.changed,
+        'previous-ami-id': result.previousAmiId ?? null,
+        'previous-version': result.previousVersion ?? null,
+        labels: result.labels,
+        ...(result.rolledBackTo !== undefined ? { 'rolled-back-to': result.rolledBackTo } : {}),
+        ...(result.error !== undefined ? { error: result.error } : {}),
+      },
+    ]),
+  );
+  setOutput('results', results);
+  for (const result of report.results) {
+    if (result.status === 'unchanged') info(`[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, changed=false`);
+    if (result.status === 'failed') warning(`[${result.region}] ${result.error ?? 'failed'}`);
+  }
 }

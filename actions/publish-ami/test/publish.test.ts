@@ -1,32 +1,114 @@
-import { GetParameterCommand, GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ListTagsForResourceCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients, createAmi, PARAMETER, readParameter } from './aws.js';
 
-describe('publish-ami bundle against moto', () => {
+describe('publish-ami bundle against moto: publishing', () => {
   let moto: Moto;
   let ssm: SSMClient;
+  let ec2: EC2Client;
+  let amiA: string;
+  let amiB: string;
+  let amiC: string;
   beforeAll(async () => {
     moto = await startMoto();
-    ssm = new SSMClient(moto.clientConfig);
+    ({ ssm, ec2 } = clients(moto));
+    amiA = (await createAmi(ec2, 'my-ami-a')).amiId;
+    amiB = (await createAmi(ec2, 'my-ami-b')).amiId;
+    amiC = (await createAmi(ec2, 'my-ami-c')).amiId;
   });
   afterAll(async () => {
     await moto.stop();
   });
 
-  it('fails with one line naming the missing input and writes nothing', async () => {
-    const run = await runAction('publish-ami', { env: moto.env });
-    expect(run.exitCode).toBe(1);
-    expect(run.errors).toEqual(["Input 'ami-id' is required but was not set"]);
-    await expect(ssm.send(new GetParameterCommand({ Name: '/common/img-mgr/golden-ami' }))).rejects.toThrow();
+  const publish = (inputs: Record<string, string>) => runAction('publish-ami', { env: moto.env, inputs });
+
+  it('first publish creates version 1 as aws:ec2:image, confirms it by reading back, and writes outputs and summary', async () => {
+    const run = await publish({ 'ami-id': amiA });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.outputs).toMatchObject({ 'ami-id': amiA, version: '1', changed: 'true', 'previous-ami-id': '', 'previous-version': '' });
+    expect(JSON.parse(run.outputs.results ?? '{}')).toEqual({
+      'us-east-1': expect.objectContaining({ parameter: PARAMETER, status: 'published', 'ami-id': amiA, version: 1, changed: true, 'previous-ami-id': null }) as unknown,
+    });
+    expect(run.log).toContain(`Confirmed: ${PARAMETER}:1 reads back ${amiA}`);
+    expect(run.log).toContain(`${amiA} is available in us-east-1`);
+    expect(run.summary).toContain('Old AMI → New AMI');
+    expect(run.summary).toContain(`(none) → ${amiA}`);
+    const stored = await readParameter(ssm);
+    expect(stored).toMatchObject({ value: amiA, version: 1, dataType: 'aws:ec2:image' });
+    expect(stored?.history).toEqual([{ version: 1, value: amiA, labels: [] }]);
   });
 
-  it('writes the AMI id to the parameter and outputs the version', async () => {
-    const run = await runAction('publish-ami', { env: moto.env, inputs: { 'ami-id': 'ami-0123456789abcdef0' } });
+  it('re-publishing the same AMI writes no new version and outputs the existing one with changed=false', async () => {
+    const run = await publish({ 'ami-id': amiA });
     expect(run.exitCode, run.log).toBe(0);
-    const stored = await ssm.send(new GetParameterCommand({ Name: '/common/img-mgr/golden-ami' }));
-    expect(stored.Parameter?.Value).toBe('ami-0123456789abcdef0');
-    expect(run.outputs.version).toBe(String(stored.Parameter?.Version));
-    const history = await ssm.send(new GetParameterHistoryCommand({ Name: '/common/img-mgr/golden-ami' }));
-    expect(history.Parameters?.map((p) => p.Value)).toEqual(['ami-0123456789abcdef0']);
+    expect(run.outputs).toMatchObject({ 'ami-id': amiA, version: '1', changed: 'false', 'previous-ami-id': amiA, 'previous-version': '1' });
+    expect(run.log).toContain('no new version written');
+    expect(run.summary).toContain('unchanged');
+    const stored = await readParameter(ssm);
+    expect(stored?.version).toBe(1);
+    expect(stored?.history.map((entry) => entry.value)).toEqual([amiA]);
+  });
+
+  it('a new AMI becomes a new version with labels; previous-* name what it replaced', async () => {
+    const run = await publish({ 'ami-id': amiB, labels: 'sha-0123abc, run-42', description: 'img-mgr golden AMI' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.outputs).toMatchObject({ 'ami-id': amiB, version: '2', changed: 'true', 'previous-ami-id': amiA, 'previous-version': '1' });
+    expect(run.summary).toContain(`${amiA} → ${amiB}`);
+    expect(run.summary).toContain('sha-0123abc, run-42');
+    const stored = await readParameter(ssm);
+    expect(stored).toMatchObject({ value: amiB, version: 2 });
+    expect(stored?.history).toEqual([
+      { version: 1, value: amiA, labels: [] },
+      { version: 2, value: amiB, labels: ['sha-0123abc', 'run-42'] },
+    ]);
+  });
+
+  it('a label already on an older version moves to the new version', async () => {
+    const run = await publish({ 'ami-id': amiC, labels: 'run-42\nstable' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain('Moved label run-42 from version 2 to 3');
+    const stored = await readParameter(ssm);
+    expect(stored).toMatchObject({ value: amiC, version: 3 });
+    expect(stored?.history).toEqual([
+      { version: 1, value: amiA, labels: [] },
+      { version: 2, value: amiB, labels: ['sha-0123abc'] },
+      { version: 3, value: amiC, labels: ['run-42', 'stable'] },
+    ]);
+  });
+
+  it('re-running with a label the current version lacks labels it without a new version (repairs a half-done run)', async () => {
+    const run = await publish({ 'ami-id': amiC, labels: 'sha-0123abc' });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.outputs).toMatchObject({ version: '3', changed: 'false' });
+    const stored = await readParameter(ssm);
+    expect(stored?.version).toBe(3);
+    expect(stored?.history.map((entry) => entry.labels)).toEqual([[], [], ['run-42', 'stable', 'sha-0123abc']]);
+  });
+
+  it('applies tags with AddTagsToResource (also when nothing else changes)', async () => {
+    const name = '/img-mgr/tagged';
+    const first = await publish({ 'ami-id': amiA, 'parameter-name': name, tags: 'application=img-mgr\nowner=platform team' });
+    expect(first.exitCode, first.log).toBe(0);
+    const again = await publish({ 'ami-id': amiA, 'parameter-name': name, tags: 'owner=platform,cost-center=42' });
+    expect(again.exitCode, again.log).toBe(0);
+    const tags = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+    expect(Object.fromEntries((tags.TagList ?? []).map((tag) => [tag.Key, tag.Value]))).toEqual({
+      application: 'img-mgr',
+      owner: 'platform',
+      'cost-center': '42',
+    });
+    const stored = await readParameter(ssm, name);
+    expect(stored?.history).toEqual([{ version: 1, value: amiA, labels: [] }]);
+  });
+
+  it('data-type text is written as text', async () => {
+    const name = '/img-mgr/as-text';
+    const run = await publish({ 'ami-id': amiB, 'parameter-name': name, 'data-type': 'text' });
+    expect(run.exitCode, run.log).toBe(0);
+    const stored = await readParameter(ssm, name);
+    expect(stored).toMatchObject({ value: amiB, version: 1, dataType: 'text' });
+    expect(stored?.history).toHaveLength(1);
   });
 });

@@ -1,1 +1,14 @@
-export { publishAmi, type PublishRequest, type PublishResult } from './publish.js';
+export { type RunContext } from './context.js';
+export { publishAmi, describeFailure, type PublishRequest, type PublishReport, type PublishTarget } from './publish.js';
+export {
+  rollbackAmi,
+  resolveRollbackTarget,
+  RollbackTargetError,
+  type RollbackRequest,
+} from './rollback.js';
+export { pruneAmis, planPrune, protectedAmis, type PruneRequest, type PruneReport, type PrunePlanEntry } from './prune.js';
+export { describePointer, type PointerStatus } from './describe.js';
+export { ImageNotUsableError, waitForImage } from './images.js';
+export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
+export { type RegionResult, type WriteSettings, type MovedLabel } from './write.js';
+export * from './validate.js';

@@ -1,23 +1,138 @@
-/** Writes the golden-AMI pointer. */
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createClient } from '@img-mgr/aws';
+/**
+ * Publishing AMIs to the pointer in one or more regions. Everything is
+ * checked in every region before anything is written; then each region is
+ * written in turn and a failure in one does not hide what the others did.
+ */
+import { ActionError, errorMessage, InputError } from '@img-mgr/action-kit';
+import { isRegionName } from '@img-mgr/aws';
+import { allOrAbort, clientsFor, type RegionClients, type RunContext } from './context.js';
+import { waitForImage } from './images.js';
+import { currentVersion, readPointer, type Pointer } from './pointer.js';
+import { amiIdProblem, descriptionProblem, labelsProblem, parameterNameProblem, tagProblem } from './validate.js';
+import { writePointer, type RegionResult, type WriteSettings } from './write.js';
 
-export interface PublishRequest {
-  amiId: string;
-  parameterName: string;
+/** One region and the AMI its pointer should hold. */
+export interface PublishTarget {
   region: string;
-  log: (line: string) => void;
+  amiId: string;
 }
 
-export interface PublishResult {
-  version: number;
+export interface PublishRequest extends WriteSettings {
+  targets: PublishTarget[];
 }
 
-/** Writes the AMI id to the parameter. */
-export async function publishAmi(request: PublishRequest): Promise<PublishResult> {
-  const ssm = createClient(SSMClient, { region: request.region, service: 'SSM', caller: 'publish-ami', log: request.log });
-  const response = await ssm.send(
-    new PutParameterCommand({ Name: request.parameterName, Value: request.amiId, Type: 'String', Overwrite: true, DataType: 'text' }),
+/** Per-region outcome; `ok` is false when any region failed. */
+export interface PublishReport {
+  ok: boolean;
+  results: RegionResult[];
+}
+
+/** A region that passed the checks and is ready to be written. */
+export interface PreparedRegion {
+  region: string;
+  amiId: string;
+  clients: RegionClients;
+  pointer: Pointer;
+}
+
+/**
+ * Publishes each target's AMI to `parameterName` in its region. Throws,
+ * having written nothing, when a value is malformed or an AMI is not
+ * available; otherwise returns a report with every region's outcome.
+ */
+export async function publishAmi(request: PublishRequest, context: RunContext): Promise<PublishReport> {
+  checkSettings(request);
+  if (request.targets.length === 0) throw new InputError('ami-id', 'is required: give at least one region and AMI');
+  for (const target of request.targets) {
+    if (!isRegionName(target.region)) throw new InputError('region', `has '${target.region}', which is not an AWS region name`);
+    const problem = amiIdProblem(target.amiId);
+    if (problem) throw new InputError('ami-id', `for ${target.region} is invalid: ${problem}`);
+  }
+  const prepared = await allOrAbort(
+    request.targets,
+    async (target, signal) => {
+      const clients = clientsFor(target.region, context);
+      await waitForImage(clients.ec2, target.region, target.amiId, {
+        timeoutMs: request.waitTimeoutMs,
+        log: (line) => context.log(`[${target.region}] ${line}`),
+        signal,
+        ...(context.pollIntervalMs !== undefined ? { pollIntervalMs: context.pollIntervalMs } : {}),
+      });
+      const pointer = await readPointer(clients.ssm, target.region, request.parameterName, signal);
+      checkPointerType(pointer);
+      return { ...target, clients, pointer };
+    },
+    context.signal,
   );
-  return { version: response.Version ?? 0 };
+  return writeRegions(prepared, request, context);
+}
+
+/** Writes each prepared region in turn; a failure is recorded, not thrown. */
+export async function writeRegions(
+  prepared: PreparedRegion[],
+  settings: WriteSettings,
+  context: RunContext,
+  labelsFor: (region: PreparedRegion) => string[] = () => settings.labels,
+): Promise<PublishReport> {
+  const results: RegionResult[] = [];
+  for (const region of prepared) {
+    if (context.signal?.aborted) throw context.signal.reason as Error;
+    try {
+      results.push(
+        await writePointer(region.clients.ssm, region.pointer, region.amiId, { ...settings, labels: labelsFor(region) }, context),
+      );
+    } catch (error: unknown) {
+      if (context.signal?.aborted) throw error;
+      const message = errorMessage(error);
+      context.log(`[${region.region}] FAILED: ${message}`);
+      results.push({
+        region: region.region,
+        parameterName: settings.parameterName,
+        status: 'failed',
+        amiId: region.amiId,
+        changed: false,
+        labels: [],
+        movedLabels: [],
+        ...previousOf(region.pointer),
+        error: message,
+      });
+    }
+  }
+  return { ok: results.every((result) => result.status !== 'failed'), results };
+}
+
+/** Which regions succeeded and which failed, in one line. */
+export function describeFailure(report: PublishReport): string {
+  const failed = report.results.filter((result) => result.status === 'failed');
+  const succeeded = report.results.filter((result) => result.status !== 'failed');
+  const failures = failed.map((result) => `${result.region} (${result.error ?? 'failed'})`).join('; ');
+  const done = succeeded.length > 0 ? succeeded.map((result) => `${result.region} v${result.version ?? '?'}`).join(', ') : 'none';
+  return `Publishing failed in ${failed.length} of ${report.results.length} region(s): ${failures}. Succeeded: ${done}`;
+}
+
+/** Syntax checks shared by publish and rollback (a safety net behind the caller's own). */
+export function checkSettings(settings: WriteSettings, reservedLabels = 0): void {
+  const nameProblem = parameterNameProblem(settings.parameterName);
+  if (nameProblem) throw new InputError('parameter-name', nameProblem);
+  const labelProblem = labelsProblem(settings.labels, reservedLabels);
+  if (labelProblem) throw new InputError('labels', labelProblem);
+  for (const [key, value] of Object.entries(settings.tags)) {
+    const problem = tagProblem(key, value);
+    if (problem) throw new InputError('tags', problem);
+  }
+  const problem = settings.description === undefined ? undefined : descriptionProblem(settings.description);
+  if (problem) throw new InputError('description', problem);
+}
+
+/** The pointer must be a plain String parameter; anything else is someone else's parameter. */
+export function checkPointerType(pointer: Pointer): void {
+  const type = currentVersion(pointer)?.type;
+  if (type && type !== 'String') {
+    throw new ActionError(`${pointer.name} in ${pointer.region} is a ${type} parameter; an AMI pointer is a String`, 'Choose another parameter-name');
+  }
+}
+
+function previousOf(pointer: Pointer): Pick<RegionResult, 'previousAmiId' | 'previousVersion'> {
+  const current = currentVersion(pointer);
+  return current ? { previousAmiId: current.value, previousVersion: current.version } : {};
 }

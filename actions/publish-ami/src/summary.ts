@@ -1,0 +1,50 @@
+/** The job summary: what each region's pointer held before and after, and what pruning did. */
+import { cell, jobSummary } from '@img-mgr/action-kit';
+import type { PruneReport, PublishReport } from '@img-mgr/ami-publish';
+import type { PublishInputs } from './main.js';
+
+/** Writes the summary; called in a finally block, so it also reports failures. */
+export async function writeSummary(inputs: PublishInputs, report: PublishReport | undefined, prunes: PruneReport[]): Promise<void> {
+  const summary = jobSummary().heading(
+    inputs.mode === 'rollback' ? `publish-ami: rollback of ${inputs.parameterName}` : `publish-ami: ${inputs.parameterName}`,
+  );
+  if (report) {
+    summary.table(
+      ['Region', 'Parameter', 'Old AMI → New AMI', 'Version', 'Labels', 'Result'],
+      report.results.map((result) => [
+        cell(result.region),
+        cell(result.parameterName),
+        cell(`${result.previousAmiId ?? '(none)'} → ${result.amiId}`),
+        cell(result.version ?? '—'),
+        cell(result.labels.join(', ')),
+        cell(resultText(result)),
+      ]),
+    );
+  } else if (inputs.mode !== 'prune') {
+    summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
+  }
+  for (const prune of prunes) {
+    summary.heading(`AMI pruning in ${prune.region}${prune.dryRun ? ' (dry run)' : ''}`, 3).table(
+      ['AMI', 'Name', 'Created', 'Action', 'Why'],
+      prune.plan.map((entry) => [
+        cell(entry.amiId),
+        cell(entry.name),
+        cell(entry.created),
+        cell(entry.action === 'remove' ? (prune.dryRun ? 'would remove' : prune.removed.includes(entry.amiId) ? 'removed' : 'not removed') : 'kept'),
+        cell(entry.reason),
+      ]),
+    );
+  }
+  await summary.write();
+}
+
+function resultText(result: PublishReport['results'][number]): string {
+  switch (result.status) {
+    case 'published':
+      return result.rolledBackTo !== undefined ? `rolled back to the value of version ${result.rolledBackTo}` : 'published';
+    case 'unchanged':
+      return 'unchanged (already held)';
+    case 'failed':
+      return `FAILED: ${result.error ?? ''}`;
+  }
+}

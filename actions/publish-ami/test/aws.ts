@@ -1,0 +1,120 @@
+/** Test helpers: AMIs made in moto the way Packer makes them, and the parameter read back. */
+import {
+  CreateImageCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient, LabelParameterVersionCommand } from '@aws-sdk/client-ssm';
+import type { Moto } from '@img-mgr/testbed';
+
+export const PARAMETER = '/common/img-mgr/golden-ami';
+
+export function clients(moto: Moto, region = 'us-east-1'): { ssm: SSMClient; ec2: EC2Client } {
+  const config = { ...moto.clientConfig, region };
+  return { ssm: new SSMClient(config), ec2: new EC2Client(config) };
+}
+
+/** An Amazon-owned al2023 image to launch from (moto ships them in every region). */
+const baseImages = new WeakMap<EC2Client, string>();
+async function baseImage(ec2: EC2Client): Promise<string> {
+  const cached = baseImages.get(ec2);
+  if (cached) return cached;
+  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
+  const id = images.Images?.[0]?.ImageId;
+  if (!id) throw new Error('moto has no al2023 image');
+  baseImages.set(ec2, id);
+  return id;
+}
+
+/**
+ * Launches an instance, makes an AMI of it tagged application=<application>,
+ * and terminates the instance unless `keepInstance` (then it stays running
+ * from the new AMI, which marks the AMI as in use).
+ */
+export async function createAmi(
+  ec2: EC2Client,
+  name: string,
+  options: { application?: string } = {},
+): Promise<{ amiId: string; snapshots: string[] }> {
+  const run = await ec2.send(new RunInstancesCommand({ ImageId: await baseImage(ec2), MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+  const instanceId = run.Instances?.[0]?.InstanceId ?? '';
+  const image = await ec2.send(
+    new CreateImageCommand({
+      InstanceId: instanceId,
+      Name: name,
+      TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'application', Value: options.application ?? 'img-mgr' }, { Key: 'created-by', Value: 'packer' }] }],
+    }),
+  );
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+  const amiId = image.ImageId ?? '';
+  return { amiId, snapshots: await snapshotsOf(ec2, amiId) };
+}
+
+/** Launches an instance from `amiId` and leaves it running. */
+export async function launchFrom(ec2: EC2Client, amiId: string): Promise<string> {
+  const run = await ec2.send(new RunInstancesCommand({ ImageId: amiId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+  return run.Instances?.[0]?.InstanceId ?? '';
+}
+
+export async function snapshotsOf(ec2: EC2Client, amiId: string): Promise<string[]> {
+  const images = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }));
+  return (images.Images?.[0]?.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
+}
+
+/** AMI ids that still exist among `amiIds`. */
+export async function existingImages(ec2: EC2Client, amiIds: string[]): Promise<string[]> {
+  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }));
+  return amiIds.filter((id) => images.Images?.some((image) => image.ImageId === id));
+}
+
+/** Snapshot ids that still exist among `snapshotIds`. */
+export async function existingSnapshots(ec2: EC2Client, snapshotIds: string[]): Promise<string[]> {
+  const snapshots = await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }));
+  return snapshotIds.filter((id) => snapshots.Snapshots?.some((snapshot) => snapshot.SnapshotId === id));
+}
+
+export interface StoredVersion {
+  version: number;
+  value: string;
+  labels: string[];
+}
+
+/** The parameter as stored: current value/version and full history (oldest first); undefined when absent. */
+export async function readParameter(
+  ssm: SSMClient,
+  name = PARAMETER,
+): Promise<{ value: string; version: number; dataType?: string; history: StoredVersion[] } | undefined> {
+  try {
+    const current = await ssm.send(new GetParameterCommand({ Name: name }));
+    const history: StoredVersion[] = [];
+    let token: string | undefined;
+    do {
+      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: token }));
+      history.push(...(page.Parameters ?? []).map((entry) => ({ version: entry.Version ?? 0, value: entry.Value ?? '', labels: entry.Labels ?? [] })));
+      token = page.NextToken;
+    } while (token);
+    return {
+      value: current.Parameter?.Value ?? '',
+      version: current.Parameter?.Version ?? 0,
+      ...(current.Parameter?.DataType ? { dataType: current.Parameter.DataType } : {}),
+      history,
+    };
+  } catch (error: unknown) {
+    if ((error as { name?: string }).name === 'ParameterNotFound') return undefined;
+    throw error;
+  }
+}
+
+/** Writes `count` versions directly (not through the action), e.g. to reach the 100-version limit. */
+export async function putVersions(ssm: SSMClient, values: string[], name = PARAMETER): Promise<void> {
+  for (const value of values) {
+    await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', DataType: 'text', Overwrite: true }));
+  }
+}
+
+export async function label(ssm: SSMClient, version: number, labels: string[], name = PARAMETER): Promise<void> {
+  await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }));
+}

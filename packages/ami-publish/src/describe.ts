@@ -1,0 +1,32 @@
+/** The pointer's state, for a `status` command or a report. */
+import { clientsFor, type RunContext } from './context.js';
+import { currentVersion, labelIndex, previousVersion, readPointer, type PointerVersion } from './pointer.js';
+
+export interface PointerStatus {
+  region: string;
+  parameterName: string;
+  exists: boolean;
+  current?: PointerVersion;
+  previous?: PointerVersion;
+  /** label → version. */
+  labels: Record<string, number>;
+  /** Every kept version, oldest first. */
+  versions: PointerVersion[];
+}
+
+/** Reads the pointer's current value, history and labels in one region. */
+export async function describePointer(request: { region: string; parameterName: string }, context: RunContext): Promise<PointerStatus> {
+  const { ssm } = clientsFor(request.region, context);
+  const pointer = await readPointer(ssm, request.region, request.parameterName, context.signal);
+  const current = currentVersion(pointer);
+  const previous = previousVersion(pointer);
+  return {
+    region: request.region,
+    parameterName: request.parameterName,
+    exists: current !== undefined,
+    ...(current ? { current } : {}),
+    ...(previous ? { previous } : {}),
+    labels: labelIndex(pointer),
+    versions: pointer.versions,
+  };
+}

@@ -1,0 +1,76 @@
+/** Reading the golden-AMI pointer: its versions, values and labels. */
+import { GetParameterHistoryCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorName } from './context.js';
+
+/** One version of the parameter. */
+export interface PointerVersion {
+  version: number;
+  value: string;
+  labels: string[];
+  type?: string;
+  dataType?: string;
+  description?: string;
+  modified?: string;
+  modifiedBy?: string;
+}
+
+/** The parameter's kept history, oldest first; empty when it does not exist. */
+export interface Pointer {
+  region: string;
+  name: string;
+  versions: PointerVersion[];
+}
+
+/** Reads every kept version of `name` (SSM keeps the newest 100). */
+export async function readPointer(ssm: SSMClient, region: string, name: string, signal?: AbortSignal): Promise<Pointer> {
+  const versions: PointerVersion[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: nextToken }), {
+        abortSignal: signal,
+      });
+      versions.push(...(page.Parameters ?? []).map(toVersion));
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error: unknown) {
+    if (awsErrorName(error) !== 'ParameterNotFound') throw error;
+  }
+  versions.sort((a, b) => a.version - b.version);
+  return { region, name, versions };
+}
+
+function toVersion(entry: ParameterHistory): PointerVersion {
+  return {
+    version: entry.Version ?? 0,
+    value: entry.Value ?? '',
+    labels: entry.Labels ?? [],
+    ...(entry.Type ? { type: entry.Type } : {}),
+    ...(entry.DataType ? { dataType: entry.DataType } : {}),
+    ...(entry.Description ? { description: entry.Description } : {}),
+    ...(entry.LastModifiedDate ? { modified: entry.LastModifiedDate.toISOString() } : {}),
+    ...(entry.LastModifiedUser ? { modifiedBy: entry.LastModifiedUser } : {}),
+  };
+}
+
+/** The newest version, if any. */
+export function currentVersion(pointer: Pointer): PointerVersion | undefined {
+  return pointer.versions.at(-1);
+}
+
+/** The version just before the newest one, if any. */
+export function previousVersion(pointer: Pointer): PointerVersion | undefined {
+  return pointer.versions.at(-2);
+}
+
+/** The version that carries `label`, if any (labels are unique per parameter). */
+export function versionWithLabel(pointer: Pointer, label: string): PointerVersion | undefined {
+  return pointer.versions.find((entry) => entry.labels.includes(label));
+}
+
+/** label → version number, for every label on any kept version. */
+export function labelIndex(pointer: Pointer): Record<string, number> {
+  const index: Record<string, number> = {};
+  for (const entry of pointer.versions) for (const label of entry.labels) index[label] = entry.version;
+  return index;
+}

@@ -1,0 +1,96 @@
+/**
+ * Rollback: republish the value of an earlier version as a new version, so
+ * every reader (CloudFormation resolves the newest) goes back without a rebake.
+ */
+import { ActionError } from '@img-mgr/action-kit';
+import { allOrAbort, clientsFor, type RunContext } from './context.js';
+import { ImageNotUsableError, waitForImage } from './images.js';
+import { currentVersion, readPointer, versionWithLabel, type Pointer, type PointerVersion } from './pointer.js';
+import { checkPointerType, checkSettings, writeRegions, type PreparedRegion, type PublishReport } from './publish.js';
+import { rollbackLabel, type RollbackTarget } from './validate.js';
+import type { WriteSettings } from './write.js';
+
+/** The target cannot be used; `problem` says why (the caller names its input). */
+export class RollbackTargetError extends ActionError {
+  constructor(
+    readonly region: string,
+    readonly problem: string,
+  ) {
+    super(`${problem} (in ${region})`);
+  }
+}
+
+export interface RollbackRequest extends WriteSettings {
+  regions: string[];
+  to: RollbackTarget;
+}
+
+/** The version `target` designates in `pointer`. */
+export function resolveRollbackTarget(pointer: Pointer, target: RollbackTarget): PointerVersion {
+  const current = currentVersion(pointer);
+  if (!current) throw new RollbackTargetError(pointer.region, `${pointer.name} does not exist, so there is nothing to roll back`);
+  switch (target.kind) {
+    case 'previous': {
+      const earlier = pointer.versions.filter((entry) => entry.version < current.version && entry.value !== current.value).at(-1);
+      if (!earlier) throw new RollbackTargetError(pointer.region, `${pointer.name} has no earlier value than ${current.value} to roll back to`);
+      return earlier;
+    }
+    case 'version': {
+      const found = pointer.versions.find((entry) => entry.version === target.version);
+      if (!found) {
+        const kept = `${pointer.versions[0]?.version ?? '?'}–${current.version}`;
+        throw new RollbackTargetError(pointer.region, `${pointer.name} has no version ${target.version} (versions kept: ${kept})`);
+      }
+      return found;
+    }
+    case 'label': {
+      const found = versionWithLabel(pointer, target.label);
+      if (!found) throw new RollbackTargetError(pointer.region, `no version of ${pointer.name} carries label '${target.label}'`);
+      return found;
+    }
+  }
+}
+
+/**
+ * Rolls the pointer back in every region: resolves the target version,
+ * checks its AMI is still available (it may have been pruned), then writes
+ * its value as a new version labelled `rollback-from-v<current>`.
+ */
+export async function rollbackAmi(request: RollbackRequest, context: RunContext): Promise<PublishReport> {
+  checkSettings(request, 1);
+  const prepared = await allOrAbort(
+    request.regions,
+    async (region, signal) => {
+      const clients = clientsFor(region, context);
+      const pointer = await readPointer(clients.ssm, region, request.parameterName, signal);
+      checkPointerType(pointer);
+      const target = resolveRollbackTarget(pointer, request.to);
+      const current = currentVersion(pointer);
+      context.log(`[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to version ${target.version} (${target.value})`);
+      try {
+        await waitForImage(clients.ec2, region, target.value, {
+          timeoutMs: request.waitTimeoutMs,
+          log: (line) => context.log(`[${region}] ${line}`),
+          signal,
+          ...(context.pollIntervalMs !== undefined ? { pollIntervalMs: context.pollIntervalMs } : {}),
+        });
+      } catch (error: unknown) {
+        if (!(error instanceof ImageNotUsableError)) throw error;
+        throw new RollbackTargetError(region, `resolves to version ${target.version}, whose AMI ${error.message}; cannot roll back to it`);
+      }
+      return { region, amiId: target.value, clients, pointer, target, fromVersion: current?.version ?? 0 };
+    },
+    context.signal,
+  );
+  const byRegion = new Map(prepared.map((entry) => [entry.region, entry]));
+  const report = await writeRegions(prepared, request, context, (region: PreparedRegion) => {
+    const entry = byRegion.get(region.region);
+    const same = entry && currentVersion(entry.pointer)?.value === entry.amiId;
+    return same || !entry ? request.labels : [...request.labels, rollbackLabel(entry.fromVersion)];
+  });
+  for (const result of report.results) {
+    const entry = byRegion.get(result.region);
+    if (entry) result.rolledBackTo = entry.target.version;
+  }
+  return report;
+}

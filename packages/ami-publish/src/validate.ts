@@ -1,0 +1,120 @@
+/**
+ * Syntax rules of what publish-ami writes, checked before any AWS call.
+ * Each function returns the problem as a phrase ("is longer than …") or
+ * undefined when the value is fine, so that the caller (action or CLI) can
+ * name its own input in the message. This module loads no AWS SDK.
+ */
+
+/** ami- followed by 8 (old style) or 17 lowercase hex digits. */
+export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** Most labels SSM lets one parameter version carry. */
+export const MAX_LABELS_PER_VERSION = 10;
+
+/** The SSM data types that make sense for an AMI pointer. */
+export const DATA_TYPES = ['aws:ec2:image', 'text'] as const;
+export type DataType = (typeof DATA_TYPES)[number];
+
+/** The problem with an AMI id, if any. */
+export function amiIdProblem(amiId: string): string | undefined {
+  if (AMI_ID_PATTERN.test(amiId)) return undefined;
+  return `'${shorten(amiId)}' is not an AMI id (ami- followed by 8 or 17 lowercase hex digits)`;
+}
+
+/**
+ * The problem with an SSM parameter name, if any. Rules (SSM user guide,
+ * "Parameter name requirements"): letters, digits and _.-/ only; a name with
+ * a / is a path and must start with one; at most 15 levels; at most 1011
+ * characters; no empty level; the first level may not start with "aws" or
+ * "ssm" in any case.
+ */
+export function parameterNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name.length > 1011) return `is ${name.length} characters long; SSM allows 1011`;
+  const bad = /[^A-Za-z0-9_.\-/]/.exec(name);
+  if (bad) return `'${shorten(name)}' contains '${bad[0]}'; a parameter name has only letters, digits and _ . - /`;
+  if (name.includes('/') && !name.startsWith('/')) return `'${shorten(name)}' is a path, so it must start with /`;
+  const levels = name.split('/').slice(name.startsWith('/') ? 1 : 0);
+  if (levels.some((level) => level === '')) return `'${shorten(name)}' has an empty path level (// or a trailing /)`;
+  if (levels.length > 15) return `'${shorten(name)}' has ${levels.length} levels; SSM allows at most 15`;
+  const first = (levels[0] ?? '').toLowerCase();
+  if (first.startsWith('aws') || first.startsWith('ssm')) {
+    return `'${shorten(name)}' starts with '${first.slice(0, 3)}', a prefix SSM reserves`;
+  }
+  return undefined;
+}
+
+/**
+ * The problem with one parameter label, if any: 1 to 100 characters of
+ * letters, digits, . - _; not starting with a digit, "aws" or "ssm" (any case).
+ */
+export function labelProblem(label: string): string | undefined {
+  if (label.length === 0) return 'is an empty label';
+  if (label.length > 100) return `has a label of ${label.length} characters ('${shorten(label, 30)}'); SSM allows 100`;
+  const bad = /[^A-Za-z0-9_.-]/.exec(label);
+  if (bad) return `has label '${shorten(label)}' with '${bad[0]}'; labels use only letters, digits and . - _`;
+  if (/^\d/.test(label)) return `has label '${shorten(label)}', which starts with a digit; SSM labels cannot (prefix it, e.g. sha-${shorten(label, 20)})`;
+  const prefix = label.slice(0, 3).toLowerCase();
+  if (prefix === 'aws' || prefix === 'ssm') return `has label '${shorten(label)}', which starts with '${prefix}', a prefix SSM reserves`;
+  return undefined;
+}
+
+/**
+ * The problem with a set of labels for one version, if any. `reserved` is how
+ * many slots the caller adds itself (the rollback label).
+ */
+export function labelsProblem(labels: readonly string[], reserved = 0): string | undefined {
+  for (const label of labels) {
+    const problem = labelProblem(label);
+    if (problem) return problem;
+  }
+  const duplicate = labels.find((label, index) => labels.indexOf(label) !== index);
+  if (duplicate !== undefined) return `lists '${duplicate}' twice`;
+  const room = MAX_LABELS_PER_VERSION - reserved;
+  if (labels.length > room) {
+    return `has ${labels.length} labels; a parameter version carries at most ${room}${reserved ? ` here (${reserved} is taken by the rollback label)` : ''}`;
+  }
+  return undefined;
+}
+
+/** The problem with one tag, if any (AWS tag rules for SSM resources). */
+export function tagProblem(key: string, value: string): string | undefined {
+  const allowed = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+  if (key.length === 0 || key.length > 128) return `has tag key '${shorten(key)}'; keys are 1 to 128 characters`;
+  if (key.toLowerCase().startsWith('aws:')) return `has tag key '${shorten(key)}'; the aws: prefix is reserved`;
+  if (!allowed.test(key)) return `has tag key '${shorten(key)}' with a character tags do not allow`;
+  if (value.length > 256) return `has a value of ${value.length} characters for tag '${shorten(key)}'; SSM allows 256`;
+  if (!allowed.test(value)) return `has a value for tag '${shorten(key)}' with a character tags do not allow`;
+  return undefined;
+}
+
+/** The problem with a parameter description, if any. */
+export function descriptionProblem(description: string): string | undefined {
+  return description.length > 1024 ? `is ${description.length} characters long; SSM allows 1024` : undefined;
+}
+
+/** The label put on a version that a rollback writes. */
+export function rollbackLabel(fromVersion: number): string {
+  return `rollback-from-v${fromVersion}`;
+}
+
+function shorten(value: string, max = 80): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+
+/** Where to roll back to. */
+export type RollbackTarget = { kind: 'previous' } | { kind: 'version'; version: number } | { kind: 'label'; label: string };
+
+/** Parses `previous`, a version number or a label; or the problem. */
+export function parseRollbackTarget(text: string): { target?: RollbackTarget; problem?: string } {
+  const value = text.trim();
+  if (value === 'previous') return { target: { kind: 'previous' } };
+  if (/^\d+$/.test(value)) {
+    const version = Number(value);
+    return version >= 1 ? { target: { kind: 'version', version } } : { problem: 'must be previous, a version number (1 or more) or a label' };
+  }
+  const problem = labelProblem(value);
+  if (problem) return { problem: `is not previous, a version number or a valid label: it ${problem}` };
+  return { target: { kind: 'label', label: value } };
+}
+

@@ -1,0 +1,212 @@
+/**
+ * Writing one region's pointer: an idempotent PutParameter, a read-back that
+ * confirms SSM accepted the value, then labels and tags.
+ */
+import {
+  AddTagsToResourceCommand,
+  GetParameterCommand,
+  LabelParameterVersionCommand,
+  PutParameterCommand,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
+import { ActionError, sleep, TimeoutError } from '@img-mgr/action-kit';
+import { awsErrorName, type RunContext } from './context.js';
+import { currentVersion, labelIndex, readPointer, type Pointer } from './pointer.js';
+import type { DataType } from './validate.js';
+
+/** How a region's pointer is written (everything but the value). */
+export interface WriteSettings {
+  parameterName: string;
+  /** Labels for the version that holds the value; a label on another version moves. */
+  labels: string[];
+  /** Tags for the parameter (AddTagsToResource; PutParameter cannot tag with Overwrite). */
+  tags: Record<string, string>;
+  description?: string;
+  dataType: DataType;
+  /** Bound of the read-back that confirms the new version. */
+  waitTimeoutMs: number;
+}
+
+/** A label that was on another version and now is on this one. */
+export interface MovedLabel {
+  label: string;
+  fromVersion: number;
+}
+
+/** What happened to one region's pointer. */
+export interface RegionResult {
+  region: string;
+  parameterName: string;
+  /** published: a new version was written; unchanged: it already held the AMI; failed: see error. */
+  status: 'published' | 'unchanged' | 'failed';
+  /** The AMI the parameter was to hold. */
+  amiId: string;
+  /** The version that holds it (absent when failed before writing). */
+  version?: number;
+  /** The value and version before this step (absent for a new parameter). */
+  previousAmiId?: string;
+  previousVersion?: number;
+  changed: boolean;
+  /** Labels on `version` after the step. */
+  labels: string[];
+  movedLabels: MovedLabel[];
+  /** For a rollback: the version whose value was republished. */
+  rolledBackTo?: number;
+  error?: string;
+}
+
+/**
+ * Makes `pointer` hold `amiId`: no new version when it already does
+ * (labels and tags are still completed, so a re-run repairs a half-done run).
+ */
+export async function writePointer(
+  ssm: SSMClient,
+  pointer: Pointer,
+  amiId: string,
+  settings: WriteSettings,
+  context: RunContext,
+): Promise<RegionResult> {
+  const { region, name } = pointer;
+  const log = (line: string): void => context.log(`[${region}] ${line}`);
+  const current = currentVersion(pointer);
+  const before = {
+    ...(current ? { previousAmiId: current.value, previousVersion: current.version } : {}),
+  };
+  let version: number;
+  let changed: boolean;
+  if (current?.value === amiId) {
+    version = current.version;
+    changed = false;
+    log(`${name} already holds ${amiId} (version ${version}); no new version written`);
+  } else {
+    version = await putVersion(ssm, pointer, amiId, settings, context);
+    changed = true;
+    log(`PutParameter ${name} = ${amiId} returned version ${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`);
+    await confirmVersion(ssm, region, name, version, amiId, settings.waitTimeoutMs, context);
+    log(`Confirmed: ${name}:${version} reads back ${amiId}`);
+  }
+  const labelsBefore = labelIndex(pointer);
+  const existing = current && !changed ? current.labels : [];
+  const toAttach = settings.labels.filter((label) => !existing.includes(label));
+  const movedLabels = toAttach
+    .filter((label) => labelsBefore[label] !== undefined && labelsBefore[label] !== version)
+    .map((label) => ({ label, fromVersion: labelsBefore[label] ?? 0 }));
+  if (toAttach.length > 0) {
+    await attachLabels(ssm, name, version, toAttach, context.signal);
+    for (const moved of movedLabels) log(`Moved label ${moved.label} from version ${moved.fromVersion} to ${version}`);
+    log(`Labelled version ${version}: ${toAttach.join(', ')}`);
+  }
+  const tagKeys = Object.keys(settings.tags);
+  if (tagKeys.length > 0) {
+    await ssm.send(
+      new AddTagsToResourceCommand({
+        ResourceType: 'Parameter',
+        ResourceId: name,
+        Tags: Object.entries(settings.tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+      { abortSignal: context.signal },
+    );
+    log(`Tagged ${name}: ${tagKeys.join(', ')}`);
+  }
+  return {
+    region,
+    parameterName: name,
+    status: changed ? 'published' : 'unchanged',
+    amiId,
+    version,
+    ...before,
+    changed,
+    labels: [...new Set([...existing, ...settings.labels])],
+    movedLabels,
+  };
+}
+
+async function putVersion(ssm: SSMClient, pointer: Pointer, amiId: string, settings: WriteSettings, context: RunContext): Promise<number> {
+  try {
+    const response = await ssm.send(
+      new PutParameterCommand({
+        Name: pointer.name,
+        Value: amiId,
+        Type: 'String',
+        DataType: settings.dataType,
+        ...(settings.description !== undefined ? { Description: settings.description } : {}),
+        Overwrite: true,
+      }),
+      { abortSignal: context.signal },
+    );
+    if (!response.Version) throw new ActionError(`PutParameter ${pointer.name} answered without a version`);
+    return response.Version;
+  } catch (error: unknown) {
+    if (awsErrorName(error) !== 'ParameterMaxVersionLimitExceeded') throw error;
+    throw await versionLimitError(ssm, pointer, context.signal);
+  }
+}
+
+/**
+ * SSM keeps 100 versions and drops the oldest on each write, unless the
+ * oldest carries a label. Say which label blocks it instead of deleting history.
+ */
+async function versionLimitError(ssm: SSMClient, pointer: Pointer, signal?: AbortSignal): Promise<ActionError> {
+  const fresh = await readPointer(ssm, pointer.region, pointer.name, signal);
+  const oldest = fresh.versions[0];
+  if (!oldest || oldest.labels.length === 0) {
+    return new ActionError(`${pointer.name} in ${pointer.region} has reached the limit of 100 versions (ParameterMaxVersionLimitExceeded)`, 'Remove the label from its oldest version and re-run');
+  }
+  const labels = oldest.labels.join(' ');
+  return new ActionError(
+    `${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`,
+    `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not delete history`,
+  );
+}
+
+/**
+ * aws:ec2:image values are validated asynchronously: a version number from
+ * PutParameter is not yet a value anyone can read. Poll until it reads back.
+ */
+async function confirmVersion(
+  ssm: SSMClient,
+  region: string,
+  name: string,
+  version: number,
+  amiId: string,
+  timeoutMs: number,
+  context: RunContext,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const interval = context.pollIntervalMs ?? 1_000;
+  for (let poll = 1; ; poll++) {
+    const value = await readVersion(ssm, name, version, context.signal);
+    if (value === amiId) return;
+    if (value !== undefined) {
+      throw new ActionError(`${name}:${version} in ${region} reads back ${value}, not ${amiId}`, 'Another writer changed the parameter; re-run');
+    }
+    if (Date.now() + interval > deadline) {
+      throw new TimeoutError(
+        `${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)`,
+      );
+    }
+    context.log(`[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); poll ${poll}`);
+    await sleep(interval, context.signal);
+  }
+}
+
+async function readVersion(ssm: SSMClient, name: string, version: number, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const response = await ssm.send(new GetParameterCommand({ Name: `${name}:${version}` }), { abortSignal: signal });
+    return response.Parameter?.Value;
+  } catch (error: unknown) {
+    const errorName = awsErrorName(error);
+    if (errorName === 'ParameterNotFound' || errorName === 'ParameterVersionNotFound') return undefined;
+    throw error;
+  }
+}
+
+async function attachLabels(ssm: SSMClient, name: string, version: number, labels: string[], signal?: AbortSignal): Promise<void> {
+  const response = await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }), {
+    abortSignal: signal,
+  });
+  const invalid = response.InvalidLabels ?? [];
+  if (invalid.length > 0) {
+    throw new ActionError(`SSM refused label${invalid.length > 1 ? 's' : ''} ${invalid.join(', ')} on ${name}:${version}`, 'Labels cannot start with a digit, aws or ssm');
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { planPrune, protectedAmis, resolveRollbackTarget, RollbackTargetError, type Pointer } from '../src/index.js';
+
+const pointer: Pointer = {
+  region: 'us-east-1',
+  name: '/p',
+  versions: [
+    { version: 1, value: 'ami-00000001', labels: ['release-1'] },
+    { version: 2, value: 'ami-00000002', labels: [] },
+    { version: 3, value: 'ami-00000003', labels: [] },
+    { version: 4, value: 'ami-00000003', labels: [] },
+  ],
+};
+
+describe('rollback targets and pruning protection (pure)', () => {
+  it('previous is the newest earlier version with a different value', () => {
+    expect(resolveRollbackTarget(pointer, { kind: 'previous' }).version).toBe(2);
+    expect(resolveRollbackTarget(pointer, { kind: 'version', version: 1 }).value).toBe('ami-00000001');
+    expect(resolveRollbackTarget(pointer, { kind: 'label', label: 'release-1' }).version).toBe(1);
+    expect(() => resolveRollbackTarget(pointer, { kind: 'label', label: 'nope' })).toThrow(RollbackTargetError);
+    expect(() => resolveRollbackTarget({ ...pointer, versions: [] }, { kind: 'previous' })).toThrow(/nothing to roll back/);
+  });
+
+  it('protects current, previous (distinct) and labelled values; keeps the newest N; removes the rest', () => {
+    const reasons = protectedAmis(pointer);
+    expect([...reasons.keys()].sort()).toEqual(['ami-00000001', 'ami-00000002', 'ami-00000003']);
+    expect(reasons.get('ami-00000002')).toBe('previous value of /p (version 2)');
+    const images = ['ami-00000000', 'ami-00000001', 'ami-00000002', 'ami-00000003', 'ami-00000004', 'ami-00000005'].map((ImageId, index) => ({
+      ImageId,
+      State: 'available' as const,
+      CreationDate: `2026-11-0${index + 1}T00:00:00.000Z`,
+      BlockDeviceMappings: [{ Ebs: { SnapshotId: `snap-${index}` } }],
+    }));
+    const plan = planPrune(images, reasons, new Map([['ami-00000004', ['i-1']]]), 1);
+    expect(plan.map((entry) => [entry.amiId, entry.action])).toEqual([
+      ['ami-00000005', 'keep'],
+      ['ami-00000004', 'keep'],
+      ['ami-00000003', 'keep'],
+      ['ami-00000002', 'keep'],
+      ['ami-00000001', 'keep'],
+      ['ami-00000000', 'remove'],
+    ]);
+    expect(plan[5]?.snapshots).toEqual(['snap-0']);
+    expect(plan[1]?.reason).toBe('used by instance i-1');
+  });
+});
