@@ -1,29 +1,157 @@
-import { booleanInput, durationInput, runAction, stringInput } from '@img-mgr/action-kit';
+import {
+  annotateError,
+  booleanInput,
+  durationInput,
+  info,
+  InputError,
+  listInput,
+  mask,
+  rawInput,
+  runAction,
+  saveState,
+  setOutput,
+  stringInput,
+  warning,
+} from '@img-mgr/action-kit';
 import { resolveRegion } from '@img-mgr/aws';
+import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
+import { LogFolds } from './folds.js';
+import { writeFailureSummary, writeSummary } from './summary.js';
 
 export interface BakeInputs {
   template: string;
   workingDirectory: string;
-  region: string;
+  variables: Record<string, string>;
+  varFiles: string[];
+  only: string[];
+  except: string[];
+  packerVersion: string;
+  init: boolean;
+  githubToken: string | undefined;
+  appRevision: string | undefined;
   force: boolean;
+  region: string;
   timeoutMs: number;
 }
 
+/** State keys the post step reads. */
+export const STATE = { runId: 'run-id', region: 'region', resources: 'resources' } as const;
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
 /** Reads and validates every input once. */
 export function readInputs(): BakeInputs {
+  const only = listInput('only');
+  const except = listInput('except');
+  if (only.length > 0 && except.length > 0) throw new InputError('except', "cannot be combined with 'only'");
   return {
     template: stringInput('template', { required: true }),
     workingDirectory: stringInput('working-directory', { default: '.' }),
-    region: resolveRegion(stringInput('region')),
+    variables: variablesInput('variables'),
+    varFiles: listInput('var-files'),
+    only,
+    except,
+    packerVersion: stringInput('packer-version', {
+      default: 'path',
+      pattern: /^(path|\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?)$/,
+      patternHint: "use 'path' or a Packer release version such as 1.11.2",
+    }),
+    init: booleanInput('init', true),
+    githubToken: stringInput('github-token'),
+    appRevision: stringInput('app-revision', { maxLength: 200 }),
     force: booleanInput('force', false),
+    region: resolveRegion(stringInput('region')),
     timeoutMs: durationInput('timeout', 2 * 3_600_000),
   };
 }
 
+/**
+ * `KEY=VALUE` lines (one per line, so values may hold commas, such as HCL
+ * lists); blank lines and `#` comments are skipped.
+ */
+export function variablesInput(name: string): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const [index, raw] of rawInput(name).split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const equals = line.indexOf('=');
+    const key = equals > 0 ? line.slice(0, equals).trim() : '';
+    if (!VARIABLE_NAME.test(key)) throw new InputError(name, `line ${index + 1} is not KEY=VALUE with a variable name as KEY`);
+    if (key in variables) throw new InputError(name, `sets '${key}' more than once`);
+    if (key === 'fingerprint' || key === 'run_id') throw new InputError(name, `sets '${key}', which bake-ami sets itself`);
+    variables[key] = line.slice(equals + 1).trim();
+  }
+  return variables;
+}
+
 /** The action's entry point. */
 export async function run(): Promise<void> {
-  await runAction('bake-ami', async () => {
+  await runAction('bake-ami', async ({ signal }) => {
     const inputs = readInputs();
-    await Promise.resolve(inputs);
+    mask(inputs.githubToken);
+    // Loaded only after the inputs are valid, so a bad input fails without loading the AWS SDK.
+    const { bakeAmi, newRunId, PackerError } = await import('@img-mgr/packer-bake');
+    const runId = newRunId();
+    saveState(STATE.runId, runId);
+    saveState(STATE.region, inputs.region);
+    info(`Run id ${runId} (Packer tags what it creates with it; the post step sweeps by it)`);
+
+    const folds = new LogFolds();
+    const resources: RunResources = { instanceIds: [], keyPairs: [], securityGroups: [] };
+    const onEvent = (event: BakeEvent): void => {
+      switch (event.kind) {
+        case 'ui':
+          folds.line(event.line);
+          break;
+        case 'step':
+          folds.close();
+          if (event.status === 'skipped') info(`Skipping packer ${event.step}: ${event.detail ?? ''}`);
+          else if (event.status === 'started') folds.open(`packer ${event.step}`);
+          break;
+        case 'resource':
+          remember(resources, event.resource, event.id);
+          saveState(STATE.resources, resources);
+          break;
+        case 'found':
+        case 'fingerprint':
+        case 'packer':
+        case 'build':
+          break;
+      }
+    };
+    const started = Date.now();
+    let result: BakeResult;
+    try {
+      result = await bakeAmi(
+        { ...inputs, runId },
+        { log: (line) => (line.startsWith('Warning: ') ? warning(line.slice(9)) : info(line)), signal, onEvent },
+      );
+    } catch (error: unknown) {
+      folds.close();
+      if (error instanceof PackerError) {
+        annotateError(error.errorLines.join('\n'), `packer ${error.step} failed (exit code ${error.exitCode ?? 'none'})`);
+      }
+      await writeFailureSummary(error, Date.now() - started);
+      throw error;
+    } finally {
+      folds.close();
+    }
+    setOutput('ami-id', result.amiId);
+    setOutput('amis', result.amis);
+    setOutput('region', result.region);
+    setOutput('manifest', result.manifestPath);
+    setOutput('skipped', result.skipped);
+    setOutput('fingerprint', result.fingerprint);
+    info(
+      result.skipped
+        ? `Skipped: already baked as ${result.amiId} (fingerprint ${result.fingerprint})`
+        : `Baked ${Object.entries(result.amis).map(([region, ami]) => `${region}: ${ami}`).join(', ')} in ${Math.round(result.durationMs / 1000)} s`,
+    );
+    await writeSummary(result);
   });
+}
+
+function remember(resources: RunResources, kind: 'instance' | 'key-pair' | 'security-group', id: string): void {
+  const list = kind === 'instance' ? resources.instanceIds : kind === 'key-pair' ? resources.keyPairs : resources.securityGroups;
+  if (!list.includes(id)) list.push(id);
 }
