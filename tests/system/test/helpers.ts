@@ -1,0 +1,61 @@
+/** Shared helpers of the system tests: paths, running tools, Packer's template copy. */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathWithTools, repoRoot } from '@img-mgr/testbed';
+
+export const root = repoRoot();
+export const packerDir = join(root, 'packer');
+export const cfnDir = join(root, 'cloudformation');
+
+export interface ToolRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion; never throws for a non-zero exit. */
+export function runTool(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ToolRun> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd ?? root,
+        env: { ...process.env, PATH: pathWithTools(), ...options.env },
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * Copies packer/ without plugins.pkr.hcl into a temporary directory: Packer
+ * 1.6 (the test bed's) cannot parse `required_plugins`, which is why that
+ * block lives in a file of its own.
+ */
+export function packerTemplateCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'img-mgr-packer-'));
+  for (const name of readdirSync(packerDir)) {
+    if (name === 'plugins.pkr.hcl') continue;
+    if (name.endsWith('.pkr.hcl') || name.endsWith('.sh')) copyFileSync(join(packerDir, name), join(dir, name));
+  }
+  return dir;
+}
+
+/** The CloudFormation templates (not the parameter files). */
+export function templates(): string[] {
+  return readdirSync(cfnDir)
+    .filter((name) => name.endsWith('.yaml'))
+    .map((name) => join(cfnDir, name));
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isMap, isSeq, parse, parseDocument, visit, type YAMLMap } from 'yaml';
+import { cfnDir, templates } from './helpers.js';
+
+interface Statement {
+  Sid?: string;
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: string | string[];
+}
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/** Every IAM policy statement in a template (CloudFormation tags read as plain values). */
+function statementsOf(path: string): Statement[] {
+  const found: Statement[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Statement' && Array.isArray(value)) found.push(...(value as Statement[]).filter((s) => s && typeof s === 'object'));
+        walk(value);
+      }
+    }
+  };
+  walk(parse(readFileSync(path, 'utf8'), { logLevel: 'silent' }) as unknown);
+  return found;
+}
+
+describe('IAM policies in the templates', () => {
+  it.each(templates().map((path) => [path.slice(cfnDir.length + 1), path]))('%s grants no "*" action and no wildcard action on "*"', (_name, path) => {
+    for (const statement of statementsOf(path)) {
+      const actions = list(statement.Action);
+      expect(actions, JSON.stringify(statement)).not.toContain('*');
+      if (list(statement.Resource).includes('*')) {
+        expect(actions.filter((action) => action.includes('*')), JSON.stringify(statement)).toEqual([]);
+      }
+    }
+  });
+
+  it('github-oidc.yaml documents the reason of every statement in a comment', () => {
+    const document = parseDocument(readFileSync(join(cfnDir, 'github-oidc.yaml'), 'utf8'), { logLevel: 'silent' });
+    const undocumented: string[] = [];
+    let statements = 0;
+    visit(document, {
+      Pair(_key, pair) {
+        if (!isMap(pair) && String((pair.key as { value?: unknown } | null)?.value) === 'Statement' && isSeq(pair.value)) {
+          for (const item of pair.value.items) {
+            statements++;
+            const map = item as YAMLMap;
+            // A comment line right before `- Sid: ...` (the first statement's lands on the sequence).
+            const comment = map.commentBefore ?? (pair.value.items[0] === item ? pair.value.commentBefore : undefined);
+            if (!comment?.trim()) undocumented.push(JSON.stringify(map.toJSON()));
+          }
+        }
+      },
+    });
+    expect(statements).toBeGreaterThan(10);
+    expect(undocumented).toEqual([]);
+  });
+
+  it('github-oidc.yaml trusts only GitHub tokens for AWS STS, scoped by subject', () => {
+    const template = parse(readFileSync(join(cfnDir, 'github-oidc.yaml'), 'utf8'), { logLevel: 'silent' }) as {
+      Resources: { GitHubActionsRole: { Properties: { AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] } } } };
+    };
+    const [trust] = template.Resources.GitHubActionsRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(JSON.stringify(trust?.Condition)).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
+    expect(JSON.stringify(trust?.Condition)).toContain('repo:${GitHubRepository}:ref:refs/heads/${AllowedBranch}');
+    expect(JSON.stringify(trust?.Condition)).not.toContain('repo:*');
+  });
+});

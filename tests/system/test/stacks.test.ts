@@ -1,0 +1,333 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  ListExportsCommand,
+  UpdateStackCommand,
+  type Parameter,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CreateImageCommand,
+  DescribeInstancesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
+import { cfnDir, root, runTool } from './helpers.js';
+import { motoQuery, xmlValues } from './moto-query.js';
+
+const goldenAmiParameter = '/common/img-mgr/golden-ami';
+const vpcStack = 'img-mgr-vpc-dev';
+const appStack = 'img-mgr-dev';
+
+interface TrustPolicy {
+  Statement: { Action: string; Condition: Record<string, Record<string, unknown>> & { StringEquals: Record<string, unknown>; StringLike: Record<string, unknown> } }[];
+}
+
+/** A parameter file of cloudformation/parameters as CloudFormation parameters. */
+function parameterFile(name: string, overrides: Record<string, string> = {}): Parameter[] {
+  const map = { ...(JSON.parse(readFileSync(join(cfnDir, 'parameters', name), 'utf8')) as Record<string, string>), ...overrides };
+  return Object.entries(map).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+}
+
+/** Runs shellcheck on a script given as text. */
+async function expectShellcheckClean(script: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'img-mgr-userdata-'));
+  try {
+    writeFileSync(join(dir, 'user-data.sh'), script);
+    const run = await runTool(toolPath('shellcheck'), [join(dir, 'user-data.sh')]);
+    expect(run.stdout + run.stderr, script).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** True once the deploy-stack bundle does more than the foundation's skeleton. */
+function deployStackBundleIsReal(): boolean {
+  return readFileSync(join(root, 'actions/deploy-stack/dist/index.js'), 'utf8').includes('CreateChangeSet');
+}
+
+describe('CloudFormation stacks on moto', () => {
+  let moto: Moto;
+  let cfn: CloudFormationClient;
+  let ec2: EC2Client;
+  let ssm: SSMClient;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    cfn = new CloudFormationClient(moto.clientConfig);
+    ec2 = new EC2Client(moto.clientConfig);
+    ssm = new SSMClient(moto.clientConfig);
+    s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+  });
+  afterAll(async () => {
+    await moto.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+  });
+
+  /** Bakes a stand-in golden AMI in moto (an instance of AL2023, imaged). */
+  async function bakeAmi(name: string): Promise<string> {
+    const [base] = (
+      await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] }] }))
+    ).Images ?? [];
+    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: base?.ImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' })))
+      .Instances?.[0];
+    const image = await ec2.send(new CreateImageCommand({ InstanceId: instance?.InstanceId, Name: name }));
+    return image.ImageId ?? '';
+  }
+
+  async function publishAmi(amiId: string): Promise<void> {
+    await ssm.send(new PutParameterCommand({ Name: goldenAmiParameter, Value: amiId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true }));
+  }
+
+  async function waitForStack(name: string): Promise<Stack> {
+    for (let attempt = 0; attempt < 150; attempt++) {
+      const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
+      if (stack && !stack.StackStatus?.endsWith('_IN_PROGRESS')) return stack;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`stack ${name} did not settle`);
+  }
+
+  async function createStack(name: string, template: string, parameters: Parameter[]): Promise<Stack> {
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: name,
+        TemplateBody: readFileSync(join(cfnDir, template), 'utf8'),
+        Parameters: parameters,
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      }),
+    );
+    return waitForStack(name);
+  }
+
+  async function physicalIds(stackName: string): Promise<Record<string, string>> {
+    const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
+    return Object.fromEntries(resources.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId ?? '', r.PhysicalResourceId ?? '']));
+  }
+
+  function outputsOf(stack: Stack): Record<string, string> {
+    return Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+  }
+
+  /** Checks what vpc.yaml made: 2 public + 2 private subnets in 2 AZs, IGW, routes, exports. */
+  async function expectNetwork(stackName: string, natGateways: 'single' | 'one-per-az'): Promise<void> {
+    const ids = await physicalIds(stackName);
+    const vpcId = ids.Vpc ?? '';
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? [];
+    expect(subnets).toHaveLength(4);
+    const publicIds = [ids.PublicSubnet1, ids.PublicSubnet2];
+    const privateIds = [ids.PrivateSubnet1, ids.PrivateSubnet2];
+    const azOf = (id: string | undefined) => subnets.find((subnet) => subnet.SubnetId === id)?.AvailabilityZone;
+    expect(new Set(publicIds.map(azOf)).size).toBe(2);
+    expect(new Set(privateIds.map(azOf)).size).toBe(2);
+
+    const igws = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })))
+      .InternetGateways ?? [];
+    expect(igws).toHaveLength(1);
+
+    // moto does not list the subnet associations CloudFormation makes, so the
+    // routes are checked per route table and the associations as resources.
+    const routeTables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables ?? [];
+    const defaultRoute = (tableId: string | undefined) =>
+      routeTables.find((table) => table.RouteTableId === tableId)?.Routes?.find((route) => route.DestinationCidrBlock === '0.0.0.0/0');
+    expect(defaultRoute(ids.PublicRouteTable)?.GatewayId).toBe(igws[0]?.InternetGatewayId);
+    const nat1 = defaultRoute(ids.PrivateRouteTable1)?.NatGatewayId;
+    const nat2 = defaultRoute(ids.PrivateRouteTable2)?.NatGatewayId;
+    expect(nat1).toBe(ids.NatGateway1);
+    expect(nat2).toBe(natGateways === 'single' ? ids.NatGateway1 : ids.NatGateway2);
+    expect(nat2).toMatch(/^nat-/);
+    for (const association of ['Public', 'Private'].flatMap((kind) => [1, 2].map((n) => `${kind}Subnet${n}RouteTableAssociation`))) {
+      expect(ids[association], association).toBeTruthy();
+    }
+
+    const exports = Object.fromEntries(((await cfn.send(new ListExportsCommand({}))).Exports ?? []).map((e) => [e.Name ?? '', e.Value ?? '']));
+    expect(exports[`${stackName}-VpcId`]).toBe(vpcId);
+    expect(exports[`${stackName}-PublicSubnets`]).toBe(publicIds.join(','));
+    expect(exports[`${stackName}-PrivateSubnets`]).toBe(privateIds.join(','));
+  }
+
+  /** Checks what img-mgr.yaml made, and that it runs `amiId`. */
+  async function expectApp(stackName: string, networkStack: string, amiId: string): Promise<void> {
+    const ids = await physicalIds(stackName);
+    const network = await physicalIds(networkStack);
+
+    // The launch template runs the resolved AMI with IMDSv2 only, and its user
+    // data writes the env file (with this stack's bucket) and signals.
+    const [version] = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: ids.LaunchTemplate }))).LaunchTemplateVersions ?? [];
+    const data = version?.LaunchTemplateData;
+    expect(data?.ImageId).toBe(amiId);
+    expect(data?.MetadataOptions?.HttpTokens).toBe('required');
+    const userData = Buffer.from(data?.UserData ?? '', 'base64').toString('utf8');
+    expect(userData).toContain(`IMG_MGR_BUCKET=${ids.UploadsBucket}`);
+    expect(userData).toContain('IMG_MGR_ENVIRONMENT=dev');
+    expect(userData).toMatch(/cfn-signal --exit-code "\$status" --stack '[^']+' --resource AutoScalingGroup/);
+    await expectShellcheckClean(userData);
+
+    // The bucket exists.
+    await expect(s3.send(new HeadBucketCommand({ Bucket: ids.UploadsBucket }))).resolves.toBeDefined();
+
+    // Instances accept HTTP only from the load balancer's security group.
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [ids.InstanceSecurityGroup ?? ''] }))).SecurityGroups ?? [];
+    const ingress = groups[0]?.IpPermissions ?? [];
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0]?.FromPort).toBe(80);
+    expect(ingress[0]?.IpRanges ?? []).toEqual([]);
+    expect(ingress[0]?.UserIdGroupPairs?.map((pair) => pair.GroupId)).toEqual([ids.LoadBalancerSecurityGroup]);
+
+    // The ASG runs two instances of the AMI in the private subnets, behind the target group.
+    const asgXml = await motoQuery(moto.endpoint, moto.region, 'autoscaling', 'DescribeAutoScalingGroups', {
+      'AutoScalingGroupNames.member.1': ids.AutoScalingGroup ?? '',
+    });
+    expect(xmlValues(asgXml, 'DesiredCapacity')).toEqual(['2']);
+    expect(xmlValues(asgXml, 'HealthCheckType')).toEqual(['ELB']);
+    expect(asgXml).toContain(`<member>${ids.TargetGroup}</member>`);
+    expect(xmlValues(asgXml, 'VPCZoneIdentifier')[0]?.split(',').sort()).toEqual([network.PrivateSubnet1, network.PrivateSubnet2].sort());
+    const instances = (
+      (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:aws:autoscaling:groupName', Values: [ids.AutoScalingGroup ?? ''] }] })))
+        .Reservations ?? []
+    ).flatMap((reservation) => reservation.Instances ?? []);
+    expect(instances).toHaveLength(2);
+    for (const instance of instances) expect(instance.ImageId).toBe(amiId);
+
+    // The target group checks the app's page; the listener forwards :80 to it.
+    const tgXml = await motoQuery(moto.endpoint, moto.region, 'elasticloadbalancing', 'DescribeTargetGroups', {
+      'TargetGroupArns.member.1': ids.TargetGroup ?? '',
+    });
+    expect(xmlValues(tgXml, 'HealthCheckPath')).toEqual(['/']);
+    expect(xmlValues(tgXml, 'HttpCode')).toEqual(['200']);
+    const listenerXml = await motoQuery(moto.endpoint, moto.region, 'elasticloadbalancing', 'DescribeListeners', {
+      LoadBalancerArn: ids.LoadBalancer ?? '',
+    });
+    expect(xmlValues(listenerXml, 'Port')).toEqual(['80']);
+    expect(xmlValues(listenerXml, 'TargetGroupArn')).toContain(ids.TargetGroup);
+  }
+
+  it('deploys vpc.yaml and img-mgr.yaml with CreateStack; the app takes its AMI from the SSM parameter', async () => {
+    const amiId = await bakeAmi('img-mgr-golden-1');
+    await publishAmi(amiId);
+
+    const vpc = await createStack(vpcStack, 'vpc.yaml', parameterFile('vpc-dev-us-west-2.json'));
+    expect(vpc.StackStatus).toBe('CREATE_COMPLETE');
+    await expectNetwork(vpcStack, 'single');
+
+    const app = await createStack(appStack, 'img-mgr.yaml', parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }));
+    expect(app.StackStatus).toBe('CREATE_COMPLETE');
+    const imageParameter = app.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageId');
+    expect(imageParameter?.ResolvedValue ?? imageParameter?.ParameterValue).toBe(amiId);
+    const outputs = outputsOf(app);
+    expect(outputs.ImageId).toBe(amiId);
+    expect(outputs.Url).toMatch(/^http:\/\/.+\/$/);
+    expect(outputs.AutoScalingGroupName).toBe((await physicalIds(appStack)).AutoScalingGroup);
+    expect(outputs.BucketName).toBe((await physicalIds(appStack)).UploadsBucket);
+    await expectApp(appStack, vpcStack, amiId);
+  });
+
+  it('with one NAT gateway per AZ, picks up a newly published AMI on update; ImageIdOverride wins over the parameter', async () => {
+    const first = await bakeAmi('img-mgr-golden-1');
+    await publishAmi(first);
+    await createStack(vpcStack, 'vpc.yaml', parameterFile('vpc-dev-us-west-2.json', { NatGateways: 'one-per-az' }));
+    await expectNetwork(vpcStack, 'one-per-az');
+    await createStack(appStack, 'img-mgr.yaml', parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }));
+
+    const second = await bakeAmi('img-mgr-golden-2');
+    await publishAmi(second);
+    await cfn.send(
+      new UpdateStackCommand({
+        StackName: appStack,
+        UsePreviousTemplate: true,
+        Parameters: parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }),
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    const updated = await waitForStack(appStack);
+    expect(updated.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(outputsOf(updated).ImageId).toBe(second);
+
+    await cfn.send(
+      new UpdateStackCommand({
+        StackName: appStack,
+        UsePreviousTemplate: true,
+        Parameters: parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack, ImageIdOverride: first }),
+        Capabilities: ['CAPABILITY_IAM'],
+      }),
+    );
+    expect(outputsOf(await waitForStack(appStack)).ImageId).toBe(first);
+  });
+
+  it('deploys github-oidc.yaml: the role trusts one repository on the chosen branch and environment, for STS only', async () => {
+    const stack = await createStack('img-mgr-github-oidc', 'github-oidc.yaml', parameterFile('github-oidc.json'));
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+    expect(outputsOf(stack).RoleArn).toMatch(/:role\/img-mgr-github-actions$/);
+    const roleXml = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRole', { RoleName: 'img-mgr-github-actions' });
+    const trust = JSON.parse(decodeURIComponent(xmlValues(roleXml, 'AssumeRolePolicyDocument')[0] ?? '')) as TrustPolicy;
+    expect(trust.Statement).toHaveLength(1);
+    const [statement] = trust.Statement;
+    expect(statement?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(statement?.Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    // The unused second branch and environment slots are AWS::NoValue, which
+    // CloudFormation drops from the list (moto leaves them as null).
+    const subjects = statement?.Condition.StringLike['token.actions.githubusercontent.com:sub'] as (string | null)[];
+    expect(subjects.filter((subject) => subject !== null)).toEqual([
+      'repo:your-user/flask-aws-storage:ref:refs/heads/main',
+      'repo:your-user/flask-aws-storage:environment:dev',
+    ]);
+  });
+
+  it.skipIf(!deployStackBundleIsReal())(
+    'deploys both stacks through the deploy-stack bundle; the app resolves its AMI from SSM',
+    async () => {
+      const amiId = await bakeAmi('img-mgr-golden-action');
+      await publishAmi(amiId);
+      const env = { ...moto.env, GITHUB_WORKSPACE: root };
+
+      const vpc = await runAction('deploy-stack', {
+        inputs: {
+          'stack-name': vpcStack,
+          template: 'cloudformation/vpc.yaml',
+          'parameter-overrides': 'cloudformation/parameters/vpc-dev-us-west-2.json',
+          'wait-timeout': '2m',
+        },
+        env,
+        cwd: root,
+      });
+      expect(vpc.exitCode, vpc.log).toBe(0);
+      expect(vpc.outputs.status).toBe('CREATE_COMPLETE');
+      await expectNetwork(vpcStack, 'single');
+
+      const app = await runAction('deploy-stack', {
+        inputs: {
+          'stack-name': appStack,
+          template: 'cloudformation/img-mgr.yaml',
+          'parameter-overrides': `cloudformation/parameters/dev-us-west-2.json\nNetworkStackName=${vpcStack}`,
+          'wait-timeout': '2m',
+        },
+        env,
+        cwd: root,
+      });
+      expect(app.exitCode, app.log).toBe(0);
+      expect(app.outputs.status).toBe('CREATE_COMPLETE');
+      const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: appStack }))).Stacks ?? [];
+      const imageParameter = stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageId');
+      expect(imageParameter?.ResolvedValue ?? imageParameter?.ParameterValue).toBe(amiId);
+      await expectApp(appStack, vpcStack, amiId);
+    },
+  );
+});
