@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { runAct, localPackerVariables, type ActRun } from './act.js';
 import { createForkWorkspace, type ForkWorkspace } from './fork.js';
-import { deployNetworkStack, networkStackName, readDeploymentState } from './stack.js';
+import { createAppStack, createNetworkStack, networkStackName, readDeploymentState } from './stack.js';
 
 const SCENARIOS = {
   push: 'push to main: bake, publish, deploy (deploy-on-push.yml)',
@@ -71,9 +71,12 @@ async function main(): Promise<void> {
     fork = workspace;
     process.stdout.write(`fork workspace: ${workspace.dir} (HEAD ${workspace.head()})\n`);
     if (existsSync(join(root, 'cloudformation', 'vpc.yaml'))) {
-      const network = await deployNetworkStack(root, networkStackName(workspace.dir), aws);
-      if (network.exitCode !== 0) throw new Error(`deploying the network stack failed:\n${network.log}`);
-      process.stdout.write(`network stack ${networkStackName(workspace.dir)}: deployed\n`);
+      const network = await createNetworkStack(root, networkStackName(workspace.dir), moto.clientConfig);
+      process.stdout.write(`network stack ${networkStackName(workspace.dir)}: ${network?.StackStatus ?? 'missing'}\n`);
+      // moto cannot resolve Fn::ImportValue in a CREATE change set: the app
+      // stack exists before the first push, which updates it.
+      const app = await createAppStack(root, workspace.dir, STACK, moto.clientConfig);
+      process.stdout.write(`app stack ${STACK}: ${app?.StackStatus ?? 'missing'} (placeholder AMI; the first push updates it)\n`);
     }
     const common = { root, workdir: workspace.dir, aws, packerVariables, onLine: (line: string) => process.stdout.write(`${line}\n`) };
     const push = (title: string) =>

@@ -8,7 +8,8 @@ import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createForkWorkspace,
-  deployNetworkStack,
+  createAppStack,
+  createNetworkStack,
   localPackerVariables,
   networkStackName,
   readDeploymentState,
@@ -44,8 +45,12 @@ describe('the caller workflows under act against moto', () => {
   beforeAll(async () => {
     moto = await startMoto();
     fork = createForkWorkspace({ root });
-    const network = await deployNetworkStack(root, networkStackName(fork.dir), moto.env);
-    expect(network.exitCode, network.log).toBe(0);
+    const network = await createNetworkStack(root, networkStackName(fork.dir), moto.clientConfig);
+    expect(network?.StackStatus).toBe('CREATE_COMPLETE');
+    // moto cannot resolve Fn::ImportValue in a CREATE change set, so the app
+    // stack exists before the first push (see createAppStack).
+    const app = await createAppStack(root, fork.dir, STACK, moto.clientConfig);
+    expect(app?.StackStatus).toBe('CREATE_COMPLETE');
   });
   afterAll(async () => {
     fork?.cleanup();
@@ -62,8 +67,9 @@ describe('the caller workflows under act against moto', () => {
     firstAmi = baked[0]?.ImageId ?? '';
     expect(firstAmi).toMatch(/^ami-[0-9a-f]+$/);
     expect(after.parameter).toEqual({ value: firstAmi, version: 1 });
-    expect(after.stack?.StackStatus).toBe('CREATE_COMPLETE');
+    expect(after.stack?.StackStatus).toBe('UPDATE_COMPLETE');
     expect(after.stackImageId).toBe(firstAmi);
+    expect(after.stackImageIdOverride).toBe(firstAmi);
   });
 
   it('push of the same commit again: the bake is skipped and the stack still deploys the same AMI', async () => {
@@ -105,5 +111,6 @@ describe('the caller workflows under act against moto', () => {
     expect(afterRollback.parameter?.value).toBe(firstAmi);
     expect(afterRollback.parameter?.version).toBe(3);
     expect(afterRollback.stackImageId).toBe(firstAmi);
+    expect(afterRollback.stackImageIdOverride).toBe(firstAmi);
   });
 });
