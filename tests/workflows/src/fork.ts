@@ -22,6 +22,8 @@ export interface ForkWorkspace {
   head(): string;
   /** Commits a change to the app and returns the new HEAD. */
   commitAppChange(message: string): string;
+  /** Changes stack parameters in deploy/<env>.json, as a pull request would. */
+  setStackParameters(environment: string, values: Record<string, string>): void;
   /** Re-copies `.img-mgr/` from the repository (after a rebuild of a bundle). */
   refreshImgMgr(): void;
   cleanup(): void;
@@ -129,6 +131,11 @@ export function createForkWorkspace(options: ForkOptions): ForkWorkspace {
       writeFileSync(join(dir, 'app.py'), `${readFileSync(join(dir, 'app.py'), 'utf8')}# change ${changes}\n`);
       git(dir, 'commit', '--quiet', '-am', message);
       return git(dir, 'rev-parse', 'HEAD');
+    },
+    setStackParameters(environment, values) {
+      const file = join(dir, 'deploy', `${environment}.json`);
+      const parameters = { ...(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>), ...values };
+      writeFileSync(file, `${JSON.stringify(parameters, null, 2)}\n`);
     },
     refreshImgMgr: () => copyImgMgr(options.root, dir, dropRequiredPlugins),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

@@ -4,6 +4,7 @@
  * and the results are read back through the SDK. The tests of this file run
  * in order and build on each other (one moto server, one fork).
  */
+import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -112,5 +113,31 @@ describe('the caller workflows under act against moto', () => {
     expect(afterRollback.parameter?.version).toBe(3);
     expect(afterRollback.stackImageId).toBe(firstAmi);
     expect(afterRollback.stackImageIdOverride).toBe(firstAmi);
+  });
+
+  it('pull request: plan mode creates a change set of the parameter change and executes nothing', async () => {
+    const before = await state();
+    fork.setStackParameters('dev', { InstanceType: 't3.medium' });
+    const run = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'plan-on-pull-request.yml',
+      event: 'pull_request',
+      eventFile: 'pull_request.json',
+      aws: moto.env,
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.jobs).toEqual({ 'plan/Plan the dev stack': 'succeeded' });
+    // act prints what a step adds to the job summary as "Summary - ...".
+    expect(run.log).toMatch(/Summary - ## Planned changes to img-mgr-dev \(change set deploy-[\w-]+\)\n### CloudFormation update plan/);
+    const cfn = new CloudFormationClient(moto.clientConfig);
+    const changeSets = (await cfn.send(new ListChangeSetsCommand({ StackName: STACK }))).Summaries ?? [];
+    expect(changeSets.map((changeSet) => changeSet.ExecutionStatus)).toContain('AVAILABLE');
+    const after = await state();
+    const instanceType = (current: DeploymentState) =>
+      current.stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'InstanceType')?.ParameterValue;
+    expect(instanceType(after)).toBe(instanceType(before));
+    expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
+    expect(after.parameter).toEqual(before.parameter);
   });
 });
