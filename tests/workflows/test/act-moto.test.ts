@@ -129,7 +129,7 @@ describe('the caller workflows under act against moto', () => {
     expect(run.exitCode, run.log).toBe(0);
     expect(run.jobs).toEqual({ 'plan/Plan the dev stack': 'succeeded' });
     // act prints what a step adds to the job summary as "Summary - ...".
-    expect(run.log).toMatch(/Summary - ## Planned changes to img-mgr-dev \(change set deploy-[\w-]+\)\n### CloudFormation update plan/);
+    expect(run.log).toMatch(/Summary - ## Planned changes to img-mgr-dev \(change set deploy-[\w-]+\)\n+### CloudFormation update plan/);
     const cfn = new CloudFormationClient(moto.clientConfig);
     const changeSets = (await cfn.send(new ListChangeSetsCommand({ StackName: STACK }))).Summaries ?? [];
     expect(changeSets.map((changeSet) => changeSet.ExecutionStatus)).toContain('AVAILABLE');
