@@ -15,7 +15,7 @@ const SCENARIOS = {
   push: 'push to main: bake, publish, deploy (deploy-on-push.yml)',
   again: 'push, then push the same commit again: the bake is skipped',
   rollback: 'push, push an app change, then roll back with the dispatch workflow (deploy-manually.yml)',
-  plan: 'push, then plan the stack as a pull request would (plan-on-pull-request.yml)',
+  plan: 'push, then plan a parameter change as a pull request would (plan-on-pull-request.yml)',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 
@@ -92,7 +92,9 @@ async function main(): Promise<void> {
       );
     }
     if (scenario === 'plan') {
-      await step('plan (pull_request)', () =>
+      // What a pull request would change: a stack parameter in deploy/dev.json.
+      workspace.setStackParameters('dev', { InstanceType: 't3.medium' });
+      await step('plan (pull_request, InstanceType t3.medium)', () =>
         runAct({ ...common, workflow: 'plan-on-pull-request.yml', event: 'pull_request', eventFile: 'pull_request.json' }),
       );
     }
