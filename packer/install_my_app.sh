@@ -197,6 +197,10 @@ enable_services() {
     useradd --system --home-dir "$prefix" --shell /sbin/nologin "$service_user"
   fi
   chown -R "$service_user:$service_user" "$app_dir/uploads"
+  # With SELinux enforcing, nginx may not connect to gunicorn without this.
+  if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then
+    setsebool -P httpd_can_network_connect 1
+  fi
   nginx -t
   systemctl daemon-reload
   systemctl enable nginx.service img-mgr.service

@@ -49,7 +49,6 @@ export function heldTemplate(serviceToken: string): string {
   return JSON.stringify({
     Resources: {
       Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } },
-      Marker: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'held' } },
     },
   });
 }

@@ -14,7 +14,7 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { TimeoutError } from '@img-mgr/action-kit';
+import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishAmi, type PublishRequest } from '../src/index.js';
@@ -108,5 +108,14 @@ describe('publishAmi with scripted AWS answers', () => {
     expect(ssm.commandCalls(GetParameterCommand).length).toBeGreaterThan(1);
     expect(ssm.commandCalls(LabelParameterVersionCommand)).toHaveLength(0);
     expect(ssm.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+  });
+
+  it('cancellation stops the wait for a pending AMI at once and nothing is written (SDK mock: moto creates AMIs available at once)', async () => {
+    ec2.on(DescribeImagesCommand).resolves(image('pending'));
+    const controller = new AbortController();
+    const pending = publishAmi(request({ waitTimeoutMs: 600_000 }), { ...context(), pollIntervalMs: 60_000, signal: controller.signal });
+    setTimeout(() => controller.abort(new CancelledError('SIGINT')), 20);
+    await expect(pending).rejects.toThrow(CancelledError);
+    expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
   });
 });

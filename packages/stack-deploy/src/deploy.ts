@@ -209,10 +209,11 @@ class Deploy {
     let state = classifyStatus(stack?.StackStatus);
     this.log(stack ? `Stack ${this.request.stackName} is ${stack.StackStatus ?? '?'}` : `Stack ${this.request.stackName} does not exist; it will be created`);
     if (stack?.StackId && state.kind === 'in-progress') {
-      this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
       const watcher = new StackWatcher(this.cfn, stack.StackId, this.request.stackName);
       await watcher.baseline();
-      stack = await this.waitFor(watcher);
+      this.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
+      // It may have ended between DescribeStacks and the baseline: check the status on the first tick too.
+      stack = await this.waitFor(watcher, { describeFirst: true });
       this.log(`Stack ${this.request.stackName} is now ${stack.StackStatus ?? '?'}`);
       state = classifyStatus(stack.StackStatus);
     }
@@ -583,8 +584,9 @@ class Deploy {
 
   // ---- waiting -----------------------------------------------------------------------
 
-  private waitFor(watcher: StackWatcher): Promise<Stack> {
+  private waitFor(watcher: StackWatcher, options: { describeFirst?: boolean } = {}): Promise<Stack> {
     return watcher.waitUntilSettled({
+      describeFirst: options.describeFirst,
       log: this.log,
       deadline: this.deadline,
       timeoutLabel: `waiting ${formatDuration(this.request.waitTimeoutMs)} (wait-timeout)`,

@@ -28,6 +28,8 @@ export interface WatchOptions {
   maxIntervalMs?: number;
   /** Also check DescribeStacks every this many ticks, in case an event is missed. */
   describeEvery?: number;
+  /** Check DescribeStacks on the first tick as well (the operation may have ended before the baseline). */
+  describeFirst?: boolean | undefined;
 }
 
 /** A stack being watched: remembers which events were already printed. */
@@ -125,9 +127,13 @@ export class StackWatcher {
     let interval = min;
     for (let tick = 1; ; tick++) {
       const { fresh, rootSettled } = await this.poll(options.log);
-      if (rootSettled || tick % describeEvery === 0) {
+      if (rootSettled || tick % describeEvery === 0 || (tick === 1 && options.describeFirst)) {
         const stack = await this.describe();
-        if (stack.StackStatus && isSettled(stack.StackStatus)) return stack;
+        if (stack.StackStatus && isSettled(stack.StackStatus)) {
+          // Settled between our events read and DescribeStacks: print the last events too.
+          if (!rootSettled) await this.poll(options.log);
+          return stack;
+        }
       }
       if (options.now() >= options.deadline) {
         const stack = await this.describe();

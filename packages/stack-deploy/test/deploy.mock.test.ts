@@ -17,8 +17,10 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   UpdateTerminationProtectionCommand,
+  type ResourceStatus,
   type Stack,
   type StackEvent,
+  type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -45,7 +47,7 @@ function hooks(lines: string[], extra: Partial<DeployHooks> = {}): DeployHooks {
 }
 
 const stack = (status: string, extra: Partial<Stack> = {}): { Stacks: Stack[] } => ({
-  Stacks: [{ StackName: 'app', StackId: STACK_ID, StackStatus: status, CreationTime: new Date(), Parameters: [{ ParameterKey: 'ImageId', ParameterValue: 'ami-1' }], ...extra }],
+  Stacks: [{ StackName: 'app', StackId: STACK_ID, StackStatus: status as StackStatus, CreationTime: new Date(), Parameters: [{ ParameterKey: 'ImageId', ParameterValue: 'ami-1' }], ...extra }],
 });
 
 let eventCounter = 0;
@@ -56,7 +58,7 @@ const event = (status: string, extra: Partial<StackEvent> = {}): StackEvent => (
   LogicalResourceId: 'app',
   PhysicalResourceId: STACK_ID,
   ResourceType: 'AWS::CloudFormation::Stack',
-  ResourceStatus: status,
+  ResourceStatus: status as ResourceStatus,
   Timestamp: new Date(Date.now() + eventCounter),
   ...extra,
 });

@@ -30,6 +30,16 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
     expect(withTestVars.code).toBe(0);
   });
 
+  it('runs the file and shell provisioners with the ssh communicator, and skips them only with communicator none', async () => {
+    const real = await runTool(toolPath('packer'), ['inspect', dir]);
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/provisioners:\s+file\s+shell/);
+    expect(real.stdout).toContain('local.skip_provisioning: "[]"');
+    const test = await runTool(toolPath('packer'), ['inspect', `-var-file=${testVars}`, dir]);
+    expect(test.code).toBe(0);
+    expect(test.stdout).toMatch(/local\.skip_provisioning: "\[.*amazon-ebs\.img-mgr.*\]"/);
+  });
+
   it('packer validate rejects a flask_repo that is not an https URL', async () => {
     const run = await runTool(toolPath('packer'), ['validate', '-var', 'flask_repo=git@github.com:you/flask-aws-storage.git', dir]);
     expect(run.code).not.toBe(0);

@@ -1,0 +1,201 @@
+/** The bundled action against moto: what a workflow sees, read back through the SDK. */
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  ListChangeSetsCommand,
+} from '@aws-sdk/client-cloudformation';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMoto, type Moto } from '@img-mgr/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP_TEMPLATE, APP_TEMPLATE_V2, cloudFormationState, deploy, describe as describeStack, heldTemplate, holdFunction, release } from './helpers.js';
+
+let moto: Moto;
+let cfn: CloudFormationClient;
+let ssm: SSMClient;
+let serviceToken: string;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  cfn = new CloudFormationClient(moto.clientConfig);
+  ssm = new SSMClient(moto.clientConfig);
+  serviceToken = await holdFunction(cfn);
+});
+afterAll(() => moto.stop());
+
+const files = { 'app.yaml': APP_TEMPLATE, 'app-v2.yaml': APP_TEMPLATE_V2, 'params.yaml': 'ImageId: ami-from-file\nEnvironment: staging\n' };
+const parameterValue = async (name: string): Promise<string | undefined> => (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+const stackParameters = async (name: string): Promise<Record<string, string>> =>
+  Object.fromEntries(((await describeStack(cfn, name))?.Parameters ?? []).map((parameter) => [parameter.ParameterKey ?? '', parameter.ParameterValue ?? '']));
+
+describe('deploy-stack against moto', () => {
+  it('creates a stack through a change set, with tags, and reports it', async () => {
+    const run = await deploy(moto, { 'stack-name': 'create-me', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', tags: 'team=platform, app="img mgr"' }, { files });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const stack = await describeStack(cfn, 'create-me');
+    expect(stack?.StackStatus).toBe('CREATE_COMPLETE');
+    expect(stack?.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'platform' }, { Key: 'app', Value: 'img mgr' }]));
+    expect(await stackParameters('create-me')).toEqual({ ImageId: 'ami-1', Environment: 'dev' });
+    expect(await parameterValue('/test/create-me/ami')).toBe('ami-1');
+    expect(run.outputs).toMatchObject({ 'stack-id': stack?.StackId, status: 'CREATE_COMPLETE', 'no-changes': 'false' });
+    expect(run.outputs['change-set-name']).toMatch(new RegExp(`^deploy-r${run.runner.env.GITHUB_RUN_ID}-a1-[a-z0-9]+$`));
+    expect(run.outputs['change-set-id']).toMatch(/^arn:aws:cloudformation:us-east-1:\d+:changeSet\/deploy-r/);
+    expect(run.log).toMatch(/CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+create-me/);
+    expect(run.summary).toContain('<td>Add</td><td>GoldenAmi</td><td>AWS::SSM::Parameter</td>');
+    expect(run.summary).toContain('**Status:** CREATE_COMPLETE');
+    expect(run.log).toMatch(/Done: create-me is CREATE_COMPLETE; \d+ AWS API calls/);
+  });
+
+  // Tags on update are checked in the SDK-mock tests of packages/stack-deploy: moto drops the Tags of an UPDATE change set.
+  it('updates a stack (new resource) and leaves no change set behind', async () => {
+    await deploy(moto, { 'stack-name': 'update-me', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1\nEnvironment=prod', tags: 'team=platform' }, { files });
+    const run = await deploy(moto, { 'stack-name': 'update-me', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-2', tags: 'team=platform,tier=web' }, { files });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.status).toBe('UPDATE_COMPLETE');
+    expect(await parameterValue('/test/update-me/ami')).toBe('ami-2');
+    expect(await parameterValue('/test/update-me/env')).toBe('prod'); // Environment kept its previous value
+    expect(run.summary).toContain('<td>Add</td><td>EnvironmentName</td>');
+    const changeSets = (await cfn.send(new ListChangeSetsCommand({ StackName: 'update-me' }))).Summaries ?? [];
+    expect(changeSets.filter((changeSet) => changeSet.ExecutionStatus === 'AVAILABLE')).toEqual([]);
+  });
+
+  it('succeeds with no-changes=true on a no-op update, or fails when fail-on-empty-changeset is true', async () => {
+    await deploy(moto, { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    const before = await cloudFormationState(cfn);
+    const run = await deploy(moto, { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['no-changes']).toBe('true');
+    expect(run.outputs.status).toBe('CREATE_COMPLETE');
+    expect(run.log).toContain('No changes: ValidationError: No updates are to be performed.');
+    const strict = await deploy(moto, { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', 'fail-on-empty-changeset': true }, { files });
+    expect(strict.exitCode).toBe(1);
+    expect(strict.outputs['no-changes']).toBe('true');
+    expect(strict.errors.at(-1)).toBe('Stack no-op has no changes to deploy and fail-on-empty-changeset is true');
+    expect(await cloudFormationState(cfn)).toBe(before);
+  });
+
+  it('updates parameters only, keeping unset ones with UsePreviousValue (file and items merged)', async () => {
+    await deploy(moto, { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'params.yaml' }, { files });
+    expect(await stackParameters('params')).toEqual({ ImageId: 'ami-from-file', Environment: 'staging' });
+    const run = await deploy(moto, { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-3' }, { files });
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toContain('Parameters keeping their previous value: Environment');
+    expect(await stackParameters('params')).toEqual({ ImageId: 'ami-3', Environment: 'staging' });
+    const merged = await deploy(moto, { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'params.yaml\nEnvironment=prod' }, { files });
+    expect(merged.exitCode).toBe(0);
+    expect(await stackParameters('params')).toEqual({ ImageId: 'ami-from-file', Environment: 'prod' });
+  });
+
+  it('plans without changing the stack, then executes the planned change set', async () => {
+    await deploy(moto, { 'stack-name': 'planned', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    const plan = await deploy(moto, { 'stack-name': 'planned', template: 'app-v2.yaml', mode: 'plan' }, { files });
+    expect(plan.exitCode).toBe(0);
+    expect(plan.outputs['plan-markdown']).toContain('| Add | EnvironmentName | AWS::SSM::Parameter | - |');
+    expect((await describeStack(cfn, 'planned'))?.StackStatus).toBe('CREATE_COMPLETE');
+    const name = plan.outputs['change-set-name'] ?? '';
+    const run = await deploy(moto, { 'stack-name': 'planned', mode: 'execute', 'change-set-name': name }, { files });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'UPDATE_COMPLETE', 'change-set-name': name });
+    expect(await parameterValue('/test/planned/env')).toBe('dev');
+  });
+
+  it('waits for a stack held in CREATE_IN_PROGRESS, streaming its events, then updates it', async () => {
+    const created = await cfn.send(new CreateStackCommand({ StackName: 'held', TemplateBody: heldTemplate(serviceToken) }));
+    expect((await describeStack(cfn, 'held'))?.StackStatus).toBe('CREATE_IN_PROGRESS');
+    let released: Promise<void> | undefined;
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'held', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-9' },
+      {
+        files,
+        // Answer for the custom resource once the action says it is waiting: the release happens mid-run.
+        cancel: { when: (log) => ((released ??= log.includes('Waiting for the running') ? release(moto, created.StackId ?? '') : undefined), false) },
+      },
+    );
+    await released;
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.log).toMatch(/Stack held is CREATE_IN_PROGRESS[\s\S]*Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held[\s\S]*Stack held is now CREATE_COMPLETE/);
+    expect(run.outputs.status).toBe('UPDATE_COMPLETE');
+  });
+
+  it('creates a stack with a creation timeout and termination protection through CreateStack, streaming the held create', async () => {
+    let released: Promise<void> | undefined;
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'held-create', template: 'held.json', 'timeout-in-minutes': 5, 'termination-protection': true },
+      {
+        files: { 'held.json': heldTemplate(serviceToken) },
+        cancel: {
+          when: (log) => {
+            released ??= /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create/.test(log)
+              ? describeStack(cfn, 'held-create').then((stack) => release(moto, stack?.StackId ?? ''))
+              : undefined;
+            return false;
+          },
+        },
+      },
+    );
+    await released;
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const stack = await describeStack(cfn, 'held-create');
+    expect(stack).toMatchObject({ StackStatus: 'CREATE_COMPLETE', EnableTerminationProtection: true, TimeoutInMinutes: 5 });
+    expect(run.log).toContain('Creating the stack with CreateStack');
+    expect(run.log).toMatch(/CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create\s+User Initiated[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held-create/);
+    expect(run.summary).toContain('<td>Add</td><td>Hold</td><td>Custom::Hold</td>');
+  });
+
+  it('exits within 5 s when cancelled during a held create, saying the create goes on', async () => {
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'cancel-create', template: 'held.json', 'timeout-in-minutes': 5 },
+      { files: { 'held.json': heldTemplate(serviceToken) }, cancel: { when: (log) => /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+cancel-create/.test(log) } },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.exitAfterCancelMs).toBeLessThan(5_000);
+    expect(run.errors.at(-1)).toBe('Cancelled while waiting for cancel-create: a stack creation cannot be cancelled; it goes on (delete the stack if it is not wanted)');
+    expect((await describeStack(cfn, 'cancel-create'))?.StackStatus).toBe('CREATE_IN_PROGRESS');
+  });
+
+  it('uploads a template over 51,200 bytes to template-bucket, and refuses it without one', async () => {
+    const padding = `Description: ${'x'.repeat(52_000)}\n`;
+    const large = { 'large.yaml': APP_TEMPLATE.replace("Description: img-mgr test stack\n", padding) };
+    const before = await cloudFormationState(cfn);
+    const refused = await deploy(moto, { 'stack-name': 'large', template: 'large.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files: large });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errors).toEqual([expect.stringMatching(/^Input 'template' is \d+ bytes, over CloudFormation's inline limit of 51200; set template-bucket/)]);
+    expect(await cloudFormationState(cfn)).toBe(before);
+    const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'templates-bucket' }));
+    const run = await deploy(moto, { 'stack-name': 'large', template: 'large.yaml', 'parameter-overrides': 'ImageId=ami-1', 'template-bucket': 'templates-bucket' }, { files: large });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const key = /s3:\/\/templates-bucket\/(\S+)/.exec(run.log)?.[1] ?? '';
+    expect((await s3.send(new HeadObjectCommand({ Bucket: 'templates-bucket', Key: key }))).ContentLength).toBeGreaterThan(51_200);
+    expect((await describeStack(cfn, 'large'))?.StackStatus).toBe('CREATE_COMPLETE');
+  });
+
+  describe('bad inputs fail with one line naming the input and change nothing', () => {
+    it.each([
+      ['a missing template file', { template: 'nope.yaml' }, "Input 'template' names the file 'nope.yaml', which does not exist"],
+      ['malformed overrides', { 'parameter-overrides': 'ImageId' }, "Input 'parameter-overrides' has 'ImageId', which is not KEY=VALUE"],
+      ['a missing parameter file', { 'parameter-overrides': 'missing.yaml' }, "Input 'parameter-overrides' names the file 'missing.yaml', which does not exist"],
+      ['an unknown parameter', { 'parameter-overrides': 'ImageId=ami-1,InstanceTyp=t3.large' }, "Input 'parameter-overrides' sets 'InstanceTyp', which the template does not declare (it declares ImageId, Environment)"],
+      ['a bad tag', { tags: 'team=platform,oops' }, "Input 'tags' has 'oops', which is not KEY=VALUE"],
+      ['a reserved tag', { tags: 'aws:team=x' }, "Input 'tags' has the tag key 'aws:team'; keys starting with 'aws:' are reserved"],
+      ['an invalid stack name', { 'stack-name': 'my_stack' }, "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)"],
+      ['an unknown capability', { capabilities: 'CAPABILITY_IAM,CAPABILITY_ROOT' }, "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND"],
+      ['a bad wait-timeout', { 'wait-timeout': 'soon' }, "Input 'wait-timeout' must be a positive duration such as 600, 90s, 15m or 1h; got 'soon'"],
+    ])('%s', async (_what, inputs, message) => {
+      await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+      const before = await cloudFormationState(cfn);
+      const run = await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-2', ...inputs }, { files });
+      expect(run.exitCode).toBe(1);
+      expect(run.errors).toEqual([message]);
+      expect(run.log).not.toMatch(/\n\s+at /); // no stack trace
+      expect(await cloudFormationState(cfn)).toBe(before);
+    });
+  });
+});
