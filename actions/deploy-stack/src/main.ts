@@ -113,7 +113,11 @@ export async function run(): Promise<void> {
     } catch (error: unknown) {
       if (error instanceof DeployFailedError) {
         result = error.result;
-        annotateError(error.message, `deploy-stack: ${inputs.stackName}`);
+        if (result.failures.length > 0) {
+          // The step's own error line is one sentence; the annotation lists every root cause.
+          const causes = result.failures.map((failed) => `${failed.logicalId} (${failed.type}) ${failed.status}: ${failed.reason}`);
+          annotateError(causes.join('\n'), `Stack ${inputs.stackName} ended in ${result.status ?? 'failure'}`);
+        }
         publish(result);
         await writeSummary(inputs, result, error.message);
       }
@@ -123,6 +127,7 @@ export async function run(): Promise<void> {
     await writeSummary(inputs, result);
     const calls = Object.values(result.apiCalls).reduce((sum, count) => sum + count, 0);
     info(`Done: ${inputs.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ${calls} AWS API calls`);
+    info(`AWS API calls: ${Object.entries(result.apiCalls).map(([operation, count]) => `${operation}=${count}`).join(', ')}`);
   });
 }
 

@@ -5,7 +5,7 @@ import {
   ListChangeSetsCommand,
 } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_TEMPLATE, APP_TEMPLATE_V2, cloudFormationState, deploy, describe as describeStack, heldTemplate, holdFunction, release } from './helpers.js';
@@ -147,6 +147,35 @@ describe('deploy-stack against moto', () => {
     expect(run.summary).toContain('<td>Add</td><td>Hold</td><td>Custom::Hold</td>');
   });
 
+  it('reads the real outputs after CreateStack and masks the secret-looking ones', async () => {
+    const template = APP_TEMPLATE.replace('Outputs:\n', "Outputs:\n  DbPassword:\n    Value: hunter2-secret\n  Endpoint:\n    Value: !Sub 'https://${AWS::StackName}.example.com'\n");
+    const run = await deploy(moto, { 'stack-name': 'with-outputs', template: 'outputs.yaml', 'parameter-overrides': 'ImageId=ami-7', 'timeout-in-minutes': 10 }, { files: { 'outputs.yaml': template } });
+    expect(run.errors).toEqual([]);
+    const stack = await describeStack(cfn, 'with-outputs');
+    expect(stack?.Outputs?.length).toBe(3);
+    expect(run.outputs).toMatchObject({ ImageId: 'ami-7', DbPassword: 'hunter2-secret', Endpoint: 'https://with-outputs.example.com' });
+    expect(JSON.parse(run.outputs['outputs-json'] ?? '{}')).toEqual({ ImageId: 'ami-7', DbPassword: 'hunter2-secret', Endpoint: 'https://with-outputs.example.com' });
+    // The runner hides the value once it is masked; the log never printed it anyway.
+    expect(run.log).toContain('::add-mask::hunter2-secret');
+    expect(run.log.replace('::add-mask::hunter2-secret', '')).not.toContain('hunter2-secret');
+    expect(run.log).toContain('DbPassword = ***');
+    expect(run.summary).toContain('<td>DbPassword</td><td>***</td>');
+    expect(run.summary).toContain('<td>ImageId</td><td>ami-7</td>');
+  });
+
+  it('treats a REVIEW_IN_PROGRESS stack (left by a plan) as not existing and creates it', async () => {
+    const plan = await deploy(moto, { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', mode: 'plan' }, { files });
+    expect(plan.exitCode).toBe(0);
+    expect((await describeStack(cfn, 'reviewed'))?.StackStatus).toBe('REVIEW_IN_PROGRESS');
+    expect(plan.outputs['plan-markdown']).toContain('### CloudFormation create plan for `reviewed`');
+    const run = await deploy(moto, { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    expect(run.errors).toEqual([]);
+    expect(run.log).toContain('Stack reviewed is REVIEW_IN_PROGRESS');
+    expect(run.log).toMatch(/Change set deploy-r\S+ \(CREATE\)/);
+    // moto makes a second stack for the second CREATE change set (AWS reuses the REVIEW_IN_PROGRESS one): read it by id.
+    expect((await describeStack(cfn, run.outputs['stack-id'] ?? ''))?.StackStatus).toBe('CREATE_COMPLETE');
+  });
+
   it('exits within 5 s when cancelled during a held create, saying the create goes on', async () => {
     const run = await deploy(
       moto,
@@ -177,7 +206,32 @@ describe('deploy-stack against moto', () => {
     expect((await describeStack(cfn, 'large'))?.StackStatus).toBe('CREATE_COMPLETE');
   });
 
+  it('deploys a template from an s3:// URL, checking its parameters with GetTemplateSummary', async () => {
+    const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'url-templates' }));
+    // moto's GetTemplateSummary answers 500 without AWSTemplateFormatVersion.
+    const json = JSON.stringify({
+      AWSTemplateFormatVersion: '2010-09-09',
+      Parameters: { ImageId: { Type: 'String' } },
+      Resources: { GoldenAmi: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/test/from-url/ami', Type: 'String', Value: { Ref: 'ImageId' } } } },
+    });
+    await s3.send(new PutObjectCommand({ Bucket: 'url-templates', Key: 'stacks/app.json', Body: json }));
+    const before = await cloudFormationState(cfn);
+    const unknown = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5,Size=2' });
+    expect(unknown.errors).toEqual(["Input 'parameter-overrides' sets 'Size', which the template does not declare (it declares ImageId)"]);
+    expect(await cloudFormationState(cfn)).toBe(before);
+    const run = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5' });
+    expect(run.errors).toEqual([]);
+    expect(run.log).toMatch(/AWS API calls: .*GetTemplateSummary=1/);
+    expect(await parameterValue('/test/from-url/ami')).toBe('ami-5');
+  });
+
   describe('bad inputs fail with one line naming the input and change nothing', () => {
+    beforeAll(async () => {
+      const created = await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+      expect(created.exitCode).toBe(0);
+    });
+
     it.each([
       ['a missing template file', { template: 'nope.yaml' }, "Input 'template' names the file 'nope.yaml', which does not exist"],
       ['malformed overrides', { 'parameter-overrides': 'ImageId' }, "Input 'parameter-overrides' has 'ImageId', which is not KEY=VALUE"],
@@ -187,9 +241,9 @@ describe('deploy-stack against moto', () => {
       ['a reserved tag', { tags: 'aws:team=x' }, "Input 'tags' has the tag key 'aws:team'; keys starting with 'aws:' are reserved"],
       ['an invalid stack name', { 'stack-name': 'my_stack' }, "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)"],
       ['an unknown capability', { capabilities: 'CAPABILITY_IAM,CAPABILITY_ROOT' }, "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND"],
+      ['a change set that does not exist', { mode: 'execute', 'change-set-name': 'deploy-nope' }, "Input 'change-set-name' names 'deploy-nope', which does not exist for stack bad-inputs"],
       ['a bad wait-timeout', { 'wait-timeout': 'soon' }, "Input 'wait-timeout' must be a positive duration such as 600, 90s, 15m or 1h; got 'soon'"],
     ])('%s', async (_what, inputs, message) => {
-      await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
       const before = await cloudFormationState(cfn);
       const run = await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-2', ...inputs }, { files });
       expect(run.exitCode).toBe(1);

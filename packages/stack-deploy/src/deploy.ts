@@ -125,6 +125,9 @@ export async function deployStack(request: DeployRequest, hooks: DeployHooks = {
   return new Deploy(request, hooks).run();
 }
 
+/** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
+const CLEANUP_CALL_MS = 3_000;
+
 const EMPTY_CHANGE_SET = /didn't contain changes|No updates are to be performed/i;
 
 class Deploy {
@@ -187,6 +190,9 @@ class Deploy {
       return;
     }
 
+    if (request.timeoutInMinutes !== undefined) {
+      this.warn(`timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`);
+    }
     const name = makeChangeSetName(request.run ?? {}, this.now());
     this.result.changeSetName = name;
     const changeSet = await this.group(`Change set ${name} (${changeSetType})`, () => this.createChangeSet(name, changeSetType, templateArgs, parameters));
@@ -406,7 +412,7 @@ class Deploy {
     if (!id) return;
     this.pendingChangeSet = undefined;
     try {
-      await this.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName }));
+      await this.cfn.send(new DeleteChangeSetCommand({ ChangeSetName: id, StackName: this.request.stackName }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
       this.log(`Deleted the unexecuted change set ${this.result.changeSetName ?? id}`);
     } catch (error: unknown) {
       this.warn(`Could not delete the change set ${id}: ${errorMessage(error)}`);
@@ -571,7 +577,8 @@ class Deploy {
     const name = this.request.stackName;
     if (type === 'UPDATE' && this.request.cancelOnAbort !== false) {
       try {
-        await this.cfn.send(new CancelUpdateStackCommand({ StackName: watcher.stackId }));
+        // Bounded, so that the step still exits within seconds of the cancellation.
+        await this.cfn.send(new CancelUpdateStackCommand({ StackName: watcher.stackId }), { abortSignal: AbortSignal.timeout(CLEANUP_CALL_MS) });
         throw new DeployCancelledError(`Cancelled: sent CancelUpdateStack for ${name}; CloudFormation rolls the update back`);
       } catch (error: unknown) {
         if (error instanceof DeployCancelledError) throw error;

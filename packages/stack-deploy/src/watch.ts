@@ -142,8 +142,9 @@ export class StackWatcher {
           `Stack ${this.stackName} is still ${stack.StackStatus ?? 'in progress'} after ${options.timeoutLabel}; the operation goes on in CloudFormation. Raise wait-timeout or look at the stack's events`,
         );
       }
-      interval = fresh > 0 ? min : Math.min(max, Math.round(interval * 1.5));
+      if (fresh > 0) interval = min; // activity: the end may be near
       await options.sleep(Math.min(interval, Math.max(0, options.deadline - options.now())), options.signal);
+      interval = Math.min(max, Math.round(interval * 1.5));
     }
   }
 }

@@ -254,6 +254,31 @@ describe('deployStack (SDK mock)', () => {
     await expect(result).rejects.toThrow('Stack app is still UPDATE_IN_PROGRESS after waiting 5s (wait-timeout)');
   });
 
+  it('polls fast after activity and backs off to at most 1 s while nothing happens (SDK mock: moto finishes at once)', async () => {
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    const quiet = { StackEvents: [] };
+    cfnMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce(quiet) // baseline
+      .resolvesOnce(quiet)
+      .resolvesOnce(quiet)
+      .resolvesOnce(quiet)
+      .resolvesOnce(quiet)
+      .resolvesOnce(quiet)
+      .resolvesOnce(quiet)
+      .resolvesOnce({ StackEvents: [event('UPDATE_IN_PROGRESS', { LogicalResourceId: 'Asg', ResourceType: 'AWS::AutoScaling::AutoScalingGroup' })] })
+      .resolvesOnce(quiet)
+      .resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const slept: number[] = [];
+    const result = await deployStack(request(), hooks([], { sleep: (ms) => (slept.push(ms), Promise.resolve()) }));
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(slept).toEqual([200, 300, 450, 675, 1000, 1000, 200, 300]);
+    // One DescribeStackEvents per tick plus the baseline; DescribeStacks only at the start and at the end.
+    expect(cfnMock.commandCalls(DescribeStackEventsCommand)).toHaveLength(10);
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(2);
+  });
+
   it('sends disable-rollback with the execution of an update and OnStackFailure with a create (SDK mock: checks the request only)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_COMPLETE'));
