@@ -786,6 +786,7 @@ async function bakeAmi(request, options = {}) {
     }
     else if (!supportsInit(packer.version)) {
         onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: `Packer ${packer.version} has no 'packer init' (1.7.0 and later)` });
+        log(`Warning: the template declares required_plugins, which Packer ${packer.version} cannot read; set 'packer-version' to 1.7.0 or later`);
     }
     else {
         onEvent({ kind: 'step', step: 'init', status: 'started' });

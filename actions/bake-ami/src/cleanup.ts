@@ -4,7 +4,7 @@
  */
 import { info, readState, runAction, warning } from '@img-mgr/action-kit';
 import type { RunResources } from '@img-mgr/packer-bake';
-import { STATE } from './main.js';
+import { STATE } from './state.js';
 
 /** The post step's entry point. */
 export async function runPost(): Promise<void> {

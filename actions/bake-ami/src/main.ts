@@ -16,6 +16,7 @@ import {
 import { resolveRegion } from '@img-mgr/aws';
 import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
 import { LogFolds } from './folds.js';
+import { STATE } from './state.js';
 import { writeFailureSummary, writeSummary } from './summary.js';
 
 export interface BakeInputs {
@@ -33,9 +34,6 @@ export interface BakeInputs {
   region: string;
   timeoutMs: number;
 }
-
-/** State keys the post step reads. */
-export const STATE = { runId: 'run-id', region: 'region', resources: 'resources' } as const;
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -106,7 +104,9 @@ export async function run(): Promise<void> {
         case 'step':
           folds.close();
           if (event.status === 'skipped') info(`Skipping packer ${event.step}: ${event.detail ?? ''}`);
-          else if (event.status === 'started') folds.open(`packer ${event.step}`);
+          // init and validate get a group of their own; build lines are folded per build.
+          else if (event.status === 'started' && event.step !== 'build') folds.open(`packer ${event.step}`);
+          else if (event.status === 'finished') info(`packer ${event.step}: done`);
           break;
         case 'resource':
           remember(resources, event.resource, event.id);

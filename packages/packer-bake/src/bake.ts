@@ -190,6 +190,7 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
     onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: 'the template declares no required_plugins' });
   } else if (!supportsInit(packer.version)) {
     onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: `Packer ${packer.version} has no 'packer init' (1.7.0 and later)` });
+    log(`Warning: the template declares required_plugins, which Packer ${packer.version} cannot read; set 'packer-version' to 1.7.0 or later`);
   } else {
     onEvent({ kind: 'step', step: 'init', status: 'started' });
     const initEnv = { ...packerEnv, ...(request.githubToken ? { PACKER_GITHUB_API_TOKEN: request.githubToken } : {}) };
