@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { runAct, localPackerVariables, type ActRun } from './act.js';
 import { createForkWorkspace, type ForkWorkspace } from './fork.js';
-import { createAppStack, createNetworkStack, networkStackName, readDeploymentState } from './stack.js';
+import { createNetworkStack, networkParameters, networkStackName, readDeploymentState } from './stack.js';
 
 const SCENARIOS = {
   push: 'push to main: bake, publish, deploy (deploy-on-push.yml)',
@@ -73,10 +73,9 @@ async function main(): Promise<void> {
     if (existsSync(join(root, 'cloudformation', 'vpc.yaml'))) {
       const network = await createNetworkStack(root, networkStackName(workspace.dir), moto.clientConfig);
       process.stdout.write(`network stack ${networkStackName(workspace.dir)}: ${network?.StackStatus ?? 'missing'}\n`);
-      // moto cannot resolve Fn::ImportValue in a CREATE change set: the app
-      // stack exists before the first push, which updates it.
-      const app = await createAppStack(root, workspace.dir, STACK, moto.clientConfig);
-      process.stdout.write(`app stack ${STACK}: ${app?.StackStatus ?? 'missing'} (placeholder AMI; the first push updates it)\n`);
+      // moto cannot resolve Fn::ImportValue in a CREATE change set: the fork
+      // passes the network to the app stack directly (see networkParameters).
+      workspace.setStackParameters('dev', networkParameters(network));
     }
     const common = { root, workdir: workspace.dir, aws, packerVariables, onLine: (line: string) => process.stdout.write(`${line}\n`) };
     const push = (title: string) =>

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { DeleteParameterCommand, GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient, type ParameterHistory } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParameterHistoryCommand, SSMClient, type ParameterHistory } from '@aws-sdk/client-ssm';
 
 export const GOLDEN_AMI_PARAMETER = '/common/img-mgr/golden-ami';
 
@@ -45,46 +45,20 @@ export async function createNetworkStack(root: string, stackName: string, config
 }
 
 /**
- * Creates the app stack once, with CreateStack, from a placeholder golden AMI
- * (one of the account's public Amazon Linux AMIs); the first push then
- * updates it. moto needs this: its CREATE change sets cannot resolve
- * Fn::ImportValue (the change set's stack gets no view of the exports), while
- * updates of a stack made by CreateStack can. moto also resolves an SSM-typed
- * parameter's default even when a value is passed, so the placeholder is put
- * into the golden-AMI parameter for the CreateStack and deleted right after:
- * the first publish starts the parameter's history at version 1, as on a
- * fresh account. On AWS the first push creates the stack itself.
+ * The network stack's VPC and subnets as img-mgr.yaml's direct parameters
+ * (VpcId, PublicSubnetIds, PrivateSubnetIds), for the fork's deploy/<env>.json.
+ * moto cannot resolve Fn::ImportValue in a CREATE change set (the change
+ * set's stack gets no view of the exports), so the local runs pass the
+ * network explicitly, an option the template offers for an existing VPC; on
+ * AWS, NetworkStackName's imports work as they are.
  */
-export async function createAppStack(
-  root: string,
-  forkDir: string,
-  stackName: string,
-  config: ClientConfig,
-  environment = 'dev',
-): Promise<Stack | undefined> {
-  const ec2 = new EC2Client(config);
-  const base = await ec2.send(
-    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-x86_64'] }] }),
-  );
-  const placeholder = base.Images?.[0]?.ImageId;
-  if (!placeholder) throw new Error('moto lists no Amazon Linux 2023 AMI to use as the placeholder');
-  const ssm = new SSMClient(config);
-  await ssm.send(new PutParameterCommand({ Name: GOLDEN_AMI_PARAMETER, Value: placeholder, Type: 'String' }));
-  const parameters = JSON.parse(readFileSync(join(forkDir, 'deploy', `${environment}.json`), 'utf8')) as Record<string, string>;
-  const cfn = new CloudFormationClient(config);
-  try {
-    await cfn.send(
-      new CreateStackCommand({
-        StackName: stackName,
-        TemplateBody: readFileSync(join(root, 'cloudformation', 'img-mgr.yaml'), 'utf8'),
-        Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
-        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-      }),
-    );
-  } finally {
-    await ssm.send(new DeleteParameterCommand({ Name: GOLDEN_AMI_PARAMETER }));
-  }
-  return (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+export function networkParameters(network: Stack | undefined): Record<string, string> {
+  const output = (key: string): string => {
+    const value = network?.Outputs?.find((candidate) => candidate.OutputKey === key)?.OutputValue;
+    if (!value) throw new Error(`the network stack has no ${key} output`);
+    return value;
+  };
+  return { VpcId: output('VpcId'), PublicSubnetIds: output('PublicSubnets'), PrivateSubnetIds: output('PrivateSubnets') };
 }
 
 export interface DeploymentState {

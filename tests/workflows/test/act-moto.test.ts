@@ -9,8 +9,8 @@ import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createForkWorkspace,
-  createAppStack,
   createNetworkStack,
+  networkParameters,
   localPackerVariables,
   networkStackName,
   readDeploymentState,
@@ -48,10 +48,9 @@ describe('the caller workflows under act against moto', () => {
     fork = createForkWorkspace({ root });
     const network = await createNetworkStack(root, networkStackName(fork.dir), moto.clientConfig);
     expect(network?.StackStatus).toBe('CREATE_COMPLETE');
-    // moto cannot resolve Fn::ImportValue in a CREATE change set, so the app
-    // stack exists before the first push (see createAppStack).
-    const app = await createAppStack(root, fork.dir, STACK, moto.clientConfig);
-    expect(app?.StackStatus).toBe('CREATE_COMPLETE');
+    // moto cannot resolve Fn::ImportValue in a CREATE change set: the fork
+    // passes the network to the app stack directly (see networkParameters).
+    fork.setStackParameters('dev', networkParameters(network));
   });
   afterAll(async () => {
     fork?.cleanup();
@@ -68,7 +67,7 @@ describe('the caller workflows under act against moto', () => {
     firstAmi = baked[0]?.ImageId ?? '';
     expect(firstAmi).toMatch(/^ami-[0-9a-f]+$/);
     expect(after.parameter).toEqual({ value: firstAmi, version: 1 });
-    expect(after.stack?.StackStatus).toBe('UPDATE_COMPLETE');
+    expect(after.stack?.StackStatus).toBe('CREATE_COMPLETE');
     expect(after.stackImageId).toBe(firstAmi);
     expect(after.stackImageIdOverride).toBe(firstAmi);
   });
