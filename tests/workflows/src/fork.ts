@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toolPath } from '@img-mgr/testbed';
 
 /** The fork's GitHub name; act derives github.repository from the origin remote. */
 export const FORK_REPOSITORY = 'example/flask-aws-storage';
@@ -55,10 +56,10 @@ function git(dir: string, ...args: string[]): string {
   }).trim();
 }
 
-/** True when `packer version` on PATH is 1.7 or newer. */
-export function packerReadsRequiredPlugins(packer = 'packer'): boolean {
+/** True when the Packer the act runs use (the test tools', else PATH's) is 1.7 or newer. */
+export function packerReadsRequiredPlugins(): boolean {
   try {
-    const out = execFileSync(packer, ['version'], { encoding: 'utf8' });
+    const out = execFileSync(toolPath('packer'), ['version'], { encoding: 'utf8' });
     const match = /v?(\d+)\.(\d+)\./.exec(out);
     if (!match) return true;
     const [major, minor] = [Number(match[1]), Number(match[2])];
