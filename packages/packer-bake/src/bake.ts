@@ -13,7 +13,7 @@ import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
 import { computeFingerprint } from './fingerprint.js';
 import { createEc2Client, findBakedAmi, type BakedAmi } from './images.js';
-import { MachineReadableParser, type UiLine } from './machine-readable.js';
+import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
 import { writeManifest } from './manifest.js';
 import { runPacker, type PackerRun } from './process.js';
 import { inspectTemplate, type TemplateInfo } from './template.js';
@@ -195,15 +195,19 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
     onEvent({ kind: 'step', step: 'init', status: 'started' });
     const initEnv = { ...packerEnv, ...(request.githubToken ? { PACKER_GITHUB_API_TOKEN: request.githubToken } : {}) };
     const errors = new Tail(20);
+    const initOutput = new LineSplitter((line) => {
+      if (line.trim() !== '') onEvent({ kind: 'ui', line: { level: 'say', text: line } });
+    });
     const run = await runPacker(packer.path, ['init', template.path], {
       ...runOptions,
       env: initEnv,
-      onStdout: lineFeeder((line) => onEvent({ kind: 'ui', line: { level: 'say', text: line } })),
+      onStdout: (chunk) => initOutput.push(chunk),
       onStderrLine: (line) => {
         errors.push(line);
         onEvent({ kind: 'ui', line: { level: 'error', text: line } });
       },
     });
+    initOutput.end();
     checkRun('init', run, errors.lines(), signal);
     onEvent({ kind: 'step', step: 'init', status: 'finished' });
   }
@@ -354,15 +358,6 @@ function cancelSignal(signal?: AbortSignal): NodeJS.Signals | undefined {
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError(cancelSignal(signal));
-}
-
-function lineFeeder(onLine: (line: string) => void): (chunk: string) => void {
-  let partial = '';
-  return (chunk) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim() !== '') onLine(line);
-  };
 }
 
 function formatDuration(ms: number): string {

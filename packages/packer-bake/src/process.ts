@@ -80,6 +80,10 @@ export function runPacker(binary: string, args: string[], options: RunOptions): 
         setTimeout(() => {
           log(`Packer did not exit within ${Math.round(graceMs / 1000)} s of the interrupt; sending SIGTERM`);
           sendToGroup('SIGTERM');
+          // Stop waiting: let this process exit even though Packer still holds the pipes.
+          child.stdout.destroy();
+          child.stderr.destroy();
+          child.unref();
           finish({ exitCode: null, signal: null, exitedInTime: false });
         }, graceMs),
       );
