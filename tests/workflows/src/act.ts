@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { toolPath, toolsBin } from '@img-mgr/testbed';
 
 export type ActEvent = 'push' | 'workflow_dispatch' | 'pull_request';
@@ -22,7 +22,7 @@ export interface RunActOptions {
   /** A workflow file in workflows-example/, e.g. deploy-on-push.yml. */
   workflow: string;
   event: ActEvent;
-  /** An event payload in workflows-example/act/, e.g. push.json. */
+  /** An event payload: a file in workflows-example/act/ (e.g. push.json) or an absolute path. */
   eventFile: string;
   /** AWS endpoint, region and dummy credentials (a moto server's env). */
   aws: Record<string, string>;
@@ -56,6 +56,15 @@ export interface ActRun {
 /** Packer variables that point the img-mgr template at a local endpoint (see packer/test.pkrvars.hcl). */
 export function localPackerVariables(endpoint: string): Record<string, string> {
   return { ec2_endpoint: endpoint, communicator: 'none', skip_aws_checks: 'true', instance_type: 't3.micro' };
+}
+
+/**
+ * Git settings (for the jobs' environment) that make `git ls-remote` of the
+ * fork's GitHub URL read the local fork instead, so that resolving flask-ref
+ * works offline.
+ */
+export function gitRedirect(from: string, toDir: string): Record<string, string> {
+  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.file://${toDir}/.insteadOf`, GIT_CONFIG_VALUE_0: from };
 }
 
 /** Variables of the parent process that must not reach a job in host mode. */
@@ -111,7 +120,7 @@ export function runAct(options: RunActOptions): Promise<ActRun> {
     '--directory',
     options.workdir,
     '--eventpath',
-    join(actDir, options.eventFile),
+    resolvePath(actDir, options.eventFile),
     '--env-file',
     join(scratch, 'act.env'),
     '--action-cache-path',

@@ -4,12 +4,17 @@
  * and the results are read back through the SDK. The tests of this file run
  * in order and build on each other (one moto server, one fork).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createForkWorkspace,
   createNetworkStack,
+  FORK_REPOSITORY,
+  gitRedirect,
   networkParameters,
   localPackerVariables,
   networkStackName,
@@ -23,6 +28,7 @@ import {
 const root = repoRoot();
 const STACK = 'img-mgr-dev';
 const job = (name: string) => `bake-and-deploy/bake and deploy/${name}`;
+const FORK_URL = `https://github.com/${FORK_REPOSITORY}.git`;
 
 describe('the caller workflows under act against moto', () => {
   let moto: Moto;
@@ -112,6 +118,58 @@ describe('the caller workflows under act against moto', () => {
     expect(afterRollback.parameter?.version).toBe(3);
     expect(afterRollback.stackImageId).toBe(firstAmi);
     expect(afterRollback.stackImageIdOverride).toBe(firstAmi);
+  });
+
+  it('dispatch with flask-ref main: git ls-remote resolves the branch, the commit is already baked, and it is redeployed', async () => {
+    const head = fork.head();
+    const before = await state();
+    const run = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'deploy-manually.yml',
+      event: 'workflow_dispatch',
+      eventFile: 'dispatch.json',
+      aws: moto.env,
+      packerVariables: localPackerVariables(moto.endpoint),
+      env: gitRedirect(FORK_URL, fork.dir),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toContain(`Baking ${FORK_URL} at main = ${head}`);
+    expect(run.log).toMatch(/::set-output:: skipped=true/);
+    const after = await state();
+    const ami = bakedFor(after, head)[0]?.ImageId;
+    expect(ami).toMatch(/^ami-/);
+    expect(after.images).toHaveLength(before.images.length);
+    expect(after.parameter).toEqual({ value: ami, version: (before.parameter?.version ?? 0) + 1 });
+    expect(after.stackImageId).toBe(ami);
+  });
+
+  it('dispatch with a flask-ref that does not exist fails in resolve and changes nothing', async () => {
+    const before = await state();
+    const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as { inputs: Record<string, string> };
+    payload.inputs['flask-ref'] = 'no-such-branch';
+    writeFileSync(join(payloadDir, 'dispatch.json'), JSON.stringify(payload));
+    try {
+      const run = await runAct({
+        root,
+        workdir: fork.dir,
+        workflow: 'deploy-manually.yml',
+        event: 'workflow_dispatch',
+        eventFile: join(payloadDir, 'dispatch.json'),
+        aws: moto.env,
+        env: gitRedirect(FORK_URL, fork.dir),
+      });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
+      expect(run.log).toContain(`::error::Input 'flask-ref' has 'no-such-branch', which is no branch, tag or ref of ${FORK_URL}.`);
+      const after = await state();
+      expect(after.parameter).toEqual(before.parameter);
+      expect(after.images).toHaveLength(before.images.length);
+      expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
+    } finally {
+      rmSync(payloadDir, { recursive: true, force: true });
+    }
   });
 
   it('pull request: plan mode creates a change set of the parameter change and executes nothing', async () => {
