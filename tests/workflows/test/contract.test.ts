@@ -1,0 +1,141 @@
+/**
+ * Static contracts of the workflows that actionlint and zizmor cannot see:
+ * the `.img-mgr/` actions are absent at lint time, and act's offline mapping
+ * lives in workflows-example/act/.actrc.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readActionYaml, repoRoot } from '@img-mgr/testbed';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  uses?: string;
+  if?: string;
+  needs?: string | string[];
+  permissions?: Record<string, string>;
+  steps?: Step[];
+  with?: Record<string, unknown>;
+}
+interface Workflow {
+  on: Record<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } | null>;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  jobs: Record<string, Job>;
+}
+
+const root = repoRoot();
+const reusablePath = join(root, '.github', 'workflows', 'bake-and-deploy.yml');
+
+function load(path: string): Workflow {
+  return parse(readFileSync(path, 'utf8')) as Workflow;
+}
+
+/** Every workflow file that lint-static checks: this repository's and the examples. */
+function allWorkflows(): [string, Workflow][] {
+  const files = [
+    ...readdirSync(join(root, '.github', 'workflows')).map((file) => join(root, '.github', 'workflows', file)),
+    ...readdirSync(join(root, 'workflows-example')).map((file) => join(root, 'workflows-example', file)),
+  ].filter((file) => file.endsWith('.yml'));
+  return files.map((file) => [file.slice(root.length + 1), load(file)]);
+}
+
+const reusable = load(reusablePath);
+
+describe('the reusable workflow bake-and-deploy.yml', () => {
+  it('has the inputs and outputs callers rely on', () => {
+    const call = reusable.on.workflow_call;
+    expect(Object.keys(call?.inputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'flask-repo',
+        'flask-ref',
+        'aws-region',
+        'role-to-assume',
+        'parameter-name',
+        'stack-name',
+        'template',
+        'parameter-file',
+        'environment',
+        'packer-version',
+      ]),
+    );
+    expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
+  });
+
+  it('chains bake -> publish -> deploy and queues runs per stack instead of cancelling them', () => {
+    const needs = (job: string) => [reusable.jobs[job]?.needs ?? []].flat();
+    expect(needs('bake')).toContain('resolve');
+    expect(needs('publish')).toContain('bake');
+    expect(needs('deploy')).toContain('publish');
+    expect(reusable.concurrency?.group).toContain('inputs.stack-name');
+    expect(reusable.concurrency?.['cancel-in-progress']).toBe(false);
+  });
+
+  it('grants each job only id-token: write and contents: read', () => {
+    expect(reusable.permissions).toEqual({});
+    for (const [name, job] of Object.entries(reusable.jobs)) {
+      expect(job.permissions, name).toEqual({ 'id-token': 'write', contents: 'read' });
+    }
+  });
+
+  it('passes each .img-mgr action only inputs its action.yml declares, and reads only outputs it declares', () => {
+    const text = readFileSync(reusablePath, 'utf8');
+    for (const job of Object.values(reusable.jobs)) {
+      for (const step of job.steps ?? []) {
+        const local = /^\.\/\.img-mgr\/actions\/([a-z-]+)$/.exec(step.uses ?? '');
+        if (!local?.[1]) continue;
+        const action = readActionYaml(local[1]) as { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        expect(Object.keys(action.inputs ?? {}), step.uses).toEqual(expect.arrayContaining(Object.keys(step.with ?? {})));
+        const outputsRead = [...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z-]+)`, 'g'))].map((m) => m[1]);
+        expect(Object.keys(action.outputs ?? {}), step.uses).toEqual(expect.arrayContaining(outputsRead));
+      }
+    }
+  });
+});
+
+describe('every workflow, examples included', () => {
+  it('interpolates no expression into a run: script (values go through env:)', () => {
+    for (const [file, workflow] of allWorkflows()) {
+      for (const [name, job] of Object.entries(workflow.jobs)) {
+        for (const step of job.steps ?? []) {
+          expect(step.run ?? '', `${file} ${name} ${step.name ?? ''}`).not.toContain('${{');
+        }
+      }
+    }
+  });
+
+  it('runs offline under act: each remote action is mapped in .actrc or skipped with !env.ACT', () => {
+    const actrc = readFileSync(join(root, 'workflows-example', 'act', '.actrc'), 'utf8');
+    const mapped = new Map(
+      [...actrc.matchAll(/^--local-repository (\S+)=(\S+)$/gm)].map((m) => [
+        m[1],
+        (m[2] ?? '').replace('${IMG_MGR_ROOT}', root).replace('${IMG_MGR_CHECKOUT}', root),
+      ]),
+    );
+    for (const folder of mapped.values()) expect(existsSync(join(folder, 'action.yaml')) || existsSync(folder), folder).toBe(true);
+    for (const [file, workflow] of allWorkflows()) {
+      if (file.startsWith('.github/workflows/ci.yml')) continue; // CI runs on GitHub only
+      for (const [name, job] of Object.entries(workflow.jobs)) {
+        const uses = [job.uses, ...(job.steps ?? []).map((step) => step.uses)].filter((ref): ref is string => !!ref);
+        for (const ref of uses.filter((ref) => !ref.startsWith('./'))) {
+          const [path = '', version = ''] = ref.split('@');
+          const repository = path.split('/').slice(0, 2).join('/');
+          expect(mapped.has(`${repository}@${version}`), `${file} ${name}: ${ref} is not mapped in .actrc`).toBe(true);
+        }
+        for (const step of job.steps ?? []) {
+          const remote = step.uses && !step.uses.startsWith('./') && !step.uses.startsWith('img-mgr/');
+          const localCheckout = step.uses?.startsWith('actions/checkout@') && !step.with?.repository;
+          if (remote && !localCheckout) expect(step.if, `${file} ${name} ${step.name ?? step.uses}`).toBe('${{ !env.ACT }}');
+        }
+      }
+    }
+  });
+});
