@@ -159,7 +159,10 @@ class LoggedRetryStrategy {
         const error = info.error;
         const what = error.$operation ?? 'AWS call';
         const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
-        this.log(`Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) in ${next.getRetryDelay()} ms after ${why || 'a transient error'}`);
+        // smithy 4.x sleeps inside refreshRetryTokenForRetry and records the wait in
+        // $retryLog; older versions return the delay on the token for the caller to wait.
+        const waited = next.$retryLog?.acquisitionDelay;
+        this.log(`Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) after ${why || 'a transient error'}; backed off ${waited ?? next.getRetryDelay()} ms`);
         return next;
     }
     recordSuccess(token) {

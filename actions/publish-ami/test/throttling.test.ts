@@ -56,8 +56,8 @@ describe('publish-ami bundle against moto: throttling', () => {
       });
       expect(run.exitCode, run.log).toBe(0);
       expect(proxy.throttled()).toBe(2);
-      expect(run.log).toMatch(/Retrying SSM\.PutParameter \(attempt 2 of 6\) in \d+ ms after ThrottlingException 400/);
-      expect(run.log).toMatch(/Retrying SSM\.PutParameter \(attempt 3 of 6\) in \d+ ms after ThrottlingException 400/);
+      expect(run.log).toMatch(/Retrying SSM\.PutParameter \(attempt 2 of 6\) after ThrottlingException 400; backed off \d+ ms/);
+      expect(run.log).toMatch(/Retrying SSM\.PutParameter \(attempt 3 of 6\) after ThrottlingException 400; backed off \d+ ms/);
       const stored = await readParameter(ssm, name);
       expect(stored).toMatchObject({ value: ami, version: 1 });
       expect(stored?.history).toEqual([{ version: 1, value: ami, labels: [] }]);

@@ -119,8 +119,11 @@ class LoggedRetryStrategy implements RetryStrategyV2 {
     const error = info.error as { name?: string; message?: string; $operation?: string; $metadata?: { httpStatusCode?: number } };
     const what = error.$operation ?? 'AWS call';
     const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
+    // smithy 4.x sleeps inside refreshRetryTokenForRetry and records the wait in
+    // $retryLog; older versions return the delay on the token for the caller to wait.
+    const waited = (next as RetryToken & { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay;
     this.log(
-      `Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) in ${next.getRetryDelay()} ms after ${why || 'a transient error'}`,
+      `Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) after ${why || 'a transient error'}; backed off ${waited ?? next.getRetryDelay()} ms`,
     );
     return next;
   }
