@@ -364,7 +364,7 @@ class StackWatcher {
             log(formatEvent(event, event.prefix));
             this.trackNested(event);
             if (event.prefix === '' && this.isRootEvent(event) && event.ResourceStatus && isSettled(event.ResourceStatus)) {
-                rootSettled = event.ResourceStatus;
+                rootSettled ??= event.ResourceStatus; // the first one ends our operation; a later one is another deploy's
             }
         }
         return { fresh: fresh.length, rootSettled };
@@ -421,11 +421,14 @@ class StackWatcher {
             const { fresh, rootSettled } = await this.poll(options.log);
             if (rootSettled || tick % describeEvery === 0 || (tick === 1 && options.describeFirst)) {
                 const stack = await this.describe();
+                // Our operation's own final event decides its status: by the time we
+                // describe the stack, another deploy may have started the next operation.
+                if (rootSettled)
+                    return { ...stack, StackStatus: rootSettled };
                 if (stack.StackStatus && isSettled(stack.StackStatus)) {
                     // Settled between our events read and DescribeStacks: print the last events too.
-                    if (!rootSettled)
-                        await this.poll(options.log);
-                    return stack;
+                    const last = await this.poll(options.log);
+                    return { ...stack, StackStatus: last.rootSettled ?? stack.StackStatus };
                 }
             }
             if (options.now() >= options.deadline) {

@@ -10,6 +10,7 @@ import {
   type CloudFormationClient,
   type Stack,
   type StackEvent,
+  type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { TimeoutError } from '@img-mgr/action-kit';
 import { formatEvent, type EventLike } from './events.js';
@@ -69,7 +70,7 @@ export class StackWatcher {
       log(formatEvent(event, event.prefix));
       this.trackNested(event);
       if (event.prefix === '' && this.isRootEvent(event) && event.ResourceStatus && isSettled(event.ResourceStatus)) {
-        rootSettled = event.ResourceStatus;
+        rootSettled ??= event.ResourceStatus; // the first one ends our operation; a later one is another deploy's
       }
     }
     return { fresh: fresh.length, rootSettled };
@@ -129,10 +130,13 @@ export class StackWatcher {
       const { fresh, rootSettled } = await this.poll(options.log);
       if (rootSettled || tick % describeEvery === 0 || (tick === 1 && options.describeFirst)) {
         const stack = await this.describe();
+        // Our operation's own final event decides its status: by the time we
+        // describe the stack, another deploy may have started the next operation.
+        if (rootSettled) return { ...stack, StackStatus: rootSettled as StackStatus };
         if (stack.StackStatus && isSettled(stack.StackStatus)) {
           // Settled between our events read and DescribeStacks: print the last events too.
-          if (!rootSettled) await this.poll(options.log);
-          return stack;
+          const last = await this.poll(options.log);
+          return { ...stack, StackStatus: (last.rootSettled as StackStatus | undefined) ?? stack.StackStatus };
         }
       }
       if (options.now() >= options.deadline) {
