@@ -85,13 +85,16 @@ try {
           if (!releasing && new RegExp(`CREATE_IN_PROGRESS\\s+AWS::CloudFormation::Stack\\s+${name}`).test(log)) {
             releasing = new Promise((resolve) => setTimeout(resolve, holdMs)).then(async () => {
               const stackId = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks[0].StackId;
-              await fetch(`${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
+              const response = await fetch(`${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json' },
                 body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: 'Hold', Data: {} }),
               });
+              if (!response.ok) throw new Error(`releasing the held resource answered ${response.status}`);
               releasedAt = Date.now();
             });
+            // Awaited after the deploy; until then a failure must not become an unhandled rejection.
+            releasing.catch(() => undefined);
           }
           if (eventAt === undefined && new RegExp(`CREATE_COMPLETE\\s+AWS::CloudFormation::Stack\\s+${name}`).test(log)) eventAt = Date.now();
           return false;

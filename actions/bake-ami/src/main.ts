@@ -69,6 +69,10 @@ export function readInputs(): BakeInputs {
   if (!existsSync(resolve(workingDirectory, template))) {
     throw new InputError('template', `names '${template}', which does not exist in '${resolve(workingDirectory)}'`);
   }
+  const missingVarFile = inputs.varFiles.find((file) => !existsSync(resolve(workingDirectory, file)));
+  if (missingVarFile !== undefined) {
+    throw new InputError('var-files', `names '${missingVarFile}', which does not exist in '${resolve(workingDirectory)}'`);
+  }
   return inputs;
 }
 

@@ -529,12 +529,15 @@ class Deploy {
         if (!request.template)
             throw new errors/* InputError */.dz('template', `is required in ${request.mode} mode`);
         const template = this.loadTemplate(request.template);
+        // Before anything waits for, deletes or changes the stack: a bad override is bad input.
+        const declared = await this.declaredParameters(template);
+        this.checkOverrides(declared);
         let stack = await this.group(`Stack ${request.stackName}`, () => this.settledStack());
         const changeSetType = classifyStatus(stack?.StackStatus).kind === 'absent' ? 'CREATE' : 'UPDATE';
         this.result.stackId = stack?.StackId;
         this.result.status = stack?.StackStatus;
         this.result.changeSetType = changeSetType;
-        const parameters = await this.parameters(template, stack);
+        const parameters = this.parameters(declared, stack);
         const templateArgs = await this.templateArgs(template);
         this.checkAbort();
         if (changeSetType === 'CREATE' && stack === undefined && request.mode === 'create-and-execute' && this.needsCreateStack()) {
@@ -632,19 +635,21 @@ class Deploy {
         await this.s3().send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' }));
         return { TemplateURL: (0,template_source/* s3HttpsUrl */.hc)(bucket, key, this.request.region) };
     }
-    /**
-     * The Parameters to send: every override, and UsePreviousValue for a
-     * parameter the stack has and the overrides leave unset. An override the
-     * template does not declare is an InputError naming it.
-     */
-    async parameters(template, stack) {
+    /** An override the template does not declare is an InputError naming it. */
+    checkOverrides(declared) {
         const overrides = this.request.parameters ?? new Map();
-        const declared = await this.declaredParameters(template);
         const unknown = [...overrides.keys()].filter((key) => !declared.has(key));
         if (unknown.length > 0) {
             const known = declared.size > 0 ? `it declares ${[...declared].join(', ')}` : 'it declares no parameters';
             throw new errors/* InputError */.dz('parameter-overrides', `sets ${unknown.map((key) => `'${key}'`).join(', ')}, which the template does not declare (${known})`);
         }
+    }
+    /**
+     * The Parameters to send: every override, and UsePreviousValue for a
+     * parameter the stack has and the overrides leave unset.
+     */
+    parameters(declared, stack) {
+        const overrides = this.request.parameters ?? new Map();
         const previous = new Set((stack?.Parameters ?? []).map((parameter) => parameter.ParameterKey));
         const result = [];
         for (const key of declared) {

@@ -102,6 +102,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): DeployInputs {
 export async function run(): Promise<void> {
   await runAction('deploy-stack', async ({ signal }) => {
     const inputs = readInputs();
+    // A password passed as an override must never reach the log, whatever prints it later.
+    for (const [key, value] of inputs.parameters) if (looksSecret(key)) mask(value);
     const { deployStack, DeployFailedError } = await import('@img-mgr/stack-deploy');
     const request: DeployRequest = {
       ...inputs,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `img-mgr-pipeline`: see `img-mgr-pipeline --help`. */
 import { main } from './main.js';
+import { errorMessage } from '@img-mgr/action-kit/errors';
 
 // The AWS SDK warns on every run under Node 20 that future releases need Node 22; the CLI's output is for
 // its own messages, and the repository pins the SDK version, so that one warning is dropped.
@@ -16,7 +17,7 @@ try {
   code = await main(process.argv.slice(2));
 } catch (error: unknown) {
   // main() reports every failure it expects; anything else is a bug, still said in one line.
-  process.stderr.write(`img-mgr-pipeline: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`img-mgr-pipeline: unexpected error: ${errorMessage(error)}\n`);
   code = 1;
 }
 // Writes to a pipe or file are synchronous on Linux, so nothing is lost; idle SDK sockets must not hold the exit.

@@ -6,6 +6,7 @@ import { parseArgs, type Options } from './args.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { commandHelp, generalHelp } from './help.js';
+import { errorMessage } from '@img-mgr/action-kit/errors';
 
 /** Where the CLI writes, and what it knows about its terminal. */
 export interface Io {
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     options = parseArgs(argv);
   } catch (error: unknown) {
-    io.stderr(`img-mgr-pipeline: error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`img-mgr-pipeline: error: ${errorMessage(error)}\n`);
     return error instanceof UsageError ? ExitCode.usage : ExitCode.internal;
   }
   if (options.help) {

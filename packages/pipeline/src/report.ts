@@ -3,6 +3,7 @@
  * what it finished), and its two renderings: the summary table for people
  * and the JSON document for machines (--json).
  */
+import { looksSecret } from '@img-mgr/stack-deploy/parsers';
 import { formatDuration } from './progress.js';
 
 export interface AmiReport {
@@ -128,7 +129,8 @@ function renderStatus(report: RunReport): string {
     const stackRows: [string, string][] = [['Status', stack.exists ? stack.status : 'does not exist']];
     if (stack.imageId) stackRows.push(['Resolved AMI', stack.imageId]);
     if (stack.launchTemplateAmi) stackRows.push(['Launch template AMI', stack.launchTemplateAmi]);
-    for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, value]);
+    // Secret-looking outputs are hidden on screen, as deploy-stack hides them in logs; --json keeps them.
+    for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, looksSecret(key) ? '***' : value]);
     parts.push(table(`Stack ${stack.name}`, stackRows));
   }
   parts.push(table('Where', [['AWS', targetText(report)], ['Result', resultText(report)]]));

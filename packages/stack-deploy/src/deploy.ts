@@ -176,12 +176,15 @@ class Deploy {
     const { request } = this;
     if (!request.template) throw new InputError('template', `is required in ${request.mode} mode`);
     const template = this.loadTemplate(request.template);
+    // Before anything waits for, deletes or changes the stack: a bad override is bad input.
+    const declared = await this.declaredParameters(template);
+    this.checkOverrides(declared);
     let stack = await this.group(`Stack ${request.stackName}`, () => this.settledStack());
     const changeSetType = classifyStatus(stack?.StackStatus).kind === 'absent' ? 'CREATE' : 'UPDATE';
     this.result.stackId = stack?.StackId;
     this.result.status = stack?.StackStatus;
     this.result.changeSetType = changeSetType;
-    const parameters = await this.parameters(template, stack);
+    const parameters = this.parameters(declared, stack);
     const templateArgs = await this.templateArgs(template);
     this.checkAbort();
 
@@ -284,19 +287,22 @@ class Deploy {
     return { TemplateURL: s3HttpsUrl(bucket, key, this.request.region) };
   }
 
-  /**
-   * The Parameters to send: every override, and UsePreviousValue for a
-   * parameter the stack has and the overrides leave unset. An override the
-   * template does not declare is an InputError naming it.
-   */
-  private async parameters(template: { body?: string; url?: string }, stack: Stack | undefined): Promise<Parameter[]> {
+  /** An override the template does not declare is an InputError naming it. */
+  private checkOverrides(declared: Set<string>): void {
     const overrides = this.request.parameters ?? new Map<string, string>();
-    const declared = await this.declaredParameters(template);
     const unknown = [...overrides.keys()].filter((key) => !declared.has(key));
     if (unknown.length > 0) {
       const known = declared.size > 0 ? `it declares ${[...declared].join(', ')}` : 'it declares no parameters';
       throw new InputError('parameter-overrides', `sets ${unknown.map((key) => `'${key}'`).join(', ')}, which the template does not declare (${known})`);
     }
+  }
+
+  /**
+   * The Parameters to send: every override, and UsePreviousValue for a
+   * parameter the stack has and the overrides leave unset.
+   */
+  private parameters(declared: Set<string>, stack: Stack | undefined): Parameter[] {
+    const overrides = this.request.parameters ?? new Map<string, string>();
     const previous = new Set((stack?.Parameters ?? []).map((parameter) => parameter.ParameterKey));
     const result: Parameter[] = [];
     for (const key of declared) {

@@ -34,7 +34,7 @@ export function splitQuoted(text: string): string[] {
         current += char;
       }
     }
-    if (quote) throw new Error(`has an unclosed ${quote} quote in '${shorten(line)}'`);
+    if (quote) throw new Error(`has an unclosed ${quote} quote in the item '${keyOnly(current.trimStart())}'`);
     items.push(current);
   }
   return items.map((item) => item.trim()).filter((item) => item !== '');
@@ -48,8 +48,14 @@ export function parseItem(item: string): KeyValueItem {
   let value = item.slice(equals + 1).trim();
   const first = value[0];
   if ((first === '"' || first === "'") && value.length >= 2 && value.endsWith(first)) value = value.slice(1, -1);
-  else if (first === '"' || first === "'") throw new Error(`has '${shorten(item)}', whose quoted value does not end with ${first}`);
+  else if (first === '"' || first === "'") throw new Error(`has '${key}=…', whose quoted value does not end with ${first}`);
   return { key, value };
+}
+
+/** `KEY=…` of an item, so an error line never repeats a value (it may be a secret). */
+function keyOnly(item: string): string {
+  const equals = item.indexOf('=');
+  return equals < 0 ? shorten(item) : `${shorten(item.slice(0, equals))}=…`;
 }
 
 /** Cuts long text for an error message. */

@@ -127,6 +127,15 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 
+  it('rejects an unknown override before it deletes a ROLLBACK_COMPLETE stack (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
+    await expect(deployStack(request({ parameters: new Map([['Typo', 'x']]) }), hooks([]))).rejects.toThrow(
+      "Input 'parameter-overrides' sets 'Typo', which the template does not declare",
+    );
+    expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
   it('says what to do with UPDATE_ROLLBACK_FAILED and changes nothing (SDK mock: moto cannot produce it)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_ROLLBACK_FAILED'));
     await expect(deployStack(request(), hooks([]))).rejects.toThrow(/UPDATE_ROLLBACK_FAILED and cannot be updated\. .*continue-update-rollback/);

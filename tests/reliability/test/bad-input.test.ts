@@ -93,6 +93,7 @@ export const CATALOGUE: BadInput[] = [
   bake('a negative build timeout', 'timeout', { timeout: '-5m' }),
   bake('a force that is not a boolean', 'force', { force: 'perhaps' }),
   bake('an unknown region', 'region', { region: 'xx-1' }),
+  bake('a var file that does not exist', 'var-files', { template: join(fixtures, 'one-parameter.yaml'), 'var-files': 'no-such.pkrvars.hcl' }),
 ];
 
 export const CLI_CATALOGUE: BadCommandLine[] = [
