@@ -673,6 +673,16 @@ class Deploy {
         return new Set((summary.Parameters ?? []).map((parameter) => parameter.ParameterKey ?? '').filter(Boolean));
     }
     // ---- change sets ---------------------------------------------------------------------
+    /** What a change set and a direct CreateStack both send: capabilities, tags, role, notifications. */
+    sharedStackArgs() {
+        const { request } = this;
+        return {
+            Capabilities: request.capabilities?.length ? request.capabilities : undefined,
+            Tags: request.tags?.length ? [...request.tags] : undefined,
+            RoleARN: request.roleArn,
+            NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+        };
+    }
     /** Creates the change set and waits for it; undefined when it is empty (no-changes handled). */
     async createChangeSet(name, type, templateArgs, parameters) {
         const { request } = this;
@@ -685,10 +695,7 @@ class Deploy {
                 Description: `deploy-stack ${request.run?.runId ? `run ${request.run.runId} attempt ${request.run.runAttempt ?? '1'}` : 'local run'}`,
                 ...templateArgs,
                 Parameters: parameters,
-                Capabilities: request.capabilities?.length ? request.capabilities : undefined,
-                Tags: request.tags?.length ? [...request.tags] : undefined,
-                RoleARN: request.roleArn,
-                NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+                ...this.sharedStackArgs(),
                 OnStackFailure: type === 'CREATE' && request.disableRollback ? 'DO_NOTHING' : undefined,
             }));
         }
@@ -828,10 +835,7 @@ class Deploy {
             StackName: request.stackName,
             ...templateArgs,
             Parameters: parameters,
-            Capabilities: request.capabilities?.length ? request.capabilities : undefined,
-            Tags: request.tags?.length ? [...request.tags] : undefined,
-            RoleARN: request.roleArn,
-            NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+            ...this.sharedStackArgs(),
             DisableRollback: request.disableRollback ? true : undefined,
             TimeoutInMinutes: request.timeoutInMinutes,
             EnableTerminationProtection: request.terminationProtection,

@@ -1,5 +1,5 @@
-/** Region and endpoint resolution. */
-import { InputError } from '@img-mgr/action-kit';
+/** Region and endpoint resolution (also the `./region` subpath: it loads no SDK code). */
+import { InputError } from '@img-mgr/action-kit/errors';
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 

@@ -1,3 +1,6 @@
+/** The shape rule is @img-mgr/aws's; its ./region subpath loads no AWS SDK code, so parsing stays fast. */
+export { isRegionName } from '@img-mgr/aws/region';
+
 /** AWS regions as of 2026 (commercial, China, GovCloud). */
 const KNOWN_REGIONS = new Set([
   'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
@@ -16,9 +19,4 @@ const KNOWN_REGIONS = new Set([
 /** True for a region AWS operates (an unknown one is most likely a typo). */
 export function isKnownRegion(region: string): boolean {
   return KNOWN_REGIONS.has(region);
-}
-
-/** The shape of a region name (@img-mgr/aws's rule, repeated here so parsing loads no AWS SDK code). */
-export function isRegionName(name: string): boolean {
-  return /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(name);
 }

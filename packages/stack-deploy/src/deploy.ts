@@ -9,6 +9,7 @@ import {
   CancelUpdateStackCommand,
   CreateChangeSetCommand,
   CreateStackCommand,
+  type CreateStackCommandInput,
   DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
@@ -325,6 +326,17 @@ class Deploy {
 
   // ---- change sets ---------------------------------------------------------------------
 
+  /** What a change set and a direct CreateStack both send: capabilities, tags, role, notifications. */
+  private sharedStackArgs(): Pick<CreateStackCommandInput, 'Capabilities' | 'Tags' | 'RoleARN' | 'NotificationARNs'> {
+    const { request } = this;
+    return {
+      Capabilities: request.capabilities?.length ? (request.capabilities as Capability[]) : undefined,
+      Tags: request.tags?.length ? [...request.tags] : undefined,
+      RoleARN: request.roleArn,
+      NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+    };
+  }
+
   /** Creates the change set and waits for it; undefined when it is empty (no-changes handled). */
   private async createChangeSet(
     name: string,
@@ -343,10 +355,7 @@ class Deploy {
           Description: `deploy-stack ${request.run?.runId ? `run ${request.run.runId} attempt ${request.run.runAttempt ?? '1'}` : 'local run'}`,
           ...templateArgs,
           Parameters: parameters,
-          Capabilities: request.capabilities?.length ? (request.capabilities as Capability[]) : undefined,
-          Tags: request.tags?.length ? [...request.tags] : undefined,
-          RoleARN: request.roleArn,
-          NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+          ...this.sharedStackArgs(),
           OnStackFailure: type === 'CREATE' && request.disableRollback ? 'DO_NOTHING' : undefined,
         }),
       );
@@ -497,10 +506,7 @@ class Deploy {
         StackName: request.stackName,
         ...templateArgs,
         Parameters: parameters,
-        Capabilities: request.capabilities?.length ? (request.capabilities as Capability[]) : undefined,
-        Tags: request.tags?.length ? [...request.tags] : undefined,
-        RoleARN: request.roleArn,
-        NotificationARNs: request.notificationArns?.length ? [...request.notificationArns] : undefined,
+        ...this.sharedStackArgs(),
         DisableRollback: request.disableRollback ? true : undefined,
         TimeoutInMinutes: request.timeoutInMinutes,
         EnableTerminationProtection: request.terminationProtection,

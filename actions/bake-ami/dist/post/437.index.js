@@ -737,7 +737,7 @@ async function retry(label, fn, options) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/aws/lib/region.js
-/** Region and endpoint resolution. */
+/** Region and endpoint resolution (also the `./region` subpath: it loads no SDK code). */
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 /** True when `name` has the shape of an AWS region (us-east-1, us-gov-west-1). */
