@@ -5,3 +5,4 @@ export { runAction, readActionYaml, defaultInputs, type RunActionOptions, type A
 export { startFaultProxy, serviceOf, type FaultProxy, type FaultKind, type FaultProxyOptions } from './fault-proxy.js';
 export { snapshotAws, type AwsSnapshot } from './snapshot.js';
 export { createHoldFunction, heldResourceTemplate, releaseHeld } from './held-stack.js';
+export { standInAppDir, writeStandInApp, initStandInAppRepository, UPSTREAM_DEFAULT_BRANCH, UPSTREAM_BUCKET } from './stand-in-app.js';
