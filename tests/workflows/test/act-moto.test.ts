@@ -90,6 +90,26 @@ describe('the caller workflows under act against moto', () => {
     expect(after.stackImageId).toBe(firstAmi);
   });
 
+  it('the weekly schedule with the app and base image unchanged: the bake is skipped and nothing is published or deployed', async () => {
+    const before = await state();
+    const run = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'deploy-on-push.yml',
+      event: 'schedule',
+      eventFile: 'schedule.json',
+      aws: moto.env,
+      packerVariables: localPackerVariables(moto.endpoint),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toMatch(/::set-output:: skipped=true/);
+    expect(Object.keys(run.jobs)).toEqual([job("Resolve the app revision and this workflow's commit"), job('Bake the AMI')]);
+    const after = await state();
+    expect(after.images).toHaveLength(before.images.length);
+    expect(after.parameter).toEqual(before.parameter);
+    expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
+  });
+
   it('rollback dispatch: after an app change is baked and deployed, the previous AMI is republished and redeployed without a bake', async () => {
     const revision = fork.commitAppChange('Change the app');
     const deployed = await push();

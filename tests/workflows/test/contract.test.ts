@@ -67,6 +67,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'packer-version',
         'trusted-branch',
         'force',
+        'only-if-baked',
       ]),
     );
     expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
@@ -137,6 +138,7 @@ describe('the examples for a fork', () => {
     expect(schedule).toHaveLength(1);
     expect(schedule[0]?.cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);
     expect(onPush.jobs['bake-and-deploy']?.with?.force).toBeUndefined();
+    expect(onPush.jobs['bake-and-deploy']?.with?.['only-if-baked']).toBe("${{ github.event_name == 'schedule' }}");
     expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.force).toBe('${{ inputs.force }}');
   });
 });
