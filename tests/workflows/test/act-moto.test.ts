@@ -164,6 +164,33 @@ describe('the caller workflows under act against moto', () => {
     expect(after.stackImageId).toBe(ami);
   });
 
+  it('dispatch of another flask-repo without flask-ref: its default branch (master) is resolved with git ls-remote --symref, found baked, and deployed', async () => {
+    const head = fork.head();
+    const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as { inputs: Record<string, string> };
+    payload.inputs['flask-repo'] = FORK_REPOSITORY;
+    payload.inputs['flask-ref'] = '';
+    writeFileSync(join(payloadDir, 'dispatch.json'), JSON.stringify(payload));
+    try {
+      const run = await runAct({
+        root,
+        workdir: fork.dir,
+        workflow: 'deploy-manually.yml',
+        event: 'workflow_dispatch',
+        eventFile: join(payloadDir, 'dispatch.json'),
+        aws: moto.env,
+        packerVariables: localPackerVariables(moto.endpoint),
+        env: gitRedirect(FORK_URL, fork.dir),
+      });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(run.log).toContain(`Baking ${FORK_URL} at its default branch master = ${head}`);
+      expect(run.log).toMatch(/::set-output:: skipped=true/);
+      expect((await state()).stackImageId).toBe(bakedFor(await state(), head)[0]?.ImageId);
+    } finally {
+      rmSync(payloadDir, { recursive: true, force: true });
+    }
+  });
+
   it('dispatch with a flask-ref that does not exist fails in resolve and changes nothing', async () => {
     const before = await state();
     const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));

@@ -220,7 +220,7 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
     const run = await resolve('');
     expect(run.status, run.output).toBe(0);
     expect(run.outputs.revision).toBe(master);
-    expect(run.output).toContain(`Baking https://github.com/${FORK}.git at ${UPSTREAM_DEFAULT_BRANCH} = ${master}`);
+    expect(run.output).toContain(`Baking https://github.com/${FORK}.git at its default branch ${UPSTREAM_DEFAULT_BRANCH} = ${master}`);
   });
 
   it('empty: follows the default branch wherever HEAD points, not a fixed name', async () => {
