@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { toolPath, toolsBin } from '@img-mgr/testbed';
 
-export type ActEvent = 'push' | 'workflow_dispatch' | 'pull_request';
+export type ActEvent = 'push' | 'workflow_dispatch' | 'pull_request' | 'schedule';
 
 export interface RunActOptions {
   /** The img-mgr repository (holds workflows-example/ and the reusable workflow). */

@@ -10,9 +10,10 @@ import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { runAct, localPackerVariables, type ActRun } from './act.js';
 import { createForkWorkspace, type ForkWorkspace } from './fork.js';
 import { createNetworkStack, networkParameters, networkStackName, readDeploymentState } from './stack.js';
+import { ensureActTools } from './tools.js';
 
 const SCENARIOS = {
-  push: 'push to main: bake, publish, deploy (deploy-on-push.yml)',
+  push: 'push to master: bake, publish, deploy (deploy-on-push.yml)',
   again: 'push, then push the same commit again: the bake is skipped',
   rollback: 'push, push an app change, then roll back with the dispatch workflow (deploy-manually.yml)',
   plan: 'push, then plan a parameter change as a pull request would (plan-on-pull-request.yml)',
@@ -23,6 +24,7 @@ const USAGE = `Usage: npm run act -- [${Object.keys(SCENARIOS).join('|')}] [--ke
 
 Runs the caller workflows of workflows-example/ with act in host mode against a
 local moto server, with this checkout's reusable workflow and actions.
+Installs act, moto, Packer and Node 24 into the test tools folder on first use.
 
 ${Object.entries(SCENARIOS)
   .map(([name, what]) => `  ${name.padEnd(9)}${what}`)
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
   let moto: Moto | undefined;
   let fork: ForkWorkspace | undefined;
   try {
+    ensureActTools((line) => process.stdout.write(`${line}\n`));
     moto = await startMoto();
     process.stdout.write(`moto: ${moto.endpoint}\n`);
     const aws = moto.env;
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
     const push = (title: string) =>
       step(title, () => runAct({ ...common, workflow: 'deploy-on-push.yml', event: 'push', eventFile: 'push.json' }));
 
-    await push('push to main');
+    await push('push to master');
     if (scenario === 'again') await push('push the same commit again');
     if (scenario === 'rollback') {
       workspace.commitAppChange('Change the app');

@@ -1,14 +1,16 @@
 /**
  * A stand-in for the user's fork of the Flask app, as the act workspace: a git
- * repository with a tiny app, the fork's stack parameters (deploy/<env>.json)
- * and `.img-mgr/`, which is what the reusable workflow checks out on GitHub
- * (this repository's actions, packer/ and cloudformation/).
+ * repository shaped like upstream (testbed's stand-in app: default branch
+ * master, the bucket hard-coded in app.py, no uploads/, no tests), plus the
+ * fork's stack parameters (deploy/<env>.json) and `.img-mgr/`, which is what
+ * the reusable workflow checks out on GitHub (this repository's actions,
+ * packer/ and cloudformation/).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toolPath } from '@img-mgr/testbed';
+import { toolPath, UPSTREAM_DEFAULT_BRANCH, writeStandInApp } from '@img-mgr/testbed';
 
 /** The fork's GitHub name; act derives github.repository from the origin remote. */
 export const FORK_REPOSITORY = 'example/flask-aws-storage';
@@ -109,19 +111,21 @@ function stackParameters(root: string, environment: string): string {
   return `${JSON.stringify(parameters, null, 2)}\n`;
 }
 
-/** Creates the fork in a temp folder, with one commit on main. */
+/** Creates the fork in a temp folder, with one commit on master (upstream's only branch). */
 export function createForkWorkspace(options: ForkOptions): ForkWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'img-mgr-fork-'));
   const dropRequiredPlugins = options.dropRequiredPlugins ?? !packerReadsRequiredPlugins();
-  git(dir, 'init', '--quiet', '--initial-branch=main');
+  git(dir, 'init', '--quiet', `--initial-branch=${UPSTREAM_DEFAULT_BRANCH}`);
   git(dir, 'remote', 'add', 'origin', `https://github.com/${FORK_REPOSITORY}.git`);
-  writeFileSync(join(dir, 'app.py'), 'from flask import Flask\n\napp = Flask(__name__)\n');
+  writeStandInApp(dir);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '--quiet', '-m', 'The Flask app (upstream)');
   mkdirSync(join(dir, 'deploy'));
   for (const environment of options.environments ?? ['dev']) {
     writeFileSync(join(dir, 'deploy', `${environment}.json`), stackParameters(options.root, environment));
   }
-  git(dir, 'add', 'app.py', 'deploy');
-  git(dir, 'commit', '--quiet', '-m', 'The Flask app');
+  git(dir, 'add', 'deploy');
+  git(dir, 'commit', '--quiet', '-m', 'Stack parameters of the fork');
   copyImgMgr(options.root, dir, dropRequiredPlugins);
   let changes = 0;
   return {
@@ -129,7 +133,9 @@ export function createForkWorkspace(options: ForkOptions): ForkWorkspace {
     head: () => git(dir, 'rev-parse', 'HEAD'),
     commitAppChange(message) {
       changes += 1;
-      writeFileSync(join(dir, 'app.py'), `${readFileSync(join(dir, 'app.py'), 'utf8')}# change ${changes}\n`);
+      // A new app revision: a new commit whose app.py differs.
+      const app = readFileSync(join(dir, 'app.py'), 'utf8');
+      writeFileSync(join(dir, 'app.py'), `${app}\n# change ${changes} of the fork\n`);
       git(dir, 'commit', '--quiet', '-am', message);
       return git(dir, 'rev-parse', 'HEAD');
     },

@@ -90,6 +90,26 @@ describe('the caller workflows under act against moto', () => {
     expect(after.stackImageId).toBe(firstAmi);
   });
 
+  it('the weekly schedule with the app and base image unchanged: the bake is skipped and nothing is published or deployed', async () => {
+    const before = await state();
+    const run = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'deploy-on-push.yml',
+      event: 'schedule',
+      eventFile: 'schedule.json',
+      aws: moto.env,
+      packerVariables: localPackerVariables(moto.endpoint),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.log).toMatch(/::set-output:: skipped=true/);
+    expect(Object.keys(run.jobs)).toEqual([job("Resolve the app revision and this workflow's commit"), job('Bake the AMI')]);
+    const after = await state();
+    expect(after.images).toHaveLength(before.images.length);
+    expect(after.parameter).toEqual(before.parameter);
+    expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
+  });
+
   it('rollback dispatch: after an app change is baked and deployed, the previous AMI is republished and redeployed without a bake', async () => {
     const revision = fork.commitAppChange('Change the app');
     const deployed = await push();
@@ -120,7 +140,7 @@ describe('the caller workflows under act against moto', () => {
     expect(afterRollback.stackImageIdOverride).toBe(firstAmi);
   });
 
-  it('dispatch with flask-ref main: git ls-remote resolves the branch, the commit is already baked, and it is redeployed', async () => {
+  it('dispatch with flask-ref master: git ls-remote resolves the branch, the commit is already baked, and it is redeployed', async () => {
     const head = fork.head();
     const before = await state();
     const run = await runAct({
@@ -134,7 +154,7 @@ describe('the caller workflows under act against moto', () => {
       env: gitRedirect(FORK_URL, fork.dir),
     });
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.log).toContain(`Baking ${FORK_URL} at main = ${head}`);
+    expect(run.log).toContain(`Baking ${FORK_URL} at master = ${head}`);
     expect(run.log).toMatch(/::set-output:: skipped=true/);
     const after = await state();
     const ami = bakedFor(after, head)[0]?.ImageId;
@@ -142,6 +162,33 @@ describe('the caller workflows under act against moto', () => {
     expect(after.images).toHaveLength(before.images.length);
     expect(after.parameter).toEqual({ value: ami, version: (before.parameter?.version ?? 0) + 1 });
     expect(after.stackImageId).toBe(ami);
+  });
+
+  it('dispatch of another flask-repo without flask-ref: its default branch (master) is resolved with git ls-remote --symref, found baked, and deployed', async () => {
+    const head = fork.head();
+    const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as { inputs: Record<string, string> };
+    payload.inputs['flask-repo'] = FORK_REPOSITORY;
+    payload.inputs['flask-ref'] = '';
+    writeFileSync(join(payloadDir, 'dispatch.json'), JSON.stringify(payload));
+    try {
+      const run = await runAct({
+        root,
+        workdir: fork.dir,
+        workflow: 'deploy-manually.yml',
+        event: 'workflow_dispatch',
+        eventFile: join(payloadDir, 'dispatch.json'),
+        aws: moto.env,
+        packerVariables: localPackerVariables(moto.endpoint),
+        env: gitRedirect(FORK_URL, fork.dir),
+      });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(run.log).toContain(`Baking ${FORK_URL} at its default branch master = ${head}`);
+      expect(run.log).toMatch(/::set-output:: skipped=true/);
+      expect((await state()).stackImageId).toBe(bakedFor(await state(), head)[0]?.ImageId);
+    } finally {
+      rmSync(payloadDir, { recursive: true, force: true });
+    }
   });
 
   it('dispatch with a flask-ref that does not exist fails in resolve and changes nothing', async () => {
@@ -163,6 +210,36 @@ describe('the caller workflows under act against moto', () => {
       expect(run.exitCode).not.toBe(0);
       expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
       expect(run.log).toContain(`::error::Input 'flask-ref' has 'no-such-branch', which is no branch, tag or ref of ${FORK_URL}.`);
+      const after = await state();
+      expect(after.parameter).toEqual(before.parameter);
+      expect(after.images).toHaveLength(before.images.length);
+      expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
+    } finally {
+      rmSync(payloadDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a push of another branch than TRUSTED_BRANCH fails in resolve with one line naming the variable, and changes nothing', async () => {
+    const before = await state();
+    const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'push.json'), 'utf8')) as { ref: string };
+    payload.ref = 'refs/heads/main';
+    writeFileSync(join(payloadDir, 'push.json'), JSON.stringify(payload));
+    try {
+      const run = await runAct({
+        root,
+        workdir: fork.dir,
+        workflow: 'deploy-on-push.yml',
+        event: 'push',
+        eventFile: join(payloadDir, 'push.json'),
+        aws: moto.env,
+        packerVariables: localPackerVariables(moto.endpoint),
+      });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
+      expect(run.log).toContain(
+        "::error::This run is on 'refs/heads/main', but only the branch 'master' may assume the AWS role (input 'trusted-branch', the repository variable TRUSTED_BRANCH in workflows-example)",
+      );
       const after = await state();
       expect(after.parameter).toEqual(before.parameter);
       expect(after.images).toHaveLength(before.images.length);

@@ -65,9 +65,24 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'parameter-file',
         'environment',
         'packer-version',
+        'trusted-branch',
+        'force',
+        'only-if-baked',
       ]),
     );
     expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
+  });
+
+  it("defaults follow the upstream app: flask-ref empty (the repository's default branch), trusted-branch master", () => {
+    const inputs = reusable.on.workflow_call?.inputs as Record<string, { default?: unknown }>;
+    expect(inputs['flask-ref']?.default).toBe('');
+    expect(inputs['trusted-branch']?.default).toBe('master');
+    expect(inputs.force?.default).toBe(false);
+  });
+
+  it('checks the branch first in resolve, before any step that could reach AWS', () => {
+    expect(reusable.jobs.resolve?.steps?.[0]?.name).toBe('Check the branch');
+    for (const name of ['bake', 'publish', 'deploy']) expect([reusable.jobs[name]?.needs ?? []].flat(), name).toContain('resolve');
   });
 
   it('chains bake -> publish -> deploy and queues runs per stack instead of cancelling them', () => {
@@ -101,6 +116,33 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
   });
 });
 
+describe('the examples for a fork', () => {
+  const example = (file: string) => load(join(root, 'workflows-example', file));
+
+  it('deploy on pushes to master and pull requests to master, the upstream app\'s only branch', () => {
+    const push = example('deploy-on-push.yml').on.push as unknown as { branches: string[] };
+    const pullRequest = example('plan-on-pull-request.yml').on.pull_request as unknown as { branches: string[] };
+    expect(push.branches).toEqual(['master']);
+    expect(pullRequest.branches).toEqual(['master']);
+  });
+
+  it('pass the trusted branch from the repository variable TRUSTED_BRANCH, master when unset', () => {
+    for (const file of ['deploy-on-push.yml', 'deploy-manually.yml']) {
+      expect(example(file).jobs['bake-and-deploy']?.with?.['trusted-branch'], file).toBe("${{ vars.TRUSTED_BRANCH || 'master' }}");
+    }
+  });
+
+  it('rebake weekly on a schedule without force (the fingerprint decides), and offer force by hand', () => {
+    const onPush = example('deploy-on-push.yml');
+    const schedule = onPush.on.schedule as unknown as { cron: string }[];
+    expect(schedule).toHaveLength(1);
+    expect(schedule[0]?.cron).toMatch(/^\d+ \d+ \* \* [0-6]$/);
+    expect(onPush.jobs['bake-and-deploy']?.with?.force).toBeUndefined();
+    expect(onPush.jobs['bake-and-deploy']?.with?.['only-if-baked']).toBe("${{ github.event_name == 'schedule' }}");
+    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.force).toBe('${{ inputs.force }}');
+  });
+});
+
 describe('every workflow, examples included', () => {
   it('interpolates no expression into a run: script (values go through env:)', () => {
     for (const [file, workflow] of allWorkflows()) {
@@ -122,7 +164,8 @@ describe('every workflow, examples included', () => {
     );
     for (const folder of mapped.values()) expect(existsSync(join(folder, 'action.yaml')) || existsSync(folder), folder).toBe(true);
     for (const [file, workflow] of allWorkflows()) {
-      if (file.startsWith('.github/workflows/ci.yml')) continue; // CI runs on GitHub only
+      // CI and releases run on GitHub only.
+      if (['.github/workflows/ci.yml', '.github/workflows/release.yml'].includes(file)) continue;
       for (const [name, job] of Object.entries(workflow.jobs)) {
         const uses = [job.uses, ...(job.steps ?? []).map((step) => step.uses)].filter((ref): ref is string => !!ref);
         for (const ref of uses.filter((ref) => !ref.startsWith('./'))) {

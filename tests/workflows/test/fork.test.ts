@@ -2,27 +2,45 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '@img-mgr/testbed';
+import { repoRoot, UPSTREAM_BUCKET, UPSTREAM_DEFAULT_BRANCH } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, createForkWorkspace, FORK_REPOSITORY, jobResults } from '../src/index.js';
 
 const root = repoRoot();
 
 describe('the stand-in fork', () => {
-  it('is a git repository on main whose origin names the fork, with a new HEAD per app change', () => {
+  it('is a git repository on master whose origin names the fork, with a new HEAD per app change', () => {
     const fork = createForkWorkspace({ root, dropRequiredPlugins: false });
     try {
       const git = (...args: string[]) => execFileSync('git', ['-C', fork.dir, ...args], { encoding: 'utf8' }).trim();
-      expect(git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
+      expect(git('rev-parse', '--abbrev-ref', 'HEAD')).toBe(UPSTREAM_DEFAULT_BRANCH);
+      expect(git('branch', '--list', '--format=%(refname:short)')).toBe('master');
       expect(git('remote', 'get-url', 'origin')).toBe(`https://github.com/${FORK_REPOSITORY}.git`);
       const first = fork.head();
       const second = fork.commitAppChange('change');
       expect(second).toMatch(/^[0-9a-f]{40}$/);
       expect(second).not.toBe(first);
+      expect(git('diff', '--name-only', first, second)).toBe('app.py');
       fork.setStackParameters('dev', { InstanceType: 't3.medium' });
       const parameters = JSON.parse(readFileSync(join(fork.dir, 'deploy', 'dev.json'), 'utf8')) as Record<string, string>;
       expect(parameters.InstanceType).toBe('t3.medium');
       expect(parameters.NetworkStackName).toBeDefined();
+    } finally {
+      fork.cleanup();
+    }
+  });
+
+  it("is shaped like upstream's app: the bucket hard-coded in app.py, listing errors swallowed, no uploads/, no tests", () => {
+    const fork = createForkWorkspace({ root, dropRequiredPlugins: false });
+    try {
+      const git = (...args: string[]) => execFileSync('git', ['-C', fork.dir, ...args], { encoding: 'utf8' }).trim();
+      expect(readFileSync(join(fork.dir, 'app.py'), 'utf8').split('\n')[7]).toBe(`BUCKET = "${UPSTREAM_BUCKET}"`);
+      expect(readFileSync(join(fork.dir, 's3_functions.py'), 'utf8')).toMatch(/except Exception:\n\s+pass/);
+      expect(existsSync(join(fork.dir, 'uploads'))).toBe(false);
+      const tracked = git('ls-files').split('\n');
+      expect(tracked).toEqual(expect.arrayContaining(['app.py', 's3_functions.py', 'requirements.txt', 'deploy/dev.json']));
+      expect(tracked.filter((file) => /(^|\/)(tests?|test_[^/]*\.py)(\/|$)/.test(file))).toEqual([]);
+      expect(tracked.filter((file) => file.startsWith('.img-mgr/'))).toEqual([]);
     } finally {
       fork.cleanup();
     }

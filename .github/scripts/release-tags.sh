@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Tags a release: creates the annotated tag vX.Y.Z on a commit and moves the
+# major tag vX to it, the tag that callers follow (`...@v1`). Only the major
+# tag is ever force-pushed; an existing vX.Y.Z is never replaced, and vX is
+# not moved back when a higher vX.*.* release already exists.
+#
+#   release-tags.sh VERSION COMMIT REMOTE
+#
+# REMOTE is a git URL or path. For an https:// remote, GITHUB_TOKEN (when set)
+# authenticates the pushes through an HTTP header, never through the URL.
+set -euo pipefail
+
+die() { echo "::error::$*"; exit 1; }
+
+[[ $# -eq 3 ]] || die "usage: release-tags.sh VERSION COMMIT REMOTE"
+version="$1" commit="$2" remote="$3"
+[[ "$version" =~ ^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$ ]] ||
+  die "Input 'version' has '${version}', which is not X.Y.Z (three numbers, no leading v or zeros)."
+major="v${BASH_REMATCH[1]}"
+tag="v${version}"
+[[ "$commit" =~ ^[0-9a-f]{40}$ ]] || die "'${commit}' is not a full commit SHA."
+git cat-file -e "${commit}^{commit}" 2>/dev/null || die "Commit ${commit} is not in this checkout."
+
+if [[ "$remote" == https://* && -n "${GITHUB_TOKEN:-}" ]]; then
+  # What actions/checkout does, kept to this process: no token on disk or in a URL.
+  basic="$(printf 'x-access-token:%s' "$GITHUB_TOKEN" | base64 -w0)"
+  echo "::add-mask::${basic}"
+  export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.${remote}.extraheader" GIT_CONFIG_VALUE_0="AUTHORIZATION: basic ${basic}"
+fi
+
+existing="$(git ls-remote --tags "$remote" "refs/tags/${major}.*")" || die "Cannot list the tags of ${remote}."
+if grep -q "refs/tags/${tag}$" <<<"$existing"; then
+  die "${tag} already exists on ${remote}; release a new version instead of replacing one."
+fi
+highest="$( (awk '{ print $2 }' <<<"$existing" | grep -E "^refs/tags/${major}\.[0-9]+\.[0-9]+$" | sed 's|^refs/tags/||'; echo "$tag") | sort -V | tail -n1)"
+
+export GIT_COMMITTER_NAME="${GIT_COMMITTER_NAME:-github-actions[bot]}"
+export GIT_COMMITTER_EMAIL="${GIT_COMMITTER_EMAIL:-41898282+github-actions[bot]@users.noreply.github.com}"
+export GIT_AUTHOR_NAME="$GIT_COMMITTER_NAME" GIT_AUTHOR_EMAIL="$GIT_COMMITTER_EMAIL"
+git tag --annotate --message "img-mgr actions ${tag}" "$tag" "$commit"
+git push --quiet "$remote" "refs/tags/${tag}"
+echo "Created ${tag} at ${commit}."
+
+if [[ "$highest" != "$tag" ]]; then
+  echo "::warning::${major} stays on ${highest}, which is newer than ${tag}."
+  exit 0
+fi
+git push --quiet --force "$remote" "${commit}:refs/tags/${major}"
+echo "Moved ${major} to ${commit} (${tag})."
