@@ -49,13 +49,14 @@ describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered 
   let work: string;
   let repo: string;
   let stubDir: string;
+  let commit: string;
   const template = readFileSync(join(packerDir, 'img-mgr.pkr.hcl'), 'utf8');
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'img-mgr-provisioner-'));
     repo = join(work, 'fork');
     mkdirSync(repo);
-    initStandInAppRepository(repo);
+    commit = initStandInAppRepository(repo);
     stubDir = join(work, 'stubs');
     mkdirSync(stubDir);
     for (const [name, text] of Object.entries(stubs)) {
@@ -117,6 +118,13 @@ describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered 
     expect(run.status).not.toBe(0);
     expect(run.output).toContain("FLASK_REF 'main' is not a branch, tag or commit");
     expect(run.commands[0]).toMatch(/^chmod \+x \S+\/script_\d+\.sh; sudo -E env FLASK_REF='main' FLASK_REPO='[^']+' IMG_MGR_CONFIGURE_APP='[^']+\/configure_app\.sh' IMG_MGR_HEALTH_CHECK='[^']+\/health-check\.sh' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr'  bash \S+\/script_\d+\.sh$/);
+  });
+
+  it('with an empty flask_ref, bakes the default branch of the fork (no branch name is guessed)', () => {
+    const { run, installRoot } = bake('default-branch', template, '');
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain('at its default branch');
+    expect(readFileSync(join(installRoot, 'opt/img-mgr/REVISION'), 'utf8').trim()).toBe(commit);
   });
 
   it('fails the provisioner when nginx -t rejects the configuration, the last check of the bake', () => {
