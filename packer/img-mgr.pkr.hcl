@@ -47,6 +47,18 @@ source "amazon-ebs" "img-mgr" {
   communicator = var.communicator
   ssh_username = var.ssh_username
 
+  # Account shapes: empty subnet_id/vpc_id keep the default VPC (Packer finds
+  # the VPC from the subnet when only subnet_id is set). The temporary
+  # security group admits SSH from ssh_source_cidr only.
+  subnet_id                             = var.subnet_id
+  vpc_id                                = var.vpc_id
+  temporary_security_group_source_cidrs = [var.ssh_source_cidr]
+
+  # An AMI encrypted with kms_key_id, or Packer's default (keep the source's
+  # encryption) when it is empty.
+  encrypt_boot = var.kms_key_id == "" ? null : true
+  kms_key_id   = var.kms_key_id
+
   custom_endpoint_ec2        = var.ec2_endpoint
   skip_credential_validation = var.skip_aws_checks
   skip_metadata_api_check    = var.skip_aws_checks
@@ -61,19 +73,29 @@ source "amazon-ebs" "img-mgr" {
 build {
   sources = ["source.amazon-ebs.img-mgr"]
 
+  # What install_my_app.sh runs besides itself: the app-configuration step
+  # and the instance's health check. /tmp exists (the file provisioner does
+  # not create directories) and is a tmpfs on AL2023, so nothing stays.
   provisioner "file" {
     except      = local.skip_provisioning
-    source      = "${path.root}/install_my_app.sh"
-    destination = "/tmp/install_my_app.sh"
+    sources     = ["${path.root}/configure_app.sh", "${path.root}/health-check.sh"]
+    destination = "/tmp/"
   }
 
+  # `script`, not `inline`: Packer uploads install_my_app.sh itself and runs
+  # it with execute_command, so the provisioner's status is the script's own
+  # exit status (set -euo pipefail: any failing step fails the bake). An
+  # inline list would end with the status of its last line, since `bash FILE`
+  # ignores Packer's `#!/bin/sh -e` shebang.
   provisioner "shell" {
     except = local.skip_provisioning
+    script = "${path.root}/install_my_app.sh"
     environment_vars = [
       "FLASK_REPO=${var.flask_repo}",
       "FLASK_REF=${var.flask_ref}",
+      "IMG_MGR_CONFIGURE_APP=/tmp/configure_app.sh",
+      "IMG_MGR_HEALTH_CHECK=/tmp/health-check.sh",
     ]
     execute_command = "chmod +x {{ .Path }}; sudo -E env {{ .Vars }} bash {{ .Path }}"
-    inline          = ["bash /tmp/install_my_app.sh", "rm -f /tmp/install_my_app.sh"]
   }
 }

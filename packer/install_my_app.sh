@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Bakes the img-mgr Flask app into an image (run by Packer's shell provisioner
-# as root on Amazon Linux 2023). Everything is installed here, at bake time:
-# the instance installs nothing at boot. Runtime configuration (S3 bucket,
-# environment, region) comes from /etc/img-mgr/app.env, which the launch
-# template's user data writes; the app's code is never edited.
+# as root on Amazon Linux 2023, as a `script`, so its exit status is the
+# provisioner's: any failing step fails the bake). Everything is installed
+# here, at bake time: the instance installs nothing at boot. Runtime
+# configuration (S3 bucket, environment, region, AWS config file) comes from
+# /etc/img-mgr/app.env, which the launch template's user data writes.
 #
-# Usage: FLASK_REPO=https://github.com/you/flask-aws-storage.git FLASK_REF=main \
+# The fork is not edited by hand: configure_app.sh, run once here (logged),
+# makes a checkout that hard-codes upstream's bucket read IMG_MGR_BUCKET
+# instead, and creates uploads/. No other change is made to the app's code.
+#
+# Usage: FLASK_REPO=https://github.com/you/flask-aws-storage.git FLASK_REF=master \
 #          install_my_app.sh [--root DIR] [--skip-packages] [--skip-services]
 #
+#   FLASK_REF        branch, tag or commit; empty = the repository's default branch
 #   --root DIR       install under DIR instead of / (tests; IMG_MGR_ROOT)
 #   --skip-packages  do not install OS packages with dnf (IMG_MGR_SKIP_PACKAGES=1)
 #   --skip-services  no service user, chown, systemctl or nginx -t (IMG_MGR_SKIP_SERVICES=1)
 #
 # Other settings (environment): IMG_MGR_PYTHON (python3), IMG_MGR_GUNICORN
 # (pip spec of gunicorn), IMG_MGR_FALLBACK_REQUIREMENTS (used when the repo has
-# no requirements.txt), IMG_MGR_USER (imgmgr).
+# no requirements.txt), IMG_MGR_USER (imgmgr), IMG_MGR_CONFIGURE_APP and
+# IMG_MGR_HEALTH_CHECK (configure_app.sh and health-check.sh; default: next to
+# this script; Packer uploads them to /tmp).
 set -euo pipefail
 
 root="${IMG_MGR_ROOT:-/}"
@@ -43,7 +51,7 @@ while (($#)); do
       shift
       ;;
     -h | --help)
-      sed -n '2,20p' "$0"
+      sed -n '2,30p' "$0"
       exit 0
       ;;
     *) die "unknown argument: $1" ;;
@@ -51,7 +59,10 @@ while (($#)); do
 done
 
 : "${FLASK_REPO:?FLASK_REPO must be the git URL of the Flask app}"
-flask_ref="${FLASK_REF:-main}"
+flask_ref="${FLASK_REF:-}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+configure_script="${IMG_MGR_CONFIGURE_APP:-$here/configure_app.sh}"
+health_check_script="${IMG_MGR_HEALTH_CHECK:-$here/health-check.sh}"
 python="${IMG_MGR_PYTHON:-python3}"
 gunicorn_spec="${IMG_MGR_GUNICORN:-gunicorn}"
 fallback_requirements="${IMG_MGR_FALLBACK_REQUIREMENTS:-flask boto3}"
@@ -71,13 +82,17 @@ install_packages() {
 }
 
 # Clones FLASK_REPO and checks out FLASK_REF (branch, tag or commit), detached.
+# An empty FLASK_REF takes the repository's default branch (what git clone
+# checks out); no branch name is guessed.
 checkout_app() {
-  log "cloning $FLASK_REPO at $flask_ref"
+  log "cloning $FLASK_REPO at ${flask_ref:-its default branch}"
   rm -rf "$app_dir"
   mkdir -p "$prefix"
   git clone --quiet "$FLASK_REPO" "$app_dir"
   local commit
-  if commit="$(git -C "$app_dir" rev-parse --quiet --verify "origin/$flask_ref^{commit}")"; then
+  if [[ -z "$flask_ref" ]]; then
+    commit="$(git -C "$app_dir" rev-parse --verify "HEAD^{commit}")"
+  elif commit="$(git -C "$app_dir" rev-parse --quiet --verify "origin/$flask_ref^{commit}")"; then
     :
   elif commit="$(git -C "$app_dir" rev-parse --quiet --verify "$flask_ref^{commit}")"; then
     :
@@ -86,8 +101,22 @@ checkout_app() {
   fi
   git -C "$app_dir" -c advice.detachedHead=false checkout --quiet --detach "$commit"
   printf '%s\n' "$commit" >"$prefix/REVISION"
-  mkdir -p "$app_dir/uploads"
   log "app revision $commit"
+}
+
+# The one app-configuration step (shared with the local preview), run once.
+configure_app() {
+  [[ -f "$configure_script" ]] || die "configure_app.sh not found at $configure_script (set IMG_MGR_CONFIGURE_APP)"
+  log "configuring the app with $configure_script"
+  bash "$configure_script" "$app_dir"
+}
+
+# The instance's health check (user data runs it before cfn-signal).
+install_health_check() {
+  [[ -f "$health_check_script" ]] || die "health-check.sh not found at $health_check_script (set IMG_MGR_HEALTH_CHECK)"
+  mkdir -p "$prefix/bin"
+  install -m 0755 "$health_check_script" "$prefix/bin/health-check.sh"
+  log "installed $prefix/bin/health-check.sh"
 }
 
 # The virtualenv holds the app's requirements and gunicorn: nothing is
@@ -134,10 +163,12 @@ write_env_example() {
   mkdir -p "$etc_dir"
   cat >"$etc_dir/app.env.example" <<'EOF'
 # /etc/img-mgr/app.env is written at boot by the launch template's user data.
-# The app reads these with os.environ (e.g. BUCKET = os.environ["IMG_MGR_BUCKET"]).
+# The app reads its bucket from IMG_MGR_BUCKET (configure_app.sh made it so).
+# AWS_CONFIG_FILE names a config that makes boto3 presign S3 URLs with SigV4.
 IMG_MGR_BUCKET=my-img-mgr-bucket
 IMG_MGR_ENVIRONMENT=dev
 AWS_DEFAULT_REGION=us-west-2
+AWS_CONFIG_FILE=/etc/img-mgr/aws-config
 EOF
 }
 
@@ -170,14 +201,15 @@ WantedBy=multi-user.target
 EOF
 }
 
-# nginx on :80 proxies to gunicorn on 127.0.0.1:5000. conf.d is included
-# before nginx.conf's own server block, so this one answers first on :80.
+# nginx on :80 proxies to gunicorn on 127.0.0.1:5000. It is the default
+# server, so a request for any host name (the load balancer's health check,
+# by IP) reaches the app and never the stock welcome page.
 write_nginx_config() {
   mkdir -p "$root/etc/nginx/conf.d"
   cat >"$root/etc/nginx/conf.d/img-mgr.conf" <<'EOF'
 server {
-    listen 80;
-    listen [::]:80;
+    listen 80 default_server;
+    listen [::]:80 default_server;
     client_max_body_size 20m;
 
     location / {
@@ -191,6 +223,17 @@ server {
 EOF
 }
 
+# Only one server may be the default for :80: when the stock nginx.conf
+# claims it too, its claim is dropped (logged) so that nginx -t passes.
+release_stock_default_server() {
+  local conf="$root/etc/nginx/nginx.conf"
+  if [[ ! -f "$conf" ]] || ! grep -Eq '^[[:space:]]*listen[[:space:]].*default_server' "$conf"; then
+    return 0
+  fi
+  sed -E -i '/^[[:space:]]*listen[[:space:]]/ s/[[:space:]]+default_server//' "$conf"
+  log "nginx.conf: default_server removed from the stock server block; img-mgr.conf is the default server"
+}
+
 enable_services() {
   log "creating service user and enabling services"
   if ! id -u "$service_user" >/dev/null 2>&1; then
@@ -201,6 +244,9 @@ enable_services() {
   if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then
     setsebool -P httpd_can_network_connect 1
   fi
+  release_stock_default_server
+  # A configuration nginx rejects fails the bake here, not at the first boot.
+  log "checking the nginx configuration (nginx -t)"
   nginx -t
   systemctl daemon-reload
   systemctl enable nginx.service img-mgr.service
@@ -209,8 +255,10 @@ enable_services() {
 main() {
   [[ "$skip_packages" == 1 ]] || install_packages
   checkout_app
+  configure_app
   install_python_deps
   write_run_script
+  install_health_check
   write_env_example
   write_systemd_unit
   write_nginx_config

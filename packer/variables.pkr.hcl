@@ -14,8 +14,8 @@ variable "flask_repo" {
 
 variable "flask_ref" {
   type        = string
-  description = "Branch, tag or commit of flask_repo to bake."
-  default     = "main"
+  description = "Branch, tag or commit of flask_repo to bake. The upstream app has only master; the bake-and-deploy workflow passes the resolved commit SHA."
+  default     = "master"
 
   validation {
     condition     = length(var.flask_ref) > 0 && length(split(" ", var.flask_ref)) == 1
@@ -91,4 +91,48 @@ variable "skip_aws_checks" {
   type        = bool
   description = "Skip credential, metadata API and region validation (only for a local endpoint)."
   default     = false
+}
+
+variable "subnet_id" {
+  type        = string
+  description = "Subnet of the build instance (needs a route to the internet); empty uses the default VPC. Required in accounts without a default VPC."
+  default     = ""
+
+  validation {
+    condition     = var.subnet_id == "" || (substr(var.subnet_id, 0, 7) == "subnet-" && length(split(" ", var.subnet_id)) == 1)
+    error_message = "The subnet_id variable must be empty or a subnet id (subnet-...)."
+  }
+}
+
+variable "vpc_id" {
+  type        = string
+  description = "VPC of subnet_id, for the temporary security group; empty lets Packer read it from subnet_id."
+  default     = ""
+
+  validation {
+    condition     = var.vpc_id == "" || (substr(var.vpc_id, 0, 4) == "vpc-" && length(split(" ", var.vpc_id)) == 1)
+    error_message = "The vpc_id variable must be empty or a VPC id (vpc-...)."
+  }
+}
+
+variable "ssh_source_cidr" {
+  type        = string
+  description = "The only source the temporary security group admits on port 22: the runner's public address as a.b.c.d/32 (Packer 1.6 has no temporary_security_group_source_public_ip). 0.0.0.0/0 admits anyone."
+  default     = "0.0.0.0/0"
+
+  validation {
+    condition     = length(split("/", var.ssh_source_cidr)) == 2 && length(split(".", split("/", var.ssh_source_cidr)[0])) == 4 && length(split(" ", var.ssh_source_cidr)) == 1
+    error_message = "The ssh_source_cidr variable must be an IPv4 CIDR such as 203.0.113.7/32."
+  }
+}
+
+variable "kms_key_id" {
+  type        = string
+  description = "KMS key (id, alias/NAME or ARN) that encrypts the AMI's snapshots; empty keeps the source image's encryption. The GitHub role needs grants on it (AmiKmsKeyArn of github-oidc.yaml)."
+  default     = ""
+
+  validation {
+    condition     = var.kms_key_id == "" || ((substr(var.kms_key_id, 0, 6) == "alias/" || substr(var.kms_key_id, 0, 8) == "arn:aws:" || substr(var.kms_key_id, 0, 4) == "mrk-" || length(var.kms_key_id) == 36) && length(split(" ", var.kms_key_id)) == 1)
+    error_message = "The kms_key_id variable must be empty, a key id, alias/NAME or a KMS key ARN."
+  }
 }

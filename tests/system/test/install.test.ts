@@ -75,6 +75,10 @@ describe('install_my_app.sh (real install under a root directory, without system
     expect(readFileSync(join(installRoot, 'opt/img-mgr/REVISION'), 'utf8').trim()).toBe(commit);
     expect(readFileSync(join(installRoot, 'opt/img-mgr/app/app.py'), 'utf8')).toBe(fixtureApp);
     expect(install.stderr).toContain(`installed img-mgr ${commit}`);
+    // configure_app.sh ran once and left an app that already reads its bucket alone.
+    expect(install.stderr.match(/configuring the app with /g)).toHaveLength(1);
+    expect(install.stderr).toContain('app.py has no hard-coded BUCKET constant; left as it is');
+    expect(readFileSync(join(installRoot, 'opt/img-mgr/bin/health-check.sh'), 'utf8')).toBe(readFileSync(join(packerDir, 'health-check.sh'), 'utf8'));
   });
 
   it('writes a systemd unit that reads /etc/img-mgr/app.env and an nginx proxy from :80 to 127.0.0.1:5000', () => {
@@ -83,7 +87,7 @@ describe('install_my_app.sh (real install under a root directory, without system
     expect(unit).toContain(`ExecStart=${installRoot}/opt/img-mgr/bin/run.sh`);
     expect(unit).toContain('WantedBy=multi-user.target');
     const nginx = readFileSync(join(installRoot, 'etc/nginx/conf.d/img-mgr.conf'), 'utf8');
-    expect(nginx).toMatch(/listen 80;/);
+    expect(nginx).toMatch(/listen 80 default_server;/);
     expect(nginx).toContain('proxy_pass http://127.0.0.1:5000;');
   });
 

@@ -1,6 +1,14 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeKeyPairsCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, toolPath, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, runTool } from './helpers.js';
@@ -52,6 +60,35 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
     expect(run.stdout + run.stderr).toContain('communicator variable must be ssh or none');
   });
 
+  it('flask_ref defaults to master (the upstream app has no main), and main appears nowhere in packer/ as a default', async () => {
+    const run = await runTool(toolPath('packer'), ['inspect', dir]);
+    expect(run.stdout).toContain('var.flask_ref: "master"');
+    for (const name of readdirSync(packerDir)) {
+      expect(readFileSync(join(packerDir, name), 'utf8'), name).not.toMatch(/\bmain\b["'}]|=\s*"?main"?\s*$|:-main\b/m);
+    }
+  });
+
+  it('accepts subnet_id, vpc_id, ssh_source_cidr and kms_key_id, each optional', async () => {
+    const run = await runTool(toolPath('packer'), [
+      'validate',
+      ...['subnet_id=subnet-0abc1234', 'vpc_id=vpc-0abc1234', 'ssh_source_cidr=203.0.113.7/32', 'kms_key_id=alias/img-mgr-ami'].flatMap((pair) => ['-var', pair]),
+      dir,
+    ]);
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+
+  it.each([
+    ['subnet_id', 'sn-123', 'The subnet_id variable must be empty or a subnet id'],
+    ['vpc_id', 'default', 'The vpc_id variable must be empty or a VPC id'],
+    ['ssh_source_cidr', '203.0.113.7', 'The ssh_source_cidr variable must be an IPv4 CIDR'],
+    ['kms_key_id', 'my key', 'The kms_key_id variable must be empty, a key id, alias/NAME or a KMS key ARN'],
+  ])('packer validate names the variable for a malformed %s', async (name, value, message) => {
+    const run = await runTool(toolPath('packer'), ['validate', '-var', `${name}=${value}`, dir]);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain(message);
+  });
+
   describe('packer build against moto with test.pkrvars.hcl', () => {
     let moto: Moto;
     beforeAll(async () => {
@@ -82,7 +119,7 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
         'app-revision': '0123abc',
         fingerprint: 'test-fingerprint',
         'run-id': 'test-1',
-        'flask-ref': 'main',
+        'flask-ref': 'master',
       });
 
       // The base image Packer chose is the newest standard AL2023 x86_64 image.
@@ -112,6 +149,46 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
       const instances = reservations.flatMap((reservation) => reservation.Instances ?? []);
       expect(instances.length).toBeGreaterThan(0);
       for (const instance of instances) expect(instance.State?.Name).toBe('terminated');
+      // The temporary security group admits ssh_source_cidr only (default 0.0.0.0/0).
+      expect(build.stdout).toMatch(/Authorizing access to port \d+ from \[0\.0\.0\.0\/0\]/);
+    });
+
+    it('builds in subnet_id (its VPC found by Packer) and limits the temporary security group to ssh_source_cidr', async () => {
+      const ec2 = new EC2Client(moto.clientConfig);
+      const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.77.0.0/16' }))).Vpc;
+      const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc?.VpcId, CidrBlock: '10.77.1.0/24' }))).Subnet;
+      const build = await runTool(
+        toolPath('packer'),
+        [
+          'build',
+          `-var-file=${testVars}`,
+          ...['run_id=subnet-1', `ec2_endpoint=${moto.endpoint}`, `subnet_id=${subnet?.SubnetId}`, 'ssh_source_cidr=203.0.113.7/32'].flatMap((pair) => ['-var', pair]),
+          dir,
+        ],
+        { env: moto.env },
+      );
+      expect(build.code, build.stdout + build.stderr).toBe(0);
+      expect(build.stdout).toMatch(/Authorizing access to port \d+ from \[203\.0\.113\.7\/32\]/);
+      const reservations = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:run-id', Values: ['subnet-1'] }] }))).Reservations ?? [];
+      const instances = reservations.flatMap((reservation) => reservation.Instances ?? []);
+      expect(instances.map((instance) => instance.SubnetId)).toEqual([subnet?.SubnetId]);
+    });
+
+    it('a subnet that does not exist fails the build before anything is created (Packer names the subnet, not the variable)', async () => {
+      const ec2 = new EC2Client(moto.clientConfig);
+      await moto.reset();
+      const build = await runTool(
+        toolPath('packer'),
+        ['build', `-var-file=${testVars}`, ...['run_id=subnet-2', `ec2_endpoint=${moto.endpoint}`, 'subnet_id=subnet-0123dead'].flatMap((pair) => ['-var', pair]), dir],
+        { env: moto.env },
+      );
+      expect(build.code).not.toBe(0);
+      expect(build.stdout + build.stderr).toContain("Describing the subnet: subnet-0123dead returned error: InvalidSubnetID.NotFound");
+      expect((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).toEqual([]);
+      const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
+      expect(groups.filter((group) => group.GroupName !== 'default')).toEqual([]);
+      const reservations = (await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? [];
+      expect(reservations.flatMap((reservation) => reservation.Instances ?? [])).toEqual([]);
     });
   });
 });

@@ -183,6 +183,12 @@ describe('CloudFormation stacks on moto', () => {
     expect(userData).toContain(`IMG_MGR_BUCKET=${ids.UploadsBucket}`);
     expect(userData).toContain('IMG_MGR_ENVIRONMENT=dev');
     expect(userData).toMatch(/cfn-signal --exit-code "\$status" --stack '[^']+' --resource AutoScalingGroup/);
+    // Success is signalled only when the baked health check (page + bucket probe) passes.
+    expect(userData).toMatch(
+      /^status=0\nif ! systemctl restart img-mgr\.service nginx\.service \|\| ! \/opt\/img-mgr\/bin\/health-check\.sh; then\n {2}status=1\nfi\n\/opt\/aws\/bin\/cfn-signal /m,
+    );
+    expect(userData).toContain('AWS_CONFIG_FILE=/etc/img-mgr/aws-config');
+    expect(userData).toContain("cat >/etc/img-mgr/aws-config <<'EOF'\n[default]\ns3 =\n  signature_version = s3v4\nEOF\n");
     await expectShellcheckClean(userData);
 
     // The bucket exists.
