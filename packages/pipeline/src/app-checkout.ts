@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gitReason } from './app-revision.js';
 
 /** Why a command failed: its last line of stderr. */
 export class CheckoutError extends Error {
@@ -58,7 +59,7 @@ function run(command: string, args: string[], options: RunOptions & { stderrToo?
       },
       (error, stdout, stderr) => {
         if (error) {
-          const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? (error.killed ? 'timed out' : error.message.split('\n')[0]);
+          const last = gitReason(stderr) ?? (error.killed ? 'timed out' : error.message.split('\n')[0]);
           reject(new CheckoutError(`${command} ${args[0] === '-C' ? args[2] : args[0]}: ${last}`));
           return;
         }
@@ -67,3 +68,4 @@ function run(command: string, args: string[], options: RunOptions & { stderrToo?
     );
   });
 }
+

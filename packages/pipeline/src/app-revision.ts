@@ -88,9 +88,15 @@ function lsRemote(args: string[], options: LookupOptions): Promise<{ ok: true; s
           resolve({ ok: true, stdout });
           return;
         }
-        const last = stderr.trim().split('\n').filter(Boolean).at(-1);
+        const last = gitReason(stderr);
         resolve({ ok: false, reason: last ?? (error.killed ? 'git ls-remote timed out' : error.message.split('\n')[0] ?? 'git ls-remote failed') });
       },
     );
   });
+}
+
+/** git's reason for a failure: its first `fatal:`/`error:` line (the lines after it are advice), else its last line. */
+export function gitReason(stderr: string): string | undefined {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  return (lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1))?.replace(/^(fatal|error):\s*/, '');
 }
