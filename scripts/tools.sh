@@ -28,12 +28,13 @@ stamp_ok() { [[ -f "$TOOLS_DIR/.stamp-$1" && "$(cat "$TOOLS_DIR/.stamp-$1")" == 
 stamp_set() { printf '%s' "$2" >"$TOOLS_DIR/.stamp-$1"; }
 
 install_python_tools() {
-  local want="$MOTO_SPEC $CFN_LINT_SPEC $ZIZMOR_SPEC"
+  # flask and boto3 run the Flask app locally (img-mgr-pipeline's preview, the packer tests).
+  local want="$MOTO_SPEC $CFN_LINT_SPEC $ZIZMOR_SPEC flask boto3"
   if stamp_ok python "$want" && [[ -x "$VENV/bin/moto_server" ]]; then return; fi
   need python3 "install Python 3.9+ (with the venv module)"
-  log "python venv: moto server, cfn-lint, zizmor"
+  log "python venv: moto server, cfn-lint, zizmor, flask, boto3"
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC" "$ZIZMOR_SPEC"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC" "$ZIZMOR_SPEC" flask boto3
   for tool in moto_server cfn-lint zizmor; do ln -sf "$VENV/bin/$tool" "$BIN/$tool"; done
   stamp_set python "$want"
 }
