@@ -53,10 +53,9 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     if (!endpoint) return off('there is no local AWS for the app to use');
     if (!app?.commit) return off(`could not reach ${app?.repo ?? ctx.options.flaskRepo} to check out the app (${app?.unreachable ?? 'no revision resolved'})`);
 
+    // Importing Flask and boto3 takes a second: checked while the stack is read and the app checked out.
     const python = toolsPython();
-    const problem = await pythonProblem(python, ctx.signal);
-    cancelled();
-    if (problem) return off(problem);
+    const pythonChecked = pythonProblem(python, ctx.signal);
 
     const appStack = (await planStacks(ctx)).find((plan) => plan.role === 'app');
     const stack = appStack ? await describeStackInfo(appStack.name, ctx.target.region, ctx.signal) : undefined;
@@ -78,6 +77,10 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
       cancelled();
       return off(`could not check out and configure ${app.ref} of ${app.repo}: ${error instanceof Error ? error.message : String(error)}`);
     }
+
+    const problem = await pythonChecked;
+    cancelled();
+    if (problem) return off(problem);
 
     const port = ctx.options.previewPort ?? (await freePort());
     const url = `http://127.0.0.1:${port}/`;

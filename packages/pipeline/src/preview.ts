@@ -95,14 +95,17 @@ export async function stopPreview(stateDir: string, state: Pick<PreviewState, 'p
   rmSync(previewStateFile(stateDir), { force: true });
 }
 
-/** Stops the recorded preview, if one runs; says what it did. Never throws for a corrupt record (it is removed). */
+/**
+ * Stops the recorded preview, if one runs; says what it did. A corrupt
+ * record cannot name a process to stop: it is removed, and the line names it.
+ */
 export async function stopRecordedPreview(stateDir: string): Promise<string | undefined> {
   let state: PreviewState | undefined;
   try {
     state = recordedPreview(stateDir);
-  } catch {
+  } catch (error: unknown) {
     rmSync(previewStateFile(stateDir), { force: true });
-    return undefined;
+    return `removed ${previewStateFile(stateDir)}: ${error instanceof Error ? error.message : String(error)}`;
   }
   if (!state) return undefined;
   await stopPreview(stateDir, state);

@@ -18,7 +18,7 @@ export function isAlive(pid: number, lookup: ProcessLookup = {}): boolean {
   try {
     process.kill(pid, 0);
   } catch (error: unknown) {
-    // EPERM: it exists, but belongs to someone else (so it is not ours).
+    // EPERM: it exists but belongs to another user; runsOnPort() then tells whether it is ours.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   try {
