@@ -1,11 +1,11 @@
 /**
  * One command at a time per state folder: two `run --keep` at once would
  * start two moto servers and record one, and a `down` during a run would
- * stop the AWS under it. The lock is a file created exclusively; a lock
+ * stop the AWS under it. The lock is a file that only one process can create; a lock
  * whose process is gone is taken over. A second command refuses with one
  * line naming the holder.
  */
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -30,52 +30,45 @@ export function lockStateDir(stateDir: string, command: string): StateLock {
   mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, LOCK_FILE);
   const record: LockRecord = { pid: process.pid, command, startedAt: new Date().toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (error: unknown) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = readHolder(file);
-      if (holder && holder.pid !== process.pid && isAlive(holder.pid)) {
-        throw new PipelineError(
-          ExitCode.environment,
-          `the state folder ${stateDir} is in use by 'img-mgr-pipeline ${holder.command}' (pid ${holder.pid}, since ${holder.startedAt})`,
-          'wait for it to finish, or use another --state-dir',
-        );
+  // The record is written to a file of its own, then hard-linked as the lock: link() fails when the lock
+  // exists, and a lock that exists is always complete, so no one ever reads half a record.
+  const pending = `${file}.${process.pid}`;
+  writeFileSync(pending, `${JSON.stringify(record)}\n`);
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(pending, file);
+      } catch (error: unknown) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = readHolder(file);
+        if (holder && holder.pid !== process.pid && isAlive(holder.pid)) {
+          throw new PipelineError(
+            ExitCode.environment,
+            `the state folder ${stateDir} is in use by 'img-mgr-pipeline ${holder.command}' (pid ${holder.pid}, since ${holder.startedAt})`,
+            'wait for it to finish, or use another --state-dir',
+          );
+        }
+        // The holder is gone (killed, or an unreadable lock): take it over.
+        rmSync(file, { force: true });
+        continue;
       }
-      if (!holder && justCreated(file)) {
-        throw new PipelineError(ExitCode.environment, `the state folder ${stateDir} is in use by another img-mgr-pipeline (starting now)`, 'wait for it to finish, or use another --state-dir');
-      }
-      // The holder is gone (killed, or a lock it never finished writing): take it over.
-      rmSync(file, { force: true });
-      continue;
+      const release = (): void => {
+        if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
+      };
+      // A hard exit (a second Ctrl-C) skips finally blocks, not 'exit' listeners.
+      process.once('exit', release);
+      return {
+        file,
+        release() {
+          process.off('exit', release);
+          release();
+        },
+      };
     }
-    writeSync(fd, `${JSON.stringify(record)}\n`);
-    closeSync(fd);
-    const release = (): void => {
-      if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
-    };
-    // A hard exit (a second Ctrl-C) skips finally blocks, not 'exit' listeners.
-    process.once('exit', release);
-    return {
-      file,
-      release() {
-        process.off('exit', release);
-        release();
-      },
-    };
+  } finally {
+    rmSync(pending, { force: true });
   }
   throw new PipelineError(ExitCode.environment, `could not lock the state folder ${stateDir}`, `remove ${file} if no img-mgr-pipeline runs`);
-}
-
-/** A lock file younger than a second may still be being written by its holder. */
-function justCreated(file: string): boolean {
-  try {
-    return Date.now() - statSync(file).mtimeMs < 1_000;
-  } catch {
-    return false;
-  }
 }
 
 function readHolder(file: string): LockRecord | undefined {

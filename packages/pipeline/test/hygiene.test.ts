@@ -127,7 +127,7 @@ describe('one command at a time per state folder', () => {
         runCli(['run', '--keep', '--no-preview', '--state-dir', stateDir]),
       ]);
       const runs = [first, second].sort((a, b) => (a.code ?? 0) - (b.code ?? 0));
-      expect(runs.map((run) => run.code)).toEqual([0, 3]);
+      expect(runs.map((run) => run.code), runs.map((run) => run.stderr.split('\n').slice(-3).join('\n')).join('\n---\n')).toEqual([0, 3]);
       const refused = runs[1] as CliRun;
       expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(refused.stderr).toMatch(
