@@ -30,7 +30,12 @@ export interface Options {
   plain: boolean;
   force: boolean;
   flaskRepo: string;
-  flaskRef: string;
+  /** Undefined: the repository's default branch (git ls-remote --symref). */
+  flaskRef: string | undefined;
+  /** run: start the local preview of the app after a local run (--no-preview turns it off). */
+  preview: boolean;
+  /** run: the preview's 127.0.0.1 port; undefined: a free one. */
+  previewPort: number | undefined;
   /** Selects cloudformation/parameters/<env>-<region>.json (falls back to <env>.json). */
   env: string;
   parameterName: string;
@@ -49,7 +54,6 @@ export interface Options {
 
 export const DEFAULTS = {
   flaskRepo: 'https://github.com/dianephan/flask-aws-storage.git',
-  flaskRef: 'main',
   env: 'dev',
   parameterName: '/common/img-mgr/golden-ami',
   rollbackTo: 'previous',
@@ -81,6 +85,8 @@ export const FLAGS: Record<string, FlagSpec> = {
   '--flask-repo': { value: true, commands: BAKE_INPUTS },
   '--flask-ref': { value: true, commands: BAKE_INPUTS },
   '--force': { value: false, commands: ['run', 'bake'] },
+  '--no-preview': { value: false, commands: ['run'] },
+  '--preview-port': { value: true, commands: ['run'] },
   '--ami-id': { value: true, commands: ['publish'] },
   '--to': { value: true, commands: ['rollback'] },
   '--parameter-name': { value: true, commands: ['run', 'publish', 'deploy', 'rollback', 'status'] },
@@ -166,7 +172,9 @@ function defaults(command: Command): Options {
     plain: false,
     force: false,
     flaskRepo: DEFAULTS.flaskRepo,
-    flaskRef: DEFAULTS.flaskRef,
+    flaskRef: undefined,
+    preview: true,
+    previewPort: undefined,
     env: DEFAULTS.env,
     parameterName: DEFAULTS.parameterName,
     vpcStack: undefined,
@@ -197,6 +205,19 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   if (region !== undefined) options.region = checkRegion(region);
   const repo = values.get('--flask-repo');
   if (repo !== undefined) options.flaskRepo = checkFlaskRepo(repo);
+  if (options.target.kind === 'aws' && !options.flaskRepo.startsWith('https://')) {
+    throw new UsageError('--flask-repo', `must be an https:// git URL with --aws (the build instance clones it); got '${shorten(options.flaskRepo)}'`);
+  }
+  options.preview = !switches.has('--no-preview');
+  const previewPort = values.get('--preview-port');
+  if (previewPort !== undefined) {
+    if (!options.preview) throw new UsageError('--preview-port', 'cannot be combined with --no-preview');
+    options.previewPort = Number(checkPattern('--preview-port', previewPort, /^[1-9]\d{0,4}$/, 'a TCP port from 1024 to 65535'));
+    if (options.previewPort < 1024 || options.previewPort > 65535) throw new UsageError('--preview-port', `must be a TCP port from 1024 to 65535; got '${previewPort}'`);
+  }
+  if (options.target.kind !== 'local' && previewPort !== undefined) {
+    throw new UsageError('--preview-port', 'only applies to the embedded local AWS (the preview runs against it)');
+  }
   const ref = values.get('--flask-ref');
   if (ref !== undefined) options.flaskRef = checkFlaskRef(ref);
   const timeout = values.get('--timeout');
@@ -229,13 +250,17 @@ export function checkRegion(value: string): string {
   return value;
 }
 
-/** `--flask-repo`: an https git URL; no spaces, quotes or shell characters (it ends up in a provisioner's environment). */
+/**
+ * `--flask-repo`: an https git URL, or (local runs) a repository on this
+ * machine as an absolute path or file:// URL; no spaces, quotes or shell
+ * characters (it ends up in a provisioner's environment), no credentials.
+ */
 export function checkFlaskRepo(value: string): string {
   return checkPattern(
     '--flask-repo',
     value,
-    /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+@-]+)*\/?$/,
-    'an https:// git URL without spaces, quotes or shell characters',
+    /^(https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+@-]+)*\/?|(file:\/\/)?(\/[A-Za-z0-9._~%+-]+)+\/?)$/,
+    'an https:// git URL (or a local repository: /path or file:///path) without spaces, quotes or shell characters',
   );
 }
 

@@ -3,17 +3,17 @@
  * then Packer init/validate/build) and shows its stages. Against an emulator
  * it adds packer/test.pkrvars.hcl (communicator none) and the EC2 endpoint.
  */
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { BakeEvent } from '@img-mgr/packer-bake';
-import { resolveAppRevision } from './app-revision.js';
+import { appSourceFor, describeApp } from './app-source.js';
 import type { CommandContext } from './context.js';
-import { PipelineError } from './errors.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { toolsBin } from './paths.js';
 import type { AmiReport } from './report.js';
 import { ensureTool } from './tools.js';
+import { hasFields, readStateFile, writeStateFile } from './state-file.js';
 
 /** The file in packer/ that Packer before 1.7 cannot parse (required_plugins). */
 const PLUGINS_FILE = 'plugins.pkr.hcl';
@@ -31,19 +31,15 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     const path = process.env.PATH ?? '';
     process.env.PATH = (target.emulated ? [toolsBin(), path] : [path, toolsBin()]).filter(Boolean).join(delimiter);
 
-    const appRevision = await resolveAppRevision(options.flaskRepo, options.flaskRef, { signal: ctx.signal });
-    if (appRevision) step.detail(`app revision ${appRevision} (${options.flaskRef} of ${options.flaskRepo})`);
-    else if (target.emulated) step.detail(`could not resolve ${options.flaskRef} of ${options.flaskRepo} (offline?); the fingerprint uses the ref name`);
-    else {
-      throw new PipelineError(
-        ExitCode.bake,
-        `cannot resolve --flask-ref ${options.flaskRef} in ${options.flaskRepo} with git ls-remote`,
-        'check the repository URL and ref, or pass the commit SHA as --flask-ref',
-      );
-    }
-
+    const app = ctx.app ?? (await appSourceFor(ctx));
+    const appRevision = app.commit;
+    describeApp(app, (line) => step.detail(line));
     const template = await templateFor(ctx, bake);
-    const variables: Record<string, string> = { flask_repo: options.flaskRepo, flask_ref: options.flaskRef };
+    // Packer's flask_repo takes only https URLs (the instance clones it); a local repository (test
+    // runs, emulated only) keeps the variable's default, and the fingerprint still covers the commit.
+    const variables: Record<string, string> = { flask_ref: app.ref };
+    if (app.repo.startsWith('https://')) variables.flask_repo = app.repo;
+    else step.detail(`${app.repo} is a local repository: Packer's flask_repo keeps its default (https only)`);
     if (target.emulated && target.endpoint) variables.ec2_endpoint = target.endpoint;
     const varFiles = target.emulated ? [join(ctx.root, 'packer', TEST_VARS)] : [];
 
@@ -148,14 +144,11 @@ function writeLastBake(ctx: CommandContext, ami: AmiReport): void {
     bakedAt: new Date().toISOString(),
   };
   mkdirSync(ctx.stateDir, { recursive: true });
-  writeFileSync(join(ctx.stateDir, LAST_BAKE), `${JSON.stringify(record, null, 2)}\n`);
+  writeStateFile(join(ctx.stateDir, LAST_BAKE), record);
 }
 
 /** The record of the last bake, if any. */
 export function readLastBake(stateDir: string): LastBake | undefined {
-  try {
-    return JSON.parse(readFileSync(join(stateDir, LAST_BAKE), 'utf8')) as LastBake;
-  } catch {
-    return undefined;
-  }
+  const isLastBake = (value: unknown): value is LastBake => hasFields(value, { amiId: 'string', region: 'string', fingerprint: 'string', bakedAt: 'string' });
+  return readStateFile(join(stateDir, LAST_BAKE), isLastBake, 'the last bake');
 }

@@ -12,6 +12,10 @@ process.emitWarning = (warning: string | Error, ...rest: never[]) => {
   emitWarning(warning, ...rest);
 };
 
+// After a hangup (a closed terminal) or a closed pipe, writing fails with EIO/EPIPE. That must not crash the
+// CLI before it has stopped what it started (Packer's instance, moto, the preview); the output is lost anyway.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 let code: number;
 try {
   code = await main(process.argv.slice(2));

@@ -3,6 +3,7 @@ import type { CommandContext } from './context.js';
 import { deployStep, planStacks } from './deploy-step.js';
 import { bakeStep, readLastBake } from './bake-step.js';
 import { UsageError } from './errors.js';
+import { previewStep } from './preview-step.js';
 import { publishStep, rollbackPointerStep } from './publish-step.js';
 import { statusStep } from './status-step.js';
 
@@ -13,6 +14,8 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
       const ami = await bakeStep(ctx);
       await publishStep(ctx, ami.id);
       for (const plan of await planStacks(ctx)) await deployStep(ctx, plan);
+      // The app itself, served locally: only the embedded AWS lives as long as the preview needs it.
+      if (ctx.target.kind === 'local' && ctx.options.preview) await previewStep(ctx);
       return;
     }
     case 'bake':

@@ -1,4 +1,5 @@
 /** What every step of a command is given. */
+import type { AppSource } from './app-revision.js';
 import type { Options } from './args.js';
 import type { Progress } from './progress.js';
 import type { RunReport } from './report.js';
@@ -17,4 +18,6 @@ export interface CommandContext {
   root: string;
   /** The folder for state and generated files. */
   stateDir: string;
+  /** The app revision to bake (run, bake), resolved before the AWS target was opened. */
+  app?: AppSource;
 }

@@ -19,7 +19,9 @@ export const ExitCode = {
   deploy: 6,
   /** The --timeout ran out. */
   timeout: 7,
-  /** Interrupted by SIGINT/SIGTERM (128 + SIGINT). */
+  /** The local preview of the app did not start or failed its check (the AWS side was done and is left as it is). */
+  preview: 8,
+  /** Interrupted by SIGINT, SIGTERM or SIGHUP (128 + SIGINT). */
   cancelled: 130,
 } as const;
 
@@ -36,5 +38,6 @@ export const EXIT_CODE_HELP: readonly [number, string][] = [
   [ExitCode.publish, 'publish or rollback of the SSM parameter failed'],
   [ExitCode.deploy, 'a stack deployment failed'],
   [ExitCode.timeout, '--timeout ran out'],
-  [ExitCode.cancelled, 'interrupted (Ctrl-C, SIGTERM)'],
+  [ExitCode.preview, 'the local preview of the app failed to start or to answer (the AWS side is done and left as it is)'],
+  [ExitCode.cancelled, 'interrupted (Ctrl-C, SIGTERM, SIGHUP: a closed terminal)'],
 ];

@@ -5,11 +5,13 @@
  * `--keep` is found and reused by later commands until `down` stops it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
+import { isAlive, runsOnPort, type ProcessLookup } from './processes.js';
+import { hasFields, readStateFile, writeStateFile } from './state-file.js';
 
 /** What the state file records. */
 export interface LocalAwsState {
@@ -44,16 +46,26 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The recorded local AWS whose process is still running (answering or not); a stale record is removed. */
-export function recordedLocalAws(stateDir: string): LocalAws | undefined {
+/** A parsed local-aws.json has these fields. */
+function isLocalAwsState(value: unknown): value is LocalAwsState {
+  return hasFields(value, { endpoint: 'string', port: 'number', pid: 'number', startedAt: 'string', logFile: 'string', kept: 'boolean' });
+}
+
+/** The record of the local AWS as written (running or not); a corrupt file is an error naming it. */
+export function readLocalAwsRecord(stateDir: string): LocalAwsState | undefined {
+  return readStateFile(join(stateDir, STATE_FILE), isLocalAwsState, 'the kept local AWS');
+}
+
+/**
+ * The recorded local AWS when its process still runs (answering or not) and
+ * is the recorded moto_server on the recorded port; a stale record is
+ * removed. A corrupt record is an error naming the file.
+ */
+export function recordedLocalAws(stateDir: string, lookup: ProcessLookup = {}): LocalAws | undefined {
   const stateFile = join(stateDir, STATE_FILE);
-  let state: LocalAwsState;
-  try {
-    state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalAwsState;
-  } catch {
-    return undefined;
-  }
-  if (!isAlive(state.pid) || !isMotoProcess(state.pid)) {
+  const state = readLocalAwsRecord(stateDir);
+  if (!state) return undefined;
+  if (!isAlive(state.pid, lookup) || !runsOnPort(state.pid, 'moto_server', ['-p', '--port'], state.port, lookup)) {
     rmSync(stateFile, { force: true });
     return undefined;
   }
@@ -105,14 +117,14 @@ export async function startLocalAws(options: { motoServer: string; stateDir: str
   }
   const state: LocalAwsState = { endpoint, port, pid: pid ?? 0, startedAt: new Date().toISOString(), logFile, kept: options.keep };
   const stateFile = join(options.stateDir, STATE_FILE);
-  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  writeStateFile(stateFile, state);
   return { ...state, reused: false, stateFile };
 }
 
 /** Marks a running local AWS as kept (a reused or new server asked to stay). */
 export function markKept(aws: LocalAws): void {
   const state: LocalAwsState = { endpoint: aws.endpoint, port: aws.port, pid: aws.pid, startedAt: aws.startedAt, logFile: aws.logFile, kept: true };
-  writeFileSync(aws.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  writeStateFile(aws.stateFile, state);
 }
 
 /** Stops the server (SIGTERM, SIGKILL after 3 s) and removes its state file. */
@@ -146,31 +158,6 @@ async function answers(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Alive and not a zombie (a kept server is re-parented to an init that may never reap it). */
-function isAlive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): kill(0) is all we have
-  }
-}
-
-/** The pid is a moto server (a recorded pid may have been reused by another program); true when /proc cannot tell. */
-function isMotoProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('moto_server');
-  } catch {
-    return true;
   }
 }
 

@@ -33,3 +33,8 @@ export function findTool(name: string, env = process.env): string | undefined {
 export function defaultStateDir(env = process.env): string {
   return env.IMG_MGR_PIPELINE_STATE_DIR ?? join(repoRoot(), 'packages', 'pipeline', '.state');
 }
+
+/** The Python of the tools venv (scripts/tools.sh python): it runs moto_server, and the local preview of the app. */
+export function toolsPython(env = process.env): string {
+  return join(env.IMG_MGR_TOOLS_DIR ?? join(repoRoot(), '.tools'), 'venv', 'bin', 'python');
+}

@@ -25,7 +25,7 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
         labels: [],
         tags: PARAMETER_TAGS,
         // Only a bake of this command knows what the AMI holds.
-        ...(ctx.report.ami?.id === amiId ? { description: `img-mgr golden AMI (${options.flaskRepo} at ${options.flaskRef})` } : {}),
+        ...(ctx.report.ami?.id === amiId ? { description: `img-mgr golden AMI (${options.flaskRepo} at ${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})` } : {}),
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },

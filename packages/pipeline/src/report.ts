@@ -53,6 +53,23 @@ export interface StatusReport {
   stacks: (StackReport & { exists: boolean; launchTemplateAmi?: string })[];
 }
 
+/** The local preview of the app (local runs). */
+export interface PreviewReport {
+  running: boolean;
+  url?: string;
+  /** Why the preview is off (the run still succeeded). */
+  off?: string;
+  repo?: string;
+  ref?: string;
+  commit?: string;
+  bucket?: string;
+  pid?: number;
+  /** The upload page answered and an upload reached the bucket. */
+  checked?: boolean;
+  /** Still running after the command (it stays with a kept local AWS until `down`). */
+  kept?: boolean;
+}
+
 export interface RunReport {
   command: string;
   ok: boolean;
@@ -62,7 +79,9 @@ export interface RunReport {
   ami?: AmiReport;
   parameter?: ParameterReport;
   stacks: StackReport[];
+  /** The stack's Url output: on an emulator, a made-up load balancer name that does not answer. */
   appUrl?: string;
+  preview?: PreviewReport;
   status?: StatusReport;
   durationMs: number;
 }
@@ -105,7 +124,7 @@ export function renderSummary(report: RunReport): string {
     const extra = [stack.noChanges ? 'no changes' : '', stack.imageId ? `AMI ${stack.imageId}` : ''].filter(Boolean).join(', ');
     rows.push([`Stack ${stack.name}`, `${stack.status}${extra ? ` (${extra})` : ''}`]);
   }
-  if (report.appUrl) rows.push(['App URL', report.appUrl]);
+  rows.push(...appRows(report));
   rows.push(['AWS', targetText(report)]);
   rows.push(['Result', resultText(report)]);
   return `${table(`img-mgr-pipeline ${report.command}`, rows)}\n`;
@@ -133,8 +152,33 @@ function renderStatus(report: RunReport): string {
     for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, looksSecret(key) ? '***' : value]);
     parts.push(table(`Stack ${stack.name}`, stackRows));
   }
-  parts.push(table('Where', [['AWS', targetText(report)], ['Result', resultText(report)]]));
+  parts.push(table('Where', [...appRows(report), ['AWS', targetText(report)], ['Result', resultText(report)]]));
   return `${parts.join('\n\n')}\n`;
+}
+
+/**
+ * The app's addresses. On an emulator the stack's Url is a load balancer
+ * name the emulator made up, so it is labelled as such, and the address that
+ * answers is the local preview's.
+ */
+function appRows(report: RunReport): [string, string][] {
+  const rows: [string, string][] = [];
+  const emulated = report.target.kind !== 'aws';
+  const preview = report.preview;
+  if (preview?.running && preview.url) {
+    const what = [preview.checked ? 'upload page and an upload checked' : '', preview.commit ? `${preview.ref ?? ''} @ ${preview.commit.slice(0, 12)}` : '']
+      .filter(Boolean)
+      .join('; ');
+    const life = preview.kept ? 'runs until img-mgr-pipeline down' : 'stopped with the local AWS; use --keep to keep it';
+    rows.push(['App (local preview)', `${preview.url} (${[what, life].filter(Boolean).join('; ')})`]);
+  } else if (preview?.off) {
+    rows.push(['App (local preview)', `off: ${preview.off}`]);
+  }
+  if (report.appUrl) {
+    if (emulated) rows.push(['Load balancer', `${report.appUrl} (the emulator's made-up name; it does not answer)`]);
+    else rows.push(['App URL', report.appUrl]);
+  }
+  return rows;
 }
 
 function targetText(report: RunReport): string {

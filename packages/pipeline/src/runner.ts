@@ -3,7 +3,8 @@
  * display, always release what was started, then print the summary (or
  * --json) and return the exit code.
  */
-import { CancelledError, errorMessage, listenForCancellation, TimeoutError } from '@img-mgr/action-kit';
+import { CancelledError, errorMessage, TimeoutError } from '@img-mgr/action-kit';
+import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
 import { runCommand } from './commands.js';
 import type { CommandContext } from './context.js';
@@ -14,15 +15,37 @@ import { defaultStateDir, repoRoot } from './paths.js';
 import { formatDuration, plainProgress, ttyProgress, type Progress } from './progress.js';
 import { newReport, renderJson, renderSummary, type RunReport } from './report.js';
 import { asStepError } from './step-errors.js';
+import { killRecordedPreview, stopRecordedPreview } from './preview.js';
+import { lockStateDir, type StateLock } from './state-lock.js';
+import { listenForStopSignals } from './stop-signals.js';
 import { openTarget, stopKeptLocalAws, type AwsTarget } from './target.js';
 
-/** `down`: stops a kept local AWS. */
+/** `down`: stops the local preview and a kept local AWS (under the state folder's lock). */
 export async function down(options: Options, io: Io): Promise<number> {
-  const message = await stopKeptLocalAws(options);
+  const stateDir = options.stateDir ?? defaultStateDir();
+  let lines: string[];
+  let lock: StateLock | undefined;
+  try {
+    lock = lockStateDir(stateDir, 'down');
+    const preview = await stopRecordedPreview(stateDir);
+    lines = [...(preview ? [preview] : []), await stopKeptLocalAws(options)];
+  } catch (error: unknown) {
+    const failure = asStepError(error, ExitCode.environment, 'down');
+    const hint = failure instanceof PipelineError && failure.hint ? `. ${failure.hint}` : '';
+    if (options.json) io.stdout(`${JSON.stringify({ command: 'down', ok: false, exitCode: failure.exitCode, error: { message: failure.message } }, null, 2)}\n`);
+    io.stderr(`img-mgr-pipeline: error: ${failure.message}${hint}\n`);
+    return failure.exitCode;
+  } finally {
+    lock?.release();
+  }
+  const message = lines.join('\n');
   if (options.json) io.stdout(`${JSON.stringify({ command: 'down', ok: true, exitCode: 0, message }, null, 2)}\n`);
   else io.stdout(`${message}\n`);
   return ExitCode.ok;
 }
+
+/** Commands against the local AWS that only read it, and so need no lock. */
+const READ_ONLY: ReadonlySet<string> = new Set(['status']);
 
 /** Runs every command but `down`; resolves with the exit code. */
 export async function runWithTarget(options: Options, io: Io): Promise<number> {
@@ -37,13 +60,15 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
   }, options.timeoutMs);
   timer.unref();
   let target: AwsTarget | undefined;
-  const cancellation = listenForCancellation((signal, count) => {
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const cancellation = listenForStopSignals((signal, count) => {
     if (count === 1) {
       progress.warn(`${signal}: stopping (Packer cleans up, a stack update is cancelled); press Ctrl-C again to quit at once`);
       return;
     }
-    // Second signal: do not leave a server this command started running.
+    // Second signal: do not leave a server (or the preview using it) that this command started running.
     if (target?.local && !target.local.reused && !options.keep) {
+      killRecordedPreview(stateDir);
       try {
         process.kill(target.local.pid, 'SIGKILL');
       } catch {
@@ -54,7 +79,11 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
   });
   cancellation.signal.addEventListener('abort', () => controller.abort(cancellation.signal.reason), { once: true });
 
+  let lock: StateLock | undefined;
   try {
+    if (options.target.kind === 'local' && !READ_ONLY.has(options.command)) lock = lockStateDir(stateDir, options.command);
+    // Before any AWS is opened: a --flask-ref that names nothing is bad input, and nothing starts.
+    const app = BAKING_COMMANDS.has(options.command) ? await appSourceFor({ options, signal: controller.signal }) : undefined;
     target = await openTarget(options, (line) => progress.note(line));
     report.target = { kind: target.kind, region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
     progress.note(`AWS: ${target.describe}`);
@@ -67,7 +96,8 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
       signal: controller.signal,
       remainingMs: () => Math.max(1_000, deadline - Date.now()),
       root: repoRoot(),
-      stateDir: options.stateDir ?? defaultStateDir(),
+      stateDir,
+      ...(app ? { app } : {}),
     };
     await runCommand(ctx);
     report.ok = true;
@@ -80,6 +110,14 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
   } finally {
     clearTimeout(timer);
     if (target) {
+      // The preview lives as long as the local AWS it uses.
+      const awsStops = target.kind === 'local' && !options.keep && target.local?.reused !== true;
+      if (awsStops) {
+        const note = await stopRecordedPreview(stateDir).catch((error: unknown) => `could not stop the local preview: ${errorMessage(error)}`);
+        if (note) progress.note(note);
+      } else if (report.preview?.running) {
+        report.preview.kept = true;
+      }
       try {
         const note = await target.release();
         if (note) progress.note(note);
@@ -90,6 +128,7 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
     }
     progress.close();
     cancellation.dispose();
+    lock?.release();
   }
   report.durationMs = performance.now() - started;
   print(report, options, io);

@@ -3,8 +3,9 @@ import type { CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { planStacks } from './deploy-step.js';
-import type { StatusReport } from './report.js';
+import type { PreviewReport, StatusReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
+import { recordedPreview } from './preview.js';
 
 /** Reads the pointer and both stacks into the report. */
 export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
@@ -44,6 +45,7 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
     ctx.report.status = status;
     const app = status.stacks.find((stack) => stack.outputs.Url);
     if (app) ctx.report.appUrl = app.outputs.Url;
+    if (target.kind === 'local') ctx.report.preview = previewReport(ctx.stateDir);
     step.done(`${pointer.current ? `${pointer.current.value} (version ${pointer.current.version})` : 'parameter not set'}; ${stacks.map((stack) => `${stack.name} ${stack.status}`).join(', ')}`);
     return status;
   } catch (error: unknown) {
@@ -51,4 +53,11 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
     step.fail(failure.message);
     throw failure;
   }
+}
+
+/** The recorded local preview, as `status` shows it. */
+function previewReport(stateDir: string): PreviewReport {
+  const preview = recordedPreview(stateDir);
+  if (!preview) return { running: false, off: "not running (a local 'run --keep' starts it)" };
+  return { running: true, url: preview.url, repo: preview.repo, ref: preview.ref, commit: preview.commit, bucket: preview.bucket, pid: preview.pid, kept: true };
 }

@@ -7,9 +7,10 @@
 import type { Options } from './args.js';
 import { UsageError, PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { findLocalAws, recordedLocalAws, localAwsEnv, markKept, startLocalAws, stopLocalAws, type LocalAws } from './local-aws.js';
+import { findLocalAws, readLocalAwsRecord, recordedLocalAws, localAwsEnv, markKept, startLocalAws, stopLocalAws, type LocalAws } from './local-aws.js';
 import { DEFAULTS, checkRegion } from './args.js';
 import { defaultStateDir } from './paths.js';
+import type { ProcessLookup } from './processes.js';
 import { ensureTool } from './tools.js';
 
 export interface AwsTarget {
@@ -107,11 +108,19 @@ function applyEnv(env: Record<string, string>): void {
   Object.assign(process.env, env);
 }
 
-/** `down`: stops a kept local AWS. */
-export async function stopKeptLocalAws(options: Options): Promise<string> {
+/**
+ * `down`: stops a kept local AWS, after checking that the recorded pid is
+ * still the recorded moto_server on the recorded port. A pid that now
+ * belongs to another program (or another moto) is never signalled.
+ */
+export async function stopKeptLocalAws(options: Options, lookup: ProcessLookup = {}): Promise<string> {
   const stateDir = options.stateDir ?? defaultStateDir();
-  const local = recordedLocalAws(stateDir);
-  if (!local) return `no local AWS is running (nothing in ${stateDir})`;
+  const recorded = readLocalAwsRecord(stateDir);
+  if (!recorded) return `no local AWS is running (nothing in ${stateDir})`;
+  const local = recordedLocalAws(stateDir, lookup);
+  if (!local) {
+    return `the recorded local AWS (moto, pid ${recorded.pid}, port ${recorded.port}) is no longer running (that pid is gone or is another program); removed its record, stopped nothing`;
+  }
   await stopLocalAws(local);
   return `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`;
 }

@@ -13,7 +13,7 @@ function usageError(argv: string[]): UsageError {
 }
 
 describe('parseArgs: commands and defaults', () => {
-  it('reads the command and fills the defaults: embedded AWS, main of the lab app, the golden-ami parameter', () => {
+  it('reads the command and fills the defaults: embedded AWS, the lab app at its default branch (resolved later), the preview on, the golden-ami parameter', () => {
     const options = parseArgs(['run']);
     expect(options).toMatchObject({
       command: 'run',
@@ -24,7 +24,9 @@ describe('parseArgs: commands and defaults', () => {
       json: false,
       force: false,
       flaskRepo: DEFAULTS.flaskRepo,
-      flaskRef: 'main',
+      flaskRef: undefined,
+      preview: true,
+      previewPort: undefined,
       env: 'dev',
       parameterName: '/common/img-mgr/golden-ami',
       rollbackTo: 'previous',
@@ -43,6 +45,13 @@ describe('parseArgs: commands and defaults', () => {
       flaskRepo: 'https://github.com/me/flask-aws-storage.git',
       timeoutMs: 5_400_000,
     });
+  });
+
+  it('takes a local repository (a path or file:// URL) as --flask-repo for local runs, and the preview flags', () => {
+    expect(parseArgs(['run', '--flask-repo', '/tmp/fork']).flaskRepo).toBe('/tmp/fork');
+    expect(parseArgs(['run', '--flask-repo', 'file:///tmp/fork.git']).flaskRepo).toBe('file:///tmp/fork.git');
+    expect(parseArgs(['run', '--preview-port', '5001'])).toMatchObject({ preview: true, previewPort: 5001 });
+    expect(parseArgs(['run', '--no-preview']).preview).toBe(false);
   });
 
   it('selects the AWS target: --aws, or --endpoint with a trailing slash dropped', () => {
@@ -81,6 +90,15 @@ describe('parseArgs: bad input is one UsageError naming the flag', () => {
     [['run', '--flask-repo', "https://github.com/me/'app'.git"], '--flask-repo', /shell characters/],
     [['run', '--flask-repo', 'git@github.com:me/app.git'], '--flask-repo', /https:\/\//],
     [['run', '--flask-repo', 'http://github.com/me/app.git'], '--flask-repo', /https:\/\//],
+    [['run', '--flask-repo', 'relative/path'], '--flask-repo', /https:\/\//],
+    [['run', '--flask-repo', 'file:///tmp/my app'], '--flask-repo', /shell characters/],
+    [['run', '--aws', '--region', 'us-east-1', '--flask-repo', '/home/me/fork'], '--flask-repo', /https:\/\/ git URL with --aws/],
+    [['run', '--preview-port', '80'], '--preview-port', /from 1024 to 65535/],
+    [['run', '--preview-port', '70000'], '--preview-port', /from 1024 to 65535/],
+    [['run', '--preview-port', 'auto'], '--preview-port', /TCP port/],
+    [['run', '--no-preview', '--preview-port', '5001'], '--preview-port', /cannot be combined with --no-preview/],
+    [['run', '--endpoint', 'http://127.0.0.1:5000', '--preview-port', '5001'], '--preview-port', /only applies to the embedded local AWS/],
+    [['bake', '--no-preview'], '--no-preview', /does not apply to 'bake'/],
     [['run', '--flask-ref', 'main;reboot'], '--flask-ref', /branch, tag or commit/],
     [['run', '--flask-ref', '-x'], '--flask-ref', /branch, tag or commit/],
     [['run', '--flask-ref', 'a/../b'], '--flask-ref', /branch, tag or commit/],

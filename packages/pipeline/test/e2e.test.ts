@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { initStandInAppRepository } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/index.js';
 import { buildCli, runCli, runMain } from './helpers.js';
@@ -29,9 +30,10 @@ function clientsFor(endpoint: string): Clients {
   return { ssm: new SSMClient(config), cfn: new CloudFormationClient(config), ec2: new EC2Client(config) };
 }
 
-/** Runs the CLI with --json against the test's state folder and returns its report. */
+/** Runs the CLI with --json against the test's state folder and returns its report (the preview has its own test file). */
 async function pipeline(stateDir: string, ...args: string[]): Promise<{ code: number; report: RunReport; stderr: string }> {
-  const run = await runMain([...args, '--json', '--state-dir', stateDir]);
+  const preview = args[0] === 'run' ? ['--no-preview'] : [];
+  const run = await runMain([...args, ...preview, '--json', '--state-dir', stateDir]);
   return { code: run.code, report: JSON.parse(run.stdout) as RunReport, stderr: run.stderr };
 }
 
@@ -172,29 +174,38 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
 
 describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pipeline -- run` runs it)', () => {
   let stateDir: string;
+  let fork: string;
   beforeAll(() => {
     stateDir = mkdtempSync(join(tmpdir(), 'img-mgr-pipeline-once-'));
+    fork = join(stateDir, 'fork');
+    initStandInAppRepository(fork);
   });
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('completes the chain, prints the summary table, then stops the moto it started and removes its record', async () => {
-    const run = await runCli(['run', '--state-dir', stateDir]);
+  it('completes the chain, prints the summary table, then stops the preview and the moto it started and removes their records', async () => {
+    const run = await runCli(['run', '--flask-repo', fork, '--state-dir', stateDir]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^ {2}AMI +ami-[0-9a-f]{17} \(us-east-1; baked by Packer in /m);
     expect(run.stdout).toMatch(/^ {2}Version +1 \(new parameter\)$/m);
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-vpc-dev +CREATE_COMPLETE$/m);
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-dev +CREATE_COMPLETE \(AMI ami-[0-9a-f]{17}\)$/m);
-    expect(run.stdout).toMatch(/^ {2}App URL +http:\/\/\S+$/m);
+    const preview = /^ {2}App \(local preview\) +(http:\/\/127\.0\.0\.1:\d+\/) \(upload page and an upload checked; master @ [0-9a-f]{12}; stopped with the local AWS; use --keep to keep it\)$/m.exec(run.stdout)?.[1] ?? '';
+    expect(preview).not.toBe('');
+    expect(run.stdout).toMatch(/^ {2}Load balancer +http:\/\/\S+ \(the emulator's made-up name; it does not answer\)$/m);
     expect(run.stdout).toMatch(/^ {2}Result +OK in /m);
+    expect(run.stderr).toContain(`stopped the local preview of the app at ${preview}`);
+    expect(existsSync(join(stateDir, 'preview.json'))).toBe(false);
     const endpoint = /started a local AWS at (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr)?.[1] ?? '';
     expect(endpoint).not.toBe('');
     expect(run.stderr).toContain(`stopped the local AWS at ${endpoint}`);
     expect(existsSync(join(stateDir, 'local-aws.json'))).toBe(false);
-    const answered = await fetch(endpoint, { method: 'HEAD', signal: AbortSignal.timeout(2_000) }).then(
-      () => true,
-      () => false,
-    );
-    expect(answered).toBe(false);
+    for (const url of [endpoint, preview]) {
+      const answered = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(2_000) }).then(
+        () => true,
+        () => false,
+      );
+      expect(answered, url).toBe(false);
+    }
   });
 });
 
@@ -207,7 +218,7 @@ describe('Ctrl-C during a local run', () => {
 
   it('SIGINT while Packer builds: exit 130, the step says cancelled, and the moto the command started is stopped', async () => {
     let sent = false;
-    const run = await runCli(['run', '--state-dir', stateDir], {
+    const run = await runCli(['run', '--no-preview', '--state-dir', stateDir], {
       onStderr: (stderr, child) => {
         if (!sent && stderr.includes('packer build: started')) {
           sent = true;

@@ -1,5 +1,6 @@
 /** Running the CLI in tests: the built binary as a child process, or main() in this process. */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +9,44 @@ import { main } from '../src/index.js';
 export const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cliPath = join(packageDir, 'lib', 'cli.js');
 
-/** Compiles src/ to lib/ so the tests run the same cli.js that `npm run pipeline` runs. */
+/**
+ * Compiles src/ to lib/ so the tests run the same cli.js that `npm run
+ * pipeline` runs. Test files run in parallel workers: the build is
+ * serialised by a lock folder and skipped when lib/ is newer than every
+ * source, so no worker's CLI reads lib/ while another rewrites it.
+ */
 export function buildCli(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir, stdio: 'pipe' });
+  mkdirSync(join(packageDir, 'lib'), { recursive: true });
+  const lock = join(packageDir, 'lib', '.build-lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`buildCli: ${lock} is held for over 2 minutes; remove it if no test runs`);
+      execFileSync('sleep', ['0.2']);
+    }
+  }
+  try {
+    if (isBuilt()) return;
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: packageDir, stdio: 'pipe' });
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+/** lib/cli.js exists and is newer than every file in src/. */
+function isBuilt(): boolean {
+  let built: number;
+  try {
+    built = statSync(cliPath).mtimeMs;
+  } catch {
+    return false;
+  }
+  const sources = join(packageDir, 'src');
+  return readdirSync(sources).every((name) => statSync(join(sources, name)).mtimeMs < built);
 }
 
 export interface CliRun {

@@ -102,8 +102,12 @@ function runReport(overrides: Partial<RunReport> = {}): RunReport {
 }
 
 describe('summary table', () => {
-  it('shows the AMI, the parameter version, each stack with its status, the app URL, where it ran and the result', () => {
-    const text = renderSummary(runReport());
+  it('shows the AMI, the parameter version, each stack, the local preview, the emulator\'s load balancer name, where it ran and the result', () => {
+    const text = renderSummary(
+      runReport({
+        preview: { running: true, url: 'http://127.0.0.1:5001/', ref: 'master', commit: 'c'.repeat(40), checked: true, kept: true },
+      }),
+    );
     expect(text.split('\n')).toEqual([
       'img-mgr-pipeline run',
       `  ${'─'.repeat(72)}`,
@@ -113,11 +117,27 @@ describe('summary table', () => {
       '  Version                2 (was ami-00000000000000001 (version 1))',
       '  Stack img-mgr-vpc-dev  CREATE_COMPLETE (no changes)',
       '  Stack img-mgr-dev      UPDATE_COMPLETE (AMI ami-0123456789abcdef0)',
-      '  App URL                http://lb.example/',
+      '  App (local preview)    http://127.0.0.1:5001/ (upload page and an upload checked; master @ cccccccccccc; runs until img-mgr-pipeline down)',
+      "  Load balancer          http://lb.example/ (the emulator's made-up name; it does not answer)",
       '  AWS                    local AWS (moto) at http://127.0.0.1:5000, us-east-1 (kept running; stop it with img-mgr-pipeline down)',
       '  Result                 OK in 3.2s',
       '',
     ]);
+  });
+
+  it('says in one row why the preview is off, and that a preview without --keep stopped with the local AWS', () => {
+    expect(renderSummary(runReport({ preview: { running: false, off: 'could not reach https://example.invalid/app.git to check out the app (offline)' } }))).toContain(
+      '  App (local preview)    off: could not reach https://example.invalid/app.git to check out the app (offline)\n',
+    );
+    expect(renderSummary(runReport({ preview: { running: true, url: 'http://127.0.0.1:5001/', checked: true, kept: false } }))).toContain(
+      '  App (local preview)    http://127.0.0.1:5001/ (upload page and an upload checked; stopped with the local AWS; use --keep to keep it)\n',
+    );
+  });
+
+  it('on real AWS the stack URL is the app URL (there is no preview)', () => {
+    const text = renderSummary(runReport({ target: { kind: 'aws', region: 'us-west-2' } }));
+    expect(text).toContain('  App URL                http://lb.example/\n');
+    expect(text).not.toContain('Load balancer');
   });
 
   it('keeps what was done when a later step failed, and ends with the exit code, the reason and the hint', () => {

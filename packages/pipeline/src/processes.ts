@@ -1,0 +1,63 @@
+/**
+ * Is a recorded pid still the process we started? A pid is reused by the
+ * system once its process is gone, so before a kept server is reused or
+ * signalled, its command line must match what was recorded (the program and
+ * its port). /proc gives the command line on Linux; elsewhere (macOS) `ps`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Where process information is read; tests point it elsewhere to play a system without /proc. */
+export interface ProcessLookup {
+  procRoot?: string;
+}
+
+/** Alive and not a zombie (a kept server is re-parented to an init that may never reap it). */
+export function isAlive(pid: number, lookup: ProcessLookup = {}): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error: unknown) {
+    // EPERM: it exists but belongs to another user; runsOnPort() then tells whether it is ours.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`${lookup.procRoot ?? '/proc'}/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    const state = psField(pid, 'stat');
+    return state === undefined ? true : !state.startsWith('Z');
+  }
+}
+
+/** The process's arguments (NUL-separated in /proc, space-separated from ps), or undefined when neither can tell. */
+export function commandLine(pid: number, lookup: ProcessLookup = {}): string[] | undefined {
+  try {
+    const raw = readFileSync(`${lookup.procRoot ?? '/proc'}/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter(Boolean);
+  } catch {
+    const args = psField(pid, 'args');
+    return args === undefined ? undefined : args.split(/\s+/).filter(Boolean);
+  }
+}
+
+/**
+ * The pid runs `program` with `--port`-style argument `port` (e.g. moto_server
+ * `-p 5000`, flask `--port 5000`). False when nothing can tell: a process we
+ * cannot identify is never signalled.
+ */
+export function runsOnPort(pid: number, program: string, portFlags: readonly string[], port: number, lookup: ProcessLookup = {}): boolean {
+  const args = commandLine(pid, lookup);
+  if (!args) return false;
+  if (!args.some((arg) => arg === program || arg.endsWith(`/${program}`))) return false;
+  return args.some((arg, index) => (portFlags.includes(arg) && args[index + 1] === String(port)) || portFlags.some((flag) => arg === `${flag}=${port}`));
+}
+
+function psField(pid: number, field: 'args' | 'stat'): string | undefined {
+  try {
+    const out = execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim();
+    return out === '' ? undefined : out;
+  } catch {
+    return undefined;
+  }
+}
