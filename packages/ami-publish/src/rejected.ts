@@ -7,10 +7,10 @@ import { CreateTagsCommand, DescribeImagesCommand, type EC2Client } from '@aws-s
 import { InputError } from '@img-mgr/action-kit';
 import { awsErrorName, clientsFor, type RunContext } from './context.js';
 import { ImageNotUsableError } from './images.js';
+import { REJECTED_TAG_KEY } from './rejected-tag.js';
 import { amiIdProblem } from './validate.js';
 
-/** The tag key that marks an AMI as rejected; its value says who rejected it (a workflow run id). */
-export const REJECTED_TAG_KEY = 'img-mgr:rejected';
+export { REJECTED_TAG_KEY };
 
 /** The value of `amiId`'s rejected tag, or undefined when it has none (or the AMI is gone). */
 export async function rejectionOf(ec2: EC2Client, amiId: string, signal?: AbortSignal): Promise<string | undefined> {
