@@ -28,12 +28,13 @@ import {
   type RollbackTarget,
 } from '@img-mgr/ami-publish/validate';
 import type { PruneReport, PublishReport } from '@img-mgr/ami-publish';
+import { readRolloutInputs, type RolloutInputs } from './rollouts.js';
 import { writeSummary } from './summary.js';
 
 /** Every input, read and checked once. */
-export interface PublishInputs {
-  /** publish: ami-id or amis; rollback: rollback-to; prune: keep-amis alone. */
-  mode: 'publish' | 'rollback' | 'prune';
+export interface PublishInputs extends RolloutInputs {
+  /** publish: ami-id or amis; rollback: rollback-to; promote: promote-from; reject: reject-ami alone; prune: keep-amis alone. */
+  mode: 'publish' | 'rollback' | 'promote' | 'reject' | 'prune';
   /** The input that named the AMIs ('ami-id' or 'amis'), for error messages. */
   amiInput: 'ami-id' | 'amis';
   targets: { region: string; amiId: string }[];
@@ -67,9 +68,10 @@ export function readInputs(): PublishInputs {
   if (amisText !== undefined && regionText !== undefined) {
     throw new InputError('region', 'cannot be combined with amis: the map names the regions');
   }
-  const mode = rollbackText !== undefined ? 'rollback' : amiId !== undefined || amisText !== undefined ? 'publish' : 'prune';
+  const rollout = readRolloutInputs({ amiId: amiId !== undefined, amis: amisText !== undefined, rollbackTo: rollbackText !== undefined });
+  const mode = rollbackText !== undefined ? 'rollback' : rollout.promoteFrom ? 'promote' : amiId !== undefined || amisText !== undefined ? 'publish' : rollout.rejectAmi ? 'reject' : 'prune';
   if (mode === 'prune' && keepAmis === undefined) {
-    throw new InputError('ami-id', 'is required: set ami-id, amis (a region to AMI map) or rollback-to');
+    throw new InputError('ami-id', 'is required: set ami-id, amis (a region to AMI map), rollback-to, promote-from or reject-ami');
   }
   const targets = amisText !== undefined ? parseAmis(amisText) : amiId !== undefined ? [{ region: resolveRegion(regionText), amiId: checkAmiId(amiId) }] : [];
   const regions = mode === 'publish' ? targets.map((target) => target.region) : regionList(regionText);
@@ -94,6 +96,7 @@ export function readInputs(): PublishInputs {
 
   const primary = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {
+    ...rollout,
     mode,
     amiInput: amisText !== undefined ? 'amis' : 'ami-id',
     targets,
@@ -161,8 +164,17 @@ export async function run(): Promise<void> {
     const context = { log: info, signal };
     let report: PublishReport | undefined;
     const prunes: PruneReport[] = [];
+    let rejected = false;
     try {
+      // First, so that even if the rest fails, rollback-to previous and pruning see the failed AMI as rejected.
+      if (inputs.rejectAmi) rejected = await rejectFirst(inputs, inputs.rejectAmi, domain, context);
       report = await blameInputs(inputs, domain, async () => {
+        if (inputs.mode === 'promote' && inputs.promoteFrom) {
+          const from = inputs.promoteFrom;
+          return group(`Promote the AMI of ${from} to ${inputs.parameterName} in ${inputs.regions.join(', ')}`, () =>
+            domain.promoteAmi({ ...settings(inputs), regions: inputs.regions, from }, context),
+          );
+        }
         if (inputs.mode === 'publish') {
           const title = inputs.targets.map((target) => `${target.amiId} (${target.region})`).join(', ');
           return group(`Publish ${title} to ${inputs.parameterName}`, () => domain.publishAmi({ ...settings(inputs), targets: inputs.targets }, context));
@@ -195,7 +207,7 @@ export async function run(): Promise<void> {
         if (failures.length > 0) throw new ActionError(`Pruning could not remove everything: ${failures.join('; ')}`);
       }
     } finally {
-      await writeSummary(inputs, report, prunes);
+      await writeSummary(inputs, report, prunes, rejected);
     }
   });
 }
@@ -216,6 +228,21 @@ async function blameInputs<T>(inputs: PublishInputs, domain: Domain, body: () =>
     if (error instanceof domain.RollbackTargetError) {
       throw new InputError('rollback-to', `cannot be used: ${error.message}; nothing was written`);
     }
+    if (error instanceof domain.PromoteSourceError) {
+      throw new InputError('promote-from', `cannot be promoted: ${error.message}; nothing was written`);
+    }
+    throw error;
+  }
+}
+
+/** Tags reject-ami rejected in the run's region (an AMI id lives in one region). */
+async function rejectFirst(inputs: PublishInputs, amiId: string, domain: Domain, context: { log: (line: string) => void; signal: AbortSignal }): Promise<true> {
+  const region = inputs.primaryRegion || resolveRegion(undefined);
+  try {
+    await group(`Reject ${amiId} in ${region}`, () => domain.rejectAmi({ region, amiId, by: inputs.rejectedBy }, context));
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof domain.ImageNotUsableError) throw new InputError('reject-ami', `cannot be tagged: ${error.message}; nothing was written`);
     throw error;
   }
 }

@@ -1,13 +1,18 @@
 /** The job summary: what each region's pointer held before and after, and what pruning did. */
 import { cell, jobSummary } from '@img-mgr/action-kit';
 import type { PruneReport, PublishReport } from '@img-mgr/ami-publish';
+import { REJECTED_TAG_KEY } from '@img-mgr/ami-publish/rejected-tag';
 import type { PublishInputs } from './main.js';
 
 /** Writes the summary; called in a finally block, so it also reports failures. */
-export async function writeSummary(inputs: PublishInputs, report: PublishReport | undefined, prunes: PruneReport[]): Promise<void> {
-  const summary = jobSummary().heading(
-    inputs.mode === 'rollback' ? `publish-ami: rollback of ${inputs.parameterName}` : `publish-ami: ${inputs.parameterName}`,
-  );
+export async function writeSummary(
+  inputs: PublishInputs,
+  report: PublishReport | undefined,
+  prunes: PruneReport[],
+  rejected = false,
+): Promise<void> {
+  const summary = jobSummary().heading(`publish-ami: ${headingOf(inputs)}`);
+  if (inputs.rejectAmi && rejected) summary.text(`${inputs.rejectAmi} is tagged ${REJECTED_TAG_KEY}=${inputs.rejectedBy}: rollback-to previous, promotion and pruning treat it as a failed rollout.`);
   if (report) {
     summary.table(
       ['Region', 'Parameter', 'Old AMI → New AMI', 'Version', 'Labels', 'Result'],
@@ -20,7 +25,7 @@ export async function writeSummary(inputs: PublishInputs, report: PublishReport 
         cell(resultText(result)),
       ]),
     );
-  } else if (inputs.mode !== 'prune') {
+  } else if (inputs.mode !== 'prune' && inputs.mode !== 'reject') {
     summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
   }
   for (const prune of prunes) {
@@ -36,6 +41,20 @@ export async function writeSummary(inputs: PublishInputs, report: PublishReport 
     );
   }
   await summary.write();
+}
+
+function headingOf(inputs: PublishInputs): string {
+  switch (inputs.mode) {
+    case 'rollback':
+      return `rollback of ${inputs.parameterName}`;
+    case 'promote':
+      return `promotion of ${inputs.promoteFrom ?? '?'} to ${inputs.parameterName}`;
+    case 'reject':
+      return `rejection of ${inputs.rejectAmi ?? '?'}`;
+    case 'publish':
+    case 'prune':
+      return inputs.parameterName;
+  }
 }
 
 function resultText(result: PublishReport['results'][number]): string {

@@ -31,7 +31,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
   }
 
   it('no AMI at all', async () => {
-    await expectRejected({}, "Input 'ami-id' is required: set ami-id, amis (a region to AMI map) or rollback-to");
+    await expectRejected({}, "Input 'ami-id' is required: set ami-id, amis (a region to AMI map), rollback-to, promote-from or reject-ami");
   });
 
   it('a malformed AMI id', async () => {

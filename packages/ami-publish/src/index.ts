@@ -3,6 +3,7 @@ export { publishAmi, describeFailure, type PublishRequest, type PublishReport, t
 export {
   rollbackAmi,
   resolveRollbackTarget,
+  earlierValues,
   RollbackTargetError,
   type RollbackRequest,
 } from './rollback.js';
@@ -12,3 +13,5 @@ export { ImageNotUsableError, waitForImage } from './images.js';
 export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
 export { type RegionResult, type WriteSettings, type MovedLabel } from './write.js';
 export * from './validate.js';
+export { promoteAmi, PromoteSourceError, type PromoteRequest } from './promote.js';
+export { REJECTED_TAG_KEY, rejectAmi, rejectionOf, type RejectRequest } from './rejected.js';

@@ -2,11 +2,13 @@
  * Rollback: republish the value of an earlier version as a new version, so
  * every reader (CloudFormation resolves the newest) goes back without a rebake.
  */
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ActionError } from '@img-mgr/action-kit';
 import { allOrAbort, clientsFor, type RunContext } from './context.js';
 import { ImageNotUsableError, waitForImage } from './images.js';
 import { currentVersion, readPointer, versionWithLabel, type Pointer, type PointerVersion } from './pointer.js';
 import { checkPointerType, checkSettings, writeRegions, type PreparedRegion, type PublishReport } from './publish.js';
+import { REJECTED_TAG_KEY, rejectionOf } from './rejected.js';
 import { rollbackLabel, type RollbackTarget } from './validate.js';
 import type { WriteSettings } from './write.js';
 
@@ -25,13 +27,29 @@ export interface RollbackRequest extends WriteSettings {
   to: RollbackTarget;
 }
 
-/** The version `target` designates in `pointer`. */
+/**
+ * The earlier values of `pointer`, newest first, each once (at its newest
+ * version), leaving out the current value: the candidates of `previous`.
+ */
+export function earlierValues(pointer: Pointer): PointerVersion[] {
+  const current = currentVersion(pointer);
+  const seen = new Set(current ? [current.value] : []);
+  const earlier: PointerVersion[] = [];
+  for (const entry of [...pointer.versions].reverse()) {
+    if (seen.has(entry.value)) continue;
+    seen.add(entry.value);
+    earlier.push(entry);
+  }
+  return earlier;
+}
+
+/** The version `target` designates in `pointer` (for `previous`, whether rejected or not). */
 export function resolveRollbackTarget(pointer: Pointer, target: RollbackTarget): PointerVersion {
   const current = currentVersion(pointer);
   if (!current) throw new RollbackTargetError(pointer.region, `${pointer.name} does not exist, so there is nothing to roll back`);
   switch (target.kind) {
     case 'previous': {
-      const earlier = pointer.versions.filter((entry) => entry.version < current.version && entry.value !== current.value).at(-1);
+      const earlier = earlierValues(pointer)[0];
       if (!earlier) throw new RollbackTargetError(pointer.region, `${pointer.name} has no earlier value than ${current.value} to roll back to`);
       return earlier;
     }
@@ -52,8 +70,41 @@ export function resolveRollbackTarget(pointer: Pointer, target: RollbackTarget):
 }
 
 /**
- * Rolls the pointer back in every region: resolves the target version,
- * checks its AMI is still available (it may have been pruned), then writes
+ * The version to roll back to. `previous` skips values whose AMI carries
+ * the rejected tag (a rollout of it failed); a version or label named
+ * explicitly is used even if rejected, with a note in the log.
+ */
+async function chooseTarget(
+  pointer: Pointer,
+  to: RollbackTarget,
+  ec2: EC2Client,
+  context: RunContext,
+  signal: AbortSignal,
+): Promise<PointerVersion> {
+  const log = (line: string): void => context.log(`[${pointer.region}] ${line}`);
+  const first = resolveRollbackTarget(pointer, to);
+  if (to.kind !== 'previous') {
+    const rejectedBy = await rejectionOf(ec2, first.value, signal);
+    if (rejectedBy !== undefined) log(`Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back to it because rollback-to names it`);
+    return first;
+  }
+  const skipped: string[] = [];
+  for (const candidate of earlierValues(pointer)) {
+    const rejectedBy = await rejectionOf(ec2, candidate.value, signal);
+    if (rejectedBy === undefined) return candidate;
+    log(`Skipping version ${candidate.version} (${candidate.value}): it carries ${REJECTED_TAG_KEY}=${rejectedBy}`);
+    skipped.push(`${candidate.value} (version ${candidate.version})`);
+  }
+  const current = currentVersion(pointer);
+  throw new RollbackTargetError(
+    pointer.region,
+    `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`,
+  );
+}
+
+/**
+ * Rolls the pointer back in every region: resolves the target version
+ * (`previous` skips rejected AMIs), checks its AMI is still available (it may have been pruned), then writes
  * its value as a new version labelled `rollback-from-v<current>`.
  */
 export async function rollbackAmi(request: RollbackRequest, context: RunContext): Promise<PublishReport> {
@@ -64,7 +115,7 @@ export async function rollbackAmi(request: RollbackRequest, context: RunContext)
       const clients = clientsFor(region, context);
       const pointer = await readPointer(clients.ssm, region, request.parameterName, signal);
       checkPointerType(pointer);
-      const target = resolveRollbackTarget(pointer, request.to);
+      const target = await chooseTarget(pointer, request.to, clients.ec2, context, signal);
       const current = currentVersion(pointer);
       context.log(`[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to version ${target.version} (${target.value})`);
       try {

@@ -52,4 +52,17 @@ describe('act --dryrun of the caller workflows', () => {
     expect(run.log).toContain('Main Publish the rollback');
     expect(run.log).not.toContain('Resolve flask-ref to a commit');
   });
+
+  it('promote: no bake job; publish promotes dev\'s AMI, then deploy; no revert when the deploy succeeds', async () => {
+    const run = await runAct({ root, workdir: fork.dir, workflow: 'promote.yml', event: 'workflow_dispatch', eventFile: 'promote.json', aws, dryRun: true });
+    expect(run.exitCode, run.log).toBe(0);
+    const promote = (name: string) => `promote/bake and deploy/${name}`;
+    expect(Object.keys(run.jobs)).toEqual([
+      promote("Resolve the app revision and this workflow's commit"),
+      promote('Publish the golden AMI'),
+      promote('Deploy the stack'),
+    ]);
+    expect(run.log).toContain('Main Publish the promoted AMI');
+    expect(run.log).not.toContain('Resolve flask-ref to a commit');
+  });
 });

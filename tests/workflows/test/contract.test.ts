@@ -21,6 +21,7 @@ interface Job {
   uses?: string;
   if?: string;
   needs?: string | string[];
+  environment?: string;
   permissions?: Record<string, string>;
   steps?: Step[];
   with?: Record<string, unknown>;
@@ -68,6 +69,9 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'trusted-branch',
         'force',
         'only-if-baked',
+        'bake-role-to-assume',
+        'promote-from',
+        'rollback-to',
       ]),
     );
     expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
@@ -92,6 +96,33 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(needs('deploy')).toContain('publish');
     expect(reusable.concurrency?.group).toContain('inputs.stack-name');
     expect(reusable.concurrency?.['cancel-in-progress']).toBe(false);
+  });
+
+  it('bakes with bake-role-to-assume (role-to-assume when empty) and no environment; every other AWS job runs in the environment with role-to-assume', () => {
+    const roleOf = (job: string) => reusable.jobs[job]?.steps?.find((step) => step.name === 'Assume the AWS role')?.with?.['role-to-assume'];
+    expect(roleOf('bake')).toBe('${{ inputs.bake-role-to-assume || inputs.role-to-assume }}');
+    expect(reusable.jobs.bake?.environment).toBeUndefined();
+    expect((reusable.on.workflow_call?.inputs as Record<string, { default?: unknown }>)['bake-role-to-assume']?.default).toBe('');
+    for (const job of ['publish', 'deploy', 'revert']) {
+      expect(roleOf(job), job).toBe('${{ inputs.role-to-assume }}');
+      expect(reusable.jobs[job]?.environment, job).toBe('${{ inputs.environment }}');
+    }
+  });
+
+  it('reverts only a failed deploy that wrote a new version: rejects its AMI first, then republishes the version live before', () => {
+    const revert = reusable.jobs.revert;
+    expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'publish', 'deploy']);
+    expect(revert?.if).toBe("${{ always() && needs.deploy.result == 'failure' && needs.publish.outputs.changed == 'true' }}");
+    const step = revert?.steps?.find((candidate) => candidate.uses === './.img-mgr/actions/publish-ami');
+    expect(step?.with).toEqual({
+      'reject-ami': '${{ needs.publish.outputs.ami-id }}',
+      'rollback-to': '${{ needs.publish.outputs.previous-version }}',
+      'parameter-name': '${{ inputs.parameter-name }}',
+    });
+  });
+
+  it('a promote, like a rollback, does not bake', () => {
+    expect(reusable.jobs.bake?.if).toBe("${{ inputs.rollback-to == '' && inputs.promote-from == '' }}");
   });
 
   it('grants each job only id-token: write and contents: read', () => {
@@ -140,6 +171,41 @@ describe('the examples for a fork', () => {
     expect(onPush.jobs['bake-and-deploy']?.with?.force).toBeUndefined();
     expect(onPush.jobs['bake-and-deploy']?.with?.['only-if-baked']).toBe("${{ github.event_name == 'schedule' }}");
     expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.force).toBe('${{ inputs.force }}');
+  });
+});
+
+describe('environments in the examples', () => {
+  const example = (file: string) => load(join(root, 'workflows-example', file));
+
+  it('each environment has its own golden parameter under /common/img-mgr, the role SSM scope; dev keeps /common/img-mgr/golden-ami', () => {
+    const onPush = example('deploy-on-push.yml').jobs['bake-and-deploy']?.with;
+    expect(onPush?.['parameter-name']).toBe('/common/img-mgr/golden-ami');
+    expect(onPush?.environment).toBe('dev');
+    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.['parameter-name']).toBe(
+      "${{ inputs.environment == 'dev' && '/common/img-mgr/golden-ami' || format('/common/img-mgr/{0}/golden-ami', inputs.environment) }}",
+    );
+  });
+
+  it('promote.yml copies what dev runs into prod: no bake, the prod environment, its parameter, stack and role', () => {
+    const promote = example('promote.yml');
+    expect(Object.keys(promote.on)).toEqual(['workflow_dispatch']);
+    expect(promote.jobs.promote?.with).toMatchObject({
+      'promote-from': '/common/img-mgr/golden-ami',
+      'parameter-name': '/common/img-mgr/prod/golden-ami',
+      environment: 'prod',
+      'stack-name': 'img-mgr-prod',
+      'role-to-assume': '${{ vars.AWS_PROD_ROLE_ARN }}',
+    });
+    expect(promote.jobs.promote?.with?.['bake-role-to-assume']).toBeUndefined();
+  });
+
+  it('bake with the bake role, deploy with the role of the environment', () => {
+    for (const file of ['deploy-on-push.yml', 'deploy-manually.yml']) {
+      expect(example(file).jobs['bake-and-deploy']?.with?.['bake-role-to-assume'], file).toBe('${{ vars.AWS_BAKE_ROLE_ARN }}');
+    }
+    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.['role-to-assume']).toBe(
+      "${{ inputs.environment == 'prod' && vars.AWS_PROD_ROLE_ARN || vars.AWS_ROLE_ARN }}",
+    );
   });
 });
 

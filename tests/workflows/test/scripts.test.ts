@@ -162,6 +162,16 @@ describe('resolve: the role to assume', () => {
     expect(run.status).toBe(1);
     expect(run.output).toMatch(/^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable .*AWS_ROLE_ARN/);
   });
+
+  it('checks bake-role-to-assume when given, and accepts it empty (the bake then uses role-to-assume)', async () => {
+    const role = 'arn:aws:iam::123456789012:role/img-mgr-github-actions';
+    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '' })).status).toBe(0);
+    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-bake' })).status).toBe(0);
+    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'img-mgr-bake' });
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n')).toHaveLength(1);
+    expect(run.output).toMatch(/^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; set the repository variable .*AWS_BAKE_ROLE_ARN/);
+  });
 });
 
 describe('resolve: the trusted branch, checked before any AWS call', () => {
@@ -184,7 +194,7 @@ describe('resolve: the trusted branch, checked before any AWS call', () => {
     },
   );
 
-  it('lets a rollback into a GitHub environment run from any branch: no bake, and the environment is the OIDC subject', async () => {
+  it('lets a rollback or a promote into a GitHub environment run from any branch: no bake, and the environment is the OIDC subject', async () => {
     expect((await check('refs/heads/feature', 'master', false)).status).toBe(0);
   });
 });

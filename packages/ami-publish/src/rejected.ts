@@ -1,0 +1,57 @@
+/**
+ * The rejected mark: an EC2 tag on an AMI whose rollout failed. The failure
+ * path of the reusable workflow writes it; rollback (`previous`), promote
+ * and pruning read it, so a bad AMI is never picked again by accident.
+ */
+import { CreateTagsCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { InputError } from '@img-mgr/action-kit';
+import { awsErrorName, clientsFor, type RunContext } from './context.js';
+import { ImageNotUsableError } from './images.js';
+import { REJECTED_TAG_KEY } from './rejected-tag.js';
+import { amiIdProblem } from './validate.js';
+
+export { REJECTED_TAG_KEY };
+
+/** The value of `amiId`'s rejected tag, or undefined when it has none (or the AMI is gone). */
+export async function rejectionOf(ec2: EC2Client, amiId: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const response = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }), { abortSignal: signal });
+    const image = response.Images?.find((candidate) => candidate.ImageId === amiId);
+    return image?.Tags?.find((tag) => tag.Key === REJECTED_TAG_KEY)?.Value;
+  } catch (error: unknown) {
+    // A missing AMI is not rejected; whoever wants to use it finds out that it is gone.
+    if (awsErrorName(error).startsWith('InvalidAMIID')) return undefined;
+    throw error;
+  }
+}
+
+export interface RejectRequest {
+  region: string;
+  amiId: string;
+  /** Who rejects it: the tag's value (the workflow run id). */
+  by: string;
+}
+
+/** Tags `amiId` with `img-mgr:rejected=<by>` (overwriting an earlier rejection). */
+export async function rejectAmi(request: RejectRequest, context: RunContext): Promise<void> {
+  const problem = amiIdProblem(request.amiId);
+  if (problem) throw new InputError('reject-ami', `is invalid: ${problem}`);
+  const { ec2 } = clientsFor(request.region, context);
+  try {
+    // DescribeImages first: CreateTags accepts ids of AMIs that do not exist on some endpoints.
+    const found = await ec2.send(new DescribeImagesCommand({ ImageIds: [request.amiId] }), { abortSignal: context.signal });
+    if (!found.Images?.some((image) => image.ImageId === request.amiId)) throw notFound(request);
+    await ec2.send(
+      new CreateTagsCommand({ Resources: [request.amiId], Tags: [{ Key: REJECTED_TAG_KEY, Value: request.by }] }),
+      { abortSignal: context.signal },
+    );
+  } catch (error: unknown) {
+    if (awsErrorName(error).startsWith('InvalidAMIID')) throw notFound(request);
+    throw error;
+  }
+  context.log(`[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote and pruning treat it as rejected`);
+}
+
+function notFound(request: RejectRequest): ImageNotUsableError {
+  return new ImageNotUsableError(request.amiId, request.region, `does not exist in ${request.region}, so it cannot be tagged rejected`);
+}
