@@ -23,12 +23,13 @@ export interface Verdict {
   detail?: string;
 }
 
-/** Evaluates `request` made by `principal` under its identity policies (and a boundary, if any). */
+/** Evaluates `request` made by `principal` under its identity policies (and a boundary, and the resource's own policy, if any). */
 export async function simulate(
   principal: string,
   policies: { name: string; policy: PolicyDocument }[],
   request: IamRequest,
   boundary?: PolicyDocument,
+  resourcePolicy?: PolicyDocument,
 ): Promise<Verdict> {
   const outcome = await runSimulation(
     {
@@ -42,6 +43,7 @@ export async function simulate(
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       ...(boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: boundary }] } : {}),
+      ...(resourcePolicy ? { resourcePolicy } : {}),
     },
     {},
   );
