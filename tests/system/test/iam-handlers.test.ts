@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { isWildcardOnlyAction } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfnDir } from './helpers.js';
-import { ACCOUNT_ID, REGION, loadTemplate, renderTemplate, roleArn, rolePolicies, type PolicyDocument } from './iam-render.js';
+import { ACCOUNT_ID, REGION, loadTemplate, outputOf, renderTemplate, roleArn, rolePolicies, type PolicyDocument } from './iam-render.js';
 import { simulate, type IamRequest } from './iam-simulate.js';
 
 interface HandlerTable {
@@ -124,8 +124,8 @@ describe('the execution role grants what the resource handlers declare (IAM eval
       parameters: { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1', GitHubRepositoryId: '2' },
     });
     role = { arn: roleArn(rendered, 'CloudFormationExecutionRole'), policies: rolePolicies(rendered, 'CloudFormationExecutionRole') };
-    boundaryArn = String(rendered.outputs.InstanceRoleBoundaryArn);
-    instanceRole = `arn:aws:iam::${ACCOUNT_ID}:role${String(rendered.outputs.InstanceRolePath)}img-mgr-dev-InstanceRole-ABC123`;
+    boundaryArn = outputOf(rendered, 'InstanceRoleBoundaryArn');
+    instanceRole = `arn:aws:iam::${ACCOUNT_ID}:role${outputOf(rendered, 'InstanceRolePath')}img-mgr-dev-InstanceRole-ABC123`;
   });
 
   /** The request a handler makes for `permission` on the app stack's resources. */

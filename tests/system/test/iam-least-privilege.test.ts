@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfnDir } from './helpers.js';
 import { chainCalls, packerResourceTags, packerTags, requestTags, type PackerTags } from './iam-chain-calls.js';
-import { ACCOUNT_ID, REGION, loadTemplate, renderTemplate, roleArn, rolePolicies, type PolicyDocument, type Rendered } from './iam-render.js';
+import { ACCOUNT_ID, REGION, loadTemplate, outputOf, renderTemplate, roleArn, rolePolicies, type PolicyDocument, type Rendered } from './iam-render.js';
 import { simulate, type IamRequest } from './iam-simulate.js';
 
 const parameters = { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1234567', GitHubRepositoryId: '890123456', AllowedEnvironment: 'dev' };
@@ -28,14 +28,14 @@ interface Roles {
 
 function roles(extra: Record<string, string> = {}): Roles {
   const rendered = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), { stackName: 'img-mgr-github-oidc', parameters: { ...parameters, ...extra } });
-  const boundaryArn = String(rendered.outputs.InstanceRoleBoundaryArn);
+  const boundaryArn = outputOf(rendered, 'InstanceRoleBoundaryArn');
   return {
     rendered,
     github: { arn: roleArn(rendered, 'GitHubActionsRole'), policies: rolePolicies(rendered, 'GitHubActionsRole') },
     execution: { arn: roleArn(rendered, 'CloudFormationExecutionRole'), policies: rolePolicies(rendered, 'CloudFormationExecutionRole') },
     boundaryArn,
     boundary: rendered.resources.StackRoleBoundary?.Properties.PolicyDocument as unknown as PolicyDocument,
-    instanceRole: `arn:aws:iam::${ACCOUNT_ID}:role${String(rendered.outputs.InstanceRolePath)}img-mgr-dev-InstanceRole-ABC123`,
+    instanceRole: `arn:aws:iam::${ACCOUNT_ID}:role${outputOf(rendered, 'InstanceRolePath')}img-mgr-dev-InstanceRole-ABC123`,
   };
 }
 
@@ -101,7 +101,7 @@ describe('github-oidc.yaml: every call the chain makes is allowed (IAM evaluator
 
   it('refuses a creation without created-by=packer in the request, and a tag key the template does not set', async () => {
     const instance = `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:instance/i-0123456789abcdef0`;
-    const { 'aws:RequestTag/created-by': _createdBy, ...untagged } = requestTags(tags);
+    const untagged = Object.fromEntries(Object.entries(requestTags(tags)).filter(([key]) => key !== 'aws:RequestTag/created-by'));
     expect(await verdict(r.github, { action: 'ec2:RunInstances', resource: instance, context: { ...region, ...untagged } })).not.toBe('Allowed');
     expect(
       await verdict(r.github, {

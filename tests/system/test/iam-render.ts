@@ -43,7 +43,7 @@ function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
   const tags: (ScalarTag | CollectionTag)[] = [];
   for (const [short, long] of Object.entries(SHORT_FORMS)) {
     const wrap = (value: unknown) => ({ [long]: short === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
-    tags.push({ tag: `!${short}`, resolve: (value: string) => wrap(value) } as ScalarTag);
+    tags.push({ tag: `!${short}`, resolve: (value: string) => wrap(value) });
     tags.push({ tag: `!${short}`, collection: 'seq', resolve: (seq: { toJSON(): unknown }) => wrap(seq.toJSON()) } as unknown as CollectionTag);
     tags.push({ tag: `!${short}`, collection: 'map', resolve: (map: { toJSON(): unknown }) => wrap(map.toJSON()) } as unknown as CollectionTag);
   }
@@ -130,7 +130,7 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
   const attributeOf = (name: string, attribute: string): string => {
     const resource = resourceRaw[name];
     if (!resource) throw new Error(`GetAtt of unknown ${name}`);
-    const props = resolveMap((resource.Properties ?? {}) as Record<string, Value>);
+    const props = resolveMap((resource.Properties ?? {}));
     const path = typeof props.Path === 'string' ? props.Path : '/';
     if (resource.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
       return `arn:${PARTITION}:iam::${ACCOUNT_ID}:role${path}${physicalName(options.stackName, name, props, 'RoleName')}`;
@@ -142,7 +142,11 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
   };
   const substitute = (text: string, variables: Record<string, Value>): string =>
     text.replace(/\$\{([^}!]+)\}/g, (_whole, key: string) => {
-      if (key in variables) return String(variables[key] as string);
+      if (key in variables) {
+        const variable = variables[key];
+        if (typeof variable !== 'string') throw new Error(`\${${key}} is not a string`);
+        return variable;
+      }
       if (key.includes('.')) {
         const [name = '', attribute = ''] = key.split('.');
         return attributeOf(name, attribute);
@@ -210,7 +214,9 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
         }
         case 'Fn::Split': {
           const [separator, text] = arg as [string, Json];
-          return String(resolve(text)).split(separator);
+          const value = resolve(text);
+          if (typeof value !== 'string') throw new Error('Fn::Split of a value that is not a string');
+          return value.split(separator);
         }
         case 'Fn::Equals': {
           const [left, right] = (arg as Json[]).map((item) => resolve(item));
@@ -226,13 +232,13 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
           throw new Error(`${key} is not rendered`);
       }
     }
-    return resolveMap(node as Record<string, Value>);
+    return resolveMap(node);
   }
 
   const resources: Rendered['resources'] = {};
   for (const [name, resource] of Object.entries(resourceRaw)) {
     if (resource.Condition && !condition(resource.Condition)) continue;
-    resources[name] = { Type: resource.Type, Properties: resolveMap((resource.Properties ?? {}) as Record<string, Value>) as Record<string, Json> };
+    resources[name] = { Type: resource.Type, Properties: resolveMap((resource.Properties ?? {})) as Record<string, Json> };
   }
   const outputs: Record<string, Json> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = resolve(output.Value) as Json;
@@ -255,14 +261,14 @@ export interface PolicyDocument {
 export function rolePolicies(rendered: Rendered, roleLogicalId: string): { name: string; policy: PolicyDocument }[] {
   const role = rendered.resources[roleLogicalId];
   if (!role) throw new Error(`no role ${roleLogicalId}`);
-  const inline = ((role.Properties.Policies ?? []) as { PolicyName: string; PolicyDocument: PolicyDocument }[]).map((p) => ({
+  const inline = ((role.Properties.Policies ?? []) as unknown as { PolicyName: string; PolicyDocument: PolicyDocument }[]).map((p) => ({
     name: p.PolicyName,
     policy: p.PolicyDocument,
   }));
   const roleName = physicalRoleName(rendered, roleLogicalId);
   const attached = Object.values(rendered.resources)
     .filter((resource) => resource.Type === 'AWS::IAM::RolePolicy' && resource.Properties.RoleName === roleName)
-    .map((resource) => ({ name: String(resource.Properties.PolicyName), policy: resource.Properties.PolicyDocument as unknown as PolicyDocument }));
+    .map((resource) => ({ name: stringOf(resource.Properties.PolicyName, 'PolicyName'), policy: resource.Properties.PolicyDocument as unknown as PolicyDocument }));
   return [...inline, ...attached];
 }
 
@@ -286,4 +292,15 @@ export function trustPolicy(rendered: Rendered, roleLogicalId: string): PolicyDo
   const role = rendered.resources[roleLogicalId];
   if (!role) throw new Error(`no role ${roleLogicalId}`);
   return role.Properties.AssumeRolePolicyDocument as unknown as PolicyDocument;
+}
+
+/** A rendered value that must be a string (an output, a name). */
+export function stringOf(value: Json | undefined, what: string): string {
+  if (typeof value !== 'string') throw new Error(`${what} is not a string: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A rendered output that must be a string. */
+export function outputOf(rendered: Rendered, name: string): string {
+  return stringOf(rendered.outputs[name], `output ${name}`);
 }
