@@ -257,7 +257,7 @@ export interface PolicyDocument {
   Statement: Record<string, Json>[];
 }
 
-/** A rendered role's inline policies, plus the policies of AWS::IAM::RolePolicy resources attached to it. */
+/** A rendered role's inline policies, plus the AWS::IAM::Policy resources that name it. */
 export function rolePolicies(rendered: Rendered, roleLogicalId: string): { name: string; policy: PolicyDocument }[] {
   const role = rendered.resources[roleLogicalId];
   if (!role) throw new Error(`no role ${roleLogicalId}`);
@@ -267,7 +267,7 @@ export function rolePolicies(rendered: Rendered, roleLogicalId: string): { name:
   }));
   const roleName = physicalRoleName(rendered, roleLogicalId);
   const attached = Object.values(rendered.resources)
-    .filter((resource) => resource.Type === 'AWS::IAM::RolePolicy' && resource.Properties.RoleName === roleName)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy' && ((resource.Properties.Roles ?? []) as Json[]).includes(roleName))
     .map((resource) => ({ name: stringOf(resource.Properties.PolicyName, 'PolicyName'), policy: resource.Properties.PolicyDocument as unknown as PolicyDocument }));
   return [...inline, ...attached];
 }
