@@ -113,6 +113,7 @@ export function chainCalls(options: { tags: PackerTags; executionRoleArn: string
     { by: 'packer: image tags at CreateImage', action: 'ec2:CreateTags', resource: image, context: tagOnCreate('CreateImage') },
     { by: 'packer: snapshot tags at CreateImage', action: 'ec2:CreateTags', resource: snapshot, context: tagOnCreate('CreateImage') },
     { by: 'packer: ami_description (ModifyImageAttribute)', action: 'ec2:ModifyImageAttribute', resource: image, context: { ...owned, 'ec2:Attribute': 'description' } },
+    { by: 'packer: ami_description, should AWS supply no ec2:Attribute', action: 'ec2:ModifyImageAttribute', resource: image, context: owned },
     { by: 'packer: `tags` on the image afterwards', action: 'ec2:CreateTags', resource: image, context: { ...owned, ...requestTags(tags) } },
     { by: 'packer: `snapshot_tags` afterwards', action: 'ec2:CreateTags', resource: snapshot, context: { ...owned, ...requestTags(tags) } },
     { by: 'packer: cleanup', action: 'ec2:TerminateInstances', resource: instance, context: owned },

@@ -148,6 +148,7 @@ describe('github-oidc.yaml: escalation attempts are denied (IAM evaluator; moto 
     ['making a snapshot Packer made public', 'github', () => ({ action: 'ec2:ModifySnapshotAttribute', resource: someoneElses.snapshot, context: { ...region, 'ec2:ResourceTag/created-by': 'packer', 'ec2:ResourceTag/application': 'img-mgr' } })],
     ['making an image public', 'github', () => ({ action: 'ec2:ModifyImageAttribute', resource: someoneElses.image, context: { ...region, 'ec2:Attribute': 'launchPermission' } })],
     ['making an image Packer made public (its launch permission)', 'github', () => ({ action: 'ec2:ModifyImageAttribute', resource: someoneElses.image, context: { ...region, 'ec2:Attribute': 'launchPermission', 'ec2:ResourceTag/created-by': 'packer' } })],
+    ['sharing an image Packer made (launchPermission, any case)', 'github', () => ({ action: 'ec2:ModifyImageAttribute', resource: someoneElses.image, context: { ...region, 'ec2:Attribute': 'LaunchPermission', 'ec2:ResourceTag/created-by': 'packer' } })],
     ['changing the description of an image Packer did not make', 'github', () => ({ action: 'ec2:ModifyImageAttribute', resource: someoneElses.image, context: { ...region, 'ec2:Attribute': 'description' } })],
     ['deleting a volume', 'github', () => ({ action: 'ec2:DeleteVolume', resource: someoneElses.volume, context: region })],
     ['deregistering an AMI that Packer did not create here', 'github', () => ({ action: 'ec2:DeregisterImage', resource: someoneElses.image, context: { ...region, 'ec2:ResourceTag/application': 'img-mgr' } })],
