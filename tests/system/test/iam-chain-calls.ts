@@ -116,6 +116,8 @@ export function chainCalls(options: { tags: PackerTags; executionRoleArn: string
     { by: 'packer: ami_description, should AWS supply no ec2:Attribute', action: 'ec2:ModifyImageAttribute', resource: image, context: owned },
     { by: 'packer: `tags` on the image afterwards', action: 'ec2:CreateTags', resource: image, context: { ...owned, ...requestTags(tags) } },
     { by: 'packer: `snapshot_tags` afterwards', action: 'ec2:CreateTags', resource: snapshot, context: { ...owned, ...requestTags(tags) } },
+    { by: 'packer: copy to ami_regions', action: 'ec2:CopyImage', resource: image, context: region },
+    { by: 'packer: copy to ami_regions (its snapshots)', action: 'ec2:CopyImage', resource: snapshot, context: region },
     { by: 'packer: cleanup', action: 'ec2:TerminateInstances', resource: instance, context: owned },
     { by: 'packer: cleanup', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
     { by: 'packer: cleanup', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
