@@ -93,10 +93,12 @@ describe('github-oidc.yaml trust, judged by an IAM evaluator (moto enforces no t
     ]);
   });
 
-  it('the defaults trust master and create no OIDC provider (most accounts have one)', () => {
+  it('the defaults trust master, allow 2-hour sessions and create no OIDC provider (most accounts have one)', () => {
     const rendered = renderOidc(byIds);
     expect(rendered.parameters.AllowedBranch).toBe('master');
     expect(rendered.resources.GitHubOidcProvider).toBeUndefined();
+    // The bake job may run 120 minutes: the role must allow sessions that long.
+    expect(Number(rendered.resources.GitHubActionsRole?.Properties.MaxSessionDuration)).toBeGreaterThanOrEqual(120 * 60);
     expect(renderOidc({ ...byIds, CreateOidcProvider: 'true' }).resources.GitHubOidcProvider).toBeDefined();
   });
 
