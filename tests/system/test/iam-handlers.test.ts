@@ -136,7 +136,7 @@ describe('the execution role grants what the resource handlers declare (IAM eval
       return { action: permission, resource: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`, context: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' } };
     }
     if (service === 'iam' && /InstanceProfile/.test(action)) {
-      return { action: permission, resource: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/img-mgr/instances/img-mgr-dev-InstanceProfile-ABC123` };
+      return { action: permission, resource: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/img-mgr-dev-InstanceProfile-ABC123` };
     }
     if (service === 'iam') {
       const context: Record<string, string> = { 'iam:PermissionsBoundary': boundaryArn };
