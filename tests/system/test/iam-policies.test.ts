@@ -40,6 +40,10 @@ describe('IAM policies in the templates', () => {
     }
   });
 
+  it.each(['github-oidc.yaml', 'github-plan-role.yaml'])('%s fits in a TemplateBody (51,200 bytes): an administrator deploys it without an S3 bucket', (file) => {
+    expect(readFileSync(join(cfnDir, file)).byteLength).toBeLessThanOrEqual(51_200);
+  });
+
   it.each(['github-oidc.yaml', 'github-plan-role.yaml'])('%s documents the reason of every statement in a comment', (file) => {
     const document = parseDocument(readFileSync(join(cfnDir, file), 'utf8'), { logLevel: 'silent' });
     const undocumented: string[] = [];
