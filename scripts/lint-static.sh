@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static checks over what TypeScript lint does not see: workflows (actionlint
 # with shellcheck, zizmor), CloudFormation templates (cfn-lint), shell scripts
-# (shellcheck) and Packer templates (packer validate / fmt).
+# (shellcheck) and Packer templates (packer validate / fmt); checkov over the
+# templates with a commented baseline (scripts/checkov-gate.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -21,6 +22,8 @@ fi
 if ((${#templates[@]})); then
   echo "cfn-lint: ${#templates[@]} template(s)"
   cfn-lint -- "${templates[@]}"
+  echo "checkov: ${#templates[@]} template(s), against cloudformation/checkov-baseline.txt"
+  bash scripts/checkov-gate.sh "${templates[@]}"
 fi
 if ((${#scripts[@]})); then
   echo "shellcheck: ${#scripts[@]} script(s)"

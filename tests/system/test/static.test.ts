@@ -5,9 +5,10 @@ import { toolPath } from '@img-mgr/testbed';
 import { packerDir, root, runTool, templates } from './helpers.js';
 
 describe('static checks', () => {
-  it('finds the three templates', () => {
+  it('finds the four templates', () => {
     expect(templates().map((path) => path.slice(root.length + 1)).sort()).toEqual([
       'cloudformation/github-oidc.yaml',
+      'cloudformation/github-plan-role.yaml',
       'cloudformation/img-mgr.yaml',
       'cloudformation/vpc.yaml',
     ]);

@@ -1,0 +1,76 @@
+/**
+ * Which AWS operations the chain really makes: the three bundled actions and
+ * real Packer run against moto through a recording proxy (no faults), and
+ * every operation seen must be one that iam-least-privilege.test.ts
+ * simulates as allowed (iam-chain-calls.ts). moto authorises nothing here: the
+ * recording only tells WHICH calls are made; whether IAM allows them is judged
+ * by the evaluator on the table, with the ARNs and context keys of real AWS.
+ *
+ * Packer here is the test bed's 1.6.6 (communicator none, no SSH), whose
+ * tagging differs from the Amazon plugin the workflow installs; the table's
+ * tag context follows the plugin's source (see iam-chain-calls.ts).
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { packerDir, packerTemplateCopy, root } from './helpers.js';
+import { chainCalls, iamActionOf, packerTags } from './iam-chain-calls.js';
+import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
+
+/** Calls IAM always allows (no permission exists for them). */
+const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
+
+describe('the calls the actions and real Packer make (recorded against moto; moto authorises none of them)', () => {
+  let moto: Moto;
+  let recorder: CallRecorder;
+  let templateDir: string;
+  const runs: Record<string, { exitCode: number | null; log: string }> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    recorder = await startCallRecorder(moto.endpoint);
+    templateDir = packerTemplateCopy();
+    const env = { ...awsEnvFor(recorder.endpoint, moto.region), GITHUB_WORKSPACE: root };
+
+    const bake = await runAction('bake-ami', {
+      inputs: {
+        template: templateDir,
+        'var-files': join(packerDir, 'test.pkrvars.hcl'),
+        'app-revision': 'abc123',
+        variables: `ec2_endpoint=${recorder.endpoint}`,
+      },
+      env,
+    });
+    runs.bake = bake;
+    runs.sweep = await runAction('bake-ami', { entry: 'post', runner: bake.runner, env });
+    const amiId = bake.outputs['ami-id'] ?? '';
+    runs.publish = await runAction('publish-ami', { inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' }, env });
+
+    const deploy = (stack: string, template: string, overrides: string, extra: Record<string, string> = {}) =>
+      runAction('deploy-stack', { inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra }, env, cwd: root });
+    runs.vpc = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json');
+    runs.plan = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json\nNatGateways=one-per-az', { mode: 'plan' });
+  });
+
+  afterAll(async () => {
+    await recorder?.stop();
+    await moto?.stop();
+    rmSync(templateDir, { recursive: true, force: true });
+  });
+
+  it('the bake, its post step, publish (with prune), a deploy and a plan all succeed', () => {
+    for (const [name, run] of Object.entries(runs)) expect(run.exitCode, `${name}: ${run.log}`).toBe(0);
+    expect(recorder.calls.length).toBeGreaterThan(30);
+  });
+
+  it('every operation they made is one the least-privilege test simulates as allowed', () => {
+    const simulated = new Set(
+      chainCalls({ tags: packerTags(), executionRoleArn: 'arn:aws:iam::123456789012:role/x', goldenAmiPath: '/common/img-mgr', stackName: 'img-mgr-dev' }).map((call) => call.action),
+    );
+    const made = [...new Set(recorder.calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
+    expect(made.filter((action) => !simulated.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
+    // What was seen, for the record (and to show the recording is not empty per service).
+    expect(made).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage', 'ssm:PutParameter', 'cloudformation:CreateChangeSet']));
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The AWS calls the chain makes with the GitHub role, each as IAM authorises
+ * it on real AWS: action, resource ARN, and the context keys AWS supplies
+ * (aws:RequestedRegion, ec2:CreateAction and aws:RequestTag/* for tagging at
+ * creation, ec2:ResourceTag/* of existing resources, iam:PassedToService).
+ *
+ * Sources: the three libraries' SDK calls (packages/packer-bake, ami-publish,
+ * stack-deploy; the live recording in iam-chain-calls.test.ts checks that no
+ * other operation is made), and Packer's Amazon plugin
+ * (hashicorp/packer-plugin-amazon at 5028903a, 2026-07-15: step_key_pair,
+ * step_security_group, step_run_source_instance, ebs/step_create_ami and
+ * step_create_tags send run_tags as TagSpecifications of CreateKeyPair,
+ * CreateSecurityGroup, RunInstances (instance, network-interface, volume) and
+ * CreateImage (image, snapshot), then add `tags`/`snapshot_tags` with
+ * CreateTags after the image exists).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACCOUNT_ID, REGION } from './iam-render.js';
+import type { IamRequest } from './iam-simulate.js';
+import { packerDir } from './helpers.js';
+
+export interface ChainCall extends IamRequest {
+  /** Who makes it and why. */
+  by: string;
+}
+
+const ec2 = (type: string, id: string, global = false) => `arn:aws:ec2:${REGION}:${global ? '' : ACCOUNT_ID}:${type}/${id}`;
+const region = { 'aws:RequestedRegion': REGION };
+
+/** The tags Packer puts on what it creates (local.tags of packer/img-mgr.pkr.hcl), with stand-in values. */
+export interface PackerTags {
+  /** Tag keys of local.tags. */
+  keys: string[];
+  /** The literal value of created-by and application. */
+  createdBy: string;
+  application: string;
+  /** How each tagging attribute of the source is set (e.g. `local.tags`, `merge(local.tags, {...})`). */
+  attributes: Record<'tags' | 'run_tags' | 'run_volume_tags' | 'snapshot_tags', string>;
+}
+
+/** Reads packer/img-mgr.pkr.hcl: the keys of local.tags and how tags, run_tags, run_volume_tags and snapshot_tags use them. */
+export function packerTags(): PackerTags {
+  const hcl = readFileSync(join(packerDir, 'img-mgr.pkr.hcl'), 'utf8');
+  const block = /^\s*tags\s*=\s*\{([\s\S]*?)^\s*\}/m.exec(hcl.slice(hcl.indexOf('locals')))?.[1];
+  if (!block) throw new Error('no `tags = { ... }` in the locals of packer/img-mgr.pkr.hcl');
+  const entries = [...block.matchAll(/^\s*"?([A-Za-z0-9_.:/-]+)"?\s*=\s*(.+?)\s*$/gm)].map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+  const literal = (key: string) => /^"([^"$]*)"$/.exec(entries.find(([k]) => k === key)?.[1] ?? '')?.[1] ?? '';
+  const attribute = (name: string) => new RegExp(`^\\s*${name}\\s*=\\s*(.+)$`, 'm').exec(hcl.slice(hcl.indexOf('source "amazon-ebs"')))?.[1]?.trim() ?? '';
+  return {
+    keys: entries.map(([key]) => key),
+    createdBy: literal('created-by'),
+    application: literal('application'),
+    attributes: { tags: attribute('tags'), run_tags: attribute('run_tags'), run_volume_tags: attribute('run_volume_tags'), snapshot_tags: attribute('snapshot_tags') },
+  };
+}
+
+/** aws:RequestTag/* and aws:TagKeys for a request that carries Packer's tags. */
+export function requestTags(tags: PackerTags): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = { 'aws:TagKeys': tags.keys };
+  for (const key of tags.keys) context[`aws:RequestTag/${key}`] = key === 'created-by' ? tags.createdBy : key === 'application' ? tags.application : `value-of-${key}`;
+  return context;
+}
+
+/** ec2:ResourceTag/* of a resource that Packer created (tagged at creation). */
+export function packerResourceTags(tags: PackerTags): Record<string, string> {
+  return { 'ec2:ResourceTag/created-by': tags.createdBy, 'ec2:ResourceTag/application': tags.application, 'ec2:ResourceTag/Name': 'img-mgr-20261130-101010' };
+}
+
+/** Every call of the bake (Packer's plugin and bake-ami), publish (with prune) and deploy with the GitHub role. */
+export function chainCalls(options: { tags: PackerTags; executionRoleArn: string; goldenAmiPath: string; stackName: string }): ChainCall[] {
+  const { tags } = options;
+  const created = { ...region, ...requestTags(tags) };
+  const owned = { ...region, ...packerResourceTags(tags) };
+  const tagOnCreate = (action: string) => ({ ...created, 'ec2:CreateAction': action });
+  const keyPair = ec2('key-pair', 'packer_6745e7f4-0f2a-4c1e-9d35-4f9f1f0b1a2c');
+  const group = ec2('security-group', 'sg-0123456789abcdef0');
+  const instance = ec2('instance', 'i-0123456789abcdef0');
+  const volume = ec2('volume', 'vol-0123456789abcdef0');
+  const eni = ec2('network-interface', 'eni-0123456789abcdef0');
+  const baseImage = ec2('image', 'ami-0amazonal2023base', true);
+  const image = ec2('image', 'ami-0bakedbypacker0001', true);
+  const snapshot = ec2('snapshot', 'snap-0bakedbypacker001', true);
+  const parameter = `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${options.goldenAmiPath}/golden-ami`;
+  const stack = `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/${options.stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+  const describe = (by: string, ...actions: string[]): ChainCall[] => actions.map((action) => ({ by, action, resource: '*', context: region }));
+
+  return [
+    // Packer's Amazon plugin, in the order it runs.
+    ...describe('packer: source AMI, network, instance type', 'ec2:DescribeRegions', 'ec2:DescribeImages', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeInstanceTypeOfferings'),
+    { by: 'packer: temporary key pair', action: 'ec2:CreateKeyPair', resource: keyPair, context: created },
+    { by: 'packer: key pair tags at creation', action: 'ec2:CreateTags', resource: keyPair, context: tagOnCreate('CreateKeyPair') },
+    { by: 'packer: temporary security group', action: 'ec2:CreateSecurityGroup', resource: group, context: created },
+    { by: 'packer: security group in the default VPC', action: 'ec2:CreateSecurityGroup', resource: ec2('vpc', 'vpc-0default0000000000'), context: region },
+    { by: 'packer: security group tags at creation', action: 'ec2:CreateTags', resource: group, context: tagOnCreate('CreateSecurityGroup') },
+    ...describe('packer: wait for the group', 'ec2:DescribeSecurityGroups'),
+    { by: 'packer: SSH from the runner', action: 'ec2:AuthorizeSecurityGroupIngress', resource: group, context: owned },
+    { by: 'packer: build instance', action: 'ec2:RunInstances', resource: instance, context: created },
+    { by: 'packer: its root volume', action: 'ec2:RunInstances', resource: volume, context: created },
+    { by: 'packer: its network interface', action: 'ec2:RunInstances', resource: eni, context: created },
+    { by: 'packer: from Amazon Linux 2023', action: 'ec2:RunInstances', resource: baseImage, context: region },
+    { by: 'packer: in a subnet', action: 'ec2:RunInstances', resource: ec2('subnet', 'subnet-0default000000000'), context: region },
+    { by: 'packer: in its temporary group', action: 'ec2:RunInstances', resource: group, context: owned },
+    { by: 'packer: with its temporary key pair', action: 'ec2:RunInstances', resource: keyPair, context: owned },
+    { by: 'packer: instance tags at RunInstances', action: 'ec2:CreateTags', resource: instance, context: tagOnCreate('RunInstances') },
+    { by: 'packer: volume tags at RunInstances', action: 'ec2:CreateTags', resource: volume, context: tagOnCreate('RunInstances') },
+    { by: 'packer: network interface tags at RunInstances', action: 'ec2:CreateTags', resource: eni, context: tagOnCreate('RunInstances') },
+    ...describe('packer: wait for the instance, image, snapshots', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'),
+    { by: 'packer: stop before imaging', action: 'ec2:StopInstances', resource: instance, context: owned },
+    { by: 'packer: image its instance', action: 'ec2:CreateImage', resource: instance, context: owned },
+    { by: 'packer: the image', action: 'ec2:CreateImage', resource: image, context: created },
+    { by: 'packer: its snapshot', action: 'ec2:CreateImage', resource: snapshot, context: created },
+    { by: 'packer: image tags at CreateImage', action: 'ec2:CreateTags', resource: image, context: tagOnCreate('CreateImage') },
+    { by: 'packer: snapshot tags at CreateImage', action: 'ec2:CreateTags', resource: snapshot, context: tagOnCreate('CreateImage') },
+    { by: 'packer: ami_description (ModifyImageAttribute)', action: 'ec2:ModifyImageAttribute', resource: image, context: { ...owned, 'ec2:Attribute': 'description' } },
+    { by: 'packer: ami_description, should AWS supply no ec2:Attribute', action: 'ec2:ModifyImageAttribute', resource: image, context: owned },
+    { by: 'packer: `tags` on the image afterwards', action: 'ec2:CreateTags', resource: image, context: { ...owned, ...requestTags(tags) } },
+    { by: 'packer: `snapshot_tags` afterwards', action: 'ec2:CreateTags', resource: snapshot, context: { ...owned, ...requestTags(tags) } },
+    { by: 'packer: copy to ami_regions', action: 'ec2:CopyImage', resource: image, context: region },
+    { by: 'packer: copy to ami_regions (its snapshots)', action: 'ec2:CopyImage', resource: snapshot, context: region },
+    { by: 'packer: cleanup', action: 'ec2:TerminateInstances', resource: instance, context: owned },
+    { by: 'packer: cleanup', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
+    { by: 'packer: cleanup', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
+    // bake-ami: fingerprint search and the sweep after a cancelled build.
+    ...describe('bake-ami: fingerprint search, sweep', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeKeyPairs', 'ec2:DescribeSecurityGroups'),
+    { by: 'bake-ami sweep: orphaned build instance', action: 'ec2:TerminateInstances', resource: instance, context: owned },
+    { by: 'bake-ami sweep: orphaned key pair', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
+    { by: 'bake-ami sweep: orphaned security group', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
+    // publish-ami, and the reads its pruning needs.
+    ...['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion', 'ssm:AddTagsToResource', 'ssm:ListTagsForResource'].map(
+      (action): ChainCall => ({ by: 'publish-ami: the golden AMI parameter', action, resource: parameter, context: region }),
+    ),
+    { by: 'publish-ami prune: parameters under the path', action: 'ssm:GetParametersByPath', resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${options.goldenAmiPath}`, context: region },
+    { by: 'publish-ami prune: parameters of type aws:ec2:image', action: 'ssm:DescribeParameters', resource: '*', context: region },
+    { by: 'publish-ami prune: another region\'s pointer', action: 'ssm:GetParameterHistory', resource: `${parameter}/us-east-1`, context: region },
+    ...describe('publish-ami: check the AMI; prune: images, launch template versions, instances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstances'),
+    { by: 'publish-ami prune: stack parameters and outputs', action: 'cloudformation:DescribeStacks', resource: stack, context: region },
+    { by: 'publish-ami prune: an unused AMI', action: 'ec2:DeregisterImage', resource: image, context: owned },
+    { by: 'publish-ami prune: its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
+    // deploy-stack.
+    ...['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet', 'ListChangeSets', 'CreateStack', 'DescribeStackEvents', 'DescribeStackResources', 'GetTemplate', 'CancelUpdateStack', 'DeleteStack', 'UpdateTerminationProtection'].map(
+      (operation): ChainCall => ({ by: 'deploy-stack: the app and vpc stacks', action: `cloudformation:${operation}`, resource: stack, context: region }),
+    ),
+    { by: 'deploy-stack: the template\'s parameters', action: 'cloudformation:GetTemplateSummary', resource: '*', context: region },
+    { by: 'deploy-stack: role-arn (the execution role) to CloudFormation', action: 'iam:PassRole', resource: options.executionRoleArn, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+    { by: 'CloudFormation resolving ImageId with the caller\'s rights', action: 'ssm:GetParameters', resource: parameter, context: region },
+  ];
+}
+
+/**
+ * The IAM action of a recorded request: the service prefix IAM uses and the
+ * operation name (the SDK's, which is IAM's for these services).
+ */
+export function iamActionOf(service: string, operation: string): string {
+  const prefix: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudformation: 'cloudformation', sts: 'sts', iam: 'iam', s3: 's3' };
+  const known = prefix[service];
+  if (!known) throw new Error(`no IAM prefix for service ${service}`);
+  return `${known}:${operation}`;
+}
