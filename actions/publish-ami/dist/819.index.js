@@ -12,7 +12,9 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   AMI_ID_PATTERN: () => (/* reexport */ validate/* AMI_ID_PATTERN */.NN),
   DATA_TYPES: () => (/* reexport */ validate/* DATA_TYPES */.hL),
+  DEFAULT_LABEL_WINDOW: () => (/* reexport */ validate/* DEFAULT_LABEL_WINDOW */.Ou),
   ImageNotUsableError: () => (/* reexport */ ImageNotUsableError),
+  MAX_KEPT_VERSIONS: () => (/* reexport */ validate/* MAX_KEPT_VERSIONS */.aD),
   MAX_LABELS_PER_VERSION: () => (/* reexport */ validate/* MAX_LABELS_PER_VERSION */._z),
   RollbackTargetError: () => (/* reexport */ RollbackTargetError),
   amiIdProblem: () => (/* reexport */ validate/* amiIdProblem */._B),
@@ -20,6 +22,7 @@ __webpack_require__.d(__webpack_exports__, {
   describePointer: () => (/* reexport */ describePointer),
   descriptionProblem: () => (/* reexport */ validate/* descriptionProblem */.wR),
   labelProblem: () => (/* reexport */ validate/* labelProblem */.W6),
+  labelWindowProblem: () => (/* reexport */ validate/* labelWindowProblem */.Gw),
   labelsProblem: () => (/* reexport */ validate/* labelsProblem */.pI),
   parameterNameProblem: () => (/* reexport */ validate/* parameterNameProblem */.c2),
   parseRollbackTarget: () => (/* reexport */ validate/* parseRollbackTarget */.Rm),
@@ -343,6 +346,7 @@ var validate = __webpack_require__(5723);
 
 
 
+
 /**
  * Makes `pointer` hold `amiId`: no new version when it already does
  * (labels and tags are still completed, so a re-run repairs a half-done run).
@@ -354,9 +358,14 @@ async function writePointer(ssm, pointer, amiId, settings, context) {
     const before = {
         ...(current ? { previousAmiId: current.value, previousVersion: current.version } : {}),
     };
+    const labelsBefore = labelIndex(pointer);
+    const unchanged = current?.value === amiId;
+    // The version that will hold the value: SSM numbers versions one by one.
+    const newest = unchanged ? current.version : (current?.version ?? 0) + 1;
+    const unlabelled = await trimLabelWindow(ssm, pointer, newest, settings.labelWindow ?? validate/* DEFAULT_LABEL_WINDOW */.Ou, context);
     let version;
     let changed;
-    if (current?.value === amiId) {
+    if (unchanged) {
         version = current.version;
         changed = false;
         log(`${name} already holds ${amiId} (version ${version}); no new version written`);
@@ -368,7 +377,6 @@ async function writePointer(ssm, pointer, amiId, settings, context) {
         await confirmVersion(ssm, region, name, version, amiId, settings.waitTimeoutMs, context);
         log(`Confirmed: ${name}:${version} reads back ${amiId}`);
     }
-    const labelsBefore = labelIndex(pointer);
     const existing = current && !changed ? current.labels : [];
     const toAttach = settings.labels.filter((label) => !existing.includes(label));
     const movedLabels = toAttach
@@ -399,7 +407,32 @@ async function writePointer(ssm, pointer, amiId, settings, context) {
         changed,
         labels: [...new Set([...existing, ...settings.labels])],
         movedLabels,
+        unlabelled,
     };
+}
+/**
+ * Removes the labels of every version older than the newest `window`,
+ * counting from `newest` (the version that holds the value after this
+ * write). With a window under 100, the oldest version SSM keeps is never
+ * labelled, so the next PutParameter can always drop it.
+ */
+async function trimLabelWindow(ssm, pointer, newest, window, context) {
+    const oldestKept = newest - window + 1;
+    const stale = pointer.versions.filter((entry) => entry.version < oldestKept && entry.labels.length > 0);
+    const removed = [];
+    for (const entry of stale) {
+        await ssm.send(new client_ssm_dist_cjs/* UnlabelParameterVersionCommand */.eP$({ Name: pointer.name, ParameterVersion: entry.version, Labels: entry.labels }), {
+            abortSignal: context.signal,
+        });
+        removed.push({ version: entry.version, labels: [...entry.labels] });
+        // Keep the in-memory pointer true to SSM for what follows (labels moved, version-limit message).
+        entry.labels = [];
+    }
+    if (removed.length > 0) {
+        const list = removed.map((entry) => `${entry.version} (${entry.labels.join(', ')})`).join(', ');
+        context.log(`[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} versions keep labels (label-window), so SSM can always drop its oldest version`);
+    }
+    return removed;
 }
 async function putVersion(ssm, pointer, amiId, settings, context) {
     try {
@@ -542,6 +575,7 @@ async function writeRegions(prepared, settings, context, labelsFor = () => setti
                 changed: false,
                 labels: [],
                 movedLabels: [],
+                unlabelled: [],
                 ...previousOf(region.pointer),
                 error: message,
             });
@@ -573,6 +607,9 @@ function checkSettings(settings, reservedLabels = 0) {
     const problem = settings.description === undefined ? undefined : (0,validate/* descriptionProblem */.wR)(settings.description);
     if (problem)
         throw new errors/* InputError */.dz('description', problem);
+    const windowProblem = settings.labelWindow === undefined ? undefined : (0,validate/* labelWindowProblem */.Gw)(settings.labelWindow);
+    if (windowProblem)
+        throw new errors/* InputError */.dz('label-window', windowProblem);
 }
 /** The pointer must be a plain String parameter; anything else is someone else's parameter. */
 function checkPointerType(pointer) {

@@ -14,13 +14,15 @@ import {
   stringInput,
   warning,
 } from '@img-mgr/action-kit';
-import { isRegionName, resolveRegion } from '@img-mgr/aws';
+import { regionProblem, resolveRegion } from '@img-mgr/aws';
 // Pure syntax rules only: this subpath loads no AWS SDK, so bad inputs fail fast.
 import {
   amiIdProblem,
   DATA_TYPES,
+  DEFAULT_LABEL_WINDOW,
   descriptionProblem,
   labelsProblem,
+  labelWindowProblem,
   parameterNameProblem,
   parseRollbackTarget,
   tagProblem,
@@ -44,6 +46,8 @@ export interface PublishInputs {
   rollbackTo?: RollbackTarget;
   parameterName: string;
   labels: string[];
+  /** Only the newest N versions keep labels. */
+  labelWindow: number;
   tags: Record<string, string>;
   description?: string;
   dataType: DataType;
@@ -81,6 +85,9 @@ export function readInputs(): PublishInputs {
   const labels = listInput('labels');
   const labelProblem = labelsProblem(labels, mode === 'rollback' ? 1 : 0);
   if (labelProblem) throw new InputError('labels', labelProblem);
+  const labelWindow = integerInput('label-window', { default: DEFAULT_LABEL_WINDOW });
+  const windowProblem = labelWindowProblem(labelWindow);
+  if (windowProblem) throw new InputError('label-window', windowProblem);
   const tags = Object.fromEntries(keyValueInput('tags'));
   for (const [key, value] of Object.entries(tags)) {
     const problem = tagProblem(key, value);
@@ -102,6 +109,7 @@ export function readInputs(): PublishInputs {
     ...(rollbackTo ? { rollbackTo } : {}),
     parameterName,
     labels,
+    labelWindow,
     tags,
     ...(description !== undefined ? { description } : {}),
     dataType: choiceInput('data-type', DATA_TYPES, 'aws:ec2:image'),
@@ -132,7 +140,8 @@ function parseAmis(text: string): { region: string; amiId: string }[] {
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.length === 0) throw new InputError('amis', 'is an empty map; there is nothing to publish');
   return entries.map(([region, amiId]) => {
-    if (!isRegionName(region)) throw new InputError('amis', `has key '${region}', which is not an AWS region name such as us-east-1`);
+    const problem = regionProblem(region);
+    if (problem) throw new InputError('amis', `has key ${problem}`);
     if (typeof amiId !== 'string') throw new InputError('amis', `has a ${typeof amiId} for ${region}; expected an AMI id string`);
     return { region, amiId: checkAmiId(amiId, 'amis', region) };
   });
@@ -224,6 +233,7 @@ function settings(inputs: PublishInputs) {
   return {
     parameterName: inputs.parameterName,
     labels: inputs.labels,
+    labelWindow: inputs.labelWindow,
     tags: inputs.tags,
     dataType: inputs.dataType,
     waitTimeoutMs: inputs.waitTimeoutMs,

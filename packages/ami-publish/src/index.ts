@@ -10,5 +10,5 @@ export { pruneAmis, planPrune, protectedAmis, type PruneRequest, type PruneRepor
 export { describePointer, type PointerStatus } from './describe.js';
 export { ImageNotUsableError, waitForImage } from './images.js';
 export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
-export { type RegionResult, type WriteSettings, type MovedLabel } from './write.js';
+export { type RegionResult, type WriteSettings, type MovedLabel, type UnlabelledVersion } from './write.js';
 export * from './validate.js';

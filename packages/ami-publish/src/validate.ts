@@ -11,6 +11,23 @@ export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** Most labels SSM lets one parameter version carry. */
 export const MAX_LABELS_PER_VERSION = 10;
 
+/**
+ * How many of the newest versions keep labels by default. Well under SSM's
+ * 100 kept versions, so labels can never pin the oldest one.
+ */
+export const DEFAULT_LABEL_WINDOW = 50;
+
+/** SSM keeps this many versions of a parameter. */
+export const MAX_KEPT_VERSIONS = 100;
+
+/** The problem with a label window, if any: 1 to 99 versions. */
+export function labelWindowProblem(window: number): string | undefined {
+  if (!Number.isInteger(window) || window < 1 || window >= MAX_KEPT_VERSIONS) {
+    return `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; a label on the oldest blocks every write), got ${window}`;
+  }
+  return undefined;
+}
+
 /** The SSM data types that make sense for an AMI pointer. */
 export const DATA_TYPES = ['aws:ec2:image', 'text'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
