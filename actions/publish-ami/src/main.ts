@@ -20,10 +20,13 @@ import {
   amiIdProblem,
   DATA_TYPES,
   DEFAULT_LABEL_WINDOW,
+  DEFAULT_REFERENCE_PATH,
+  DEFAULT_ROLLBACK_WINDOW,
   descriptionProblem,
   labelsProblem,
   labelWindowProblem,
   parameterNameProblem,
+  parameterPathProblem,
   parseRollbackTarget,
   tagProblem,
   type DataType,
@@ -52,6 +55,10 @@ export interface PublishInputs {
   description?: string;
   dataType: DataType;
   keepAmis?: number;
+  /** Pruning keeps AMIs of aws:ec2:image parameters under this path. */
+  referencePath: string;
+  /** Pruning keeps the AMIs of each pointer's newest K versions. */
+  rollbackWindow: number;
   application: string;
   dryRun: boolean;
   waitTimeoutMs: number;
@@ -96,6 +103,10 @@ export function readInputs(): PublishInputs {
   const description = stringInput('description');
   const problem = description === undefined ? undefined : descriptionProblem(description);
   if (problem) throw new InputError('description', problem);
+  const referencePath = stringInput('reference-path', { default: DEFAULT_REFERENCE_PATH });
+  const pathProblem = parameterPathProblem(referencePath);
+  if (pathProblem) throw new InputError('reference-path', pathProblem);
+  const rollbackWindow = integerInput('rollback-window', { default: DEFAULT_ROLLBACK_WINDOW, min: 1, max: 100 });
   const dryRun = booleanInput('dry-run', false);
   if (dryRun && keepAmis === undefined) throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
 
@@ -114,6 +125,8 @@ export function readInputs(): PublishInputs {
     ...(description !== undefined ? { description } : {}),
     dataType: choiceInput('data-type', DATA_TYPES, 'aws:ec2:image'),
     ...(keepAmis !== undefined ? { keepAmis } : {}),
+    referencePath,
+    rollbackWindow,
     application: stringInput('application', { default: 'img-mgr' }),
     dryRun,
     waitTimeoutMs: durationInput('wait-timeout', 600_000, { maxMs: 6 * 3_600_000 }),
@@ -193,7 +206,15 @@ export async function run(): Promise<void> {
           prunes.push(
             await group(`Prune ${inputs.application} AMIs in ${region} (keep ${keep}${inputs.dryRun ? ', dry run' : ''})`, () =>
               domain.pruneAmis(
-                { region, parameterName: inputs.parameterName, application: inputs.application, keep, dryRun: inputs.dryRun },
+                {
+                  region,
+                  parameterName: inputs.parameterName,
+                  application: inputs.application,
+                  keep,
+                  dryRun: inputs.dryRun,
+                  referencePath: inputs.referencePath,
+                  rollbackWindow: inputs.rollbackWindow,
+                },
                 context,
               ),
             ),

@@ -7,6 +7,7 @@ export {
   type RollbackRequest,
 } from './rollback.js';
 export { pruneAmis, planPrune, protectedAmis, type PruneRequest, type PruneReport, type PrunePlanEntry } from './prune.js';
+export { findReferences, pointerReferences, addReference, type References, type ReferenceScope } from './references.js';
 export { describePointer, type PointerStatus } from './describe.js';
 export { ImageNotUsableError, waitForImage } from './images.js';
 export { readPointer, type Pointer, type PointerVersion } from './pointer.js';

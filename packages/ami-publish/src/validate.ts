@@ -28,6 +28,19 @@ export function labelWindowProblem(window: number): string | undefined {
   return undefined;
 }
 
+/** Where pruning looks for other pointers (other environments' aws:ec2:image parameters). */
+export const DEFAULT_REFERENCE_PATH = '/common/img-mgr';
+
+/** How many of a pointer's newest versions pruning keeps restorable. */
+export const DEFAULT_ROLLBACK_WINDOW = 5;
+
+/** The problem with a parameter path (GetParametersByPath's Path), if any: / or a parameter name that starts with /. */
+export function parameterPathProblem(path: string): string | undefined {
+  if (path === '/') return undefined;
+  if (!path.startsWith('/')) return `'${shorten(path)}' is not a path; it must start with /`;
+  return parameterNameProblem(path);
+}
+
 /** The SSM data types that make sense for an AMI pointer. */
 export const DATA_TYPES = ['aws:ec2:image', 'text'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
