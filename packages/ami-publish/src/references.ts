@@ -66,7 +66,7 @@ export async function findReferences(clients: ReferenceClients, scope: Reference
  */
 async function pointers(ssm: SSMClient, scope: ReferenceScope): Promise<Pointer[]> {
   const names = new Set([scope.parameterName]);
-  for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: scope.referencePath, Recursive: true }, )) {
+  for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: scope.referencePath, Recursive: true })) {
     for (const parameter of page.Parameters ?? []) {
       if (parameter.Name && parameter.DataType === 'aws:ec2:image') names.add(parameter.Name);
     }
