@@ -51,6 +51,8 @@ describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, ()
     expect(second.outputs).toMatchObject({ skipped: 'true', 'ami-id': amis['us-east-1'], fingerprint: first.outputs.fingerprint });
     expect(JSON.parse(second.outputs.amis ?? '{}')).toEqual(amis);
     expect(second.log).not.toContain('::group::Packer build');
+    expect(second.log).toContain(`Skipped: already baked as us-east-1: ${amis['us-east-1']}, `);
+    expect(second.summary).toContain(`<code>${amis['eu-west-1']}</code>`);
 
     // The eu-west-1 copy is gone: skipping would leave that region's pointer stale, so it bakes again.
     const eu = new EC2Client({ ...moto.clientConfig, region: 'eu-west-1' });

@@ -20,6 +20,10 @@ export async function writeSummary(inputs: PublishInputs, report: PublishReport 
         cell(resultText(result)),
       ]),
     );
+    const unlabelled = report.results.flatMap((result) => result.unlabelled.map((entry) => `${result.region} version ${entry.version} (${entry.labels.join(', ')})`));
+    if (unlabelled.length > 0) {
+      summary.text(`Labels removed from versions older than the newest ${inputs.labelWindow} (label-window): ${cell(unlabelled.join('; '))}`);
+    }
   } else if (inputs.mode !== 'prune') {
     summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
   }

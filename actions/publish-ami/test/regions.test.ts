@@ -60,6 +60,7 @@ describe('publish-ami bundle against moto: regions and the version limit', () =>
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ version: '101', changed: 'true' });
     expect(run.log).toMatch(/Unlabelled versions 1 \(app-0000001\), 2 \(app-0000002\), .*, 91 \(app-0000091\): only the newest 10 versions keep labels/);
+    expect(run.summary).toContain('Labels removed from versions older than the newest 10 (label-window): us-east-1 version 1 (app-0000001); ');
     const stored = await readParameter(east, name);
     expect(stored).toMatchObject({ value: eastAmi, version: 101 });
     expect(stored?.history).toHaveLength(100);
