@@ -56,6 +56,8 @@ describe('publish-ami bundle against moto: regions and the version limit', () =>
     await putVersions(east, Array.from({ length: 100 }, (_, index) => `ami-${String(index).padStart(17, '0')}`), name);
     // What the workflow did before label-window: every version labelled.
     for (let version = 1; version <= 100; version++) await label(east, version, [`app-${String(version).padStart(7, '0')}`], name);
+    // moto enforces SSM's rule, so the publish below proves the wedge is undone (not that moto lets it pass).
+    await expect(putVersions(east, ['ami-0000000000000000f'], name)).rejects.toMatchObject({ name: 'ParameterMaxVersionLimitExceeded' });
     const run = await step({ 'ami-id': eastAmi, 'parameter-name': name, labels: 'app-new', 'label-window': '10' });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ version: '101', changed: 'true' });
