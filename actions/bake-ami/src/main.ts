@@ -157,7 +157,7 @@ export async function run(): Promise<void> {
     setOutput('fingerprint', result.fingerprint);
     info(
       result.skipped
-        ? `Skipped: already baked as ${result.amiId} (fingerprint ${result.fingerprint})`
+        ? `Skipped: already baked as ${Object.entries(result.amis).map(([region, ami]) => `${region}: ${ami}`).join(', ')} (fingerprint ${result.fingerprint})`
         : `Baked ${Object.entries(result.amis).map(([region, ami]) => `${region}: ${ami}`).join(', ')} in ${Math.round(result.durationMs / 1000)} s`,
     );
     await writeSummary(result);

@@ -11,6 +11,10 @@ export async function writeSummary(result: BakeResult): Promise<void> {
       `skipped: already baked as <code>${cell(result.amiId)}</code> in ${cell(result.region)}` +
         (found ? ` (${cell(found.name)}, created ${cell(found.creationDate)})` : ''),
     );
+    // The copies the skipped bake returns, as the bake it reuses did.
+    if (Object.keys(result.amis).length > 1) {
+      summary.table(['Region', 'AMI'], Object.entries(result.amis).map(([region, ami]) => [cell(region), `<code>${cell(ami)}</code>`]));
+    }
   } else {
     const rows = result.builds.flatMap((build) =>
       Object.entries(build.amis).map(([region, ami]) => [cell(build.name), cell(region), `<code>${cell(ami)}</code>`]),

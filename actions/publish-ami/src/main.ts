@@ -14,14 +14,19 @@ import {
   stringInput,
   warning,
 } from '@img-mgr/action-kit';
-import { isRegionName, resolveRegion } from '@img-mgr/aws';
+import { regionProblem, resolveRegion } from '@img-mgr/aws';
 // Pure syntax rules only: this subpath loads no AWS SDK, so bad inputs fail fast.
 import {
   amiIdProblem,
   DATA_TYPES,
+  DEFAULT_LABEL_WINDOW,
+  DEFAULT_REFERENCE_PATH,
+  DEFAULT_ROLLBACK_WINDOW,
   descriptionProblem,
   labelsProblem,
+  labelWindowProblem,
   parameterNameProblem,
+  parameterPathProblem,
   parseRollbackTarget,
   tagProblem,
   type DataType,
@@ -45,10 +50,16 @@ export interface PublishInputs extends RolloutInputs {
   rollbackTo?: RollbackTarget;
   parameterName: string;
   labels: string[];
+  /** Only the newest N versions keep labels. */
+  labelWindow: number;
   tags: Record<string, string>;
   description?: string;
   dataType: DataType;
   keepAmis?: number;
+  /** Pruning keeps AMIs of aws:ec2:image parameters under this path. */
+  referencePath: string;
+  /** Pruning keeps the AMIs of each pointer's newest K versions. */
+  rollbackWindow: number;
   application: string;
   dryRun: boolean;
   waitTimeoutMs: number;
@@ -83,6 +94,9 @@ export function readInputs(): PublishInputs {
   const labels = listInput('labels');
   const labelProblem = labelsProblem(labels, mode === 'rollback' ? 1 : 0);
   if (labelProblem) throw new InputError('labels', labelProblem);
+  const labelWindow = integerInput('label-window', { default: DEFAULT_LABEL_WINDOW });
+  const windowProblem = labelWindowProblem(labelWindow);
+  if (windowProblem) throw new InputError('label-window', windowProblem);
   const tags = Object.fromEntries(keyValueInput('tags'));
   for (const [key, value] of Object.entries(tags)) {
     const problem = tagProblem(key, value);
@@ -91,6 +105,10 @@ export function readInputs(): PublishInputs {
   const description = stringInput('description');
   const problem = description === undefined ? undefined : descriptionProblem(description);
   if (problem) throw new InputError('description', problem);
+  const referencePath = stringInput('reference-path', { default: DEFAULT_REFERENCE_PATH });
+  const pathProblem = parameterPathProblem(referencePath);
+  if (pathProblem) throw new InputError('reference-path', pathProblem);
+  const rollbackWindow = integerInput('rollback-window', { default: DEFAULT_ROLLBACK_WINDOW, min: 1, max: 100 });
   const dryRun = booleanInput('dry-run', false);
   if (dryRun && keepAmis === undefined) throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
 
@@ -105,10 +123,13 @@ export function readInputs(): PublishInputs {
     ...(rollbackTo ? { rollbackTo } : {}),
     parameterName,
     labels,
+    labelWindow,
     tags,
     ...(description !== undefined ? { description } : {}),
     dataType: choiceInput('data-type', DATA_TYPES, 'aws:ec2:image'),
     ...(keepAmis !== undefined ? { keepAmis } : {}),
+    referencePath,
+    rollbackWindow,
     application: stringInput('application', { default: 'img-mgr' }),
     dryRun,
     waitTimeoutMs: durationInput('wait-timeout', 600_000, { maxMs: 6 * 3_600_000 }),
@@ -135,7 +156,8 @@ function parseAmis(text: string): { region: string; amiId: string }[] {
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.length === 0) throw new InputError('amis', 'is an empty map; there is nothing to publish');
   return entries.map(([region, amiId]) => {
-    if (!isRegionName(region)) throw new InputError('amis', `has key '${region}', which is not an AWS region name such as us-east-1`);
+    const problem = regionProblem(region);
+    if (problem) throw new InputError('amis', `has key ${problem}`);
     if (typeof amiId !== 'string') throw new InputError('amis', `has a ${typeof amiId} for ${region}; expected an AMI id string`);
     return { region, amiId: checkAmiId(amiId, 'amis', region) };
   });
@@ -196,7 +218,15 @@ export async function run(): Promise<void> {
           prunes.push(
             await group(`Prune ${inputs.application} AMIs in ${region} (keep ${keep}${inputs.dryRun ? ', dry run' : ''})`, () =>
               domain.pruneAmis(
-                { region, parameterName: inputs.parameterName, application: inputs.application, keep, dryRun: inputs.dryRun },
+                {
+                  region,
+                  parameterName: inputs.parameterName,
+                  application: inputs.application,
+                  keep,
+                  dryRun: inputs.dryRun,
+                  referencePath: inputs.referencePath,
+                  rollbackWindow: inputs.rollbackWindow,
+                },
                 context,
               ),
             ),
@@ -251,6 +281,7 @@ function settings(inputs: PublishInputs) {
   return {
     parameterName: inputs.parameterName,
     labels: inputs.labels,
+    labelWindow: inputs.labelWindow,
     tags: inputs.tags,
     dataType: inputs.dataType,
     waitTimeoutMs: inputs.waitTimeoutMs,

@@ -25,6 +25,10 @@ export async function writeSummary(
         cell(resultText(result)),
       ]),
     );
+    const unlabelled = report.results.flatMap((result) => result.unlabelled.map((entry) => `${result.region} version ${entry.version} (${entry.labels.join(', ')})`));
+    if (unlabelled.length > 0) {
+      summary.text(`Labels removed from versions older than the newest ${inputs.labelWindow} (label-window): ${cell(unlabelled.join('; '))}`);
+    }
   } else if (inputs.mode !== 'prune' && inputs.mode !== 'reject') {
     summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
   }

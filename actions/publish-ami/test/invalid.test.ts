@@ -1,5 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, PARAMETER, readParameter } from './aws.js';
 
@@ -73,6 +73,22 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
     await expectRejected({ 'ami-id': ami, labels: 'release/1' }, "Input 'labels' has label 'release/1' with '/'; labels use only letters, digits and . - _");
     await expectRejected({ 'ami-id': ami, labels: 'a'.repeat(101) }, /^Input 'labels' has a label of 101 characters/);
     await expectRejected({ 'ami-id': ami, labels: Array.from({ length: 11 }, (_, index) => `l${index}`).join(',') }, "Input 'labels' has 11 labels; a parameter version carries at most 10");
+  });
+
+  it('a region typo is one line naming the input, with no AWS call and no retry; IMG_MGR_ANY_REGION=1 lets a new region through', async () => {
+    const before = await snapshotAws(moto.clientConfig);
+    const typo = "which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)";
+    await expectRejected({ 'ami-id': ami, region: 'us-est-1' }, `Input 'region' has 'us-est-1', ${typo}`);
+    await expectRejected({ amis: JSON.stringify({ 'eu-wset-1': ami }) }, `Input 'amis' has key 'eu-wset-1', ${typo}`);
+    await expectRejected({ 'keep-amis': '3', region: 'us-east-1,us-wst-2' }, `Input 'region' has 'us-wst-2', ${typo}`);
+    const fromEnv = await runAction('publish-ami', { env: { ...moto.env, AWS_REGION: 'us-esat-1' }, inputs: { 'ami-id': ami } });
+    expect(fromEnv.errors).toEqual([`Input 'region' is not set and AWS_REGION has 'us-esat-1', ${typo}`]);
+    expect(fromEnv.log).not.toContain('Retrying');
+    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+    // With the override the region is used: the AMI is looked up there (and is not found).
+    const newRegion = await runAction('publish-ami', { env: { ...moto.env, IMG_MGR_ANY_REGION: '1' }, inputs: { 'ami-id': ami, region: 'us-east-9' } });
+    expect(newRegion.errors).toEqual([`Input 'ami-id' cannot be published: ${ami} does not exist in us-east-9 (or is not shared with this account); nothing was written`]);
+    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
   });
 
   it('other bad inputs', async () => {

@@ -8,10 +8,11 @@ export {
   type RollbackRequest,
 } from './rollback.js';
 export { pruneAmis, planPrune, protectedAmis, type PruneRequest, type PruneReport, type PrunePlanEntry } from './prune.js';
+export { findReferences, pointerReferences, addReference, type References, type ReferenceScope } from './references.js';
 export { describePointer, type PointerStatus } from './describe.js';
 export { ImageNotUsableError, waitForImage } from './images.js';
 export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
-export { type RegionResult, type WriteSettings, type MovedLabel } from './write.js';
+export { type RegionResult, type WriteSettings, type MovedLabel, type UnlabelledVersion } from './write.js';
 export * from './validate.js';
 export { promoteAmi, PromoteSourceError, type PromoteRequest } from './promote.js';
 export { REJECTED_TAG_KEY, rejectAmi, rejectionOf, type RejectRequest } from './rejected.js';

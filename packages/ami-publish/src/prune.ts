@@ -1,19 +1,17 @@
 /**
  * Pruning: deregister an application's older AMIs beyond the newest N and
- * delete their snapshots, never one the pointer or a running instance uses.
- * The plan is logged in full before anything is removed.
+ * delete their snapshots, never one that anything still uses (see
+ * references.ts). The plan, with why each AMI is kept, is logged in full
+ * before anything is removed.
  */
-import {
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  type EC2Client,
-  type Image,
-} from '@aws-sdk/client-ec2';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DeleteSnapshotCommand, DeregisterImageCommand, paginateDescribeImages, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { errorMessage, InputError } from '@img-mgr/action-kit';
+import { createClient } from '@img-mgr/aws';
 import { clientsFor, type RunContext } from './context.js';
-import { currentVersion, readPointer, type Pointer } from './pointer.js';
+import { type Pointer } from './pointer.js';
+import { findReferences, pointerReferences, type References } from './references.js';
+import { DEFAULT_REFERENCE_PATH, DEFAULT_ROLLBACK_WINDOW, parameterPathProblem } from './validate.js';
 
 export interface PruneRequest {
   region: string;
@@ -24,6 +22,10 @@ export interface PruneRequest {
   keep: number;
   /** Plan only; remove nothing. */
   dryRun: boolean;
+  /** aws:ec2:image parameters under this path protect their AMIs (default /common/img-mgr). */
+  referencePath?: string;
+  /** The newest K versions of each pointer stay restorable (default 5). */
+  rollbackWindow?: number;
 }
 
 /** One AMI's fate. */
@@ -33,6 +35,7 @@ export interface PrunePlanEntry {
   created: string;
   snapshots: string[];
   action: 'keep' | 'remove';
+  /** Why: every reference that keeps it, or why it can go. */
   reason: string;
 }
 
@@ -51,17 +54,26 @@ export interface PruneReport {
 export async function pruneAmis(request: PruneRequest, context: RunContext): Promise<PruneReport> {
   if (!Number.isInteger(request.keep) || request.keep < 1) throw new InputError('keep-amis', `must be a whole number of at least 1, got ${request.keep}`);
   if (request.application.trim() === '') throw new InputError('application', 'is required for pruning (the application tag value)');
+  const referencePath = request.referencePath ?? DEFAULT_REFERENCE_PATH;
+  const pathProblem = parameterPathProblem(referencePath);
+  if (pathProblem) throw new InputError('reference-path', pathProblem);
+  const rollbackWindow = request.rollbackWindow ?? DEFAULT_ROLLBACK_WINDOW;
+  if (!Number.isInteger(rollbackWindow) || rollbackWindow < 1) {
+    throw new InputError('rollback-window', `must be a whole number of at least 1, got ${rollbackWindow}`);
+  }
   const log = (line: string): void => context.log(`[${request.region}] ${line}`);
   const { ssm, ec2 } = clientsFor(request.region, context);
-  const pointer = await readPointer(ssm, request.region, request.parameterName, context.signal);
+  const cfn = createClient(CloudFormationClient, { region: request.region, caller: context.caller ?? 'publish-ami', log: context.log, service: 'CLOUDFORMATION' });
   const images = await applicationImages(ec2, request.application, context.signal);
-  const inUse = await imagesInUse(
-    ec2,
-    images.map((image) => image.ImageId ?? ''),
-    context.signal,
+  const references = await findReferences(
+    { ssm, ec2, cfn },
+    { region: request.region, parameterName: request.parameterName, referencePath, rollbackWindow, ...(context.signal ? { signal: context.signal } : {}) },
   );
-  const plan = planPrune(images, protectedAmis(pointer), inUse, request.keep);
-  log(`Pruning plan for application=${request.application} (keep the newest ${request.keep}${request.dryRun ? ', dry run' : ''}):`);
+  const plan = planPrune(images, references, request.keep);
+  log(
+    `Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI referenced by aws:ec2:image parameters under ${referencePath} ` +
+      `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or instances${request.dryRun ? '; dry run' : ''}):`,
+  );
   for (const entry of plan) log(`  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`);
   if (plan.length === 0) log('  no AMIs carry that tag');
   const report: PruneReport = { region: request.region, dryRun: request.dryRun, plan, removed: [], deletedSnapshots: [], failures: [] };
@@ -77,30 +89,20 @@ export async function pruneAmis(request: PruneRequest, context: RunContext): Pro
 }
 
 /**
- * AMIs the pointer protects, with why: its current and previous values and
- * every labelled version's value.
+ * AMIs one pointer protects, with why: its current and previous values,
+ * every labelled version's value and its newest `rollbackWindow` versions.
  */
-export function protectedAmis(pointer: Pointer): Map<string, string> {
-  const reasons = new Map<string, string>();
-  const add = (amiId: string | undefined, reason: string): void => {
-    if (amiId && !reasons.has(amiId)) reasons.set(amiId, reason);
-  };
-  const current = currentVersion(pointer);
-  // The previous value is what `rollback-to: previous` returns to: the newest earlier version with another value.
-  const previous = pointer.versions.filter((entry) => current && entry.version < current.version && entry.value !== current.value).at(-1);
-  add(current?.value, `current value of ${pointer.name} (version ${current?.version})`);
-  add(previous?.value, `previous value of ${pointer.name} (version ${previous?.version})`);
-  for (const entry of pointer.versions) {
-    if (entry.labels.length > 0) add(entry.value, `value of labelled version ${entry.version} (${entry.labels.join(', ')})`);
-  }
-  return reasons;
+export function protectedAmis(pointer: Pointer, rollbackWindow = DEFAULT_ROLLBACK_WINDOW): References {
+  const references: References = new Map();
+  pointerReferences(references, pointer, rollbackWindow);
+  return references;
 }
 
 /**
  * Decides each AMI's fate, newest first: the newest `keep` stay, then any
- * protected or in-use one stays, the rest go.
+ * referenced one stays (with every reason), the rest go.
  */
-export function planPrune(images: Image[], protectedReasons: Map<string, string>, inUse: Map<string, string[]>, keep: number): PrunePlanEntry[] {
+export function planPrune(images: Image[], references: References, keep: number): PrunePlanEntry[] {
   const sorted = [...images].sort(
     (a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? '') || (b.ImageId ?? '').localeCompare(a.ImageId ?? ''),
   );
@@ -112,54 +114,24 @@ export function planPrune(images: Image[], protectedReasons: Map<string, string>
       created: image.CreationDate ?? '',
       snapshots: (image.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [])),
     };
-    const reason =
-      index < keep
-        ? `one of the newest ${keep}`
-        : (protectedReasons.get(amiId) ??
-          (inUse.has(amiId) ? `used by instance ${inUse.get(amiId)?.join(', ')}` : undefined) ??
-          (image.State !== 'available' ? `state is ${image.State}` : undefined));
-    return reason ? { ...base, action: 'keep', reason } : { ...base, action: 'remove', reason: `older than the newest ${keep}, not in use` };
+    const reasons = [
+      ...(index < keep ? [`one of the newest ${keep}`] : []),
+      ...(references.get(amiId) ?? []),
+      ...(image.State !== 'available' ? [`state is ${image.State}`] : []),
+    ];
+    return reasons.length > 0
+      ? { ...base, action: 'keep', reason: reasons.join('; ') }
+      : { ...base, action: 'remove', reason: `older than the newest ${keep} and referenced by nothing` };
   });
 }
 
 async function applicationImages(ec2: EC2Client, application: string, signal?: AbortSignal): Promise<Image[]> {
   const images: Image[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ec2.send(
-      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:application', Values: [application] }], NextToken: nextToken }),
-      { abortSignal: signal },
-    );
+  for await (const page of paginateDescribeImages({ client: ec2 }, { Owners: ['self'], Filters: [{ Name: 'tag:application', Values: [application] }] })) {
+    signal?.throwIfAborted();
     images.push(...(page.Images ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return images;
-}
-
-/** image id → ids of pending or running instances launched from it. */
-async function imagesInUse(ec2: EC2Client, amiIds: string[], signal?: AbortSignal): Promise<Map<string, string[]>> {
-  const inUse = new Map<string, string[]>();
-  for (let start = 0; start < amiIds.length; start += 100) {
-    let nextToken: string | undefined;
-    do {
-      const page = await ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [
-            { Name: 'image-id', Values: amiIds.slice(start, start + 100) },
-            { Name: 'instance-state-name', Values: ['pending', 'running'] },
-          ],
-          NextToken: nextToken,
-        }),
-        { abortSignal: signal },
-      );
-      for (const instance of (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
-        if (!instance.ImageId || !instance.InstanceId) continue;
-        inUse.set(instance.ImageId, [...(inUse.get(instance.ImageId) ?? []), instance.InstanceId]);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
   }
-  return inUse;
+  return images;
 }
 
 async function removeImage(ec2: EC2Client, entry: PrunePlanEntry, report: PruneReport, log: (line: string) => void, signal?: AbortSignal): Promise<void> {

@@ -8,7 +8,7 @@ import { isRegionName } from '@img-mgr/aws';
 import { allOrAbort, clientsFor, type RegionClients, type RunContext } from './context.js';
 import { waitForImage } from './images.js';
 import { currentVersion, readPointer, type Pointer } from './pointer.js';
-import { amiIdProblem, descriptionProblem, labelsProblem, parameterNameProblem, tagProblem } from './validate.js';
+import { amiIdProblem, descriptionProblem, labelsProblem, labelWindowProblem, parameterNameProblem, tagProblem } from './validate.js';
 import { writePointer, type RegionResult, type WriteSettings } from './write.js';
 
 /** One region and the AMI its pointer should hold. */
@@ -93,6 +93,7 @@ export async function writeRegions(
         changed: false,
         labels: [],
         movedLabels: [],
+        unlabelled: [],
         ...previousOf(region.pointer),
         error: message,
       });
@@ -122,6 +123,8 @@ export function checkSettings(settings: WriteSettings, reservedLabels = 0): void
   }
   const problem = settings.description === undefined ? undefined : descriptionProblem(settings.description);
   if (problem) throw new InputError('description', problem);
+  const windowProblem = settings.labelWindow === undefined ? undefined : labelWindowProblem(settings.labelWindow);
+  if (windowProblem) throw new InputError('label-window', windowProblem);
 }
 
 /** The pointer must be a plain String parameter; anything else is someone else's parameter. */

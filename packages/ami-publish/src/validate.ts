@@ -11,6 +11,36 @@ export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** Most labels SSM lets one parameter version carry. */
 export const MAX_LABELS_PER_VERSION = 10;
 
+/**
+ * How many of the newest versions keep labels by default. Well under SSM's
+ * 100 kept versions, so labels can never pin the oldest one.
+ */
+export const DEFAULT_LABEL_WINDOW = 50;
+
+/** SSM keeps this many versions of a parameter. */
+export const MAX_KEPT_VERSIONS = 100;
+
+/** The problem with a label window, if any: 1 to 99 versions. */
+export function labelWindowProblem(window: number): string | undefined {
+  if (!Number.isInteger(window) || window < 1 || window >= MAX_KEPT_VERSIONS) {
+    return `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; a label on the oldest blocks every write), got ${window}`;
+  }
+  return undefined;
+}
+
+/** Where pruning looks for other pointers (other environments' aws:ec2:image parameters). */
+export const DEFAULT_REFERENCE_PATH = '/common/img-mgr';
+
+/** How many of a pointer's newest versions pruning keeps restorable. */
+export const DEFAULT_ROLLBACK_WINDOW = 5;
+
+/** The problem with a parameter path (GetParametersByPath's Path), if any: / or a parameter name that starts with /. */
+export function parameterPathProblem(path: string): string | undefined {
+  if (path === '/') return undefined;
+  if (!path.startsWith('/')) return `'${shorten(path)}' is not a path; it must start with /`;
+  return parameterNameProblem(path);
+}
+
 /** The SSM data types that make sense for an AMI pointer. */
 export const DATA_TYPES = ['aws:ec2:image', 'text'] as const;
 export type DataType = (typeof DATA_TYPES)[number];

@@ -7,12 +7,13 @@ import {
   GetParameterCommand,
   LabelParameterVersionCommand,
   PutParameterCommand,
+  UnlabelParameterVersionCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { ActionError, sleep, TimeoutError } from '@img-mgr/action-kit';
 import { awsErrorName, type RunContext } from './context.js';
 import { currentVersion, labelIndex, readPointer, type Pointer } from './pointer.js';
-import type { DataType } from './validate.js';
+import { DEFAULT_LABEL_WINDOW, type DataType } from './validate.js';
 
 /** How a region's pointer is written (everything but the value). */
 export interface WriteSettings {
@@ -25,12 +26,25 @@ export interface WriteSettings {
   dataType: DataType;
   /** Bound of the read-back that confirms the new version. */
   waitTimeoutMs: number;
+  /**
+   * Only the newest `labelWindow` versions keep labels (default 50): labels
+   * on older versions are removed before writing, so the oldest of SSM's 100
+   * kept versions never carries one and PutParameter never wedges on
+   * ParameterMaxVersionLimitExceeded. Counted in versions, not time.
+   */
+  labelWindow?: number;
 }
 
 /** A label that was on another version and now is on this one. */
 export interface MovedLabel {
   label: string;
   fromVersion: number;
+}
+
+/** Labels removed from a version that fell out of the label window. */
+export interface UnlabelledVersion {
+  version: number;
+  labels: string[];
 }
 
 /** What happened to one region's pointer. */
@@ -50,6 +64,8 @@ export interface RegionResult {
   /** Labels on `version` after the step. */
   labels: string[];
   movedLabels: MovedLabel[];
+  /** Labels removed from versions older than the label window. */
+  unlabelled: UnlabelledVersion[];
   /** For a rollback: the version whose value was republished. */
   rolledBackTo?: number;
   error?: string;
@@ -72,9 +88,14 @@ export async function writePointer(
   const before = {
     ...(current ? { previousAmiId: current.value, previousVersion: current.version } : {}),
   };
+  const labelsBefore = labelIndex(pointer);
+  const unchanged = current?.value === amiId;
+  // The version that will hold the value: SSM numbers versions one by one.
+  const newest = unchanged ? current.version : (current?.version ?? 0) + 1;
+  const unlabelled = await trimLabelWindow(ssm, pointer, newest, settings.labelWindow ?? DEFAULT_LABEL_WINDOW, context);
   let version: number;
   let changed: boolean;
-  if (current?.value === amiId) {
+  if (unchanged) {
     version = current.version;
     changed = false;
     log(`${name} already holds ${amiId} (version ${version}); no new version written`);
@@ -85,7 +106,6 @@ export async function writePointer(
     await confirmVersion(ssm, region, name, version, amiId, settings.waitTimeoutMs, context);
     log(`Confirmed: ${name}:${version} reads back ${amiId}`);
   }
-  const labelsBefore = labelIndex(pointer);
   const existing = current && !changed ? current.labels : [];
   const toAttach = settings.labels.filter((label) => !existing.includes(label));
   const movedLabels = toAttach
@@ -118,7 +138,39 @@ export async function writePointer(
     changed,
     labels: [...new Set([...existing, ...settings.labels])],
     movedLabels,
+    unlabelled,
   };
+}
+
+/**
+ * Removes the labels of every version older than the newest `window`,
+ * counting from `newest` (the version that holds the value after this
+ * write). With a window under 100, the oldest version SSM keeps is never
+ * labelled, so the next PutParameter can always drop it.
+ */
+export async function trimLabelWindow(
+  ssm: SSMClient,
+  pointer: Pointer,
+  newest: number,
+  window: number,
+  context: RunContext,
+): Promise<UnlabelledVersion[]> {
+  const oldestKept = newest - window + 1;
+  const stale = pointer.versions.filter((entry) => entry.version < oldestKept && entry.labels.length > 0);
+  const removed: UnlabelledVersion[] = [];
+  for (const entry of stale) {
+    await ssm.send(new UnlabelParameterVersionCommand({ Name: pointer.name, ParameterVersion: entry.version, Labels: entry.labels }), {
+      abortSignal: context.signal,
+    });
+    removed.push({ version: entry.version, labels: [...entry.labels] });
+    // Keep the in-memory pointer true to SSM for what follows (labels moved, version-limit message).
+    entry.labels = [];
+  }
+  if (removed.length > 0) {
+    const list = removed.map((entry) => `${entry.version} (${entry.labels.join(', ')})`).join(', ');
+    context.log(`[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} versions keep labels (label-window), so SSM can always drop its oldest version`);
+  }
+  return removed;
 }
 
 async function putVersion(ssm: SSMClient, pointer: Pointer, amiId: string, settings: WriteSettings, context: RunContext): Promise<number> {

@@ -1,3 +1,3 @@
-export { isRegionName, resolveRegion, endpointFor, type ServiceId } from './region.js';
+export { isRegionName, isKnownRegion, regionProblem, resolveRegion, endpointFor, ANY_REGION_ENV, type ServiceId } from './region.js';
 export { fullJitterDelay, retry, type BackoffOptions, type RetryOptions } from './backoff.js';
 export { clientConfig, createClient, userAgent, type ClientOptions, type SdkClientConfig } from './client.js';

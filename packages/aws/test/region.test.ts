@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointFor, resolveRegion, userAgent } from '../src/index.js';
+import { endpointFor, isKnownRegion, regionProblem, resolveRegion, userAgent } from '../src/index.js';
 
 describe('resolveRegion', () => {
   it('prefers the input, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
@@ -11,6 +11,19 @@ describe('resolveRegion', () => {
   it('names the input when the region is missing or malformed', () => {
     expect(() => resolveRegion(undefined, 'aws-region', {})).toThrow("Input 'aws-region' is not set");
     expect(() => resolveRegion('mars-1', 'region', {})).toThrow("Input 'region' has 'mars-1', which is not an AWS region name");
+  });
+
+  it('refuses a well-shaped region AWS does not have (a typo), unless IMG_MGR_ANY_REGION=1', () => {
+    expect(() => resolveRegion('us-est-1', 'region', {})).toThrow(
+      /^Input 'region' has 'us-est-1', which is not a known AWS region \(set IMG_MGR_ANY_REGION=1 if it is new\)$/,
+    );
+    expect(() => resolveRegion(undefined, 'region', { AWS_REGION: 'eu-wset-1' })).toThrow(
+      /^Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region \(set IMG_MGR_ANY_REGION=1 if it is new\)$/,
+    );
+    expect(resolveRegion('xx-new-1', 'region', { IMG_MGR_ANY_REGION: '1' })).toBe('xx-new-1');
+    expect(() => resolveRegion('us east 1', 'region', { IMG_MGR_ANY_REGION: '1' })).toThrow(/which is not an AWS region name/);
+    expect(regionProblem('eu-central-2', {})).toBeUndefined();
+    expect(isKnownRegion('ap-southeast-7')).toBe(true);
   });
 });
 

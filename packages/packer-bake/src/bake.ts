@@ -5,6 +5,7 @@
  * `signal` and `onEvent` and turns the result into outputs.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -12,10 +13,11 @@ import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
 import { computeFingerprint } from './fingerprint.js';
-import { createEc2Client, findBakedAmi, type BakedAmi } from './images.js';
+import { createEc2Client, findBakedAmi, findBakedCopies, tagBakedRegions, type BakedAmi } from './images.js';
 import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
 import { writeManifest } from './manifest.js';
 import { runPacker, type PackerRun } from './process.js';
+import { describeFilter, pluginConstraints, readSourceAmiSpec, resolveSourceAmi } from './source-ami.js';
 import { inspectTemplate, type TemplateInfo } from './template.js';
 
 /** Variables bake-ami passes to Packer when the template declares them. */
@@ -134,6 +136,13 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   for (const name of [BAKE_VARIABLES.fingerprint, BAKE_VARIABLES.runId]) {
     if (name in request.variables) throw new Error(`The variable '${name}' is set by bake-ami; remove it from 'variables'`);
   }
+  const ec2 = options.ec2 ?? createEc2Client(request.region, { log, env });
+  const configFiles = template.files.filter((file) => /\.pkr\.(hcl|json)$/.test(file) || (template.kind === 'json' && file.endsWith('.json')));
+  // What the build depends on beyond its files: the base image now, the Packer that bakes, the plugins it may use.
+  let packer: PackerBinary | undefined = request.packerVersion === 'path' ? await resolvePacker({ version: 'path', log, env }) : undefined;
+  const packerVersion = packer?.version ?? request.packerVersion;
+  const sourceAmi = await sourceAmiOf(configFiles, request, varFiles, ec2, log, signal);
+  const plugins = (await Promise.all(configFiles.filter((file) => file.endsWith('.hcl')).map(async (file) => pluginConstraints(await readFile(file, 'utf8'))))).flat();
   const fingerprint = await computeFingerprint({
     templateFiles: template.files,
     templateRoot: template.root,
@@ -142,27 +151,35 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
     ...(request.appRevision ? { appRevision: request.appRevision } : {}),
     only: request.only,
     except: request.except,
+    sourceAmi,
+    packerVersion,
+    plugins,
   });
   onEvent({ kind: 'fingerprint', fingerprint, template });
-  log(`Fingerprint ${fingerprint} (${template.files.length} template file(s), ${Object.keys(request.variables).length} variable(s), ${varFiles.length} var-file(s), app revision ${request.appRevision || 'none'})`);
+  log(
+    `Fingerprint ${fingerprint} (${template.files.length} template file(s), ${Object.keys(request.variables).length} variable(s), ${varFiles.length} var-file(s), ` +
+      `app revision ${request.appRevision || 'none'}, source AMI ${sourceAmi || 'none'}, Packer ${packerVersion}, plugins ${plugins.join('; ') || 'none'})`,
+  );
   const manifestPath = request.manifestPath ?? join(env.RUNNER_TEMP || tmpdir(), `bake-ami-${request.runId}`, 'packer-manifest.json');
 
   if (!request.force) {
-    const ec2 = options.ec2 ?? createEc2Client(request.region, { log, env });
     const found = await findBakedAmi(ec2, fingerprint, signal ? { signal } : {});
-    if (found) {
+    const amis = found ? await findBakedCopies(found, fingerprint, request.region, { ec2, log, env, ...(signal ? { signal } : {}) }) : undefined;
+    if (found && amis) {
       onEvent({ kind: 'found', ami: found });
-      log(`Skipping Packer: ${found.imageId} (${found.name}) in ${request.region} was already baked from these inputs`);
-      const builds: BuildResult[] = [
-        { name: 'existing', amis: { [request.region]: found.imageId }, artifactId: `${request.region}:${found.imageId}`, builderId: 'bake-ami.existing' },
-      ];
+      log(`Skipping Packer: ${found.imageId} (${found.name}) in ${request.region} was already baked from these inputs (${Object.keys(amis).join(', ')})`);
+      const artifactId = Object.entries(amis)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([region, ami]) => `${region}:${ami}`)
+        .join(',');
+      const builds: BuildResult[] = [{ name: 'existing', amis, artifactId, builderId: 'bake-ami.existing' }];
       await writeManifest(manifestPath, { runId: request.runId, fingerprint, skipped: true, builds });
       return {
         skipped: true,
         fingerprint,
         region: request.region,
         amiId: found.imageId,
-        amis: { [request.region]: found.imageId },
+        amis,
         builds,
         manifestPath,
         durationMs: Date.now() - started,
@@ -170,12 +187,12 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
         found,
       };
     }
-    log(`No available AMI owned by this account has fingerprint ${fingerprint}; baking`);
+    if (!found) log(`No available AMI owned by this account has fingerprint ${fingerprint}; baking`);
   } else {
     log('force is set: baking without looking for an AMI with the same fingerprint');
   }
 
-  const packer = await resolvePacker({ version: request.packerVersion, log, env });
+  packer ??= await resolvePacker({ version: request.packerVersion, log, env });
   onEvent({ kind: 'packer', binary: packer });
   log(`Using Packer ${packer.version} at ${packer.path} (${packer.source})`);
   const packerEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: '1' };
@@ -290,6 +307,8 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
     amiId = firstAmi;
   }
   if (builds.length > 1) log(`${builds.length} builds produced AMIs; ami-id and amis take the first build's AMI per region`);
+  // A later skip finds every region's copy through this tag (the build region's AMI is the one it finds first).
+  await tagBakedRegions(ec2, amiId, Object.keys(amis), log, signal);
   await writeManifest(manifestPath, { runId: request.runId, fingerprint, skipped: false, builds });
   return {
     skipped: false,
@@ -303,6 +322,33 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
     runId: request.runId,
     packer,
   };
+}
+
+/**
+ * The source AMI id the template's source_ami_filter resolves to in the
+ * build region now (or its literal source_ami); '' when the template names
+ * none. A filter that matches nothing is noted in the fingerprint and left
+ * for Packer to report.
+ */
+async function sourceAmiOf(
+  configFiles: string[],
+  request: BakeRequest,
+  varFiles: string[],
+  ec2: EC2Client,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  const spec = await readSourceAmiSpec(configFiles, request.variables, varFiles);
+  if (spec.kind === 'none') return '';
+  if (spec.kind === 'literal') return spec.amiId;
+  const described = describeFilter(spec.filter);
+  const resolved = await resolveSourceAmi(ec2, spec.filter, signal);
+  if (!resolved) {
+    log(`Warning: source_ami_filter ${described} matches no AMI in ${request.region}; Packer will report it`);
+    return `unresolved ${described}`;
+  }
+  log(`Source AMI ${resolved}: the newest match of source_ami_filter ${described} in ${request.region}`);
+  return resolved;
 }
 
 /** `-var` and `-var-file` arguments: the user's, then bake-ami's for variables the template declares. */

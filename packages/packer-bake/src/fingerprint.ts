@@ -18,15 +18,25 @@ export interface FingerprintInput {
   appRevision?: string;
   only?: string[];
   except?: string[];
+  /**
+   * The base image the build starts from: the AMI id Packer's
+   * source_ami_filter resolves to now (a patched base image changes it).
+   */
+  sourceAmi?: string;
+  /** The Packer version that bakes (a new Packer can bake a different image). */
+  packerVersion?: string;
+  /** `required_plugins` entries (name, source, version constraint). */
+  plugins?: string[];
 }
 
 /** Format version: bump it when what goes into the fingerprint changes. */
-const VERSION = 'bake-ami-fingerprint-v1';
+export const FINGERPRINT_FORMAT = 'bake-ami-fingerprint-v2';
 
 /**
  * sha256 (hex) over the template files (sorted relative paths and their
  * contents), the variables (sorted), the var-file contents (in order), the
- * app revision and the build selection.
+ * app revision, the build selection, the resolved source AMI, the Packer
+ * version and the plugin constraints.
  */
 export async function computeFingerprint(input: FingerprintInput): Promise<string> {
   const hash = createHash('sha256');
@@ -37,7 +47,7 @@ export async function computeFingerprint(input: FingerprintInput): Promise<strin
     hash.update(bytes);
     hash.update('\n');
   };
-  field('version', VERSION);
+  field('version', FINGERPRINT_FORMAT);
   const files = input.templateFiles
     .map((file) => ({ file, name: relative(input.templateRoot, file).split('\\').join('/') }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -50,5 +60,8 @@ export async function computeFingerprint(input: FingerprintInput): Promise<strin
   field('app-revision', input.appRevision ?? '');
   field('only', [...(input.only ?? [])].sort().join(','));
   field('except', [...(input.except ?? [])].sort().join(','));
+  field('source-ami', input.sourceAmi ?? '');
+  field('packer-version', input.packerVersion ?? '');
+  field('plugins', [...(input.plugins ?? [])].sort().join(';'));
   return hash.digest('hex');
 }

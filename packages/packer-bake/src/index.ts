@@ -9,8 +9,9 @@ export {
   type BakeEvent,
   type TemporaryResource,
 } from './bake.js';
-export { computeFingerprint, type FingerprintInput } from './fingerprint.js';
-export { findBakedAmi, createEc2Client, FINGERPRINT_TAG, RUN_ID_TAG, type BakedAmi } from './images.js';
+export { computeFingerprint, FINGERPRINT_FORMAT, type FingerprintInput } from './fingerprint.js';
+export { readSourceAmiSpec, resolveSourceAmi, hclSourceAmi, jsonSourceAmi, describeFilter, pluginConstraints, type SourceAmiFilter, type SourceAmiSpec } from './source-ami.js';
+export { findBakedAmi, findBakedCopies, tagBakedRegions, createEc2Client, FINGERPRINT_TAG, RUN_ID_TAG, REGIONS_TAG, type BakedAmi } from './images.js';
 export { sweepRunLeftovers, type SweepRequest, type SweepOptions, type SweepResult, type RunResources } from './sweep.js';
 export {
   resolvePacker,

@@ -2,9 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { computeFingerprint, hclVariables, inspectTemplate, jsonVariables, type FingerprintInput } from '../src/index.js';
+import { computeFingerprint, FINGERPRINT_FORMAT, hclVariables, inspectTemplate, jsonVariables, type FingerprintInput } from '../src/index.js';
 
 let dir: string;
+
+/** The fingerprint of the fixed inputs below, pinned. */
+const GOLDEN = '8e4c2abd6e1b0632f0d1d1211965bf811b9303e43d370f6413b65a7fd4ebed2e';
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'bake-fp-'));
@@ -22,6 +25,9 @@ async function fingerprintOf(overrides: Partial<FingerprintInput> = {}): Promise
     variables: { a: '1', b: '2' },
     varFiles: [join(dir, 'vars.pkrvars.hcl')],
     appRevision: 'abc123',
+    sourceAmi: 'ami-0123456789abcdef0',
+    packerVersion: '1.9.5',
+    plugins: ['amazon github.com/hashicorp/amazon >= 1.2.0'],
     ...overrides,
   });
 }
@@ -33,6 +39,11 @@ describe('computeFingerprint', () => {
     expect(await fingerprintOf({ variables: { b: '2', a: '1' } })).toBe(first);
   });
 
+  it('golden: the format is pinned (a change here rebakes every AMI once; bump FINGERPRINT_FORMAT when it is meant)', async () => {
+    expect(FINGERPRINT_FORMAT).toBe('bake-ami-fingerprint-v2');
+    expect(await fingerprintOf()).toBe(GOLDEN);
+  });
+
   it('changes with any template file, variable, var-file content, app revision or build selection', async () => {
     const base = await fingerprintOf();
     const seen = new Set([base]);
@@ -42,6 +53,10 @@ describe('computeFingerprint', () => {
       () => fingerprintOf({ appRevision: 'def456' }),
       () => fingerprintOf({ appRevision: undefined }),
       () => fingerprintOf({ only: ['amazon-ebs.app'] }),
+      // A patched base image, another Packer, another plugin constraint: each is a rebake.
+      () => fingerprintOf({ sourceAmi: 'ami-0123456789abcdef1' }),
+      () => fingerprintOf({ packerVersion: '1.11.2' }),
+      () => fingerprintOf({ plugins: ['amazon github.com/hashicorp/amazon >= 1.3.0'] }),
       async () => {
         writeFileSync(join(dir, 'vars.pkrvars.hcl'), 'instance_type = "t3.large"\n');
         return fingerprintOf();

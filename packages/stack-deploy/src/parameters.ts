@@ -1,6 +1,8 @@
 /**
  * `parameter-overrides`: KEY=VALUE items, JSON/YAML files (a map or the
- * CloudFormation `[{ParameterKey, ParameterValue}]` list), or both.
+ * CloudFormation `[{ParameterKey, ParameterValue | UsePreviousValue}]`
+ * list), or both. File values stay exactly as written: `1.10` is "1.10",
+ * `0012` is "0012", `yes` is "yes" (no number or boolean coercion).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -49,7 +51,10 @@ export function parseParameterOverrides(text: string, options: { cwd: string; in
       continue;
     }
     flushInline();
-    for (const [key, value] of readParameterFile(file, options.cwd, input)) result.set(key, value);
+    const document = readParameterDocument(file, options.cwd, input);
+    for (const [key, value] of document.values) result.set(key, value);
+    // The stack's previous value is what deploy sends for a key with no override.
+    for (const key of document.usePrevious) result.delete(key);
   }
   flushInline();
   return result;
@@ -63,8 +68,20 @@ function filePath(line: string): string | undefined {
   return undefined;
 }
 
+/** What a parameter file says: values to send, and keys that keep the stack's previous value. */
+export interface ParameterDocument {
+  values: Map<string, string>;
+  /** Keys of list entries with `UsePreviousValue: true`. */
+  usePrevious: string[];
+}
+
 /** Reads a JSON or YAML parameter file: a map, or a list of {ParameterKey, ParameterValue}. */
 export function readParameterFile(path: string, cwd: string, input = INPUT): Map<string, string> {
+  return readParameterDocument(path, cwd, input).values;
+}
+
+/** Reads a parameter file with its UsePreviousValue entries (see `parameterEntries`). */
+export function readParameterDocument(path: string, cwd: string, input = INPUT): ParameterDocument {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   let text: string;
   try {
@@ -75,37 +92,71 @@ export function readParameterFile(path: string, cwd: string, input = INPUT): Map
   }
   let data: unknown;
   try {
-    data = parseYaml(text);
+    // The failsafe schema reads every scalar as the string written: no 1.10 → 1.1, 0012 → 12, yes → true.
+    data = parseYaml(text, { schema: 'failsafe' });
   } catch (error: unknown) {
     throw new InputError(input, `names the file '${path}', which is not valid JSON or YAML: ${shorten((error as Error).message, 120)}`);
   }
-  return parameterDocument(data, path, input);
+  return parameterEntries(data, path, input);
 }
 
 /** Turns a parsed parameter file into a map, checking its shape. */
 export function parameterDocument(data: unknown, path: string, input = INPUT): Map<string, string> {
-  const result = new Map<string, string>();
+  return parameterEntries(data, path, input).values;
+}
+
+/**
+ * Turns a parsed parameter file into values and UsePreviousValue keys. A list
+ * entry has a ParameterKey and either a ParameterValue or `UsePreviousValue:
+ * true` (as CloudFormation's own files do), never both.
+ */
+export function parameterEntries(data: unknown, path: string, input = INPUT): ParameterDocument {
+  const values = new Map<string, string>();
+  const usePrevious: string[] = [];
   if (Array.isArray(data)) {
     for (const [index, entry] of data.entries()) {
-      const record = entry as Record<string, unknown> | null;
+      const record = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined;
       const key = record?.ParameterKey;
       const value = record?.ParameterValue;
-      if (typeof key !== 'string' || value === undefined || value === null) {
-        throw new InputError(input, `file '${path}' entry ${index + 1} needs ParameterKey and ParameterValue`);
-      }
+      const keep = flag(record?.UsePreviousValue);
+      const where = `file '${path}' entry ${index + 1}`;
+      if (typeof key !== 'string') throw new InputError(input, `${where} needs ParameterKey and ParameterValue (or UsePreviousValue: true)`);
       checkKey(key, input);
-      result.set(key, scalar(value, key, path, input));
+      if (keep === 'invalid') throw new InputError(input, `${where} (${key}) has UsePreviousValue '${shorten(String(record?.UsePreviousValue))}'; use true or false`);
+      if (keep && value !== undefined && value !== null) {
+        throw new InputError(input, `${where} (${key}) sets both ParameterValue and UsePreviousValue: true; give one of them`);
+      }
+      if (keep) {
+        values.delete(key);
+        usePrevious.push(key);
+        continue;
+      }
+      if (value === undefined || value === null) throw new InputError(input, `${where} (${key}) needs ParameterValue (or UsePreviousValue: true)`);
+      values.set(key, scalar(value, key, path, input));
+      const dropped = usePrevious.indexOf(key);
+      if (dropped >= 0) usePrevious.splice(dropped, 1);
     }
-    return result;
+    return { values, usePrevious };
   }
   if (data && typeof data === 'object') {
     for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
       checkKey(key, input);
-      result.set(key, scalar(value, key, path, input));
+      values.set(key, scalar(value, key, path, input));
     }
-    return result;
+    return { values, usePrevious };
   }
   throw new InputError(input, `file '${path}' must hold a map of KEY: VALUE or a list of {ParameterKey, ParameterValue}`);
+}
+
+/** A YAML/JSON boolean as written (the failsafe schema leaves it a string); 'invalid' for anything else. */
+function flag(value: unknown): boolean | 'invalid' {
+  if (value === undefined || value === null || value === false) return false;
+  if (value === true) return true;
+  if (typeof value === 'string') {
+    if (/^(true|True|TRUE)$/.test(value)) return true;
+    if (/^(false|False|FALSE)$/.test(value)) return false;
+  }
+  return 'invalid';
 }
 
 function scalar(value: unknown, key: string, path: string, input: string): string {

@@ -13,6 +13,7 @@ import {
   CHANGE_SET_NAME,
 } from '../src/parsers.js';
 import { formatEvent, rootCauses } from '../src/events.js';
+import { readParameterDocument } from '../src/parameters.js';
 import { classifyStatus } from '../src/status.js';
 import { looksSecret } from '../src/outputs.js';
 import { changeRows, planMarkdown } from '../src/plan.js';
@@ -25,6 +26,17 @@ writeFileSync(join(dir, 'list.json'), JSON.stringify([{ ParameterKey: 'ImageId',
 writeFileSync(join(dir, 'bad.json'), '{ "ImageId": ');
 writeFileSync(join(dir, 'scalar.yaml'), 'just a string\n');
 writeFileSync(join(dir, 'template.yaml'), 'Resources: {}\n');
+writeFileSync(join(dir, 'as-written.yaml'), 'Version: 1.10\nCode: 0012\nEnabled: yes\nDebug: true\nOctal: 0o17\nZone: Norway\nEmpty: ""\nSubnets: [subnet-a, 1.50]\n');
+writeFileSync(join(dir, 'as-written.json'), '{"Version": 1.10, "Count": 2, "Flag": false}');
+writeFileSync(
+  join(dir, 'previous.yaml'),
+  '- ParameterKey: ImageId\n  UsePreviousValue: true\n- ParameterKey: Version\n  ParameterValue: 1.10\n- {ParameterKey: Owner, ParameterValue: "team", UsePreviousValue: false}\n',
+);
+writeFileSync(join(dir, 'previous.json'), JSON.stringify([{ ParameterKey: 'Environment', UsePreviousValue: true }]));
+writeFileSync(join(dir, 'both.json'), JSON.stringify([{ ParameterKey: 'ImageId', ParameterValue: 'ami-1', UsePreviousValue: true }]));
+writeFileSync(join(dir, 'maybe.yaml'), '- ParameterKey: ImageId\n  UsePreviousValue: maybe\n');
+writeFileSync(join(dir, 'nokey.yaml'), '- ParameterValue: ami-1\n');
+writeFileSync(join(dir, 'novalue.yaml'), '- ParameterKey: ImageId\n');
 
 const overrides = (text: string): Record<string, string> => Object.fromEntries(parseParameterOverrides(text, { cwd: dir }));
 
@@ -53,6 +65,32 @@ describe('parseParameterOverrides', () => {
   it('reads the CloudFormation [{ParameterKey, ParameterValue}] form', () => {
     expect(overrides('list.json')).toEqual({ ImageId: 'ami-list' });
   });
+  it('keeps YAML and JSON scalars exactly as written: no number or boolean coercion', () => {
+    expect(overrides('as-written.yaml')).toEqual({
+      Version: '1.10',
+      Code: '0012',
+      Enabled: 'yes',
+      Debug: 'true',
+      Octal: '0o17',
+      Zone: 'Norway',
+      Empty: '',
+      Subnets: 'subnet-a,1.50',
+    });
+    expect(overrides('as-written.json')).toEqual({ Version: '1.10', Count: '2', Flag: 'false' });
+  });
+  it('reads UsePreviousValue: true in the list form as "keep the stack\'s value" (the key is left unset, later sources win)', () => {
+    expect(overrides('previous.yaml')).toEqual({ Version: '1.10', Owner: 'team' });
+    // An earlier item is dropped by a later UsePreviousValue, and a later item overrides it again.
+    expect(overrides('Environment=dev\nImageId=ami-1\nprevious.json')).toEqual({ ImageId: 'ami-1' });
+    expect(overrides('previous.json\nEnvironment=prod')).toEqual({ Environment: 'prod' });
+    expect(readParameterDocument('previous.yaml', dir)).toEqual({
+      values: new Map([
+        ['Version', '1.10'],
+        ['Owner', 'team'],
+      ]),
+      usePrevious: ['ImageId'],
+    });
+  });
   it('merges files and items in order, later ones winning', () => {
     expect(overrides('params.yaml\nImageId=ami-inline')).toEqual({ ImageId: 'ami-inline', Environment: 'prod' });
     expect(overrides('ImageId=ami-inline\nparams.yaml')).toEqual({ ImageId: 'ami-yaml', Environment: 'prod' });
@@ -65,6 +103,10 @@ describe('parseParameterOverrides', () => {
     ['missing.json', /names the file 'missing.json', which does not exist/],
     ['bad.json', /'bad.json', which is not valid JSON or YAML/],
     ['scalar.yaml', /must hold a map of KEY: VALUE or a list/],
+    ['both.json', /file 'both.json' entry 1 \(ImageId\) sets both ParameterValue and UsePreviousValue: true; give one of them$/],
+    ['maybe.yaml', /file 'maybe.yaml' entry 1 \(ImageId\) has UsePreviousValue 'maybe'; use true or false$/],
+    ['nokey.yaml', /file 'nokey.yaml' entry 1 needs ParameterKey and ParameterValue \(or UsePreviousValue: true\)$/],
+    ['novalue.yaml', /file 'novalue.yaml' entry 1 \(ImageId\) needs ParameterValue \(or UsePreviousValue: true\)$/],
   ])('rejects %j naming the input', (text, problem) => {
     expect(() => overrides(text)).toThrow(/^Input 'parameter-overrides' /);
     expect(() => overrides(text)).toThrow(problem);

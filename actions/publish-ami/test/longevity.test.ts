@@ -1,0 +1,97 @@
+/**
+ * A year of pushes: 250 publishes with the reusable workflow's labelling
+ * (`labels: app-<sha>`, a new sha each time, some shas published again) must
+ * never fail. moto enforces ParameterMaxVersionLimitExceeded when the oldest
+ * of 100 versions is labelled, so a wedge would fail a publish here; the
+ * invariant "the oldest kept version carries no label" is checked after
+ * every publish as well.
+ *
+ * One bundled run costs about 1.5 s on the shared CI machine, so by default
+ * one publish in twenty (and every publish around the 100-version mark) goes
+ * through the bundle, the rest through the same package the bundle wraps.
+ * IMG_MGR_LONGEVITY_ALL_BUNDLED=1 sends all 250 through the bundle.
+ */
+import { CreateImageCommand, DescribeImagesCommand, RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { publishAmi } from '@img-mgr/ami-publish';
+import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients, readParameter } from './aws.js';
+
+const PUBLISHES = 250;
+const WINDOW = 50;
+const ALL_BUNDLED = process.env.IMG_MGR_LONGEVITY_ALL_BUNDLED === '1';
+
+/** Publish i (1-based) goes through the bundle: every twentieth, and the ones crossing the 100-version limit. */
+function bundled(index: number): boolean {
+  return ALL_BUNDLED || index % 20 === 0 || (index >= 99 && index <= 103);
+}
+
+/** Publish i republishes an earlier revision (a revert, a re-run) every seventh time. */
+function revisionOf(index: number): number {
+  return index > 20 && index % 7 === 3 ? index - 20 : index;
+}
+
+describe('publish-ami bundle against moto: 250 publishes with the workflow labelling never wedge', () => {
+  let moto: Moto;
+  let ssm: SSMClient;
+  let ec2: EC2Client;
+  const amiOf = new Map<number, string>();
+  beforeAll(async () => {
+    moto = await startMoto();
+    ({ ssm, ec2 } = clients(moto));
+    // The package API reads its endpoint, region and credentials from the environment, as the bundle does.
+    Object.assign(process.env, moto.env);
+    // One AMI per revision, made from one instance (CreateImage is instant in moto).
+    const base = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
+    const run = await ec2.send(new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+    const instance = run.Instances?.[0]?.InstanceId;
+    for (let index = 1; index <= PUBLISHES; index++) {
+      if (revisionOf(index) !== index) continue;
+      const image = await ec2.send(new CreateImageCommand({ InstanceId: instance, Name: `img-mgr-${index}` }));
+      amiOf.set(index, image.ImageId ?? '');
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await moto.stop();
+  });
+
+  it(`${PUBLISHES} publishes (${ALL_BUNDLED ? 'all' : 'one in twenty and those around version 100'} through the bundle) all succeed; labels stay within the newest ${WINDOW} versions`, async () => {
+    const name = '/common/img-mgr/golden-ami';
+    const sha = (revision: number): string => `app-${revision.toString(16).padStart(7, '0')}`;
+    let bundledRuns = 0;
+    let bundledMs = 0;
+    for (let index = 1; index <= PUBLISHES; index++) {
+      const revision = revisionOf(index);
+      const amiId = amiOf.get(revision) ?? '';
+      const labels = sha(revision);
+      if (bundled(index)) {
+        const run = await runAction('publish-ami', { env: moto.env, inputs: { 'ami-id': amiId, labels } });
+        expect(run.exitCode, `publish ${index}: ${run.log}`).toBe(0);
+        bundledRuns++;
+        bundledMs += run.durationMs;
+      } else {
+        const report = await publishAmi(
+          { targets: [{ region: 'us-east-1', amiId }], parameterName: name, labels: [labels], tags: {}, dataType: 'aws:ec2:image', waitTimeoutMs: 10_000 },
+          { log: () => undefined, caller: 'longevity-test' },
+        );
+        expect(report.ok, `publish ${index}: ${JSON.stringify(report.results)}`).toBe(true);
+      }
+      const stored = await readParameter(ssm, name);
+      const history = stored?.history ?? [];
+      expect(stored?.value, `publish ${index}`).toBe(amiId);
+      // The invariant that keeps PutParameter from failing: the oldest kept version is never labelled.
+      if (history.length === 100) expect(history[0]?.labels, `publish ${index}: oldest of 100 is labelled`).toEqual([]);
+      const newest = stored?.version ?? 0;
+      const labelled = history.filter((entry) => entry.labels.length > 0);
+      expect(labelled.every((entry) => entry.version > newest - WINDOW), `publish ${index}: a label outside the window`).toBe(true);
+      // The label moved with the latest publish of its revision.
+      expect(history.at(-1)?.labels, `publish ${index}`).toContain(labels);
+    }
+    const stored = await readParameter(ssm, name);
+    // Republishing the current value writes no version, so a few publishes made none.
+    expect(stored?.version).toBeGreaterThan(200);
+    expect(stored?.history).toHaveLength(100);
+    console.log(`longevity: ${PUBLISHES} publishes, ${bundledRuns} through the bundle (mean ${Math.round(bundledMs / Math.max(bundledRuns, 1))} ms), final version ${stored?.version}`);
+  }, 1_200_000);
+});

@@ -1,0 +1,166 @@
+/**
+ * The base image a bake starts from, resolved the way Packer resolves an
+ * amazon-ebs `source_ami_filter` (filters, owners, most_recent), before
+ * deciding to skip: a patched base image is a new source AMI id, so a new
+ * fingerprint and a rebake.
+ */
+import { readFile } from 'node:fs/promises';
+import { paginateDescribeImages, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
+
+/** A `source_ami_filter` as written in the template, with variables substituted. */
+export interface SourceAmiFilter {
+  filters: Record<string, string>;
+  owners: string[];
+  mostRecent: boolean;
+}
+
+/** What the template builds from: a literal `source_ami`, a filter, or nothing found. */
+export type SourceAmiSpec = { kind: 'literal'; amiId: string } | { kind: 'filter'; filter: SourceAmiFilter } | { kind: 'none' };
+
+/**
+ * Reads the first `source_ami_filter` (or `source_ami`) of the template's
+ * HCL or JSON files. `var.NAME` values are taken from `variables`, then the
+ * var files, then the variable's default.
+ */
+export async function readSourceAmiSpec(configFiles: string[], variables: Record<string, string>, varFiles: string[]): Promise<SourceAmiSpec> {
+  const texts = await Promise.all(configFiles.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+  const fileValues: Record<string, string> = {};
+  for (const file of varFiles) Object.assign(fileValues, varFileValues(await readFile(file, 'utf8')));
+  const defaults: Record<string, string> = {};
+  for (const { file, text } of texts) if (!file.endsWith('.json')) Object.assign(defaults, variableDefaults(text));
+  const value = (raw: string): string => {
+    const reference = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(raw.trim());
+    if (!reference?.[1]) return raw;
+    return variables[reference[1]] ?? fileValues[reference[1]] ?? defaults[reference[1]] ?? raw;
+  };
+  for (const { file, text } of texts) {
+    const spec = file.endsWith('.json') ? jsonSourceAmi(text) : hclSourceAmi(text);
+    if (spec.kind === 'literal') return { kind: 'literal', amiId: value(spec.amiId) };
+    if (spec.kind === 'filter') {
+      const { filters, owners, mostRecent } = spec.filter;
+      return {
+        kind: 'filter',
+        filter: { filters: Object.fromEntries(Object.entries(filters).map(([key, raw]) => [key, value(raw)])), owners: owners.map(value), mostRecent },
+      };
+    }
+  }
+  return { kind: 'none' };
+}
+
+/** The `source_ami_filter { filters = {...} owners = [...] most_recent = ... }` block of an HCL file. */
+export function hclSourceAmi(text: string): SourceAmiSpec {
+  const body = blockBody(text, /^\s*source_ami_filter\s*\{/m);
+  if (body !== undefined) {
+    const filtersBody = blockBody(body, /^\s*filters\s*=\s*\{/m) ?? '';
+    const filters: Record<string, string> = {};
+    for (const match of filtersBody.matchAll(/^\s*"?([A-Za-z0-9:_.-]+)"?\s*=\s*(?:"([^"]*)"|(var\.[A-Za-z0-9_-]+))/gm)) {
+      if (match[1]) filters[match[1]] = match[2] ?? match[3] ?? '';
+    }
+    const ownersText = /^\s*owners\s*=\s*\[([^\]]*)\]/m.exec(body)?.[1] ?? '';
+    const owners = [...ownersText.matchAll(/"([^"]*)"|(var\.[A-Za-z0-9_-]+)/g)].map((match) => match[1] ?? match[2] ?? '');
+    const mostRecent = /^\s*most_recent\s*=\s*true\b/m.test(body);
+    return { kind: 'filter', filter: { filters, owners, mostRecent } };
+  }
+  const literal = /^\s*source_ami\s*=\s*(?:"([^"]*)"|(var\.[A-Za-z0-9_-]+))/m.exec(text);
+  if (literal) return { kind: 'literal', amiId: literal[1] ?? literal[2] ?? '' };
+  return { kind: 'none' };
+}
+
+/** A legacy JSON template's first builder with `source_ami_filter` or `source_ami`. */
+export function jsonSourceAmi(text: string): SourceAmiSpec {
+  let parsed: { builders?: Record<string, unknown>[] };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    return { kind: 'none' };
+  }
+  for (const builder of parsed.builders ?? []) {
+    const filter = builder.source_ami_filter as { filters?: Record<string, unknown>; owners?: unknown[]; most_recent?: unknown } | undefined;
+    if (filter) {
+      return {
+        kind: 'filter',
+        filter: {
+          filters: Object.fromEntries(Object.entries(filter.filters ?? {}).map(([key, raw]) => [key, String(raw)])),
+          owners: (filter.owners ?? []).map(String),
+          mostRecent: filter.most_recent === true || filter.most_recent === 'true',
+        },
+      };
+    }
+    if (typeof builder.source_ami === 'string') return { kind: 'literal', amiId: builder.source_ami };
+  }
+  return { kind: 'none' };
+}
+
+/**
+ * The AMI id Packer would start from: DescribeImages with the filter's
+ * filters and owners, newest by CreationDate. Undefined when none matches.
+ */
+export async function resolveSourceAmi(ec2: EC2Client, filter: SourceAmiFilter, signal?: AbortSignal): Promise<string | undefined> {
+  const filters: Filter[] = Object.entries(filter.filters).map(([Name, value]) => ({ Name, Values: [value] }));
+  let newest: { id: string; created: string } | undefined;
+  for await (const page of paginateDescribeImages({ client: ec2 }, { Filters: filters, ...(filter.owners.length > 0 ? { Owners: filter.owners } : {}) })) {
+    signal?.throwIfAborted();
+    for (const image of page.Images ?? []) {
+      if (!image.ImageId) continue;
+      const created = image.CreationDate ?? '';
+      if (!newest || created > newest.created || (created === newest.created && image.ImageId > newest.id)) newest = { id: image.ImageId, created };
+    }
+  }
+  return newest?.id;
+}
+
+/** A one-line description of a filter, for logs and the fingerprint. */
+export function describeFilter(filter: SourceAmiFilter): string {
+  const filters = Object.keys(filter.filters)
+    .sort()
+    .map((key) => `${key}=${filter.filters[key] ?? ''}`)
+    .join(',');
+  return `filters[${filters}] owners[${[...filter.owners].sort().join(',')}] most_recent=${filter.mostRecent}`;
+}
+
+/** `required_plugins` entries: `name source version-constraint`, sorted. */
+export function pluginConstraints(text: string): string[] {
+  const body = blockBody(text, /^\s*required_plugins\s*\{/m);
+  if (body === undefined) return [];
+  const plugins: string[] = [];
+  for (const match of body.matchAll(/^\s*([A-Za-z0-9_-]+)\s*=\s*\{([^}]*)\}/gm)) {
+    const version = /version\s*=\s*"([^"]*)"/.exec(match[2] ?? '')?.[1] ?? '';
+    const source = /source\s*=\s*"([^"]*)"/.exec(match[2] ?? '')?.[1] ?? '';
+    plugins.push(`${match[1] ?? ''} ${source} ${version}`);
+  }
+  return plugins.sort();
+}
+
+/** `name = "value"` lines of a .pkrvars.hcl file (strings, numbers, booleans). */
+function varFileValues(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const match of text.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([^\s#[{]+))/gm)) {
+    if (match[1]) values[match[1]] = match[2] ?? match[3] ?? '';
+  }
+  return values;
+}
+
+/** String defaults of `variable "name" { default = "value" }` blocks. */
+function variableDefaults(text: string): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  for (const match of text.matchAll(/^\s*variable\s+"([^"]+)"\s*\{/gm)) {
+    const body = blockBody(text.slice(match.index), /\{/) ?? '';
+    const value = /^\s*default\s*=\s*"([^"]*)"/m.exec(body)?.[1];
+    if (match[1] && value !== undefined) defaults[match[1]] = value;
+  }
+  return defaults;
+}
+
+/** The text between the `{` that `opening` ends with and its matching `}` (strings and comments are not special-cased). */
+function blockBody(text: string, opening: RegExp): string | undefined {
+  const match = opening.exec(text);
+  if (!match) return undefined;
+  const start = match.index + match[0].length;
+  let depth = 1;
+  for (let index = start; index < text.length; index++) {
+    const char = text[index];
+    if (char === '{') depth++;
+    else if (char === '}' && --depth === 0) return text.slice(start, index);
+  }
+  return undefined;
+}
