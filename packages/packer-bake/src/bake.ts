@@ -11,6 +11,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
+import { variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
 import { computeFingerprint } from './fingerprint.js';
 import { createEc2Client, findBakedAmi, type BakedAmi } from './images.js';
 import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
@@ -134,6 +135,8 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   for (const name of [BAKE_VARIABLES.fingerprint, BAKE_VARIABLES.runId]) {
     if (name in request.variables) throw new Error(`The variable '${name}' is set by bake-ami; remove it from 'variables'`);
   }
+  const withCredentials = variableWithUrlCredentials(request.variables);
+  if (withCredentials !== undefined) throw new Error(`The variables ${urlCredentialsProblem(withCredentials)}`);
   const fingerprint = await computeFingerprint({
     templateFiles: template.files,
     templateRoot: template.root,

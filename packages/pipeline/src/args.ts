@@ -3,6 +3,7 @@
  * every value, so bad input ends with one line naming the flag (exit 2)
  * before anything starts or any AWS call is made.
  */
+import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
 import { isKnownRegion, isRegionName } from './regions.js';
 
@@ -231,6 +232,8 @@ export function checkRegion(value: string): string {
 
 /** `--flask-repo`: an https git URL; no spaces, quotes or shell characters (it ends up in a provisioner's environment). */
 export function checkFlaskRepo(value: string): string {
+  // Refused without repeating it: the error line would print the token.
+  if (hasUrlCredentials(value)) throw new UsageError('--flask-repo', 'must not carry credentials (user:token@); use a URL without them');
   return checkPattern(
     '--flask-repo',
     value,

@@ -1,6 +1,6 @@
 /** `tags`: KEY=VALUE items or a JSON map/list. A malformed tag is an error, never dropped. */
 import { InputError } from '@img-mgr/action-kit';
-import { parseItem, shorten, splitQuoted } from './items.js';
+import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
 export interface StackTag {
   Key: string;
@@ -25,8 +25,9 @@ export function parseTags(text: string, input = INPUT): StackTag[] {
 
 function itemTags(text: string, input: string): StackTag[] {
   try {
-    return splitQuoted(text).map((item) => {
-      const { key, value } = parseItem(item);
+    const items = splitQuotedItems(text);
+    return items.map((item) => {
+      const { key, value } = parseItem(item.text, placeOf(item, items.filter((other) => other.line === item.line).length));
       return { Key: key, Value: value };
     });
   } catch (error: unknown) {
