@@ -9,6 +9,7 @@ export {
   splitList,
   durationInput,
   keyValueInput,
+  quoteWhole,
 } from './inputs.js';
 export { group, mask, info, warning, debug, annotateError } from './log.js';
 export { setOutput, saveState, readState } from './outputs.js';

@@ -17,6 +17,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateSummaryCommand,
   UpdateTerminationProtectionCommand,
   type ResourceStatus,
   type Stack,
@@ -96,6 +97,33 @@ describe('deployStack (SDK mock)', () => {
     expect(lines.join('\n')).toContain('PrivateSubnets = subnet-1,subnet-2');
     const execute = cfnMock.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input;
     expect(execute?.ChangeSetName).toBe('arn:cs/1');
+  });
+
+  it('masks the NoEcho values of a URL template and the outputs that carry them before any line (SDK mock: moto answers 500 to GetTemplateSummary of a NoEcho template)', async () => {
+    readyChangeSet();
+    const secret = 'Url-NoEcho-Value-42';
+    cfnMock.on(GetTemplateSummaryCommand).resolves({
+      Parameters: [
+        { ParameterKey: 'ImageId', ParameterType: 'String', NoEcho: false },
+        { ParameterKey: 'ApiKey', ParameterType: 'String', NoEcho: true },
+        { ParameterKey: 'Fallback', ParameterType: 'String', NoEcho: true, DefaultValue: 'default-secret-77' },
+      ],
+    });
+    cfnMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_COMPLETE'))
+      .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Endpoint', OutputValue: `https://svc.example/?key=${secret}` }, { OutputKey: 'PrivateSubnets', OutputValue: 'subnet-1' }] }));
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const events: string[] = [];
+    const result = await deployStack(
+      request({ template: { kind: 'url', url: 'https://bucket.s3.us-east-1.amazonaws.com/app.json' }, parameters: new Map([['ImageId', 'ami-2'], ['ApiKey', secret]]) }),
+      hooks([], { log: (line) => events.push(`log ${line}`), secret: (value) => events.push(`mask ${value}`) }),
+    );
+    expect(events.slice(0, 2)).toEqual([`mask ${secret}`, 'mask default-secret-77']);
+    expect(events).toContain(`mask https://svc.example/?key=${secret}`);
+    expect(events.filter((line) => line.startsWith('log ') && line.includes(secret))).toEqual([]);
+    expect(result.secretOutputs).toEqual(['Endpoint']);
+    expect(events).toContain('log   PrivateSubnets = subnet-1');
   });
 
   it('deletes a ROLLBACK_COMPLETE stack and creates it again (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
