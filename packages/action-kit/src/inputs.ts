@@ -44,11 +44,13 @@ export function stringInput(name: string, options: StringOptions = {}): string |
 
 /** A boolean input: true/false, yes/no, 1/0 (any case). */
 export function booleanInput(name: string, defaultValue: boolean): boolean {
-  const value = rawInput(name).toLowerCase();
+  const raw = rawInput(name);
+  const value = raw.toLowerCase();
   if (value === '') return defaultValue;
   if (['true', 'yes', '1', 'on'].includes(value)) return true;
   if (['false', 'no', '0', 'off'].includes(value)) return false;
-  throw new InputError(name, `must be true or false, got ${quoteWhole(value)}`);
+  // As written: a lower-cased secret is not the string the runner masks.
+  throw new InputError(name, `must be true or false, got ${quoteWhole(raw)}`);
 }
 
 interface IntegerOptions {

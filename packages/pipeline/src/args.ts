@@ -297,7 +297,7 @@ export function parseDuration(flag: string, value: string): number {
   return ms;
 }
 
+/** The value whole, or not at all: a cut or re-written piece of a secret is covered by no mask. */
 function shorten(value: string): string {
-  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
+  return value.length > 60 || /[\u0000-\u001f\u007f]/.test(value) ? `(${value.length} characters, not shown)` : value;
 }
