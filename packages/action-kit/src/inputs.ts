@@ -4,6 +4,7 @@
  * An action calls them once, in one function, to build its typed inputs.
  */
 import * as core from '@actions/core';
+import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
 import { InputError } from './errors.js';
 
 interface StringOptions {
@@ -32,6 +33,7 @@ export function stringInput(name: string, options: StringOptions = {}): string |
     if (options.required) throw new InputError(name, 'is required but was not set');
     return options.default;
   }
+  if (hasUrlCredentials(value)) throw new InputError(name, URL_CREDENTIALS_PROBLEM);
   if (options.maxLength !== undefined && value.length > options.maxLength) {
     throw new InputError(name, `is ${value.length} characters long; the limit is ${options.maxLength}`);
   }
@@ -94,7 +96,9 @@ export function choiceInput<const T extends string>(name: string, choices: reado
  * `#` comment lines dropped.
  */
 export function listInput(name: string): string[] {
-  return splitList(rawInput(name));
+  const value = rawInput(name);
+  if (hasUrlCredentials(value)) throw new InputError(name, URL_CREDENTIALS_PROBLEM);
+  return splitList(value);
 }
 
 /** Splits newline- or comma-separated text into trimmed, non-empty items. */
@@ -151,8 +155,10 @@ export function keyValueInput(name: string, options: { keyPattern?: RegExp } = {
 /**
  * An input value for an error line: whole, or not at all. The runner masks
  * only whole registered secrets, so a cut or re-spaced piece of one would
- * show; a long or multi-line value is named by its length instead.
+ * show; a long or multi-line value is named by its length instead, and a
+ * URL with credentials is never shown.
  */
 export function quoteWhole(value: string, max = 80): string {
+  if (hasUrlCredentials(value)) return '(a URL with credentials, not shown)';
   return value.length <= max && !/[\r\n]/.test(value) ? `'${value}'` : `(${value.length} characters, not shown)`;
 }

@@ -5,13 +5,9 @@
  * refused, and the refusal never repeats it.
  */
 
-/** A scheme://userinfo@ prefix: a user name alone may be a token too (https://ghp_…@github.com). */
-const URL_WITH_USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/?#@]+@/;
+import { hasUrlCredentials } from '@img-mgr/action-kit/credentials';
 
-/** True when `value` holds a URL with a user name or password in it. */
-export function hasUrlCredentials(value: string): boolean {
-  return URL_WITH_USERINFO.test(value);
-}
+export { hasUrlCredentials };
 
 /** The first variable whose value holds a URL with credentials. */
 export function variableWithUrlCredentials(variables: Record<string, string>): string | undefined {

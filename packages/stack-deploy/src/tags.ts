@@ -1,5 +1,6 @@
 /** `tags`: KEY=VALUE items or a JSON map/list. A malformed tag is an error, never dropped. */
 import { InputError } from '@img-mgr/action-kit';
+import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from '@img-mgr/action-kit/credentials';
 import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
 export interface StackTag {
@@ -13,6 +14,7 @@ const INPUT = 'tags';
 export function parseTags(text: string, input = INPUT): StackTag[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
+  if (hasUrlCredentials(trimmed)) throw new InputError(input, URL_CREDENTIALS_PROBLEM);
   const tags = trimmed.startsWith('{') || trimmed.startsWith('[') ? jsonTags(trimmed, input) : itemTags(trimmed, input);
   const seen = new Set<string>();
   for (const tag of tags) {

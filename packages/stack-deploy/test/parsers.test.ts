@@ -177,6 +177,7 @@ describe('parseTags', () => {
     ['{"team": ', /is not valid JSON/],
     ['[{"Key": "team"}]', /entry 1 needs a string Key and a string Value/],
     [`k=${'v'.repeat(257)}`, /longer than 256/],
+    ['repo=https://x-access-token:ghp_abc123@github.com/me/app.git', /^Input 'tags' holds a URL with credentials \(user:token@\), which would reach logs and tags; use a URL without them$/],
   ])('rejects %j instead of dropping it', (text, problem) => {
     expect(() => parseTags(text)).toThrow(/^Input 'tags' /);
     expect(() => parseTags(text)).toThrow(problem);
