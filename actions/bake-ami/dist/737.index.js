@@ -980,6 +980,9 @@ async function bakeAmi(request, options = {}) {
     const withCredentials = (0,credentials/* variableWithUrlCredentials */.mK)(request.variables);
     if (withCredentials !== undefined)
         throw new Error(`The variables ${(0,credentials/* urlCredentialsProblem */.nG)(withCredentials)}`);
+    const fileWithCredentials = await (0,credentials/* varFileWithUrlCredentials */.j5)(varFiles);
+    if (fileWithCredentials !== undefined)
+        throw new Error(`The var file '${fileWithCredentials}' holds a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them`);
     const fingerprint = await computeFingerprint({
         templateFiles: template.files,
         templateRoot: template.root,

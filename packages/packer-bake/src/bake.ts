@@ -11,7 +11,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
-import { variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
+import { varFileWithUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
 import { computeFingerprint } from './fingerprint.js';
 import { createEc2Client, findBakedAmi, type BakedAmi } from './images.js';
 import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
@@ -137,6 +137,8 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   }
   const withCredentials = variableWithUrlCredentials(request.variables);
   if (withCredentials !== undefined) throw new Error(`The variables ${urlCredentialsProblem(withCredentials)}`);
+  const fileWithCredentials = await varFileWithUrlCredentials(varFiles);
+  if (fileWithCredentials !== undefined) throw new Error(`The var file '${fileWithCredentials}' holds a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them`);
   const fingerprint = await computeFingerprint({
     templateFiles: template.files,
     templateRoot: template.root,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hasUrlCredentials, urlCredentialsProblem, variableWithUrlCredentials } from '../src/credentials.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasUrlCredentials, urlCredentialsProblem, varFileWithUrlCredentials, variableWithUrlCredentials } from '../src/credentials.js';
 
 describe('URLs with credentials', () => {
   it.each([
@@ -20,5 +23,13 @@ describe('URLs with credentials', () => {
     const problem = urlCredentialsProblem(name ?? '');
     expect(problem).toContain("'flask_repo'");
     expect(problem).not.toMatch(/ghp_|x-access-token|github\.com/);
+  });
+
+  it('finds a var file that holds such a URL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'varfiles-'));
+    writeFileSync(join(dir, 'clean.pkrvars.hcl'), 'flask_repo = "https://github.com/me/app.git"\n');
+    writeFileSync(join(dir, 'token.pkrvars.hcl'), 'flask_repo = "https://x-access-token:ghp_abc123@github.com/me/app.git"\n');
+    expect(await varFileWithUrlCredentials([join(dir, 'clean.pkrvars.hcl')])).toBeUndefined();
+    expect(await varFileWithUrlCredentials([join(dir, 'clean.pkrvars.hcl'), join(dir, 'token.pkrvars.hcl'), join(dir, 'missing.hcl')])).toBe(join(dir, 'token.pkrvars.hcl'));
   });
 });

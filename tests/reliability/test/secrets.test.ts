@@ -184,6 +184,19 @@ describe('secrets catalogue', () => {
     }
   });
 
+  it('bake-ami: a token in a URL in a var file is refused in one line that does not repeat it, and tags nothing', async () => {
+    const token = secret('vf');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const varFile = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'token.pkrvars.hcl');
+    writeFileSync(varFile, `source_ami_name = "https://x-access-token:${token}@github.com/me/app.git"\n`);
+    const inputs = bakeInputs(ec2Endpoint);
+    const run = await runAction('bake-ami', { inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` }, env: moto.env, timeoutMs: 60_000 });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.errors).toEqual([`The var file '${varFile}' holds a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them`]);
+    expect(published(run)).not.toContain(token);
+  });
+
   it('bake-ami: github-token is masked before anything else is printed', async () => {
     const token = secret('gh');
     const run = await runAction('bake-ami', { inputs: { ...bakeInputs(ec2Endpoint), 'github-token': token }, env: moto.env, timeoutMs: 60_000 });
