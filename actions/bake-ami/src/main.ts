@@ -17,6 +17,7 @@ import {
 } from '@img-mgr/action-kit';
 import { resolveRegion } from '@img-mgr/aws';
 import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
+import { urlCredentialsProblem, variableWithUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { LogFolds } from './folds.js';
 import { STATE } from './state.js';
 import { writeFailureSummary, writeSummary } from './summary.js';
@@ -92,6 +93,8 @@ export function variablesInput(name: string): Record<string, string> {
     if (key === 'fingerprint' || key === 'run_id') throw new InputError(name, `sets '${key}', which bake-ami sets itself`);
     variables[key] = line.slice(equals + 1).trim();
   }
+  const withCredentials = variableWithUrlCredentials(variables);
+  if (withCredentials !== undefined) throw new InputError(name, urlCredentialsProblem(withCredentials));
   return variables;
 }
 

@@ -20,7 +20,6 @@ import {
 import { resolveRegion } from '@img-mgr/aws';
 import {
   checkStackName,
-  looksSecret,
   parseParameterOverrides,
   parseTags,
   parseTemplateSource,
@@ -102,8 +101,6 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): DeployInputs {
 export async function run(): Promise<void> {
   await runAction('deploy-stack', async ({ signal }) => {
     const inputs = readInputs();
-    // A password passed as an override must never reach the log, whatever prints it later.
-    for (const [key, value] of inputs.parameters) if (looksSecret(key)) mask(value);
     const { deployStack, DeployFailedError } = await import('@img-mgr/stack-deploy');
     const request: DeployRequest = {
       ...inputs,
@@ -111,7 +108,8 @@ export async function run(): Promise<void> {
     };
     let result: DeployResult | undefined;
     try {
-      result = await deployStack(request, { log: info, warn: warning, group, signal, env: process.env });
+      // NoEcho values, and outputs that carry them, reach `mask` before any line that could print them.
+      result = await deployStack(request, { log: info, warn: warning, secret: mask, group, signal, env: process.env });
     } catch (error: unknown) {
       if (error instanceof DeployFailedError) {
         result = error.result;
@@ -133,9 +131,8 @@ export async function run(): Promise<void> {
   });
 }
 
-/** Sets the step outputs, masking secret-looking stack outputs first. */
+/** Sets the step outputs; those that carry a NoEcho value were masked by the deploy before it returned. */
 function publish(result: DeployResult): void {
-  for (const [key, value] of Object.entries(result.outputs)) if (looksSecret(key)) mask(value);
   setOutput('stack-id', result.stackId);
   setOutput('status', result.status);
   setOutput('no-changes', result.noChanges);
@@ -168,7 +165,8 @@ async function writeSummary(inputs: DeployInputs, result: DeployResult, failure?
   }
   const outputs = Object.entries(result.outputs);
   if (outputs.length > 0) {
-    summary.heading('Outputs', 3).table(['Key', 'Value'], outputs.map(([key, value]) => [cell(key), looksSecret(key) ? '***' : cell(value)]));
+    const hidden = new Set(result.secretOutputs);
+    summary.heading('Outputs', 3).table(['Key', 'Value'], outputs.map(([key, value]) => [cell(key), hidden.has(key) ? '*** (NoEcho)' : cell(value)]));
   }
   await summary.write();
 }

@@ -147,20 +147,33 @@ describe('deploy-stack against moto', () => {
     expect(run.summary).toContain('<td>Add</td><td>Hold</td><td>Custom::Hold</td>');
   });
 
-  it('reads the real outputs after CreateStack and masks the secret-looking ones', async () => {
-    const template = APP_TEMPLATE.replace('Outputs:\n', "Outputs:\n  DbPassword:\n    Value: hunter2-secret\n  Endpoint:\n    Value: !Sub 'https://${AWS::StackName}.example.com'\n");
-    const run = await deploy(moto, { 'stack-name': 'with-outputs', template: 'outputs.yaml', 'parameter-overrides': 'ImageId=ami-7', 'timeout-in-minutes': 10 }, { files: { 'outputs.yaml': template } });
+  it('masks by meaning: a NoEcho value and the outputs that carry it are masked before any line, and PrivateSubnets is shown', async () => {
+    const secret = 'Hunter2-NoEcho-Value';
+    const template = APP_TEMPLATE.replace('Parameters:\n', 'Parameters:\n  DbPwd:\n    Type: String\n    NoEcho: true\n').replace(
+      'Outputs:\n',
+      "Outputs:\n  DbUrl:\n    Value: !Sub 'postgres://admin:${DbPwd}@db.example:5432/app'\n  PrivateSubnets:\n    Value: subnet-a,subnet-b\n  DbPassword:\n    Value: not-secret-by-name\n  Endpoint:\n    Value: !Sub 'https://${AWS::StackName}.example.com'\n",
+    );
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'with-outputs', template: 'outputs.yaml', 'parameter-overrides': `ImageId=ami-7\nDbPwd=${secret}`, 'timeout-in-minutes': 10 },
+      { files: { 'outputs.yaml': template } },
+    );
     expect(run.errors).toEqual([]);
-    const stack = await describeStack(cfn, 'with-outputs');
-    expect(stack?.Outputs?.length).toBe(3);
-    expect(run.outputs).toMatchObject({ ImageId: 'ami-7', DbPassword: 'hunter2-secret', Endpoint: 'https://with-outputs.example.com' });
-    expect(JSON.parse(run.outputs['outputs-json'] ?? '{}')).toEqual({ ImageId: 'ami-7', DbPassword: 'hunter2-secret', Endpoint: 'https://with-outputs.example.com' });
-    // The runner hides the value once it is masked; the log never printed it anyway.
-    expect(run.log).toContain('::add-mask::hunter2-secret');
-    expect(run.log.replace('::add-mask::hunter2-secret', '')).not.toContain('hunter2-secret');
-    expect(run.log).toContain('DbPassword = ***');
-    expect(run.summary).toContain('<td>DbPassword</td><td>***</td>');
-    expect(run.summary).toContain('<td>ImageId</td><td>ami-7</td>');
+    const dbUrl = `postgres://admin:${secret}@db.example:5432/app`;
+    expect(run.outputs).toMatchObject({ ImageId: 'ami-7', DbUrl: dbUrl, PrivateSubnets: 'subnet-a,subnet-b', DbPassword: 'not-secret-by-name' });
+    // Both masks come before the first line that could carry the values (outputs-json is set after them).
+    const lines = run.log.split('\n');
+    const firstMask = lines.indexOf(`::add-mask::${secret}`);
+    expect(firstMask).toBeGreaterThanOrEqual(0);
+    expect(lines.findIndex((line) => !line.startsWith('::add-mask::') && line.includes(secret))).toBe(-1);
+    expect(lines.slice(0, firstMask).some((line) => line.startsWith('Stack with-outputs'))).toBe(false);
+    expect(lines).toContain(`::add-mask::${dbUrl}`);
+    expect(run.log).toContain('DbUrl = *** (it carries a NoEcho parameter)');
+    expect(run.log).toContain('PrivateSubnets = subnet-a,subnet-b');
+    expect(run.log).toContain('DbPassword = not-secret-by-name');
+    expect(run.summary).toContain('<td>DbUrl</td><td>*** (NoEcho)</td>');
+    expect(run.summary).toContain('<td>PrivateSubnets</td><td>subnet-a,subnet-b</td>');
+    expect(run.summary).not.toContain(secret);
   });
 
   it('treats a REVIEW_IN_PROGRESS stack (left by a plan) as not existing and creates it', async () => {
@@ -218,7 +231,7 @@ describe('deploy-stack against moto', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'url-templates', Key: 'stacks/app.json', Body: json }));
     const before = await cloudFormationState(cfn);
     const unknown = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5,Size=2' });
-    expect(unknown.errors).toEqual(["Input 'parameter-overrides' sets 'Size', which the template does not declare (it declares ImageId)"]);
+    expect(unknown.errors).toEqual(["Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId; quote a value that holds a comma)"]);
     expect(await cloudFormationState(cfn)).toBe(before);
     const run = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5' });
     expect(run.errors).toEqual([]);
@@ -234,10 +247,10 @@ describe('deploy-stack against moto', () => {
 
     it.each([
       ['a missing template file', { template: 'nope.yaml' }, "Input 'template' names the file 'nope.yaml', which does not exist"],
-      ['malformed overrides', { 'parameter-overrides': 'ImageId' }, "Input 'parameter-overrides' has 'ImageId', which is not KEY=VALUE"],
+      ['malformed overrides', { 'parameter-overrides': 'ImageId' }, "Input 'parameter-overrides' has line 1 that is not KEY=VALUE"],
       ['a missing parameter file', { 'parameter-overrides': 'missing.yaml' }, "Input 'parameter-overrides' names the file 'missing.yaml', which does not exist"],
-      ['an unknown parameter', { 'parameter-overrides': 'ImageId=ami-1,InstanceTyp=t3.large' }, "Input 'parameter-overrides' sets 'InstanceTyp', which the template does not declare (it declares ImageId, Environment)"],
-      ['a bad tag', { tags: 'team=platform,oops' }, "Input 'tags' has 'oops', which is not KEY=VALUE"],
+      ['an unknown parameter', { 'parameter-overrides': 'ImageId=ami-1,InstanceTyp=t3.large' }, "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId, Environment; quote a value that holds a comma)"],
+      ['a bad tag', { tags: 'team=platform,oops' }, "Input 'tags' has line 1, item 2 that is not KEY=VALUE"],
       ['a reserved tag', { tags: 'aws:team=x' }, "Input 'tags' has the tag key 'aws:team'; keys starting with 'aws:' are reserved"],
       ['an invalid stack name', { 'stack-name': 'my_stack' }, "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)"],
       ['an unknown capability', { capabilities: 'CAPABILITY_IAM,CAPABILITY_ROOT' }, "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND"],

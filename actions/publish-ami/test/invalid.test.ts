@@ -96,7 +96,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
     await expectRejected({ amis: 'ami-0123456789abcdef0' }, /^Input 'amis' is not JSON/);
     await expectRejected({ amis: '{"useast1":"ami-0123456789abcdef0"}' }, /^Input 'amis' has key 'useast1', which is not an AWS region name/);
     await expectRejected({ 'ami-id': ami, 'rollback-to': 'previous' }, "Input 'rollback-to' cannot be combined with ami-id: a rollback republishes an earlier value");
-    await expectRejected({ 'ami-id': ami, tags: 'owner' }, "Input 'tags' has 'owner', which is not KEY=VALUE");
+    await expectRejected({ 'ami-id': ami, tags: 'owner' }, "Input 'tags' has item 1 that is not KEY=VALUE");
     await expectRejected({ 'ami-id': ami, 'data-type': 'aws:ec2:Image' }, "Input 'data-type' must be one of aws:ec2:image, text; got 'aws:ec2:Image'");
     await expectRejected({ 'ami-id': ami, 'dry-run': 'true' }, "Input 'dry-run' only applies to pruning; set keep-amis as well");
     await expectRejected({ 'ami-id': ami, 'wait-timeout': 'soon' }, /^Input 'wait-timeout' must be a positive duration/);

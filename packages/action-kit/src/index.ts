@@ -9,9 +9,11 @@ export {
   splitList,
   durationInput,
   keyValueInput,
+  quoteWhole,
 } from './inputs.js';
 export { group, mask, info, warning, debug, annotateError } from './log.js';
 export { setOutput, saveState, readState } from './outputs.js';
 export { jobSummary, cell, type JobSummary, type SummaryCell } from './summary.js';
 export { listenForCancellation, sleep, type Cancellation } from './cancellation.js';
 export { runAction, type ActionContext } from './run.js';
+export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';

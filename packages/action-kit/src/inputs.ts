@@ -4,6 +4,7 @@
  * An action calls them once, in one function, to build its typed inputs.
  */
 import * as core from '@actions/core';
+import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
 import { InputError } from './errors.js';
 
 interface StringOptions {
@@ -32,23 +33,26 @@ export function stringInput(name: string, options: StringOptions = {}): string |
     if (options.required) throw new InputError(name, 'is required but was not set');
     return options.default;
   }
+  if (hasUrlCredentials(value)) throw new InputError(name, URL_CREDENTIALS_PROBLEM);
   if (options.maxLength !== undefined && value.length > options.maxLength) {
     throw new InputError(name, `is ${value.length} characters long; the limit is ${options.maxLength}`);
   }
   if (options.pattern && !options.pattern.test(value)) {
     const hint = options.patternHint ?? `must match ${String(options.pattern)}`;
-    throw new InputError(name, `has an invalid value '${shorten(value)}': ${hint}`);
+    throw new InputError(name, `has an invalid value ${quoteWhole(value)}: ${hint}`);
   }
   return value;
 }
 
 /** A boolean input: true/false, yes/no, 1/0 (any case). */
 export function booleanInput(name: string, defaultValue: boolean): boolean {
-  const value = rawInput(name).toLowerCase();
+  const raw = rawInput(name);
+  const value = raw.toLowerCase();
   if (value === '') return defaultValue;
   if (['true', 'yes', '1', 'on'].includes(value)) return true;
   if (['false', 'no', '0', 'off'].includes(value)) return false;
-  throw new InputError(name, `must be true or false, got '${shorten(value)}'`);
+  // As written: a lower-cased secret is not the string the runner masks.
+  throw new InputError(name, `must be true or false, got ${quoteWhole(raw)}`);
 }
 
 interface IntegerOptions {
@@ -68,7 +72,7 @@ export function integerInput(name: string, options: IntegerOptions = {}): number
     if (options.required) throw new InputError(name, 'is required but was not set');
     return options.default;
   }
-  if (!/^-?\d+$/.test(value)) throw new InputError(name, `must be a whole number, got '${shorten(value)}'`);
+  if (!/^-?\d+$/.test(value)) throw new InputError(name, `must be a whole number, got ${quoteWhole(value)}`);
   const parsed = Number(value);
   if (options.min !== undefined && parsed < options.min) {
     throw new InputError(name, `must be at least ${options.min}, got ${parsed}`);
@@ -84,7 +88,7 @@ export function choiceInput<const T extends string>(name: string, choices: reado
   const value = rawInput(name);
   if (value === '') return defaultValue;
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new InputError(name, `must be one of ${choices.join(', ')}; got '${shorten(value)}'`);
+  throw new InputError(name, `must be one of ${choices.join(', ')}; got ${quoteWhole(value)}`);
 }
 
 /**
@@ -92,7 +96,9 @@ export function choiceInput<const T extends string>(name: string, choices: reado
  * `#` comment lines dropped.
  */
 export function listInput(name: string): string[] {
-  return splitList(rawInput(name));
+  const value = rawInput(name);
+  if (hasUrlCredentials(value)) throw new InputError(name, URL_CREDENTIALS_PROBLEM);
+  return splitList(value);
 }
 
 /** Splits newline- or comma-separated text into trimmed, non-empty items. */
@@ -114,7 +120,7 @@ export function durationInput(name: string, defaultMs: number, options: { maxMs?
   if (value === '') return defaultMs;
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(value);
   if (!match) {
-    throw new InputError(name, `must be a positive duration such as 600, 90s, 15m or 1h; got '${shorten(value)}'`);
+    throw new InputError(name, `must be a positive duration such as 600, 90s, 15m or 1h; got ${quoteWhole(value)}`);
   }
   const unit = (match[2] ?? 's').toLowerCase();
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit] ?? 1000;
@@ -126,15 +132,19 @@ export function durationInput(name: string, defaultMs: number, options: { maxMs?
   return ms;
 }
 
-/** Parses `KEY=VALUE` items (newline or comma separated) into a map. */
+/**
+ * Parses `KEY=VALUE` items (newline or comma separated) into a map. A bad
+ * item is named by its number, not its text: after an unquoted comma it may
+ * be a piece of the previous value.
+ */
 export function keyValueInput(name: string, options: { keyPattern?: RegExp } = {}): Map<string, string> {
   const result = new Map<string, string>();
-  for (const item of listInput(name)) {
+  for (const [index, item] of listInput(name).entries()) {
     const equals = item.indexOf('=');
-    if (equals <= 0) throw new InputError(name, `has '${shorten(item)}', which is not KEY=VALUE`);
+    if (equals <= 0) throw new InputError(name, `has item ${index + 1} that is not KEY=VALUE`);
     const key = item.slice(0, equals).trim();
     if (options.keyPattern && !options.keyPattern.test(key)) {
-      throw new InputError(name, `has an invalid key '${shorten(key)}'`);
+      throw new InputError(name, `has item ${index + 1} whose key is not valid`);
     }
     if (result.has(key)) throw new InputError(name, `sets '${key}' more than once`);
     result.set(key, item.slice(equals + 1).trim());
@@ -142,7 +152,13 @@ export function keyValueInput(name: string, options: { keyPattern?: RegExp } = {
   return result;
 }
 
-function shorten(value: string, max = 80): string {
-  const flat = value.replace(/\s+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/**
+ * An input value for an error line: whole, or not at all. The runner masks
+ * only whole registered secrets, so a cut or re-spaced piece of one would
+ * show; a long or multi-line value is named by its length instead, and a
+ * URL with credentials is never shown.
+ */
+export function quoteWhole(value: string, max = 80): string {
+  if (hasUrlCredentials(value)) return '(a URL with credentials, not shown)';
+  return value.length <= max && !/[\r\n]/.test(value) ? `'${value}'` : `(${value.length} characters, not shown)`;
 }

@@ -82,8 +82,36 @@ describe('typed inputs', () => {
       ['env', 'dev'],
     ]);
     set('tags', 'team');
-    expect(() => keyValueInput('tags')).toThrow("Input 'tags' has 'team', which is not KEY=VALUE");
+    expect(() => keyValueInput('tags')).toThrow("Input 'tags' has item 1 that is not KEY=VALUE");
+    // After an unquoted comma an item may be a piece of a secret value: it is named by number, never shown.
+    set('tags', 'token=pa55,w0rd-TAIL');
+    expect(() => keyValueInput('tags')).toThrow(/^Input 'tags' has item 2 that is not KEY=VALUE$/);
     set('tags', 'a=1,a=2');
     expect(() => keyValueInput('tags')).toThrow("sets 'a' more than once");
+  });
+});
+
+describe('URLs with credentials', () => {
+  it('are refused in string and list inputs without repeating them', async () => {
+    const { listInput, stringInput, keyValueInput } = await import('../src/inputs.js');
+    process.env['INPUT_DESCRIPTION'] = 'from https://x-access-token:ghp_abc123def456@github.com/me/app.git';
+    expect(() => stringInput('description')).toThrow(/^Input 'description' holds a URL with credentials \(user:token@\), which would reach logs and tags; use a URL without them$/);
+    process.env['INPUT_TAGS'] = 'repo=https://ghp_abc123def456@github.com/me/app.git';
+    expect(() => keyValueInput('tags')).toThrow(/^Input 'tags' holds a URL with credentials/);
+    expect(() => listInput('tags')).not.toThrow(/ghp_/);
+    process.env['INPUT_DESCRIPTION'] = 'see https://github.com/me/app@v1';
+    expect(stringInput('description')).toBe('see https://github.com/me/app@v1');
+    delete process.env['INPUT_DESCRIPTION'];
+    delete process.env['INPUT_TAGS'];
+  });
+});
+
+describe('quoteWhole', () => {
+  it('shows a value whole or not at all', async () => {
+    const { quoteWhole } = await import('../src/inputs.js');
+    expect(quoteWhole('maybe')).toBe("'maybe'");
+    expect(quoteWhole('x'.repeat(81))).toBe('(81 characters, not shown)');
+    expect(quoteWhole('two\nlines')).toBe('(9 characters, not shown)');
+    expect(quoteWhole('https://u:ghp_abc@github.com/x')).toBe('(a URL with credentials, not shown)');
   });
 });

@@ -128,8 +128,9 @@ export function rollbackLabel(fromVersion: number): string {
   return `rollback-from-v${fromVersion}`;
 }
 
+/** The value whole, or not at all: the runner masks only whole secrets, so a cut piece of one would show. */
 function shorten(value: string, max = 80): string {
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+  return value.length > max || /[\r\n]/.test(value) ? `(${value.length} characters, not shown)` : value;
 }
 
 /** Where to roll back to. */

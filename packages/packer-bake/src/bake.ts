@@ -12,6 +12,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
+import { varFileWithUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
 import { computeFingerprint } from './fingerprint.js';
 import { createEc2Client, findBakedAmi, findBakedCopies, tagBakedRegions, type BakedAmi } from './images.js';
 import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
@@ -136,6 +137,10 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   for (const name of [BAKE_VARIABLES.fingerprint, BAKE_VARIABLES.runId]) {
     if (name in request.variables) throw new Error(`The variable '${name}' is set by bake-ami; remove it from 'variables'`);
   }
+  const withCredentials = variableWithUrlCredentials(request.variables);
+  if (withCredentials !== undefined) throw new Error(`The variables ${urlCredentialsProblem(withCredentials)}`);
+  const fileWithCredentials = await varFileWithUrlCredentials(varFiles);
+  if (fileWithCredentials !== undefined) throw new Error(`The var file '${fileWithCredentials}' holds a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them`);
   const ec2 = options.ec2 ?? createEc2Client(request.region, { log, env });
   const configFiles = template.files.filter((file) => /\.pkr\.(hcl|json)$/.test(file) || (template.kind === 'json' && file.endsWith('.json')));
   // What the build depends on beyond its files: the base image now, the Packer that bakes, the plugins it may use.

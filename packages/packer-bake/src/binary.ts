@@ -5,6 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { verifyDetachedSignature, type TrustedKey } from './signature.js';
 
 const run = promisify(execFile);
 
@@ -20,11 +21,16 @@ export interface PackerBinary {
   source: 'path' | 'tool-cache' | 'download';
 }
 
-export interface ResolveOptions {
+export interface ResolveOptions extends InstallOptions {
   /** 'path' to require Packer on PATH, or a release version such as 1.11.2. */
   version: string;
+}
+
+export interface InstallOptions {
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Tests only: the key to trust instead of HashiCorp's (a throwaway key signing a local mirror). */
+  trustedKey?: TrustedKey;
 }
 
 /** Returns the Packer to use, installing the requested release when PATH does not have it. */
@@ -45,7 +51,7 @@ export async function resolvePacker(options: ResolveOptions): Promise<PackerBina
     if (pathVersion === version) return { path: onPath, version, source: 'path' };
     log(`Packer on PATH is ${pathVersion || 'unknown'}, not ${version}; using the release ${version}`);
   }
-  return installPacker(version, { log, env });
+  return installPacker(version, options);
 }
 
 /** `packer version` → `1.6.6`. */
@@ -71,13 +77,11 @@ export function releasePlatform(platform = process.platform, arch = process.arch
 
 /**
  * Installs a Packer release through @actions/tool-cache: reuses a cached
- * copy, else downloads the zip and its SHA256SUMS, verifies the checksum and
- * caches the extracted binary.
+ * copy, else downloads SHA256SUMS and its signature, checks the signature
+ * with HashiCorp's release key, then downloads the zip, checks it against
+ * SHA256SUMS and caches the extracted binary.
  */
-export async function installPacker(
-  version: string,
-  options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
-): Promise<PackerBinary> {
+export async function installPacker(version: string, options: InstallOptions = {}): Promise<PackerBinary> {
   const { log = () => undefined, env = process.env } = options;
   const toolCache = await import('@actions/tool-cache');
   const binaryName = process.platform === 'win32' ? 'packer.exe' : 'packer';
@@ -89,12 +93,17 @@ export async function installPacker(
   const base = (env[MIRROR_ENV] || RELEASES_URL).replace(/\/+$/, '');
   const zipName = `packer_${version}_${releasePlatform()}.zip`;
   const zipUrl = `${base}/${version}/${zipName}`;
-  const sumsUrl = `${base}/${version}/packer_${version}_SHA256SUMS`;
-  log(`Downloading ${zipUrl}`);
-  const zipPath = await toolCache.downloadTool(zipUrl);
-  const sumsPath = await toolCache.downloadTool(sumsUrl);
+  const sumsName = `packer_${version}_SHA256SUMS`;
+  const sumsUrl = `${base}/${version}/${sumsName}`;
+  const sumsPath = await download(toolCache, sumsUrl, version);
+  const signaturePath = await download(toolCache, `${sumsUrl}.sig`, version);
+  const key = options.trustedKey ?? (await hashicorpKey());
+  await verifyDetachedSignature(sumsPath, signaturePath, key, { label: sumsName });
+  log(`Verified the signature on ${sumsName} (key ${key.fingerprint.replace(/\s+/g, '')})`);
   const expected = expectedChecksum(await readFile(sumsPath, 'utf8'), zipName);
   if (!expected) throw new Error(`${sumsUrl} lists no checksum for ${zipName}`);
+  log(`Downloading ${zipUrl}`);
+  const zipPath = await download(toolCache, zipUrl, version);
   const actual = await sha256File(zipPath);
   if (actual !== expected) {
     throw new Error(`Checksum mismatch for ${zipName}: SHA256SUMS says ${expected}, the download is ${actual}`);
@@ -105,6 +114,30 @@ export async function installPacker(
   const path = join(dir, binaryName);
   if (!existsSync(path)) throw new Error(`${zipName} does not contain ${binaryName}`);
   return { path, version, source: 'download' };
+}
+
+/** HashiCorp's release key, loaded only when a release is downloaded. */
+async function hashicorpKey(): Promise<TrustedKey> {
+  const { HASHICORP_KEY_ARMORED, HASHICORP_KEY_FINGERPRINT } = await import('./hashicorp-key.js');
+  return { armored: HASHICORP_KEY_ARMORED, fingerprint: HASHICORP_KEY_FINGERPRINT };
+}
+
+/** Network error codes that mean the release server cannot be reached at all. */
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** downloadTool with one-line errors: no network, or the HTTP status of a missing file. */
+async function download(toolCache: typeof import('@actions/tool-cache'), url: string, version: string): Promise<string> {
+  try {
+    return await toolCache.downloadTool(url);
+  } catch (error: unknown) {
+    const { code, httpStatusCode } = error as { code?: string; httpStatusCode?: number };
+    const host = new URL(url).host;
+    if (code && UNREACHABLE.has(code)) {
+      throw new Error(`Cannot download Packer ${version}: ${host} cannot be reached (${code}; no network?). Put Packer on PATH and set packer-version to 'path', or set ${MIRROR_ENV} to a reachable mirror`);
+    }
+    if (httpStatusCode !== undefined) throw new Error(`Cannot download Packer ${version}: ${url} answered HTTP ${httpStatusCode}`);
+    throw new Error(`Cannot download Packer ${version} from ${url}: ${(error as Error).message.split('\n')[0] ?? ''}`);
+  }
 }
 
 /** The checksum SHA256SUMS lists for `fileName` (`<hex>  <name>` lines). */

@@ -23,7 +23,9 @@ export {
   RELEASES_URL,
   MIRROR_ENV,
   type PackerBinary,
+  type InstallOptions,
 } from './binary.js';
+export { verifyDetachedSignature, SignatureError, type TrustedKey } from './signature.js';
 export {
   MachineReadableParser,
   LineSplitter,
@@ -39,3 +41,4 @@ export { ArtifactCollector, parseAmiArtifactId, mergeAmis, type BuildResult } fr
 export { inspectTemplate, hclVariables, jsonVariables, type TemplateInfo } from './template.js';
 export { runPacker, type PackerRun, type RunOptions } from './process.js';
 export { writeManifest, type ManifestContent } from './manifest.js';
+export { hasUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';

@@ -6,12 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedChecksum, MIRROR_ENV, packerVersion, releasePlatform, resolvePacker, supportsInit } from '../src/index.js';
+import { HASHICORP_KEY_ARMORED, HASHICORP_KEY_FINGERPRINT } from '../src/hashicorp-key.js';
+import { expectedChecksum, MIRROR_ENV, packerVersion, releasePlatform, resolvePacker, supportsInit, type TrustedKey } from '../src/index.js';
 
 /**
  * The tool-cache install path against a release server on 127.0.0.1 that
  * serves a stand-in Packer (a script answering `version`) the way
- * releases.hashicorp.com lays out its files.
+ * releases.hashicorp.com lays out its files, SHA256SUMS signed with a
+ * throwaway gpg key made here and trusted through the test-only seam
+ * (`trustedKey`); the production key is the committed HashiCorp one.
  */
 let server: Server;
 let mirror: string;
@@ -29,19 +32,58 @@ function releaseZip(version: string): Buffer {
   return readFileSync(zip);
 }
 
-function publish(version: string, options: { corrupt?: boolean } = {}): void {
+/** A gpg home with a fresh signing key (no passphrase); its agent is stopped in afterAll. */
+interface TestSigner {
+  home: string;
+  key: TrustedKey;
+}
+
+function gpg(home: string, args: string[]): string {
+  return execFileSync('gpg', ['--batch', '--no-tty', '--homedir', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function makeSigner(name: string): TestSigner {
+  const home = mkdtempSync(join(tmpdir(), 'gpgt-'));
+  gpg(home, ['--passphrase', '', '--quick-generate-key', `${name} <${name}@example.invalid>`, 'ed25519', 'sign', 'never']);
+  const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(gpg(home, ['--with-colons', '--list-keys']))?.[1] ?? '';
+  return { home, key: { armored: gpg(home, ['--armor', '--export']), fingerprint } };
+}
+
+function sign(signer: TestSigner, data: Buffer): Buffer {
+  const file = join(mkdtempSync(join(work, 'sign-')), 'data');
+  writeFileSync(file, data);
+  gpg(signer.home, ['--pinentry-mode', 'loopback', '--passphrase', '', '--detach-sign', '--output', `${file}.sig`, file]);
+  return readFileSync(`${file}.sig`);
+}
+
+let trusted: TestSigner;
+let stranger: TestSigner;
+
+/**
+ * Publishes a release. `corrupt`: SHA256SUMS (correctly signed) lists the
+ * wrong checksum; `tampered`: SHA256SUMS changed after it was signed;
+ * `signer`: who signed it (default: the trusted key).
+ */
+function publish(version: string, options: { corrupt?: boolean; tampered?: boolean; signer?: TestSigner } = {}): void {
   const zipName = `packer_${version}_${releasePlatform()}.zip`;
   const zip = releaseZip(version);
   const sha = createHash('sha256').update(options.corrupt ? Buffer.from('something else') : zip).digest('hex');
+  const sums = Buffer.from(`${'0'.repeat(64)}  packer_${version}_darwin_arm64.zip\n${sha}  ${zipName}\n`);
+  const signature = sign(options.signer ?? trusted, sums);
   files.set(`/${version}/${zipName}`, zip);
-  files.set(`/${version}/packer_${version}_SHA256SUMS`, Buffer.from(`${'0'.repeat(64)}  packer_${version}_darwin_arm64.zip\n${sha}  ${zipName}\n`));
+  files.set(`/${version}/packer_${version}_SHA256SUMS`, options.tampered ? Buffer.from(sums.toString().replace(/^0/, '1')) : sums);
+  files.set(`/${version}/packer_${version}_SHA256SUMS.sig`, signature);
 }
 
 beforeAll(async () => {
   process.env.RUNNER_TOOL_CACHE = join(work, 'tool-cache');
   process.env.RUNNER_TEMP = join(work, 'temp');
+  trusted = makeSigner('trusted');
+  stranger = makeSigner('stranger');
   publish('9.9.9');
   publish('9.9.8', { corrupt: true });
+  publish('9.9.7', { tampered: true });
+  publish('9.9.6', { signer: stranger });
   server = createServer((request, response) => {
     requests.push(request.url ?? '');
     const body = files.get(request.url ?? '');
@@ -53,19 +95,30 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  // Signing started a gpg-agent for each test key: stop them.
+  for (const signer of [trusted, stranger]) execFileSync('gpgconf', ['--homedir', signer.home, '--kill', 'gpg-agent']);
 });
 
 const env = (): NodeJS.ProcessEnv => ({ ...process.env, PATH: '/nonexistent', [MIRROR_ENV]: mirror });
+/** The options every install here uses: the mirror, and the throwaway key trusted through the test seam. */
+const install = (version: string, extra: { log?: (line: string) => void } = {}): Parameters<typeof resolvePacker>[0] => ({
+  version,
+  env: env(),
+  trustedKey: trusted.key,
+  ...extra,
+});
 
 describe('Packer install through the tool cache', () => {
   it('downloads the release zip and SHA256SUMS, verifies and caches it, then reuses the cache', async () => {
     requests = [];
     const lines: string[] = [];
-    const installed = await resolvePacker({ version: '9.9.9', env: env(), log: (line) => lines.push(line) });
+    const installed = await resolvePacker(install('9.9.9', { log: (line) => lines.push(line) }));
     expect(installed.source).toBe('download');
     expect(installed.path.startsWith(join(work, 'tool-cache', 'packer', '9.9.9'))).toBe(true);
     expect(await packerVersion(installed.path)).toBe('9.9.9');
-    expect(requests).toEqual([`/9.9.9/packer_9.9.9_${releasePlatform()}.zip`, '/9.9.9/packer_9.9.9_SHA256SUMS']);
+    // The signature is checked before the zip is even downloaded.
+    expect(requests).toEqual(['/9.9.9/packer_9.9.9_SHA256SUMS', '/9.9.9/packer_9.9.9_SHA256SUMS.sig', `/9.9.9/packer_9.9.9_${releasePlatform()}.zip`]);
+    expect(lines.join('\n')).toContain(`Verified the signature on packer_9.9.9_SHA256SUMS (key ${trusted.key.fingerprint})`);
     expect(lines.join('\n')).toContain('Verified packer_9.9.9_');
 
     requests = [];
@@ -74,9 +127,74 @@ describe('Packer install through the tool cache', () => {
     expect(requests).toEqual([]);
   });
 
-  it('refuses a download whose checksum does not match SHA256SUMS', async () => {
-    await expect(resolvePacker({ version: '9.9.8', env: env() })).rejects.toThrow(
+  it('refuses a download whose checksum does not match a correctly signed SHA256SUMS', async () => {
+    await expect(resolvePacker(install('9.9.8'))).rejects.toThrow(
       /^Checksum mismatch for packer_9\.9\.8_\w+\.zip: SHA256SUMS says [0-9a-f]{64}, the download is [0-9a-f]{64}$/,
+    );
+  });
+
+  it('refuses a SHA256SUMS changed after it was signed, before downloading the zip', async () => {
+    requests = [];
+    await expect(resolvePacker(install('9.9.7'))).rejects.toThrow(
+      /^packer_9\.9\.7_SHA256SUMS has a bad signature \(the file was changed after it was signed\); the download was refused$/,
+    );
+    expect(requests.some((url) => url.endsWith('.zip'))).toBe(false);
+  });
+
+  it('refuses a SHA256SUMS signed by another key than the trusted one', async () => {
+    await expect(resolvePacker(install('9.9.6'))).rejects.toThrow(
+      new RegExp(`^packer_9\\.9\\.6_SHA256SUMS is not signed by the trusted key ${trusted.key.fingerprint}; the download was refused$`),
+    );
+  });
+
+  it('trusts HashiCorp\'s committed key by default, whose fingerprint gpg confirms is C874 011F 0AB4 0511 0D02 1055 3436 5D94 72D7 468F', async () => {
+    expect(HASHICORP_KEY_FINGERPRINT).toBe('C874011F0AB405110D02105534365D9472D7468F');
+    const keyFile = join(mkdtempSync(join(work, 'key-')), 'hashicorp.asc');
+    writeFileSync(keyFile, HASHICORP_KEY_ARMORED);
+    const shown = execFileSync('gpg', ['--batch', '--with-colons', '--show-keys', keyFile], { encoding: 'utf8' });
+    expect(/^fpr:+([0-9A-F]{40}):/m.exec(shown)?.[1]).toBe(HASHICORP_KEY_FINGERPRINT);
+    expect(shown).toContain('HashiCorp Security');
+    // Without the test seam, the throwaway signature of 9.9.5 is refused: only HashiCorp's key is trusted.
+    publish('9.9.5');
+    await expect(resolvePacker({ version: '9.9.5', env: env() })).rejects.toThrow(/^packer_9\.9\.5_SHA256SUMS is not signed by the trusted key C874011F0AB405110D02105534365D9472D7468F; the download was refused$/);
+  });
+
+  it('says in one line that the release server cannot be reached (no network), not a raw getaddrinfo error', async () => {
+    // tool-cache retries a failed connection 3 times, 10-20 s apart; its own test globals shorten the wait.
+    const globals = globalThis as Record<string, unknown>;
+    globals.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS = 0;
+    globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS = 0;
+    try {
+      const offline = { ...env(), [MIRROR_ENV]: 'http://releases.invalid' };
+      await expect(resolvePacker({ version: '9.9.4', env: offline, trustedKey: trusted.key })).rejects.toThrow(
+        /^Cannot download Packer 9\.9\.4: releases\.invalid cannot be reached \((ENOTFOUND|EAI_AGAIN); no network\?\)\. Put Packer on PATH and set packer-version to 'path', or set IMG_MGR_PACKER_MIRROR to a reachable mirror$/,
+      );
+      const closed = await new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => resolve(port));
+        });
+      });
+      await expect(resolvePacker({ version: '9.9.4', env: { ...env(), [MIRROR_ENV]: `http://127.0.0.1:${closed}` }, trustedKey: trusted.key })).rejects.toThrow(
+        /^Cannot download Packer 9\.9\.4: 127\.0\.0\.1:\d+ cannot be reached \(ECONNREFUSED; no network\?\)/,
+      );
+    } finally {
+      delete globals.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS;
+      delete globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS;
+    }
+  });
+
+  it('names a release the mirror does not have by its HTTP status', async () => {
+    await expect(resolvePacker(install('9.9.3'))).rejects.toThrow(/^Cannot download Packer 9\.9\.3: http:\/\/127\.0\.0\.1:\d+\/9\.9\.3\/packer_9\.9\.3_SHA256SUMS answered HTTP 404$/);
+  });
+
+  it('says in one line that gpg is missing', async () => {
+    publish('9.9.2');
+    const { verifyDetachedSignature } = await import('../src/signature.js');
+    const data = join(mkdtempSync(join(work, 'nogpg-')), 'x');
+    writeFileSync(data, 'x');
+    await expect(verifyDetachedSignature(data, data, trusted.key, { label: 'x', gpgBinary: '/nonexistent/gpg' })).rejects.toThrow(
+      /^\/nonexistent\/gpg is not installed; it is needed to check HashiCorp's signature on the Packer download/,
     );
   });
 

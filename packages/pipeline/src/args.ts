@@ -3,6 +3,7 @@
  * every value, so bad input ends with one line naming the flag (exit 2)
  * before anything starts or any AWS call is made.
  */
+import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
 import { isKnownRegion, isRegionName } from './regions.js';
 
@@ -256,6 +257,8 @@ export function checkRegion(value: string): string {
  * characters (it ends up in a provisioner's environment), no credentials.
  */
 export function checkFlaskRepo(value: string): string {
+  // Refused without repeating it: the error line would print the token.
+  if (hasUrlCredentials(value)) throw new UsageError('--flask-repo', 'must not carry credentials (user:token@); use a URL without them');
   return checkPattern(
     '--flask-repo',
     value,
@@ -319,7 +322,7 @@ export function parseDuration(flag: string, value: string): number {
   return ms;
 }
 
+/** The value whole, or not at all: a cut or re-written piece of a secret is covered by no mask. */
 function shorten(value: string): string {
-  const printable = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
+  return value.length > 60 || /[\u0000-\u001f\u007f]/.test(value) ? `(${value.length} characters, not shown)` : value;
 }

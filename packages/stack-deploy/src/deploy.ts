@@ -13,6 +13,7 @@ import {
   DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateSummaryCommand,
@@ -28,11 +29,12 @@ import { ActionError, InputError, errorMessage, sleep as abortableSleep } from '
 import { cloudFormationClient, countCalls, s3Client, type CallCounts } from './api.js';
 import { rootCauses, type FailedResource } from './events.js';
 import { changeSetName as makeChangeSetName } from './names.js';
-import { looksSecret, outputMap } from './outputs.js';
+import { outputMap } from './outputs.js';
 import { changeRows, planMarkdown, type ChangeRow } from './plan.js';
-import { classifyStatus, isSuccess } from './status.js';
+import { classifyStatus, isSuccess, stuckStackAdvice } from './status.js';
+import { noEchoFacts, secretOutputKeys, type NoEchoFacts } from './secrets.js';
 import type { StackTag } from './tags.js';
-import { MAX_TEMPLATE_BODY_BYTES, readTemplateFile, s3HttpsUrl, templateFacts, templateSyntaxProblem, type TemplateSource } from './template-source.js';
+import { MAX_TEMPLATE_BODY_BYTES, readTemplateFile, s3HttpsUrl, templateFacts, templateSyntaxProblem, type ParameterFacts, type TemplateSource } from './template-source.js';
 import { StackWatcher } from './watch.js';
 
 export type DeployMode = 'create-and-execute' | 'plan' | 'execute';
@@ -48,7 +50,8 @@ export interface DeployRequest {
   changeSetName?: string | undefined;
   /** Makes generated change-set names unique per run and attempt. */
   run?: { runId?: string | undefined; runAttempt?: string | undefined };
-  parameters?: ReadonlyMap<string, string>;
+  /** Overrides; a `places` map (ParameterOverrides) lets errors name an inline item by its place, not its text. */
+  parameters?: ReadonlyMap<string, string> & { places?: ReadonlyMap<string, string> };
   capabilities?: readonly string[];
   tags?: readonly StackTag[];
   roleArn?: string | undefined;
@@ -72,6 +75,12 @@ export interface DeployRequest {
 export interface DeployHooks {
   log?: (line: string) => void;
   warn?: (line: string) => void;
+  /**
+   * Receives every value that must never be printed (NoEcho parameter
+   * values, outputs that carry or use them) before any line could carry it:
+   * the action registers it with the runner's mask.
+   */
+  secret?: (value: string) => void;
   /** Folds the log lines of `body` (the action's log groups). */
   group?: <T>(title: string, body: () => Promise<T>) => Promise<T>;
   /** Aborting it cancels the deploy (cleanly, within seconds). */
@@ -101,6 +110,8 @@ export interface DeployResult {
   changes: ChangeRow[];
   planMarkdown?: string | undefined;
   outputs: Record<string, string>;
+  /** Output keys whose values carry or use a NoEcho parameter: never shown. */
+  secretOutputs: string[];
   failures: FailedResource[];
   /** API calls by operation. */
   apiCalls: CallCounts;
@@ -143,6 +154,10 @@ class Deploy {
   private readonly result: DeployResult;
   /** A change set we created and have not executed: deleted if we stop early. */
   private pendingChangeSet: string | undefined;
+  /** The template's NoEcho parameters and their known values. */
+  private noEcho: NoEchoFacts = { names: [], values: [] };
+  /** Output Value expressions of a local template. */
+  private outputExpressions: ReadonlyMap<string, string> | undefined;
 
   constructor(
     private readonly request: DeployRequest,
@@ -154,7 +169,7 @@ class Deploy {
     this.sleep = hooks.sleep ?? abortableSleep;
     this.now = hooks.now ?? Date.now;
     this.deadline = this.now() + request.waitTimeoutMs;
-    this.result = { stackName: request.stackName, noChanges: false, executed: false, changes: [], outputs: {}, failures: [], apiCalls: {} };
+    this.result = { stackName: request.stackName, noChanges: false, executed: false, changes: [], outputs: {}, secretOutputs: [], failures: [], apiCalls: {} };
     const clientOptions = { region: request.region, caller: hooks.caller ?? 'deploy-stack', log: this.warn, env: hooks.env ?? {} };
     this.cfn = countCalls(hooks.cloudFormation ?? cloudFormationClient(clientOptions), this.result.apiCalls);
     let s3: S3Client | undefined = hooks.s3 ? countCalls(hooks.s3, this.result.apiCalls) : undefined;
@@ -178,7 +193,9 @@ class Deploy {
     if (!request.template) throw new InputError('template', `is required in ${request.mode} mode`);
     const template = this.loadTemplate(request.template);
     // Before anything waits for, deletes or changes the stack: a bad override is bad input.
-    const declared = await this.declaredParameters(template);
+    const declaredFacts = await this.declaredParameters(template);
+    this.registerSecrets(declaredFacts);
+    const declared = new Set(declaredFacts.keys());
     this.checkOverrides(declared);
     let stack = await this.group(`Stack ${request.stackName}`, () => this.settledStack());
     const changeSetType = classifyStatus(stack?.StackStatus).kind === 'absent' ? 'CREATE' : 'UPDATE';
@@ -228,7 +245,11 @@ class Deploy {
       state = classifyStatus(stack.StackStatus);
     }
     if (state.kind === 'stuck') {
-      throw new DeployFailedError(`Stack ${this.request.stackName} is ${stack?.StackStatus ?? '?'} and cannot be updated`, { ...this.result, status: stack?.StackStatus, stackId: stack?.StackId }, state.hint);
+      const status = stack?.StackStatus ?? '?';
+      const advice = stuckStackAdvice(status, this.request.stackName, await this.failedResources());
+      const result = { ...this.result, status: stack?.StackStatus, stackId: stack?.StackId };
+      if (advice) throw new DeployFailedError(`Stack ${this.request.stackName} is ${status}: ${advice.why}; ${advice.next}`, result);
+      throw new DeployFailedError(`Stack ${this.request.stackName} is ${status} and cannot be updated`, result, state.hint);
     }
     if (state.kind === 'failed-create' && stack?.StackId) {
       if (this.request.recreateFailedStack === false) {
@@ -249,6 +270,20 @@ class Deploy {
       return undefined;
     }
     return state.kind === 'absent' && stack?.StackStatus !== 'REVIEW_IN_PROGRESS' ? undefined : stack;
+  }
+
+  /** Logical ids of the stack's resources in a *_FAILED state (the ones to skip or retain); [] when unknown. */
+  private async failedResources(): Promise<string[]> {
+    try {
+      const answer = await this.cfn.send(new DescribeStackResourcesCommand({ StackName: this.request.stackName }));
+      return (answer.StackResources ?? [])
+        .filter((resource) => resource.ResourceStatus?.endsWith('_FAILED'))
+        .map((resource) => resource.LogicalResourceId ?? '')
+        .filter(Boolean);
+    } catch (error: unknown) {
+      this.warn(`Could not list the stack's failed resources: ${errorMessage(error)}`);
+      return [];
+    }
   }
 
   private async describeStack(): Promise<Stack | undefined> {
@@ -288,14 +323,25 @@ class Deploy {
     return { TemplateURL: s3HttpsUrl(bucket, key, this.request.region) };
   }
 
-  /** An override the template does not declare is an InputError naming it. */
+  /**
+   * An override the template does not declare is an InputError. An inline
+   * item is named by its place: after an unquoted comma its "key" may be a
+   * piece of the previous value.
+   */
   private checkOverrides(declared: Set<string>): void {
-    const overrides = this.request.parameters ?? new Map<string, string>();
+    const overrides: NonNullable<DeployRequest['parameters']> = this.request.parameters ?? new Map<string, string>();
     const unknown = [...overrides.keys()].filter((key) => !declared.has(key));
     if (unknown.length > 0) {
       const known = declared.size > 0 ? `it declares ${[...declared].join(', ')}` : 'it declares no parameters';
-      throw new InputError('parameter-overrides', `sets ${unknown.map((key) => `'${key}'`).join(', ')}, which the template does not declare (${known})`);
+      const named = unknown.map((key) => overrides.places?.get(key) ?? `'${key}'`);
+      throw new InputError('parameter-overrides', `sets a parameter the template does not declare at ${named.join('; ')} (${known}; quote a value that holds a comma)`);
     }
+  }
+
+  /** Hands every known NoEcho value to the `secret` hook, before anything could print it. */
+  private registerSecrets(declared: ReadonlyMap<string, ParameterFacts>): void {
+    this.noEcho = noEchoFacts(declared, this.request.parameters ?? new Map<string, string>());
+    for (const value of this.noEcho.values) this.hooks.secret?.(value);
   }
 
   /**
@@ -316,12 +362,21 @@ class Deploy {
     return result;
   }
 
-  /** Parameter names from the template: read locally when we have the text, else GetTemplateSummary. */
-  private async declaredParameters(template: { body?: string; url?: string }): Promise<Set<string>> {
+  /** The template's parameters: read locally when we have the text, else GetTemplateSummary (S3 or URL templates). */
+  private async declaredParameters(template: { body?: string; url?: string }): Promise<Map<string, ParameterFacts>> {
     const facts = template.body === undefined ? undefined : templateFacts(template.body);
-    if (facts) return new Set(facts.parameters.keys());
+    if (facts) {
+      this.outputExpressions = facts.outputs;
+      return facts.parameters;
+    }
     const summary = await this.cfn.send(new GetTemplateSummaryCommand(template.url ? { TemplateURL: template.url } : { TemplateBody: template.body }));
-    return new Set((summary.Parameters ?? []).map((parameter) => parameter.ParameterKey ?? '').filter(Boolean));
+    const result = new Map<string, ParameterFacts>();
+    for (const parameter of summary.Parameters ?? []) {
+      if (!parameter.ParameterKey) continue;
+      const hasDefault = parameter.DefaultValue !== undefined;
+      result.set(parameter.ParameterKey, { hasDefault, ...(parameter.NoEcho ? { noEcho: hasDefault ? { defaultValue: parameter.DefaultValue } : {} } : {}) });
+    }
+    return result;
   }
 
   // ---- change sets ---------------------------------------------------------------------
@@ -540,13 +595,17 @@ class Deploy {
       this.logRootCause(status);
       const first = this.result.failures[0];
       const more = this.result.failures.length > 1 ? ` (and ${this.result.failures.length - 1} more)` : '';
+      const advice = stuckStackAdvice(status, this.request.stackName, status.endsWith('_FAILED') ? await this.failedResources() : []);
       throw new DeployFailedError(
         `Stack ${this.request.stackName} ended in ${status}${first ? `: ${first.logicalId} (${first.type}) ${first.status}: ${first.reason}${more}` : ''}`,
         this.result,
+        advice ? `${advice.why[0]?.toUpperCase() ?? ''}${advice.why.slice(1)}; ${advice.next}` : undefined,
       );
     }
     await this.applyTerminationProtection(stack, type);
     this.result.outputs = outputMap(stack.Outputs);
+    this.result.secretOutputs = secretOutputKeys(this.result.outputs, this.noEcho, this.outputExpressions);
+    for (const key of this.result.secretOutputs) this.hooks.secret?.(this.result.outputs[key] ?? '');
     this.logOutputs();
   }
 
@@ -563,7 +622,8 @@ class Deploy {
     const entries = Object.entries(this.result.outputs);
     if (entries.length === 0) return;
     this.log('Outputs:');
-    for (const [key, value] of entries) this.log(`  ${key} = ${looksSecret(key) ? '***' : value}`);
+    const hidden = new Set(this.result.secretOutputs);
+    for (const [key, value] of entries) this.log(`  ${key} = ${hidden.has(key) ? '*** (it carries a NoEcho parameter)' : value}`);
   }
 
   /**

@@ -9,7 +9,8 @@ export {
   type DeployMode,
 } from './deploy.js';
 export * from './parsers.js';
-export { classifyStatus, isSettled, isSuccess, type StackState } from './status.js';
+export { classifyStatus, isSettled, isSuccess, stuckStackAdvice, type StackState, type StuckAdvice } from './status.js';
+export { noEchoFacts, secretOutputKeys, type NoEchoFacts } from './secrets.js';
 export { formatEvent, rootCauses, type FailedResource, type EventLike } from './events.js';
 export { changeRows, planMarkdown, type ChangeRow } from './plan.js';
 export { StackWatcher, type WatchOptions } from './watch.js';

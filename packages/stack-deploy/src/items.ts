@@ -1,6 +1,10 @@
 /**
  * Splits `KEY=VALUE` text the way users write it in a workflow: items
  * separated by newlines or commas, values that contain commas in quotes.
+ *
+ * Error messages name an item by its place ("line 2, item 3"), never by its
+ * text: an unquoted comma or a wrapped line cuts a value in pieces, and a
+ * piece of a password is not covered by the runner's mask of the password.
  */
 
 /** One `KEY=VALUE` item as written. */
@@ -9,15 +13,30 @@ export interface KeyValueItem {
   value: string;
 }
 
+/** An item's text and where it was written (1-based). */
+export interface PlacedItem {
+  text: string;
+  line: number;
+  item: number;
+}
+
+/** "line 2, item 3" (or "line 2" when the line holds one item). */
+export function placeOf(item: Pick<PlacedItem, 'line' | 'item'>, itemsOnLine = 2): string {
+  return itemsOnLine > 1 ? `line ${item.line}, item ${item.item}` : `line ${item.line}`;
+}
+
 /**
  * Splits `text` on commas and newlines that are outside single or double
  * quotes. Blank items and lines starting with `#` are dropped. Throws a
- * plain Error (the caller names the input) on an unclosed quote.
+ * plain Error (the caller names the input) on an unclosed quote. Line
+ * numbers start at `firstLine`.
  */
-export function splitQuoted(text: string): string[] {
-  const items: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
+export function splitQuotedItems(text: string, firstLine = 1): PlacedItem[] {
+  const items: PlacedItem[] = [];
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
     if (line.trimStart().startsWith('#')) continue;
+    const lineNumber = firstLine + index;
+    const onLine: string[] = [];
     let current = '';
     let quote: string | undefined;
     for (const char of line) {
@@ -28,34 +47,38 @@ export function splitQuoted(text: string): string[] {
         quote = char;
         current += char;
       } else if (char === ',') {
-        items.push(current);
+        onLine.push(current);
         current = '';
       } else {
         current += char;
       }
     }
-    if (quote) throw new Error(`has an unclosed ${quote} quote in the item '${keyOnly(current.trimStart())}'`);
-    items.push(current);
+    if (quote) throw new Error(`has an unclosed ${quote} quote on line ${lineNumber}`);
+    onLine.push(current);
+    const kept = onLine.map((item) => item.trim()).filter((item) => item !== '');
+    kept.forEach((item, position) => items.push({ text: item, line: lineNumber, item: position + 1 }));
   }
-  return items.map((item) => item.trim()).filter((item) => item !== '');
+  return items;
 }
 
-/** Parses one `KEY=VALUE` item; the value may be quoted and may contain '='. */
-export function parseItem(item: string): KeyValueItem {
+/** The texts of `splitQuotedItems`. */
+export function splitQuoted(text: string): string[] {
+  return splitQuotedItems(text).map((item) => item.text);
+}
+
+/**
+ * Parses one `KEY=VALUE` item; the value may be quoted and may contain '='.
+ * `where` names the item in an error ("line 2, item 1").
+ */
+export function parseItem(item: string, where = 'an item'): KeyValueItem {
   const equals = item.indexOf('=');
-  if (equals <= 0) throw new Error(`has '${shorten(item)}', which is not KEY=VALUE`);
+  if (equals <= 0) throw new Error(`has ${where} that is not KEY=VALUE`);
   const key = item.slice(0, equals).trim();
   let value = item.slice(equals + 1).trim();
   const first = value[0];
   if ((first === '"' || first === "'") && value.length >= 2 && value.endsWith(first)) value = value.slice(1, -1);
-  else if (first === '"' || first === "'") throw new Error(`has '${key}=…', whose quoted value does not end with ${first}`);
+  else if (first === '"' || first === "'") throw new Error(`has ${where} whose quoted value does not end with ${first}`);
   return { key, value };
-}
-
-/** `KEY=…` of an item, so an error line never repeats a value (it may be a secret). */
-function keyOnly(item: string): string {
-  const equals = item.indexOf('=');
-  return equals < 0 ? shorten(item) : `${shorten(item.slice(0, equals))}=…`;
 }
 
 /** Cuts long text for an error message. */

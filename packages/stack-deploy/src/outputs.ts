@@ -1,9 +1,13 @@
 /** Stack outputs. */
 
-/** Output keys whose values must be masked before anything logs them. */
+/**
+ * Output keys that look secret by their name. The action no longer masks by
+ * name (secrets.ts decides by meaning: NoEcho); this is kept for the CLI's
+ * status table, which reads stacks without their templates.
+ */
 const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|private|credential|api_?key|access_?key/i;
 
-/** True when an output key looks like it holds a secret. */
+/** True when an output key looks like it holds a secret (by its name only). */
 export function looksSecret(key: string): boolean {
   return SECRET_KEY.test(key);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '@img-mgr/action-kit';
 import { parse as parseYaml } from 'yaml';
-import { parseItem, shorten, splitQuoted } from './items.js';
+import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
 const INPUT = 'parameter-overrides';
 /** CloudFormation parameter names are alphanumeric. */
@@ -20,44 +20,60 @@ const PARAMETER_KEY = /^[A-Za-z0-9]{1,255}$/;
  * KEY=VALUE items. Later sources override earlier ones, so a file of
  * defaults followed by a few items works as expected.
  */
-export function parseParameterOverrides(text: string, options: { cwd: string; inputName?: string }): Map<string, string> {
+export function parseParameterOverrides(text: string, options: { cwd: string; inputName?: string }): ParameterOverrides {
   const input = options.inputName ?? INPUT;
-  const result = new Map<string, string>();
-  const inline: string[] = [];
-  const flushInline = (): void => {
-    if (inline.length === 0) return;
-    let items: string[];
+  const result = new ParameterOverrides();
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    const file = filePath(line);
+    if (file === undefined) {
+      for (const [key, value, place] of inlineItems(line, index + 1, input)) {
+        result.set(key, value);
+        result.places.set(key, place);
+      }
+      continue;
+    }
+    const document = readParameterDocument(file, options.cwd, input);
+    for (const [key, value] of document.values) {
+      result.set(key, value);
+      result.places.delete(key);
+    }
+    // The stack's previous value is what deploy sends for a key with no override.
+    for (const key of document.usePrevious) {
+      result.delete(key);
+      result.places.delete(key);
+    }
+  }
+  return result;
+}
+
+/**
+ * The overrides, and where each inline one was written ("line 1, item 2"),
+ * so that an error can name an item that may be a piece of a value (after an
+ * unquoted comma) without printing it. Keys read from files are keys for sure.
+ */
+export class ParameterOverrides extends Map<string, string> {
+  readonly places = new Map<string, string>();
+}
+
+/** The KEY=VALUE items of one line, with their places; errors name the place, never the text. */
+function inlineItems(line: string, lineNumber: number, input: string): [string, string, string][] {
+  let items;
+  try {
+    items = splitQuotedItems(line, lineNumber);
+  } catch (error: unknown) {
+    throw new InputError(input, (error as Error).message);
+  }
+  return items.map((raw) => {
+    const place = placeOf(raw, items.length);
+    let item;
     try {
-      items = splitQuoted(inline.join('\n'));
+      item = parseItem(raw.text, place);
     } catch (error: unknown) {
       throw new InputError(input, (error as Error).message);
     }
-    inline.length = 0;
-    for (const raw of items) {
-      let item;
-      try {
-        item = parseItem(raw);
-      } catch (error: unknown) {
-        throw new InputError(input, (error as Error).message);
-      }
-      checkKey(item.key, input);
-      result.set(item.key, item.value);
-    }
-  };
-  for (const line of text.split(/\r?\n/)) {
-    const file = filePath(line);
-    if (file === undefined) {
-      inline.push(line);
-      continue;
-    }
-    flushInline();
-    const document = readParameterDocument(file, options.cwd, input);
-    for (const [key, value] of document.values) result.set(key, value);
-    // The stack's previous value is what deploy sends for a key with no override.
-    for (const key of document.usePrevious) result.delete(key);
-  }
-  flushInline();
-  return result;
+    if (!PARAMETER_KEY.test(item.key)) throw new InputError(input, `has ${place} whose key is not a parameter name (only letters and digits)`);
+    return [item.key, item.value, place];
+  });
 }
 
 /** The file a line names, or undefined when the line holds KEY=VALUE items. */
@@ -95,7 +111,8 @@ export function readParameterDocument(path: string, cwd: string, input = INPUT):
     // The failsafe schema reads every scalar as the string written: no 1.10 → 1.1, 0012 → 12, yes → true.
     data = parseYaml(text, { schema: 'failsafe' });
   } catch (error: unknown) {
-    throw new InputError(input, `names the file '${path}', which is not valid JSON or YAML: ${shorten((error as Error).message, 120)}`);
+    // The parser's message quotes the offending line, which may hold a value: name its place only.
+    throw new InputError(input, `names the file '${path}', which is not valid JSON or YAML (${parseErrorPlace(error)})`);
   }
   return parameterEntries(data, path, input);
 }
@@ -169,6 +186,12 @@ function scalar(value: unknown, key: string, path: string, input: string): strin
 
 function checkKey(key: string, input: string): void {
   if (!PARAMETER_KEY.test(key)) {
-    throw new InputError(input, `has the key '${shorten(key)}'; parameter names have only letters and digits`);
+    throw new InputError(input, `has the key '${key.length > 80 ? `${key.slice(0, 79)}…` : key}'; parameter names have only letters and digits`);
   }
+}
+
+/** "line 3, column 7" of a YAML/JSON parse error, without the quoted source. */
+function parseErrorPlace(error: unknown): string {
+  const position = (error as { linePos?: [{ line: number; col: number }] }).linePos?.[0];
+  return position ? `line ${position.line}, column ${position.col}` : 'it does not parse';
 }

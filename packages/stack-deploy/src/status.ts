@@ -34,6 +34,41 @@ export function classifyStatus(status: string | undefined): StackState {
   }
 }
 
+/** Why a stack needs a person, and the command that repairs it. */
+export interface StuckAdvice {
+  why: string;
+  next: string;
+}
+
+/**
+ * What to say of a stack that a person must repair: `failed` are the logical
+ * ids of its resources in a *_FAILED state (the ones to skip or retain).
+ * Undefined for other statuses.
+ */
+export function stuckStackAdvice(status: string, stackName: string, failed: readonly string[]): StuckAdvice | undefined {
+  const ids = failed.length > 0 ? failed.join(' ') : '<logical ids>';
+  const listed = failed.join(', ');
+  switch (status) {
+    case 'UPDATE_ROLLBACK_FAILED':
+      return {
+        why: `the update failed and so did its rollback${listed ? ` (${listed})` : ''}`,
+        next: `fix those resources, or skip them with "aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip ${ids}", then deploy again`,
+      };
+    case 'ROLLBACK_FAILED':
+      return {
+        why: `its creation failed and the rollback could not delete ${listed || 'every resource'}`,
+        next: `delete it with "aws cloudformation delete-stack --stack-name ${stackName}" (if that ends in DELETE_FAILED, run it again with --retain-resources ${ids}), then deploy again`,
+      };
+    case 'DELETE_FAILED':
+      return {
+        why: `${listed || 'some resources'} could not be deleted`,
+        next: `delete the stack keeping them with "aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ${ids}" (or remove them by hand first), then deploy again`,
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** True for a status in which no operation is running. */
 export function isSettled(status: string): boolean {
   return !status.endsWith('_IN_PROGRESS');

@@ -1,6 +1,7 @@
 /** `tags`: KEY=VALUE items or a JSON map/list. A malformed tag is an error, never dropped. */
 import { InputError } from '@img-mgr/action-kit';
-import { parseItem, shorten, splitQuoted } from './items.js';
+import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from '@img-mgr/action-kit/credentials';
+import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
 export interface StackTag {
   Key: string;
@@ -13,6 +14,7 @@ const INPUT = 'tags';
 export function parseTags(text: string, input = INPUT): StackTag[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
+  if (hasUrlCredentials(trimmed)) throw new InputError(input, URL_CREDENTIALS_PROBLEM);
   const tags = trimmed.startsWith('{') || trimmed.startsWith('[') ? jsonTags(trimmed, input) : itemTags(trimmed, input);
   const seen = new Set<string>();
   for (const tag of tags) {
@@ -25,8 +27,9 @@ export function parseTags(text: string, input = INPUT): StackTag[] {
 
 function itemTags(text: string, input: string): StackTag[] {
   try {
-    return splitQuoted(text).map((item) => {
-      const { key, value } = parseItem(item);
+    const items = splitQuotedItems(text);
+    return items.map((item) => {
+      const { key, value } = parseItem(item.text, placeOf(item, items.filter((other) => other.line === item.line).length));
       return { Key: key, Value: value };
     });
   } catch (error: unknown) {

@@ -54,12 +54,21 @@ export function templateSyntaxProblem(body: string): string | undefined {
   return undefined;
 }
 
+/** What the deploy needs to know of one template parameter. */
+export interface ParameterFacts {
+  hasDefault: boolean;
+  /** Only set for NoEcho parameters, whose values must never be printed. */
+  noEcho?: { defaultValue?: string };
+}
+
 /** What a template declares that the deploy needs before calling AWS. */
 export interface TemplateFacts {
-  /** Parameter names with whether each has a default. */
-  parameters: Map<string, { hasDefault: boolean }>;
+  /** Parameter names with whether each has a default, and whether it is NoEcho (with its default, a secret too). */
+  parameters: Map<string, ParameterFacts>;
   /** Logical id to resource type. */
   resources: Map<string, string>;
+  /** Output key to its Value expression (JSON text), to see which outputs use a NoEcho parameter. */
+  outputs: Map<string, string>;
 }
 
 /**
@@ -73,16 +82,35 @@ export function templateFacts(body: string): TemplateFacts | undefined {
   if (document.errors.length > 0) return undefined;
   const data = document.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
   if (!data || typeof data !== 'object') return undefined;
-  const parameters = new Map<string, { hasDefault: boolean }>();
+  const parameters = new Map<string, ParameterFacts>();
   for (const [key, spec] of Object.entries((data.Parameters ?? {}) as Record<string, unknown>)) {
-    parameters.set(key, { hasDefault: spec !== null && typeof spec === 'object' && 'Default' in spec });
+    const fields = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>) : {};
+    const facts: ParameterFacts = { hasDefault: 'Default' in fields };
+    if (isTrue(fields.NoEcho)) facts.noEcho = 'Default' in fields ? { defaultValue: String(fields.Default) } : {};
+    parameters.set(key, facts);
   }
   const resources = new Map<string, string>();
   for (const [key, spec] of Object.entries((data.Resources ?? {}) as Record<string, unknown>)) {
     const type = (spec as { Type?: unknown } | null)?.Type;
     resources.set(key, typeof type === 'string' ? type : '?');
   }
-  return { parameters, resources };
+  return { parameters, resources, outputs: outputExpressions(data.Outputs) };
+}
+
+/** CloudFormation reads NoEcho as a boolean or the strings "true"/"false". */
+function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}
+
+/** Each output's Value expression as JSON text (short forms kept as their plain values). */
+function outputExpressions(section: unknown): Map<string, string> {
+  const result = new Map<string, string>();
+  if (section === null || typeof section !== 'object') return result;
+  for (const [key, spec] of Object.entries(section as Record<string, unknown>)) {
+    const value = spec !== null && typeof spec === 'object' ? (spec as { Value?: unknown }).Value : undefined;
+    result.set(key, JSON.stringify(value ?? null));
+  }
+  return result;
 }
 
 const SHORT_FORMS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Base64', 'Cidr', 'GetAZs', 'ImportValue', 'Condition', 'Transform', 'Length', 'ToJsonString'];

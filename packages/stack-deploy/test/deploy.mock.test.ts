@@ -14,8 +14,10 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateSummaryCommand,
   UpdateTerminationProtectionCommand,
   type ResourceStatus,
   type Stack,
@@ -84,16 +86,44 @@ describe('deployStack (SDK mock)', () => {
     cfnMock
       .on(DescribeStacksCommand)
       .resolvesOnce(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Url', OutputValue: 'http://old' }] }))
-      .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Url', OutputValue: 'http://new' }, { OutputKey: 'DbPassword', OutputValue: 's3cret' }] }));
+      .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Url', OutputValue: 'http://new' }, { OutputKey: 'PrivateSubnets', OutputValue: 'subnet-1,subnet-2' }] }));
     cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
     const lines: string[] = [];
     const result = await deployStack(request(), hooks(lines));
-    expect(result.outputs).toEqual({ Url: 'http://new', DbPassword: 's3cret' });
+    expect(result.outputs).toEqual({ Url: 'http://new', PrivateSubnets: 'subnet-1,subnet-2' });
     expect(result.status).toBe('UPDATE_COMPLETE');
-    expect(lines.join('\n')).toContain('DbPassword = ***');
-    expect(lines.join('\n')).not.toContain('s3cret');
+    // Masking goes by meaning: the template has no NoEcho parameter, so nothing is hidden, whatever the name.
+    expect(result.secretOutputs).toEqual([]);
+    expect(lines.join('\n')).toContain('PrivateSubnets = subnet-1,subnet-2');
     const execute = cfnMock.commandCalls(ExecuteChangeSetCommand)[0]?.args[0].input;
     expect(execute?.ChangeSetName).toBe('arn:cs/1');
+  });
+
+  it('masks the NoEcho values of a URL template and the outputs that carry them before any line (SDK mock: moto answers 500 to GetTemplateSummary of a NoEcho template)', async () => {
+    readyChangeSet();
+    const secret = 'Url-NoEcho-Value-42';
+    cfnMock.on(GetTemplateSummaryCommand).resolves({
+      Parameters: [
+        { ParameterKey: 'ImageId', ParameterType: 'String', NoEcho: false },
+        { ParameterKey: 'ApiKey', ParameterType: 'String', NoEcho: true },
+        { ParameterKey: 'Fallback', ParameterType: 'String', NoEcho: true, DefaultValue: 'default-secret-77' },
+      ],
+    });
+    cfnMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('UPDATE_COMPLETE'))
+      .resolves(stack('UPDATE_COMPLETE', { Outputs: [{ OutputKey: 'Endpoint', OutputValue: `https://svc.example/?key=${secret}` }, { OutputKey: 'PrivateSubnets', OutputValue: 'subnet-1' }] }));
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const events: string[] = [];
+    const result = await deployStack(
+      request({ template: { kind: 'url', url: 'https://bucket.s3.us-east-1.amazonaws.com/app.json' }, parameters: new Map([['ImageId', 'ami-2'], ['ApiKey', secret]]) }),
+      hooks([], { log: (line) => events.push(`log ${line}`), secret: (value) => events.push(`mask ${value}`) }),
+    );
+    expect(events.slice(0, 2)).toEqual([`mask ${secret}`, 'mask default-secret-77']);
+    expect(events).toContain(`mask https://svc.example/?key=${secret}`);
+    expect(events.filter((line) => line.startsWith('log ') && line.includes(secret))).toEqual([]);
+    expect(result.secretOutputs).toEqual(['Endpoint']);
+    expect(events).toContain('log   PrivateSubnets = subnet-1');
   });
 
   it('deletes a ROLLBACK_COMPLETE stack and creates it again (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
@@ -130,16 +160,60 @@ describe('deployStack (SDK mock)', () => {
   it('rejects an unknown override before it deletes a ROLLBACK_COMPLETE stack (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
     await expect(deployStack(request({ parameters: new Map([['Typo', 'x']]) }), hooks([]))).rejects.toThrow(
-      "Input 'parameter-overrides' sets 'Typo', which the template does not declare",
+      "Input 'parameter-overrides' sets a parameter the template does not declare at 'Typo' (it declares ImageId;",
     );
     expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(0);
     expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
 
-  it('says what to do with UPDATE_ROLLBACK_FAILED and changes nothing (SDK mock: moto cannot produce it)', async () => {
-    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_ROLLBACK_FAILED'));
-    await expect(deployStack(request(), hooks([]))).rejects.toThrow(/UPDATE_ROLLBACK_FAILED and cannot be updated\. .*continue-update-rollback/);
+  const failedResources = (...ids: [string, string][]): void => {
+    cfnMock.on(DescribeStackResourcesCommand).resolves({
+      StackResources: [
+        { LogicalResourceId: 'Bucket', ResourceType: 'AWS::S3::Bucket', ResourceStatus: 'CREATE_COMPLETE', StackName: 'app', Timestamp: new Date() },
+        ...ids.map(([id, status]) => ({ LogicalResourceId: id, ResourceType: 'AWS::EC2::SecurityGroup', ResourceStatus: status as ResourceStatus, StackName: 'app', Timestamp: new Date() })),
+      ],
+    });
+  };
+
+  it.each([
+    ['UPDATE_ROLLBACK_FAILED', 'UPDATE_FAILED', /^Stack app is UPDATE_ROLLBACK_FAILED: the update failed and so did its rollback \(Sg, Web\); .*"aws cloudformation continue-update-rollback --stack-name app --resources-to-skip Sg Web", then deploy again$/],
+    ['ROLLBACK_FAILED', 'DELETE_FAILED', /^Stack app is ROLLBACK_FAILED: its creation failed and the rollback could not delete Sg, Web; delete it with "aws cloudformation delete-stack --stack-name app" \(if that ends in DELETE_FAILED, run it again with --retain-resources Sg Web\), then deploy again$/],
+    ['DELETE_FAILED', 'DELETE_FAILED', /^Stack app is DELETE_FAILED: Sg, Web could not be deleted; delete the stack keeping them with "aws cloudformation delete-stack --stack-name app --retain-resources Sg Web" .*then deploy again$/],
+  ])('explains a stack found in %s in one line with the command to run, and changes nothing (SDK mock: moto cannot produce it)', async (status, resourceStatus, line) => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack(status));
+    failedResources(['Sg', resourceStatus], ['Web', resourceStatus]);
+    const failure = await deployStack(request(), hooks([])).catch((error: unknown) => error as Error);
+    expect(failure.message).toMatch(line);
+    expect(failure.message).not.toContain('\n');
     expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+
+  it('names a placeholder when the failed resources cannot be listed (SDK mock: moto cannot produce DELETE_FAILED)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('DELETE_FAILED'));
+    cfnMock.on(DescribeStackResourcesCommand).rejects(new Error('Throttling'));
+    const warnings: string[] = [];
+    await expect(deployStack(request(), hooks([], { warn: (line) => warnings.push(line) }))).rejects.toThrow(/--retain-resources <logical ids>/);
+    expect(warnings.join('\n')).toContain("Could not list the stack's failed resources");
+  });
+
+  it('ends its own create that could not roll back with the next step (SDK mock: moto never fails a create)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [] }).resolves(stack('ROLLBACK_FAILED'));
+    cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
+    cfnMock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE', Changes: [] });
+    cfnMock.on(ExecuteChangeSetCommand).resolves({});
+    cfnMock.on(DescribeStackEventsCommand).resolvesOnce({ StackEvents: [] }).resolves({
+      StackEvents: [
+        event('ROLLBACK_FAILED'),
+        event('DELETE_FAILED', { LogicalResourceId: 'Sg', ResourceType: 'AWS::EC2::SecurityGroup', ResourceStatusReason: 'resource sg-1 has a dependent object' }),
+        event('CREATE_FAILED', { LogicalResourceId: 'Asg', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', ResourceStatusReason: 'AMI not found' }),
+      ],
+    });
+    failedResources(['Sg', 'DELETE_FAILED']);
+    const failure = await deployStack(request(), hooks([])).catch((error: unknown) => error as Error);
+    expect(failure).toBeInstanceOf(DeployFailedError);
+    expect(failure.message).toMatch(/^Stack app ended in ROLLBACK_FAILED: .*\. Its creation failed and the rollback could not delete Sg; delete it with "aws cloudformation delete-stack --stack-name app"/);
+    expect(failure.message).not.toContain('\n');
   });
 
   it('ends a failed update with the root cause, noise dropped (SDK mock: moto never fails an update)', async () => {

@@ -16,6 +16,7 @@ import { formatEvent, rootCauses } from '../src/events.js';
 import { readParameterDocument } from '../src/parameters.js';
 import { classifyStatus } from '../src/status.js';
 import { looksSecret } from '../src/outputs.js';
+import { noEchoFacts, secretOutputKeys } from '../src/secrets.js';
 import { changeRows, planMarkdown } from '../src/plan.js';
 import { formatDuration } from '../src/deploy.js';
 
@@ -96,12 +97,12 @@ describe('parseParameterOverrides', () => {
     expect(overrides('ImageId=ami-inline\nparams.yaml')).toEqual({ ImageId: 'ami-yaml', Environment: 'prod' });
   });
   it.each([
-    ['ImageId', /'ImageId', which is not KEY=VALUE/],
-    ['=ami-1', /which is not KEY=VALUE/],
-    ['Image-Id=ami-1', /the key 'Image-Id'; parameter names have only letters and digits/],
-    ['ImageId="ami-1', /unclosed " quote/],
+    ['ImageId', /has line 1 that is not KEY=VALUE/],
+    ['=ami-1', /has line 1 that is not KEY=VALUE/],
+    ['Image-Id=ami-1', /has line 1 whose key is not a parameter name \(only letters and digits\)/],
+    ['ImageId="ami-1', /unclosed " quote on line 1/],
     ['missing.json', /names the file 'missing.json', which does not exist/],
-    ['bad.json', /'bad.json', which is not valid JSON or YAML/],
+    ['bad.json', /'bad.json', which is not valid JSON or YAML \(line 1, column \d+\)/],
     ['scalar.yaml', /must hold a map of KEY: VALUE or a list/],
     ['both.json', /file 'both.json' entry 1 \(ImageId\) sets both ParameterValue and UsePreviousValue: true; give one of them$/],
     ['maybe.yaml', /file 'maybe.yaml' entry 1 \(ImageId\) has UsePreviousValue 'maybe'; use true or false$/],
@@ -110,6 +111,91 @@ describe('parseParameterOverrides', () => {
   ])('rejects %j naming the input', (text, problem) => {
     expect(() => overrides(text)).toThrow(/^Input 'parameter-overrides' /);
     expect(() => overrides(text)).toThrow(problem);
+  });
+});
+
+describe('no piece of a parameter value in an error line', () => {
+  const SECRET = 'pa55,w0rd-TAIL';
+  it.each([
+    ['an unquoted comma cuts the value', `DbPassword=${SECRET}`, /line 1, item 2 that is not KEY=VALUE/],
+    ['a wrapped continuation line', `DbPassword=pa55\n  w0rd-TAIL`, /line 2 that is not KEY=VALUE/],
+    ['a continuation line with an =', `DbPassword=pa55\n  w0rd-TAIL=x`, /line 2 whose key is not a parameter name/],
+    ['an unclosed quote', `A=1, DbPassword="pa55,w0rd-TAIL`, /unclosed " quote on line 1/],
+    ['a value that opens a quote it does not close', `DbPassword='pa55 w0rd-TAIL`, /unclosed ' quote on line 1/],
+  ])('%s: names the line and item only', (_why, text, problem) => {
+    let message = '';
+    try {
+      overrides(text);
+    } catch (error: unknown) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Input 'parameter-overrides' /);
+    expect(message).toMatch(problem);
+    for (const piece of ['pa55', 'w0rd', 'TAIL']) expect(message).not.toContain(piece);
+  });
+  it('names a YAML file error by line and column, without the parser quoting the line', () => {
+    writeFileSync(join(dir, 'secret.yaml'), 'DbPassword: "pa55w0rd-TAIL\n  x: [\n');
+    expect(() => overrides('secret.yaml')).toThrow(/'secret.yaml', which is not valid JSON or YAML \(line \d+, column \d+\)$/);
+    expect(() => overrides('secret.yaml')).not.toThrow(/TAIL/);
+  });
+  it('keeps where each inline item was written, so a later error can name it without its text', () => {
+    const parsed = parseParameterOverrides('ImageId=ami-1, W0rd=tail\nparams.yaml', { cwd: dir });
+    // ImageId is set again by the file, where it is a key for sure.
+    expect(Object.fromEntries(parsed.places)).toEqual({ W0rd: 'line 1, item 2' });
+  });
+});
+
+describe('NoEcho values and the outputs that carry them', () => {
+  const template = [
+    'Parameters:',
+    '  DbPwd:',
+    '    Type: String',
+    '    NoEcho: true',
+    '  ApiKey:',
+    '    Type: String',
+    "    NoEcho: 'true'",
+    '    Default: dflt-key-123',
+    '  Env:',
+    '    Type: String',
+    'Resources:',
+    '  P:',
+    '    Type: AWS::SSM::Parameter',
+    'Outputs:',
+    '  DbUrl:',
+    '    Value: !Sub "postgres://admin:${DbPwd}@db.example:5432/app"',
+    '  KeyEcho:',
+    '    Value: !Ref ApiKey',
+    '  Joined:',
+    "    Value: !Join ['', [x, !Ref DbPwd]]",
+    '  PrivateSubnets:',
+    '    Value: subnet-1,subnet-2',
+    '  EnvName:',
+    '    Value: !Ref Env',
+  ].join('\n');
+  it('reads NoEcho (true or "true") and the default of a NoEcho parameter', () => {
+    const facts = templateFacts(template);
+    expect(facts && Object.fromEntries(facts.parameters)).toEqual({
+      DbPwd: { hasDefault: false, noEcho: {} },
+      ApiKey: { hasDefault: true, noEcho: { defaultValue: 'dflt-key-123' } },
+      Env: { hasDefault: false },
+    });
+  });
+  it('hides the outputs that carry a NoEcho value or use a NoEcho parameter, and shows the rest whatever their names', () => {
+    const facts = templateFacts(template);
+    if (!facts) throw new Error('template did not parse');
+    const noEcho = noEchoFacts(facts.parameters, new Map([['DbPwd', 'hunter2-long'], ['Env', 'prod']]));
+    expect(noEcho).toEqual({ names: ['DbPwd', 'ApiKey'], values: ['hunter2-long', 'dflt-key-123'] });
+    const outputs = {
+      DbUrl: 'postgres://admin:hunter2-long@db.example:5432/app',
+      KeyEcho: 'dflt-key-123',
+      Joined: 'xhunter2-long',
+      PrivateSubnets: 'subnet-1,subnet-2',
+      EnvName: 'prod',
+      Unlisted: 'has hunter2-long inside',
+    };
+    expect(secretOutputKeys(outputs, noEcho, facts.outputs).sort()).toEqual(['DbUrl', 'Joined', 'KeyEcho', 'Unlisted']);
+    // A kept (UsePreviousValue) NoEcho value is unknown here: the output's expression still gives it away.
+    expect(secretOutputKeys({ DbUrl: 'postgres://admin:old-value@db' }, noEchoFacts(facts.parameters, new Map()), facts.outputs)).toEqual(['DbUrl']);
   });
 });
 
@@ -127,12 +213,13 @@ describe('parseTags', () => {
     expect(parseTags('  ')).toEqual([]);
   });
   it.each([
-    ['team', /'team', which is not KEY=VALUE/],
+    ['team', /has line 1 that is not KEY=VALUE/],
     ['aws:owner=me', /reserved/],
     ['team=a,team=b', /more than once/],
     ['{"team": ', /is not valid JSON/],
     ['[{"Key": "team"}]', /entry 1 needs a string Key and a string Value/],
     [`k=${'v'.repeat(257)}`, /longer than 256/],
+    ['repo=https://x-access-token:ghp_abc123@github.com/me/app.git', /^Input 'tags' holds a URL with credentials \(user:token@\), which would reach logs and tags; use a URL without them$/],
   ])('rejects %j instead of dropping it', (text, problem) => {
     expect(() => parseTags(text)).toThrow(/^Input 'tags' /);
     expect(() => parseTags(text)).toThrow(problem);
@@ -172,6 +259,7 @@ describe('templates', () => {
   it('reads parameters and resources of a YAML template with short-form tags', () => {
     const facts = templateFacts('Parameters:\n  A:\n    Type: String\n  B:\n    Type: String\n    Default: x\nResources:\n  R:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !Ref A\n      Name: !Sub "/${A}"\n      Tags: !If [c, !Ref B, !Ref AWS::NoValue]\n');
     expect(facts && Object.fromEntries(facts.parameters)).toEqual({ A: { hasDefault: false }, B: { hasDefault: true } });
+    expect(facts && Object.fromEntries(facts.outputs)).toEqual({});
     expect(facts && Object.fromEntries(facts.resources)).toEqual({ R: 'AWS::SSM::Parameter' });
     expect(templateFacts('Resources: [unclosed')).toBeUndefined();
   });
