@@ -175,7 +175,7 @@ describe('escalation attempts are denied to every GitHub role and the execution 
     ['writing a parameter outside the golden path', 'github', () => ({ action: 'ssm:PutParameter', resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/prod/db-password`, context: region })],
   ];
   it.each(attempts)('denies %s', async (_name, who, request) => {
-    const principals = who === 'github' ? { bake: r.bake, dev: r.dev, prod: r.prod } : { execution: r.execution };
+    const principals: Record<string, Principal> = who === 'github' ? { bake: r.bake, dev: r.dev, prod: r.prod } : { execution: r.execution };
     for (const [name, principal] of Object.entries(principals)) expect(await verdict(principal, request()), name).not.toBe('Allowed');
   });
 
