@@ -4,9 +4,11 @@
 # token with the audience configure-aws-credentials uses (sts.amazonaws.com),
 # reads its claims (no secret: the subject names the repository and the
 # branch or environment) and prints the token's actual `sub` next to the
-# subject that cloudformation/github-oidc.yaml must trust for this job, in the
-# immutable form GitHub uses for repositories created since 2026-07-15, with
-# the stack parameters that produce it.
+# subject the role must trust for this job, in the immutable form GitHub uses
+# for repositories created since 2026-07-15, with the stack parameters that
+# produce it: a job in an environment assumes that environment's deploy role
+# (cloudformation/github-deploy-role.yaml), a job without one the bake role
+# (cloudformation/github-oidc.yaml).
 #
 # Environment: ROLE_TO_ASSUME (for the message), and the runner's
 # ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN.
@@ -40,9 +42,11 @@ name="${repository#*/}"
 
 if [[ -n "$environment" ]]; then
   context="environment:${environment}"
-  parameter="AllowedEnvironment=${environment}"
+  template="cloudformation/github-deploy-role.yaml"
+  parameter="Environment=${environment}"
 else
   context="ref:${ref}"
+  template="cloudformation/github-oidc.yaml"
   parameter="AllowedBranch=${ref#refs/heads/}"
 fi
 needed="repo:${owner}@${owner_id}/${name}@${repository_id}:${context}"
@@ -50,4 +54,4 @@ needed="repo:${owner}@${owner_id}/${name}@${repository_id}:${context}"
 prefix="${sub%%:ref:*}"
 prefix="${prefix%%:environment:*}"
 
-echo "::error::Could not assume ${role}. This job's OIDC sub is '${sub}'; the role must trust '${needed}' (cloudformation/github-oidc.yaml: GitHubOwnerId=${owner_id} GitHubRepositoryId=${repository_id} ${parameter}, or SubjectPrefix=${prefix} when the sub has another form); its TrustedSubjects output lists what it trusts."
+echo "::error::Could not assume ${role}. This job's OIDC sub is '${sub}'; the role must trust '${needed}' (${template}: GitHubOwnerId=${owner_id} GitHubRepositoryId=${repository_id} ${parameter}, or SubjectPrefix=${prefix} when the sub has another form); its TrustedSubjects output lists what it trusts."

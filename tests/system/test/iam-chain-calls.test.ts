@@ -2,7 +2,9 @@
  * Which AWS operations the chain really makes: the three bundled actions and
  * real Packer run against moto through a recording proxy (no faults), and
  * every operation seen must be one that iam-least-privilege.test.ts
- * simulates as allowed (iam-chain-calls.ts). moto authorises nothing here: the
+ * simulates as allowed for the role of the job that makes it
+ * (iam-chain-calls.ts: bakeCalls for the bake role, deployCalls for each
+ * environment's deploy role). moto authorises nothing here: the
  * recording only tells WHICH calls are made; whether IAM allows them is judged
  * by the evaluator on the table, with the ARNs and context keys of real AWS.
  *
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
-import { chainCalls, iamActionOf, packerTags } from './iam-chain-calls.js';
+import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags } from './iam-chain-calls.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
 
 /** Calls IAM always allows (no permission exists for them). */
@@ -26,6 +28,8 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
   let recorder: CallRecorder;
   let templateDir: string;
   const runs: Record<string, { exitCode: number | null; log: string }> = {};
+  /** Where the bake job's calls end in the recording (the publish and deploy jobs' begin). */
+  let bakeCallCount = 0;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -44,6 +48,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     });
     runs.bake = bake;
     runs.sweep = await runAction('bake-ami', { entry: 'post', runner: bake.runner, env });
+    bakeCallCount = recorder.calls.length;
     const amiId = bake.outputs['ami-id'] ?? '';
     runs.publish = await runAction('publish-ami', { inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' }, env });
 
@@ -64,9 +69,34 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     expect(recorder.calls.length).toBeGreaterThan(30);
   });
 
+  it("every operation of the bake is in the bake role's table, every operation of publish and deploy in the deploy role's", () => {
+    const options = {
+      tags: packerTags(),
+      executionRoleArn: 'arn:aws:iam::123456789012:role/x',
+      parameterName: '/common/img-mgr/golden-ami',
+      stackName: 'img-mgr-dev',
+      networkStackName: 'img-mgr-vpc-dev',
+    };
+    const actionsOf = (calls: { service: string; operation: string }[]) => [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
+    const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
+    const deployMade = actionsOf(recorder.calls.slice(bakeCallCount));
+    const inBake = new Set(bakeCalls(options).map((call) => call.action));
+    const inDeploy = new Set(deployCalls(options).map((call) => call.action));
+    expect(bakeMade.filter((action) => !inBake.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
+    expect(deployMade.filter((action) => !inDeploy.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
+    expect(bakeMade).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage']));
+    expect(deployMade).toEqual(expect.arrayContaining(['ssm:PutParameter', 'cloudformation:CreateChangeSet']));
+  });
+
   it('every operation they made is one the least-privilege test simulates as allowed', () => {
     const simulated = new Set(
-      chainCalls({ tags: packerTags(), executionRoleArn: 'arn:aws:iam::123456789012:role/x', goldenAmiPath: '/common/img-mgr', stackName: 'img-mgr-dev' }).map((call) => call.action),
+      chainCalls({
+        tags: packerTags(),
+        executionRoleArn: 'arn:aws:iam::123456789012:role/x',
+        parameterName: '/common/img-mgr/golden-ami',
+        stackName: 'img-mgr-dev',
+        networkStackName: 'img-mgr-vpc-dev',
+      }).map((call) => call.action),
     );
     const made = [...new Set(recorder.calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     expect(made.filter((action) => !simulated.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);

@@ -1,5 +1,6 @@
 /**
- * The AWS calls the chain makes with the GitHub role, each as IAM authorises
+ * The AWS calls the chain makes with the GitHub roles, split by the job (and
+ * so the role) that makes them, each as IAM authorises
  * it on real AWS: action, resource ARN, and the context keys AWS supplies
  * (aws:RequestedRegion, ec2:CreateAction and aws:RequestTag/* for tagging at
  * creation, ec2:ResourceTag/* of existing resources, iam:PassedToService).
@@ -67,8 +68,22 @@ export function packerResourceTags(tags: PackerTags): Record<string, string> {
   return { 'ec2:ResourceTag/created-by': tags.createdBy, 'ec2:ResourceTag/application': tags.application, 'ec2:ResourceTag/Name': 'img-mgr-20261130-101010' };
 }
 
-/** Every call of the bake (Packer's plugin and bake-ami), publish (with prune) and deploy with the GitHub role. */
-export function chainCalls(options: { tags: PackerTags; executionRoleArn: string; goldenAmiPath: string; stackName: string }): ChainCall[] {
+const describe = (by: string, ...actions: string[]): ChainCall[] => actions.map((action) => ({ by, action, resource: '*', context: region }));
+const image = ec2('image', 'ami-0bakedbypacker0001', true);
+const snapshot = ec2('snapshot', 'snap-0bakedbypacker001', true);
+
+/** The ARN of a stack of this name. */
+export function stackArn(name: string): string {
+  return `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/${name}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
+}
+
+/** The ARN of an SSM parameter of this name (/...). */
+export function parameterArn(name: string): string {
+  return `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${name}`;
+}
+
+/** Every call of the bake job (Packer's plugin and bake-ami), made with the bake role. */
+export function bakeCalls(options: { tags: PackerTags }): ChainCall[] {
   const { tags } = options;
   const created = { ...region, ...requestTags(tags) };
   const owned = { ...region, ...packerResourceTags(tags) };
@@ -79,11 +94,6 @@ export function chainCalls(options: { tags: PackerTags; executionRoleArn: string
   const volume = ec2('volume', 'vol-0123456789abcdef0');
   const eni = ec2('network-interface', 'eni-0123456789abcdef0');
   const baseImage = ec2('image', 'ami-0amazonal2023base', true);
-  const image = ec2('image', 'ami-0bakedbypacker0001', true);
-  const snapshot = ec2('snapshot', 'snap-0bakedbypacker001', true);
-  const parameter = `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${options.goldenAmiPath}/golden-ami`;
-  const stack = `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/${options.stackName}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
-  const describe = (by: string, ...actions: string[]): ChainCall[] => actions.map((action) => ({ by, action, resource: '*', context: region }));
 
   return [
     // Packer's Amazon plugin, in the order it runs.
@@ -126,25 +136,67 @@ export function chainCalls(options: { tags: PackerTags; executionRoleArn: string
     { by: 'bake-ami sweep: orphaned build instance', action: 'ec2:TerminateInstances', resource: instance, context: owned },
     { by: 'bake-ami sweep: orphaned key pair', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
     { by: 'bake-ami sweep: orphaned security group', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
+    { by: 'packer: a failed bake deregisters its image', action: 'ec2:DeregisterImage', resource: image, context: owned },
+    { by: 'packer: and deletes its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
+  ];
+}
+
+/**
+ * Every call of the publish, deploy and revert jobs of one environment, made
+ * with that environment's deploy role: its golden parameter, its stack (and
+ * network stack), the execution role, and for promote the source parameter.
+ */
+export function deployCalls(options: {
+  tags: PackerTags;
+  executionRoleArn: string;
+  parameterName: string;
+  stackName: string;
+  networkStackName: string;
+  promoteFrom?: string;
+}): ChainCall[] {
+  const { tags } = options;
+  const owned = { ...region, ...packerResourceTags(tags) };
+  const parameter = parameterArn(options.parameterName);
+  const stack = stackArn(options.stackName);
+  return [
     // publish-ami, and the reads its pruning needs.
     ...['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion', 'ssm:AddTagsToResource', 'ssm:ListTagsForResource'].map(
       (action): ChainCall => ({ by: 'publish-ami: the golden AMI parameter', action, resource: parameter, context: region }),
     ),
-    { by: 'publish-ami prune: parameters under the path', action: 'ssm:GetParametersByPath', resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${options.goldenAmiPath}`, context: region },
+    { by: 'publish-ami prune: the per-region parameters under it', action: 'ssm:GetParametersByPath', resource: parameter, context: region },
     { by: 'publish-ami prune: parameters of type aws:ec2:image', action: 'ssm:DescribeParameters', resource: '*', context: region },
     { by: 'publish-ami prune: another region\'s pointer', action: 'ssm:GetParameterHistory', resource: `${parameter}/us-east-1`, context: region },
     ...describe('publish-ami: check the AMI; prune: images, launch template versions, instances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstances'),
     { by: 'publish-ami prune: stack parameters and outputs', action: 'cloudformation:DescribeStacks', resource: stack, context: region },
     { by: 'publish-ami prune: an unused AMI', action: 'ec2:DeregisterImage', resource: image, context: owned },
     { by: 'publish-ami prune: its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
-    // deploy-stack.
-    ...['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet', 'ListChangeSets', 'CreateStack', 'DescribeStackEvents', 'DescribeStackResources', 'GetTemplate', 'CancelUpdateStack', 'DeleteStack', 'UpdateTerminationProtection'].map(
-      (operation): ChainCall => ({ by: 'deploy-stack: the app and vpc stacks', action: `cloudformation:${operation}`, resource: stack, context: region }),
-    ),
+    // revert: publish-ami reject-ami tags the failed AMI, then rolls back (the calls above).
+    ...describe('publish-ami reject-ami: the AMI exists', 'ec2:DescribeImages'),
+    {
+      by: 'publish-ami reject-ami: img-mgr:rejected=<run id>',
+      action: 'ec2:CreateTags',
+      resource: image,
+      context: { ...owned, 'aws:TagKeys': ['img-mgr:rejected'], 'aws:RequestTag/img-mgr:rejected': '123456789' },
+    },
+    // promote: the source parameter's history (rejected versions are skipped).
+    ...(options.promoteFrom
+      ? ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'].map(
+          (action): ChainCall => ({ by: 'publish-ami promote-from: the source parameter', action, resource: parameterArn(options.promoteFrom ?? ''), context: region }),
+        )
+      : []),
+    // deploy-stack, on the app stack and the network stack.
+    ...[stack, stackArn(options.networkStackName)].flatMap((target) => ['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet', 'ListChangeSets', 'CreateStack', 'DescribeStackEvents', 'DescribeStackResources', 'GetTemplate', 'CancelUpdateStack', 'DeleteStack', 'UpdateTerminationProtection'].map(
+      (operation): ChainCall => ({ by: 'deploy-stack: the app and vpc stacks', action: `cloudformation:${operation}`, resource: target, context: region }),
+    )),
     { by: 'deploy-stack: the template\'s parameters', action: 'cloudformation:GetTemplateSummary', resource: '*', context: region },
     { by: 'deploy-stack: role-arn (the execution role) to CloudFormation', action: 'iam:PassRole', resource: options.executionRoleArn, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
     { by: 'CloudFormation resolving ImageId with the caller\'s rights', action: 'ssm:GetParameters', resource: parameter, context: region },
   ];
+}
+
+/** Every call of the chain, bake and one environment's jobs (for the recording's comparison). */
+export function chainCalls(options: Parameters<typeof deployCalls>[0]): ChainCall[] {
+  return [...bakeCalls(options), ...deployCalls(options)];
 }
 
 /**

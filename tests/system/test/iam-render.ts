@@ -2,7 +2,8 @@
  * Renders a CloudFormation template the way CloudFormation would for one set
  * of parameters, far enough to read its IAM policies: the YAML short forms,
  * Ref, Fn::Sub, Fn::If with the template's Conditions, Fn::GetAtt of roles
- * and policies, Fn::Join/Select/Split and AWS::NoValue. Anything else throws,
+ * and policies, Fn::Join/Select/Split, Fn::ImportValue (from the exports
+ * given) and AWS::NoValue. Anything else throws,
  * so a template change the renderer does not understand fails loudly instead
  * of producing a policy CloudFormation would not.
  */
@@ -66,6 +67,8 @@ export function loadTemplate(path: string): Template {
 export interface RenderOptions {
   stackName: string;
   parameters: Record<string, string>;
+  /** Other stacks' exports, by export name, for Fn::ImportValue. */
+  imports?: Record<string, string>;
 }
 
 export interface Rendered {
@@ -221,6 +224,13 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
         case 'Fn::Equals': {
           const [left, right] = (arg as Json[]).map((item) => resolve(item));
           return JSON.stringify(left) === JSON.stringify(right);
+        }
+        case 'Fn::ImportValue': {
+          const name = resolve(arg);
+          if (typeof name !== 'string') throw new Error('Fn::ImportValue of a name that is not a string');
+          const value = options.imports?.[name];
+          if (value === undefined) throw new Error(`Fn::ImportValue: no export named ${name}`);
+          return value;
         }
         case 'Fn::Not':
           return !truth((arg as Json[])[0] ?? null);

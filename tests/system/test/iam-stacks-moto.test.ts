@@ -1,6 +1,7 @@
 /**
  * The IAM templates deploy on moto with their optional parts on (the KMS
- * policy, the OIDC provider) and the plan role, and img-mgr.yaml's instance
+ * policy, the OIDC provider), the deploy role of each environment (importing
+ * the execution role's export) and the plan role, and img-mgr.yaml's instance
  * role lands under the path with the boundary. moto proves only that the
  * templates deploy and the properties arrive: it enforces neither trust
  * conditions nor boundaries (the iam-*.test.ts evaluator tests do that).
@@ -13,7 +14,7 @@ import { startMoto, type Moto } from '@img-mgr/testbed';
 import { cfnDir } from './helpers.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
-describe('github-oidc.yaml and github-plan-role.yaml on moto (deploys only; moto enforces no IAM)', () => {
+describe('github-oidc.yaml, github-deploy-role.yaml and github-plan-role.yaml on moto (deploys only; moto enforces no IAM)', () => {
   let moto: Moto;
   let cfn: CloudFormationClient;
   beforeAll(async () => {
@@ -49,12 +50,24 @@ describe('github-oidc.yaml and github-plan-role.yaml on moto (deploys only; moto
     expect(output(stack, 'CloudFormationExecutionRoleArn')).toMatch(/:role\/img-mgr\/deploy\//);
     expect(output(stack, 'InstanceRoleBoundaryArn')).toMatch(/:policy\/img-mgr\/img-mgr-stack-role-boundary$/);
     expect(output(stack, 'InstanceRolePath')).toBe('/img-mgr/instances/');
-    expect(subjects(stack)).toEqual([
-      'repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master',
-      'repo:your-user@1234567/flask-aws-storage@890123456:environment:dev',
-    ]);
-    const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', { RoleName: 'img-mgr-github-actions', PolicyName: 'bake-ami-kms' });
+    expect(output(stack, 'BakeRoleArn')).toMatch(/:role\/img-mgr-github-bake$/);
+    expect(subjects(stack)).toEqual(['repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master']);
+    const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', { RoleName: 'img-mgr-github-bake', PolicyName: 'bake-ami-kms' });
     expect(decodeURIComponent(xmlValues(policy, 'PolicyDocument')[0] ?? '')).toContain('kms:GrantIsForAWSResource');
+  });
+
+  it.each(['dev', 'prod'])("deploys github-deploy-role.yaml for %s (after github-oidc.yaml): it passes the imported execution role, trusts only the environment", async (environment) => {
+    const oidc = (await cfn.send(new DescribeStacksCommand({ StackName: 'img-mgr-github-oidc' }))).Stacks?.[0];
+    expect(oidc?.StackStatus, 'github-oidc.yaml is deployed first').toBe('CREATE_COMPLETE');
+    const parameters = JSON.parse(readFileSync(join(cfnDir, `parameters/github-deploy-role-${environment}.json`), 'utf8')) as Record<string, string>;
+    const stack = await create(`img-mgr-github-deploy-${environment}`, 'github-deploy-role.yaml', parameters);
+    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+    expect(output(stack, 'DeployRoleArn')).toMatch(new RegExp(`:role/img-mgr-github-deploy-${environment}$`));
+    expect(subjects(stack)).toEqual([`repo:your-user@1234567/flask-aws-storage@890123456:environment:${environment}`]);
+    const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', { RoleName: `img-mgr-github-deploy-${environment}`, PolicyName: 'deploy-stack' });
+    const document = decodeURIComponent(xmlValues(policy, 'PolicyDocument')[0] ?? '');
+    expect(document).toContain(output(oidc ?? {}, 'CloudFormationExecutionRoleArn'));
+    expect(document).toContain(`stack/img-mgr-${environment}/*`);
   });
 
   it('deploys github-plan-role.yaml', async () => {

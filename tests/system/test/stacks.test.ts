@@ -282,23 +282,20 @@ describe('CloudFormation stacks on moto', () => {
     expect(outputsOf(await waitForStack(appStack)).ImageId).toBe(first);
   });
 
-  it('deploys github-oidc.yaml: the role trusts one repository on the chosen branch and environment, for STS only', async () => {
+  it('deploys github-oidc.yaml: the bake role trusts one repository on the chosen branch, for STS only', async () => {
     const stack = await createStack('img-mgr-github-oidc', 'github-oidc.yaml', parameterFile('github-oidc.json'));
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
-    expect(outputsOf(stack).RoleArn).toMatch(/:role\/img-mgr-github-actions$/);
-    const roleXml = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRole', { RoleName: 'img-mgr-github-actions' });
+    expect(outputsOf(stack).BakeRoleArn).toMatch(/:role\/img-mgr-github-bake$/);
+    const roleXml = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRole', { RoleName: 'img-mgr-github-bake' });
     const trust = JSON.parse(decodeURIComponent(xmlValues(roleXml, 'AssumeRolePolicyDocument')[0] ?? '')) as TrustPolicy;
     expect(trust.Statement).toHaveLength(1);
     const [statement] = trust.Statement;
     expect(statement?.Action).toBe('sts:AssumeRoleWithWebIdentity');
     expect(statement?.Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
-    // The unused second branch and environment slots are AWS::NoValue, which
+    // The unused second branch slot is AWS::NoValue, which
     // CloudFormation drops from the list (moto leaves them as null).
     const subjects = statement?.Condition.StringLike['token.actions.githubusercontent.com:sub'] as (string | null)[];
-    expect(subjects.filter((subject) => subject !== null)).toEqual([
-      'repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master',
-      'repo:your-user@1234567/flask-aws-storage@890123456:environment:dev',
-    ]);
+    expect(subjects.filter((subject) => subject !== null)).toEqual(['repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master']);
   });
 
   it.skipIf(!deployStackBundleIsReal())(

@@ -5,8 +5,9 @@ import { toolPath } from '@img-mgr/testbed';
 import { packerDir, root, runTool, templates } from './helpers.js';
 
 describe('static checks', () => {
-  it('finds the four templates', () => {
+  it('finds the five templates', () => {
     expect(templates().map((path) => path.slice(root.length + 1)).sort()).toEqual([
+      'cloudformation/github-deploy-role.yaml',
       'cloudformation/github-oidc.yaml',
       'cloudformation/github-plan-role.yaml',
       'cloudformation/img-mgr.yaml',

@@ -98,9 +98,9 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(reusable.concurrency?.['cancel-in-progress']).toBe(false);
   });
 
-  it('bakes with bake-role-to-assume (role-to-assume when empty) and no environment; every other AWS job runs in the environment with role-to-assume', () => {
+  it('bakes with bake-role-to-assume only (a deploy role trusts only its environment) and no environment; every other AWS job runs in the environment with role-to-assume', () => {
     const roleOf = (job: string) => reusable.jobs[job]?.steps?.find((step) => step.name === 'Assume the AWS role')?.with?.['role-to-assume'];
-    expect(roleOf('bake')).toBe('${{ inputs.bake-role-to-assume || inputs.role-to-assume }}');
+    expect(roleOf('bake')).toBe('${{ inputs.bake-role-to-assume }}');
     expect(reusable.jobs.bake?.environment).toBeUndefined();
     expect((reusable.on.workflow_call?.inputs as Record<string, { default?: unknown }>)['bake-role-to-assume']?.default).toBe('');
     for (const job of ['publish', 'deploy', 'revert']) {

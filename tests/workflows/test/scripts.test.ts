@@ -154,20 +154,33 @@ describe('resolve: the role to assume', () => {
   const step = 'Check the role to assume';
 
   it('accepts an IAM role ARN', async () => {
-    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-actions' })).status).toBe(0);
+    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev', BAKES: 'false' })).status).toBe(0);
   });
 
   it.each(['', 'img-mgr-github-actions', 'arn:aws:iam::123456789012:user/someone'])('rejects %j, naming the variable to set', async (role) => {
-    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role });
+    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role, ENVIRONMENT: 'dev', BAKES: 'true' });
     expect(run.status).toBe(1);
-    expect(run.output).toMatch(/^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable .*AWS_ROLE_ARN/);
+    expect(run.output.trim().split('\n')).toHaveLength(1);
+    expect(run.output).toMatch(/^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(AWS_ROLE_ARN in workflows-example\)/);
   });
 
-  it('checks bake-role-to-assume when given, and accepts it empty (the bake then uses role-to-assume)', async () => {
-    const role = 'arn:aws:iam::123456789012:role/img-mgr-github-actions';
-    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '' })).status).toBe(0);
-    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-bake' })).status).toBe(0);
-    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'img-mgr-bake' });
+  it('names AWS_PROD_ROLE_ARN when the prod deploy role is missing', async () => {
+    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: '', ENVIRONMENT: 'prod', BAKES: 'false' });
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n')).toHaveLength(1);
+    expect(run.output.trim()).toMatch(/^::error::Input 'role-to-assume' has '', .*\(AWS_PROD_ROLE_ARN in workflows-example\) to the DeployRoleArn output of the cloudformation\/github-deploy-role\.yaml stack of environment 'prod'\.$/);
+  });
+
+  it('requires bake-role-to-assume when the run bakes (a deploy role trusts only its environment), not for a rollback or promote', async () => {
+    const role = 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev';
+    const bakeRole = 'arn:aws:iam::123456789012:role/img-mgr-github-bake';
+    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: bakeRole, BAKES: 'true' })).status).toBe(0);
+    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'false' })).status).toBe(0);
+    const missing = await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'true' });
+    expect(missing.status).toBe(1);
+    expect(missing.output.trim().split('\n')).toHaveLength(1);
+    expect(missing.output).toMatch(/^::error::Input 'bake-role-to-assume' is empty, but this run bakes; set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/);
+    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'img-mgr-bake', BAKES: 'true' });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output).toMatch(/^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; set the repository variable .*AWS_BAKE_ROLE_ARN/);
@@ -308,7 +321,7 @@ describe('a refused OIDC token: the actual sub next to the subject the role need
     tokens.claims = { ...repository, sub, ref: 'refs/heads/master', environment: 'prod' };
     const run = await explain();
     expect(run.output).toContain(`OIDC sub is '${sub}'; the role must trust '${sub}'`);
-    expect(run.output).toContain('AllowedEnvironment=prod');
+    expect(run.output).toContain('(cloudformation/github-deploy-role.yaml: GitHubOwnerId=1111 GitHubRepositoryId=2222 Environment=prod,');
     expect(run.output).toContain('SubjectPrefix=repo:octo@1111/flask-aws-storage@2222 ');
   });
 
@@ -328,6 +341,122 @@ describe('a refused OIDC token: the actual sub next to the subject the role need
         expect(steps[assume + 1]?.run, name).toBe('bash .img-mgr/.github/scripts/oidc-subject.sh');
       }
     }
+  });
+});
+
+describe("bake: the runner's public address as Packer's only SSH source (.github/scripts/runner-address.sh)", () => {
+  const scriptPath = join(root, '.github', 'scripts', 'runner-address.sh');
+  /** A stand-in for checkip.amazonaws.com: answers each request with the next of `answers` (status, body). */
+  let answers: [number, string][] = [];
+  let requests = 0;
+  let server: Server;
+  let url = '';
+  beforeAll(async () => {
+    server = createServer((_request, response) => {
+      requests++;
+      const [status, body] = answers.shift() ?? [500, 'no answer left'];
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end(body);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  });
+  afterAll(() => server.close());
+  afterEach(() => {
+    answers = [];
+    requests = 0;
+  });
+
+  /** Runs the script; returns the run and what it wrote to GITHUB_ENV. */
+  async function lookUp(checkipUrl = url): Promise<StepRun & { githubEnv: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'img-mgr-env-'));
+    try {
+      const githubEnv = join(dir, 'env');
+      writeFileSync(githubEnv, '');
+      const run = await runBash([scriptPath], { CHECKIP_URL: checkipUrl, GITHUB_ENV: githubEnv });
+      return { ...run, githubEnv: readFileSync(githubEnv, 'utf8') };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('exports PKR_VAR_ssh_source_cidr=<address>/32 for the bake, and says so in one line', async () => {
+    answers = [[200, '203.0.113.7\n']];
+    const run = await lookUp();
+    expect(run.status, run.output).toBe(0);
+    expect(run.githubEnv).toBe('PKR_VAR_ssh_source_cidr=203.0.113.7/32\n');
+    expect(run.output.trim()).toBe("Packer's temporary security group admits SSH from 203.0.113.7/32 only (this runner).");
+  });
+
+  it.each([
+    ['an octet over 255', '256.1.1.1\n'],
+    ['three octets', '1.2.3\n'],
+    ['a leading zero', '01.2.3.4\n'],
+    ['an IPv6 address', '2001:db8::1\n'],
+    ['two addresses', '203.0.113.7, 198.51.100.1\n'],
+    ['a second line', '203.0.113.7\n198.51.100.1\n'],
+    ['a CIDR already', '0.0.0.0/0\n'],
+    ['a proxy page', '<html><body>Please log in</body></html>'],
+    ['nothing', ''],
+  ])('refuses %s with one line, exporting nothing (never 0.0.0.0/0)', async (_name, body) => {
+    answers = [[200, body]];
+    const run = await lookUp();
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n')).toHaveLength(1);
+    expect(run.output.trim()).toMatch(/^::error::http:\/\/127\.0\.0\.1:\d+\/ answered '.*', which is not one IPv4 address; the bake stops rather than open Packer's SSH port to 0\.0\.0\.0\/0\.$/);
+    expect(run.githubEnv).toBe('');
+  });
+
+  it('retries a failed lookup (bounded, logged), then fails with one error line', async () => {
+    answers = [
+      [503, 'busy'],
+      [503, 'busy'],
+      [503, 'busy'],
+    ];
+    const run = await lookUp();
+    expect(run.status).toBe(1);
+    expect(requests).toBe(3);
+    const lines = run.output.trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('::error::'))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^::error::Could not find this runner's public IPv4 address at http:\/\/127\.0\.0\.1:\d+\/ after 3 attempts \(.*503.*\); the bake stops/);
+    expect(lines.slice(0, -1)).toEqual([expect.stringMatching(/^Attempt 1 of 3 .* retrying in [1-3] s\.$/), expect.stringMatching(/^Attempt 2 of 3 .* retrying in [1-3] s\.$/)]);
+    expect(run.githubEnv).toBe('');
+  }, 20_000);
+
+  it('succeeds when a retry answers', async () => {
+    answers = [
+      [503, 'busy'],
+      [200, '198.51.100.23\r\n'],
+    ];
+    const run = await lookUp();
+    expect(run.status, run.output).toBe(0);
+    expect(run.githubEnv).toBe('PKR_VAR_ssh_source_cidr=198.51.100.23/32\n');
+  }, 20_000);
+
+  it('fails when nothing listens there', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const address = closed.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    closed.close();
+    const run = await lookUp(`http://127.0.0.1:${port}/`);
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n').at(-1)).toMatch(/^::error::Could not find this runner's public IPv4 address at .* after 3 attempts/);
+    expect(run.githubEnv).toBe('');
+  }, 20_000);
+
+  it('runs in the bake job before bake-ami, on GitHub only, against checkip.amazonaws.com; its address stays out of the fingerprinted variables', () => {
+    const steps = workflows['bake-and-deploy.yml']?.jobs.bake?.steps as (Step & { if?: string; env?: Record<string, string>; uses?: string; with?: Record<string, string> })[];
+    const lookup = steps.findIndex((step) => step.run === 'bash .img-mgr/.github/scripts/runner-address.sh');
+    const bake = steps.findIndex((step) => step.uses === './.img-mgr/actions/bake-ami');
+    expect(lookup).toBeGreaterThan(0);
+    expect(bake).toBeGreaterThan(lookup);
+    expect(steps[lookup]?.if).toBe('${{ !env.ACT }}');
+    expect(steps[lookup]?.env).toEqual({ CHECKIP_URL: 'https://checkip.amazonaws.com' });
+    expect(steps[bake]?.with?.variables).not.toContain('ssh_source_cidr');
   });
 });
 

@@ -5,7 +5,9 @@
  *   node20 or older (GitHub's runners have moved JavaScript actions to node24);
  * - every AWS session lasts as long as its job may run, and the role's
  *   MaxSessionDuration allows that length (configure-aws-credentials asks for
- *   3600 s by default, and STS refuses more than MaxSessionDuration).
+ *   3600 s by default, and STS refuses more than MaxSessionDuration): the
+ *   bake job's role in github-oidc.yaml, the publish, deploy and revert jobs'
+ *   in github-deploy-role.yaml, the plan job's in github-plan-role.yaml.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,20 +74,31 @@ const cfnTags: Tags = ['Ref', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Condit
 );
 
 /**
- * MaxSessionDuration of the template's role that GitHub assumes through OIDC
- * (the one whose trust policy names a federated principal); IAM's default
- * 3600 when the property is absent. Undefined when the template does not exist.
+ * The shortest MaxSessionDuration the template's roles that GitHub assumes
+ * through OIDC (those whose trust policy names a federated principal) can
+ * have: IAM's default 3600 when the property is absent, and when it is a
+ * parameter, the parameter's MinValue (any value an administrator may choose
+ * must allow the sessions). Undefined when the template does not exist.
  */
 function oidcRoleMaxSession(template: string): number | undefined {
   const path = join(root, 'cloudformation', template);
   if (!existsSync(path)) return undefined;
-  const resources = (parse(readFileSync(path, 'utf8'), { customTags: cfnTags }) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> })
-    .Resources;
+  const { Resources: resources, Parameters: parameters = {} } = parse(readFileSync(path, 'utf8'), { customTags: cfnTags }) as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    Parameters?: Record<string, { Default?: unknown; MinValue?: unknown }>;
+  };
   const roles = Object.values(resources).filter(
     (resource) => resource.Type === 'AWS::IAM::Role' && JSON.stringify(resource.Properties.AssumeRolePolicyDocument ?? {}).includes('"Federated"'),
   );
   expect(roles.length, `${template}: roles assumed through OIDC`).toBeGreaterThan(0);
-  return Math.min(...roles.map((role) => Number(role.Properties.MaxSessionDuration ?? 3600)));
+  const shortest = (value: unknown): number => {
+    const ref = (value as { 'Fn::Ref'?: string } | undefined)?.['Fn::Ref'];
+    if (ref === undefined) return Number(value ?? 3600);
+    const parameter = parameters[ref];
+    expect(parameter, `${template}: parameter ${ref}`).toBeDefined();
+    return Number(parameter?.MinValue ?? parameter?.Default);
+  };
+  return Math.min(...roles.map((role) => shortest(role.Properties.MaxSessionDuration)));
 }
 
 describe('third-party actions', () => {
@@ -154,15 +167,23 @@ describe('AWS sessions', () => {
     }
   });
 
-  it("and the role's MaxSessionDuration allows that length", () => {
-    const deployRole = oidcRoleMaxSession('github-oidc.yaml');
-    expect(deployRole).toBeDefined();
-    // The plan role is a template of its own; until it exists, IAM's default applies.
-    const planRole = oidcRoleMaxSession('github-plan-role.yaml') ?? 3600;
+  it("and the role's MaxSessionDuration allows that length (bake: github-oidc.yaml; publish, deploy, revert: github-deploy-role.yaml; plan: github-plan-role.yaml)", () => {
+    const limits = {
+      bake: oidcRoleMaxSession('github-oidc.yaml') ?? 0,
+      deploy: oidcRoleMaxSession('github-deploy-role.yaml') ?? 0,
+      // The plan role is a template of its own; until it exists, IAM's default applies.
+      plan: oidcRoleMaxSession('github-plan-role.yaml') ?? 3600,
+    };
+    expect(limits.bake).toBeGreaterThan(0);
+    expect(limits.deploy).toBeGreaterThan(0);
+    const seen = new Set<string>();
     for (const { where, step } of credentialSteps) {
-      const isPlan = String(step.with?.['role-to-assume']).includes('AWS_PLAN_ROLE_ARN');
-      const max = isPlan ? planRole : (deployRole ?? 0);
-      expect(Number(step.with?.['role-duration-seconds']), `${where}: more than the role's MaxSessionDuration ${max}`).toBeLessThanOrEqual(max);
+      const role = String(step.with?.['role-to-assume']);
+      const kind = role.includes('AWS_PLAN_ROLE_ARN') ? 'plan' : role.includes('bake-role-to-assume') ? 'bake' : 'deploy';
+      seen.add(kind);
+      const max = limits[kind];
+      expect(Number(step.with?.['role-duration-seconds']), `${where}: more than the ${kind} role's MaxSessionDuration ${max}`).toBeLessThanOrEqual(max);
     }
+    expect([...seen].sort()).toEqual(['bake', 'deploy', 'plan']);
   });
 });
