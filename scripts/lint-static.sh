@@ -16,8 +16,10 @@ mapfile -t scripts < <(git ls-files -co --exclude-standard -- '*.sh' | sort -u)
 if ((${#workflows[@]})); then
   echo "actionlint: ${#workflows[@]} workflow(s)"
   actionlint -shellcheck "$BIN/shellcheck" "${workflows[@]}"
-  echo "zizmor: ${#workflows[@]} workflow(s)"
-  zizmor --offline --no-progress "${workflows[@]}"
+  # The pedantic persona: every finding, including help-level ones; exceptions are commented in
+  # .github/zizmor.yml or next to the line they excuse.
+  echo "zizmor (pedantic): ${#workflows[@]} workflow(s)"
+  zizmor --offline --no-progress --persona=pedantic "${workflows[@]}"
 fi
 if ((${#templates[@]})); then
   echo "cfn-lint: ${#templates[@]} template(s)"
