@@ -19,7 +19,7 @@ import type { CommandContext } from './context.js';
 import { planStacks } from './deploy-step.js';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { instanceAppEnv } from './instance-env.js';
+import { instanceConfig, localInstanceEnv } from './instance-env.js';
 import { freePort, localAwsEnv } from './local-aws.js';
 import { toolsPython } from './paths.js';
 import { logTail, recordPreview, spawnApp, stopPreview, stopRecordedPreview, type PreviewState } from './preview.js';
@@ -61,9 +61,14 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     const stack = appStack ? await describeStackInfo(appStack.name, ctx.target.region, ctx.signal) : undefined;
     if (!stack?.exists) return off(`the app stack ${appStack?.name ?? ''} does not exist`);
     const launchTemplate = stack.outputs.LaunchTemplateId;
-    const instanceEnv = launchTemplate ? await instanceAppEnv(launchTemplate, ctx.target.region, ctx.signal) : undefined;
-    const appEnv = instanceEnv ?? (stack.outputs.BucketName ? { IMG_MGR_BUCKET: stack.outputs.BucketName } : {});
-    if (!instanceEnv) step.detail(`the launch template writes no app.env: using the stack's BucketName output`);
+    const instance = launchTemplate ? await instanceConfig(launchTemplate, ctx.target.region, ctx.signal) : undefined;
+    // The files the user data writes (app.env, aws-config) go into the state folder, and the env points there.
+    const appEnv = instance
+      ? localInstanceEnv(instance, join(ctx.stateDir, 'preview', 'etc'))
+      : stack.outputs.BucketName
+        ? { IMG_MGR_BUCKET: stack.outputs.BucketName }
+        : {};
+    if (!instance) step.detail(`the launch template writes no app.env: using the stack's BucketName output`);
     const bucket = appEnv.IMG_MGR_BUCKET;
     if (!bucket) return off(`the app stack ${stack.name} gives the app no IMG_MGR_BUCKET`);
     step.detail(`the instances' environment from ${stack.name}: ${Object.keys(appEnv).join(', ')} (IMG_MGR_BUCKET=${bucket})`);

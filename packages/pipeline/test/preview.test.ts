@@ -16,7 +16,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { initStandInAppRepository, UPSTREAM_DEFAULT_BRANCH } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/index.js';
-import { appEnvFromUserData } from '../src/instance-env.js';
+import { appEnvFromUserData, instanceFilesFromUserData, localInstanceEnv } from '../src/instance-env.js';
 import { pythonProblem, UPLOAD_PAGE_HEADING } from '../src/preview-step.js';
 import { runMain } from './helpers.js';
 
@@ -122,6 +122,9 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     const upload = await fetch(new URL('upload', url), { method: 'POST', body: form, redirect: 'manual' });
     expect(upload.status).toBe(302);
     expect(await bucketKeys(endpoint, bucket)).toEqual(['uploads/picture.txt']);
+    // /pics presigns with SigV4, as the instance does through the aws-config its user data writes.
+    const pics = await (await fetch(new URL('pics', url))).text();
+    expect(pics).toContain('X-Amz-Algorithm=AWS4-HMAC-SHA256');
   });
 
   it('status shows the running preview', async () => {
@@ -196,7 +199,25 @@ describe('the preview parts that need no AWS', () => {
     const userData = readFileSync(new URL('../../../cloudformation/img-mgr.yaml', import.meta.url), 'utf8');
     const block = /cat >\/etc\/img-mgr\/app\.env <<'EOF'\n[\s\S]*?\n\s*EOF\n/.exec(userData)?.[0] ?? '';
     const rendered = block.replace(/^ +/gm, '').replace('${UploadsBucket}', 'b-1').replace('${Environment}', 'dev').replace('${AWS::Region}', 'us-east-1');
-    expect(appEnvFromUserData(`#!/bin/bash\n${rendered}systemctl restart img-mgr.service\n`)).toEqual({ IMG_MGR_BUCKET: 'b-1', IMG_MGR_ENVIRONMENT: 'dev', AWS_DEFAULT_REGION: 'us-east-1' });
+    expect(appEnvFromUserData(`#!/bin/bash\n${rendered}systemctl restart img-mgr.service\n`)).toEqual({
+      IMG_MGR_BUCKET: 'b-1',
+      IMG_MGR_ENVIRONMENT: 'dev',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/etc/img-mgr/aws-config',
+    });
     expect(appEnvFromUserData('#!/bin/bash\necho no env\n')).toBeUndefined();
+  });
+
+  it('writes the files the user data writes under /etc/img-mgr into the preview, and points the env at them (SigV4 for /pics)', () => {
+    const template = readFileSync(new URL('../../../cloudformation/img-mgr.yaml', import.meta.url), 'utf8');
+    const script = /cat >\/etc\/img-mgr\/app\.env <<'EOF'\n[\s\S]*?cat >\/etc\/img-mgr\/aws-config <<'EOF'\n[\s\S]*?\n\s*EOF\n/.exec(template)?.[0] ?? '';
+    const userData = script.replace(/^ {12}/gm, '').replace('${UploadsBucket}', 'b-1').replace('${Environment}', 'dev').replace('${AWS::Region}', 'us-east-1');
+    const files = instanceFilesFromUserData(userData);
+    expect([...files.keys()]).toEqual(['app.env', 'aws-config']);
+    const dir = join(work, 'preview-etc');
+    const env = localInstanceEnv({ env: appEnvFromUserData(userData) ?? {}, files }, dir);
+    expect(env.AWS_CONFIG_FILE).toBe(join(dir, 'aws-config'));
+    expect(readFileSync(join(dir, 'aws-config'), 'utf8')).toMatch(/^s3 =\n {2}signature_version = s3v4$/m);
+    expect(env.IMG_MGR_BUCKET).toBe('b-1');
   });
 });
