@@ -116,6 +116,13 @@ export function settingSource(setting: SourceOption): string {
 const NOT_FOUND = new Set(['InvalidSubnetID.NotFound', 'InvalidSubnetID.Malformed', 'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed', 'NotFoundException']);
 const DENIED = new Set(['UnauthorizedOperation', 'AccessDeniedException', 'AccessDenied', 'UnauthorizedException']);
 
+/** Where github-oidc.yaml grants each permission the preflight needs. */
+const GRANTED_BY: Record<string, string> = {
+  'ec2:DescribeSubnets': "github-oidc.yaml's bake role grants it (PackerDescribe)",
+  'ec2:DescribeVpcs': "github-oidc.yaml's bake role grants it (PackerDescribe)",
+  'kms:DescribeKey': "github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
+};
+
 /**
  * One lookup: undefined when AWS says the resource does not exist, a
  * PreflightError naming the missing permission when the role may not look,
@@ -129,7 +136,7 @@ async function call<T>(setting: SourceOption, permission: string, lookup: () => 
     if (NOT_FOUND.has(code) || (code === 'InvalidParameterValue' && permission !== 'kms:DescribeKey')) return undefined;
     if (DENIED.has(code)) {
       throw new PreflightError(
-        `${settingSource(setting)}, which bake-ami could not check: the role may not call ${permission} (${code}); grant it to the bake role (github-oidc.yaml has it)`,
+        `${settingSource(setting)}, which bake-ami could not check: the role may not call ${permission} (${code}); ${GRANTED_BY[permission] ?? 'grant it to the bake role'}`,
       );
     }
     throw error;

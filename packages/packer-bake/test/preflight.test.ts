@@ -182,7 +182,7 @@ describe('preflight edge cases', () => {
     );
     expect(error).toBeInstanceOf(PreflightError);
     expect((error as Error).message).toBe(
-      "Input 'variables' sets kms_key_id to 'alias/ami', which bake-ami could not check: the role may not call kms:DescribeKey (AccessDeniedException); grant it to the bake role (github-oidc.yaml has it)",
+      "Input 'variables' sets kms_key_id to 'alias/ami', which bake-ami could not check: the role may not call kms:DescribeKey (AccessDeniedException); github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
     );
   });
 
