@@ -1486,7 +1486,18 @@ async function bakeAmi(request, options = {}) {
         log('force is set: baking without looking for an AMI with the same fingerprint');
     }
     // The subnet, VPC and KMS key the template names, checked before Packer creates anything.
-    await preflightTemplate(configFiles, request.variables, varFiles, { ec2, region: request.region, log, env, ...(options.kms ? { kms: options.kms } : {}), ...(signal ? { signal } : {}) });
+    // A cancellation during the lookups is a cancellation, not a failed check.
+    await preflightTemplate(configFiles, request.variables, varFiles, {
+        ec2,
+        region: request.region,
+        log,
+        env,
+        ...(options.kms ? { kms: options.kms } : {}),
+        ...(signal ? { signal } : {}),
+    }).catch((error) => {
+        throwIfAborted(signal);
+        throw error;
+    });
     throwIfAborted(signal);
     packer ??= await resolvePacker({ version: request.packerVersion, log, env });
     onEvent({ kind: 'packer', binary: packer });

@@ -202,7 +202,18 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   }
 
   // The subnet, VPC and KMS key the template names, checked before Packer creates anything.
-  await preflightTemplate(configFiles, request.variables, varFiles, { ec2, region: request.region, log, env, ...(options.kms ? { kms: options.kms } : {}), ...(signal ? { signal } : {}) });
+  // A cancellation during the lookups is a cancellation, not a failed check.
+  await preflightTemplate(configFiles, request.variables, varFiles, {
+    ec2,
+    region: request.region,
+    log,
+    env,
+    ...(options.kms ? { kms: options.kms } : {}),
+    ...(signal ? { signal } : {}),
+  }).catch((error: unknown) => {
+    throwIfAborted(signal);
+    throw error;
+  });
   throwIfAborted(signal);
 
   packer ??= await resolvePacker({ version: request.packerVersion, log, env });
