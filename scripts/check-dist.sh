@@ -9,9 +9,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 TOOLS_BIN="${IMG_MGR_TOOLS_DIR:-$ROOT/.tools}/bin"
 
-if ! git diff --quiet -- 'actions/*/dist' || [[ -n "$(git ls-files --others --exclude-standard -- 'actions/*/dist')" ]]; then
+# A wildcard pathspec matches whole paths, not leading directories: 'actions/*/dist'
+# alone matches no file under dist/, so the check always passed. '*' crosses '/'.
+DIST_FILES='actions/*/dist/*'
+if ! git diff --quiet -- "$DIST_FILES" || [[ -n "$(git ls-files --others --exclude-standard -- "$DIST_FILES")" ]]; then
   echo "check-dist: the committed bundles are stale. Run 'npm run package' and commit actions/*/dist:" >&2
-  git status --short -- 'actions/*/dist' >&2
+  git status --short -- "$DIST_FILES" >&2
   exit 1
 fi
 echo "check-dist: bundles match their sources"

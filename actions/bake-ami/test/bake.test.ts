@@ -17,7 +17,8 @@ import {
   RunInstancesCommand,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { createRunnerEnv, repoRoot, runAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { createRunnerEnv, repoRoot, runAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
@@ -235,6 +236,39 @@ describe('bake-ami with the project template', { timeout: 60_000 }, () => {
       expect(tags).toMatchObject({ fingerprint: run.outputs.fingerprint, 'run-id': runId, 'app-revision': 'abc123', application: 'img-mgr' });
       const again = await bake(inputs);
       expect(again.outputs).toMatchObject({ skipped: 'true', 'ami-id': run.outputs['ami-id'] });
+    },
+  );
+});
+
+describe("bake-ami checks the project template's subnet_id and kms_key_id before Packer starts", { timeout: 60_000 }, () => {
+  it.skipIf(!existsSync(join(PROJECT_TEMPLATE, 'img-mgr.pkr.hcl')))(
+    'a missing subnet and a disabled KMS key each fail in one line naming the input and the variable; nothing created, Packer never started',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bake-preflight-'));
+      cpSync(PROJECT_TEMPLATE, dir, { recursive: true, filter: (source) => !source.endsWith('plugins.pkr.hcl') });
+      const kms = new KMSClient(moto.clientConfig);
+      const disabledKey = (await kms.send(new CreateKeyCommand({ Description: 'disabled' }))).KeyMetadata?.KeyId ?? '';
+      await kms.send(new DisableKeyCommand({ KeyId: disabledKey }));
+      kms.destroy();
+      const inputs = (variable: string) => ({
+        template: dir,
+        'var-files': join(dir, 'test.pkrvars.hcl'),
+        'app-revision': 'abc123',
+        variables: `ec2_endpoint=${moto.endpoint}\nskip_aws_checks=true\n${variable}`,
+      });
+      const cases = [
+        ['subnet_id=subnet-0abc1234567890def', "Input 'variables' sets subnet_id to 'subnet-0abc1234567890def', which does not exist in us-east-1"],
+        [`kms_key_id=${disabledKey}`, `Input 'variables' sets kms_key_id to '${disabledKey}', which is Disabled (EBS needs an Enabled key)`],
+      ];
+      for (const [variable, message] of cases) {
+        const before = await snapshotAws(moto.clientConfig);
+        const run = await bake(inputs(variable ?? ''));
+        expect(run.exitCode).toBe(1);
+        expect(run.errors).toEqual([message]);
+        expect(run.log).not.toContain('Using Packer');
+        expect(run.log).not.toMatch(/^\s+at /m);
+        expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+      }
     },
   );
 });

@@ -64,7 +64,7 @@ export function resolveRegion(input: string | undefined, inputName = 'region', e
 }
 
 /** Services the actions talk to, by their AWS_ENDPOINT_URL_* suffix. */
-export type ServiceId = 'SSM' | 'CLOUDFORMATION' | 'EC2' | 'STS' | 'S3';
+export type ServiceId = 'SSM' | 'CLOUDFORMATION' | 'EC2' | 'STS' | 'S3' | 'KMS';
 
 /**
  * The endpoint override for `service`: AWS_ENDPOINT_URL_<SERVICE>, else

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
@@ -17,6 +18,7 @@ import { computeFingerprint } from './fingerprint.js';
 import { createEc2Client, findBakedAmi, findBakedCopies, tagBakedRegions, type BakedAmi } from './images.js';
 import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
 import { writeManifest } from './manifest.js';
+import { preflightTemplate } from './preflight.js';
 import { runPacker, type PackerRun } from './process.js';
 import { describeFilter, pluginConstraints, readSourceAmiSpec, resolveSourceAmi } from './source-ami.js';
 import { inspectTemplate, type TemplateInfo } from './template.js';
@@ -77,6 +79,8 @@ export interface BakeOptions {
   onEvent?: (event: BakeEvent) => void;
   /** An EC2 client for the region (default: one from @img-mgr/aws). */
   ec2?: EC2Client;
+  /** A KMS client for the region, asked for only when the template sets kms_key_id (default: one from @img-mgr/aws). */
+  kms?: () => Promise<KMSClient>;
   /** Environment for Packer and the AWS client (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** How long to wait for Packer after an interrupt (default 7 s). */
@@ -196,6 +200,21 @@ export async function bakeAmi(request: BakeRequest, options: BakeOptions = {}): 
   } else {
     log('force is set: baking without looking for an AMI with the same fingerprint');
   }
+
+  // The subnet, VPC and KMS key the template names, checked before Packer creates anything.
+  // A cancellation during the lookups is a cancellation, not a failed check.
+  await preflightTemplate(configFiles, request.variables, varFiles, {
+    ec2,
+    region: request.region,
+    log,
+    env,
+    ...(options.kms ? { kms: options.kms } : {}),
+    ...(signal ? { signal } : {}),
+  }).catch((error: unknown) => {
+    throwIfAborted(signal);
+    throw error;
+  });
+  throwIfAborted(signal);
 
   packer ??= await resolvePacker({ version: request.packerVersion, log, env });
   onEvent({ kind: 'packer', binary: packer });

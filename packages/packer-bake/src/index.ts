@@ -10,7 +10,7 @@ export {
   type TemporaryResource,
 } from './bake.js';
 export { computeFingerprint, FINGERPRINT_FORMAT, type FingerprintInput } from './fingerprint.js';
-export { readSourceAmiSpec, resolveSourceAmi, hclSourceAmi, jsonSourceAmi, describeFilter, pluginConstraints, type SourceAmiFilter, type SourceAmiSpec } from './source-ami.js';
+export { readSourceAmiSpec, readSourceOptions, hclAmazonEbsOptions, resolveSourceAmi, hclSourceAmi, jsonSourceAmi, describeFilter, pluginConstraints, type SourceAmiFilter, type SourceAmiSpec, type SourceOption, type ResolvedValue, type ValueOrigin } from './source-ami.js';
 export { findBakedAmi, findBakedCopies, tagBakedRegions, createEc2Client, FINGERPRINT_TAG, RUN_ID_TAG, REGIONS_TAG, type BakedAmi } from './images.js';
 export { sweepRunLeftovers, type SweepRequest, type SweepOptions, type SweepResult, type RunResources } from './sweep.js';
 export {
@@ -42,3 +42,4 @@ export { inspectTemplate, hclVariables, jsonVariables, type TemplateInfo } from 
 export { runPacker, type PackerRun, type RunOptions } from './process.js';
 export { writeManifest, type ManifestContent } from './manifest.js';
 export { hasUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
+export { preflightTemplate, checkSettings, keyProblem, settingSource, PreflightError, PREFLIGHT_OPTIONS, type PreflightOptions } from './preflight.js';

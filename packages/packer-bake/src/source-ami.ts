@@ -17,22 +17,58 @@ export interface SourceAmiFilter {
 /** What the template builds from: a literal `source_ami`, a filter, or nothing found. */
 export type SourceAmiSpec = { kind: 'literal'; amiId: string } | { kind: 'filter'; filter: SourceAmiFilter } | { kind: 'none' };
 
+/** Where a template setting's value comes from: bake-ami's `variables`, a var file, the variable's default, or the template itself. */
+export type ValueOrigin = { kind: 'variables' } | { kind: 'var-file'; file: string } | { kind: 'default' } | { kind: 'template' };
+
+/** A setting of the template with variables substituted, and the variable that feeds it (when one does). */
+export interface ResolvedValue {
+  value: string;
+  variable?: string;
+  origin: ValueOrigin;
+}
+
+/** The template's config files and a resolver of `var.NAME` references against `variables`, the var files and defaults. */
+interface TemplateValues {
+  texts: { file: string; text: string }[];
+  resolve: (raw: string) => ResolvedValue;
+}
+
+/**
+ * Reads the template's files and var files once. `var.NAME` values are taken
+ * from `variables`, then the var files (the last that sets it), then the
+ * variable's default; a reference none of them sets stays as written.
+ */
+async function readTemplateValues(configFiles: string[], variables: Record<string, string>, varFiles: string[]): Promise<TemplateValues> {
+  const texts = await Promise.all(configFiles.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+  const fileValues: Record<string, { value: string; file: string }> = {};
+  for (const file of varFiles) {
+    for (const [name, value] of Object.entries(varFileValues(await readFile(file, 'utf8')))) fileValues[name] = { value, file };
+  }
+  const defaults: Record<string, string> = {};
+  for (const { file, text } of texts) Object.assign(defaults, file.endsWith('.json') ? jsonVariableDefaults(text) : variableDefaults(text));
+  const resolve = (raw: string): ResolvedValue => {
+    const trimmed = raw.trim();
+    const name = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(trimmed)?.[1] ?? /^\{\{\s*user\s+`([^`]+)`\s*\}\}$/.exec(trimmed)?.[1];
+    if (!name) return { value: raw, origin: { kind: 'template' } };
+    const given = variables[name];
+    if (given !== undefined) return { value: given, variable: name, origin: { kind: 'variables' } };
+    const fromFile = fileValues[name];
+    if (fromFile) return { value: fromFile.value, variable: name, origin: { kind: 'var-file', file: fromFile.file } };
+    const fallback = defaults[name];
+    if (fallback !== undefined) return { value: fallback, variable: name, origin: { kind: 'default' } };
+    return { value: raw, variable: name, origin: { kind: 'template' } };
+  };
+  return { texts, resolve };
+}
+
 /**
  * Reads the first `source_ami_filter` (or `source_ami`) of the template's
  * HCL or JSON files. `var.NAME` values are taken from `variables`, then the
  * var files, then the variable's default.
  */
 export async function readSourceAmiSpec(configFiles: string[], variables: Record<string, string>, varFiles: string[]): Promise<SourceAmiSpec> {
-  const texts = await Promise.all(configFiles.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
-  const fileValues: Record<string, string> = {};
-  for (const file of varFiles) Object.assign(fileValues, varFileValues(await readFile(file, 'utf8')));
-  const defaults: Record<string, string> = {};
-  for (const { file, text } of texts) if (!file.endsWith('.json')) Object.assign(defaults, variableDefaults(text));
-  const value = (raw: string): string => {
-    const reference = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(raw.trim());
-    if (!reference?.[1]) return raw;
-    return variables[reference[1]] ?? fileValues[reference[1]] ?? defaults[reference[1]] ?? raw;
-  };
+  const { texts, resolve } = await readTemplateValues(configFiles, variables, varFiles);
+  const value = (raw: string): string => resolve(raw).value;
   for (const { file, text } of texts) {
     const spec = file.endsWith('.json') ? jsonSourceAmi(text) : hclSourceAmi(text);
     if (spec.kind === 'literal') return { kind: 'literal', amiId: value(spec.amiId) };
@@ -45,6 +81,67 @@ export async function readSourceAmiSpec(configFiles: string[], variables: Record
     }
   }
   return { kind: 'none' };
+}
+
+/** One option of an amazon-ebs source, resolved. */
+export interface SourceOption extends ResolvedValue {
+  option: string;
+}
+
+/**
+ * The top-level `options` of every amazon-ebs source (HCL `source
+ * "amazon-ebs"` blocks, JSON builders of that type) that are a string or a
+ * variable reference, resolved like `readSourceAmiSpec` does; duplicates
+ * (the same option and value in two sources) once.
+ */
+export async function readSourceOptions(
+  configFiles: string[],
+  variables: Record<string, string>,
+  varFiles: string[],
+  options: readonly string[],
+): Promise<SourceOption[]> {
+  const { texts, resolve } = await readTemplateValues(configFiles, variables, varFiles);
+  const found = new Map<string, SourceOption>();
+  for (const { file, text } of texts) {
+    const sources = file.endsWith('.json') ? jsonAmazonEbsOptions(text, options) : hclAmazonEbsOptions(text, options);
+    for (const { option, raw } of sources) {
+      const resolved = { option, ...resolve(raw) };
+      found.set(`${option}=${resolved.value}`, resolved);
+    }
+  }
+  return [...found.values()];
+}
+
+/** `option = "literal"` or `option = var.NAME` lines at the top level of each `source "amazon-ebs"` block. */
+export function hclAmazonEbsOptions(text: string, options: readonly string[]): { option: string; raw: string }[] {
+  const found: { option: string; raw: string }[] = [];
+  for (const match of text.matchAll(/^\s*source\s+"amazon-ebs"\s+"[^"]*"\s*\{/gm)) {
+    const body = topLevel(blockBody(text.slice(match.index), /\{/) ?? '');
+    for (const option of options) {
+      const line = new RegExp(`^\\s*${option}\\s*=\\s*(?:"([^"]*)"|(var\\.[A-Za-z0-9_-]+))\\s*(?:#.*|//.*)?$`, 'm').exec(body);
+      if (line) found.push({ option, raw: line[1] ?? line[2] ?? '' });
+    }
+  }
+  return found;
+}
+
+/** String `options` of a legacy JSON template's amazon-ebs builders. */
+function jsonAmazonEbsOptions(text: string, options: readonly string[]): { option: string; raw: string }[] {
+  let parsed: { builders?: Record<string, unknown>[] };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    return [];
+  }
+  const found: { option: string; raw: string }[] = [];
+  for (const builder of parsed.builders ?? []) {
+    if (builder.type !== 'amazon-ebs') continue;
+    for (const option of options) {
+      const raw = builder[option];
+      if (typeof raw === 'string') found.push({ option, raw });
+    }
+  }
+  return found;
 }
 
 /** The `source_ami_filter { filters = {...} owners = [...] most_recent = ... }` block of an HCL file. */
@@ -149,6 +246,28 @@ function variableDefaults(text: string): Record<string, string> {
     if (match[1] && value !== undefined) defaults[match[1]] = value;
   }
   return defaults;
+}
+
+/** String defaults of a legacy JSON template's `variables` block. */
+function jsonVariableDefaults(text: string): Record<string, string> {
+  try {
+    const parsed = JSON.parse(text) as { variables?: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(parsed.variables ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+/** `body` without the contents of its nested blocks, so that a nested block's `kms_key_id` is not taken for the source's. */
+function topLevel(body: string): string {
+  let depth = 0;
+  let kept = '';
+  for (const char of body) {
+    if (char === '{') depth++;
+    if (depth === 0) kept += char;
+    if (char === '}') depth = Math.max(0, depth - 1);
+  }
+  return kept;
 }
 
 /** The text between the `{` that `opening` ends with and its matching `}` (strings and comments are not special-cased). */

@@ -83,8 +83,8 @@ export function parameterArn(name: string): string {
 }
 
 /** Every call of the bake job (Packer's plugin and bake-ami), made with the bake role. */
-export function bakeCalls(options: { tags: PackerTags }): ChainCall[] {
-  const { tags } = options;
+export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): ChainCall[] {
+  const { tags, kmsKey } = options;
   const created = { ...region, ...requestTags(tags) };
   const owned = { ...region, ...packerResourceTags(tags) };
   const tagOnCreate = (action: string) => ({ ...created, 'ec2:CreateAction': action });
@@ -96,6 +96,10 @@ export function bakeCalls(options: { tags: PackerTags }): ChainCall[] {
   const baseImage = ec2('image', 'ami-0amazonal2023base', true);
 
   return [
+    // bake-ami's preflight of subnet_id and vpc_id (when set), before Packer starts.
+    ...describe('bake-ami preflight: subnet_id, vpc_id', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets'),
+    // And of kms_key_id: bake-ami calls KMS itself, so no kms:ViaService.
+    ...(kmsKey ? [{ by: 'bake-ami preflight: kms_key_id', action: 'kms:DescribeKey', resource: kmsKey, context: region }] : []),
     // Packer's Amazon plugin, in the order it runs.
     ...describe('packer: source AMI, network, instance type', 'ec2:DescribeRegions', 'ec2:DescribeImages', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeInstanceTypeOfferings'),
     { by: 'packer: temporary key pair', action: 'ec2:CreateKeyPair', resource: keyPair, context: created },
@@ -204,7 +208,7 @@ export function chainCalls(options: Parameters<typeof deployCalls>[0]): ChainCal
  * operation name (the SDK's, which is IAM's for these services).
  */
 export function iamActionOf(service: string, operation: string): string {
-  const prefix: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudformation: 'cloudformation', sts: 'sts', iam: 'iam', s3: 's3' };
+  const prefix: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudformation: 'cloudformation', sts: 'sts', iam: 'iam', s3: 's3', kms: 'kms' };
   const known = prefix[service];
   if (!known) throw new Error(`no IAM prefix for service ${service}`);
   return `${known}:${operation}`;

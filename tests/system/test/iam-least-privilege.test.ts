@@ -335,6 +335,17 @@ describe('github-oidc.yaml: AmiKmsKeyArn (EBS encryption with a customer-managed
     expect(await verdict(r.bake, { action: 'kms:Decrypt', resource: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/other`, context: via })).not.toBe('Allowed');
   });
 
+  it("allows bake-ami's preflight to describe the key directly (no kms:ViaService), and nothing else directly", async () => {
+    const r = roles({ AmiKmsKeyArn: KMS_KEY });
+    const calls = bakeCalls({ tags: packerTags(), kmsKey: KMS_KEY });
+    expect(calls.filter((call) => call.action.startsWith('kms:'))).toHaveLength(1);
+    expect(await refusals(r.bake, calls)).toEqual([]);
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:CreateGrant']) {
+      expect(await verdict(r.bake, { action, resource: KMS_KEY, context: region }), action).not.toBe('Allowed');
+    }
+    expect(await verdict(r.bake, { action: 'kms:DescribeKey', resource: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/other`, context: region })).not.toBe('Allowed');
+  });
+
   it('grants nothing of KMS without it', async () => {
     const r = roles();
     expect(r.oidc.resources.AmiKmsKeyPolicy).toBeUndefined();
