@@ -6,6 +6,7 @@ export { plainProgress, ttyProgress, silentProgress, formatDuration, stamp, type
 export { renderSummary, renderJson, newReport, type RunReport, type AmiReport, type ParameterReport, type StackReport, type StatusReport } from './report.js';
 export { findLocalAws, startLocalAws, stopLocalAws, freePort, type LocalAws, type LocalAwsState } from './local-aws.js';
 export { findParameterFile, stackPlans, type StackPlan } from './stacks.js';
+export { stackInputs, secretOutputs, type StackInputs } from './stack-secrets.js';
 export { pickCommit, parseSymref, resolveAppSource, type AppSource } from './app-revision.js';
 export { lockStateDir, type StateLock } from './state-lock.js';
 export { appEnvFromUserData } from './instance-env.js';
