@@ -1,5 +1,5 @@
 export { main, processIo, type Io } from './main.js';
-export { parseArgs, parseDuration, checkRegion, checkFlaskRepo, checkFlaskRef, COMMANDS, DEFAULTS, FLAGS, type Options, type Command } from './args.js';
+export { parseArgs, parseDuration, checkRegion, ANY_REGION_SWITCHES, checkFlaskRepo, checkFlaskRef, COMMANDS, DEFAULTS, FLAGS, type Options, type Command } from './args.js';
 export { ExitCode, EXIT_CODE_HELP, type ExitCodeValue } from './exit-codes.js';
 export { UsageError, PipelineError } from './errors.js';
 export { plainProgress, ttyProgress, silentProgress, formatDuration, stamp, type Progress, type Step } from './progress.js';
