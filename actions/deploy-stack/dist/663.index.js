@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   deployStack: () => (/* reexport */ deployStack)
 });
 
-// UNUSED EXPORTS: CHANGE_SET_NAME, DeployCancelledError, MAX_TEMPLATE_BODY_BYTES, STACK_NAME, StackWatcher, changeRows, changeSetName, checkStackName, classifyStatus, countCalls, formatDuration, formatEvent, isSettled, isSuccess, looksSecret, noEchoFacts, outputMap, parameterDocument, parseItem, parseParameterOverrides, parseTags, parseTemplateSource, planMarkdown, readParameterFile, rootCauses, s3HttpsUrl, secretOutputKeys, splitQuoted, stuckStackAdvice, templateFacts
+// UNUSED EXPORTS: CHANGE_SET_NAME, DeployCancelledError, MAX_TEMPLATE_BODY_BYTES, STACK_NAME, StackWatcher, changeRows, changeSetName, checkStackName, classifyStatus, countCalls, formatDuration, formatEvent, isSettled, isSuccess, noEchoFacts, outputMap, parameterDocument, parseItem, parseParameterOverrides, parseTags, parseTemplateSource, planMarkdown, readParameterFile, rootCauses, s3HttpsUrl, secretOutputKeys, splitQuoted, stuckStackAdvice, templateFacts
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -230,16 +230,6 @@ function oneLine(text) {
 var names = __webpack_require__(2490);
 ;// CONCATENATED MODULE: ../../packages/stack-deploy/lib/outputs.js
 /** Stack outputs. */
-/**
- * Output keys that look secret by their name. The action no longer masks by
- * name (secrets.ts decides by meaning: NoEcho); this is kept for the CLI's
- * status table, which reads stacks without their templates.
- */
-const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|private|credential|api_?key|access_?key/i;
-/** True when an output key looks like it holds a secret (by its name only). */
-function looksSecret(key) {
-    return SECRET_KEY.test(key);
-}
 /** Outputs as a plain map. */
 function outputMap(outputs) {
     const result = {};

@@ -20,6 +20,7 @@ __webpack_require__.d(__webpack_exports__, {
   MAX_LABELS_PER_VERSION: () => (/* reexport */ validate/* MAX_LABELS_PER_VERSION */._z),
   PromoteSourceError: () => (/* reexport */ PromoteSourceError),
   REJECTED_TAG_KEY: () => (/* reexport */ rejected_tag/* REJECTED_TAG_KEY */.O),
+  RejectedImageError: () => (/* reexport */ RejectedImageError),
   RollbackTargetError: () => (/* reexport */ RollbackTargetError),
   addReference: () => (/* reexport */ addReference),
   amiIdProblem: () => (/* reexport */ validate/* amiIdProblem */._B),
@@ -43,6 +44,7 @@ __webpack_require__.d(__webpack_exports__, {
   readPointer: () => (/* reexport */ readPointer),
   rejectAmi: () => (/* reexport */ rejectAmi),
   rejectionOf: () => (/* reexport */ rejectionOf),
+  rejectionTag: () => (/* reexport */ rejectionTag),
   resolveRollbackTarget: () => (/* reexport */ resolveRollbackTarget),
   rollbackAmi: () => (/* reexport */ rollbackAmi),
   rollbackLabel: () => (/* reexport */ validate/* rollbackLabel */.lM),
@@ -347,8 +349,77 @@ function labelIndex(pointer) {
     return index;
 }
 
+// EXTERNAL MODULE: ../../packages/ami-publish/lib/rejected-tag.js
+var rejected_tag = __webpack_require__(6718);
 // EXTERNAL MODULE: ../../packages/ami-publish/lib/validate.js
 var validate = __webpack_require__(5723);
+;// CONCATENATED MODULE: ../../packages/ami-publish/lib/rejected.js
+/**
+ * The rejected mark: an EC2 tag on an AMI whose rollout failed. The failure
+ * path of the reusable workflow writes it; rollback (`previous`), promote
+ * and pruning read it, so a bad AMI is never picked again by accident.
+ */
+
+
+
+
+
+
+
+/** The value of `amiId`'s rejected tag, or undefined when it has none (or the AMI is gone). */
+async function rejectionOf(ec2, amiId, signal) {
+    try {
+        const response = await ec2.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [amiId] }), { abortSignal: signal });
+        const image = response.Images?.find((candidate) => candidate.ImageId === amiId);
+        return image ? rejectionTag(image) : undefined;
+    }
+    catch (error) {
+        // A missing AMI is not rejected; whoever wants to use it finds out that it is gone.
+        if (awsErrorName(error).startsWith('InvalidAMIID'))
+            return undefined;
+        throw error;
+    }
+}
+/** The value of a described image's rejected tag, or undefined when it has none. */
+function rejectionTag(image) {
+    return image.Tags?.find((tag) => tag.Key === rejected_tag/* REJECTED_TAG_KEY */.O)?.Value;
+}
+/**
+ * An explicit publish of a rejected AMI: refused, so a re-run of a commit whose
+ * rollout failed (same fingerprint, bake skipped) cannot roll the bad AMI out again.
+ */
+class RejectedImageError extends ImageNotUsableError {
+    rejectedBy;
+    constructor(amiId, region, rejectedBy) {
+        super(amiId, region, `is rejected in ${region} (${rejected_tag/* REJECTED_TAG_KEY */.O}=${rejectedBy}: run ${rejectedBy} rejected it after a failed rollout); ` +
+            `rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway`);
+        this.rejectedBy = rejectedBy;
+    }
+}
+/** Tags `amiId` with `img-mgr:rejected=<by>` (overwriting an earlier rejection). */
+async function rejectAmi(request, context) {
+    const problem = (0,validate/* amiIdProblem */._B)(request.amiId);
+    if (problem)
+        throw new errors/* InputError */.dz('reject-ami', `is invalid: ${problem}`);
+    const { ec2 } = clientsFor(request.region, context);
+    try {
+        // DescribeImages first: CreateTags accepts ids of AMIs that do not exist on some endpoints.
+        const found = await ec2.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [request.amiId] }), { abortSignal: context.signal });
+        if (!found.Images?.some((image) => image.ImageId === request.amiId))
+            throw notFound(request);
+        await ec2.send(new dist_cjs/* CreateTagsCommand */.RmG({ Resources: [request.amiId], Tags: [{ Key: rejected_tag/* REJECTED_TAG_KEY */.O, Value: request.by }] }), { abortSignal: context.signal });
+    }
+    catch (error) {
+        if (awsErrorName(error).startsWith('InvalidAMIID'))
+            throw notFound(request);
+        throw error;
+    }
+    context.log(`[${request.region}] Tagged ${request.amiId} ${rejected_tag/* REJECTED_TAG_KEY */.O}=${request.by}: rollback-to previous, promote and pruning treat it as rejected`);
+}
+function notFound(request) {
+    return new ImageNotUsableError(request.amiId, request.region, `does not exist in ${request.region}, so it cannot be tagged rejected`);
+}
+
 ;// CONCATENATED MODULE: ../../packages/ami-publish/lib/write.js
 /**
  * Writing one region's pointer: an idempotent PutParameter, a read-back that
@@ -535,10 +606,11 @@ async function attachLabels(ssm, name, version, labels, signal) {
 
 
 
+
 /**
  * Publishes each target's AMI to `parameterName` in its region. Throws,
  * having written nothing, when a value is malformed or an AMI is not
- * available; otherwise returns a report with every region's outcome.
+ * available or is tagged rejected; otherwise returns a report with every region's outcome.
  */
 async function publishAmi(request, context) {
     checkSettings(request);
@@ -553,12 +625,15 @@ async function publishAmi(request, context) {
     }
     const prepared = await allOrAbort(request.targets, async (target, signal) => {
         const clients = clientsFor(target.region, context);
-        await waitForImage(clients.ec2, target.region, target.amiId, {
+        const image = await waitForImage(clients.ec2, target.region, target.amiId, {
             timeoutMs: request.waitTimeoutMs,
             log: (line) => context.log(`[${target.region}] ${line}`),
             signal,
             ...(context.pollIntervalMs !== undefined ? { pollIntervalMs: context.pollIntervalMs } : {}),
         });
+        const rejectedBy = rejectionTag(image);
+        if (rejectedBy !== undefined)
+            throw new RejectedImageError(target.amiId, target.region, rejectedBy);
         const pointer = await readPointer(clients.ssm, target.region, request.parameterName, signal);
         checkPointerType(pointer);
         return { ...target, clients, pointer };
@@ -633,59 +708,6 @@ function checkPointerType(pointer) {
 function previousOf(pointer) {
     const current = currentVersion(pointer);
     return current ? { previousAmiId: current.value, previousVersion: current.version } : {};
-}
-
-// EXTERNAL MODULE: ../../packages/ami-publish/lib/rejected-tag.js
-var rejected_tag = __webpack_require__(6718);
-;// CONCATENATED MODULE: ../../packages/ami-publish/lib/rejected.js
-/**
- * The rejected mark: an EC2 tag on an AMI whose rollout failed. The failure
- * path of the reusable workflow writes it; rollback (`previous`), promote
- * and pruning read it, so a bad AMI is never picked again by accident.
- */
-
-
-
-
-
-
-
-/** The value of `amiId`'s rejected tag, or undefined when it has none (or the AMI is gone). */
-async function rejectionOf(ec2, amiId, signal) {
-    try {
-        const response = await ec2.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [amiId] }), { abortSignal: signal });
-        const image = response.Images?.find((candidate) => candidate.ImageId === amiId);
-        return image?.Tags?.find((tag) => tag.Key === rejected_tag/* REJECTED_TAG_KEY */.O)?.Value;
-    }
-    catch (error) {
-        // A missing AMI is not rejected; whoever wants to use it finds out that it is gone.
-        if (awsErrorName(error).startsWith('InvalidAMIID'))
-            return undefined;
-        throw error;
-    }
-}
-/** Tags `amiId` with `img-mgr:rejected=<by>` (overwriting an earlier rejection). */
-async function rejectAmi(request, context) {
-    const problem = (0,validate/* amiIdProblem */._B)(request.amiId);
-    if (problem)
-        throw new errors/* InputError */.dz('reject-ami', `is invalid: ${problem}`);
-    const { ec2 } = clientsFor(request.region, context);
-    try {
-        // DescribeImages first: CreateTags accepts ids of AMIs that do not exist on some endpoints.
-        const found = await ec2.send(new dist_cjs/* DescribeImagesCommand */.ji5({ ImageIds: [request.amiId] }), { abortSignal: context.signal });
-        if (!found.Images?.some((image) => image.ImageId === request.amiId))
-            throw notFound(request);
-        await ec2.send(new dist_cjs/* CreateTagsCommand */.RmG({ Resources: [request.amiId], Tags: [{ Key: rejected_tag/* REJECTED_TAG_KEY */.O, Value: request.by }] }), { abortSignal: context.signal });
-    }
-    catch (error) {
-        if (awsErrorName(error).startsWith('InvalidAMIID'))
-            throw notFound(request);
-        throw error;
-    }
-    context.log(`[${request.region}] Tagged ${request.amiId} ${rejected_tag/* REJECTED_TAG_KEY */.O}=${request.by}: rollback-to previous, promote and pruning treat it as rejected`);
-}
-function notFound(request) {
-    return new ImageNotUsableError(request.amiId, request.region, `does not exist in ${request.region}, so it cannot be tagged rejected`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/ami-publish/lib/rollback.js

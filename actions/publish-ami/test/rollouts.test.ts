@@ -5,7 +5,7 @@
  */
 import { DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, readParameter } from './aws.js';
 
@@ -44,6 +44,23 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
       `Input 'rollback-to' cannot be used: ${name} has no earlier value than ${good} that is not rejected: ${bad} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
     ]);
     expect((await readParameter(ssm, name))?.version).toBe(3);
+  });
+
+  it('an explicit publish of a rejected AMI (a re-run of the failed commit) fails in one line naming the way out, and writes nothing', async () => {
+    const rejected = (await createAmi(ec2, 'my-ami-rejected')).amiId;
+    const name = '/rollouts/rerun/golden-ami';
+    expect((await step({ 'ami-id': amis[0] ?? '', 'parameter-name': name })).exitCode).toBe(0);
+    expect((await step({ 'reject-ami': rejected })).exitCode).toBe(0);
+    const before = await snapshotAws(moto.clientConfig);
+    const why = `${rejected} is rejected in us-east-1 (img-mgr:rejected=777: run 777 rejected it after a failed rollout); rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway; nothing was written`;
+    const byId = await step({ 'ami-id': rejected, 'parameter-name': name });
+    expect(byId.exitCode, byId.log).toBe(1);
+    expect(byId.errors).toEqual([`Input 'ami-id' cannot be published: ${why}`]);
+    expect(byId.log).not.toMatch(/^\s+at /m);
+    const byMap = await step({ amis: JSON.stringify({ 'us-east-1': rejected }), 'parameter-name': name });
+    expect(byMap.errors).toEqual([`Input 'amis' cannot be published: ${why}`]);
+    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+    expect(await rejectedTag(rejected)).toBe('777');
   });
 
   it('promote-from publishes the other parameter current AMI; a missing source fails in one line and writes nothing', async () => {

@@ -15,4 +15,4 @@ export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
 export { type RegionResult, type WriteSettings, type MovedLabel, type UnlabelledVersion } from './write.js';
 export * from './validate.js';
 export { promoteAmi, PromoteSourceError, type PromoteRequest } from './promote.js';
-export { REJECTED_TAG_KEY, rejectAmi, rejectionOf, type RejectRequest } from './rejected.js';
+export { REJECTED_TAG_KEY, rejectAmi, rejectionOf, rejectionTag, RejectedImageError, type RejectRequest } from './rejected.js';

@@ -8,6 +8,7 @@ import { isRegionName } from '@img-mgr/aws';
 import { allOrAbort, clientsFor, type RegionClients, type RunContext } from './context.js';
 import { waitForImage } from './images.js';
 import { currentVersion, readPointer, type Pointer } from './pointer.js';
+import { rejectionTag, RejectedImageError } from './rejected.js';
 import { amiIdProblem, descriptionProblem, labelsProblem, labelWindowProblem, parameterNameProblem, tagProblem } from './validate.js';
 import { writePointer, type RegionResult, type WriteSettings } from './write.js';
 
@@ -38,7 +39,7 @@ export interface PreparedRegion {
 /**
  * Publishes each target's AMI to `parameterName` in its region. Throws,
  * having written nothing, when a value is malformed or an AMI is not
- * available; otherwise returns a report with every region's outcome.
+ * available or is tagged rejected; otherwise returns a report with every region's outcome.
  */
 export async function publishAmi(request: PublishRequest, context: RunContext): Promise<PublishReport> {
   checkSettings(request);
@@ -52,12 +53,14 @@ export async function publishAmi(request: PublishRequest, context: RunContext): 
     request.targets,
     async (target, signal) => {
       const clients = clientsFor(target.region, context);
-      await waitForImage(clients.ec2, target.region, target.amiId, {
+      const image = await waitForImage(clients.ec2, target.region, target.amiId, {
         timeoutMs: request.waitTimeoutMs,
         log: (line) => context.log(`[${target.region}] ${line}`),
         signal,
         ...(context.pollIntervalMs !== undefined ? { pollIntervalMs: context.pollIntervalMs } : {}),
       });
+      const rejectedBy = rejectionTag(image);
+      if (rejectedBy !== undefined) throw new RejectedImageError(target.amiId, target.region, rejectedBy);
       const pointer = await readPointer(clients.ssm, target.region, request.parameterName, signal);
       checkPointerType(pointer);
       return { ...target, clients, pointer };

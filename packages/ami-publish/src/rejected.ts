@@ -3,7 +3,7 @@
  * path of the reusable workflow writes it; rollback (`previous`), promote
  * and pruning read it, so a bad AMI is never picked again by accident.
  */
-import { CreateTagsCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { InputError } from '@img-mgr/action-kit';
 import { awsErrorName, clientsFor, type RunContext } from './context.js';
 import { ImageNotUsableError } from './images.js';
@@ -17,11 +17,31 @@ export async function rejectionOf(ec2: EC2Client, amiId: string, signal?: AbortS
   try {
     const response = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }), { abortSignal: signal });
     const image = response.Images?.find((candidate) => candidate.ImageId === amiId);
-    return image?.Tags?.find((tag) => tag.Key === REJECTED_TAG_KEY)?.Value;
+    return image ? rejectionTag(image) : undefined;
   } catch (error: unknown) {
     // A missing AMI is not rejected; whoever wants to use it finds out that it is gone.
     if (awsErrorName(error).startsWith('InvalidAMIID')) return undefined;
     throw error;
+  }
+}
+
+/** The value of a described image's rejected tag, or undefined when it has none. */
+export function rejectionTag(image: Image): string | undefined {
+  return image.Tags?.find((tag) => tag.Key === REJECTED_TAG_KEY)?.Value;
+}
+
+/**
+ * An explicit publish of a rejected AMI: refused, so a re-run of a commit whose
+ * rollout failed (same fingerprint, bake skipped) cannot roll the bad AMI out again.
+ */
+export class RejectedImageError extends ImageNotUsableError {
+  constructor(amiId: string, region: string, readonly rejectedBy: string) {
+    super(
+      amiId,
+      region,
+      `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed rollout); ` +
+        `rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway`,
+    );
   }
 }
 

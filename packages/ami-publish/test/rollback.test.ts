@@ -3,7 +3,7 @@
  * moto: `previous` skips AMIs tagged img-mgr:rejected, and when every earlier
  * value is rejected (or a promote has no source) nothing is written.
  */
-import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, CreateTagsCommand, DeleteTagsCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   publishAmi,
   REJECTED_TAG_KEY,
   rejectAmi,
+  RejectedImageError,
   rejectionOf,
   rollbackAmi,
   RollbackTargetError,
@@ -55,8 +56,22 @@ describe('rollback and promote with rejected AMIs, against moto', () => {
     await moto.stop();
   });
 
+  /**
+   * Builds a pointer's history as it was before the rejections: an explicit publish refuses a
+   * rejected AMI, so each rejected tag is lifted while publishing (the documented way out) and put back.
+   */
   const publishAll = async (parameterName: string, values: string[]): Promise<void> => {
-    for (const amiId of values) await publishAmi({ ...settings, parameterName, targets: [{ region: REGION, amiId }] }, context);
+    const rejected = new Map<string, string>();
+    for (const amiId of new Set(values)) {
+      const by = await rejectionOf(ec2, amiId);
+      if (by !== undefined) rejected.set(amiId, by);
+    }
+    if (rejected.size > 0) await ec2.send(new DeleteTagsCommand({ Resources: [...rejected.keys()], Tags: [{ Key: REJECTED_TAG_KEY }] }));
+    try {
+      for (const amiId of values) await publishAmi({ ...settings, parameterName, targets: [{ region: REGION, amiId }] }, context);
+    } finally {
+      for (const [amiId, by] of rejected) await ec2.send(new CreateTagsCommand({ Resources: [amiId], Tags: [{ Key: REJECTED_TAG_KEY, Value: by }] }));
+    }
   };
   const history = async (name: string): Promise<string[]> =>
     ((await ssm.send(new GetParameterHistoryCommand({ Name: name }))).Parameters ?? []).map((entry) => entry.Value ?? '');
@@ -69,6 +84,16 @@ describe('rollback and promote with rejected AMIs, against moto', () => {
     expect(await rejectionOf(ec2, b)).toBe('4242');
     expect(lines).toContain(`[${REGION}] Tagged ${b} img-mgr:rejected=4242: rollback-to previous, promote and pruning treat it as rejected`);
     await expect(rejectAmi({ region: REGION, amiId: 'ami-0123456789abcdef0', by: '1' }, context)).rejects.toThrow(ImageNotUsableError);
+  });
+
+  it('an explicit publish of a rejected AMI throws RejectedImageError naming the run, and writes nothing', async () => {
+    const [a, b] = amis as [string, string];
+    const name = '/publish/refuses-rejected';
+    await publishAll(name, [a]);
+    const failure = publishAmi({ ...settings, parameterName: name, targets: [{ region: REGION, amiId: b }] }, context);
+    await expect(failure).rejects.toThrow(RejectedImageError);
+    await expect(failure).rejects.toMatchObject({ amiId: b, region: REGION, rejectedBy: '4242' });
+    expect(await history(name)).toEqual([a]);
   });
 
   it('rollback-to previous skips the rejected AMI and lands on the newest earlier one that is not', async () => {

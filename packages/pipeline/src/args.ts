@@ -5,7 +5,8 @@
  */
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
-import { isKnownRegion, isRegionName } from './regions.js';
+// The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
+import { ANY_REGION_ENV, isKnownRegion, isRegionName } from '@img-mgr/aws/region';
 
 export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -242,11 +243,17 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   return options;
 }
 
-/** `--region`: shaped like a region and one AWS has (IMG_MGR_PIPELINE_ANY_REGION=1 lifts the list check for new regions). */
-export function checkRegion(value: string): string {
+/**
+ * Either set to 1 lets `--region` name a region the list does not know yet: the actions' switch, or the
+ * CLI's own older name (kept so existing scripts still work).
+ */
+export const ANY_REGION_SWITCHES = [ANY_REGION_ENV, 'IMG_MGR_PIPELINE_ANY_REGION'] as const;
+
+/** `--region`: shaped like a region and one AWS has, by @img-mgr/aws's list (unless an ANY_REGION_SWITCHES is 1). */
+export function checkRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
   if (!isRegionName(value)) throw new UsageError('--region', `has '${shorten(value)}', which is not an AWS region name such as us-east-1`);
-  if (!isKnownRegion(value) && process.env.IMG_MGR_PIPELINE_ANY_REGION !== '1') {
-    throw new UsageError('--region', `has '${value}', which is not a known AWS region (set IMG_MGR_PIPELINE_ANY_REGION=1 if it is new)`);
+  if (!isKnownRegion(value) && !ANY_REGION_SWITCHES.some((name) => env[name] === '1')) {
+    throw new UsageError('--region', `has '${value}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`);
   }
   return value;
 }

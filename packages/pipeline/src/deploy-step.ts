@@ -1,10 +1,10 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
-import { readFileSync } from 'node:fs';
 import type { CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { StackReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
+import { secretOutputs, stackInputs } from './stack-secrets.js';
 import { stackPlans, type StackPlan } from './stacks.js';
 
 /** The stacks to deploy, in order, with their parameter files. */
@@ -36,9 +36,9 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
   try {
     const deploy = await import('@img-mgr/stack-deploy');
     if (plan.note) step.detail(plan.note);
-    const parameters = plan.parameterFile ? deploy.readParameterFile(plan.parameterFile, ctx.root, '--env') : new Map<string, string>();
-    const declared = deploy.templateFacts(readFileSync(plan.template, 'utf8'))?.parameters;
-    for (const [key, value] of Object.entries(plan.overrides)) if (!declared || declared.has(key)) parameters.set(key, value);
+    const inputs = await stackInputs(plan, ctx.root);
+    const parameters = new Map(inputs.parameters);
+    const declared = inputs.facts?.parameters;
     if (plan.role === 'app' && (!declared || declared.has('ImageIdOverride'))) {
       parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
     }
@@ -82,6 +82,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
       status: info.status || result.status || '?',
       noChanges: result.noChanges,
       outputs,
+      secretOutputs: await secretOutputs({ ...inputs, parameters }, outputs),
       durationMs: performance.now() - started,
       ...(imageId && plan.role === 'app' ? { imageId } : {}),
     };

@@ -77,7 +77,7 @@ const EXAMPLES: Partial<Record<Command, string[]>> = {
 const FLAG_HELP: Record<string, string> = {
   '--aws': 'use your real AWS account (credentials from the usual chain: AWS_PROFILE, SSO, env, OIDC)',
   '--endpoint': 'use an AWS emulator you run, e.g. http://127.0.0.1:5000 (moto_server)',
-  '--region': `AWS region (default: ${DEFAULTS.localRegion} locally, AWS_REGION with --aws)`,
+  '--region': `AWS region (default: ${DEFAULTS.localRegion} locally, AWS_REGION with --aws); one newer than this release needs IMG_MGR_ANY_REGION=1 (or IMG_MGR_PIPELINE_ANY_REGION=1)`,
   '--keep': 'keep the embedded AWS running after the command; later commands reuse it until `down`',
   '--timeout': `bound of the whole command, e.g. 90s, 15m, 1h (default ${DEFAULTS.timeoutMs / 60_000}m); reaching it fails (exit 7)`,
   '--flask-repo': `https git URL of the Flask app, or locally a repository path / file:// URL (default ${DEFAULTS.flaskRepo})`,

@@ -3,7 +3,6 @@
  * what it finished), and its two renderings: the summary table for people
  * and the JSON document for machines (--json).
  */
-import { looksSecret } from '@img-mgr/stack-deploy/parsers';
 import { formatDuration } from './progress.js';
 
 export interface AmiReport {
@@ -38,6 +37,8 @@ export interface StackReport {
   /** The AMI the stack resolved from the SSM parameter (app stack). */
   imageId?: string;
   outputs: Record<string, string>;
+  /** Output keys shown as *** (NoEcho by meaning, deploy-stack's rule; see stack-secrets.ts). --json keeps their values. */
+  secretOutputs?: string[];
   durationMs?: number;
 }
 
@@ -148,8 +149,8 @@ function renderStatus(report: RunReport): string {
     const stackRows: [string, string][] = [['Status', stack.exists ? stack.status : 'does not exist']];
     if (stack.imageId) stackRows.push(['Resolved AMI', stack.imageId]);
     if (stack.launchTemplateAmi) stackRows.push(['Launch template AMI', stack.launchTemplateAmi]);
-    // Secret-looking outputs are hidden on screen, as deploy-stack hides them in logs; --json keeps them.
-    for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, looksSecret(key) ? '***' : value]);
+    // Outputs that carry or derive from a NoEcho value are hidden on screen, as deploy-stack hides them in logs.
+    for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, stack.secretOutputs?.includes(key) ? '***' : value]);
     parts.push(table(`Stack ${stack.name}`, stackRows));
   }
   parts.push(table('Where', [...appRows(report), ['AWS', targetText(report)], ['Result', resultText(report)]]));

@@ -5,6 +5,7 @@ import { ExitCode } from './exit-codes.js';
 import { planStacks } from './deploy-step.js';
 import type { PreviewReport, StatusReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
+import { secretOutputs, stackInputs } from './stack-secrets.js';
 import { recordedPreview } from './preview.js';
 
 /** Reads the pointer and both stacks into the report. */
@@ -24,7 +25,12 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
       ...(entry.modified ? { modified: entry.modified } : {}),
     });
     const plans = await planStacks(ctx);
-    const stacks = await Promise.all(plans.map((plan) => describeStackInfo(plan.name, target.region, ctx.signal)));
+    const stacks = await Promise.all(
+      plans.map(async (plan) => {
+        const info = await describeStackInfo(plan.name, target.region, ctx.signal);
+        return { ...info, secretOutputs: await secretOutputs(await stackInputs(plan, ctx.root), info.outputs) };
+      }),
+    );
     const status: StatusReport = {
       parameter: {
         name: options.parameterName,
@@ -38,6 +44,7 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
         exists: stack.exists,
         status: stack.status,
         outputs: stack.outputs,
+        secretOutputs: stack.secretOutputs,
         ...(stack.imageId ? { imageId: stack.imageId } : {}),
         ...(stack.launchTemplateAmi ? { launchTemplateAmi: stack.launchTemplateAmi } : {}),
       })),

@@ -1,5 +1,6 @@
+import { isKnownRegion } from '@img-mgr/aws/region';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, parseArgs, parseDuration, UsageError } from '../src/index.js';
+import { checkRegion, DEFAULTS, parseArgs, parseDuration, UsageError } from '../src/index.js';
 
 /** The UsageError parseArgs throws for `argv`. */
 function usageError(argv: string[]): UsageError {
@@ -144,6 +145,35 @@ describe('parseArgs: bad input is one UsageError naming the flag', () => {
     expect(error.message).toContain("got '(204 characters, not shown)'");
     expect(error.message).not.toContain('bad');
     expect(usageError(['run', '--flask-ref', 'a..b']).message).toContain("got 'a..b'");
+  });
+});
+
+describe('--region: the one region list of @img-mgr/aws, and both switches for a new region', () => {
+  it('knows what @img-mgr/aws knows, and refuses what it does not, naming IMG_MGR_ANY_REGION', () => {
+    for (const region of ['us-east-1', 'ap-southeast-7', 'mx-central-1', 'us-gov-west-1', 'cn-northwest-1']) {
+      expect(isKnownRegion(region)).toBe(true);
+      expect(checkRegion(region, {})).toBe(region);
+    }
+    expect(isKnownRegion('us-east-9')).toBe(false);
+    expect(() => checkRegion('us-east-9', {})).toThrow("--region has 'us-east-9', which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)");
+  });
+
+  it('IMG_MGR_ANY_REGION=1 (the actions\' switch) or IMG_MGR_PIPELINE_ANY_REGION=1 lets a new region through; neither lifts the shape check', () => {
+    expect(checkRegion('us-east-9', { IMG_MGR_ANY_REGION: '1' })).toBe('us-east-9');
+    expect(checkRegion('us-east-9', { IMG_MGR_PIPELINE_ANY_REGION: '1' })).toBe('us-east-9');
+    expect(() => checkRegion('us-east-9', { IMG_MGR_ANY_REGION: 'true' })).toThrow(/not a known AWS region/);
+    expect(() => checkRegion('mars-1', { IMG_MGR_ANY_REGION: '1', IMG_MGR_PIPELINE_ANY_REGION: '1' })).toThrow(/not an AWS region name/);
+  });
+
+  it('parseArgs reads the switch from the environment', () => {
+    const saved = process.env.IMG_MGR_ANY_REGION;
+    process.env.IMG_MGR_ANY_REGION = '1';
+    try {
+      expect(parseArgs(['run', '--region', 'us-east-9']).region).toBe('us-east-9');
+    } finally {
+      if (saved === undefined) delete process.env.IMG_MGR_ANY_REGION;
+      else process.env.IMG_MGR_ANY_REGION = saved;
+    }
   });
 });
 

@@ -1,5 +1,23 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, newReport, plainProgress, renderJson, renderSummary, stamp, ttyProgress, type RunReport } from '../src/index.js';
+import {
+  formatDuration,
+  newReport,
+  parseArgs,
+  plainProgress,
+  renderJson,
+  renderSummary,
+  secretOutputs,
+  stackInputs,
+  stackPlans,
+  stamp,
+  ttyProgress,
+  type RunReport,
+  type StackReport,
+} from '../src/index.js';
+import { packageDir } from './helpers.js';
 
 /** A clock the test moves by hand. */
 function fakeClock(): { now: () => number; advance: (ms: number) => void } {
@@ -206,5 +224,80 @@ describe('summary table', () => {
       ['img-mgr-vpc-dev', 'CREATE_COMPLETE'],
       ['img-mgr-dev', 'UPDATE_COMPLETE'],
     ]);
+  });
+});
+
+describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name', () => {
+  /** A status report holding only `stacks`, rendered as `img-mgr-pipeline status` prints it. */
+  const renderStacks = (stacks: StatusStack[]): string =>
+    renderSummary({
+      ...newReport('status'),
+      ok: true,
+      exitCode: 0,
+      target: { kind: 'endpoint', region: 'us-west-2', endpoint: 'http://127.0.0.1:5000' },
+      status: { parameter: { name: '/common/img-mgr/golden-ami', region: 'us-west-2', exists: false, history: [] }, stacks },
+      durationMs: 10,
+    });
+  type StatusStack = StackReport & { exists: boolean };
+
+  it('the real vpc.yaml stack: PrivateSubnets and every other output are shown', async () => {
+    const root = join(packageDir, '..', '..');
+    const [vpc] = stackPlans(parseArgs(['status']), root, 'us-west-2', () => new Map());
+    if (!vpc) throw new Error('no vpc plan');
+    const outputs = { VpcId: 'vpc-0abc', PrivateSubnets: 'subnet-0a,subnet-0b', PublicSubnets: 'subnet-0c,subnet-0d' };
+    const secret = await secretOutputs(await stackInputs(vpc, root), outputs);
+    expect(secret).toEqual([]);
+    const text = renderStacks([{ name: vpc.name, exists: true, status: 'CREATE_COMPLETE', outputs, secretOutputs: secret }]);
+    expect(text).toMatch(/Output PrivateSubnets +subnet-0a,subnet-0b/);
+    expect(text).not.toContain('***');
+  });
+
+  it('an output that embeds a NoEcho value (from the parameter file or the Default) or is computed from a NoEcho parameter is ***', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'img-mgr-mask-'));
+    try {
+      const template = join(dir, 'app.yaml');
+      writeFileSync(
+        template,
+        [
+          'Parameters:',
+          '  DbPassword: { Type: String, NoEcho: true }',
+          '  ApiKey: { Type: String, NoEcho: "true", Default: k3y-default-value }',
+          '  PrivateSubnetIds: { Type: String, Default: "" }',
+          'Resources:',
+          '  Topic: { Type: AWS::SNS::Topic }',
+          'Outputs:',
+          '  PrivateSubnets: { Value: !Ref PrivateSubnetIds }',
+          '  ConnectionString: { Value: !Sub "postgres://app:${DbPassword}@db" }',
+          '  Banner: { Value: "welcome" }',
+          '  Copied: { Value: "static" }',
+          '',
+        ].join('\n'),
+      );
+      const parameterFile = join(dir, 'dev-us-west-2.json');
+      writeFileSync(parameterFile, JSON.stringify({ DbPassword: 'hunter2-from-file' }));
+      const plan = { role: 'app' as const, name: 'img-mgr-dev', template, parameterFile, overrides: { PrivateSubnetIds: 'subnet-0a,subnet-0b', NotDeclared: 'x' } };
+      const inputs = await stackInputs(plan, dir);
+      expect([...inputs.parameters]).toEqual([
+        ['DbPassword', 'hunter2-from-file'],
+        ['PrivateSubnetIds', 'subnet-0a,subnet-0b'],
+      ]);
+      // Values as a deployed stack reports them: Banner and Copied carry the secrets although their
+      // expressions do not name a NoEcho parameter (an edited template, a value copied elsewhere).
+      const outputs = {
+        PrivateSubnets: 'subnet-0a,subnet-0b',
+        ConnectionString: 'postgres://app:hunter2-from-file@db',
+        Banner: 'key k3y-default-value inside',
+        Copied: 'pw=hunter2-from-file',
+      };
+      const secret = await secretOutputs(inputs, outputs);
+      expect(secret.sort()).toEqual(['Banner', 'ConnectionString', 'Copied']);
+      const text = renderStacks([{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }]);
+      expect(text).toMatch(/Output PrivateSubnets +subnet-0a,subnet-0b/);
+      expect(text).toMatch(/Output ConnectionString +\*\*\*/);
+      expect(text).toMatch(/Output Banner +\*\*\*/);
+      expect(text).not.toMatch(/hunter2|k3y-default/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

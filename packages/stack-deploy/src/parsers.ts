@@ -7,4 +7,4 @@ export { parseTags, type StackTag } from './tags.js';
 export { splitQuoted, parseItem } from './items.js';
 export { checkStackName, changeSetName, STACK_NAME, CHANGE_SET_NAME } from './names.js';
 export { parseTemplateSource, templateFacts, s3HttpsUrl, MAX_TEMPLATE_BODY_BYTES, type TemplateSource, type TemplateFacts } from './template-source.js';
-export { looksSecret, outputMap } from './outputs.js';
+export { outputMap } from './outputs.js';
