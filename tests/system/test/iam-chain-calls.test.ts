@@ -4,7 +4,10 @@
  * every operation seen must be one that iam-least-privilege.test.ts
  * simulates as allowed for the role of the job that makes it
  * (iam-chain-calls.ts: bakeCalls for the bake role, deployCalls for each
- * environment's deploy role). moto authorises nothing here: the
+ * environment's deploy role). publish runs with keep-amis, so its calls are
+ * compared with deployCalls with `prune`, which iam-least-privilege.test.ts
+ * simulates on deploy roles rendered with PRUNE_OPT_IN (PruneReads=true), the
+ * configuration a repository that prunes deploys. moto authorises nothing here: the
  * recording only tells WHICH calls are made; whether IAM allows them is judged
  * by the evaluator on the table, with the ARNs and context keys of real AWS.
  *
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
-import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags } from './iam-chain-calls.js';
+import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags, pruneScope } from './iam-chain-calls.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
 
 /** Calls IAM always allows (no permission exists for them). */
@@ -76,6 +79,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
       parameterName: '/common/img-mgr/golden-ami',
       stackName: 'img-mgr-dev',
       networkStackName: 'img-mgr-vpc-dev',
+      prune: pruneScope('/common/img-mgr/golden-ami'),
     };
     const actionsOf = (calls: { service: string; operation: string }[]) => [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
@@ -96,6 +100,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
         parameterName: '/common/img-mgr/golden-ami',
         stackName: 'img-mgr-dev',
         networkStackName: 'img-mgr-vpc-dev',
+        prune: pruneScope('/common/img-mgr/golden-ami'),
       }).map((call) => call.action),
     );
     const made = [...new Set(recorder.calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
