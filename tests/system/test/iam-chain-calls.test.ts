@@ -22,6 +22,8 @@ import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
 import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags, pruneScope } from './iam-chain-calls.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
+import { PRUNE_OPT_IN, renderRoles } from './iam-roles.js';
+import { simulate } from './iam-simulate.js';
 
 /** Calls IAM always allows (no permission exists for them). */
 const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
@@ -90,6 +92,24 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     expect(deployMade.filter((action) => !inDeploy.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
     expect(bakeMade).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage']));
     expect(deployMade).toEqual(expect.arrayContaining(['ssm:PutParameter', 'cloudformation:CreateChangeSet']));
+  });
+
+  it('the dev deploy role with PruneReads=true allows every row of the table for each operation publish and deploy made (IAM evaluator)', async () => {
+    const role = renderRoles({}, PRUNE_OPT_IN).dev;
+    const table = deployCalls({
+      tags: packerTags(),
+      executionRoleArn: 'arn:aws:iam::123456789012:role/x',
+      parameterName: '/common/img-mgr/golden-ami',
+      stackName: 'img-mgr-dev',
+      networkStackName: 'img-mgr-vpc-dev',
+      prune: pruneScope('/common/img-mgr/golden-ami'),
+    });
+    const made = new Set(recorder.calls.slice(bakeCallCount).map((call) => iamActionOf(call.service, call.operation)));
+    const rows = table.filter((call) => made.has(call.action));
+    expect(rows.map((call) => call.action)).toEqual(expect.arrayContaining(['ssm:GetParametersByPath', 'ec2:DescribeLaunchTemplates', 'cloudformation:DescribeStacks']));
+    const refused: string[] = [];
+    for (const call of rows) if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed') refused.push(`${call.by}: ${call.action} on ${call.resource}`);
+    expect(refused).toEqual([]);
   });
 
   it('every operation they made is one the least-privilege test simulates as allowed', () => {
