@@ -4,7 +4,10 @@
  * every operation seen must be one that iam-least-privilege.test.ts
  * simulates as allowed for the role of the job that makes it
  * (iam-chain-calls.ts: bakeCalls for the bake role, deployCalls for each
- * environment's deploy role). moto authorises nothing here: the
+ * environment's deploy role). publish runs with keep-amis, so its calls are
+ * compared with deployCalls with `prune`, which iam-least-privilege.test.ts
+ * simulates on deploy roles rendered with PRUNE_OPT_IN (PruneReads=true), the
+ * configuration a repository that prunes deploys. moto authorises nothing here: the
  * recording only tells WHICH calls are made; whether IAM allows them is judged
  * by the evaluator on the table, with the ARNs and context keys of real AWS.
  *
@@ -17,8 +20,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
-import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags } from './iam-chain-calls.js';
+import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags, pruneScope } from './iam-chain-calls.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
+import { PRUNE_OPT_IN, renderRoles } from './iam-roles.js';
+import { simulate } from './iam-simulate.js';
 
 /** Calls IAM always allows (no permission exists for them). */
 const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
@@ -76,6 +81,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
       parameterName: '/common/img-mgr/golden-ami',
       stackName: 'img-mgr-dev',
       networkStackName: 'img-mgr-vpc-dev',
+      prune: pruneScope('/common/img-mgr/golden-ami'),
     };
     const actionsOf = (calls: { service: string; operation: string }[]) => [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
@@ -88,6 +94,24 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     expect(deployMade).toEqual(expect.arrayContaining(['ssm:PutParameter', 'cloudformation:CreateChangeSet']));
   });
 
+  it('the dev deploy role with PruneReads=true allows every row of the table for each operation publish and deploy made (IAM evaluator)', async () => {
+    const role = renderRoles({}, PRUNE_OPT_IN).dev;
+    const table = deployCalls({
+      tags: packerTags(),
+      executionRoleArn: 'arn:aws:iam::123456789012:role/x',
+      parameterName: '/common/img-mgr/golden-ami',
+      stackName: 'img-mgr-dev',
+      networkStackName: 'img-mgr-vpc-dev',
+      prune: pruneScope('/common/img-mgr/golden-ami'),
+    });
+    const made = new Set(recorder.calls.slice(bakeCallCount).map((call) => iamActionOf(call.service, call.operation)));
+    const rows = table.filter((call) => made.has(call.action));
+    expect(rows.map((call) => call.action)).toEqual(expect.arrayContaining(['ssm:GetParametersByPath', 'ec2:DescribeLaunchTemplates', 'cloudformation:DescribeStacks']));
+    const refused: string[] = [];
+    for (const call of rows) if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed') refused.push(`${call.by}: ${call.action} on ${call.resource}`);
+    expect(refused).toEqual([]);
+  });
+
   it('every operation they made is one the least-privilege test simulates as allowed', () => {
     const simulated = new Set(
       chainCalls({
@@ -96,6 +120,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
         parameterName: '/common/img-mgr/golden-ami',
         stackName: 'img-mgr-dev',
         networkStackName: 'img-mgr-vpc-dev',
+        prune: pruneScope('/common/img-mgr/golden-ami'),
       }).map((call) => call.action),
     );
     const made = [...new Set(recorder.calls.map((call) => iamActionOf(call.service, call.operation)))].sort();

