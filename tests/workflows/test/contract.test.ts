@@ -125,11 +125,14 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(reusable.jobs.bake?.if).toBe("${{ inputs.rollback-to == '' && inputs.promote-from == '' }}");
   });
 
-  it('grants each job only id-token: write and contents: read', () => {
+  it('grants each job only id-token: write, and contents: read only to the jobs that check out', () => {
     expect(reusable.permissions).toEqual({});
     for (const [name, job] of Object.entries(reusable.jobs)) {
-      expect(job.permissions, name).toEqual({ 'id-token': 'write', contents: 'read' });
+      const checksOut = (job.steps ?? []).some((step) => step.uses?.startsWith('actions/checkout@'));
+      expect(job.permissions, name).toEqual(checksOut ? { 'id-token': 'write', contents: 'read' } : { 'id-token': 'write' });
     }
+    // resolve reads the app's refs with git ls-remote and its own claims from an OIDC token: no checkout.
+    expect(reusable.jobs.resolve?.permissions).toEqual({ 'id-token': 'write' });
   });
 
   it('passes each .img-mgr action only inputs its action.yml declares, and reads only outputs it declares', () => {
