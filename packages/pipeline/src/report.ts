@@ -37,7 +37,7 @@ export interface StackReport {
   /** The AMI the stack resolved from the SSM parameter (app stack). */
   imageId?: string;
   outputs: Record<string, string>;
-  /** Output keys shown as *** (NoEcho by meaning, deploy-stack's rule; see stack-secrets.ts). --json keeps their values. */
+  /** Output keys shown as *** (NoEcho by meaning, deploy-stack's rule; see stack-secrets.ts), on screen and in --json. */
   secretOutputs?: string[];
   durationMs?: number;
 }
@@ -92,9 +92,22 @@ export function newReport(command: string): RunReport {
   return { command, ok: false, exitCode: 1, target: { kind: 'local', region: '' }, stacks: [], durationMs: 0 };
 }
 
-/** The JSON document printed by --json (stable keys; one document on stdout). */
+/**
+ * The JSON document printed by --json (stable keys; one document on stdout).
+ * Outputs that carry a NoEcho value are `***` here too: stdout ends up in CI
+ * logs and files, where no runner masks them.
+ */
 export function renderJson(report: RunReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  const masked = { ...report, stacks: report.stacks.map(withSecretsMasked) };
+  if (report.status) masked.status = { ...report.status, stacks: report.status.stacks.map(withSecretsMasked) };
+  return `${JSON.stringify(masked, null, 2)}\n`;
+}
+
+/** The stack with its secret outputs' values replaced by `***`. */
+function withSecretsMasked<T extends StackReport>(stack: T): T {
+  const hidden = stack.secretOutputs ?? [];
+  if (hidden.length === 0) return stack;
+  return { ...stack, outputs: Object.fromEntries(Object.entries(stack.outputs).map(([key, value]) => [key, hidden.includes(key) ? '***' : value])) };
 }
 
 /** Two aligned columns, with a rule under the title. */

@@ -296,6 +296,20 @@ describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name'
       expect(text).toMatch(/Output ConnectionString +\*\*\*/);
       expect(text).toMatch(/Output Banner +\*\*\*/);
       expect(text).not.toMatch(/hunter2|k3y-default/);
+      const json = renderJson({ ...newReport('status'), stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }] });
+      expect(json).not.toMatch(/hunter2|k3y-default/);
+      expect((JSON.parse(json) as { stacks: { outputs: Record<string, string> }[] }).stacks[0]?.outputs).toEqual({
+        PrivateSubnets: 'subnet-0a,subnet-0b',
+        ConnectionString: '***',
+        Banner: '***',
+        Copied: '***',
+      });
+      const status = renderJson({
+        ...newReport('status'),
+        status: { parameter: { name: '/p', region: 'us-east-1', exists: false, history: [] }, stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }] },
+      });
+      expect(status).not.toMatch(/hunter2|k3y-default/);
+      expect(status).toContain('"PrivateSubnets": "subnet-0a,subnet-0b"');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
