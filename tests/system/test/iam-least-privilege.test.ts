@@ -219,6 +219,17 @@ describe('escalation attempts are denied to every GitHub role and the execution 
     expect(await asInstance({ action: 's3:PutObject', resource: 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc/uploads/cat.png' })).toBe('Allowed');
     expect(await asInstance({ action: 's3:PutObject', resource: 'arn:aws:s3:::someone-elses-bucket/x' })).not.toBe('Allowed');
   });
+
+  it('the boundary lets the health check write and delete its probe (by version) before cfn-signal, and delete nothing else (moto applies no boundary)', async () => {
+    const admin = [{ name: 'AdministratorAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
+    const asInstance = async (request: IamRequest) => (await simulate(instanceRoleArn, admin, request, r.boundary)).result;
+    const probe = 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc/img-mgr-health/probe-i-0123';
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']) {
+      expect(await asInstance({ action, resource: probe }), action).toBe('Allowed');
+    }
+    expect(await asInstance({ action: 's3:DeleteObject', resource: 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc/uploads/cat.png' })).not.toBe('Allowed');
+    expect(await asInstance({ action: 's3:DeleteObjectVersion', resource: 'arn:aws:s3:::someone-elses-bucket/img-mgr-health/x' })).not.toBe('Allowed');
+  });
 });
 
 /**
