@@ -152,20 +152,21 @@ describe("resolve: this workflow's repository and commit from the OIDC token", (
 
 describe('resolve: the role to assume', () => {
   const step = 'Check the role to assume';
+  const CFN_ROLE = 'arn:aws:iam::123456789012:role/img-mgr/deploy/img-mgr-cfn-execution';
 
   it('accepts an IAM role ARN', async () => {
-    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev', BAKES: 'false' })).status).toBe(0);
+    expect((await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev', BAKES: 'false' })).status).toBe(0);
   });
 
   it.each(['', 'img-mgr-github-actions', 'arn:aws:iam::123456789012:user/someone'])('rejects %j, naming the variable to set', async (role) => {
-    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role, ENVIRONMENT: 'dev', BAKES: 'true' });
+    const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, ENVIRONMENT: 'dev', BAKES: 'true' });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output).toMatch(/^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(AWS_ROLE_ARN in workflows-example\)/);
   });
 
   it('names AWS_PROD_ROLE_ARN when the prod deploy role is missing', async () => {
-    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: '', ENVIRONMENT: 'prod', BAKES: 'false' });
+    const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: '', ENVIRONMENT: 'prod', BAKES: 'false' });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output.trim()).toMatch(/^::error::Input 'role-to-assume' has '', .*\(AWS_PROD_ROLE_ARN in workflows-example\) to the DeployRoleArn output of the cloudformation\/github-deploy-role\.yaml stack of environment 'prod'\.$/);
@@ -174,16 +175,23 @@ describe('resolve: the role to assume', () => {
   it('requires bake-role-to-assume when the run bakes (a deploy role trusts only its environment), not for a rollback or promote', async () => {
     const role = 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev';
     const bakeRole = 'arn:aws:iam::123456789012:role/img-mgr-github-bake';
-    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: bakeRole, BAKES: 'true' })).status).toBe(0);
-    expect((await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'false' })).status).toBe(0);
-    const missing = await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'true' });
+    expect((await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: bakeRole, BAKES: 'true' })).status).toBe(0);
+    expect((await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'false' })).status).toBe(0);
+    const missing = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'true' });
     expect(missing.status).toBe(1);
     expect(missing.output.trim().split('\n')).toHaveLength(1);
     expect(missing.output).toMatch(/^::error::Input 'bake-role-to-assume' is empty, but this run bakes; set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/);
-    const run = await runStep('resolve', step, { ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'img-mgr-bake', BAKES: 'true' });
+    const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'img-mgr-bake', BAKES: 'true' });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output).toMatch(/^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; set the repository variable .*AWS_BAKE_ROLE_ARN/);
+  });
+
+  it.each(['', 'img-mgr-cfn'])('requires cloudformation-role-arn (%j), before anything is published: the deploy roles create no resources', async (cfnRole) => {
+    const run = await runStep('resolve', step, { CFN_ROLE: cfnRole, ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev', BAKES: 'false' });
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n')).toHaveLength(1);
+    expect(run.output).toMatch(/^::error::Input 'cloudformation-role-arn' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(CFN_EXECUTION_ROLE_ARN in workflows-example\)/);
   });
 });
 
@@ -231,6 +239,16 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
     git(app, 'checkout', '--quiet', UPSTREAM_DEFAULT_BRANCH);
   });
   afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  it('refuses a URL with credentials before printing anything of it', async () => {
+    const token = 'ghp_planted0123456789abcdefABCDEF012345';
+    const run = await runStep('resolve', step, { FLASK_REPO: `https://x-access-token:${token}@github.com/${FORK}.git`, FLASK_REF: '' });
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n')).toHaveLength(1);
+    expect(run.output).toMatch(/^::error::Input 'flask-repo' holds credentials in its URL/);
+    expect(run.output).not.toContain(token);
+    expect(run.outputs).toEqual({});
+  });
 
   it('takes a commit SHA as it is and makes owner/name a URL on this GitHub server, without a network call', async () => {
     const sha = 'fedcba9876543210fedcba9876543210fedcba98';
