@@ -580,7 +580,7 @@ class Deploy {
         this.log = hooks.log ?? (() => undefined);
         this.warn = hooks.warn ?? this.log;
         this.group = hooks.group ?? ((_title, body) => body());
-        this.sleep = hooks.sleep ?? cancellation/* sleep */.y;
+        this.sleep = hooks.sleep ?? cancellation/* sleep */.yy;
         this.now = hooks.now ?? Date.now;
         this.deadline = this.now() + request.waitTimeoutMs;
         this.result = { stackName: request.stackName, noChanges: false, executed: false, changes: [], outputs: {}, secretOutputs: [], failures: [], apiCalls: {} };

@@ -272,7 +272,7 @@ async function waitForImage(ec2, region, amiId, options) {
             throw new errors/* TimeoutError */.MU(`${amiId} was still pending in ${region} after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout)`);
         }
         options.log(`${amiId} is pending in ${region}; checking again in ${Math.round(interval / 1000)} s (poll ${poll})`);
-        await (0,cancellation/* sleep */.y)(interval, options.signal);
+        await (0,cancellation/* sleep */.yy)(interval, options.signal);
     }
 }
 async function describeImage(ec2, region, amiId, signal) {
@@ -568,7 +568,7 @@ async function confirmVersion(ssm, region, name, version, amiId, timeoutMs, cont
             throw new errors/* TimeoutError */.MU(`${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)`);
         }
         context.log(`[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); poll ${poll}`);
-        await (0,cancellation/* sleep */.y)(interval, context.signal);
+        await (0,cancellation/* sleep */.yy)(interval, context.signal);
     }
 }
 async function readVersion(ssm, name, version, signal) {

@@ -6,7 +6,7 @@
 import { CancelledError } from './errors.js';
 
 export interface Cancellation {
-  /** Aborted on the first SIGINT or SIGTERM. */
+  /** Aborted on the first of the signals listened for. */
   readonly signal: AbortSignal;
   /** The signal that arrived first, if any. */
   readonly received: () => NodeJS.Signals | undefined;
@@ -14,31 +14,38 @@ export interface Cancellation {
   dispose(): void;
 }
 
-/** Listens for SIGINT/SIGTERM and aborts `signal` on the first one. */
-export function listenForCancellation(onSignal?: (signal: NodeJS.Signals, count: number) => void): Cancellation {
+/** What GitHub sends a cancelled step. */
+export const CANCEL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * Listens for `signals` (SIGINT and SIGTERM unless told otherwise; a CLI adds
+ * SIGHUP, which a closed terminal sends) and aborts `signal` on the first one.
+ */
+export function listenForCancellation(
+  onSignal?: (signal: NodeJS.Signals, count: number) => void,
+  signals: readonly NodeJS.Signals[] = CANCEL_SIGNALS,
+): Cancellation {
   const controller = new AbortController();
   let first: NodeJS.Signals | undefined;
   let count = 0;
-  const handler = (signal: NodeJS.Signals): void => {
-    count += 1;
-    first ??= signal;
-    onSignal?.(signal, count);
-    if (!controller.signal.aborted) controller.abort(new CancelledError(signal));
-  };
-  const onInt = (): void => handler('SIGINT');
-  const onTerm = (): void => handler('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  const handlers = signals.map((name) => {
+    const handler = (): void => {
+      count += 1;
+      first ??= name;
+      onSignal?.(name, count);
+      if (!controller.signal.aborted) controller.abort(new CancelledError(name));
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
   return {
     signal: controller.signal,
     received: () => first,
     dispose() {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+      for (const [name, handler] of handlers) process.off(name, handler);
     },
   };
 }
-
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

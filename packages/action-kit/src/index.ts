@@ -14,6 +14,6 @@ export {
 export { group, mask, info, warning, debug, annotateError } from './log.js';
 export { setOutput, saveState, readState } from './outputs.js';
 export { jobSummary, cell, type JobSummary, type SummaryCell } from './summary.js';
-export { listenForCancellation, sleep, type Cancellation } from './cancellation.js';
+export { CANCEL_SIGNALS, listenForCancellation, sleep, type Cancellation } from './cancellation.js';
 export { runAction, type ActionContext } from './run.js';
 export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';

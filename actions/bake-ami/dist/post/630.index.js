@@ -1326,7 +1326,7 @@ function fullJitterDelay(retry, options = {}) {
  * with `label`, the attempt number and the error that caused it.
  */
 async function retry(label, fn, options) {
-    const { attempts, isRetryable = () => true, log = () => undefined, sleep = cancellation/* sleep */.y, signal } = options;
+    const { attempts, isRetryable = () => true, log = () => undefined, sleep = cancellation/* sleep */.yy, signal } = options;
     for (let attempt = 1;; attempt++) {
         try {
             return await fn(attempt);
