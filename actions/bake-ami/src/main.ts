@@ -15,7 +15,7 @@ import {
   stringInput,
   warning,
 } from '@img-mgr/action-kit';
-import { resolveRegion } from '@img-mgr/aws';
+import { resolveRegion } from '@img-mgr/kernel';
 import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
 import { urlCredentialsProblem, variableWithUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { LogFolds } from './folds.js';

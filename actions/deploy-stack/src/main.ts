@@ -17,7 +17,7 @@ import {
   warning,
   InputError,
 } from '@img-mgr/action-kit';
-import { resolveRegion } from '@img-mgr/aws';
+import { resolveRegion } from '@img-mgr/kernel';
 import {
   checkStackName,
   parseParameterOverrides,

@@ -14,7 +14,7 @@ import {
   stringInput,
   warning,
 } from '@img-mgr/action-kit';
-import { regionProblem, resolveRegion } from '@img-mgr/aws';
+import { regionProblem, resolveRegion } from '@img-mgr/kernel';
 // Pure syntax rules only: this subpath loads no AWS SDK, so bad inputs fail fast.
 import {
   amiIdProblem,

@@ -1,4 +1,4 @@
-export { InputError, ActionError, CancelledError, TimeoutError, errorMessage } from './errors.js';
+export { InputError, ActionError, CancelledError, TimeoutError, errorMessage } from '@img-mgr/kernel';
 export {
   rawInput,
   stringInput,
@@ -14,6 +14,6 @@ export {
 export { group, mask, info, warning, debug, annotateError } from './log.js';
 export { setOutput, saveState, readState } from './outputs.js';
 export { jobSummary, cell, type JobSummary, type SummaryCell } from './summary.js';
-export { CANCEL_SIGNALS, listenForCancellation, sleep, type Cancellation } from './cancellation.js';
+export { CANCEL_SIGNALS, listenForCancellation, sleep, type Cancellation } from '@img-mgr/kernel';
 export { runAction, type ActionContext } from './run.js';
-export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
+export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from '@img-mgr/kernel';

@@ -4,8 +4,8 @@
  * An action calls them once, in one function, to build its typed inputs.
  */
 import * as core from '@actions/core';
-import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
-import { InputError } from './errors.js';
+import { hasUrlCredentials, InputError, quoteWhole, URL_CREDENTIALS_PROBLEM } from '@img-mgr/kernel';
+export { quoteWhole };
 
 interface StringOptions {
   /** Fails when the input is empty. */
@@ -150,15 +150,4 @@ export function keyValueInput(name: string, options: { keyPattern?: RegExp } = {
     result.set(key, item.slice(equals + 1).trim());
   }
   return result;
-}
-
-/**
- * An input value for an error line: whole, or not at all. The runner masks
- * only whole registered secrets, so a cut or re-spaced piece of one would
- * show; a long or multi-line value is named by its length instead, and a
- * URL with credentials is never shown.
- */
-export function quoteWhole(value: string, max = 80): string {
-  if (hasUrlCredentials(value)) return '(a URL with credentials, not shown)';
-  return value.length <= max && !/[\r\n]/.test(value) ? `'${value}'` : `(${value.length} characters, not shown)`;
 }

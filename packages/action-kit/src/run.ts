@@ -1,7 +1,7 @@
 /** The one place where an action's outcome becomes the step's result. */
 import * as core from '@actions/core';
-import { errorMessage, InputError } from './errors.js';
-import { listenForCancellation, type Cancellation } from './cancellation.js';
+import { errorMessage, isCancellation, KernelError, listenForCancellation, type Cancellation } from '@img-mgr/kernel';
+
 
 export interface ActionContext {
   /** Aborted when the job is cancelled. */
@@ -25,10 +25,10 @@ export async function runAction(name: string, body: (context: ActionContext) => 
   try {
     await body({ signal: cancellation.signal, cancellation });
   } catch (thrown: unknown) {
-    if (thrown instanceof Error && thrown.stack && !(thrown instanceof InputError)) core.debug(thrown.stack);
+    if (thrown instanceof Error && thrown.stack && !(thrown instanceof KernelError)) core.debug(thrown.stack);
     const received = cancellation.received();
     const message = errorMessage(thrown);
-    core.setFailed(received && !message.includes('ancel') ? `${message} (job cancelled by ${received})` : message);
+    core.setFailed(received && !isCancellation(thrown) ? `${message} (job cancelled by ${received})` : message);
   } finally {
     cancellation.dispose();
   }

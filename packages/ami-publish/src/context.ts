@@ -1,7 +1,7 @@
 /** What every operation of this package is given by its caller (action or CLI). */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createClient } from '@img-mgr/aws';
+import { createClient } from '@img-mgr/kernel/aws';
 
 export interface RunContext {
   /** Where progress lines go (the action's log, a CLI's stderr). */

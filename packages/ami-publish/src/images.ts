@@ -1,6 +1,6 @@
 /** Checks that an AMI can be published: it exists in the region and is available. */
 import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { ActionError, sleep, TimeoutError } from '@img-mgr/action-kit';
+import { ActionError, sleep, TimeoutError } from '@img-mgr/kernel';
 import { awsErrorName } from './context.js';
 
 /** The AMI cannot be published; `problem` says why (the caller names its input). */

@@ -3,7 +3,7 @@
  * (dev's golden AMI into prod's), with the same checks and write as a
  * publish. No bake: prod only ever gets an AMI that dev ran.
  */
-import { ActionError, InputError } from '@img-mgr/action-kit';
+import { ActionError, InputError } from '@img-mgr/kernel';
 import { allOrAbort, clientsFor, type RunContext } from './context.js';
 import { currentVersion, readPointer } from './pointer.js';
 import { publishAmi, type PublishReport } from './publish.js';

@@ -6,8 +6,8 @@
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DeleteSnapshotCommand, DeregisterImageCommand, paginateDescribeImages, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { errorMessage, InputError } from '@img-mgr/action-kit';
-import { createClient } from '@img-mgr/aws';
+import { errorMessage, InputError } from '@img-mgr/kernel';
+import { createClient } from '@img-mgr/kernel/aws';
 import { clientsFor, type RunContext } from './context.js';
 import { type Pointer } from './pointer.js';
 import { findReferences, pointerReferences, type References } from './references.js';

@@ -3,8 +3,8 @@
  * checked in every region before anything is written; then each region is
  * written in turn and a failure in one does not hide what the others did.
  */
-import { ActionError, errorMessage, InputError } from '@img-mgr/action-kit';
-import { isRegionName } from '@img-mgr/aws';
+import { ActionError, errorMessage, InputError } from '@img-mgr/kernel';
+import { isRegionName } from '@img-mgr/kernel';
 import { allOrAbort, clientsFor, type RegionClients, type RunContext } from './context.js';
 import { waitForImage } from './images.js';
 import { currentVersion, readPointer, type Pointer } from './pointer.js';

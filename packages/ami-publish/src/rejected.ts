@@ -4,7 +4,7 @@
  * and pruning read it, so a bad AMI is never picked again by accident.
  */
 import { CreateTagsCommand, DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { InputError } from '@img-mgr/action-kit';
+import { InputError } from '@img-mgr/kernel';
 import { awsErrorName, clientsFor, type RunContext } from './context.js';
 import { ImageNotUsableError } from './images.js';
 import { REJECTED_TAG_KEY } from './rejected-tag.js';

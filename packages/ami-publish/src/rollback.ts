@@ -3,7 +3,7 @@
  * every reader (CloudFormation resolves the newest) goes back without a rebake.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ActionError } from '@img-mgr/action-kit';
+import { ActionError } from '@img-mgr/kernel';
 import { allOrAbort, clientsFor, type RunContext } from './context.js';
 import { ImageNotUsableError, waitForImage } from './images.js';
 import { currentVersion, readPointer, versionWithLabel, type Pointer, type PointerVersion } from './pointer.js';

@@ -10,7 +10,7 @@ import {
   UnlabelParameterVersionCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { ActionError, sleep, TimeoutError } from '@img-mgr/action-kit';
+import { ActionError, sleep, TimeoutError } from '@img-mgr/kernel';
 import { awsErrorName, type RunContext } from './context.js';
 import { currentVersion, labelIndex, readPointer, type Pointer } from './pointer.js';
 import { DEFAULT_LABEL_WINDOW, type DataType } from './validate.js';

@@ -14,7 +14,7 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
+import { CancelledError, TimeoutError } from '@img-mgr/kernel';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishAmi, type PublishRequest } from '../src/index.js';

@@ -10,7 +10,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { CancelledError, TimeoutError } from '@img-mgr/action-kit';
+import { CancelledError, TimeoutError } from '@img-mgr/kernel';
 import { ArtifactCollector, mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, supportsInit, type PackerBinary } from './binary.js';
 import { varFileWithUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
@@ -77,9 +77,9 @@ export interface BakeOptions {
   /** Aborting interrupts Packer, waits for its cleanup and throws CancelledError. */
   signal?: AbortSignal;
   onEvent?: (event: BakeEvent) => void;
-  /** An EC2 client for the region (default: one from @img-mgr/aws). */
+  /** An EC2 client for the region (default: one from @img-mgr/kernel/aws). */
   ec2?: EC2Client;
-  /** A KMS client for the region, asked for only when the template sets kms_key_id (default: one from @img-mgr/aws). */
+  /** A KMS client for the region, asked for only when the template sets kms_key_id (default: one from @img-mgr/kernel/aws). */
   kms?: () => Promise<KMSClient>;
   /** Environment for Packer and the AWS client (default process.env). */
   env?: NodeJS.ProcessEnv;

@@ -6,7 +6,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { hasUrlCredentials } from '@img-mgr/action-kit/credentials';
+import { hasUrlCredentials } from '@img-mgr/kernel';
 
 export { hasUrlCredentials };
 

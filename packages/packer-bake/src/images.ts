@@ -1,7 +1,7 @@
 /** Looking up an AMI already baked with a given fingerprint. */
 import { CreateTagsCommand, DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { errorMessage } from '@img-mgr/action-kit';
-import { createClient } from '@img-mgr/aws';
+import { errorMessage } from '@img-mgr/kernel';
+import { createClient } from '@img-mgr/kernel/aws';
 
 /** Tag keys bake-ami relies on; the template puts its variables into these. */
 export const FINGERPRINT_TAG = 'fingerprint';

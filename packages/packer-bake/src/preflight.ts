@@ -8,7 +8,7 @@
  */
 import { DescribeSubnetsCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { createClient } from '@img-mgr/aws';
+import { createClient } from '@img-mgr/kernel/aws';
 import { readSourceOptions, type SourceOption } from './source-ami.js';
 
 /** The amazon-ebs options the preflight checks. */

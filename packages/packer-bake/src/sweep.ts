@@ -16,7 +16,7 @@ import {
   type Filter,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { retry } from '@img-mgr/aws';
+import { retry } from '@img-mgr/kernel';
 import { RUN_ID_TAG } from './images.js';
 
 /** What the main step saw Packer create (from its output). */

@@ -6,7 +6,7 @@
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
 // The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
-import { ANY_REGION_ENV, isKnownRegion, isRegionName } from '@img-mgr/aws/region';
+import { ANY_REGION_ENV, isKnownRegion, isRegionName } from '@img-mgr/kernel';
 
 export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -249,7 +249,7 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
  */
 export const ANY_REGION_SWITCHES = [ANY_REGION_ENV, 'IMG_MGR_PIPELINE_ANY_REGION'] as const;
 
-/** `--region`: shaped like a region and one AWS has, by @img-mgr/aws's list (unless an ANY_REGION_SWITCHES is 1). */
+/** `--region`: shaped like a region and one AWS has, by @img-mgr/kernel's list (unless an ANY_REGION_SWITCHES is 1). */
 export function checkRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
   if (!isRegionName(value)) throw new UsageError('--region', `has '${shorten(value)}', which is not an AWS region name such as us-east-1`);
   if (!isKnownRegion(value) && !ANY_REGION_SWITCHES.some((name) => env[name] === '1')) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `img-mgr-pipeline`: see `img-mgr-pipeline --help`. */
 import { main } from './main.js';
-import { errorMessage } from '@img-mgr/action-kit/errors';
+import { errorMessage } from '@img-mgr/kernel';
 
 // The AWS SDK warns on every run under Node 20 that future releases need Node 22; the CLI's output is for
 // its own messages, and the repository pins the SDK version, so that one warning is dropped.

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { createClient } from '@img-mgr/aws';
+import { createClient } from '@img-mgr/kernel/aws';
 
 /** Where the user data writes the instance's configuration (app.env, aws-config). */
 export const INSTANCE_CONFIG_DIR = '/etc/img-mgr';

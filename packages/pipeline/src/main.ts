@@ -6,7 +6,7 @@ import { parseArgs, type Options } from './args.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { commandHelp, generalHelp } from './help.js';
-import { errorMessage } from '@img-mgr/action-kit/errors';
+import { errorMessage } from '@img-mgr/kernel';
 
 /** Where the CLI writes, and what it knows about its terminal. */
 export interface Io {

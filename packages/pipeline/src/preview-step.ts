@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientConfig } from '@img-mgr/aws';
+import { clientConfig } from '@img-mgr/kernel/aws';
 import { checkoutApp, configureApp } from './app-checkout.js';
 import type { CommandContext } from './context.js';
 import { planStacks } from './deploy-step.js';

@@ -3,7 +3,7 @@
  * display, always release what was started, then print the summary (or
  * --json) and return the exit code.
  */
-import { CancelledError, errorMessage, TimeoutError } from '@img-mgr/action-kit';
+import { CancelledError, errorMessage, TimeoutError } from '@img-mgr/kernel';
 import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
 import { runCommand } from './commands.js';

@@ -5,7 +5,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { createClient } from '@img-mgr/aws';
+import { createClient } from '@img-mgr/kernel/aws';
 
 export interface StackInfo {
   name: string;

@@ -6,7 +6,7 @@
  * file, then rename), so a killed command cannot leave half a record.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { errorMessage } from '@img-mgr/action-kit/errors';
+import { errorMessage } from '@img-mgr/kernel';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 

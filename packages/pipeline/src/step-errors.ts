@@ -1,5 +1,5 @@
 /** Turning what a step threw into the error (and exit code) the CLI reports. */
-import { errorMessage } from '@img-mgr/action-kit';
+import { errorMessage } from '@img-mgr/kernel';
 import { PipelineError, UsageError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 

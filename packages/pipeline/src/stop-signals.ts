@@ -5,7 +5,7 @@
  * (Packer interrupted so it removes its instance, key pair and security
  * group; a stack update cancelled), then what the command started is stopped.
  */
-import { CANCEL_SIGNALS, listenForCancellation, type Cancellation } from '@img-mgr/action-kit';
+import { CANCEL_SIGNALS, listenForCancellation, type Cancellation } from '@img-mgr/kernel';
 
 /** Listens for SIGINT, SIGTERM and SIGHUP; `onSignal` gets each one with its count (1 = the first). */
 export function listenForStopSignals(onSignal: (signal: NodeJS.Signals, count: number) => void): Cancellation {

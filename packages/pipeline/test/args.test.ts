@@ -1,4 +1,4 @@
-import { isKnownRegion } from '@img-mgr/aws/region';
+import { isKnownRegion } from '@img-mgr/kernel';
 import { describe, expect, it } from 'vitest';
 import { checkRegion, DEFAULTS, parseArgs, parseDuration, UsageError } from '../src/index.js';
 
@@ -148,8 +148,8 @@ describe('parseArgs: bad input is one UsageError naming the flag', () => {
   });
 });
 
-describe('--region: the one region list of @img-mgr/aws, and both switches for a new region', () => {
-  it('knows what @img-mgr/aws knows, and refuses what it does not, naming IMG_MGR_ANY_REGION', () => {
+describe('--region: the one region list of @img-mgr/kernel, and both switches for a new region', () => {
+  it('knows what @img-mgr/kernel knows, and refuses what it does not, naming IMG_MGR_ANY_REGION', () => {
     for (const region of ['us-east-1', 'ap-southeast-7', 'mx-central-1', 'us-gov-west-1', 'cn-northwest-1']) {
       expect(isKnownRegion(region)).toBe(true);
       expect(checkRegion(region, {})).toBe(region);

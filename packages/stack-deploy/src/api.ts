@@ -1,7 +1,8 @@
 /** AWS clients for a deploy, with every API call counted. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { createClient, endpointFor, type SdkClientConfig } from '@img-mgr/aws';
+import { endpointFor } from '@img-mgr/kernel';
+import { createClient, type SdkClientConfig } from '@img-mgr/kernel/aws';
 
 /** An S3 client that addresses buckets by path, as local S3 endpoints need. */
 class PathStyleS3Client extends S3Client {

@@ -25,7 +25,7 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ActionError, InputError, errorMessage, sleep as abortableSleep } from '@img-mgr/action-kit';
+import { ActionError, InputError, errorMessage, sleep as abortableSleep } from '@img-mgr/kernel';
 import { cloudFormationClient, countCalls, s3Client, type CallCounts } from './api.js';
 import { rootCauses, type FailedResource } from './events.js';
 import { changeSetName as makeChangeSetName } from './names.js';

@@ -1,5 +1,5 @@
 /** Stack and change-set names. */
-import { InputError } from '@img-mgr/action-kit';
+import { InputError } from '@img-mgr/kernel';
 
 /** CloudFormation's stack-name rule. */
 export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InputError } from '@img-mgr/action-kit';
+import { InputError } from '@img-mgr/kernel';
 import { parse as parseYaml } from 'yaml';
 import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 

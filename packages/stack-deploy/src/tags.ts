@@ -1,6 +1,6 @@
 /** `tags`: KEY=VALUE items or a JSON map/list. A malformed tag is an error, never dropped. */
-import { InputError } from '@img-mgr/action-kit';
-import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from '@img-mgr/action-kit/credentials';
+import { InputError } from '@img-mgr/kernel';
+import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from '@img-mgr/kernel';
 import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
 export interface StackTag {

@@ -1,7 +1,7 @@
 /** The `template` input: a local file or an https/S3 URL, and what it declares. */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InputError } from '@img-mgr/action-kit';
+import { InputError } from '@img-mgr/kernel';
 import { parseDocument, type Tags } from 'yaml';
 
 /** CloudFormation's limit for an inline TemplateBody. */

@@ -12,7 +12,7 @@ import {
   type StackEvent,
   type StackStatus,
 } from '@aws-sdk/client-cloudformation';
-import { TimeoutError } from '@img-mgr/action-kit';
+import { TimeoutError } from '@img-mgr/kernel';
 import { formatEvent, type EventLike } from './events.js';
 import { isSettled } from './status.js';
 

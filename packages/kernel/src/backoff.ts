@@ -1,5 +1,7 @@
-/** Retry with full jitter, bounded, with a log line per retry. */
-import { sleep as abortableSleep, errorMessage } from '@img-mgr/action-kit';
+/** Retry with full jitter, bounded, with a log line per retry. (Left for packer-bake's sweep; to go.) */
+import { errorMessage } from './errors.js';
+import { fullJitterDelay } from './poll.js';
+import { sleep as abortableSleep } from './sleep.js';
 
 export interface BackoffOptions {
   /** Base delay of the first retry, in ms. */
@@ -8,17 +10,6 @@ export interface BackoffOptions {
   capMs?: number;
   /** Source of randomness in [0, 1); injectable for tests. */
   random?: () => number;
-}
-
-/**
- * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
- * a uniformly random delay between 0 and min(cap, base * 2^retry).
- * `retry` counts from 1 for the first retry.
- */
-export function fullJitterDelay(retry: number, options: BackoffOptions = {}): number {
-  const { baseMs = 250, capMs = 20_000, random = Math.random } = options;
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
 }
 
 export interface RetryOptions extends BackoffOptions {

@@ -4,7 +4,8 @@
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
-import { fullJitterDelay } from './backoff.js';
+import type { ClientClass, ClientFactory, Env } from './context.js';
+import { fullJitterDelay } from './poll.js';
 import { endpointFor, type ServiceId } from './region.js';
 import type { RetryStrategyV2, RetryToken, RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 
@@ -21,7 +22,7 @@ export interface ClientOptions {
   random?: () => number;
   /** Per-request socket timeout in ms (default 20 s); a timed-out call is retried. */
   requestTimeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
+  env?: Env;
 }
 
 /** The shape of config every SDK v3 client constructor accepts. */
@@ -87,7 +88,7 @@ export function createClient<C extends object>(Client: new (config: SdkClientCon
 }
 
 /** `img-mgr/<caller> run/<id>-<attempt> repo/<owner/name>` pieces. */
-export function userAgent(caller: string, env = process.env): [string, string][] {
+export function userAgent(caller: string, env: Env = process.env): [string, string][] {
   const pieces: [string, string][] = [[`img-mgr-${caller}`, '1']];
   if (env.GITHUB_RUN_ID) pieces.push(['run', `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`]);
   if (env.GITHUB_REPOSITORY) pieces.push(['repo', env.GITHUB_REPOSITORY.replace(/[^A-Za-z0-9._-]/g, '_')]);
@@ -131,4 +132,28 @@ class LoggedRetryStrategy implements RetryStrategyV2 {
   recordSuccess(token: RetryToken): void {
     this.inner.recordSuccess(token as StandardRetryToken);
   }
+}
+
+/** Options of `clientFactory`: those of `createClient` but the per-client region and service. */
+export type ClientFactoryOptions = Omit<ClientOptions, 'region' | 'service'>;
+
+/**
+ * A `ClientFactory` for a Context: one configured client per class and
+ * region, created on first use. The service (for AWS_ENDPOINT_URL_<SERVICE>)
+ * comes from the class name: `EC2Client` is EC2.
+ */
+export function clientFactory(options: ClientFactoryOptions): ClientFactory {
+  const clients = new Map<string, unknown>();
+  return {
+    get<C>(Client: ClientClass<C>, region: string): C {
+      const key = `${Client.name}@${region}`;
+      let client = clients.get(key) as C | undefined;
+      if (!client) {
+        const service = Client.name.replace(/Client$/, '').toUpperCase() as ServiceId;
+        client = createClient(Client as unknown as new (config: SdkClientConfig) => C & object, { ...options, region, service });
+        clients.set(key, client);
+      }
+      return client;
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/index.js';
+import { createClient } from '../src/client.js';
 
 /** A real HTTP endpoint that throttles the first `throttle` requests. */
 function throttlingServer(throttle: number): Promise<{ server: Server; url: string; seen: { agent: string[] } }> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endpointFor, isKnownRegion, regionProblem, resolveRegion, userAgent } from '../src/index.js';
+import { endpointFor, isKnownRegion, regionProblem, resolveRegion } from '../src/index.js';
+import { userAgent } from '../src/client.js';
 
 describe('resolveRegion', () => {
   it('prefers the input, then AWS_REGION, then AWS_DEFAULT_REGION', () => {

@@ -1,0 +1,1813 @@
+export const id = 424;
+export const ids = [424];
+export const modules = {
+
+/***/ 7424:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  createEc2Client: () => (/* reexport */ images_createEc2Client),
+  sweepRunLeftovers: () => (/* reexport */ sweepRunLeftovers)
+});
+
+// UNUSED EXPORTS: ArtifactCollector, BAKE_VARIABLES, FINGERPRINT_FORMAT, FINGERPRINT_TAG, LineSplitter, MIRROR_ENV, MachineReadableParser, PREFLIGHT_OPTIONS, PackerError, PreflightError, REGIONS_TAG, RELEASES_URL, RUN_ID_TAG, SignatureError, bakeAmi, buildOfUiText, checkSettings, computeFingerprint, describeFilter, expectedChecksum, findBakedAmi, findBakedCopies, hasUrlCredentials, hclAmazonEbsOptions, hclSourceAmi, hclVariables, inspectTemplate, installPacker, jsonSourceAmi, jsonVariables, keyProblem, mergeAmis, newRunId, packerVersion, parseAmiArtifactId, parseRecord, pluginConstraints, preflightTemplate, readSourceAmiSpec, readSourceOptions, releasePlatform, resolvePacker, resolveSourceAmi, runPacker, settingSource, supportsInit, tagBakedRegions, unescapeField, urlCredentialsProblem, variableWithUrlCredentials, verifyDetachedSignature, writeManifest
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(4379);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __webpack_require__(7975);
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/signature.js
+/**
+ * Checks a detached OpenPGP signature with the system's gpg (present on
+ * GitHub's ubuntu runners), in a throwaway keyring that holds only the
+ * trusted key, and accepts it only when gpg reports a good signature made by
+ * that key (its primary key or one of its subkeys).
+ */
+
+
+
+
+/** A signature that does not verify; the message is one line. */
+class SignatureError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'SignatureError';
+}
+function gpg(binary, args) {
+    return new Promise((resolve, reject) => {
+        execFile(binary, args, { timeout: 60_000, env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
+            const code = error?.code;
+            if (code === 'ENOENT') {
+                reject(new SignatureError(`${binary} is not installed; it is needed to check HashiCorp's signature on the Packer download (install gnupg, or put Packer on PATH and set packer-version to 'path')`));
+                return;
+            }
+            if (error && typeof code !== 'number') {
+                reject(new SignatureError(`${binary} failed: ${error.message.split('\n')[0] ?? ''}`));
+                return;
+            }
+            resolve({ code: typeof code === 'number' ? code : 0, stdout, stderr });
+        });
+    });
+}
+/**
+ * Verifies `signaturePath` (detached) over `dataPath` against `key`.
+ * Resolves when good; throws SignatureError naming `label` otherwise.
+ */
+async function signature_verifyDetachedSignature(dataPath, signaturePath, key, options) {
+    const binary = options.gpgBinary ?? 'gpg';
+    const expected = key.fingerprint.replace(/\s+/g, '').toUpperCase();
+    // A short path: gpg puts sockets in its home directory, and their paths have a length limit.
+    const home = await mkdtemp(join(tmpdir(), 'gpg-'));
+    try {
+        const keyFile = join(home, 'trusted.asc');
+        await writeFile(keyFile, key.armored);
+        const common = ['--batch', '--no-tty', '--no-autostart', '--homedir', home];
+        const imported = await gpg(binary, [...common, '--import', keyFile]);
+        if (imported.code !== 0)
+            throw new SignatureError(`Cannot read the trusted signing key (gpg exit code ${imported.code})`);
+        const verified = await gpg(binary, [...common, '--status-fd', '1', '--verify', signaturePath, dataPath]);
+        const status = verified.stdout.split('\n').filter((line) => line.startsWith('[GNUPG:] '));
+        const good = status.some((line) => line.startsWith('[GNUPG:] GOODSIG '));
+        // VALIDSIG <signing key fpr> … <primary key fpr>
+        const signers = status
+            .filter((line) => line.startsWith('[GNUPG:] VALIDSIG '))
+            .flatMap((line) => {
+            const fields = line.split(' ');
+            return [fields[2], fields[fields.length - 1]];
+        });
+        if (verified.code === 0 && good && signers.includes(expected))
+            return;
+        throw new SignatureError(`${options.label} ${signatureProblem(status, expected)}; the download was refused`);
+    }
+    finally {
+        await rm(home, { recursive: true, force: true });
+    }
+}
+/** What went wrong, from gpg's status lines. */
+function signatureProblem(status, expected) {
+    const has = (keyword) => status.some((line) => line.startsWith(`[GNUPG:] ${keyword} `) || line === `[GNUPG:] ${keyword}`);
+    if (has('BADSIG'))
+        return 'has a bad signature (the file was changed after it was signed)';
+    if (has('EXPKEYSIG'))
+        return 'is signed by an expired key';
+    if (has('REVKEYSIG'))
+        return 'is signed by a revoked key';
+    if (has('ERRSIG') || has('NO_PUBKEY'))
+        return `is not signed by the trusted key ${expected}`;
+    if (has('NODATA'))
+        return 'has a signature file that holds no OpenPGP signature';
+    if (has('GOODSIG'))
+        return `is signed by another key than ${expected}`;
+    return 'has a signature that gpg could not verify';
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/binary.js
+/** Finding Packer: the one on PATH, or a release installed through the tool cache. */
+
+
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** Where Packer releases come from; the env variable overrides it (mirrors, tests). */
+const RELEASES_URL = 'https://releases.hashicorp.com/packer';
+const MIRROR_ENV = 'IMG_MGR_PACKER_MIRROR';
+/** Returns the Packer to use, installing the requested release when PATH does not have it. */
+async function binary_resolvePacker(options) {
+    const { version, log = () => undefined, env = process.env } = options;
+    const onPath = findOnPath('packer', env.PATH ?? '');
+    if (version === 'path') {
+        if (!onPath) {
+            throw new Error("Packer is not on PATH. Set 'packer-version' to a release (for example 1.11.2) to install it");
+        }
+        return { path: onPath, version: await packerVersion(onPath), source: 'path' };
+    }
+    if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) {
+        throw new Error(`'${version}' is not a Packer release version such as 1.11.2`);
+    }
+    if (onPath) {
+        const pathVersion = await packerVersion(onPath).catch(() => '');
+        if (pathVersion === version)
+            return { path: onPath, version, source: 'path' };
+        log(`Packer on PATH is ${pathVersion || 'unknown'}, not ${version}; using the release ${version}`);
+    }
+    return installPacker(version, options);
+}
+/** `packer version` → `1.6.6`. */
+async function packerVersion(binary) {
+    const { stdout } = await run(binary, ['version'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' }, timeout: 30_000 });
+    const match = /Packer v?(\d+\.\d+\.\d+[^\s]*)/.exec(stdout);
+    if (!match?.[1])
+        throw new Error(`Cannot read the version from '${binary} version': ${stdout.trim().slice(0, 200)}`);
+    return match[1];
+}
+/** True when this Packer has `packer init` (1.7.0 and later). */
+function binary_supportsInit(version) {
+    const [major = 0, minor = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
+    return major > 1 || (major === 1 && minor >= 7);
+}
+/** The release platform name of this machine, e.g. `linux_amd64`. */
+function releasePlatform(platform = process.platform, arch = process.arch) {
+    const os = platform === 'win32' ? 'windows' : platform;
+    const cpu = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' }[arch] ?? arch;
+    return `${os}_${cpu}`;
+}
+/**
+ * Installs a Packer release through @actions/tool-cache: reuses a cached
+ * copy, else downloads SHA256SUMS and its signature, checks the signature
+ * with HashiCorp's release key, then downloads the zip, checks it against
+ * SHA256SUMS and caches the extracted binary.
+ */
+async function installPacker(version, options = {}) {
+    const { log = () => undefined, env = process.env } = options;
+    const toolCache = await __webpack_require__.e(/* import() */ 777).then(__webpack_require__.bind(__webpack_require__, 2777));
+    const binaryName = process.platform === 'win32' ? 'packer.exe' : 'packer';
+    const cached = toolCache.find('packer', version);
+    if (cached) {
+        log(`Using Packer ${version} from the tool cache (${cached})`);
+        return { path: join(cached, binaryName), version, source: 'tool-cache' };
+    }
+    const base = (env[MIRROR_ENV] || RELEASES_URL).replace(/\/+$/, '');
+    const zipName = `packer_${version}_${releasePlatform()}.zip`;
+    const zipUrl = `${base}/${version}/${zipName}`;
+    const sumsName = `packer_${version}_SHA256SUMS`;
+    const sumsUrl = `${base}/${version}/${sumsName}`;
+    const sumsPath = await download(toolCache, sumsUrl, version);
+    const signaturePath = await download(toolCache, `${sumsUrl}.sig`, version);
+    const key = options.trustedKey ?? (await hashicorpKey());
+    await verifyDetachedSignature(sumsPath, signaturePath, key, { label: sumsName });
+    log(`Verified the signature on ${sumsName} (key ${key.fingerprint.replace(/\s+/g, '')})`);
+    const expected = expectedChecksum(await readFile(sumsPath, 'utf8'), zipName);
+    if (!expected)
+        throw new Error(`${sumsUrl} lists no checksum for ${zipName}`);
+    log(`Downloading ${zipUrl}`);
+    const zipPath = await download(toolCache, zipUrl, version);
+    const actual = await sha256File(zipPath);
+    if (actual !== expected) {
+        throw new Error(`Checksum mismatch for ${zipName}: SHA256SUMS says ${expected}, the download is ${actual}`);
+    }
+    log(`Verified ${zipName} against packer_${version}_SHA256SUMS (sha256 ${actual})`);
+    const extracted = await toolCache.extractZip(zipPath);
+    const dir = await toolCache.cacheDir(extracted, 'packer', version);
+    const path = join(dir, binaryName);
+    if (!existsSync(path))
+        throw new Error(`${zipName} does not contain ${binaryName}`);
+    return { path, version, source: 'download' };
+}
+/** HashiCorp's release key, loaded only when a release is downloaded. */
+async function hashicorpKey() {
+    const { HASHICORP_KEY_ARMORED, HASHICORP_KEY_FINGERPRINT } = await __webpack_require__.e(/* import() */ 95).then(__webpack_require__.bind(__webpack_require__, 8095));
+    return { armored: HASHICORP_KEY_ARMORED, fingerprint: HASHICORP_KEY_FINGERPRINT };
+}
+/** Network error codes that mean the release server cannot be reached at all. */
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
+/** downloadTool with one-line errors: no network, or the HTTP status of a missing file. */
+async function download(toolCache, url, version) {
+    try {
+        return await toolCache.downloadTool(url);
+    }
+    catch (error) {
+        const { code, httpStatusCode } = error;
+        const host = new URL(url).host;
+        if (code && UNREACHABLE.has(code)) {
+            throw new Error(`Cannot download Packer ${version}: ${host} cannot be reached (${code}; no network?). Put Packer on PATH and set packer-version to 'path', or set ${MIRROR_ENV} to a reachable mirror`);
+        }
+        if (httpStatusCode !== undefined)
+            throw new Error(`Cannot download Packer ${version}: ${url} answered HTTP ${httpStatusCode}`);
+        throw new Error(`Cannot download Packer ${version} from ${url}: ${error.message.split('\n')[0] ?? ''}`);
+    }
+}
+/** The checksum SHA256SUMS lists for `fileName` (`<hex>  <name>` lines). */
+function expectedChecksum(sums, fileName) {
+    for (const line of sums.split(/\r?\n/)) {
+        const match = /^([0-9a-fA-F]{64})\s+\*?(\S+)$/.exec(line.trim());
+        if (match?.[2] === fileName)
+            return match[1]?.toLowerCase();
+    }
+    return undefined;
+}
+function sha256File(path) {
+    return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(path)
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve(hash.digest('hex')));
+    });
+}
+/** The full path of `name` on `path`, if any. */
+function findOnPath(name, path) {
+    for (const dir of path.split(delimiter).filter(Boolean)) {
+        const full = join(dir, name);
+        if (existsSync(full))
+            return full;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/credentials.js
+/**
+ * URLs with credentials (`https://x-access-token:ghp_…@github.com/…`). A
+ * Packer variable reaches Packer's log, the provisioner's environment and,
+ * for flask_repo, the AMI's tags, where no mask covers it: such a value is
+ * refused, and the refusal never repeats it.
+ */
+
+
+
+/** The first variable whose value holds a URL with credentials. */
+function credentials_variableWithUrlCredentials(variables) {
+    return Object.entries(variables).find(([, value]) => hasUrlCredentials(value))?.[0];
+}
+/** What to say about such a variable (its name only). */
+function credentials_urlCredentialsProblem(name) {
+    return `sets '${name}' to a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them (a public repository, or a deploy key on the instance)`;
+}
+/** The first var file (a path as given) whose text holds a URL with credentials; unreadable files are left to Packer. */
+async function credentials_varFileWithUrlCredentials(paths) {
+    for (const path of paths) {
+        const text = await readFile(path, 'utf8').catch(() => '');
+        if (hasUrlCredentials(text))
+            return path;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/fingerprint.js
+/**
+ * The bake fingerprint: what an AMI was baked from. Two bakes with the same
+ * fingerprint produce the same image, so the second one can be skipped.
+ */
+
+
+
+/** Format version: bump it when what goes into the fingerprint changes. */
+const FINGERPRINT_FORMAT = 'bake-ami-fingerprint-v2';
+/**
+ * sha256 (hex) over the template files (sorted relative paths and their
+ * contents), the variables (sorted), the var-file contents (in order), the
+ * app revision, the build selection, the resolved source AMI, the Packer
+ * version and the plugin constraints.
+ */
+async function fingerprint_computeFingerprint(input) {
+    const hash = createHash('sha256');
+    const field = (name, value) => {
+        // Length-prefixed fields, so no two different inputs hash the same text.
+        const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+        hash.update(`${name}:${bytes.length}:`);
+        hash.update(bytes);
+        hash.update('\n');
+    };
+    field('version', FINGERPRINT_FORMAT);
+    const files = input.templateFiles
+        .map((file) => ({ file, name: relative(input.templateRoot, file).split('\\').join('/') }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { file, name } of files) {
+        field('template-file', name);
+        field('template-content', await readFile(file));
+    }
+    for (const key of Object.keys(input.variables).sort())
+        field('variable', `${key}=${input.variables[key] ?? ''}`);
+    for (const file of input.varFiles)
+        field('var-file', await readFile(file));
+    field('app-revision', input.appRevision ?? '');
+    field('only', [...(input.only ?? [])].sort().join(','));
+    field('except', [...(input.except ?? [])].sort().join(','));
+    field('source-ami', input.sourceAmi ?? '');
+    field('packer-version', input.packerVersion ?? '');
+    field('plugins', [...(input.plugins ?? [])].sort().join(';'));
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/manifest.js
+/**
+ * The manifest bake-ami writes for each run, in the shape of Packer's
+ * manifest post-processor (`builds[]`, `last_run_uuid`), so tools that read
+ * Packer manifests read it too. One file per run: no `.builds[-1]` guessing.
+ */
+
+
+/** Writes the manifest to `path` and returns the path. */
+async function manifest_writeManifest(path, content) {
+    const buildTime = Math.floor(Date.now() / 1000);
+    const manifest = {
+        builds: content.builds.map((build) => ({
+            name: build.name.replace(/^[^.]+\./, ''),
+            builder_type: build.name.split('.')[0] ?? build.name,
+            build_time: buildTime,
+            files: null,
+            artifact_id: build.artifactId,
+            packer_run_uuid: content.runId,
+            custom_data: { fingerprint: content.fingerprint, skipped: String(content.skipped), amis: JSON.stringify(build.amis) },
+        })),
+        last_run_uuid: content.runId,
+    };
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+    return path;
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/source-ami.js
+/**
+ * The base image a bake starts from, resolved the way Packer resolves an
+ * amazon-ebs `source_ami_filter` (filters, owners, most_recent), before
+ * deciding to skip: a patched base image is a new source AMI id, so a new
+ * fingerprint and a rebake.
+ */
+
+
+/**
+ * Reads the template's files and var files once. `var.NAME` values are taken
+ * from `variables`, then the var files (the last that sets it), then the
+ * variable's default; a reference none of them sets stays as written.
+ */
+async function readTemplateValues(configFiles, variables, varFiles) {
+    const texts = await Promise.all(configFiles.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+    const fileValues = {};
+    for (const file of varFiles) {
+        for (const [name, value] of Object.entries(varFileValues(await readFile(file, 'utf8'))))
+            fileValues[name] = { value, file };
+    }
+    const defaults = {};
+    for (const { file, text } of texts)
+        Object.assign(defaults, file.endsWith('.json') ? jsonVariableDefaults(text) : variableDefaults(text));
+    const resolve = (raw) => {
+        const trimmed = raw.trim();
+        const name = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(trimmed)?.[1] ?? /^\{\{\s*user\s+`([^`]+)`\s*\}\}$/.exec(trimmed)?.[1];
+        if (!name)
+            return { value: raw, origin: { kind: 'template' } };
+        const given = variables[name];
+        if (given !== undefined)
+            return { value: given, variable: name, origin: { kind: 'variables' } };
+        const fromFile = fileValues[name];
+        if (fromFile)
+            return { value: fromFile.value, variable: name, origin: { kind: 'var-file', file: fromFile.file } };
+        const fallback = defaults[name];
+        if (fallback !== undefined)
+            return { value: fallback, variable: name, origin: { kind: 'default' } };
+        return { value: raw, variable: name, origin: { kind: 'template' } };
+    };
+    return { texts, resolve };
+}
+/**
+ * Reads the first `source_ami_filter` (or `source_ami`) of the template's
+ * HCL or JSON files. `var.NAME` values are taken from `variables`, then the
+ * var files, then the variable's default.
+ */
+async function source_ami_readSourceAmiSpec(configFiles, variables, varFiles) {
+    const { texts, resolve } = await readTemplateValues(configFiles, variables, varFiles);
+    const value = (raw) => resolve(raw).value;
+    for (const { file, text } of texts) {
+        const spec = file.endsWith('.json') ? jsonSourceAmi(text) : hclSourceAmi(text);
+        if (spec.kind === 'literal')
+            return { kind: 'literal', amiId: value(spec.amiId) };
+        if (spec.kind === 'filter') {
+            const { filters, owners, mostRecent } = spec.filter;
+            return {
+                kind: 'filter',
+                filter: { filters: Object.fromEntries(Object.entries(filters).map(([key, raw]) => [key, value(raw)])), owners: owners.map(value), mostRecent },
+            };
+        }
+    }
+    return { kind: 'none' };
+}
+/**
+ * The top-level `options` of every amazon-ebs source (HCL `source
+ * "amazon-ebs"` blocks, JSON builders of that type) that are a string or a
+ * variable reference, resolved like `readSourceAmiSpec` does; duplicates
+ * (the same option and value in two sources) once.
+ */
+async function source_ami_readSourceOptions(configFiles, variables, varFiles, options) {
+    const { texts, resolve } = await readTemplateValues(configFiles, variables, varFiles);
+    const found = new Map();
+    for (const { file, text } of texts) {
+        const sources = file.endsWith('.json') ? jsonAmazonEbsOptions(text, options) : hclAmazonEbsOptions(text, options);
+        for (const { option, raw } of sources) {
+            const resolved = { option, ...resolve(raw) };
+            found.set(`${option}=${resolved.value}`, resolved);
+        }
+    }
+    return [...found.values()];
+}
+/** `option = "literal"` or `option = var.NAME` lines at the top level of each `source "amazon-ebs"` block. */
+function hclAmazonEbsOptions(text, options) {
+    const found = [];
+    for (const match of text.matchAll(/^\s*source\s+"amazon-ebs"\s+"[^"]*"\s*\{/gm)) {
+        const body = topLevel(blockBody(text.slice(match.index), /\{/) ?? '');
+        for (const option of options) {
+            const line = new RegExp(`^\\s*${option}\\s*=\\s*(?:"([^"]*)"|(var\\.[A-Za-z0-9_-]+))\\s*(?:#.*|//.*)?$`, 'm').exec(body);
+            if (line)
+                found.push({ option, raw: line[1] ?? line[2] ?? '' });
+        }
+    }
+    return found;
+}
+/** String `options` of a legacy JSON template's amazon-ebs builders. */
+function jsonAmazonEbsOptions(text, options) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return [];
+    }
+    const found = [];
+    for (const builder of parsed.builders ?? []) {
+        if (builder.type !== 'amazon-ebs')
+            continue;
+        for (const option of options) {
+            const raw = builder[option];
+            if (typeof raw === 'string')
+                found.push({ option, raw });
+        }
+    }
+    return found;
+}
+/** The `source_ami_filter { filters = {...} owners = [...] most_recent = ... }` block of an HCL file. */
+function hclSourceAmi(text) {
+    const body = blockBody(text, /^\s*source_ami_filter\s*\{/m);
+    if (body !== undefined) {
+        const filtersBody = blockBody(body, /^\s*filters\s*=\s*\{/m) ?? '';
+        const filters = {};
+        for (const match of filtersBody.matchAll(/^\s*"?([A-Za-z0-9:_.-]+)"?\s*=\s*(?:"([^"]*)"|(var\.[A-Za-z0-9_-]+))/gm)) {
+            if (match[1])
+                filters[match[1]] = match[2] ?? match[3] ?? '';
+        }
+        const ownersText = /^\s*owners\s*=\s*\[([^\]]*)\]/m.exec(body)?.[1] ?? '';
+        const owners = [...ownersText.matchAll(/"([^"]*)"|(var\.[A-Za-z0-9_-]+)/g)].map((match) => match[1] ?? match[2] ?? '');
+        const mostRecent = /^\s*most_recent\s*=\s*true\b/m.test(body);
+        return { kind: 'filter', filter: { filters, owners, mostRecent } };
+    }
+    const literal = /^\s*source_ami\s*=\s*(?:"([^"]*)"|(var\.[A-Za-z0-9_-]+))/m.exec(text);
+    if (literal)
+        return { kind: 'literal', amiId: literal[1] ?? literal[2] ?? '' };
+    return { kind: 'none' };
+}
+/** A legacy JSON template's first builder with `source_ami_filter` or `source_ami`. */
+function jsonSourceAmi(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return { kind: 'none' };
+    }
+    for (const builder of parsed.builders ?? []) {
+        const filter = builder.source_ami_filter;
+        if (filter) {
+            return {
+                kind: 'filter',
+                filter: {
+                    filters: Object.fromEntries(Object.entries(filter.filters ?? {}).map(([key, raw]) => [key, String(raw)])),
+                    owners: (filter.owners ?? []).map(String),
+                    mostRecent: filter.most_recent === true || filter.most_recent === 'true',
+                },
+            };
+        }
+        if (typeof builder.source_ami === 'string')
+            return { kind: 'literal', amiId: builder.source_ami };
+    }
+    return { kind: 'none' };
+}
+/**
+ * The AMI id Packer would start from: DescribeImages with the filter's
+ * filters and owners, newest by CreationDate. Undefined when none matches.
+ */
+async function source_ami_resolveSourceAmi(ec2, filter, signal) {
+    const filters = Object.entries(filter.filters).map(([Name, value]) => ({ Name, Values: [value] }));
+    let newest;
+    for await (const page of paginateDescribeImages({ client: ec2 }, { Filters: filters, ...(filter.owners.length > 0 ? { Owners: filter.owners } : {}) })) {
+        signal?.throwIfAborted();
+        for (const image of page.Images ?? []) {
+            if (!image.ImageId)
+                continue;
+            const created = image.CreationDate ?? '';
+            if (!newest || created > newest.created || (created === newest.created && image.ImageId > newest.id))
+                newest = { id: image.ImageId, created };
+        }
+    }
+    return newest?.id;
+}
+/** A one-line description of a filter, for logs and the fingerprint. */
+function source_ami_describeFilter(filter) {
+    const filters = Object.keys(filter.filters)
+        .sort()
+        .map((key) => `${key}=${filter.filters[key] ?? ''}`)
+        .join(',');
+    return `filters[${filters}] owners[${[...filter.owners].sort().join(',')}] most_recent=${filter.mostRecent}`;
+}
+/** `required_plugins` entries: `name source version-constraint`, sorted. */
+function source_ami_pluginConstraints(text) {
+    const body = blockBody(text, /^\s*required_plugins\s*\{/m);
+    if (body === undefined)
+        return [];
+    const plugins = [];
+    for (const match of body.matchAll(/^\s*([A-Za-z0-9_-]+)\s*=\s*\{([^}]*)\}/gm)) {
+        const version = /version\s*=\s*"([^"]*)"/.exec(match[2] ?? '')?.[1] ?? '';
+        const source = /source\s*=\s*"([^"]*)"/.exec(match[2] ?? '')?.[1] ?? '';
+        plugins.push(`${match[1] ?? ''} ${source} ${version}`);
+    }
+    return plugins.sort();
+}
+/** `name = "value"` lines of a .pkrvars.hcl file (strings, numbers, booleans). */
+function varFileValues(text) {
+    const values = {};
+    for (const match of text.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"([^"]*)"|([^\s#[{]+))/gm)) {
+        if (match[1])
+            values[match[1]] = match[2] ?? match[3] ?? '';
+    }
+    return values;
+}
+/** String defaults of `variable "name" { default = "value" }` blocks. */
+function variableDefaults(text) {
+    const defaults = {};
+    for (const match of text.matchAll(/^\s*variable\s+"([^"]+)"\s*\{/gm)) {
+        const body = blockBody(text.slice(match.index), /\{/) ?? '';
+        const value = /^\s*default\s*=\s*"([^"]*)"/m.exec(body)?.[1];
+        if (match[1] && value !== undefined)
+            defaults[match[1]] = value;
+    }
+    return defaults;
+}
+/** String defaults of a legacy JSON template's `variables` block. */
+function jsonVariableDefaults(text) {
+    try {
+        const parsed = JSON.parse(text);
+        return Object.fromEntries(Object.entries(parsed.variables ?? {}).filter((entry) => typeof entry[1] === 'string'));
+    }
+    catch {
+        return {};
+    }
+}
+/** `body` without the contents of its nested blocks, so that a nested block's `kms_key_id` is not taken for the source's. */
+function topLevel(body) {
+    let depth = 0;
+    let kept = '';
+    for (const char of body) {
+        if (char === '{')
+            depth++;
+        if (depth === 0)
+            kept += char;
+        if (char === '}')
+            depth = Math.max(0, depth - 1);
+    }
+    return kept;
+}
+/** The text between the `{` that `opening` ends with and its matching `}` (strings and comments are not special-cased). */
+function blockBody(text, opening) {
+    const match = opening.exec(text);
+    if (!match)
+        return undefined;
+    const start = match.index + match[0].length;
+    let depth = 1;
+    for (let index = start; index < text.length; index++) {
+        const char = text[index];
+        if (char === '{')
+            depth++;
+        else if (char === '}' && --depth === 0)
+            return text.slice(start, index);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/preflight.js
+/**
+ * Checks, before Packer starts, the account resources a template names: the
+ * amazon-ebs source's `subnet_id`, `vpc_id` and `kms_key_id`. Packer finds a
+ * missing subnet only with a message that names the subnet, not the
+ * variable, and an unusable KMS key only when it copies the image, after the
+ * build instance ran. Each problem here is one line naming the bake-ami
+ * input (or var file) and the variable, and nothing has been created.
+ */
+
+
+
+/** The amazon-ebs options the preflight checks. */
+const PREFLIGHT_OPTIONS = (/* unused pure expression or super */ null && (['subnet_id', 'vpc_id', 'kms_key_id']));
+/** A resource the template names that cannot be used; the message is one line. */
+class PreflightError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'PreflightError';
+}
+/** Reads the template's subnet, VPC and KMS key settings and checks each that is set. */
+async function preflight_preflightTemplate(configFiles, variables, varFiles, options) {
+    const settings = (await readSourceOptions(configFiles, variables, varFiles, PREFLIGHT_OPTIONS)).filter((setting) => setting.value.trim() !== '');
+    await checkSettings(settings, options);
+    return settings;
+}
+/** Checks subnets and VPCs through EC2 and keys through KMS; throws PreflightError on the first problem. */
+async function checkSettings(settings, options) {
+    const { ec2, region, log = () => undefined, signal } = options;
+    const of = (option) => settings.filter((setting) => setting.option === option);
+    const vpcs = of('vpc_id');
+    for (const vpc of vpcs) {
+        signal?.throwIfAborted();
+        const found = await call(vpc, 'ec2:DescribeVpcs', () => ec2.send(new DescribeVpcsCommand({ VpcIds: [vpc.value] }), signal ? { abortSignal: signal } : {}));
+        if (!found?.Vpcs?.length)
+            throw new PreflightError(`${settingSource(vpc)}, which does not exist in ${region}`);
+        log(`Preflight: ${vpc.option} ${vpc.value} exists in ${region}`);
+    }
+    for (const subnet of of('subnet_id')) {
+        signal?.throwIfAborted();
+        const found = await call(subnet, 'ec2:DescribeSubnets', () => ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet.value] }), signal ? { abortSignal: signal } : {}));
+        const described = found?.Subnets?.[0];
+        if (!described)
+            throw new PreflightError(`${settingSource(subnet)}, which does not exist in ${region}`);
+        const other = vpcs.find((vpc) => vpc.value !== described.VpcId);
+        if (other)
+            throw new PreflightError(`${settingSource(subnet)}, which is in ${described.VpcId ?? 'another VPC'}, not in vpc_id '${other.value}'`);
+        log(`Preflight: ${subnet.option} ${subnet.value} exists in ${region} (${described.VpcId ?? 'VPC unknown'})`);
+    }
+    const keys = of('kms_key_id');
+    if (keys.length === 0)
+        return;
+    const kms = options.kms ? await options.kms() : await createKmsClient(region, log, options.env);
+    try {
+        // Loaded with the client, so that a bake without a key never loads the KMS SDK.
+        const { DescribeKeyCommand } = await __webpack_require__.e(/* import() */ 676).then(__webpack_require__.t.bind(__webpack_require__, 676, 19));
+        for (const key of keys) {
+            signal?.throwIfAborted();
+            const found = await call(key, 'kms:DescribeKey', () => kms.send(new DescribeKeyCommand({ KeyId: key.value }), signal ? { abortSignal: signal } : {}));
+            const metadata = found?.KeyMetadata;
+            if (!found)
+                throw new PreflightError(`${settingSource(key)}, which does not exist in ${region}`);
+            const problem = keyProblem(metadata);
+            if (problem)
+                throw new PreflightError(`${settingSource(key)}, ${problem}`);
+            log(`Preflight: ${key.option} ${key.value} is an enabled symmetric encryption key (${metadata?.KeyId ?? ''})`);
+        }
+    }
+    finally {
+        if (!options.kms)
+            kms.destroy();
+    }
+}
+/** Why EBS cannot encrypt with a key of this description, or undefined. */
+function keyProblem(metadata) {
+    if (!metadata)
+        return 'which KMS does not describe';
+    if (metadata.KeyState !== 'Enabled')
+        return `which is ${metadata.KeyState ?? 'in an unknown state'} (EBS needs an Enabled key)`;
+    // An absent usage or spec is KMS's default (ENCRYPT_DECRYPT, SYMMETRIC_DEFAULT); moto leaves them out for a default key.
+    if (metadata.KeyUsage && metadata.KeyUsage !== 'ENCRYPT_DECRYPT')
+        return `which is a ${metadata.KeyUsage} key (EBS needs a symmetric ENCRYPT_DECRYPT key)`;
+    if (metadata.KeySpec && metadata.KeySpec !== 'SYMMETRIC_DEFAULT')
+        return `which is an asymmetric ${metadata.KeySpec} key (EBS needs a symmetric SYMMETRIC_DEFAULT key)`;
+    return undefined;
+}
+/**
+ * The start of a problem line: where the value came from and which
+ * variable it feeds, e.g. `Input 'variables' sets subnet_id to 'subnet-0abc'`.
+ * Subnet, VPC and key ids are not secrets.
+ */
+function settingSource(setting) {
+    const name = setting.variable ?? setting.option;
+    const through = setting.variable && setting.variable !== setting.option ? ` (the template's ${setting.option})` : '';
+    switch (setting.origin.kind) {
+        case 'variables':
+            return `Input 'variables' sets ${name}${through} to '${setting.value}'`;
+        case 'var-file':
+            return `Input 'var-files': '${setting.origin.file}' sets ${name}${through} to '${setting.value}'`;
+        case 'default':
+            return `The template's default of variable ${name}${through} is '${setting.value}'`;
+        case 'template':
+            return `The template sets ${setting.option} to '${setting.value}'`;
+    }
+}
+const NOT_FOUND = new Set(['InvalidSubnetID.NotFound', 'InvalidSubnetID.Malformed', 'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed', 'NotFoundException']);
+const DENIED = new Set(['UnauthorizedOperation', 'AccessDeniedException', 'AccessDenied', 'UnauthorizedException']);
+/** Where github-oidc.yaml grants each permission the preflight needs. */
+const GRANTED_BY = {
+    'ec2:DescribeSubnets': "github-oidc.yaml's bake role grants it (PackerDescribe)",
+    'ec2:DescribeVpcs': "github-oidc.yaml's bake role grants it (PackerDescribe)",
+    'kms:DescribeKey': "github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
+};
+/**
+ * One lookup: undefined when AWS says the resource does not exist, a
+ * PreflightError naming the missing permission when the role may not look,
+ * the result otherwise.
+ */
+async function call(setting, permission, lookup) {
+    try {
+        return await lookup();
+    }
+    catch (error) {
+        const code = error.name ?? '';
+        if (NOT_FOUND.has(code) || (code === 'InvalidParameterValue' && permission !== 'kms:DescribeKey'))
+            return undefined;
+        if (DENIED.has(code)) {
+            throw new PreflightError(`${settingSource(setting)}, which bake-ami could not check: the role may not call ${permission} (${code}); ${GRANTED_BY[permission] ?? 'grant it to the bake role'}`);
+        }
+        throw error;
+    }
+}
+/** A KMS client from the project's factory, with the SDK loaded now (not with the bundle's entry). */
+async function createKmsClient(region, log, env) {
+    const { KMSClient } = await __webpack_require__.e(/* import() */ 676).then(__webpack_require__.t.bind(__webpack_require__, 676, 19));
+    return createClient(KMSClient, { region, service: 'KMS', caller: 'bake-ami', log, ...(env ? { env } : {}) });
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/process.js
+/**
+ * Running Packer as a child process that can be interrupted cleanly.
+ *
+ * Packer's top-level process is a panicwrap parent that ignores SIGINT and
+ * expects the terminal to deliver Ctrl-C to the whole process group; SIGINT
+ * to its pid alone does nothing. So Packer runs in a process group of its own
+ * and an interrupt is sent to that group, as a terminal would. Packer then
+ * cancels the build and cleans up (instance, temp key pair, temp security
+ * group); its plugins ignore the interrupt and wait for the core to tell them.
+ */
+
+
+/** Runs `binary args` and resolves when it exits (or the grace period after an interrupt ends). */
+function process_runPacker(binary, args, options) {
+    const { graceMs = 7_000, log = () => undefined } = options;
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = spawn(binary, args, {
+            cwd: options.cwd,
+            env: options.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32',
+        });
+        let interrupted;
+        let settled = false;
+        const timers = [];
+        const finish = (result) => {
+            if (settled)
+                return;
+            settled = true;
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            resolve({ ...result, ...(interrupted ? { interrupted } : {}), durationMs: Date.now() - started });
+        };
+        const sendToGroup = (signal) => {
+            if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+                return;
+            try {
+                if (process.platform === 'win32')
+                    child.kill(signal);
+                else
+                    process.kill(-child.pid, signal);
+            }
+            catch {
+                child.kill(signal);
+            }
+        };
+        const interrupt = (why) => {
+            if (interrupted)
+                return;
+            interrupted = why;
+            log(why === 'cancelled'
+                ? `Interrupting Packer (SIGINT) so it cleans up; waiting up to ${Math.round(graceMs / 1000)} s`
+                : `Packer ran past the timeout; interrupting it (SIGINT) so it cleans up`);
+            sendToGroup('SIGINT');
+            timers.push(setTimeout(() => {
+                log(`Packer did not exit within ${Math.round(graceMs / 1000)} s of the interrupt; sending SIGTERM`);
+                sendToGroup('SIGTERM');
+                // Stop waiting: let this process exit even though Packer still holds the pipes.
+                child.stdout.destroy();
+                child.stderr.destroy();
+                child.unref();
+                finish({ exitCode: null, signal: null, exitedInTime: false });
+            }, graceMs));
+        };
+        const onAbort = () => interrupt('cancelled');
+        if (options.signal?.aborted) {
+            queueMicrotask(onAbort);
+        }
+        else {
+            options.signal?.addEventListener('abort', onAbort, { once: true });
+        }
+        if (options.timeoutMs !== undefined)
+            timers.push(setTimeout(() => interrupt('timeout'), options.timeoutMs));
+        child.stdout.setEncoding('utf8');
+        child.stderr.setEncoding('utf8');
+        child.stdout.on('data', (chunk) => options.onStdout?.(chunk));
+        const stderrLines = new LineSplitter((line) => options.onStderrLine?.(line), 64 * 1024);
+        child.stderr.on('data', (chunk) => stderrLines.push(chunk));
+        child.on('error', (error) => {
+            if (settled)
+                return;
+            settled = true;
+            timers.forEach(clearTimeout);
+            options.signal?.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+        child.on('close', (exitCode, signal) => {
+            stderrLines.end();
+            finish({ exitCode, signal, exitedInTime: true });
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/template.js
+/** What bake-ami needs to know about a Packer template before running Packer. */
+
+
+/**
+ * Names skipped when hashing a template directory: hidden files, Packer's
+ * cache and what a build writes there (manifests, logs), so that a build does
+ * not change its own fingerprint.
+ */
+const SKIPPED = new Set(['packer_cache', 'node_modules', 'crash.log', 'packer.log']);
+const SKIPPED_PATTERN = /(^|[-_.])manifest\.json$/;
+/** Reads the template at `path` (a `.pkr.hcl`/`.pkr.json`/`.json` file or a directory of them). */
+async function template_inspectTemplate(path) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info)
+        throw new Error(`The Packer template '${path}' does not exist`);
+    const isDirectory = info.isDirectory();
+    const root = isDirectory ? path : join(path, '..');
+    const files = isDirectory ? await listFiles(path) : [path];
+    const configFiles = isDirectory ? files.filter((file) => /\.pkr\.(hcl|json)$/.test(file)) : files;
+    if (configFiles.length === 0)
+        throw new Error(`The directory '${path}' holds no *.pkr.hcl or *.pkr.json files`);
+    const kind = configFiles.every((file) => file.endsWith('.json') && !file.endsWith('.pkr.json')) ? 'json' : 'hcl';
+    const variables = new Set();
+    let declaresPlugins = false;
+    for (const file of configFiles) {
+        const text = await readFile(file, 'utf8');
+        if (file.endsWith('.json')) {
+            for (const name of jsonVariables(text))
+                variables.add(name);
+        }
+        else {
+            for (const name of hclVariables(text))
+                variables.add(name);
+            declaresPlugins ||= /^\s*required_plugins\s*\{/m.test(text);
+        }
+    }
+    return { path, kind, files, root, variables, declaresPlugins };
+}
+/** Variable names declared by `variable "name" {` blocks. */
+function hclVariables(text) {
+    return [...text.matchAll(/^\s*variable\s+"([^"]+)"\s*\{/gm)].map((match) => match[1] ?? '').filter(Boolean);
+}
+/** Variable names of a legacy JSON template (`variables`) or an HCL2 JSON file (`variable`). */
+function jsonVariables(text) {
+    try {
+        const parsed = JSON.parse(text);
+        const block = parsed.variables ?? parsed.variable;
+        return block && typeof block === 'object' ? Object.keys(block) : [];
+    }
+    catch {
+        return [];
+    }
+}
+async function listFiles(dir, root = dir) {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        if (entry.name.startsWith('.') || SKIPPED.has(entry.name) || SKIPPED_PATTERN.test(entry.name))
+            continue;
+        const full = join(dir, entry.name);
+        if (entry.isDirectory())
+            files.push(...(await listFiles(full, root)));
+        else if (entry.isFile())
+            files.push(full);
+    }
+    return files.sort((a, b) => compare(relative(root, a), relative(root, b)));
+}
+function compare(a, b) {
+    if (a === b)
+        return 0;
+    return a < b ? -1 : 1;
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/bake.js
+/**
+ * One bake: fingerprint → look for an AMI already baked from it → Packer
+ * (init, validate, build) with a streaming parse of its output → AMI ids.
+ * No @actions/core here: the action shell (or a CLI) supplies `log`,
+ * `signal` and `onEvent` and turns the result into outputs.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Variables bake-ami passes to Packer when the template declares them. */
+const BAKE_VARIABLES = {
+    fingerprint: 'fingerprint',
+    runId: 'run_id',
+    appRevision: 'app_revision',
+    region: 'region',
+};
+/** Packer failed: its exit code and its last error lines. */
+class PackerError extends Error {
+    step;
+    exitCode;
+    errorLines;
+    name = 'PackerError';
+    constructor(step, exitCode, errorLines) {
+        const last = errorLines.filter((line) => line.trim() !== '').at(-1)?.trim();
+        super(`packer ${step} failed with exit code ${exitCode ?? 'none'}${last ? `: ${last}` : ''}`);
+        this.step = step;
+        this.exitCode = exitCode;
+        this.errorLines = errorLines;
+    }
+}
+/** A run id unique to one bake: the workflow run, its attempt and a random part. */
+function newRunId(env = process.env) {
+    const random = randomBytes(3).toString('hex');
+    if (env.GITHUB_RUN_ID)
+        return `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${random}`;
+    return `local-${Date.now()}-${random}`;
+}
+const TEMP_RESOURCES = (/* unused pure expression or super */ null && ([
+    ['key-pair', /Creating temporary key ?pair: (\S+)/],
+    ['security-group', /Creating temporary security group for this instance: (\S+)/],
+    ['instance', /Instance ID: (i-[0-9a-f]+)/],
+]));
+/** Bakes an AMI, or finds the one already baked from the same inputs. */
+async function bakeAmi(request, options = {}) {
+    const started = Date.now();
+    const { log = () => undefined, signal, onEvent = () => undefined, env = process.env } = options;
+    const cwd = resolve(request.workingDirectory);
+    const templatePath = resolve(cwd, request.template);
+    const template = await inspectTemplate(templatePath);
+    const varFiles = request.varFiles.map((file) => (isAbsolute(file) ? file : resolve(cwd, file)));
+    for (const name of [BAKE_VARIABLES.fingerprint, BAKE_VARIABLES.runId]) {
+        if (name in request.variables)
+            throw new Error(`The variable '${name}' is set by bake-ami; remove it from 'variables'`);
+    }
+    const withCredentials = variableWithUrlCredentials(request.variables);
+    if (withCredentials !== undefined)
+        throw new Error(`The variables ${urlCredentialsProblem(withCredentials)}`);
+    const fileWithCredentials = await varFileWithUrlCredentials(varFiles);
+    if (fileWithCredentials !== undefined)
+        throw new Error(`The var file '${fileWithCredentials}' holds a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them`);
+    const ec2 = options.ec2 ?? createEc2Client(request.region, { log, env });
+    const configFiles = template.files.filter((file) => /\.pkr\.(hcl|json)$/.test(file) || (template.kind === 'json' && file.endsWith('.json')));
+    // What the build depends on beyond its files: the base image now, the Packer that bakes, the plugins it may use.
+    let packer = request.packerVersion === 'path' ? await resolvePacker({ version: 'path', log, env }) : undefined;
+    const packerVersion = packer?.version ?? request.packerVersion;
+    const sourceAmi = await sourceAmiOf(configFiles, request, varFiles, ec2, log, signal);
+    const plugins = (await Promise.all(configFiles.filter((file) => file.endsWith('.hcl')).map(async (file) => pluginConstraints(await readFile(file, 'utf8'))))).flat();
+    const fingerprint = await computeFingerprint({
+        templateFiles: template.files,
+        templateRoot: template.root,
+        variables: request.variables,
+        varFiles,
+        ...(request.appRevision ? { appRevision: request.appRevision } : {}),
+        only: request.only,
+        except: request.except,
+        sourceAmi,
+        packerVersion,
+        plugins,
+    });
+    onEvent({ kind: 'fingerprint', fingerprint, template });
+    log(`Fingerprint ${fingerprint} (${template.files.length} template file(s), ${Object.keys(request.variables).length} variable(s), ${varFiles.length} var-file(s), ` +
+        `app revision ${request.appRevision || 'none'}, source AMI ${sourceAmi || 'none'}, Packer ${packerVersion}, plugins ${plugins.join('; ') || 'none'})`);
+    const manifestPath = request.manifestPath ?? join(env.RUNNER_TEMP || tmpdir(), `bake-ami-${request.runId}`, 'packer-manifest.json');
+    if (!request.force) {
+        const found = await findBakedAmi(ec2, fingerprint, signal ? { signal } : {});
+        const amis = found ? await findBakedCopies(found, fingerprint, request.region, { ec2, log, env, ...(signal ? { signal } : {}) }) : undefined;
+        if (found && amis) {
+            onEvent({ kind: 'found', ami: found });
+            log(`Skipping Packer: ${found.imageId} (${found.name}) in ${request.region} was already baked from these inputs (${Object.keys(amis).join(', ')})`);
+            const artifactId = Object.entries(amis)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([region, ami]) => `${region}:${ami}`)
+                .join(',');
+            const builds = [{ name: 'existing', amis, artifactId, builderId: 'bake-ami.existing' }];
+            await writeManifest(manifestPath, { runId: request.runId, fingerprint, skipped: true, builds });
+            return {
+                skipped: true,
+                fingerprint,
+                region: request.region,
+                amiId: found.imageId,
+                amis,
+                builds,
+                manifestPath,
+                durationMs: Date.now() - started,
+                runId: request.runId,
+                found,
+            };
+        }
+        if (!found)
+            log(`No available AMI owned by this account has fingerprint ${fingerprint}; baking`);
+    }
+    else {
+        log('force is set: baking without looking for an AMI with the same fingerprint');
+    }
+    // The subnet, VPC and KMS key the template names, checked before Packer creates anything.
+    // A cancellation during the lookups is a cancellation, not a failed check.
+    await preflightTemplate(configFiles, request.variables, varFiles, {
+        ec2,
+        region: request.region,
+        log,
+        env,
+        ...(options.kms ? { kms: options.kms } : {}),
+        ...(signal ? { signal } : {}),
+    }).catch((error) => {
+        throwIfAborted(signal);
+        throw error;
+    });
+    throwIfAborted(signal);
+    packer ??= await resolvePacker({ version: request.packerVersion, log, env });
+    onEvent({ kind: 'packer', binary: packer });
+    log(`Using Packer ${packer.version} at ${packer.path} (${packer.source})`);
+    const packerEnv = { ...env, CHECKPOINT_DISABLE: '1' };
+    const runOptions = { cwd, log, graceMs: options.graceMs ?? 7_000, ...(signal ? { signal } : {}) };
+    const varArgs = variableArgs(request, template, fingerprint, varFiles, log);
+    throwIfAborted(signal);
+    // packer init
+    if (!request.init) {
+        onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: "turned off by 'init: false'" });
+    }
+    else if (!template.declaresPlugins) {
+        onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: 'the template declares no required_plugins' });
+    }
+    else if (!supportsInit(packer.version)) {
+        onEvent({ kind: 'step', step: 'init', status: 'skipped', detail: `Packer ${packer.version} has no 'packer init' (1.7.0 and later)` });
+        log(`Warning: the template declares required_plugins, which Packer ${packer.version} cannot read; set 'packer-version' to 1.7.0 or later`);
+    }
+    else {
+        onEvent({ kind: 'step', step: 'init', status: 'started' });
+        const initEnv = { ...packerEnv, ...(request.githubToken ? { PACKER_GITHUB_API_TOKEN: request.githubToken } : {}) };
+        const errors = new Tail(20);
+        const initOutput = new LineSplitter((line) => {
+            if (line.trim() !== '')
+                onEvent({ kind: 'ui', line: { level: 'say', text: line } });
+        });
+        const run = await runPacker(packer.path, ['init', template.path], {
+            ...runOptions,
+            env: initEnv,
+            onStdout: (chunk) => initOutput.push(chunk),
+            onStderrLine: (line) => {
+                errors.push(line);
+                onEvent({ kind: 'ui', line: { level: 'error', text: line } });
+            },
+        });
+        initOutput.end();
+        checkRun('init', run, errors.lines(), signal);
+        onEvent({ kind: 'step', step: 'init', status: 'finished' });
+    }
+    // packer validate
+    onEvent({ kind: 'step', step: 'validate', status: 'started' });
+    {
+        const errors = new Tail(40);
+        const parser = new MachineReadableParser({
+            onUi: (line) => {
+                if (line.level === 'error')
+                    errors.push(line.text);
+                onEvent({ kind: 'ui', line });
+            },
+            onPlainLine: (line) => onEvent({ kind: 'ui', line: { level: 'say', text: line } }),
+        });
+        const run = await runPacker(packer.path, ['validate', '-machine-readable', ...filterArgs(request), ...varArgs, template.path], {
+            ...runOptions,
+            env: packerEnv,
+            onStdout: (chunk) => parser.push(chunk),
+            onStderrLine: (line) => errors.push(line),
+        });
+        parser.end();
+        checkRun('validate', run, errors.lines(), signal);
+    }
+    onEvent({ kind: 'step', step: 'validate', status: 'finished' });
+    // packer build
+    onEvent({ kind: 'step', step: 'build', status: 'started' });
+    const artifacts = new ArtifactCollector();
+    const uiErrors = new Tail(20);
+    const buildErrors = new Tail(20);
+    const stderr = new Tail(20);
+    const parser = new MachineReadableParser({
+        onUi: (line) => {
+            if (line.level === 'error')
+                uiErrors.push(line.text);
+            for (const [resource, pattern] of TEMP_RESOURCES) {
+                const match = pattern.exec(line.text);
+                if (match?.[1])
+                    onEvent({ kind: 'resource', resource, id: match[1] });
+            }
+            onEvent({ kind: 'ui', line });
+        },
+        onArtifact: (artifact) => {
+            const build = artifacts.add(artifact);
+            if (build)
+                onEvent({ kind: 'build', build });
+        },
+        onBuildError: (build, message) => buildErrors.push(`${build}: ${message}`),
+        onPlainLine: (line) => onEvent({ kind: 'ui', line: { level: 'say', text: line } }),
+    });
+    const buildArgs = ['build', '-machine-readable', '-color=false', ...filterArgs(request), ...varArgs, template.path];
+    log(`Running packer ${buildArgs.map((arg) => redactVariable(arg)).join(' ')}`);
+    const run = await runPacker(packer.path, buildArgs, {
+        ...runOptions,
+        env: packerEnv,
+        timeoutMs: request.timeoutMs,
+        onStdout: (chunk) => parser.push(chunk),
+        onStderrLine: (line) => {
+            stderr.push(line);
+            onEvent({ kind: 'ui', line: { level: 'error', text: line } });
+        },
+    });
+    parser.end();
+    if (run.interrupted === 'timeout') {
+        throw new TimeoutError(`packer build did not finish within ${formatDuration(request.timeoutMs)}; Packer was interrupted${run.exitedInTime ? ' and cleaned up' : ''}`);
+    }
+    const errorLines = buildErrors.size() > 0 ? buildErrors.lines() : uiErrors.size() > 0 ? uiErrors.lines() : stderr.lines();
+    checkRun('build', run, errorLines, signal);
+    onEvent({ kind: 'step', step: 'build', status: 'finished' });
+    const builds = artifacts.results();
+    if (builds.length === 0) {
+        throw new PackerError('build', run.exitCode, ['packer build succeeded but reported no AMI artifact (is the builder amazon-ebs?)']);
+    }
+    const amis = mergeAmis(builds);
+    let amiId = amis[request.region];
+    if (!amiId) {
+        const [firstRegion = '', firstAmi = ''] = Object.entries(builds[0]?.amis ?? {})[0] ?? [];
+        log(`Warning: no AMI was built in ${request.region}; ami-id is ${firstAmi} from ${firstRegion}`);
+        amiId = firstAmi;
+    }
+    if (builds.length > 1)
+        log(`${builds.length} builds produced AMIs; ami-id and amis take the first build's AMI per region`);
+    // A later skip finds every region's copy through this tag (the build region's AMI is the one it finds first).
+    await tagBakedRegions(ec2, amiId, Object.keys(amis), log, signal);
+    await writeManifest(manifestPath, { runId: request.runId, fingerprint, skipped: false, builds });
+    return {
+        skipped: false,
+        fingerprint,
+        region: request.region,
+        amiId,
+        amis,
+        builds,
+        manifestPath,
+        durationMs: Date.now() - started,
+        runId: request.runId,
+        packer,
+    };
+}
+/**
+ * The source AMI id the template's source_ami_filter resolves to in the
+ * build region now (or its literal source_ami); '' when the template names
+ * none. A filter that matches nothing is noted in the fingerprint and left
+ * for Packer to report.
+ */
+async function sourceAmiOf(configFiles, request, varFiles, ec2, log, signal) {
+    const spec = await readSourceAmiSpec(configFiles, request.variables, varFiles);
+    if (spec.kind === 'none')
+        return '';
+    if (spec.kind === 'literal')
+        return spec.amiId;
+    const described = describeFilter(spec.filter);
+    const resolved = await resolveSourceAmi(ec2, spec.filter, signal);
+    if (!resolved) {
+        log(`Warning: source_ami_filter ${described} matches no AMI in ${request.region}; Packer will report it`);
+        return `unresolved ${described}`;
+    }
+    log(`Source AMI ${resolved}: the newest match of source_ami_filter ${described} in ${request.region}`);
+    return resolved;
+}
+/** `-var` and `-var-file` arguments: the user's, then bake-ami's for variables the template declares. */
+function variableArgs(request, template, fingerprint, varFiles, log) {
+    const variables = { ...request.variables };
+    const offer = (name, value, required) => {
+        if (value === undefined || name in variables)
+            return;
+        if (template.variables.has(name))
+            variables[name] = value;
+        else if (required)
+            log(`Warning: the template declares no '${name}' variable; bake-ami cannot pass it (see the README)`);
+    };
+    offer(BAKE_VARIABLES.fingerprint, fingerprint, true);
+    offer(BAKE_VARIABLES.runId, request.runId, true);
+    offer(BAKE_VARIABLES.appRevision, request.appRevision, false);
+    offer(BAKE_VARIABLES.region, request.region, false);
+    return [
+        ...varFiles.map((file) => `-var-file=${file}`),
+        ...Object.entries(variables).flatMap(([key, value]) => ['-var', `${key}=${value}`]),
+    ];
+}
+function filterArgs(request) {
+    return [
+        ...(request.only.length > 0 ? [`-only=${request.only.join(',')}`] : []),
+        ...(request.except.length > 0 ? [`-except=${request.except.join(',')}`] : []),
+    ];
+}
+/** Variable values stay out of our own log line (they may be secrets); Packer's output is masked by the runner. */
+function redactVariable(arg) {
+    const equals = arg.indexOf('=');
+    return equals > 0 && !arg.startsWith('-') ? `${arg.slice(0, equals)}=…` : arg;
+}
+function checkRun(step, run, errorLines, signal) {
+    if (run.interrupted === 'cancelled' || signal?.aborted) {
+        throw new CancelledError(cancelSignal(signal));
+    }
+    if (run.exitCode !== 0) {
+        throw new PackerError(step, run.exitCode, errorLines.length > 0 ? errorLines : [`packer ${step} exited with ${run.exitCode ?? run.signal}`]);
+    }
+}
+function cancelSignal(signal) {
+    const reason = signal?.reason;
+    return reason?.signal;
+}
+function throwIfAborted(signal) {
+    if (signal?.aborted)
+        throw new CancelledError(cancelSignal(signal));
+}
+function formatDuration(ms) {
+    if (ms % 3_600_000 === 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0)
+        return `${ms / 60_000}m`;
+    return `${Math.round(ms / 1000)}s`;
+}
+/** The last `size` lines of something (constant memory). */
+class Tail {
+    max;
+    items = [];
+    constructor(max) {
+        this.max = max;
+    }
+    push(line) {
+        this.items.push(line);
+        if (this.items.length > this.max)
+            this.items.shift();
+    }
+    lines() {
+        return [...this.items];
+    }
+    size() {
+        return this.items.length;
+    }
+}
+
+// EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-ec2/dist-cjs/index.js
+var dist_cjs = __webpack_require__(1637);
+// EXTERNAL MODULE: ../../node_modules/@smithy/node-http-handler/dist-cjs/index.js
+var node_http_handler_dist_cjs = __webpack_require__(8771);
+// EXTERNAL MODULE: ../../node_modules/@smithy/util-retry/dist-cjs/index.js
+var util_retry_dist_cjs = __webpack_require__(4506);
+;// CONCATENATED MODULE: ../../packages/kernel/lib/poll.js
+/**
+ * The one polling policy. Every wait for AWS to finish something that the SDK
+ * has no waiter for (a stack's event stream, an SSM version becoming visible,
+ * a security group losing its last dependency) goes through `poll`: the
+ * interval starts short, grows by `factor` up to `maxIntervalMs`, drops back
+ * to the start whenever the check saw activity, is jittered so that parallel
+ * jobs do not poll in step, and never sleeps past the deadline.
+ */
+
+
+/** Share of each pause that is random: the pause is between 80 % and 100 % of the interval. */
+const JITTER = 0.2;
+/**
+ * Calls `check` until it reports done and returns its value. The check runs
+ * once more at the deadline, so a wait never fails on a result that arrived
+ * while it slept.
+ */
+async function poll(check, options) {
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? abortableSleep;
+    const random = options.random ?? Math.random;
+    const min = options.minIntervalMs ?? 1_000;
+    const max = Math.max(min, options.maxIntervalMs ?? 5_000);
+    const factor = options.factor ?? 1.5;
+    const deadline = now() + options.timeoutMs;
+    let interval = min;
+    for (let attempt = 1;; attempt++) {
+        const step = await check(attempt);
+        if (step.done)
+            return step.value;
+        const left = deadline - now();
+        if (left <= 0)
+            throw new TimeoutError(await options.timeoutMessage());
+        if (step.activity)
+            interval = min;
+        await sleep(Math.min(left, Math.round(interval * (1 - JITTER * random()))), options.signal);
+        interval = Math.min(max, Math.round(interval * factor));
+    }
+}
+/**
+ * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a
+ * uniformly random delay between 0 and min(cap, base * 2^(retry-1)). The
+ * SDK's retry strategy uses it between attempts of one API call.
+ */
+function fullJitterDelay(retry, options = {}) {
+    const { baseMs = 250, capMs = 20_000, random = Math.random } = options;
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+    return Math.floor(random() * ceiling);
+}
+
+;// CONCATENATED MODULE: ../../packages/kernel/lib/region.js
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** True when `name` has the shape of an AWS region (us-east-1, us-gov-west-1). */
+function isRegionName(name) {
+    return REGION_PATTERN.test(name);
+}
+/** AWS regions as of 2026 (commercial, China, GovCloud). */
+const KNOWN_REGIONS = new Set([
+    'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+    'af-south-1',
+    'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
+    'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+    'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+    'ca-central-1', 'ca-west-1',
+    'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
+    'eu-south-1', 'eu-south-2', 'eu-north-1',
+    'il-central-1', 'me-south-1', 'me-central-1', 'mx-central-1', 'sa-east-1',
+    'cn-north-1', 'cn-northwest-1',
+    'us-gov-east-1', 'us-gov-west-1',
+]);
+/**
+ * Set to 1 in a step's environment to let the actions use a region this list
+ * does not know yet (a region AWS opened after this release).
+ */
+const ANY_REGION_ENV = 'IMG_MGR_ANY_REGION';
+/** True for a region AWS operates (an unknown one is most likely a typo). */
+function isKnownRegion(region) {
+    return KNOWN_REGIONS.has(region);
+}
+/**
+ * Why `region` cannot be used, or undefined: not shaped like a region, or not
+ * a region AWS has (unless IMG_MGR_ANY_REGION=1). A typo fails here, before
+ * the SDK retries a host name that does not resolve.
+ */
+function regionProblem(region, env = process.env) {
+    if (!isRegionName(region))
+        return `'${region}', which is not an AWS region name such as us-east-1`;
+    if (!isKnownRegion(region) && env[ANY_REGION_ENV] !== '1') {
+        return `'${region}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`;
+    }
+    return undefined;
+}
+/**
+ * The region to use: the input when given, else AWS_REGION, else
+ * AWS_DEFAULT_REGION. Missing, malformed or unknown is an InputError on
+ * `inputName` that says where the value came from.
+ */
+function resolveRegion(input, inputName = 'region', env = process.env) {
+    const source = input ? undefined : env.AWS_REGION ? 'AWS_REGION' : env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : undefined;
+    const region = input || (source ? (env[source] ?? '') : '');
+    if (region === '') {
+        throw new InputError(inputName, 'is not set and neither AWS_REGION nor AWS_DEFAULT_REGION is defined');
+    }
+    const problem = regionProblem(region, env);
+    if (problem)
+        throw new InputError(inputName, source ? `is not set and ${source} has ${problem}` : `has ${problem}`);
+    return region;
+}
+/**
+ * The endpoint override for `service`: AWS_ENDPOINT_URL_<SERVICE>, else
+ * AWS_ENDPOINT_URL, else undefined (the SDK's default endpoint).
+ */
+function endpointFor(service, env = process.env) {
+    return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+;// CONCATENATED MODULE: ../../packages/kernel/lib/client.js
+/**
+ * One factory for every AWS client the actions create, so that region,
+ * endpoint, retries, timeouts and user agent are the same everywhere.
+ */
+
+
+
+
+/** Builds the config for an SDK client. */
+function clientConfig(options) {
+    const env = options.env ?? process.env;
+    const maxAttempts = options.maxAttempts ?? 6;
+    const endpoint = endpointFor(options.service, env);
+    return {
+        region: options.region,
+        ...(endpoint ? { endpoint } : {}),
+        maxAttempts,
+        retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
+        customUserAgent: userAgent(options.caller, env),
+        // Without throwOnRequestTimeout, @smithy/node-http-handler 4.x only warns at requestTimeout and the call hangs.
+        requestHandler: new node_http_handler_dist_cjs.NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000, throwOnRequestTimeout: true }),
+    };
+}
+/**
+ * Creates a client with `clientConfig` and names the failing operation in
+ * each retry log line.
+ */
+function client_createClient(Client, options) {
+    const client = new Client(clientConfig(options));
+    client.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            if (error && typeof error === 'object') {
+                const service = (context.clientName ?? options.service).replace(/Client$/, '');
+                Object.defineProperty(error, '$operation', {
+                    value: `${service}.${(context.commandName ?? 'call').replace(/Command$/, '')}`,
+                    enumerable: false,
+                    configurable: true,
+                });
+            }
+            throw error;
+        }
+    }, { step: 'finalizeRequest', priority: 'low', name: 'imgMgrNameOperationOnError' });
+    return client;
+}
+/** `img-mgr/<caller> run/<id>-<attempt> repo/<owner/name>` pieces. */
+function userAgent(caller, env = process.env) {
+    const pieces = [[`img-mgr-${caller}`, '1']];
+    if (env.GITHUB_RUN_ID)
+        pieces.push(['run', `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`]);
+    if (env.GITHUB_REPOSITORY)
+        pieces.push(['repo', env.GITHUB_REPOSITORY.replace(/[^A-Za-z0-9._-]/g, '_')]);
+    return pieces;
+}
+/**
+ * The SDK's standard retry decisions (which errors are transient, the retry
+ * quota) with full-jitter delays and a log line naming what is retried.
+ */
+class LoggedRetryStrategy {
+    maxAttempts;
+    log;
+    inner;
+    mode = 'standard';
+    constructor(maxAttempts, log, random) {
+        this.maxAttempts = maxAttempts;
+        this.log = log;
+        this.inner = new util_retry_dist_cjs/* ConfiguredRetryStrategy */.SE(maxAttempts, (attempt) => fullJitterDelay(attempt, { random }));
+    }
+    acquireInitialRetryToken(scope) {
+        return this.inner.acquireInitialRetryToken(scope);
+    }
+    async refreshRetryTokenForRetry(token, info) {
+        const next = await this.inner.refreshRetryTokenForRetry(token, info);
+        const error = info.error;
+        const what = error.$operation ?? 'AWS call';
+        const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
+        // smithy 4.x sleeps inside refreshRetryTokenForRetry and records the wait in
+        // $retryLog; older versions return the delay on the token for the caller to wait.
+        const waited = next.$retryLog?.acquisitionDelay;
+        this.log(`Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) after ${why || 'a transient error'}; backed off ${waited ?? next.getRetryDelay()} ms`);
+        return next;
+    }
+    recordSuccess(token) {
+        this.inner.recordSuccess(token);
+    }
+}
+/**
+ * A `ClientFactory` for a Context: one configured client per class and
+ * region, created on first use. The service (for AWS_ENDPOINT_URL_<SERVICE>)
+ * comes from the class name: `EC2Client` is EC2.
+ */
+function clientFactory(options) {
+    const clients = new Map();
+    return {
+        get(Client, region) {
+            const key = `${Client.name}@${region}`;
+            let client = clients.get(key);
+            if (!client) {
+                const service = Client.name.replace(/Client$/, '').toUpperCase();
+                client = client_createClient(Client, { ...options, region, service });
+                clients.set(key, client);
+            }
+            return client;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/images.js
+/** Looking up an AMI already baked with a given fingerprint. */
+
+
+
+/** Tag keys bake-ami relies on; the template puts its variables into these. */
+const FINGERPRINT_TAG = 'fingerprint';
+const RUN_ID_TAG = 'run-id';
+/** Tag bake-ami puts on the build region's AMI: the regions the bake produced AMIs in, space separated. */
+const REGIONS_TAG = 'bake-ami-regions';
+/**
+ * The newest `available` AMI owned by this account whose fingerprint tag is
+ * `fingerprint`, or undefined.
+ */
+async function images_findBakedAmi(ec2, fingerprint, options = {}) {
+    const tagKey = options.tagKey ?? FINGERPRINT_TAG;
+    const images = [];
+    let nextToken;
+    do {
+        const page = await ec2.send(new DescribeImagesCommand({
+            Owners: ['self'],
+            Filters: [
+                { Name: `tag:${tagKey}`, Values: [fingerprint] },
+                { Name: 'state', Values: ['available'] },
+            ],
+            ...(nextToken ? { NextToken: nextToken } : {}),
+        }), { abortSignal: options.signal });
+        images.push(...(page.Images ?? []));
+        nextToken = page.NextToken;
+    } while (nextToken);
+    const newest = images
+        .filter((image) => image.ImageId && image.State === 'available')
+        .sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0];
+    if (!newest?.ImageId)
+        return undefined;
+    return {
+        imageId: newest.ImageId,
+        name: newest.Name ?? '',
+        creationDate: newest.CreationDate ?? '',
+        tags: Object.fromEntries((newest.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    };
+}
+/** An EC2 client for `region` with the project's endpoint, retry and user-agent settings. */
+function images_createEc2Client(region, options = {}) {
+    return client_createClient(dist_cjs/* EC2Client */.gu5, { region, service: 'EC2', caller: 'bake-ami', ...options });
+}
+/**
+ * Region → AMI of a bake found by its fingerprint: the build region's AMI
+ * plus, for each region its regions tag names, the AMI there that carries
+ * the same fingerprint. Undefined when a region's copy is gone (the bake
+ * must run again to give every region an AMI).
+ */
+async function images_findBakedCopies(found, fingerprint, buildRegion, options) {
+    const amis = { [buildRegion]: found.imageId };
+    const tag = found.tags[REGIONS_TAG];
+    if (tag === undefined) {
+        options.log(`Warning: ${found.imageId} has no ${REGIONS_TAG} tag (baked before bake-ami recorded regions); amis holds ${buildRegion} only`);
+        return amis;
+    }
+    for (const region of tag.split(/\s+/).filter((name) => name !== '' && name !== buildRegion)) {
+        const client = images_createEc2Client(region, { log: options.log, ...(options.env ? { env: options.env } : {}) });
+        try {
+            const copy = await images_findBakedAmi(client, fingerprint, options.signal ? { signal: options.signal } : {});
+            if (!copy) {
+                options.log(`${found.imageId} was baked for ${tag.split(/\s+/).join(', ')}, but ${region} has no available AMI with fingerprint ${fingerprint}; baking again`);
+                return undefined;
+            }
+            amis[region] = copy.imageId;
+        }
+        finally {
+            client.destroy();
+        }
+    }
+    return amis;
+}
+/** Records on the build region's AMI which regions the bake produced AMIs in (see findBakedCopies). */
+async function images_tagBakedRegions(ec2, amiId, regions, log, signal) {
+    const value = [...regions].sort().join(' ');
+    try {
+        await ec2.send(new CreateTagsCommand({ Resources: [amiId], Tags: [{ Key: REGIONS_TAG, Value: value }] }), { abortSignal: signal });
+    }
+    catch (error) {
+        log(`Warning: could not tag ${amiId} with ${REGIONS_TAG}=${value} (${errorMessage(error)}); a later skip will return the build region only`);
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/kernel/lib/errors.js + 1 modules
+var errors = __webpack_require__(6659);
+;// CONCATENATED MODULE: ../../packages/kernel/lib/sleep.js
+/** An abortable pause: the one way this project waits. */
+/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+function sleep_sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/kernel/lib/backoff.js
+/** Retry with full jitter, bounded, with a log line per retry. (Left for packer-bake's sweep; to go.) */
+
+
+
+/**
+ * Calls `fn` until it succeeds or `attempts` run out. Each retry is logged
+ * with `label`, the attempt number and the error that caused it.
+ */
+async function retry(label, fn, options) {
+    const { attempts, isRetryable = () => true, log = () => undefined, sleep = sleep_sleep, signal } = options;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            if (signal?.aborted || attempt >= attempts || !isRetryable(error))
+                throw error;
+            const delay = fullJitterDelay(attempt, options);
+            log(`Retrying ${label} (attempt ${attempt + 1} of ${attempts}) in ${delay} ms after: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            await sleep(delay, signal);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/sweep.js
+/**
+ * The post-step sweep: deletes what a cancelled or killed Packer run may have
+ * left behind. Packer 1.6 cannot tag its temporary key pair and security
+ * group, so they are found three ways: by name (recorded by the main step from
+ * Packer's output), through the instances tagged with the run id (their key
+ * name and `packer_*` groups) and by the run-id tag (newer Packer versions).
+ */
+
+
+
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+/** Packer names its temporary key pairs and security groups `packer_<uuid>`. */
+const PACKER_TEMP = /^packer[_-]/;
+/** Terminates this run's instances and deletes its temporary key pairs and security groups. */
+async function sweepRunLeftovers(ec2, request, options = {}) {
+    const { log = () => undefined, signal, waitMs = 120_000, pollMs = 2_000 } = options;
+    const tagKey = request.tagKey ?? RUN_ID_TAG;
+    const result = { terminatedInstances: [], deletedKeyPairs: [], deletedSecurityGroups: [], failures: [] };
+    const keyPairs = new Set((request.keyPairs ?? []).filter((name) => PACKER_TEMP.test(name)));
+    const groupNames = new Set((request.securityGroups ?? []).filter((name) => PACKER_TEMP.test(name)));
+    const groupIds = new Set();
+    const instances = [
+        ...(await describeInstances(ec2, [{ Name: `tag:${tagKey}`, Values: [request.runId] }], signal)),
+        ...(request.instanceIds?.length
+            ? await describeInstances(ec2, [{ Name: 'instance-id', Values: request.instanceIds }], signal)
+            : []),
+    ];
+    const live = new Map();
+    for (const instance of instances) {
+        if (!instance.InstanceId)
+            continue;
+        if (instance.KeyName && PACKER_TEMP.test(instance.KeyName))
+            keyPairs.add(instance.KeyName);
+        for (const group of instance.SecurityGroups ?? []) {
+            if (group.GroupId && PACKER_TEMP.test(group.GroupName ?? ''))
+                groupIds.add(group.GroupId);
+        }
+        if (LIVE_STATES.includes(instance.State?.Name ?? ''))
+            live.set(instance.InstanceId, instance);
+    }
+    if (live.size > 0) {
+        const ids = [...live.keys()];
+        log(`Terminating ${ids.length} instance(s) of run ${request.runId}: ${ids.join(', ')}`);
+        await ec2.send(new dist_cjs/* TerminateInstancesCommand */.NaF({ InstanceIds: ids }), { abortSignal: signal });
+        result.terminatedInstances.push(...ids);
+        await waitTerminated(ec2, ids, { waitMs, pollMs, log, ...(signal ? { signal } : {}) });
+    }
+    for (const pair of await describeKeyPairs(ec2, [{ Name: `tag:${tagKey}`, Values: [request.runId] }], signal)) {
+        if (pair.KeyName)
+            keyPairs.add(pair.KeyName);
+    }
+    for (const name of keyPairs) {
+        const exists = await describeKeyPairs(ec2, [{ Name: 'key-name', Values: [name] }], signal);
+        if (exists.length === 0)
+            continue;
+        log(`Deleting key pair ${name}`);
+        await ec2.send(new dist_cjs/* DeleteKeyPairCommand */.EWB({ KeyName: name }), { abortSignal: signal });
+        result.deletedKeyPairs.push(name);
+    }
+    const groupFilters = [[{ Name: `tag:${tagKey}`, Values: [request.runId] }]];
+    if (groupNames.size > 0)
+        groupFilters.push([{ Name: 'group-name', Values: [...groupNames] }]);
+    for (const filters of groupFilters) {
+        const page = await ec2.send(new dist_cjs/* DescribeSecurityGroupsCommand */.jsQ({ Filters: filters }), { abortSignal: signal });
+        for (const group of page.SecurityGroups ?? [])
+            if (group.GroupId)
+                groupIds.add(group.GroupId);
+    }
+    if (groupIds.size > 0) {
+        const existing = await ec2.send(new dist_cjs/* DescribeSecurityGroupsCommand */.jsQ({ Filters: [{ Name: 'group-id', Values: [...groupIds] }] }), { abortSignal: signal });
+        for (const group of existing.SecurityGroups ?? []) {
+            if (!group.GroupId)
+                continue;
+            const groupId = group.GroupId;
+            log(`Deleting security group ${groupId} (${group.GroupName ?? ''})`);
+            try {
+                // A terminating instance holds its group for a while: DependencyViolation is retried.
+                await retry('EC2.DeleteSecurityGroup', () => ec2.send(new dist_cjs/* DeleteSecurityGroupCommand */.yEh({ GroupId: groupId }), { abortSignal: signal }), {
+                    attempts: 8,
+                    baseMs: 1_000,
+                    capMs: 15_000,
+                    isRetryable: (error) => error.name === 'DependencyViolation',
+                    log,
+                    ...(signal ? { signal } : {}),
+                });
+                result.deletedSecurityGroups.push(groupId);
+            }
+            catch (error) {
+                result.failures.push(`security group ${groupId}: ${error.message ?? String(error)}`);
+            }
+        }
+    }
+    return result;
+}
+async function describeInstances(ec2, filters, signal) {
+    const instances = [];
+    let nextToken;
+    do {
+        const page = await ec2.send(new dist_cjs/* DescribeInstancesCommand */.bNs({ Filters: filters, ...(nextToken ? { NextToken: nextToken } : {}) }), { abortSignal: signal });
+        for (const reservation of page.Reservations ?? [])
+            instances.push(...(reservation.Instances ?? []));
+        nextToken = page.NextToken;
+    } while (nextToken);
+    return instances;
+}
+async function describeKeyPairs(ec2, filters, signal) {
+    const page = await ec2.send(new dist_cjs/* DescribeKeyPairsCommand */.DRu({ Filters: filters }), { abortSignal: signal });
+    return page.KeyPairs ?? [];
+}
+async function waitTerminated(ec2, ids, options) {
+    const deadline = Date.now() + options.waitMs;
+    for (;;) {
+        const instances = await describeInstances(ec2, [{ Name: 'instance-id', Values: ids }], options.signal);
+        const pending = instances.filter((instance) => instance.State?.Name !== 'terminated');
+        if (pending.length === 0)
+            return;
+        if (Date.now() >= deadline) {
+            options.log(`Instances still not terminated after ${Math.round(options.waitMs / 1000)} s: ${pending.map((i) => i.InstanceId).join(', ')}`);
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/packer-bake/lib/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ })
+
+};

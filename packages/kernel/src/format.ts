@@ -1,0 +1,33 @@
+/** Text for log lines and summaries: durations and values that may be long. */
+import { hasUrlCredentials } from './credentials.js';
+
+/** `950ms`, `42s`, `1m30s`, `2h`, `1h5m`: the one duration format of logs and errors. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const seconds = Math.round(ms / 1000);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('');
+}
+
+/**
+ * `value` on one line, cut to `max` characters with an ellipsis. Only for
+ * text that is never a secret (a stack event's reason, a template line);
+ * a user's value goes through `quoteWhole`.
+ */
+export function shorten(value: string, max = 80): string {
+  const flat = value.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * A user's value for an error line: whole, or not at all. The runner masks
+ * only whole registered secrets, so a cut or re-spaced piece of one would
+ * show; a long or multi-line value is named by its length instead, and a
+ * URL with credentials is never shown.
+ */
+export function quoteWhole(value: string, max = 80): string {
+  if (hasUrlCredentials(value)) return '(a URL with credentials, not shown)';
+  return value.length <= max && !/[\r\n]/.test(value) ? `'${value}'` : `(${value.length} characters, not shown)`;
+}

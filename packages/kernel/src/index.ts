@@ -1,0 +1,48 @@
+/**
+ * @img-mgr/kernel: what every package shares, with no `@actions/*` and no
+ * AWS SDK code (the client factory is the `./aws` subpath).
+ */
+export {
+  KernelError,
+  InputError,
+  InvalidRequestError,
+  ActionError,
+  CancelledError,
+  TimeoutError,
+  errorKind,
+  errorMessage,
+  isCancellation,
+  type ErrorKind,
+} from './errors.js';
+export { awsErrorName, awsErrorClass, type AwsErrorClass } from './aws-errors.js';
+export { sleep } from './sleep.js';
+export { CANCEL_SIGNALS, listenForCancellation, type Cancellation } from './cancellation.js';
+export { poll, fullJitterDelay, type PollOptions, type PollStep } from './poll.js';
+export { retry, type BackoffOptions, type RetryOptions } from './backoff.js';
+export {
+  parseKeyValues,
+  keyValueMap,
+  KeyValueSyntaxError,
+  type KeyValueItem,
+  type KeyValueOptions,
+} from './key-value.js';
+export { formatDuration, shorten, quoteWhole } from './format.js';
+export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
+export {
+  silentLogger,
+  lineLogger,
+  type Context,
+  type Logger,
+  type Env,
+  type ClientClass,
+  type ClientFactory,
+} from './context.js';
+export {
+  isRegionName,
+  isKnownRegion,
+  regionProblem,
+  resolveRegion,
+  endpointFor,
+  ANY_REGION_ENV,
+  type ServiceId,
+} from './region.js';
