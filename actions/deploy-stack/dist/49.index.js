@@ -606,6 +606,7 @@ class DeployFailedError extends errors/* ActionError */.lZ {
 }
 /** The deploy stopped because it was cancelled; the message says what goes on in CloudFormation. */
 class DeployCancelledError extends errors/* ActionError */.lZ {
+    kind = 'cancelled';
 }
 /** Creates or updates the stack; resolves with the result or throws DeployFailedError/InputError/TimeoutError. */
 async function deployStack(request, hooks = {}) {

@@ -130,6 +130,7 @@ export class DeployFailedError extends ActionError {
 
 /** The deploy stopped because it was cancelled; the message says what goes on in CloudFormation. */
 export class DeployCancelledError extends ActionError {
+  override readonly kind = 'cancelled';
 }
 
 /** Creates or updates the stack; resolves with the result or throws DeployFailedError/InputError/TimeoutError. */
