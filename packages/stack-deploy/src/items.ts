@@ -77,7 +77,8 @@ export function parseItem(item: string, where = 'an item'): KeyValueItem {
   let value = item.slice(equals + 1).trim();
   const first = value[0];
   if ((first === '"' || first === "'") && value.length >= 2 && value.endsWith(first)) value = value.slice(1, -1);
-  else if (first === '"' || first === "'") throw new Error(`has ${where} whose quoted value does not end with ${first}`);
+  else if (first === '"' || first === "'")
+    throw new Error(`has ${where} whose quoted value does not end with ${first}`);
   return { key, value };
 }
 

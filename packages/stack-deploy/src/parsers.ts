@@ -6,5 +6,12 @@ export { parseParameterOverrides, readParameterFile, parameterDocument } from '.
 export { parseTags, type StackTag } from './tags.js';
 export { splitQuoted, parseItem } from './items.js';
 export { checkStackName, changeSetName, STACK_NAME, CHANGE_SET_NAME } from './names.js';
-export { parseTemplateSource, templateFacts, s3HttpsUrl, MAX_TEMPLATE_BODY_BYTES, type TemplateSource, type TemplateFacts } from './template-source.js';
+export {
+  parseTemplateSource,
+  templateFacts,
+  s3HttpsUrl,
+  MAX_TEMPLATE_BODY_BYTES,
+  type TemplateSource,
+  type TemplateFacts,
+} from './template-source.js';
 export { outputMap } from './outputs.js';

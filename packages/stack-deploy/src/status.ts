@@ -14,7 +14,8 @@ export type StackState =
 
 /** Classifies a StackStatus (undefined: the stack does not exist). */
 export function classifyStatus(status: string | undefined): StackState {
-  if (status === undefined || status === 'REVIEW_IN_PROGRESS' || status === 'DELETE_COMPLETE') return { kind: 'absent' };
+  if (status === undefined || status === 'REVIEW_IN_PROGRESS' || status === 'DELETE_COMPLETE')
+    return { kind: 'absent' };
   if (status === 'ROLLBACK_COMPLETE') return { kind: 'failed-create' };
   if (status.endsWith('_IN_PROGRESS')) return { kind: 'in-progress' };
   switch (status) {
@@ -24,13 +25,24 @@ export function classifyStatus(status: string | undefined): StackState {
         hint: 'Fix or skip the resources that could not roll back, then run "aws cloudformation continue-update-rollback --stack-name <stack> [--resources-to-skip …]" and deploy again',
       };
     case 'ROLLBACK_FAILED':
-      return { kind: 'stuck', hint: 'The failed create could not roll back; delete the stack (retaining the resources that failed to delete) and deploy again' };
+      return {
+        kind: 'stuck',
+        hint: 'The failed create could not roll back; delete the stack (retaining the resources that failed to delete) and deploy again',
+      };
     case 'DELETE_FAILED':
-      return { kind: 'stuck', hint: 'Delete the stack again, retaining or removing by hand the resources that failed to delete, then deploy again' };
+      return {
+        kind: 'stuck',
+        hint: 'Delete the stack again, retaining or removing by hand the resources that failed to delete, then deploy again',
+      };
     case 'IMPORT_ROLLBACK_FAILED':
-      return { kind: 'stuck', hint: 'Fix the resources that failed to roll back the import, then continue the rollback in the CloudFormation console and deploy again' };
+      return {
+        kind: 'stuck',
+        hint: 'Fix the resources that failed to roll back the import, then continue the rollback in the CloudFormation console and deploy again',
+      };
     default:
-      return status.endsWith('_FAILED') ? { kind: 'stuck', hint: 'Resolve the failure in CloudFormation, then deploy again' } : { kind: 'ready' };
+      return status.endsWith('_FAILED')
+        ? { kind: 'stuck', hint: 'Resolve the failure in CloudFormation, then deploy again' }
+        : { kind: 'ready' };
   }
 }
 
@@ -45,7 +57,11 @@ export interface StuckAdvice {
  * ids of its resources in a *_FAILED state (the ones to skip or retain).
  * Undefined for other statuses.
  */
-export function stuckStackAdvice(status: string, stackName: string, failed: readonly string[]): StuckAdvice | undefined {
+export function stuckStackAdvice(
+  status: string,
+  stackName: string,
+  failed: readonly string[],
+): StuckAdvice | undefined {
   const ids = failed.length > 0 ? failed.join(' ') : '<logical ids>';
   const listed = failed.join(', ');
   switch (status) {
