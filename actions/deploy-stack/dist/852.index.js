@@ -99,7 +99,7 @@ __webpack_require__.d(__webpack_exports__, {
   deployStack: () => (/* reexport */ deployStack)
 });
 
-// UNUSED EXPORTS: CHANGE_SET_NAME, DeployCancelledError, MAX_TEMPLATE_BODY_BYTES, STACK_NAME, changeRows, changeSetName, checkStackName, classifyStatus, formatEvent, isSettled, isSuccess, noEchoFacts, outputMap, parameterDocument, parseItem, parseParameterOverrides, parseTags, parseTemplateSource, planMarkdown, readParameterFile, rootCauses, s3HttpsUrl, secretOutputKeys, splitQuoted, stuckStackAdvice, templateFacts
+// UNUSED EXPORTS: CHANGE_SET_NAME, DeployCancelledError, MAX_TEMPLATE_BODY_BYTES, STACK_NAME, changeRows, changeSetName, checkStackName, classifyStatus, formatEvent, isSettled, isSuccess, noEchoFacts, outputMap, parameterDocument, parseParameterOverrides, parseTags, parseTemplateSource, planMarkdown, readParameterFile, rootCauses, s3HttpsUrl, secretOutputKeys, stuckStackAdvice, templateFacts
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -1179,7 +1179,7 @@ class Deploy {
 }
 
 // EXTERNAL MODULE: ../../packages/stack-deploy/lib/parsers.js + 3 modules
-var parsers = __webpack_require__(4706);
+var parsers = __webpack_require__(1753);
 ;// CONCATENATED MODULE: ../../packages/stack-deploy/lib/index.js
 
 

@@ -6,9 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InvalidRequestError } from '@img-mgr/kernel';
+import {
+  InvalidRequestError,
+  KeyValueSyntaxError,
+  parseKeyValues,
+  quoteWhole,
+  type KeyValueItem,
+} from '@img-mgr/kernel';
 import { parse as parseYaml } from 'yaml';
-import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
 /** The request field (DeployRequest.parameters) that errors name. */
 const FIELD = 'parameters';
@@ -18,17 +23,21 @@ const PARAMETER_KEY = /^[A-Za-z0-9]{1,255}$/;
 /**
  * Parses the input text into one map. Each line is either a file
  * (`file://path`, or a path ending in .json/.yaml/.yml with no '=') or
- * KEY=VALUE items. Later sources override earlier ones, so a file of
- * defaults followed by a few items works as expected.
+ * KEY=VALUE items in the kernel's grammar (`parseKeyValues`). Later sources
+ * override earlier ones, so a file of defaults followed by a few items works
+ * as expected.
  */
 export function parseParameterOverrides(text: string, options: { cwd: string }): ParameterOverrides {
+  const lines = text.split(/\r?\n/);
+  const files = lines.map(filePath);
+  // The items of every other line at once (a key set twice inline is an error), at their own line numbers.
+  const items = inlineItems(lines.map((line, index) => (files[index] === undefined ? line : '')).join('\n'));
   const result = new ParameterOverrides();
-  for (const [index, line] of text.split(/\r?\n/).entries()) {
-    const file = filePath(line);
+  for (const [index, file] of files.entries()) {
     if (file === undefined) {
-      for (const [key, value, place] of inlineItems(line, index + 1)) {
-        result.set(key, value);
-        result.places.set(key, place);
+      for (const item of items.filter((candidate) => candidate.line === index + 1)) {
+        result.set(item.key, item.value);
+        result.places.set(item.key, item.place);
       }
       continue;
     }
@@ -48,38 +57,26 @@ export function parseParameterOverrides(text: string, options: { cwd: string }):
 
 /**
  * The overrides, and where each inline one was written ("line 1, item 2"),
- * so that an error can name an item that may be a piece of a value (after an
- * unquoted comma) without printing it. Keys read from files are keys for sure.
+ * so that an error can name an item without printing its text (the "key" of
+ * a mistyped item may be a piece of a value). Keys read from files are keys for sure.
  */
 export class ParameterOverrides extends Map<string, string> {
   readonly places = new Map<string, string>();
 }
 
-/** The KEY=VALUE items of one line, with their places; errors name the place, never the text. */
-function inlineItems(line: string, lineNumber: number): [string, string, string][] {
-  let items;
+/** The KEY=VALUE items, with their places; errors name the place, never the text. */
+function inlineItems(text: string): KeyValueItem[] {
   try {
-    items = splitQuotedItems(line, lineNumber);
+    return parseKeyValues(text, { keyPattern: PARAMETER_KEY, keyHint: 'a parameter name (only letters and digits)' });
   } catch (error: unknown) {
-    throw new InvalidRequestError(FIELD, (error as Error).message);
+    throw error instanceof KeyValueSyntaxError ? new InvalidRequestError(FIELD, error.problem) : error;
   }
-  return items.map((raw) => {
-    const place = placeOf(raw, items.length);
-    let item;
-    try {
-      item = parseItem(raw.text, place);
-    } catch (error: unknown) {
-      throw new InvalidRequestError(FIELD, (error as Error).message);
-    }
-    if (!PARAMETER_KEY.test(item.key))
-      throw new InvalidRequestError(FIELD, `has ${place} whose key is not a parameter name (only letters and digits)`);
-    return [item.key, item.value, place];
-  });
 }
 
 /** The file a line names, or undefined when the line holds KEY=VALUE items. */
 function filePath(line: string): string | undefined {
   const trimmed = line.trim();
+  if (trimmed.startsWith('#')) return undefined; // a comment
   if (trimmed.startsWith('file://')) return trimmed.slice('file://'.length);
   if (!trimmed.includes('=') && /\.(json|ya?ml)$/i.test(trimmed)) return trimmed;
   return undefined;
@@ -156,7 +153,7 @@ export function parameterEntries(data: unknown, path: string): ParameterDocument
       if (keep === 'invalid')
         throw new InvalidRequestError(
           FIELD,
-          `${where} (${key}) has UsePreviousValue '${shorten(String(record?.UsePreviousValue))}'; use true or false`,
+          `${where} (${key}) has UsePreviousValue ${quoteWhole(String(record?.UsePreviousValue))}; use true or false`,
         );
       if (keep && value !== undefined && value !== null) {
         throw new InvalidRequestError(
@@ -216,7 +213,7 @@ function checkKey(key: string): void {
   if (!PARAMETER_KEY.test(key)) {
     throw new InvalidRequestError(
       FIELD,
-      `has the key '${key.length > 80 ? `${key.slice(0, 79)}…` : key}'; parameter names have only letters and digits`,
+      `has the key ${quoteWhole(key)}; parameter names have only letters and digits`,
     );
   }
 }

@@ -4,7 +4,6 @@
  */
 export { parseParameterOverrides, readParameterFile, parameterDocument } from './parameters.js';
 export { parseTags, type StackTag } from './tags.js';
-export { splitQuoted, parseItem } from './items.js';
 export { checkStackName, changeSetName, STACK_NAME, CHANGE_SET_NAME } from './names.js';
 export {
   parseTemplateSource,

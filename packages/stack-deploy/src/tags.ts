@@ -1,6 +1,12 @@
 /** `tags`: KEY=VALUE items or a JSON map/list. A malformed tag is an error, never dropped. */
-import { hasUrlCredentials, InvalidRequestError, URL_CREDENTIALS_PROBLEM } from '@img-mgr/kernel';
-import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
+import {
+  hasUrlCredentials,
+  InvalidRequestError,
+  KeyValueSyntaxError,
+  parseKeyValues,
+  quoteWhole,
+  URL_CREDENTIALS_PROBLEM,
+} from '@img-mgr/kernel';
 
 export interface StackTag {
   Key: string;
@@ -25,18 +31,12 @@ export function parseTags(text: string): StackTag[] {
   return tags;
 }
 
+/** KEY=VALUE items in the kernel's grammar; errors name an item by its place. */
 function itemTags(text: string): StackTag[] {
   try {
-    const items = splitQuotedItems(text);
-    return items.map((item) => {
-      const { key, value } = parseItem(
-        item.text,
-        placeOf(item, items.filter((other) => other.line === item.line).length),
-      );
-      return { Key: key, Value: value };
-    });
+    return parseKeyValues(text).map((item) => ({ Key: item.key, Value: item.value }));
   } catch (error: unknown) {
-    throw new InvalidRequestError(FIELD, (error as Error).message);
+    throw error instanceof KeyValueSyntaxError ? new InvalidRequestError(FIELD, error.problem) : error;
   }
 }
 
@@ -45,7 +45,12 @@ function jsonTags(text: string): StackTag[] {
   try {
     data = JSON.parse(text);
   } catch (error: unknown) {
-    throw new InvalidRequestError(FIELD, `is not valid JSON: ${shorten((error as Error).message)}`);
+    // The parser's message may quote the text around the error: name the position only.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InvalidRequestError(
+      FIELD,
+      `is not valid JSON (${position ? `at position ${position}` : 'it does not parse'})`,
+    );
   }
   if (Array.isArray(data)) {
     return data.map((entry: unknown, index) => {
@@ -59,7 +64,7 @@ function jsonTags(text: string): StackTag[] {
   if (data && typeof data === 'object') {
     return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new InvalidRequestError(FIELD, `gives the tag '${shorten(key)}' a value that is not a string`);
+        throw new InvalidRequestError(FIELD, `gives the tag ${quoteWhole(key)} a value that is not a string`);
       }
       return { Key: key, Value: String(value) };
     });
@@ -70,7 +75,7 @@ function jsonTags(text: string): StackTag[] {
 /** CloudFormation's limits: key 1-128 characters, not starting with aws:, value at most 256. */
 function checkTag(tag: StackTag): void {
   if (tag.Key.trim() === '' || tag.Key.length > 128) {
-    throw new InvalidRequestError(FIELD, `has the tag key '${shorten(tag.Key)}'; a key has 1 to 128 characters`);
+    throw new InvalidRequestError(FIELD, `has the tag key ${quoteWhole(tag.Key)}; a key has 1 to 128 characters`);
   }
   if (/^aws:/i.test(tag.Key))
     throw new InvalidRequestError(FIELD, `has the tag key '${tag.Key}'; keys starting with 'aws:' are reserved`);

@@ -485,13 +485,11 @@ describe('deployStack (SDK mock)', () => {
   it('treats a FAILED "didn\'t contain changes" change set as no changes and deletes it (SDK mock: moto answers a ValidationError instead)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
-    cfnMock
-      .on(DescribeChangeSetCommand)
-      .resolves({
-        Status: 'FAILED',
-        StatusReason:
-          "The submitted information didn't contain changes. Submit different information to create a change set.",
-      });
+    cfnMock.on(DescribeChangeSetCommand).resolves({
+      Status: 'FAILED',
+      StatusReason:
+        "The submitted information didn't contain changes. Submit different information to create a change set.",
+    });
     cfnMock.on(DeleteChangeSetCommand).resolves({});
     const result = await deploy(request(), []);
     expect(result.noChanges).toBe(true);

@@ -9,7 +9,6 @@ import {
   parseParameterOverrides,
   parseTags,
   parseTemplateSource,
-  splitQuoted,
   templateFacts,
   CHANGE_SET_NAME,
 } from '../src/parsers.js';
@@ -49,15 +48,6 @@ writeFileSync(join(dir, 'novalue.yaml'), '- ParameterKey: ImageId\n');
 
 const overrides = (text: string): Record<string, string> =>
   Object.fromEntries(parseParameterOverrides(text, { cwd: dir }));
-
-describe('splitQuoted', () => {
-  it('splits on commas and newlines outside quotes, dropping blanks and # lines', () => {
-    expect(splitQuoted('A=1, B="x,y"\n# comment\n\nC=\'p,q\',')).toEqual(['A=1', 'B="x,y"', "C='p,q'"]);
-  });
-  it('rejects an unclosed quote', () => {
-    expect(() => splitQuoted('A="x,y')).toThrow(/unclosed " quote/);
-  });
-});
 
 describe('parseParameterOverrides', () => {
   it('reads KEY=VALUE items on lines and with commas, keeping = and commas in quoted values', () => {
@@ -130,7 +120,6 @@ describe('parseParameterOverrides', () => {
 describe('no piece of a parameter value in an error line', () => {
   const SECRET = 'pa55,w0rd-TAIL';
   it.each([
-    ['an unquoted comma cuts the value', `DbPassword=${SECRET}`, /line 1, item 2 that is not KEY=VALUE/],
     ['a wrapped continuation line', `DbPassword=pa55\n  w0rd-TAIL`, /line 2 that is not KEY=VALUE/],
     ['a continuation line with an =', `DbPassword=pa55\n  w0rd-TAIL=x`, /line 2 whose key is not a parameter name/],
     ['an unclosed quote', `A=1, DbPassword="pa55,w0rd-TAIL`, /unclosed " quote on line 1/],
@@ -145,6 +134,15 @@ describe('no piece of a parameter value in an error line', () => {
     expect(message).toMatch(/^'parameters' /);
     expect(message).toMatch(problem);
     for (const piece of ['pa55', 'w0rd', 'TAIL']) expect(message).not.toContain(piece);
+  });
+  it('an unquoted comma followed by no = keeps the value whole (the kernel grammar), so nothing is cut', () => {
+    expect(overrides(`DbPassword=${SECRET}`)).toEqual({ DbPassword: SECRET });
+  });
+  it('a key set twice inline is an error, across lines too', () => {
+    expect(() => overrides('ImageId=ami-1\nImageId=ami-2')).toThrow(/^'parameters' sets 'ImageId' more than once$/);
+  });
+  it('a # line is a comment, never a file name', () => {
+    expect(overrides('# params.yaml\nImageId=ami-1')).toEqual({ ImageId: 'ami-1' });
   });
   it('names a YAML file error by line and column, without the parser quoting the line', () => {
     writeFileSync(join(dir, 'secret.yaml'), 'DbPassword: "pa55w0rd-TAIL\n  x: [\n');
