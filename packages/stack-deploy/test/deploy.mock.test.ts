@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CancelUpdateStackCommand,
+  ChangeSetNotFoundException,
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -586,5 +587,46 @@ describe('deployStack (SDK mock)', () => {
       Tags: [{ Key: 'team', Value: 'platform' }],
     });
     expect(created?.OnStackFailure).toBeUndefined();
+  });
+
+  it('reads every page of a change set once it is complete (SDK mock: moto answers with one page)', async () => {
+    readyChangeSet();
+    const change = (id: string) => ({
+      Type: 'Resource' as const,
+      ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SSM::Parameter' },
+    });
+    cfnMock
+      .on(DescribeChangeSetCommand)
+      .resolves({
+        Status: 'CREATE_COMPLETE',
+        ExecutionStatus: 'AVAILABLE',
+        Changes: [change('First')],
+        NextToken: 'page-2',
+      });
+    cfnMock.on(DescribeChangeSetCommand, { NextToken: 'page-2' }).resolves({ Changes: [change('Second')] });
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const result = await deploy(request(), []);
+    expect(result.changes.map((row) => row.logicalId)).toEqual(['First', 'Second']);
+    expect(cfnMock.commandCalls(DescribeChangeSetCommand)).toHaveLength(2);
+  });
+
+  it('names a change set that does not exist by its request field (SDK mock: AWS answers ChangeSetNotFoundException, moto a ValidationError)', async () => {
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock
+      .on(DescribeChangeSetCommand)
+      .rejects(new ChangeSetNotFoundException({ message: 'ChangeSet [deploy-x] does not exist', $metadata: {} }));
+    const failure = await deploy(request({ mode: 'execute', changeSetName: 'deploy-x' }), []).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(InvalidRequestError);
+    expect(failure).toMatchObject({
+      field: 'changeSetName',
+      problem: "names 'deploy-x', which does not exist for stack app",
+    });
+    expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 });
