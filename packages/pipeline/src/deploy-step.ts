@@ -79,7 +79,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
         template: { kind: 'file', path: plan.template },
         run: { runId: `pipeline-${Date.now()}` },
         parameters,
-        capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        capabilities: deploy.IAM_CAPABILITIES,
         tags: [
           { Key: 'application', Value: 'img-mgr' },
           { Key: 'environment', Value: ctx.options.env },

@@ -31,3 +31,19 @@ export function changeSetName(
   const runPart = run.runId ? `r${clean(run.runId)}-a${clean(run.runAttempt ?? '1') || '1'}` : 'local';
   return `deploy-${runPart}-${now.toString(36)}`.slice(0, 128);
 }
+
+/** The capabilities a deploy may acknowledge. */
+export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'] as const;
+
+/**
+ * What the img-mgr templates need (they create IAM roles with names): the
+ * default of deploy-stack's `capabilities` input, and what the CLI sends.
+ */
+export const IAM_CAPABILITIES: readonly (typeof CAPABILITIES)[number][] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
+
+/** Throws an InvalidRequestError on `capabilities` when one is not a capability CloudFormation knows. */
+export function checkCapabilities(capabilities: readonly string[]): string[] {
+  const unknown = capabilities.find((capability) => !(CAPABILITIES as readonly string[]).includes(capability));
+  if (unknown) throw new InvalidRequestError('capabilities', `has '${unknown}'; use ${CAPABILITIES.join(', ')}`);
+  return [...capabilities];
+}

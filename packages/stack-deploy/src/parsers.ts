@@ -4,7 +4,15 @@
  */
 export { parseParameterOverrides, readParameterFile, parameterDocument } from './parameters.js';
 export { parseTags, type StackTag } from './tags.js';
-export { checkStackName, changeSetName, STACK_NAME, CHANGE_SET_NAME } from './names.js';
+export {
+  checkStackName,
+  checkCapabilities,
+  changeSetName,
+  STACK_NAME,
+  CHANGE_SET_NAME,
+  CAPABILITIES,
+  IAM_CAPABILITIES,
+} from './names.js';
 export {
   parseTemplateSource,
   templateFacts,
