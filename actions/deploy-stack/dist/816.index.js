@@ -443,7 +443,7 @@ function planMarkdown(plan) {
         lines.push([...counts].map(([action, count]) => `${count} to ${action.toLowerCase()}`).join(', '), '');
         lines.push('| Action | Logical id | Type | Replacement |', '| --- | --- | --- | --- |');
         for (const row of plan.rows) {
-            lines.push(`| ${mdCell(row.action)} | ${mdCell(row.logicalId)} | ${mdCell(row.type)} | ${mdCell(row.replacement || '-')} |`);
+            lines.push(`| ${[row.action, row.logicalId, row.type, row.replacement || '-'].map(mdCell).join(' | ')} |`);
         }
     }
     return lines.join('\n');
@@ -463,22 +463,26 @@ function classifyStatus(status) {
         case 'UPDATE_ROLLBACK_FAILED':
             return {
                 kind: 'stuck',
-                hint: 'Fix or skip the resources that could not roll back, then run "aws cloudformation continue-update-rollback --stack-name <stack> [--resources-to-skip …]" and deploy again',
+                hint: 'Fix or skip the resources that could not roll back, then run "aws cloudformation ' +
+                    'continue-update-rollback --stack-name <stack> [--resources-to-skip …]" and deploy again',
             };
         case 'ROLLBACK_FAILED':
             return {
                 kind: 'stuck',
-                hint: 'The failed create could not roll back; delete the stack (retaining the resources that failed to delete) and deploy again',
+                hint: 'The failed create could not roll back; delete the stack (retaining the resources that failed to delete) ' +
+                    'and deploy again',
             };
         case 'DELETE_FAILED':
             return {
                 kind: 'stuck',
-                hint: 'Delete the stack again, retaining or removing by hand the resources that failed to delete, then deploy again',
+                hint: 'Delete the stack again, retaining or removing by hand the resources that failed to delete, ' +
+                    'then deploy again',
             };
         case 'IMPORT_ROLLBACK_FAILED':
             return {
                 kind: 'stuck',
-                hint: 'Fix the resources that failed to roll back the import, then continue the rollback in the CloudFormation console and deploy again',
+                hint: 'Fix the resources that failed to roll back the import, then continue the rollback ' +
+                    'in the CloudFormation console and deploy again',
             };
         default:
             return status.endsWith('_FAILED')
@@ -498,17 +502,22 @@ function stuckStackAdvice(status, stackName, failed) {
         case 'UPDATE_ROLLBACK_FAILED':
             return {
                 why: `the update failed and so did its rollback${listed ? ` (${listed})` : ''}`,
-                next: `fix those resources, or skip them with "aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip ${ids}", then deploy again`,
+                next: 'fix those resources, or skip them with ' +
+                    `"aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip ${ids}", ` +
+                    'then deploy again',
             };
         case 'ROLLBACK_FAILED':
             return {
                 why: `its creation failed and the rollback could not delete ${listed || 'every resource'}`,
-                next: `delete it with "aws cloudformation delete-stack --stack-name ${stackName}" (if that ends in DELETE_FAILED, run it again with --retain-resources ${ids}), then deploy again`,
+                next: `delete it with "aws cloudformation delete-stack --stack-name ${stackName}" ` +
+                    `(if that ends in DELETE_FAILED, run it again with --retain-resources ${ids}), then deploy again`,
             };
         case 'DELETE_FAILED':
             return {
                 why: `${listed || 'some resources'} could not be deleted`,
-                next: `delete the stack keeping them with "aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ${ids}" (or remove them by hand first), then deploy again`,
+                next: 'delete the stack keeping them with ' +
+                    `"aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ${ids}" ` +
+                    '(or remove them by hand first), then deploy again',
             };
         default:
             return undefined;
@@ -749,6 +758,10 @@ class DeployCancelledError extends errors/* CancelledError */.cc {
 async function deployStack(request, context, clock = {}) {
     return new Deploy(request, context, clock).run();
 }
+/** "run 12 attempt 1" or "local run", for a change set's description. */
+function runLabel(run) {
+    return run?.runId ? `run ${run.runId} attempt ${run.runAttempt ?? '1'}` : 'local run';
+}
 /** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
 const CLEANUP_CALL_MS = 3_000;
 /** Change-set polling: a change set is usually ready within a few seconds. */
@@ -853,7 +866,8 @@ class Deploy {
             return;
         }
         if (request.timeoutInMinutes !== undefined) {
-            this.warn(`timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`);
+            this.warn('timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack ' +
+                `with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`);
         }
         const name = (0,names/* changeSetName */.G)(request.run ?? {}, this.now());
         this.result.changeSetName = name;
@@ -872,12 +886,16 @@ class Deploy {
             this.pendingChangeSet = undefined; // kept on purpose, for a later execute
             stack = await this.describeStack();
             this.result.status = stack?.StackStatus;
-            this.log(`Plan ready: change set ${name} was created and not executed; run mode execute with change-set-name ${name} to apply it.`);
+            this.log(`Plan ready: change set ${name} was created and not executed; ` +
+                `run mode execute with change-set-name ${name} to apply it.`);
             return;
         }
         await this.execute(this.result.changeSetId ?? name, changeSetType, stack);
     }
-    /** The stack after any running operation settled; undefined when there is none. ROLLBACK_COMPLETE is deleted first. */
+    /**
+     * The stack after any running operation settled; undefined when there is
+     * none. A ROLLBACK_COMPLETE stack is deleted first.
+     */
     async settledStack() {
         let stack = await this.describeStack();
         let state = classifyStatus(stack?.StackStatus);
@@ -903,9 +921,11 @@ class Deploy {
         }
         if (state.kind === 'failed-create' && stack?.StackId) {
             if (this.request.recreateFailedStack === false) {
-                throw new DeployFailedError(`Stack ${this.request.stackName} is ROLLBACK_COMPLETE (its creation failed) and recreate-failed-stack is false`, { ...this.result, status: stack.StackStatus, stackId: stack.StackId }, 'Delete the stack, or set recreate-failed-stack to true to let the action delete and recreate it');
+                throw new DeployFailedError(`Stack ${this.request.stackName} is ROLLBACK_COMPLETE (its creation failed) ` +
+                    'and recreate-failed-stack is false', { ...this.result, status: stack.StackStatus, stackId: stack.StackId }, 'Delete the stack, or set recreate-failed-stack to true to let the action delete and recreate it');
             }
-            this.log(`Stack ${this.request.stackName} is ROLLBACK_COMPLETE (a failed create, which can only be deleted): deleting it to create it again`);
+            this.log(`Stack ${this.request.stackName} is ROLLBACK_COMPLETE (a failed create, which can only be deleted): ` +
+                'deleting it to create it again');
             const watcher = this.watcher(stack.StackId);
             await watcher.baseline();
             await this.cfn.send(this.count(new client_cloudformation_dist_cjs/* DeleteStackCommand */.fAr({ StackName: stack.StackId })));
@@ -952,7 +972,8 @@ class Deploy {
             throw new errors/* InvalidRequestError */.tY('template', problem);
         const bytes = Buffer.byteLength(body);
         if (bytes > template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn && !this.request.templateBucket) {
-            throw new errors/* InvalidRequestError */.tY('template', `is ${bytes} bytes, over CloudFormation's inline limit of ${template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn}; set template-bucket so the action can upload it to S3`);
+            throw new errors/* InvalidRequestError */.tY('template', `is ${bytes} bytes, over CloudFormation's inline limit of ${template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn}; ` +
+                'set template-bucket so the action can upload it to S3');
         }
         return { body };
     }
@@ -966,7 +987,8 @@ class Deploy {
         const bucket = this.request.templateBucket ?? '';
         const digest = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex').slice(0, 16);
         const key = `cloudformation/${this.request.stackName}/${digest}.template`;
-        this.log(`Template is ${Buffer.byteLength(body)} bytes (over ${template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn}): uploading it to s3://${bucket}/${key}`);
+        this.log(`Template is ${Buffer.byteLength(body)} bytes (over ${template_source/* MAX_TEMPLATE_BODY_BYTES */.Tn}): ` +
+            `uploading it to s3://${bucket}/${key}`);
         await this.s3().send(this.count(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })));
         return { TemplateURL: (0,template_source/* s3HttpsUrl */.hc)(bucket, key, this.request.region) };
     }
@@ -981,7 +1003,8 @@ class Deploy {
         if (unknown.length > 0) {
             const known = declared.size > 0 ? `it declares ${[...declared].join(', ')}` : 'it declares no parameters';
             const named = unknown.map((key) => overrides.places?.get(key) ?? `'${key}'`);
-            throw new errors/* InvalidRequestError */.tY('parameters', `sets a parameter the template does not declare at ${named.join('; ')} (${known}; quote a value that holds a comma)`);
+            throw new errors/* InvalidRequestError */.tY('parameters', `sets a parameter the template does not declare at ${named.join('; ')} ` +
+                `(${known}; quote a value that holds a comma)`);
         }
     }
     /** Hands every known NoEcho value to `log.secret`, before anything could print it. */
@@ -1051,7 +1074,7 @@ class Deploy {
                 StackName: request.stackName,
                 ChangeSetName: name,
                 ChangeSetType: type,
-                Description: `deploy-stack ${request.run?.runId ? `run ${request.run.runId} attempt ${request.run.runAttempt ?? '1'}` : 'local run'}`,
+                Description: `deploy-stack ${runLabel(request.run)}`,
                 ...templateArgs,
                 Parameters: parameters,
                 ...this.sharedStackArgs(),
@@ -1140,7 +1163,14 @@ class Deploy {
             return;
         }
         for (const row of rows)
-            this.log(`${row.action.padEnd(8)} ${row.logicalId.padEnd(28)} ${row.type.padEnd(34)} ${row.replacement ? `replacement: ${row.replacement}` : ''}`.trimEnd());
+            this.log([
+                row.action.padEnd(8),
+                row.logicalId.padEnd(28),
+                row.type.padEnd(34),
+                row.replacement && `replacement: ${row.replacement}`,
+            ]
+                .join(' ')
+                .trimEnd());
     }
     async deletePendingChangeSet() {
         const id = this.pendingChangeSet;
@@ -1188,7 +1218,9 @@ class Deploy {
             noChanges: false,
         });
         if (changeSet.Status !== 'CREATE_COMPLETE' || changeSet.ExecutionStatus !== 'AVAILABLE') {
-            throw new DeployFailedError(`Change set ${name} cannot be executed: it is ${changeSet.Status ?? '?'} / ${changeSet.ExecutionStatus ?? '?'}${changeSet.StatusReason ? ` (${changeSet.StatusReason})` : ''}`, this.result, 'Create a new plan and execute that');
+            throw new DeployFailedError(`Change set ${name} cannot be executed: ` +
+                `it is ${changeSet.Status ?? '?'} / ${changeSet.ExecutionStatus ?? '?'}` +
+                (changeSet.StatusReason ? ` (${changeSet.StatusReason})` : ''), this.result, 'Create a new plan and execute that');
         }
         this.logChanges(this.result.changes);
         await this.execute(changeSet.ChangeSetId ?? name, type, stack);
@@ -1229,7 +1261,8 @@ class Deploy {
             rows: this.result.changes,
             noChanges: false,
         });
-        this.log('Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes or termination protection for a new stack');
+        this.log('Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes ' +
+            'or termination protection for a new stack');
         this.logChanges(this.result.changes);
         const created = await this.cfn.send(this.count(new client_cloudformation_dist_cjs/* CreateStackCommand */.O_S({
             StackName: request.stackName,
@@ -1277,7 +1310,8 @@ class Deploy {
             const first = this.result.failures[0];
             const more = this.result.failures.length > 1 ? ` (and ${this.result.failures.length - 1} more)` : '';
             const advice = stuckStackAdvice(status, this.request.stackName, status.endsWith('_FAILED') ? await this.failedResources() : []);
-            throw new DeployFailedError(`Stack ${this.request.stackName} ended in ${status}${first ? `: ${first.logicalId} (${first.type}) ${first.status}: ${first.reason}${more}` : ''}`, this.result, advice ? `${advice.why[0]?.toUpperCase() ?? ''}${advice.why.slice(1)}; ${advice.next}` : undefined);
+            throw new DeployFailedError(`Stack ${this.request.stackName} ended in ${status}` +
+                (first ? `: ${first.logicalId} (${first.type}) ${first.status}: ${first.reason}${more}` : ''), this.result, advice ? `${advice.why[0]?.toUpperCase() ?? ''}${advice.why.slice(1)}; ${advice.next}` : undefined);
         }
         await this.applyTerminationProtection(stack, type);
         this.result.outputs = outputMap(stack.Outputs);
@@ -1319,7 +1353,8 @@ class Deploy {
             this.log(`Termination protection turned ${wanted ? 'on' : 'off'}`);
         }
         catch (error) {
-            throw new DeployFailedError(`Stack ${this.request.stackName} was ${type === 'CREATE' ? 'created' : 'updated'}, but turning termination protection ${wanted ? 'on' : 'off'} failed: ${(0,errors/* errorMessage */.gJ)(error)}`, this.result, 'Set it with "aws cloudformation update-termination-protection" or run the deploy again');
+            throw new DeployFailedError(`Stack ${this.request.stackName} was ${type === 'CREATE' ? 'created' : 'updated'}, ` +
+                `but turning termination protection ${wanted ? 'on' : 'off'} failed: ${(0,errors/* errorMessage */.gJ)(error)}`, this.result, 'Set it with "aws cloudformation update-termination-protection" or run the deploy again');
         }
     }
     /** On abort: cancel a running update (when allowed) and say what goes on in CloudFormation. */
@@ -1425,7 +1460,8 @@ async function run(request, signal) {
     await writeSummary(request, result);
     const calls = Object.entries(result.apiCalls);
     const total = calls.reduce((sum, [, count]) => sum + count, 0);
-    info(`Done: ${request.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ${total} AWS API calls`);
+    info(`Done: ${request.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ` +
+        `${total} AWS API calls`);
     info(`AWS API calls: ${calls.map(([operation, count]) => `${operation}=${count}`).join(', ')}`);
 }
 /** Sets the step outputs; those that carry a NoEcho value were masked by the deploy before it returned. */

@@ -48,7 +48,8 @@ export async function run(request: DeployRequest, signal: AbortSignal): Promise<
   const calls = Object.entries(result.apiCalls);
   const total = calls.reduce((sum, [, count]) => sum + count, 0);
   info(
-    `Done: ${request.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ${total} AWS API calls`,
+    `Done: ${request.stackName} is ${result.status ?? 'unchanged'}${result.noChanges ? ' (no changes)' : ''}; ` +
+      `${total} AWS API calls`,
   );
   info(`AWS API calls: ${calls.map(([operation, count]) => `${operation}=${count}`).join(', ')}`);
 }

@@ -34,7 +34,8 @@ async function imageOverride(ctx: CommandContext, detail: (line: string) => void
   const value = pointer.current?.value ?? '';
   if (value)
     detail(
-      `emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; moto does not re-resolve an unchanged SSM parameter on update)`,
+      `emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; ` +
+        'moto does not re-resolve an unchanged SSM parameter on update)',
     );
   return value;
 }

@@ -137,6 +137,11 @@ export async function deployStack(request: DeployRequest, context: Context, cloc
   return new Deploy(request, context, clock).run();
 }
 
+/** "run 12 attempt 1" or "local run", for a change set's description. */
+function runLabel(run: DeployRequest['run']): string {
+  return run?.runId ? `run ${run.runId} attempt ${run.runAttempt ?? '1'}` : 'local run';
+}
+
 /** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
 const CLEANUP_CALL_MS = 3_000;
 
@@ -248,7 +253,8 @@ class Deploy {
 
     if (request.timeoutInMinutes !== undefined) {
       this.warn(
-        `timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`,
+        'timeout-in-minutes is not applied: CloudFormation takes it only when the action creates a new stack ' +
+          `with CreateStack, not with a ${changeSetType === 'CREATE' ? 'plan' : 'stack update'}`,
       );
     }
     const name = makeChangeSetName(request.run ?? {}, this.now());
@@ -270,14 +276,18 @@ class Deploy {
       stack = await this.describeStack();
       this.result.status = stack?.StackStatus;
       this.log(
-        `Plan ready: change set ${name} was created and not executed; run mode execute with change-set-name ${name} to apply it.`,
+        `Plan ready: change set ${name} was created and not executed; ` +
+          `run mode execute with change-set-name ${name} to apply it.`,
       );
       return;
     }
     await this.execute(this.result.changeSetId ?? name, changeSetType, stack);
   }
 
-  /** The stack after any running operation settled; undefined when there is none. ROLLBACK_COMPLETE is deleted first. */
+  /**
+   * The stack after any running operation settled; undefined when there is
+   * none. A ROLLBACK_COMPLETE stack is deleted first.
+   */
   private async settledStack(): Promise<Stack | undefined> {
     let stack = await this.describeStack();
     let state = classifyStatus(stack?.StackStatus);
@@ -313,13 +323,15 @@ class Deploy {
     if (state.kind === 'failed-create' && stack?.StackId) {
       if (this.request.recreateFailedStack === false) {
         throw new DeployFailedError(
-          `Stack ${this.request.stackName} is ROLLBACK_COMPLETE (its creation failed) and recreate-failed-stack is false`,
+          `Stack ${this.request.stackName} is ROLLBACK_COMPLETE (its creation failed) ` +
+            'and recreate-failed-stack is false',
           { ...this.result, status: stack.StackStatus, stackId: stack.StackId },
           'Delete the stack, or set recreate-failed-stack to true to let the action delete and recreate it',
         );
       }
       this.log(
-        `Stack ${this.request.stackName} is ROLLBACK_COMPLETE (a failed create, which can only be deleted): deleting it to create it again`,
+        `Stack ${this.request.stackName} is ROLLBACK_COMPLETE (a failed create, which can only be deleted): ` +
+          'deleting it to create it again',
       );
       const watcher = this.watcher(stack.StackId);
       await watcher.baseline();
@@ -374,7 +386,8 @@ class Deploy {
     if (bytes > MAX_TEMPLATE_BODY_BYTES && !this.request.templateBucket) {
       throw new InvalidRequestError(
         'template',
-        `is ${bytes} bytes, over CloudFormation's inline limit of ${MAX_TEMPLATE_BODY_BYTES}; set template-bucket so the action can upload it to S3`,
+        `is ${bytes} bytes, over CloudFormation's inline limit of ${MAX_TEMPLATE_BODY_BYTES}; ` +
+          'set template-bucket so the action can upload it to S3',
       );
     }
     return { body };
@@ -392,7 +405,8 @@ class Deploy {
     const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
     const key = `cloudformation/${this.request.stackName}/${digest}.template`;
     this.log(
-      `Template is ${Buffer.byteLength(body)} bytes (over ${MAX_TEMPLATE_BODY_BYTES}): uploading it to s3://${bucket}/${key}`,
+      `Template is ${Buffer.byteLength(body)} bytes (over ${MAX_TEMPLATE_BODY_BYTES}): ` +
+        `uploading it to s3://${bucket}/${key}`,
     );
     await this.s3().send(
       this.count(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })),
@@ -413,7 +427,8 @@ class Deploy {
       const named = unknown.map((key) => overrides.places?.get(key) ?? `'${key}'`);
       throw new InvalidRequestError(
         'parameters',
-        `sets a parameter the template does not declare at ${named.join('; ')} (${known}; quote a value that holds a comma)`,
+        `sets a parameter the template does not declare at ${named.join('; ')} ` +
+          `(${known}; quote a value that holds a comma)`,
       );
     }
   }
@@ -492,7 +507,7 @@ class Deploy {
             StackName: request.stackName,
             ChangeSetName: name,
             ChangeSetType: type,
-            Description: `deploy-stack ${request.run?.runId ? `run ${request.run.runId} attempt ${request.run.runAttempt ?? '1'}` : 'local run'}`,
+            Description: `deploy-stack ${runLabel(request.run)}`,
             ...templateArgs,
             Parameters: parameters,
             ...this.sharedStackArgs(),
@@ -594,7 +609,14 @@ class Deploy {
     }
     for (const row of rows)
       this.log(
-        `${row.action.padEnd(8)} ${row.logicalId.padEnd(28)} ${row.type.padEnd(34)} ${row.replacement ? `replacement: ${row.replacement}` : ''}`.trimEnd(),
+        [
+          row.action.padEnd(8),
+          row.logicalId.padEnd(28),
+          row.type.padEnd(34),
+          row.replacement && `replacement: ${row.replacement}`,
+        ]
+          .join(' ')
+          .trimEnd(),
       );
   }
 
@@ -646,7 +668,9 @@ class Deploy {
     });
     if (changeSet.Status !== 'CREATE_COMPLETE' || changeSet.ExecutionStatus !== 'AVAILABLE') {
       throw new DeployFailedError(
-        `Change set ${name} cannot be executed: it is ${changeSet.Status ?? '?'} / ${changeSet.ExecutionStatus ?? '?'}${changeSet.StatusReason ? ` (${changeSet.StatusReason})` : ''}`,
+        `Change set ${name} cannot be executed: ` +
+          `it is ${changeSet.Status ?? '?'} / ${changeSet.ExecutionStatus ?? '?'}` +
+          (changeSet.StatusReason ? ` (${changeSet.StatusReason})` : ''),
         this.result,
         'Create a new plan and execute that',
       );
@@ -702,7 +726,8 @@ class Deploy {
       noChanges: false,
     });
     this.log(
-      'Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes or termination protection for a new stack',
+      'Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes ' +
+        'or termination protection for a new stack',
     );
     this.logChanges(this.result.changes);
     const created = await this.cfn.send(
@@ -759,7 +784,8 @@ class Deploy {
         status.endsWith('_FAILED') ? await this.failedResources() : [],
       );
       throw new DeployFailedError(
-        `Stack ${this.request.stackName} ended in ${status}${first ? `: ${first.logicalId} (${first.type}) ${first.status}: ${first.reason}${more}` : ''}`,
+        `Stack ${this.request.stackName} ended in ${status}` +
+          (first ? `: ${first.logicalId} (${first.type}) ${first.status}: ${first.reason}${more}` : ''),
         this.result,
         advice ? `${advice.why[0]?.toUpperCase() ?? ''}${advice.why.slice(1)}; ${advice.next}` : undefined,
       );
@@ -804,7 +830,8 @@ class Deploy {
       this.log(`Termination protection turned ${wanted ? 'on' : 'off'}`);
     } catch (error: unknown) {
       throw new DeployFailedError(
-        `Stack ${this.request.stackName} was ${type === 'CREATE' ? 'created' : 'updated'}, but turning termination protection ${wanted ? 'on' : 'off'} failed: ${errorMessage(error)}`,
+        `Stack ${this.request.stackName} was ${type === 'CREATE' ? 'created' : 'updated'}, ` +
+          `but turning termination protection ${wanted ? 'on' : 'off'} failed: ${errorMessage(error)}`,
         this.result,
         'Set it with "aws cloudformation update-termination-protection" or run the deploy again',
       );

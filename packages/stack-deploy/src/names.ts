@@ -9,7 +9,8 @@ export function checkStackName(name: string): string {
   if (!STACK_NAME.test(name)) {
     throw new InvalidRequestError(
       'stackName',
-      `has an invalid value '${name}': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)`,
+      `has an invalid value '${name}': ` +
+        'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
     );
   }
   return name;

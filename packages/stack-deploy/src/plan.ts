@@ -56,9 +56,7 @@ export function planMarkdown(plan: {
     lines.push([...counts].map(([action, count]) => `${count} to ${action.toLowerCase()}`).join(', '), '');
     lines.push('| Action | Logical id | Type | Replacement |', '| --- | --- | --- | --- |');
     for (const row of plan.rows) {
-      lines.push(
-        `| ${mdCell(row.action)} | ${mdCell(row.logicalId)} | ${mdCell(row.type)} | ${mdCell(row.replacement || '-')} |`,
-      );
+      lines.push(`| ${[row.action, row.logicalId, row.type, row.replacement || '-'].map(mdCell).join(' | ')} |`);
     }
   }
   return lines.join('\n');

@@ -22,22 +22,30 @@ export function classifyStatus(status: string | undefined): StackState {
     case 'UPDATE_ROLLBACK_FAILED':
       return {
         kind: 'stuck',
-        hint: 'Fix or skip the resources that could not roll back, then run "aws cloudformation continue-update-rollback --stack-name <stack> [--resources-to-skip …]" and deploy again',
+        hint:
+          'Fix or skip the resources that could not roll back, then run "aws cloudformation ' +
+          'continue-update-rollback --stack-name <stack> [--resources-to-skip …]" and deploy again',
       };
     case 'ROLLBACK_FAILED':
       return {
         kind: 'stuck',
-        hint: 'The failed create could not roll back; delete the stack (retaining the resources that failed to delete) and deploy again',
+        hint:
+          'The failed create could not roll back; delete the stack (retaining the resources that failed to delete) ' +
+          'and deploy again',
       };
     case 'DELETE_FAILED':
       return {
         kind: 'stuck',
-        hint: 'Delete the stack again, retaining or removing by hand the resources that failed to delete, then deploy again',
+        hint:
+          'Delete the stack again, retaining or removing by hand the resources that failed to delete, ' +
+          'then deploy again',
       };
     case 'IMPORT_ROLLBACK_FAILED':
       return {
         kind: 'stuck',
-        hint: 'Fix the resources that failed to roll back the import, then continue the rollback in the CloudFormation console and deploy again',
+        hint:
+          'Fix the resources that failed to roll back the import, then continue the rollback ' +
+          'in the CloudFormation console and deploy again',
       };
     default:
       return status.endsWith('_FAILED')
@@ -68,17 +76,25 @@ export function stuckStackAdvice(
     case 'UPDATE_ROLLBACK_FAILED':
       return {
         why: `the update failed and so did its rollback${listed ? ` (${listed})` : ''}`,
-        next: `fix those resources, or skip them with "aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip ${ids}", then deploy again`,
+        next:
+          'fix those resources, or skip them with ' +
+          `"aws cloudformation continue-update-rollback --stack-name ${stackName} --resources-to-skip ${ids}", ` +
+          'then deploy again',
       };
     case 'ROLLBACK_FAILED':
       return {
         why: `its creation failed and the rollback could not delete ${listed || 'every resource'}`,
-        next: `delete it with "aws cloudformation delete-stack --stack-name ${stackName}" (if that ends in DELETE_FAILED, run it again with --retain-resources ${ids}), then deploy again`,
+        next:
+          `delete it with "aws cloudformation delete-stack --stack-name ${stackName}" ` +
+          `(if that ends in DELETE_FAILED, run it again with --retain-resources ${ids}), then deploy again`,
       };
     case 'DELETE_FAILED':
       return {
         why: `${listed || 'some resources'} could not be deleted`,
-        next: `delete the stack keeping them with "aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ${ids}" (or remove them by hand first), then deploy again`,
+        next:
+          'delete the stack keeping them with ' +
+          `"aws cloudformation delete-stack --stack-name ${stackName} --retain-resources ${ids}" ` +
+          '(or remove them by hand first), then deploy again',
       };
     default:
       return undefined;
