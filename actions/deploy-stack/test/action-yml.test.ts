@@ -1,5 +1,7 @@
 /** action.yml is the only source of defaults: readInputs and action.yml agree on every input. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionError, InputError, type Env } from '@img-mgr/kernel';
@@ -88,5 +90,20 @@ describe('deploy-stack inputs and action.yml agree', () => {
     expect(() => readInputs(runnerEnv({ ...required, capabilities: 'CAPABILITY_ROOT' }))).toThrow(
       "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND",
     );
+  });
+
+  it('reads its inputs without loading @actions/* or the AWS SDK', async () => {
+    const entry = fileURLToPath(new URL('../src/inputs.ts', import.meta.url));
+    const bundle = await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+    });
+    const loaded = Object.keys(bundle.metafile.inputs);
+    expect(loaded.some((path) => path.endsWith('stack-deploy/lib/parsers.js'))).toBe(true);
+    expect(loaded.filter((path) => /node_modules\/(@actions|@aws-sdk|@smithy)\//.test(path))).toEqual([]);
   });
 });
