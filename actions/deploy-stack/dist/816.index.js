@@ -874,14 +874,7 @@ class Deploy {
         const changeSet = await this.group(`Change set ${name} (${changeSetType})`, () => this.createChangeSet(name, changeSetType, templateArgs, parameters));
         if (!changeSet)
             return; // empty: handled
-        this.result.changes = changeRows(changeSet.Changes);
-        this.result.planMarkdown = planMarkdown({
-            stackName: request.stackName,
-            changeSetName: name,
-            changeSetType,
-            rows: this.result.changes,
-            noChanges: false,
-        });
+        this.recordPlan(changeRows(changeSet.Changes));
         if (request.mode === 'plan') {
             this.pendingChangeSet = undefined; // kept on purpose, for a later execute
             stack = await this.describeStack();
@@ -1103,16 +1096,21 @@ class Deploy {
         this.logChanges(changeRows(changeSet.Changes));
         return changeSet;
     }
-    /** An empty change set: success with no-changes, or a failure when asked. */
-    empty(reason) {
-        this.result.noChanges = true;
+    /** Records the planned changes and their markdown (the job summary, a pull-request comment). */
+    recordPlan(rows, noChanges = false) {
+        this.result.changes = rows;
         this.result.planMarkdown = planMarkdown({
             stackName: this.request.stackName,
             changeSetName: this.result.changeSetName,
             changeSetType: this.result.changeSetType ?? 'UPDATE',
-            rows: [],
-            noChanges: true,
+            rows,
+            noChanges,
         });
+    }
+    /** An empty change set: success with no-changes, or a failure when asked. */
+    empty(reason) {
+        this.result.noChanges = true;
+        this.recordPlan([], true);
         this.log(`No changes: ${reason.trim()}`);
         if (this.request.failOnEmptyChangeSet) {
             throw new DeployFailedError(`Stack ${this.request.stackName} has no changes to deploy and fail-on-empty-changeset is true`, this.result);
@@ -1209,14 +1207,7 @@ class Deploy {
         const type = stack?.StackStatus === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
         this.result.changeSetType = type;
         this.result.changeSetId = changeSet.ChangeSetId;
-        this.result.changes = changeRows(changeSet.Changes);
-        this.result.planMarkdown = planMarkdown({
-            stackName: this.request.stackName,
-            changeSetName: name,
-            changeSetType: type,
-            rows: this.result.changes,
-            noChanges: false,
-        });
+        this.recordPlan(changeRows(changeSet.Changes));
         if (changeSet.Status !== 'CREATE_COMPLETE' || changeSet.ExecutionStatus !== 'AVAILABLE') {
             throw new DeployFailedError(`Change set ${name} cannot be executed: ` +
                 `it is ${changeSet.Status ?? '?'} / ${changeSet.ExecutionStatus ?? '?'}` +
@@ -1249,18 +1240,12 @@ class Deploy {
         const { request } = this;
         this.result.changeSetType = 'CREATE';
         const facts = body === undefined ? undefined : (0,template_source/* templateFacts */.AA)(body);
-        this.result.changes = [...(facts?.resources ?? [])].map(([logicalId, type]) => ({
+        this.recordPlan([...(facts?.resources ?? [])].map(([logicalId, type]) => ({
             action: 'Add',
             logicalId,
             type,
             replacement: '',
-        }));
-        this.result.planMarkdown = planMarkdown({
-            stackName: request.stackName,
-            changeSetType: 'CREATE',
-            rows: this.result.changes,
-            noChanges: false,
-        });
+        })));
         this.log('Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes ' +
             'or termination protection for a new stack');
         this.logChanges(this.result.changes);

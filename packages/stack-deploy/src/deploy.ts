@@ -263,14 +263,7 @@ class Deploy {
       this.createChangeSet(name, changeSetType, templateArgs, parameters),
     );
     if (!changeSet) return; // empty: handled
-    this.result.changes = changeRows(changeSet.Changes);
-    this.result.planMarkdown = planMarkdown({
-      stackName: request.stackName,
-      changeSetName: name,
-      changeSetType,
-      rows: this.result.changes,
-      noChanges: false,
-    });
+    this.recordPlan(changeRows(changeSet.Changes));
     if (request.mode === 'plan') {
       this.pendingChangeSet = undefined; // kept on purpose, for a later execute
       stack = await this.describeStack();
@@ -542,16 +535,22 @@ class Deploy {
     return changeSet;
   }
 
-  /** An empty change set: success with no-changes, or a failure when asked. */
-  private empty(reason: string): undefined {
-    this.result.noChanges = true;
+  /** Records the planned changes and their markdown (the job summary, a pull-request comment). */
+  private recordPlan(rows: ChangeRow[], noChanges = false): void {
+    this.result.changes = rows;
     this.result.planMarkdown = planMarkdown({
       stackName: this.request.stackName,
       changeSetName: this.result.changeSetName,
       changeSetType: this.result.changeSetType ?? 'UPDATE',
-      rows: [],
-      noChanges: true,
+      rows,
+      noChanges,
     });
+  }
+
+  /** An empty change set: success with no-changes, or a failure when asked. */
+  private empty(reason: string): undefined {
+    this.result.noChanges = true;
+    this.recordPlan([], true);
     this.log(`No changes: ${reason.trim()}`);
     if (this.request.failOnEmptyChangeSet) {
       throw new DeployFailedError(
@@ -658,14 +657,7 @@ class Deploy {
     const type = stack?.StackStatus === 'REVIEW_IN_PROGRESS' ? 'CREATE' : 'UPDATE';
     this.result.changeSetType = type;
     this.result.changeSetId = changeSet.ChangeSetId;
-    this.result.changes = changeRows(changeSet.Changes);
-    this.result.planMarkdown = planMarkdown({
-      stackName: this.request.stackName,
-      changeSetName: name,
-      changeSetType: type,
-      rows: this.result.changes,
-      noChanges: false,
-    });
+    this.recordPlan(changeRows(changeSet.Changes));
     if (changeSet.Status !== 'CREATE_COMPLETE' || changeSet.ExecutionStatus !== 'AVAILABLE') {
       throw new DeployFailedError(
         `Change set ${name} cannot be executed: ` +
@@ -713,18 +705,14 @@ class Deploy {
     const { request } = this;
     this.result.changeSetType = 'CREATE';
     const facts = body === undefined ? undefined : templateFacts(body);
-    this.result.changes = [...(facts?.resources ?? [])].map(([logicalId, type]) => ({
-      action: 'Add',
-      logicalId,
-      type,
-      replacement: '',
-    }));
-    this.result.planMarkdown = planMarkdown({
-      stackName: request.stackName,
-      changeSetType: 'CREATE',
-      rows: this.result.changes,
-      noChanges: false,
-    });
+    this.recordPlan(
+      [...(facts?.resources ?? [])].map(([logicalId, type]) => ({
+        action: 'Add',
+        logicalId,
+        type,
+        replacement: '',
+      })),
+    );
     this.log(
       'Creating the stack with CreateStack, because change sets cannot carry timeout-in-minutes ' +
         'or termination protection for a new stack',
