@@ -1,7 +1,4 @@
-import { runAction } from '@img-mgr/action-kit';
+import { startAction } from '@img-mgr/action-kit/entry';
 import { readInputs } from './inputs.js';
 
-await runAction('deploy-stack', async ({ signal }) => {
-  const request = readInputs(process.env);
-  await (await import('./main.js')).run(request, signal);
-});
+await startAction({ readInputs, main: async (inputs) => (await import('./main.js')).run(inputs) });

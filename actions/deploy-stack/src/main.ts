@@ -1,5 +1,5 @@
 /** deploy-stack: one deployStack call, its result as step outputs and a job summary. */
-import { annotateError, cell, group, info, jobSummary, mask, setOutput, warning } from '@img-mgr/action-kit';
+import { annotateError, cell, group, info, jobSummary, mask, runAction, setOutput, warning } from '@img-mgr/action-kit';
 import type { Context } from '@img-mgr/kernel';
 import { clientFactory } from '@img-mgr/kernel/aws';
 import { deployStack, DeployFailedError, type DeployRequest, type DeployResult } from '@img-mgr/stack-deploy';
@@ -16,8 +16,13 @@ const RESERVED_OUTPUTS = new Set([
   'plan-markdown',
 ]);
 
+/** The main step, given the valid request that the entry chunk read (see index.ts). */
+export async function run(request: DeployRequest): Promise<void> {
+  await runAction('deploy-stack', ({ signal }) => deploy(request, signal));
+}
+
 /** Deploys `request`; `signal` is the job's cancellation. */
-export async function run(request: DeployRequest, signal: AbortSignal): Promise<void> {
+async function deploy(request: DeployRequest, signal: AbortSignal): Promise<void> {
   const context: Context = {
     // NoEcho values, and outputs that carry them, reach `mask` before any line that could print them.
     log: { info, warn: warning, secret: mask, group },
