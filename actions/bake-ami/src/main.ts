@@ -13,11 +13,11 @@ import {
   saveState,
   setOutput,
   stringInput,
-  warning,
 } from '@img-mgr/action-kit';
-import { resolveRegion } from '@img-mgr/kernel';
+import { InvalidRequestError, resolveRegion } from '@img-mgr/kernel';
 import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
 import { urlCredentialsProblem, variableWithUrlCredentials } from '@img-mgr/packer-bake/credentials';
+import { actionContext } from './context.js';
 import { LogFolds } from './folds.js';
 import { STATE } from './state.js';
 import { writeFailureSummary, writeSummary } from './summary.js';
@@ -72,7 +72,10 @@ export function readInputs(): BakeInputs {
   }
   const missingVarFile = inputs.varFiles.find((file) => !existsSync(resolve(workingDirectory, file)));
   if (missingVarFile !== undefined) {
-    throw new InputError('var-files', `names '${missingVarFile}', which does not exist in '${resolve(workingDirectory)}'`);
+    throw new InputError(
+      'var-files',
+      `names '${missingVarFile}', which does not exist in '${resolve(workingDirectory)}'`,
+    );
   }
   return inputs;
 }
@@ -88,9 +91,11 @@ export function variablesInput(name: string): Record<string, string> {
     if (line === '' || line.startsWith('#')) continue;
     const equals = line.indexOf('=');
     const key = equals > 0 ? line.slice(0, equals).trim() : '';
-    if (!VARIABLE_NAME.test(key)) throw new InputError(name, `line ${index + 1} is not KEY=VALUE with a variable name as KEY`);
+    if (!VARIABLE_NAME.test(key))
+      throw new InputError(name, `line ${index + 1} is not KEY=VALUE with a variable name as KEY`);
     if (key in variables) throw new InputError(name, `sets '${key}' more than once`);
-    if (key === 'fingerprint' || key === 'run_id') throw new InputError(name, `sets '${key}', which bake-ami sets itself`);
+    if (key === 'fingerprint' || key === 'run_id')
+      throw new InputError(name, `sets '${key}', which bake-ami sets itself`);
     variables[key] = line.slice(equals + 1).trim();
   }
   const withCredentials = variableWithUrlCredentials(variables);
@@ -105,7 +110,8 @@ export async function run(): Promise<void> {
     mask(inputs.githubToken);
     // Loaded only after the inputs are valid, so a bad input fails without loading the AWS SDK.
     const { bakeAmi, newRunId, PackerError } = await import('@img-mgr/packer-bake');
-    const runId = newRunId();
+    const context = actionContext(signal, process.env);
+    const runId = newRunId(context.env);
     saveState(STATE.runId, runId);
     saveState(STATE.region, inputs.region);
     info(`Run id ${runId} (Packer tags what it creates with it; the post step sweeps by it)`);
@@ -138,14 +144,15 @@ export async function run(): Promise<void> {
     const started = Date.now();
     let result: BakeResult;
     try {
-      result = await bakeAmi(
-        { ...inputs, runId },
-        { log: (line) => (line.startsWith('Warning: ') ? warning(line.slice(9)) : info(line)), signal, onEvent },
-      );
-    } catch (error: unknown) {
+      result = await bakeAmi({ ...inputs, runId }, context, { onEvent });
+    } catch (thrown: unknown) {
       folds.close();
+      const error = asInputError(thrown);
       if (error instanceof PackerError) {
-        annotateError(error.errorLines.join('\n'), `packer ${error.step} failed (exit code ${error.exitCode ?? 'none'})`);
+        annotateError(
+          error.errorLines.join('\n'),
+          `packer ${error.step} failed (exit code ${error.exitCode ?? 'none'})`,
+        );
       }
       await writeFailureSummary(error, Date.now() - started);
       throw error;
@@ -160,14 +167,42 @@ export async function run(): Promise<void> {
     setOutput('fingerprint', result.fingerprint);
     info(
       result.skipped
-        ? `Skipped: already baked as ${Object.entries(result.amis).map(([region, ami]) => `${region}: ${ami}`).join(', ')} (fingerprint ${result.fingerprint})`
-        : `Baked ${Object.entries(result.amis).map(([region, ami]) => `${region}: ${ami}`).join(', ')} in ${Math.round(result.durationMs / 1000)} s`,
+        ? `Skipped: already baked as ${Object.entries(result.amis)
+            .map(([region, ami]) => `${region}: ${ami}`)
+            .join(', ')} (fingerprint ${result.fingerprint})`
+        : `Baked ${Object.entries(result.amis)
+            .map(([region, ami]) => `${region}: ${ami}`)
+            .join(', ')} in ${Math.round(result.durationMs / 1000)} s`,
     );
     await writeSummary(result);
   });
 }
 
+/** The action input of each BakeRequest field. */
+const INPUT_OF_FIELD: Record<string, string> = {
+  template: 'template',
+  workingDirectory: 'working-directory',
+  variables: 'variables',
+  varFiles: 'var-files',
+  only: 'only',
+  except: 'except',
+  packerVersion: 'packer-version',
+  init: 'init',
+  githubToken: 'github-token',
+  appRevision: 'app-revision',
+  force: 'force',
+  region: 'region',
+  timeoutMs: 'timeout',
+};
+
+/** A problem with a request field, as a problem with the action input that filled it. */
+function asInputError(thrown: unknown): unknown {
+  if (!(thrown instanceof InvalidRequestError)) return thrown;
+  return new InputError(INPUT_OF_FIELD[thrown.field] ?? thrown.field, thrown.problem);
+}
+
 function remember(resources: RunResources, kind: 'instance' | 'key-pair' | 'security-group', id: string): void {
-  const list = kind === 'instance' ? resources.instanceIds : kind === 'key-pair' ? resources.keyPairs : resources.securityGroups;
+  const list =
+    kind === 'instance' ? resources.instanceIds : kind === 'key-pair' ? resources.keyPairs : resources.securityGroups;
   if (!list.includes(id)) list.push(id);
 }
