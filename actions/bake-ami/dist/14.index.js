@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   newRunId: () => (/* reexport */ lib_request/* newRunId */.F$)
 });
 
-// UNUSED EXPORTS: ArtifactCollector, BAKE_VARIABLES, FINGERPRINT_FORMAT, FINGERPRINT_TAG, LineSplitter, MIRROR_ENV, MachineReadableParser, PREFLIGHT_OPTIONS, REGIONS_TAG, RELEASES_URL, RESERVED_VARIABLES, RUN_ID_TAG, SignatureError, bakeFingerprint, buildOfUiText, checkRequest, checkSettings, checkVariables, computeFingerprint, describeFilter, expectedChecksum, findBakedAmi, findBakedCopies, forwardSignalToPacker, hasUrlCredentials, hclAmazonEbsOptions, hclSourceAmi, hclVariables, inspectTemplate, installPacker, jsonSourceAmi, jsonVariables, keyProblem, mergeAmis, packerArgs, packerBuild, packerInit, packerValidate, packerVersion, parseAmiArtifactId, parseRecord, pluginConstraints, preflightTemplate, readSourceAmiSpec, readSourceOptions, releasePlatform, requestPaths, resolvePacker, resolveSourceAmi, runPacker, settingProblem, supportsInit, sweepRunLeftovers, tagBakedRegions, unescapeField, urlCredentialsProblem, variableWithUrlCredentials, verifyDetachedSignature, writeManifest
+// UNUSED EXPORTS: ArtifactCollector, BAKE_VARIABLES, FINGERPRINT_FORMAT, FINGERPRINT_TAG, LineSplitter, MIRROR_ENV, MachineReadableParser, PREFLIGHT_OPTIONS, REGIONS_TAG, RELEASES_URL, RUN_ID_TAG, SignatureError, bakeFingerprint, buildOfUiText, checkSettings, computeFingerprint, describeFilter, expectedChecksum, findBakedAmi, findBakedCopies, hasUrlCredentials, hclAmazonEbsOptions, hclSourceAmi, hclVariables, inspectTemplate, installPacker, jsonSourceAmi, jsonVariables, keyProblem, mergeAmis, packerVersion, parseAmiArtifactId, parseRecord, pluginConstraints, preflightTemplate, readSourceAmiSpec, readSourceOptions, releasePlatform, resolvePacker, resolveSourceAmi, runPacker, supportsInit, sweepRunLeftovers, tagBakedRegions, unescapeField, urlCredentialsProblem, variableWithUrlCredentials, verifyDetachedSignature, writeManifest
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
@@ -1086,9 +1086,10 @@ class MachineReadableParser {
  * Packer's top-level process is a panicwrap parent that ignores SIGINT and
  * expects the terminal to deliver Ctrl-C to the whole process group; SIGINT
  * to its pid alone does nothing. So Packer runs in a process group of its own
- * and an interrupt is sent to that group, as a terminal would. Packer then
- * cancels the build and cleans up (instance, temp key pair, temp security
- * group); its plugins ignore the interrupt and wait for the core to tell them.
+ * and an interrupt is sent to that group, as a terminal would (the SIGINT
+ * forwarding: `forwardSignalToPacker`). Packer then cancels the build and
+ * cleans up (instance, temp key pair, temp security group); its plugins
+ * ignore the interrupt and wait for the core to tell them.
  */
 
 

@@ -3,26 +3,8 @@
  * kernel's `Context` (log, signal, env, AWS clients) and reads nothing global.
  */
 export { bakeAmi, type BakeOptions, type BakeResult, type BakeEvent } from './bake.js';
-export {
-  BAKE_VARIABLES,
-  RESERVED_VARIABLES,
-  newRunId,
-  checkRequest,
-  checkVariables,
-  requestPaths,
-  type BakeRequest,
-} from './request.js';
-export {
-  packerInit,
-  packerValidate,
-  packerBuild,
-  packerArgs,
-  PackerError,
-  type PackerEvent,
-  type PackerSetup,
-  type PackerStep,
-  type TemporaryResource,
-} from './packer-steps.js';
+export { BAKE_VARIABLES, newRunId, type BakeRequest } from './request.js';
+export { PackerError, type PackerEvent, type PackerStep, type TemporaryResource } from './packer-steps.js';
 export {
   bakeFingerprint,
   computeFingerprint,
@@ -83,14 +65,7 @@ export {
 } from './machine-readable.js';
 export { ArtifactCollector, parseAmiArtifactId, mergeAmis, type BuildResult } from './artifacts.js';
 export { inspectTemplate, hclVariables, jsonVariables, type TemplateInfo } from './template.js';
-export { runPacker, forwardSignalToPacker, type PackerRun, type RunOptions } from './process.js';
+export { runPacker, type PackerRun, type RunOptions } from './process.js';
 export { writeManifest, type ManifestContent } from './manifest.js';
 export { hasUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
-export {
-  preflightTemplate,
-  checkSettings,
-  keyProblem,
-  settingProblem,
-  PREFLIGHT_OPTIONS,
-  type PreflightRequest,
-} from './preflight.js';
+export { preflightTemplate, checkSettings, keyProblem, PREFLIGHT_OPTIONS, type PreflightRequest } from './preflight.js';

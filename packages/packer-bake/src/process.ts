@@ -4,9 +4,10 @@
  * Packer's top-level process is a panicwrap parent that ignores SIGINT and
  * expects the terminal to deliver Ctrl-C to the whole process group; SIGINT
  * to its pid alone does nothing. So Packer runs in a process group of its own
- * and an interrupt is sent to that group, as a terminal would. Packer then
- * cancels the build and cleans up (instance, temp key pair, temp security
- * group); its plugins ignore the interrupt and wait for the core to tell them.
+ * and an interrupt is sent to that group, as a terminal would (the SIGINT
+ * forwarding: `forwardSignalToPacker`). Packer then cancels the build and
+ * cleans up (instance, temp key pair, temp security group); its plugins
+ * ignore the interrupt and wait for the core to tell them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Env } from '@img-mgr/kernel';

@@ -124,6 +124,11 @@ describe('sweepRunLeftovers (moto)', () => {
     ).sort();
     expect(groups).toEqual(['default', 'packer_other_sg']);
     expect(context.lines).toContain(`Terminating 1 instance(s) of run run-1: ${mine}`);
+    // The groups are deleted only after the SDK's waiter saw the instance terminated.
+    expect(context.lines).toContain(`Waiting up to 3m for ${mine} to terminate`);
+    expect(context.lines.findIndex((line) => line.startsWith('Deleting security group'))).toBeGreaterThan(
+      context.lines.indexOf(`Waiting up to 3m for ${mine} to terminate`),
+    );
   });
 
   it('finds nothing to do for a run that left nothing', async () => {

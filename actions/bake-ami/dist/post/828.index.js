@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   sweepRunLeftovers: () => (/* reexport */ sweepRunLeftovers)
 });
 
-// UNUSED EXPORTS: ArtifactCollector, BAKE_VARIABLES, FINGERPRINT_FORMAT, FINGERPRINT_TAG, LineSplitter, MIRROR_ENV, MachineReadableParser, PREFLIGHT_OPTIONS, PackerError, REGIONS_TAG, RELEASES_URL, RESERVED_VARIABLES, RUN_ID_TAG, SignatureError, bakeAmi, bakeFingerprint, buildOfUiText, checkRequest, checkSettings, checkVariables, computeFingerprint, describeFilter, expectedChecksum, findBakedAmi, findBakedCopies, forwardSignalToPacker, hasUrlCredentials, hclAmazonEbsOptions, hclSourceAmi, hclVariables, inspectTemplate, installPacker, jsonSourceAmi, jsonVariables, keyProblem, mergeAmis, newRunId, packerArgs, packerBuild, packerInit, packerValidate, packerVersion, parseAmiArtifactId, parseRecord, pluginConstraints, preflightTemplate, readSourceAmiSpec, readSourceOptions, releasePlatform, requestPaths, resolvePacker, resolveSourceAmi, runPacker, settingProblem, supportsInit, tagBakedRegions, unescapeField, urlCredentialsProblem, variableWithUrlCredentials, verifyDetachedSignature, writeManifest
+// UNUSED EXPORTS: ArtifactCollector, BAKE_VARIABLES, FINGERPRINT_FORMAT, FINGERPRINT_TAG, LineSplitter, MIRROR_ENV, MachineReadableParser, PREFLIGHT_OPTIONS, PackerError, REGIONS_TAG, RELEASES_URL, RUN_ID_TAG, SignatureError, bakeAmi, bakeFingerprint, buildOfUiText, checkSettings, computeFingerprint, describeFilter, expectedChecksum, findBakedAmi, findBakedCopies, hasUrlCredentials, hclAmazonEbsOptions, hclSourceAmi, hclVariables, inspectTemplate, installPacker, jsonSourceAmi, jsonVariables, keyProblem, mergeAmis, newRunId, packerVersion, parseAmiArtifactId, parseRecord, pluginConstraints, preflightTemplate, readSourceAmiSpec, readSourceOptions, releasePlatform, resolvePacker, resolveSourceAmi, runPacker, supportsInit, tagBakedRegions, unescapeField, urlCredentialsProblem, variableWithUrlCredentials, verifyDetachedSignature, writeManifest
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
@@ -844,9 +844,10 @@ var errors = __webpack_require__(6659);
  * Packer's top-level process is a panicwrap parent that ignores SIGINT and
  * expects the terminal to deliver Ctrl-C to the whole process group; SIGINT
  * to its pid alone does nothing. So Packer runs in a process group of its own
- * and an interrupt is sent to that group, as a terminal would. Packer then
- * cancels the build and cleans up (instance, temp key pair, temp security
- * group); its plugins ignore the interrupt and wait for the core to tell them.
+ * and an interrupt is sent to that group, as a terminal would (the SIGINT
+ * forwarding: `forwardSignalToPacker`). Packer then cancels the build and
+ * cleans up (instance, temp key pair, temp security group); its plugins
+ * ignore the interrupt and wait for the core to tell them.
  */
 
 
