@@ -4,6 +4,7 @@
  */
 import { info, readState, runAction, warning } from '@img-mgr/action-kit';
 import type { RunResources } from '@img-mgr/packer-bake';
+import { actionContext } from './context.js';
 import { STATE } from './state.js';
 
 /** The post step's entry point. */
@@ -16,15 +17,16 @@ export async function runPost(): Promise<void> {
       return;
     }
     const resources = parseResources(readState(STATE.resources));
-    const { createEc2Client, sweepRunLeftovers } = await import('@img-mgr/packer-bake');
+    const { sweepRunLeftovers } = await import('@img-mgr/packer-bake');
     info(`Sweeping leftovers of run ${runId} in ${region}`);
-    const ec2 = createEc2Client(region, { log: info });
-    const result = await sweepRunLeftovers(ec2, { runId, ...resources }, { log: info, signal });
-    const swept = result.terminatedInstances.length + result.deletedKeyPairs.length + result.deletedSecurityGroups.length;
+    const result = await sweepRunLeftovers({ runId, region, ...resources }, actionContext(signal, process.env));
+    const swept =
+      result.terminatedInstances.length + result.deletedKeyPairs.length + result.deletedSecurityGroups.length;
     info(
       swept === 0
         ? 'Nothing left behind'
-        : `Swept ${result.terminatedInstances.length} instance(s), ${result.deletedKeyPairs.length} key pair(s), ${result.deletedSecurityGroups.length} security group(s)`,
+        : `Swept ${result.terminatedInstances.length} instance(s), ${result.deletedKeyPairs.length} key pair(s), ` +
+            `${result.deletedSecurityGroups.length} security group(s)`,
     );
     for (const failure of result.failures) warning(`Could not delete ${failure}`);
   });

@@ -1,87 +1,113 @@
-/** Reads and checks every input of bake-ami; loads neither `@actions/core` nor the AWS SDK. */
+/**
+ * The inputs of bake-ami, read once into the bake's request. No `@actions/*`
+ * and no SDK code here: a bad input fails before either loads. action.yml is
+ * the only source of defaults (see input-readers.ts).
+ */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { booleanInput, durationInput, listInput, rawInput, stringInput } from '@img-mgr/action-kit/inputs';
-import { InputError, resolveRegion, type Env } from '@img-mgr/kernel';
-import { urlCredentialsProblem, variableWithUrlCredentials } from '@img-mgr/packer-bake/credentials';
+import { InputError, InvalidRequestError, KeyValueSyntaxError, parseKeyValues, resolveRegion } from '@img-mgr/kernel';
+import type { Env } from '@img-mgr/kernel';
+import { checkVariables, type BakeRequest } from '@img-mgr/packer-bake/request';
+import { EnvInputs } from './input-readers.js';
 
-export interface BakeInputs {
-  template: string;
-  workingDirectory: string;
-  variables: Record<string, string>;
-  varFiles: string[];
-  only: string[];
-  except: string[];
-  packerVersion: string;
-  init: boolean;
-  githubToken: string | undefined;
-  appRevision: string | undefined;
-  force: boolean;
-  region: string;
-  timeoutMs: number;
+/** The bake request the inputs fill: all of it but the run id, which the main step makes. */
+export type BakeInputs = Omit<BakeRequest, 'runId'>;
+
+/** The action input that fills each field of the BakeRequest, to name it in an error line. */
+export const INPUT_OF_FIELD: Readonly<Record<keyof BakeRequest, string | undefined>> = {
+  template: 'template',
+  workingDirectory: 'working-directory',
+  region: 'region',
+  variables: 'variables',
+  varFiles: 'var-files',
+  only: 'only',
+  except: 'except',
+  packerVersion: 'packer-version',
+  init: 'init',
+  githubToken: 'github-token',
+  appRevision: 'app-revision',
+  force: 'force',
+  timeoutMs: 'timeout',
+  runId: undefined, // made by the main step
+  manifestPath: undefined, // RUNNER_TEMP
+};
+
+/** A domain error about a request field, as the error about the action input that filled it. */
+export function asInputError(thrown: unknown): unknown {
+  if (!(thrown instanceof InvalidRequestError)) return thrown;
+  const input = INPUT_OF_FIELD[thrown.field as keyof BakeRequest];
+  return input ? new InputError(input, thrown.problem) : thrown;
 }
 
+/** A Packer variable name, as HCL accepts it. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const PACKER_VERSION = /^(path|\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?)$/;
 
-/** Reads and validates every input once. */
+/** Reads and validates every input (INPUT_* in `env`) into the bake's request. */
 export function readInputs(env: Env): BakeInputs {
-  const only = listInput('only');
-  const except = listInput('except');
+  try {
+    return requestOf(env);
+  } catch (error: unknown) {
+    throw asInputError(error);
+  }
+}
+
+function requestOf(env: Env): BakeInputs {
+  const input = new EnvInputs(env);
+  const only = input.list('only');
+  const except = input.list('except');
   if (only.length > 0 && except.length > 0) throw new InputError('except', "cannot be combined with 'only'");
-  const template = stringInput('template', { required: true });
-  const workingDirectory = stringInput('working-directory', { default: '.' });
-  const inputs: BakeInputs = {
+  const template = input.defaulted('template');
+  // The runner starts the step in the workspace; the request's directory is absolute.
+  const workingDirectory = resolve(env.GITHUB_WORKSPACE || process.cwd(), input.defaulted('working-directory'));
+  const githubToken = input.optional('github-token');
+  const appRevision = input.optional('app-revision', { maxLength: 200 });
+  const request: BakeInputs = {
     template,
     workingDirectory,
-    variables: variablesInput('variables'),
-    varFiles: listInput('var-files'),
+    variables: packerVariables(input.raw('variables')),
+    varFiles: input.list('var-files'),
     only,
     except,
-    packerVersion: stringInput('packer-version', {
-      default: 'path',
-      pattern: /^(path|\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?)$/,
-      patternHint: "use 'path' or a Packer release version such as 1.11.2",
-    }),
-    init: booleanInput('init', true),
-    githubToken: stringInput('github-token'),
-    appRevision: stringInput('app-revision', { maxLength: 200 }),
-    force: booleanInput('force', false),
-    region: resolveRegion(stringInput('region'), 'region', env),
-    timeoutMs: durationInput('timeout', 2 * 3_600_000),
+    packerVersion: input.matching(
+      'packer-version',
+      PACKER_VERSION,
+      "use 'path' or a Packer release version such as 1.11.2",
+    ),
+    init: input.boolean('init'),
+    ...(githubToken ? { githubToken } : {}),
+    ...(appRevision ? { appRevision } : {}),
+    force: input.boolean('force'),
+    region: resolveRegion(input.optional('region'), 'region', env),
+    timeoutMs: input.duration('timeout'),
   };
   // Checked last (it reads the disk), so a missing template fails naming its input before anything loads.
   if (!existsSync(resolve(workingDirectory, template))) {
-    throw new InputError('template', `names '${template}', which does not exist in '${resolve(workingDirectory)}'`);
+    throw new InputError('template', `names '${template}', which does not exist in '${workingDirectory}'`);
   }
-  const missingVarFile = inputs.varFiles.find((file) => !existsSync(resolve(workingDirectory, file)));
+  const missingVarFile = request.varFiles.find((file) => !existsSync(resolve(workingDirectory, file)));
   if (missingVarFile !== undefined) {
-    throw new InputError(
-      'var-files',
-      `names '${missingVarFile}', which does not exist in '${resolve(workingDirectory)}'`,
-    );
+    throw new InputError('var-files', `names '${missingVarFile}', which does not exist in '${workingDirectory}'`);
   }
-  return inputs;
+  return request;
 }
 
 /**
- * `KEY=VALUE` lines (one per line, so values may hold commas, such as HCL
- * lists); blank lines and `#` comments are skipped.
+ * The `variables` input: KEY=VALUE items in the kernel's grammar, one per
+ * line (a comma in quotes or brackets, or one followed by no `=`, stays in
+ * the value, so HCL lists and maps work). Quotes are kept: in HCL they mean
+ * something. The keys must be variable names; bake-ami's own variables and
+ * URLs with credentials are refused.
  */
-export function variablesInput(name: string): Record<string, string> {
-  const variables: Record<string, string> = {};
-  for (const [index, raw] of rawInput(name).split(/\r?\n/).entries()) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const equals = line.indexOf('=');
-    const key = equals > 0 ? line.slice(0, equals).trim() : '';
-    if (!VARIABLE_NAME.test(key))
-      throw new InputError(name, `line ${index + 1} is not KEY=VALUE with a variable name as KEY`);
-    if (key in variables) throw new InputError(name, `sets '${key}' more than once`);
-    if (key === 'fingerprint' || key === 'run_id')
-      throw new InputError(name, `sets '${key}', which bake-ami sets itself`);
-    variables[key] = line.slice(equals + 1).trim();
+export function packerVariables(text: string): Record<string, string> {
+  let variables: Record<string, string>;
+  try {
+    const items = parseKeyValues(text, { stripQuotes: false, keyPattern: VARIABLE_NAME, keyHint: 'a variable name' });
+    variables = Object.fromEntries(items.map((item) => [item.key, item.value]));
+  } catch (error: unknown) {
+    if (error instanceof KeyValueSyntaxError) throw new InputError('variables', error.problem);
+    throw error;
   }
-  const withCredentials = variableWithUrlCredentials(variables);
-  if (withCredentials !== undefined) throw new InputError(name, urlCredentialsProblem(withCredentials));
+  checkVariables(variables);
   return variables;
 }

@@ -1,60 +1,39 @@
-import { annotateError, info, mask, runAction, saveState, setOutput, warning } from '@img-mgr/action-kit';
+/**
+ * The main step: one bake of the request the inputs filled; its result to
+ * outputs and the job summary, Packer's lines folded per build, and what
+ * Packer creates saved for the post step.
+ */
+import { annotateError, info, runAction, saveState, setOutput } from '@img-mgr/action-kit';
 import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
+import { actionContext } from './context.js';
 import { LogFolds } from './folds.js';
-import type { BakeInputs } from './inputs.js';
+import { asInputError, type BakeInputs } from './inputs.js';
 import { STATE } from './state.js';
 import { writeFailureSummary, writeSummary } from './summary.js';
 
-/** The action's entry point. */
+/** The action's main step, given valid inputs. */
 export async function run(inputs: BakeInputs): Promise<void> {
   await runAction('bake-ami', async ({ signal }) => {
-    mask(inputs.githubToken);
+    const context = actionContext(signal, process.env);
+    if (inputs.githubToken) context.log.secret(inputs.githubToken);
     // Loaded only after the inputs are valid, so a bad input fails without loading the AWS SDK.
     const { bakeAmi, newRunId, PackerError } = await import('@img-mgr/packer-bake');
-    const runId = newRunId();
+    const runId = newRunId(context.env);
     saveState(STATE.runId, runId);
     saveState(STATE.region, inputs.region);
     info(`Run id ${runId} (Packer tags what it creates with it; the post step sweeps by it)`);
 
     const folds = new LogFolds();
-    const resources: RunResources = { instanceIds: [], keyPairs: [], securityGroups: [] };
-    const onEvent = (event: BakeEvent): void => {
-      switch (event.kind) {
-        case 'ui':
-          folds.line(event.line);
-          break;
-        case 'step':
-          folds.close();
-          if (event.status === 'skipped') info(`Skipping packer ${event.step}: ${event.detail ?? ''}`);
-          // init and validate get a group of their own; build lines are folded per build.
-          else if (event.status === 'started' && event.step !== 'build') folds.open(`packer ${event.step}`);
-          else if (event.status === 'finished') info(`packer ${event.step}: done`);
-          break;
-        case 'resource':
-          remember(resources, event.resource, event.id);
-          saveState(STATE.resources, resources);
-          break;
-        case 'found':
-        case 'fingerprint':
-        case 'packer':
-        case 'build':
-          break;
-      }
-    };
     const started = Date.now();
     let result: BakeResult;
     try {
-      result = await bakeAmi(
-        { ...inputs, runId },
-        { log: (line) => (line.startsWith('Warning: ') ? warning(line.slice(9)) : info(line)), signal, onEvent },
-      );
-    } catch (error: unknown) {
+      result = await bakeAmi({ ...inputs, runId }, context, { onEvent: eventShower(folds) });
+    } catch (thrown: unknown) {
       folds.close();
+      const error = asInputError(thrown);
       if (error instanceof PackerError) {
-        annotateError(
-          error.errorLines.join('\n'),
-          `packer ${error.step} failed (exit code ${error.exitCode ?? 'none'})`,
-        );
+        const exitCode = error.exitCode ?? 'none';
+        annotateError(error.errorLines.join('\n'), `packer ${error.step} failed (exit code ${exitCode})`);
       }
       await writeFailureSummary(error, Date.now() - started);
       throw error;
@@ -67,21 +46,51 @@ export async function run(inputs: BakeInputs): Promise<void> {
     setOutput('manifest', result.manifestPath);
     setOutput('skipped', result.skipped);
     setOutput('fingerprint', result.fingerprint);
+    const amis = Object.entries(result.amis)
+      .map(([region, ami]) => `${region}: ${ami}`)
+      .join(', ');
     info(
       result.skipped
-        ? `Skipped: already baked as ${Object.entries(result.amis)
-            .map(([region, ami]) => `${region}: ${ami}`)
-            .join(', ')} (fingerprint ${result.fingerprint})`
-        : `Baked ${Object.entries(result.amis)
-            .map(([region, ami]) => `${region}: ${ami}`)
-            .join(', ')} in ${Math.round(result.durationMs / 1000)} s`,
+        ? `Skipped: already baked as ${amis} (fingerprint ${result.fingerprint})`
+        : `Baked ${amis} in ${Math.round(result.durationMs / 1000)} s`,
     );
     await writeSummary(result);
   });
 }
 
-function remember(resources: RunResources, kind: 'instance' | 'key-pair' | 'security-group', id: string): void {
-  const list =
-    kind === 'instance' ? resources.instanceIds : kind === 'key-pair' ? resources.keyPairs : resources.securityGroups;
-  if (!list.includes(id)) list.push(id);
+/**
+ * Shows a bake's events: Packer's lines in folds (init and validate each in
+ * a group, build lines per build), the steps, and each temporary resource
+ * Packer creates, saved at once for the post step.
+ */
+function eventShower(folds: LogFolds): (event: BakeEvent) => void {
+  const resources: RunResources = { instanceIds: [], keyPairs: [], securityGroups: [] };
+  return (event) => {
+    switch (event.kind) {
+      case 'ui':
+        folds.line(event.line);
+        break;
+      case 'step':
+        folds.close();
+        if (event.status === 'skipped') info(`Skipping packer ${event.step}: ${event.detail ?? ''}`);
+        else if (event.status === 'started' && event.step !== 'build') folds.open(`packer ${event.step}`);
+        else if (event.status === 'finished') info(`packer ${event.step}: done`);
+        break;
+      case 'resource': {
+        const list = {
+          instance: resources.instanceIds,
+          'key-pair': resources.keyPairs,
+          'security-group': resources.securityGroups,
+        }[event.resource];
+        if (!list.includes(event.id)) list.push(event.id);
+        saveState(STATE.resources, resources);
+        break;
+      }
+      case 'found':
+      case 'fingerprint':
+      case 'packer':
+      case 'build':
+        break;
+    }
+  };
 }

@@ -13,7 +13,10 @@ export async function writeSummary(result: BakeResult): Promise<void> {
     );
     // The copies the skipped bake returns, as the bake it reuses did.
     if (Object.keys(result.amis).length > 1) {
-      summary.table(['Region', 'AMI'], Object.entries(result.amis).map(([region, ami]) => [cell(region), `<code>${cell(ami)}</code>`]));
+      summary.table(
+        ['Region', 'AMI'],
+        Object.entries(result.amis).map(([region, ami]) => [cell(region), `<code>${cell(ami)}</code>`]),
+      );
     }
   } else {
     const rows = result.builds.flatMap((build) =>

@@ -18,7 +18,6 @@ export { awsErrorName, awsErrorClass, type AwsErrorClass } from './aws-errors.js
 export { sleep } from './sleep.js';
 export { CANCEL_SIGNALS, listenForCancellation, type Cancellation } from './cancellation.js';
 export { poll, fullJitterDelay, type PollOptions, type PollStep } from './poll.js';
-export { retry, type BackoffOptions, type RetryOptions } from './backoff.js';
 export {
   parseKeyValues,
   keyValueMap,

@@ -5,6 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { ActionError, InvalidRequestError, type Context, type Env } from '@img-mgr/kernel';
 import { verifyDetachedSignature, type TrustedKey } from './signature.js';
 
 const run = promisify(execFile);
@@ -21,44 +22,48 @@ export interface PackerBinary {
   source: 'path' | 'tool-cache' | 'download';
 }
 
-export interface ResolveOptions extends InstallOptions {
-  /** 'path' to require Packer on PATH, or a release version such as 1.11.2. */
-  version: string;
-}
-
 export interface InstallOptions {
-  log?: (line: string) => void;
-  env?: NodeJS.ProcessEnv;
   /** Tests only: the key to trust instead of HashiCorp's (a throwaway key signing a local mirror). */
   trustedKey?: TrustedKey;
 }
 
-/** Returns the Packer to use, installing the requested release when PATH does not have it. */
-export async function resolvePacker(options: ResolveOptions): Promise<PackerBinary> {
-  const { version, log = () => undefined, env = process.env } = options;
-  const onPath = findOnPath('packer', env.PATH ?? '');
-  if (version === 'path') {
-    if (!onPath) {
-      throw new Error("Packer is not on PATH. Set 'packer-version' to a release (for example 1.11.2) to install it");
-    }
-    return { path: onPath, version: await packerVersion(onPath), source: 'path' };
-  }
-  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) {
-    throw new Error(`'${version}' is not a Packer release version such as 1.11.2`);
-  }
-  if (onPath) {
-    const pathVersion = await packerVersion(onPath).catch(() => '');
-    if (pathVersion === version) return { path: onPath, version, source: 'path' };
-    log(`Packer on PATH is ${pathVersion || 'unknown'}, not ${version}; using the release ${version}`);
-  }
-  return installPacker(version, options);
+export interface PackerRequest extends InstallOptions {
+  /** 'path' to require Packer on PATH (`context.env.PATH`), or a release version such as 1.11.2. */
+  version: string;
 }
 
-/** `packer version` → `1.6.6`. */
-export async function packerVersion(binary: string): Promise<string> {
-  const { stdout } = await run(binary, ['version'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' }, timeout: 30_000 });
+/** Returns the Packer to use, installing the requested release when PATH does not have it. */
+export async function resolvePacker(request: PackerRequest, context: Context): Promise<PackerBinary> {
+  const { version } = request;
+  const onPath = findOnPath('packer', context.env.PATH ?? '');
+  if (version === 'path') {
+    if (!onPath)
+      throw new ActionError(
+        'Packer is not on PATH',
+        "Set 'packer-version' to a release (for example 1.11.2) to install it",
+      );
+    return { path: onPath, version: await packerVersion(onPath, context.env), source: 'path' };
+  }
+  if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(version)) {
+    throw new InvalidRequestError(
+      'packerVersion',
+      `has '${version}', which is not a Packer release version such as 1.11.2`,
+    );
+  }
+  if (onPath) {
+    const pathVersion = await packerVersion(onPath, context.env).catch(() => '');
+    if (pathVersion === version) return { path: onPath, version, source: 'path' };
+    context.log.info(`Packer on PATH is ${pathVersion || 'unknown'}, not ${version}; using the release ${version}`);
+  }
+  return installPacker(version, context, request);
+}
+
+/** `packer version` → `1.6.6` (run with `env`, the caller's environment). */
+export async function packerVersion(binary: string, env: Env): Promise<string> {
+  const { stdout } = await run(binary, ['version'], { env: { ...env, CHECKPOINT_DISABLE: '1' }, timeout: 30_000 });
   const match = /Packer v?(\d+\.\d+\.\d+[^\s]*)/.exec(stdout);
-  if (!match?.[1]) throw new Error(`Cannot read the version from '${binary} version': ${stdout.trim().slice(0, 200)}`);
+  if (!match?.[1])
+    throw new ActionError(`Cannot read the version from '${binary} version': ${stdout.trim().slice(0, 200)}`);
   return match[1];
 }
 
@@ -81,8 +86,12 @@ export function releasePlatform(platform = process.platform, arch = process.arch
  * with HashiCorp's release key, then downloads the zip, checks it against
  * SHA256SUMS and caches the extracted binary.
  */
-export async function installPacker(version: string, options: InstallOptions = {}): Promise<PackerBinary> {
-  const { log = () => undefined, env = process.env } = options;
+export async function installPacker(
+  version: string,
+  context: Context,
+  options: InstallOptions = {},
+): Promise<PackerBinary> {
+  const log = (line: string): void => context.log.info(line);
   const toolCache = await import('@actions/tool-cache');
   const binaryName = process.platform === 'win32' ? 'packer.exe' : 'packer';
   const cached = toolCache.find('packer', version);
@@ -90,7 +99,7 @@ export async function installPacker(version: string, options: InstallOptions = {
     log(`Using Packer ${version} from the tool cache (${cached})`);
     return { path: join(cached, binaryName), version, source: 'tool-cache' };
   }
-  const base = (env[MIRROR_ENV] || RELEASES_URL).replace(/\/+$/, '');
+  const base = (context.env[MIRROR_ENV] || RELEASES_URL).replace(/\/+$/, '');
   const zipName = `packer_${version}_${releasePlatform()}.zip`;
   const zipUrl = `${base}/${version}/${zipName}`;
   const sumsName = `packer_${version}_SHA256SUMS`;
@@ -98,21 +107,21 @@ export async function installPacker(version: string, options: InstallOptions = {
   const sumsPath = await download(toolCache, sumsUrl, version);
   const signaturePath = await download(toolCache, `${sumsUrl}.sig`, version);
   const key = options.trustedKey ?? (await hashicorpKey());
-  await verifyDetachedSignature(sumsPath, signaturePath, key, { label: sumsName });
+  await verifyDetachedSignature(sumsPath, signaturePath, key, { label: sumsName, env: context.env });
   log(`Verified the signature on ${sumsName} (key ${key.fingerprint.replace(/\s+/g, '')})`);
   const expected = expectedChecksum(await readFile(sumsPath, 'utf8'), zipName);
-  if (!expected) throw new Error(`${sumsUrl} lists no checksum for ${zipName}`);
+  if (!expected) throw new ActionError(`${sumsUrl} lists no checksum for ${zipName}`);
   log(`Downloading ${zipUrl}`);
   const zipPath = await download(toolCache, zipUrl, version);
   const actual = await sha256File(zipPath);
   if (actual !== expected) {
-    throw new Error(`Checksum mismatch for ${zipName}: SHA256SUMS says ${expected}, the download is ${actual}`);
+    throw new ActionError(`Checksum mismatch for ${zipName}: SHA256SUMS says ${expected}, the download is ${actual}`);
   }
   log(`Verified ${zipName} against packer_${version}_SHA256SUMS (sha256 ${actual})`);
   const extracted = await toolCache.extractZip(zipPath);
   const dir = await toolCache.cacheDir(extracted, 'packer', version);
   const path = join(dir, binaryName);
-  if (!existsSync(path)) throw new Error(`${zipName} does not contain ${binaryName}`);
+  if (!existsSync(path)) throw new ActionError(`${zipName} does not contain ${binaryName}`);
   return { path, version, source: 'download' };
 }
 
@@ -123,20 +132,38 @@ async function hashicorpKey(): Promise<TrustedKey> {
 }
 
 /** Network error codes that mean the release server cannot be reached at all. */
-const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH']);
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
 
 /** downloadTool with one-line errors: no network, or the HTTP status of a missing file. */
-async function download(toolCache: typeof import('@actions/tool-cache'), url: string, version: string): Promise<string> {
+async function download(
+  toolCache: typeof import('@actions/tool-cache'),
+  url: string,
+  version: string,
+): Promise<string> {
   try {
     return await toolCache.downloadTool(url);
   } catch (error: unknown) {
     const { code, httpStatusCode } = error as { code?: string; httpStatusCode?: number };
     const host = new URL(url).host;
     if (code && UNREACHABLE.has(code)) {
-      throw new Error(`Cannot download Packer ${version}: ${host} cannot be reached (${code}; no network?). Put Packer on PATH and set packer-version to 'path', or set ${MIRROR_ENV} to a reachable mirror`);
+      throw new ActionError(
+        `Cannot download Packer ${version}: ${host} cannot be reached (${code}; no network?). ` +
+          `Put Packer on PATH and set packer-version to 'path', or set ${MIRROR_ENV} to a reachable mirror`,
+      );
     }
-    if (httpStatusCode !== undefined) throw new Error(`Cannot download Packer ${version}: ${url} answered HTTP ${httpStatusCode}`);
-    throw new Error(`Cannot download Packer ${version} from ${url}: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    if (httpStatusCode !== undefined)
+      throw new ActionError(`Cannot download Packer ${version}: ${url} answered HTTP ${httpStatusCode}`);
+    throw new ActionError(
+      `Cannot download Packer ${version} from ${url}: ${(error as Error).message.split('\n')[0] ?? ''}`,
+    );
   }
 }
 

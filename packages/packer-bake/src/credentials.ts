@@ -17,10 +17,13 @@ export function variableWithUrlCredentials(variables: Record<string, string>): s
 
 /** What to say about such a variable (its name only). */
 export function urlCredentialsProblem(name: string): string {
-  return `sets '${name}' to a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them (a public repository, or a deploy key on the instance)`;
+  return (
+    `sets '${name}' to a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; ` +
+    'use a URL without them (a public repository, or a deploy key on the instance)'
+  );
 }
 
-/** The first var file (a path as given) whose text holds a URL with credentials; unreadable files are left to Packer. */
+/** The first var file (a path as given) whose text holds a URL with credentials; Packer reports unreadable ones. */
 export async function varFileWithUrlCredentials(paths: readonly string[]): Promise<string | undefined> {
   for (const path of paths) {
     const text = await readFile(path, 'utf8').catch(() => '');

@@ -5,6 +5,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import type { Context } from '@img-mgr/kernel';
+import { resolvePacker, type PackerBinary } from './binary.js';
+import { checkRequest, requestPaths, type BakeRequest } from './request.js';
+import { describeFilter, pluginConstraints, readSourceAmiSpec, resolveSourceAmi } from './source-ami.js';
+import { inspectTemplate, type TemplateInfo } from './template.js';
 
 export interface FingerprintInput {
   /** The template's files (absolute) and the folder they are relative to. */
@@ -64,4 +69,83 @@ export async function computeFingerprint(input: FingerprintInput): Promise<strin
   field('packer-version', input.packerVersion ?? '');
   field('plugins', [...(input.plugins ?? [])].sort().join(';'));
   return hash.digest('hex');
+}
+
+/** A bake's fingerprint and what it was computed from, for the bake that follows. */
+export interface BakeFingerprint {
+  fingerprint: string;
+  template: TemplateInfo;
+  /** The template's Packer config files (`*.pkr.hcl`, `*.pkr.json`, a legacy `.json`). */
+  configFiles: string[];
+  /** The var files, absolute. */
+  varFiles: string[];
+  /** The Packer on PATH, when the request asks for it (its version is part of the fingerprint). */
+  packer?: PackerBinary;
+}
+
+/**
+ * The fingerprint of a bake request: reads the template (and checks the
+ * request), then what the build depends on beyond its files: the source
+ * AMI its filter resolves to now, the Packer that bakes, the plugins it may
+ * use. One DescribeImages call when the template has a source_ami_filter.
+ */
+export async function bakeFingerprint(request: BakeRequest, context: Context): Promise<BakeFingerprint> {
+  const paths = requestPaths(request);
+  const template = await inspectTemplate(paths.template);
+  const { varFiles } = paths;
+  await checkRequest(request, varFiles);
+  const configFiles = template.files.filter(
+    (file) => /\.pkr\.(hcl|json)$/.test(file) || (template.kind === 'json' && file.endsWith('.json')),
+  );
+  const packer = request.packerVersion === 'path' ? await resolvePacker({ version: 'path' }, context) : undefined;
+  const packerVersion = packer?.version ?? request.packerVersion;
+  const sourceAmi = await sourceAmiOf(configFiles, request, varFiles, context);
+  const hclFiles = configFiles.filter((file) => file.endsWith('.hcl'));
+  const plugins = (
+    await Promise.all(hclFiles.map(async (file) => pluginConstraints(await readFile(file, 'utf8'))))
+  ).flat();
+  const fingerprint = await computeFingerprint({
+    templateFiles: template.files,
+    templateRoot: template.root,
+    variables: request.variables,
+    varFiles,
+    ...(request.appRevision ? { appRevision: request.appRevision } : {}),
+    only: request.only,
+    except: request.except,
+    sourceAmi,
+    packerVersion,
+    plugins,
+  });
+  context.log.info(
+    `Fingerprint ${fingerprint} (${template.files.length} template file(s), ` +
+      `${Object.keys(request.variables).length} variable(s), ${varFiles.length} var-file(s), ` +
+      `app revision ${request.appRevision || 'none'}, source AMI ${sourceAmi || 'none'}, Packer ${packerVersion}, ` +
+      `plugins ${plugins.join('; ') || 'none'})`,
+  );
+  return { fingerprint, template, configFiles, varFiles, ...(packer ? { packer } : {}) };
+}
+
+/**
+ * The source AMI id the template's source_ami_filter resolves to in the
+ * build region now (or its literal source_ami); '' when the template names
+ * none. A filter that matches nothing is noted in the fingerprint and left
+ * for Packer to report.
+ */
+async function sourceAmiOf(
+  configFiles: string[],
+  request: BakeRequest,
+  varFiles: string[],
+  context: Context,
+): Promise<string> {
+  const spec = await readSourceAmiSpec(configFiles, request.variables, varFiles);
+  if (spec.kind === 'none') return '';
+  if (spec.kind === 'literal') return spec.amiId;
+  const described = describeFilter(spec.filter);
+  const resolved = await resolveSourceAmi(spec.filter, request.region, context);
+  if (!resolved) {
+    context.log.warn(`source_ami_filter ${described} matches no AMI in ${request.region}; Packer will report it`);
+    return `unresolved ${described}`;
+  }
+  context.log.info(`Source AMI ${resolved}: the newest match of source_ami_filter ${described} in ${request.region}`);
+  return resolved;
 }

@@ -1,7 +1,6 @@
 /** Looking up an AMI already baked with a given fingerprint. */
-import { CreateTagsCommand, DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { errorMessage } from '@img-mgr/kernel';
-import { createClient } from '@img-mgr/kernel/aws';
+import { CreateTagsCommand, EC2Client, paginateDescribeImages, type Image } from '@aws-sdk/client-ec2';
+import { errorMessage, type Context } from '@img-mgr/kernel';
 
 /** Tag keys bake-ami relies on; the template puts its variables into these. */
 export const FINGERPRINT_TAG = 'fingerprint';
@@ -16,33 +15,29 @@ export interface BakedAmi {
   tags: Record<string, string>;
 }
 
+/** Which baked AMI to look for: the fingerprint (tag `tagKey`, default `fingerprint`) in a region. */
+export interface BakedAmiQuery {
+  fingerprint: string;
+  region: string;
+  tagKey?: string;
+}
+
 /**
  * The newest `available` AMI owned by this account whose fingerprint tag is
  * `fingerprint`, or undefined.
  */
-export async function findBakedAmi(
-  ec2: EC2Client,
-  fingerprint: string,
-  options: { tagKey?: string; signal?: AbortSignal } = {},
-): Promise<BakedAmi | undefined> {
-  const tagKey = options.tagKey ?? FINGERPRINT_TAG;
+export async function findBakedAmi(query: BakedAmiQuery, context: Context): Promise<BakedAmi | undefined> {
+  const ec2 = context.clients.get(EC2Client, query.region);
+  const filters = [
+    { Name: `tag:${query.tagKey ?? FINGERPRINT_TAG}`, Values: [query.fingerprint] },
+    { Name: 'state', Values: ['available'] },
+  ];
   const images: Image[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await ec2.send(
-      new DescribeImagesCommand({
-        Owners: ['self'],
-        Filters: [
-          { Name: `tag:${tagKey}`, Values: [fingerprint] },
-          { Name: 'state', Values: ['available'] },
-        ],
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      }),
-      { abortSignal: options.signal },
-    );
+  const pages = paginateDescribeImages({ client: ec2 }, { Owners: ['self'], Filters: filters });
+  for await (const page of pages) {
+    context.signal.throwIfAborted();
     images.push(...(page.Images ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
+  }
   const newest = images
     .filter((image) => image.ImageId && image.State === 'available')
     .sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0];
@@ -55,11 +50,6 @@ export async function findBakedAmi(
   };
 }
 
-/** An EC2 client for `region` with the project's endpoint, retry and user-agent settings. */
-export function createEc2Client(region: string, options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}): EC2Client {
-  return createClient(EC2Client, { region, service: 'EC2', caller: 'bake-ami', ...options });
-}
-
 /**
  * Region → AMI of a bake found by its fingerprint: the build region's AMI
  * plus, for each region its regions tag names, the AMI there that carries
@@ -68,38 +58,49 @@ export function createEc2Client(region: string, options: { log?: (line: string) 
  */
 export async function findBakedCopies(
   found: BakedAmi,
-  fingerprint: string,
-  buildRegion: string,
-  options: { ec2: EC2Client; log: (line: string) => void; env?: NodeJS.ProcessEnv; signal?: AbortSignal },
+  query: BakedAmiQuery,
+  context: Context,
 ): Promise<Record<string, string> | undefined> {
+  const { fingerprint, region: buildRegion } = query;
   const amis: Record<string, string> = { [buildRegion]: found.imageId };
   const tag = found.tags[REGIONS_TAG];
   if (tag === undefined) {
-    options.log(`Warning: ${found.imageId} has no ${REGIONS_TAG} tag (baked before bake-ami recorded regions); amis holds ${buildRegion} only`);
+    context.log.warn(
+      `${found.imageId} has no ${REGIONS_TAG} tag (baked before bake-ami recorded regions); ` +
+        `amis holds ${buildRegion} only`,
+    );
     return amis;
   }
   for (const region of tag.split(/\s+/).filter((name) => name !== '' && name !== buildRegion)) {
-    const client = createEc2Client(region, { log: options.log, ...(options.env ? { env: options.env } : {}) });
-    try {
-      const copy = await findBakedAmi(client, fingerprint, options.signal ? { signal: options.signal } : {});
-      if (!copy) {
-        options.log(`${found.imageId} was baked for ${tag.split(/\s+/).join(', ')}, but ${region} has no available AMI with fingerprint ${fingerprint}; baking again`);
-        return undefined;
-      }
-      amis[region] = copy.imageId;
-    } finally {
-      client.destroy();
+    const copy = await findBakedAmi({ fingerprint, region }, context);
+    if (!copy) {
+      context.log.info(
+        `${found.imageId} was baked for ${tag.split(/\s+/).join(', ')}, but ${region} has no available AMI ` +
+          `with fingerprint ${fingerprint}; baking again`,
+      );
+      return undefined;
     }
+    amis[region] = copy.imageId;
   }
   return amis;
 }
 
 /** Records on the build region's AMI which regions the bake produced AMIs in (see findBakedCopies). */
-export async function tagBakedRegions(ec2: EC2Client, amiId: string, regions: string[], log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function tagBakedRegions(
+  ami: { amiId: string; region: string },
+  regions: string[],
+  context: Context,
+): Promise<void> {
   const value = [...regions].sort().join(' ');
+  const tags = [{ Key: REGIONS_TAG, Value: value }];
   try {
-    await ec2.send(new CreateTagsCommand({ Resources: [amiId], Tags: [{ Key: REGIONS_TAG, Value: value }] }), { abortSignal: signal });
+    await context.clients
+      .get(EC2Client, ami.region)
+      .send(new CreateTagsCommand({ Resources: [ami.amiId], Tags: tags }), { abortSignal: context.signal });
   } catch (error: unknown) {
-    log(`Warning: could not tag ${amiId} with ${REGIONS_TAG}=${value} (${errorMessage(error)}); a later skip will return the build region only`);
+    context.log.warn(
+      `could not tag ${ami.amiId} with ${REGIONS_TAG}=${value} (${errorMessage(error)}); ` +
+        'a later skip will return the build region only',
+    );
   }
 }

@@ -1,18 +1,43 @@
+/**
+ * @img-mgr/packer-bake: Packer builds of AMIs. Every operation takes the
+ * kernel's `Context` (log, signal, env, AWS clients) and reads nothing global.
+ */
+export { bakeAmi, type BakeOptions, type BakeResult, type BakeEvent } from './bake.js';
+export { BAKE_VARIABLES, newRunId, type BakeRequest } from './request.js';
+export { PackerError, type PackerEvent, type PackerStep, type TemporaryResource } from './packer-steps.js';
 export {
-  bakeAmi,
-  newRunId,
-  PackerError,
-  BAKE_VARIABLES,
-  type BakeRequest,
-  type BakeOptions,
-  type BakeResult,
-  type BakeEvent,
-  type TemporaryResource,
-} from './bake.js';
-export { computeFingerprint, FINGERPRINT_FORMAT, type FingerprintInput } from './fingerprint.js';
-export { readSourceAmiSpec, readSourceOptions, hclAmazonEbsOptions, resolveSourceAmi, hclSourceAmi, jsonSourceAmi, describeFilter, pluginConstraints, type SourceAmiFilter, type SourceAmiSpec, type SourceOption, type ResolvedValue, type ValueOrigin } from './source-ami.js';
-export { findBakedAmi, findBakedCopies, tagBakedRegions, createEc2Client, FINGERPRINT_TAG, RUN_ID_TAG, REGIONS_TAG, type BakedAmi } from './images.js';
-export { sweepRunLeftovers, type SweepRequest, type SweepOptions, type SweepResult, type RunResources } from './sweep.js';
+  bakeFingerprint,
+  computeFingerprint,
+  FINGERPRINT_FORMAT,
+  type BakeFingerprint,
+  type FingerprintInput,
+} from './fingerprint.js';
+export {
+  readSourceAmiSpec,
+  readSourceOptions,
+  hclAmazonEbsOptions,
+  resolveSourceAmi,
+  hclSourceAmi,
+  jsonSourceAmi,
+  describeFilter,
+  pluginConstraints,
+  type SourceAmiFilter,
+  type SourceAmiSpec,
+  type SourceOption,
+  type ResolvedValue,
+  type ValueOrigin,
+} from './source-ami.js';
+export {
+  findBakedAmi,
+  findBakedCopies,
+  tagBakedRegions,
+  FINGERPRINT_TAG,
+  RUN_ID_TAG,
+  REGIONS_TAG,
+  type BakedAmi,
+  type BakedAmiQuery,
+} from './images.js';
+export { sweepRunLeftovers, type SweepRequest, type SweepResult, type RunResources } from './sweep.js';
 export {
   resolvePacker,
   installPacker,
@@ -23,6 +48,7 @@ export {
   RELEASES_URL,
   MIRROR_ENV,
   type PackerBinary,
+  type PackerRequest,
   type InstallOptions,
 } from './binary.js';
 export { verifyDetachedSignature, SignatureError, type TrustedKey } from './signature.js';
@@ -42,4 +68,4 @@ export { inspectTemplate, hclVariables, jsonVariables, type TemplateInfo } from 
 export { runPacker, type PackerRun, type RunOptions } from './process.js';
 export { writeManifest, type ManifestContent } from './manifest.js';
 export { hasUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
-export { preflightTemplate, checkSettings, keyProblem, settingSource, PreflightError, PREFLIGHT_OPTIONS, type PreflightOptions } from './preflight.js';
+export { preflightTemplate, checkSettings, keyProblem, PREFLIGHT_OPTIONS, type PreflightRequest } from './preflight.js';

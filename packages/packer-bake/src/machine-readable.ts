@@ -66,7 +66,13 @@ export function parseRecord(line: string): MachineRecord | undefined {
   const third = line.indexOf(',', second + 1);
   const type = third < 0 ? line.slice(second + 1) : line.slice(second + 1, third);
   if (!/^[a-z][a-z0-9-]*$/.test(type)) return undefined;
-  const data = third < 0 ? [] : line.slice(third + 1).split(',').map(unescapeField);
+  const data =
+    third < 0
+      ? []
+      : line
+          .slice(third + 1)
+          .split(',')
+          .map(unescapeField);
   return { timestamp, target: unescapeField(line.slice(first + 1, second)), type, data };
 }
 

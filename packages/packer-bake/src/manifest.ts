@@ -25,7 +25,11 @@ export async function writeManifest(path: string, content: ManifestContent): Pro
       files: null,
       artifact_id: build.artifactId,
       packer_run_uuid: content.runId,
-      custom_data: { fingerprint: content.fingerprint, skipped: String(content.skipped), amis: JSON.stringify(build.amis) },
+      custom_data: {
+        fingerprint: content.fingerprint,
+        skipped: String(content.skipped),
+        amis: JSON.stringify(build.amis),
+      },
     })),
     last_run_uuid: content.runId,
   };

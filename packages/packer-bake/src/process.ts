@@ -4,11 +4,13 @@
  * Packer's top-level process is a panicwrap parent that ignores SIGINT and
  * expects the terminal to deliver Ctrl-C to the whole process group; SIGINT
  * to its pid alone does nothing. So Packer runs in a process group of its own
- * and an interrupt is sent to that group, as a terminal would. Packer then
- * cancels the build and cleans up (instance, temp key pair, temp security
- * group); its plugins ignore the interrupt and wait for the core to tell them.
+ * and an interrupt is sent to that group, as a terminal would (the SIGINT
+ * forwarding: `forwardSignalToPacker`). Packer then cancels the build and
+ * cleans up (instance, temp key pair, temp security group); its plugins
+ * ignore the interrupt and wait for the core to tell them.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Env } from '@img-mgr/kernel';
 import { LineSplitter } from './machine-readable.js';
 
 export interface PackerRun {
@@ -23,7 +25,8 @@ export interface PackerRun {
 
 export interface RunOptions {
   cwd: string;
-  env: NodeJS.ProcessEnv;
+  /** Packer's whole environment: built by the caller from its context, never this process's. */
+  env: Env;
   /** Each stdout chunk, decoded (for the streaming parser). */
   onStdout?: (chunk: string) => void;
   /** Each stderr line. */
@@ -44,7 +47,7 @@ export function runPacker(binary: string, args: string[], options: RunOptions): 
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: { ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
@@ -58,15 +61,6 @@ export function runPacker(binary: string, args: string[], options: RunOptions): 
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ ...result, ...(interrupted ? { interrupted } : {}), durationMs: Date.now() - started });
     };
-    const sendToGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        if (process.platform === 'win32') child.kill(signal);
-        else process.kill(-child.pid, signal);
-      } catch {
-        child.kill(signal);
-      }
-    };
     const interrupt = (why: 'cancelled' | 'timeout'): void => {
       if (interrupted) return;
       interrupted = why;
@@ -75,11 +69,11 @@ export function runPacker(binary: string, args: string[], options: RunOptions): 
           ? `Interrupting Packer (SIGINT) so it cleans up; waiting up to ${Math.round(graceMs / 1000)} s`
           : `Packer ran past the timeout; interrupting it (SIGINT) so it cleans up`,
       );
-      sendToGroup('SIGINT');
+      forwardSignalToPacker(child, 'SIGINT');
       timers.push(
         setTimeout(() => {
           log(`Packer did not exit within ${Math.round(graceMs / 1000)} s of the interrupt; sending SIGTERM`);
-          sendToGroup('SIGTERM');
+          forwardSignalToPacker(child, 'SIGTERM');
           // Stop waiting: let this process exit even though Packer still holds the pipes.
           child.stdout.destroy();
           child.stderr.destroy();
@@ -113,4 +107,22 @@ export function runPacker(binary: string, args: string[], options: RunOptions): 
       finish({ exitCode, signal, exitedInTime: true });
     });
   });
+}
+
+/**
+ * The Packer SIGINT forwarding: sends `signal` to Packer's whole process
+ * group, as a terminal's Ctrl-C does. Packer's top-level process is a
+ * panicwrap parent that ignores a SIGINT sent to its pid alone; the group's
+ * SIGINT reaches the core process, which cancels the build and deletes its
+ * instance, temporary key pair and security group. `runPacker` spawns Packer
+ * `detached` (a group of its own) so that this reaches it and nothing else.
+ */
+export function forwardSignalToPacker(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    if (process.platform === 'win32') child.kill(signal);
+    else process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
 }

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ActionError, type Env } from '@img-mgr/kernel';
 
 /** The key a signature must come from. */
 export interface TrustedKey {
@@ -18,7 +19,7 @@ export interface TrustedKey {
 }
 
 /** A signature that does not verify; the message is one line. */
-export class SignatureError extends Error {
+export class SignatureError extends ActionError {
   override readonly name = 'SignatureError';
 }
 
@@ -28,12 +29,17 @@ interface GpgResult {
   stderr: string;
 }
 
-function gpg(binary: string, args: string[]): Promise<GpgResult> {
+function gpg(binary: string, args: string[], env: Env): Promise<GpgResult> {
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: 60_000, env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
+    execFile(binary, args, { timeout: 60_000, env: { ...env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
       const code = (error as (Error & { code?: unknown }) | null)?.code;
       if (code === 'ENOENT') {
-        reject(new SignatureError(`${binary} is not installed; it is needed to check HashiCorp's signature on the Packer download (install gnupg, or put Packer on PATH and set packer-version to 'path')`));
+        reject(
+          new SignatureError(
+            `${binary} is not installed; it is needed to check HashiCorp's signature on the Packer download ` +
+              "(install gnupg, or put Packer on PATH and set packer-version to 'path')",
+          ),
+        );
         return;
       }
       if (error && typeof code !== 'number') {
@@ -53,7 +59,7 @@ export async function verifyDetachedSignature(
   dataPath: string,
   signaturePath: string,
   key: TrustedKey,
-  options: { label: string; gpgBinary?: string },
+  options: { label: string; env: Env; gpgBinary?: string },
 ): Promise<void> {
   const binary = options.gpgBinary ?? 'gpg';
   const expected = key.fingerprint.replace(/\s+/g, '').toUpperCase();
@@ -63,9 +69,14 @@ export async function verifyDetachedSignature(
     const keyFile = join(home, 'trusted.asc');
     await writeFile(keyFile, key.armored);
     const common = ['--batch', '--no-tty', '--no-autostart', '--homedir', home];
-    const imported = await gpg(binary, [...common, '--import', keyFile]);
-    if (imported.code !== 0) throw new SignatureError(`Cannot read the trusted signing key (gpg exit code ${imported.code})`);
-    const verified = await gpg(binary, [...common, '--status-fd', '1', '--verify', signaturePath, dataPath]);
+    const imported = await gpg(binary, [...common, '--import', keyFile], options.env);
+    if (imported.code !== 0)
+      throw new SignatureError(`Cannot read the trusted signing key (gpg exit code ${imported.code})`);
+    const verified = await gpg(
+      binary,
+      [...common, '--status-fd', '1', '--verify', signaturePath, dataPath],
+      options.env,
+    );
     const status = verified.stdout.split('\n').filter((line) => line.startsWith('[GNUPG:] '));
     const good = status.some((line) => line.startsWith('[GNUPG:] GOODSIG '));
     // VALIDSIG <signing key fpr> … <primary key fpr>
@@ -84,7 +95,8 @@ export async function verifyDetachedSignature(
 
 /** What went wrong, from gpg's status lines. */
 function signatureProblem(status: string[], expected: string): string {
-  const has = (keyword: string): boolean => status.some((line) => line.startsWith(`[GNUPG:] ${keyword} `) || line === `[GNUPG:] ${keyword}`);
+  const has = (keyword: string): boolean =>
+    status.some((line) => line.startsWith(`[GNUPG:] ${keyword} `) || line === `[GNUPG:] ${keyword}`);
   if (has('BADSIG')) return 'has a bad signature (the file was changed after it was signed)';
   if (has('EXPKEYSIG')) return 'is signed by an expired key';
   if (has('REVKEYSIG')) return 'is signed by a revoked key';

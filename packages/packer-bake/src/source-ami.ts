@@ -5,7 +5,8 @@
  * fingerprint and a rebake.
  */
 import { readFile } from 'node:fs/promises';
-import { paginateDescribeImages, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { EC2Client, paginateDescribeImages, type Filter } from '@aws-sdk/client-ec2';
+import type { Context } from '@img-mgr/kernel';
 
 /** A `source_ami_filter` as written in the template, with variables substituted. */
 export interface SourceAmiFilter {
@@ -15,10 +16,15 @@ export interface SourceAmiFilter {
 }
 
 /** What the template builds from: a literal `source_ami`, a filter, or nothing found. */
-export type SourceAmiSpec = { kind: 'literal'; amiId: string } | { kind: 'filter'; filter: SourceAmiFilter } | { kind: 'none' };
+export type SourceAmiSpec =
+  { kind: 'literal'; amiId: string } | { kind: 'filter'; filter: SourceAmiFilter } | { kind: 'none' };
 
-/** Where a template setting's value comes from: bake-ami's `variables`, a var file, the variable's default, or the template itself. */
-export type ValueOrigin = { kind: 'variables' } | { kind: 'var-file'; file: string } | { kind: 'default' } | { kind: 'template' };
+/**
+ * Where a template setting's value comes from: bake-ami's `variables`, a
+ * var file, the variable's default, or the template itself.
+ */
+export type ValueOrigin =
+  { kind: 'variables' } | { kind: 'var-file'; file: string } | { kind: 'default' } | { kind: 'template' };
 
 /** A setting of the template with variables substituted, and the variable that feeds it (when one does). */
 export interface ResolvedValue {
@@ -27,7 +33,7 @@ export interface ResolvedValue {
   origin: ValueOrigin;
 }
 
-/** The template's config files and a resolver of `var.NAME` references against `variables`, the var files and defaults. */
+/** The template's config files, and a resolver of `var.NAME` against `variables`, the var files and defaults. */
 interface TemplateValues {
   texts: { file: string; text: string }[];
   resolve: (raw: string) => ResolvedValue;
@@ -38,17 +44,24 @@ interface TemplateValues {
  * from `variables`, then the var files (the last that sets it), then the
  * variable's default; a reference none of them sets stays as written.
  */
-async function readTemplateValues(configFiles: string[], variables: Record<string, string>, varFiles: string[]): Promise<TemplateValues> {
+async function readTemplateValues(
+  configFiles: string[],
+  variables: Record<string, string>,
+  varFiles: string[],
+): Promise<TemplateValues> {
   const texts = await Promise.all(configFiles.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
   const fileValues: Record<string, { value: string; file: string }> = {};
   for (const file of varFiles) {
-    for (const [name, value] of Object.entries(varFileValues(await readFile(file, 'utf8')))) fileValues[name] = { value, file };
+    for (const [name, value] of Object.entries(varFileValues(await readFile(file, 'utf8'))))
+      fileValues[name] = { value, file };
   }
   const defaults: Record<string, string> = {};
-  for (const { file, text } of texts) Object.assign(defaults, file.endsWith('.json') ? jsonVariableDefaults(text) : variableDefaults(text));
+  for (const { file, text } of texts)
+    Object.assign(defaults, file.endsWith('.json') ? jsonVariableDefaults(text) : variableDefaults(text));
   const resolve = (raw: string): ResolvedValue => {
     const trimmed = raw.trim();
-    const name = /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(trimmed)?.[1] ?? /^\{\{\s*user\s+`([^`]+)`\s*\}\}$/.exec(trimmed)?.[1];
+    const name =
+      /^var\.([A-Za-z_][A-Za-z0-9_-]*)$/.exec(trimmed)?.[1] ?? /^\{\{\s*user\s+`([^`]+)`\s*\}\}$/.exec(trimmed)?.[1];
     if (!name) return { value: raw, origin: { kind: 'template' } };
     const given = variables[name];
     if (given !== undefined) return { value: given, variable: name, origin: { kind: 'variables' } };
@@ -66,7 +79,11 @@ async function readTemplateValues(configFiles: string[], variables: Record<strin
  * HCL or JSON files. `var.NAME` values are taken from `variables`, then the
  * var files, then the variable's default.
  */
-export async function readSourceAmiSpec(configFiles: string[], variables: Record<string, string>, varFiles: string[]): Promise<SourceAmiSpec> {
+export async function readSourceAmiSpec(
+  configFiles: string[],
+  variables: Record<string, string>,
+  varFiles: string[],
+): Promise<SourceAmiSpec> {
   const { texts, resolve } = await readTemplateValues(configFiles, variables, varFiles);
   const value = (raw: string): string => resolve(raw).value;
   for (const { file, text } of texts) {
@@ -76,7 +93,11 @@ export async function readSourceAmiSpec(configFiles: string[], variables: Record
       const { filters, owners, mostRecent } = spec.filter;
       return {
         kind: 'filter',
-        filter: { filters: Object.fromEntries(Object.entries(filters).map(([key, raw]) => [key, value(raw)])), owners: owners.map(value), mostRecent },
+        filter: {
+          filters: Object.fromEntries(Object.entries(filters).map(([key, raw]) => [key, value(raw)])),
+          owners: owners.map(value),
+          mostRecent,
+        },
       };
     }
   }
@@ -118,7 +139,10 @@ export function hclAmazonEbsOptions(text: string, options: readonly string[]): {
   for (const match of text.matchAll(/^\s*source\s+"amazon-ebs"\s+"[^"]*"\s*\{/gm)) {
     const body = topLevel(blockBody(text.slice(match.index), /\{/) ?? '');
     for (const option of options) {
-      const line = new RegExp(`^\\s*${option}\\s*=\\s*(?:"([^"]*)"|(var\\.[A-Za-z0-9_-]+))\\s*(?:#.*|//.*)?$`, 'm').exec(body);
+      const line = new RegExp(
+        `^\\s*${option}\\s*=\\s*(?:"([^"]*)"|(var\\.[A-Za-z0-9_-]+))\\s*(?:#.*|//.*)?$`,
+        'm',
+      ).exec(body);
       if (line) found.push({ option, raw: line[1] ?? line[2] ?? '' });
     }
   }
@@ -150,11 +174,15 @@ export function hclSourceAmi(text: string): SourceAmiSpec {
   if (body !== undefined) {
     const filtersBody = blockBody(body, /^\s*filters\s*=\s*\{/m) ?? '';
     const filters: Record<string, string> = {};
-    for (const match of filtersBody.matchAll(/^\s*"?([A-Za-z0-9:_.-]+)"?\s*=\s*(?:"([^"]*)"|(var\.[A-Za-z0-9_-]+))/gm)) {
+    for (const match of filtersBody.matchAll(
+      /^\s*"?([A-Za-z0-9:_.-]+)"?\s*=\s*(?:"([^"]*)"|(var\.[A-Za-z0-9_-]+))/gm,
+    )) {
       if (match[1]) filters[match[1]] = match[2] ?? match[3] ?? '';
     }
     const ownersText = /^\s*owners\s*=\s*\[([^\]]*)\]/m.exec(body)?.[1] ?? '';
-    const owners = [...ownersText.matchAll(/"([^"]*)"|(var\.[A-Za-z0-9_-]+)/g)].map((match) => match[1] ?? match[2] ?? '');
+    const owners = [...ownersText.matchAll(/"([^"]*)"|(var\.[A-Za-z0-9_-]+)/g)].map(
+      (match) => match[1] ?? match[2] ?? '',
+    );
     const mostRecent = /^\s*most_recent\s*=\s*true\b/m.test(body);
     return { kind: 'filter', filter: { filters, owners, mostRecent } };
   }
@@ -172,7 +200,8 @@ export function jsonSourceAmi(text: string): SourceAmiSpec {
     return { kind: 'none' };
   }
   for (const builder of parsed.builders ?? []) {
-    const filter = builder.source_ami_filter as { filters?: Record<string, unknown>; owners?: unknown[]; most_recent?: unknown } | undefined;
+    const filter = builder.source_ami_filter as
+      { filters?: Record<string, unknown>; owners?: unknown[]; most_recent?: unknown } | undefined;
     if (filter) {
       return {
         kind: 'filter',
@@ -192,15 +221,22 @@ export function jsonSourceAmi(text: string): SourceAmiSpec {
  * The AMI id Packer would start from: DescribeImages with the filter's
  * filters and owners, newest by CreationDate. Undefined when none matches.
  */
-export async function resolveSourceAmi(ec2: EC2Client, filter: SourceAmiFilter, signal?: AbortSignal): Promise<string | undefined> {
+export async function resolveSourceAmi(
+  filter: SourceAmiFilter,
+  region: string,
+  context: Context,
+): Promise<string | undefined> {
   const filters: Filter[] = Object.entries(filter.filters).map(([Name, value]) => ({ Name, Values: [value] }));
+  const owners = filter.owners.length > 0 ? { Owners: filter.owners } : {};
+  const client = context.clients.get(EC2Client, region);
   let newest: { id: string; created: string } | undefined;
-  for await (const page of paginateDescribeImages({ client: ec2 }, { Filters: filters, ...(filter.owners.length > 0 ? { Owners: filter.owners } : {}) })) {
-    signal?.throwIfAborted();
+  for await (const page of paginateDescribeImages({ client }, { Filters: filters, ...owners })) {
+    context.signal.throwIfAborted();
     for (const image of page.Images ?? []) {
       if (!image.ImageId) continue;
       const created = image.CreationDate ?? '';
-      if (!newest || created > newest.created || (created === newest.created && image.ImageId > newest.id)) newest = { id: image.ImageId, created };
+      if (!newest || created > newest.created || (created === newest.created && image.ImageId > newest.id))
+        newest = { id: image.ImageId, created };
     }
   }
   return newest?.id;
@@ -252,13 +288,15 @@ function variableDefaults(text: string): Record<string, string> {
 function jsonVariableDefaults(text: string): Record<string, string> {
   try {
     const parsed = JSON.parse(text) as { variables?: Record<string, unknown> };
-    return Object.fromEntries(Object.entries(parsed.variables ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    return Object.fromEntries(
+      Object.entries(parsed.variables ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
   } catch {
     return {};
   }
 }
 
-/** `body` without the contents of its nested blocks, so that a nested block's `kms_key_id` is not taken for the source's. */
+/** `body` without its nested blocks' contents, so that a nested block's `kms_key_id` is not taken for the source's. */
 function topLevel(body: string): string {
   let depth = 0;
   let kept = '';
@@ -270,7 +308,7 @@ function topLevel(body: string): string {
   return kept;
 }
 
-/** The text between the `{` that `opening` ends with and its matching `}` (strings and comments are not special-cased). */
+/** The text between the `{` that `opening` ends with and its matching `}` (no special case for strings, comments). */
 function blockBody(text: string, opening: RegExp): string | undefined {
   const match = opening.exec(text);
   if (!match) return undefined;

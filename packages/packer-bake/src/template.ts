@@ -1,6 +1,7 @@
 /** What bake-ami needs to know about a Packer template before running Packer. */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { InvalidRequestError } from '@img-mgr/kernel';
 
 export interface TemplateInfo {
   /** The template path as given to Packer (a file or a directory). */
@@ -27,12 +28,17 @@ const SKIPPED_PATTERN = /(^|[-_.])manifest\.json$/;
 /** Reads the template at `path` (a `.pkr.hcl`/`.pkr.json`/`.json` file or a directory of them). */
 export async function inspectTemplate(path: string): Promise<TemplateInfo> {
   const info = await stat(path).catch(() => undefined);
-  if (!info) throw new Error(`The Packer template '${path}' does not exist`);
+  if (!info) throw new InvalidRequestError('template', `names '${path}', which does not exist`);
   const isDirectory = info.isDirectory();
   const root = isDirectory ? path : join(path, '..');
   const files = isDirectory ? await listFiles(path) : [path];
   const configFiles = isDirectory ? files.filter((file) => /\.pkr\.(hcl|json)$/.test(file)) : files;
-  if (configFiles.length === 0) throw new Error(`The directory '${path}' holds no *.pkr.hcl or *.pkr.json files`);
+  if (configFiles.length === 0) {
+    throw new InvalidRequestError(
+      'template',
+      `names the directory '${path}', which holds no *.pkr.hcl or *.pkr.json files`,
+    );
+  }
   const kind = configFiles.every((file) => file.endsWith('.json') && !file.endsWith('.pkr.json')) ? 'json' : 'hcl';
   const variables = new Set<string>();
   let declaresPlugins = false;

@@ -12,6 +12,7 @@ import {
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findBakedAmi, sweepRunLeftovers } from '../src/index.js';
+import { testContext } from './context.js';
 
 let moto: Moto;
 let ec2: EC2Client;
@@ -30,13 +31,19 @@ afterAll(async () => {
 beforeEach(async () => {
   await moto.reset();
   const images = await ec2.send(
-    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-6.1-x86_64'] }] }),
+    new DescribeImagesCommand({
+      Owners: ['amazon'],
+      Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-6.1-x86_64'] }],
+    }),
   );
   baseAmi = images.Images?.[0]?.ImageId ?? '';
   expect(baseAmi).toMatch(/^ami-/);
 });
 
-async function launch(tags: Record<string, string>, extra: { KeyName?: string; SecurityGroupIds?: string[] } = {}): Promise<string> {
+async function launch(
+  tags: Record<string, string>,
+  extra: { KeyName?: string; SecurityGroupIds?: string[] } = {},
+): Promise<string> {
   const run = await ec2.send(
     new RunInstancesCommand({
       ImageId: baseAmi,
@@ -45,7 +52,11 @@ async function launch(tags: Record<string, string>, extra: { KeyName?: string; S
       InstanceType: 't3.micro',
       ...extra,
       ...(Object.keys(tags).length > 0
-        ? { TagSpecifications: [{ ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] }
+        ? {
+            TagSpecifications: [
+              { ResourceType: 'instance', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+            ],
+          }
         : {}),
     }),
   );
@@ -68,9 +79,10 @@ describe('findBakedAmi (moto)', () => {
   it('finds the available AMI owned by the account with the fingerprint tag, and only that one', async () => {
     const baked = await bakeImage('app-1', 'fp-1');
     await bakeImage('app-2', 'fp-2');
-    const found = await findBakedAmi(ec2, 'fp-1');
+    const context = testContext(moto.env);
+    const found = await findBakedAmi({ fingerprint: 'fp-1', region: 'us-east-1' }, context);
     expect(found).toMatchObject({ imageId: baked, name: 'app-1', tags: { fingerprint: 'fp-1' } });
-    expect(await findBakedAmi(ec2, 'fp-3')).toBeUndefined();
+    expect(await findBakedAmi({ fingerprint: 'fp-3', region: 'us-east-1' }, context)).toBeUndefined();
   });
 });
 
@@ -87,13 +99,12 @@ describe('sweepRunLeftovers (moto)', () => {
     const mine = await launch({ 'run-id': 'run-1' }, { KeyName: 'packer_run_key', SecurityGroupIds: [runGroup] });
     const other = await launch({ 'run-id': 'run-2' }, { KeyName: 'packer_other_key', SecurityGroupIds: [otherGroup] });
 
-    const lines: string[] = [];
+    const context = testContext(moto.env);
     const result = await sweepRunLeftovers(
-      ec2,
       // The orphan key pair was recorded from Packer's output before any instance existed;
       // 'deploy-key' is not a Packer temporary name and must survive even if recorded.
-      { runId: 'run-1', keyPairs: ['packer_orphan_key', 'deploy-key'], securityGroups: [] },
-      { log: (line) => lines.push(line), pollMs: 50 },
+      { runId: 'run-1', region: 'us-east-1', keyPairs: ['packer_orphan_key', 'deploy-key'], securityGroups: [] },
+      context,
     );
 
     expect(result.terminatedInstances).toEqual([mine]);
@@ -108,13 +119,23 @@ describe('sweepRunLeftovers (moto)', () => {
     expect(byId).toEqual({ [mine]: 'terminated', [other]: 'running' });
     const keys = (await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs?.map((k) => k.KeyName).sort();
     expect(keys).toEqual(['deploy-key', 'packer_other_key']);
-    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.map((g) => g.GroupName).sort();
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.map(
+      (g) => g.GroupName,
+    ).sort();
     expect(groups).toEqual(['default', 'packer_other_sg']);
-    expect(lines).toContain(`Terminating 1 instance(s) of run run-1: ${mine}`);
+    expect(context.lines).toContain(`Terminating 1 instance(s) of run run-1: ${mine}`);
+    // The groups are deleted only after the SDK's waiter saw the instance terminated.
+    expect(context.lines).toContain(`Waiting up to 3m for ${mine} to terminate`);
+    expect(context.lines.findIndex((line) => line.startsWith('Deleting security group'))).toBeGreaterThan(
+      context.lines.indexOf(`Waiting up to 3m for ${mine} to terminate`),
+    );
   });
 
   it('finds nothing to do for a run that left nothing', async () => {
-    const result = await sweepRunLeftovers(ec2, { runId: 'clean-run', keyPairs: ['packer_gone'], securityGroups: ['packer_gone_sg'] });
+    const result = await sweepRunLeftovers(
+      { runId: 'clean-run', region: 'us-east-1', keyPairs: ['packer_gone'], securityGroups: ['packer_gone_sg'] },
+      testContext(moto.env),
+    );
     expect(result).toEqual({ terminatedInstances: [], deletedKeyPairs: [], deletedSecurityGroups: [], failures: [] });
   });
 });

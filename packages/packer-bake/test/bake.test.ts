@@ -3,21 +3,18 @@
  * real Packer 1.6.6 against moto, observed through `onEvent`.
  */
 import { join } from 'node:path';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { pathWithTools, repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
+import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bakeAmi, newRunId, type BakeEvent, type BakeRequest } from '../src/index.js';
+import { motoContext } from './context.js';
 
 let moto: Moto;
-let ec2: EC2Client;
 
 beforeAll(async () => {
   moto = await startMoto();
-  ec2 = new EC2Client(moto.clientConfig);
 });
 
 afterAll(async () => {
-  ec2.destroy();
   await moto.stop();
 });
 
@@ -43,8 +40,8 @@ function request(overrides: Partial<BakeRequest> = {}): BakeRequest {
 describe('bakeAmi', { timeout: 60_000 }, () => {
   it('reports the bake through events and returns the AMIs; the same request again is found, not baked', async () => {
     const events: BakeEvent[] = [];
-    const env = { ...process.env, ...moto.env, PATH: pathWithTools() };
-    const result = await bakeAmi(request(), { ec2, env, onEvent: (event) => events.push(event) });
+    const context = motoContext(moto);
+    const result = await bakeAmi(request(), context, { onEvent: (event) => events.push(event) });
 
     expect(result).toMatchObject({ skipped: false, region: 'us-east-1', amis: { 'us-east-1': result.amiId } });
     expect(result.builds.map((build) => build.name)).toEqual(['amazon-ebs.app']);
@@ -62,11 +59,13 @@ describe('bakeAmi', { timeout: 60_000 }, () => {
       'build:started',
       'build:finished',
     ]);
-    const uiBuilds = new Set(events.flatMap((event) => (event.kind === 'ui' && event.line.build ? [event.line.build] : [])));
+    const uiBuilds = new Set(
+      events.flatMap((event) => (event.kind === 'ui' && event.line.build ? [event.line.build] : [])),
+    );
     expect([...uiBuilds]).toEqual(['amazon-ebs.app']);
 
     const again: BakeEvent[] = [];
-    const second = await bakeAmi(request(), { ec2, env, onEvent: (event) => again.push(event) });
+    const second = await bakeAmi(request(), context, { onEvent: (event) => again.push(event) });
     expect(second).toMatchObject({ skipped: true, amiId: result.amiId, fingerprint: result.fingerprint });
     expect(again.map((event) => event.kind)).toEqual(['fingerprint', 'found']);
   });

@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { computeFingerprint, FINGERPRINT_FORMAT, hclVariables, inspectTemplate, jsonVariables, type FingerprintInput } from '../src/index.js';
+import {
+  computeFingerprint,
+  FINGERPRINT_FORMAT,
+  hclVariables,
+  inspectTemplate,
+  jsonVariables,
+  type FingerprintInput,
+} from '../src/index.js';
 
 let dir: string;
 
@@ -12,7 +19,10 @@ const GOLDEN = '8e4c2abd6e1b0632f0d1d1211965bf811b9303e43d370f6413b65a7fd4ebed2e
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'bake-fp-'));
   mkdirSync(join(dir, 'packer', 'scripts'), { recursive: true });
-  writeFileSync(join(dir, 'packer', 'main.pkr.hcl'), 'variable "fingerprint" {\n  type = string\n}\nvariable "run_id" {}\n');
+  writeFileSync(
+    join(dir, 'packer', 'main.pkr.hcl'),
+    'variable "fingerprint" {\n  type = string\n}\nvariable "run_id" {}\n',
+  );
   writeFileSync(join(dir, 'packer', 'scripts', 'install.sh'), 'echo install\n');
   writeFileSync(join(dir, 'vars.pkrvars.hcl'), 'instance_type = "t3.micro"\n');
 });
@@ -87,26 +97,40 @@ describe('inspectTemplate', () => {
   it('lists a directory template sorted, with its variables and no plugins', async () => {
     const template = await inspectTemplate(join(dir, 'packer'));
     expect(template.kind).toBe('hcl');
-    expect(template.files.map((file) => file.slice(dir.length))).toEqual(['/packer/main.pkr.hcl', '/packer/scripts/install.sh']);
+    expect(template.files.map((file) => file.slice(dir.length))).toEqual([
+      '/packer/main.pkr.hcl',
+      '/packer/scripts/install.sh',
+    ]);
     expect([...template.variables]).toEqual(['fingerprint', 'run_id']);
     expect(template.declaresPlugins).toBe(false);
   });
 
   it('sees required_plugins blocks but not the word in a comment', async () => {
-    writeFileSync(join(dir, 'packer', 'plugins.pkr.hcl'), '# needs required_plugins { }\npacker {\n  required_plugins {\n  }\n}\n');
+    writeFileSync(
+      join(dir, 'packer', 'plugins.pkr.hcl'),
+      '# needs required_plugins { }\npacker {\n  required_plugins {\n  }\n}\n',
+    );
     expect((await inspectTemplate(join(dir, 'packer'))).declaresPlugins).toBe(true);
     writeFileSync(join(dir, 'packer', 'plugins.pkr.hcl'), '# Packer 1.6 cannot parse `required_plugins`\n');
     expect((await inspectTemplate(join(dir, 'packer'))).declaresPlugins).toBe(false);
   });
 
   it('reads variables of HCL and JSON templates', () => {
-    expect(hclVariables('variable "a" {\n}\n  variable "b_c" {}\nlocals { x = "variable \\"no\\" {" }')).toEqual(['a', 'b_c']);
-    expect(jsonVariables('{"variables": {"fingerprint": "", "run_id": ""}, "builders": []}')).toEqual(['fingerprint', 'run_id']);
+    expect(hclVariables('variable "a" {\n}\n  variable "b_c" {}\nlocals { x = "variable \\"no\\" {" }')).toEqual([
+      'a',
+      'b_c',
+    ]);
+    expect(jsonVariables('{"variables": {"fingerprint": "", "run_id": ""}, "builders": []}')).toEqual([
+      'fingerprint',
+      'run_id',
+    ]);
     expect(jsonVariables('{"variable": {"region": {}}}')).toEqual(['region']);
     expect(jsonVariables('not json')).toEqual([]);
   });
 
   it('fails clearly on a missing template', async () => {
-    await expect(inspectTemplate(join(dir, 'nope'))).rejects.toThrow(/The Packer template '.*nope' does not exist/);
+    await expect(inspectTemplate(join(dir, 'nope'))).rejects.toThrow(
+      /^'template' names '.*nope', which does not exist$/,
+    );
   });
 });

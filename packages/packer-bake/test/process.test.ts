@@ -27,7 +27,10 @@ describe('runPacker', () => {
   it('sends the interrupt to the whole process group on abort, like a terminal Ctrl-C', async () => {
     // The parent ignores SIGINT sent to it and waits for its child, as Packer's panicwrap parent
     // does; only the child, reached through the group, handles it.
-    const child = script('child.sh', "trap 'echo child got INT; exit 1' INT\necho started\nwhile :; do sleep 0.05; done");
+    const child = script(
+      'child.sh',
+      "trap 'echo child got INT; exit 1' INT\necho started\nwhile :; do sleep 0.05; done",
+    );
     const parentJs = join(dir, 'parent.cjs');
     writeFileSync(
       parentJs,
@@ -38,7 +41,7 @@ describe('runPacker', () => {
     const output = collect();
     const running = runPacker(parent, [], {
       cwd: dir,
-      env: process.env,
+      env: { PATH: process.env.PATH },
       signal: controller.signal,
       onStdout: (chunk) => {
         output.onStdout(chunk);
@@ -54,7 +57,13 @@ describe('runPacker', () => {
   it('stops waiting after the grace period when the process ignores the interrupt, and sends SIGTERM', async () => {
     const stubborn = script('stubborn.sh', "trap '' INT\necho started\nwhile :; do sleep 0.05; done");
     const lines: string[] = [];
-    const run = await runPacker(stubborn, [], { cwd: dir, env: process.env, timeoutMs: 200, graceMs: 300, log: (line) => lines.push(line) });
+    const run = await runPacker(stubborn, [], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+      timeoutMs: 200,
+      graceMs: 300,
+      log: (line) => lines.push(line),
+    });
     expect(run).toMatchObject({ exitCode: null, interrupted: 'timeout', exitedInTime: false });
     expect(lines).toEqual([
       'Packer ran past the timeout; interrupting it (SIGINT) so it cleans up',
@@ -65,7 +74,11 @@ describe('runPacker', () => {
   it('passes stderr line by line and the exit code through', async () => {
     const failing = script('failing.sh', 'echo "first problem" >&2\nprintf "last problem" >&2\nexit 3');
     const stderr: string[] = [];
-    const run = await runPacker(failing, [], { cwd: dir, env: process.env, onStderrLine: (line) => stderr.push(line) });
+    const run = await runPacker(failing, [], {
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+      onStderrLine: (line) => stderr.push(line),
+    });
     expect(run).toMatchObject({ exitCode: 3, exitedInTime: true });
     expect(run.interrupted).toBeUndefined();
     expect(stderr).toEqual(['first problem', 'last problem']);

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFilter, hclSourceAmi, jsonSourceAmi, pluginConstraints, readSourceAmiSpec, resolveSourceAmi } from '../src/index.js';
+import {
+  describeFilter,
+  hclSourceAmi,
+  jsonSourceAmi,
+  pluginConstraints,
+  readSourceAmiSpec,
+  resolveSourceAmi,
+} from '../src/index.js';
+import { testContext } from './context.js';
 
 const HCL = `
 variable "source_ami_name" {
@@ -36,10 +44,22 @@ describe('source_ami_filter from the template', () => {
         mostRecent: true,
       },
     });
-    expect(hclSourceAmi('source "amazon-ebs" "x" {\n  source_ami = "ami-0123456789abcdef0"\n}\n')).toEqual({ kind: 'literal', amiId: 'ami-0123456789abcdef0' });
+    expect(hclSourceAmi('source "amazon-ebs" "x" {\n  source_ami = "ami-0123456789abcdef0"\n}\n')).toEqual({
+      kind: 'literal',
+      amiId: 'ami-0123456789abcdef0',
+    });
     expect(hclSourceAmi('# source_ami_filter {\n')).toEqual({ kind: 'none' });
     expect(
-      jsonSourceAmi(JSON.stringify({ builders: [{ type: 'amazon-ebs', source_ami_filter: { filters: { name: 'amzn2-*' }, owners: ['137112412989'], most_recent: true } }] })),
+      jsonSourceAmi(
+        JSON.stringify({
+          builders: [
+            {
+              type: 'amazon-ebs',
+              source_ami_filter: { filters: { name: 'amzn2-*' }, owners: ['137112412989'], most_recent: true },
+            },
+          ],
+        }),
+      ),
     ).toEqual({ kind: 'filter', filter: { filters: { name: 'amzn2-*' }, owners: ['137112412989'], mostRecent: true } });
   });
 
@@ -55,7 +75,9 @@ describe('source_ami_filter from the template', () => {
       owners: ['amazon', 'self'],
       mostRecent: true,
     });
-    const fromVar = await readSourceAmiSpec([join(dir, 'main.pkr.hcl')], { source_ami_name: 'from-var-*' }, [join(dir, 'vars.pkrvars.hcl')]);
+    const fromVar = await readSourceAmiSpec([join(dir, 'main.pkr.hcl')], { source_ami_name: 'from-var-*' }, [
+      join(dir, 'vars.pkrvars.hcl'),
+    ]);
     expect(fromVar.kind === 'filter' && fromVar.filter.filters.name).toBe('from-var-*');
     expect(fromFile.kind === 'filter' && describeFilter(fromFile.filter)).toBe(
       'filters[name=from-file-*,root-device-type=ebs,virtualization-type=hvm] owners[amazon,self] most_recent=true',
@@ -64,7 +86,9 @@ describe('source_ami_filter from the template', () => {
 
   it('reads required_plugins constraints', () => {
     expect(
-      pluginConstraints('packer {\n  required_plugins {\n    amazon = {\n      version = ">= 1.2.0"\n      source  = "github.com/hashicorp/amazon"\n    }\n  }\n}\n'),
+      pluginConstraints(
+        'packer {\n  required_plugins {\n    amazon = {\n      version = ">= 1.2.0"\n      source  = "github.com/hashicorp/amazon"\n    }\n  }\n}\n',
+      ),
     ).toEqual(['amazon github.com/hashicorp/amazon >= 1.2.0']);
     expect(pluginConstraints('source "x" "y" {}')).toEqual([]);
   });
@@ -83,22 +107,39 @@ describe('resolveSourceAmi (moto)', () => {
   });
 
   it("picks the newest of moto's Amazon-owned al2023 images, as Packer's most_recent does", async () => {
-    const filter = { filters: { name: 'al2023-ami-2023.*-kernel-6.1-x86_64', 'virtualization-type': 'hvm' }, owners: ['amazon'], mostRecent: true };
-    const all = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: [filter.filters.name] }] }));
-    const newest = [...(all.Images ?? [])].sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0];
+    const filter = {
+      filters: { name: 'al2023-ami-2023.*-kernel-6.1-x86_64', 'virtualization-type': 'hvm' },
+      owners: ['amazon'],
+      mostRecent: true,
+    };
+    const all = await ec2.send(
+      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: [filter.filters.name] }] }),
+    );
+    const newest = [...(all.Images ?? [])].sort((a, b) =>
+      (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''),
+    )[0];
     expect(newest?.ImageId).toMatch(/^ami-/);
-    expect(await resolveSourceAmi(ec2, filter)).toBe(newest?.ImageId);
-    expect(await resolveSourceAmi(ec2, { ...filter, filters: { name: 'no-such-image-*' } })).toBeUndefined();
+    const context = testContext(moto.env);
+    expect(await resolveSourceAmi(filter, 'us-east-1', context)).toBe(newest?.ImageId);
+    expect(
+      await resolveSourceAmi({ ...filter, filters: { name: 'no-such-image-*' } }, 'us-east-1', context),
+    ).toBeUndefined();
   });
 
   it('a newer base image (a patch) resolves to a new id', async () => {
-    const base = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }))).Images?.[0]?.ImageId;
-    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: base, MinCount: 1, MaxCount: 1 }))).Instances?.[0]?.InstanceId;
+    const base = (
+      await ec2.send(
+        new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
+      )
+    ).Images?.[0]?.ImageId;
+    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: base, MinCount: 1, MaxCount: 1 })))
+      .Instances?.[0]?.InstanceId;
     const filter = { filters: { name: 'patched-base-*' }, owners: ['self'], mostRecent: true };
     const first = (await ec2.send(new CreateImageCommand({ InstanceId: instance, Name: 'patched-base-1' }))).ImageId;
-    expect(await resolveSourceAmi(ec2, filter)).toBe(first);
+    const context = testContext(moto.env);
+    expect(await resolveSourceAmi(filter, 'us-east-1', context)).toBe(first);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const patched = (await ec2.send(new CreateImageCommand({ InstanceId: instance, Name: 'patched-base-2' }))).ImageId;
-    expect(await resolveSourceAmi(ec2, filter)).toBe(patched);
+    expect(await resolveSourceAmi(filter, 'us-east-1', context)).toBe(patched);
   });
 });

@@ -5,6 +5,8 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { lineLogger, type Context } from '@img-mgr/kernel';
+import { clientFactory } from '@img-mgr/kernel/aws';
 import type { BakeEvent } from '@img-mgr/packer-bake';
 import { appSourceFor, describeApp } from './app-source.js';
 import type { CommandContext } from './context.js';
@@ -28,13 +30,12 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     // Locally the test bed's Packer (.tools/bin, installed on first use) comes first; on real AWS the
     // user's own Packer on PATH wins and .tools/bin is only a fallback.
     if (target.emulated) await ensureTool('packer', (line) => step.detail(line));
-    const path = process.env.PATH ?? '';
-    process.env.PATH = (target.emulated ? [toolsBin(), path] : [path, toolsBin()]).filter(Boolean).join(delimiter);
+    const context = bakeContext(ctx, (line) => step.detail(line));
 
     const app = ctx.app ?? (await appSourceFor(ctx));
     const appRevision = app.commit;
     describeApp(app, (line) => step.detail(line));
-    const template = await templateFor(ctx, bake);
+    const template = await templateFor(ctx, bake, context);
     // Packer's flask_repo takes only https URLs (the instance clones it); a local repository (test
     // runs, emulated only) keeps the variable's default, and the fingerprint still covers the commit.
     const variables: Record<string, string> = { flask_ref: app.ref };
@@ -57,10 +58,11 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
         ...(appRevision ? { appRevision } : {}),
         force: options.force,
         timeoutMs: ctx.remainingMs(),
-        runId: bake.newRunId(),
+        runId: bake.newRunId(context.env),
         manifestPath: join(ctx.stateDir, 'manifests', 'packer-manifest.json'),
       },
-      { log: (line) => step.detail(line), signal: ctx.signal, onEvent: (event) => showEvent(event, (line) => step.detail(line)) },
+      context,
+      { onEvent: (event) => showEvent(event, (line) => step.detail(line)) },
     );
     const report: AmiReport = {
       id: result.amiId,
@@ -84,13 +86,38 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
 }
 
 /**
+ * The bake's Context: this process's environment (which openTarget pointed at
+ * the target) with the test bed's tools on PATH: first against an emulator
+ * (its Packer, installed on first use), last on real AWS (the user's own
+ * Packer wins).
+ */
+function bakeContext(ctx: CommandContext, detail: (line: string) => void): Context {
+  const path = process.env.PATH ?? '';
+  const tools = toolsBin();
+  const env = {
+    ...process.env,
+    PATH: (ctx.target.emulated ? [tools, path] : [path, tools]).filter(Boolean).join(delimiter),
+  };
+  return {
+    log: lineLogger(detail),
+    signal: ctx.signal,
+    env,
+    clients: clientFactory({ caller: 'pipeline', env, log: detail }),
+  };
+}
+
+/**
  * The template to build: packer/ itself, or (Packer before 1.7, such as the
  * test bed's 1.6.6) a copy without plugins.pkr.hcl in the state folder. The
  * copy's path never changes, so its fingerprint is stable across runs.
  */
-async function templateFor(ctx: CommandContext, bake: typeof import('@img-mgr/packer-bake')): Promise<string> {
+async function templateFor(
+  ctx: CommandContext,
+  bake: typeof import('@img-mgr/packer-bake'),
+  context: Context,
+): Promise<string> {
   const source = join(ctx.root, 'packer');
-  const packer = await bake.resolvePacker({ version: 'path' });
+  const packer = await bake.resolvePacker({ version: 'path' }, context);
   if (bake.supportsInit(packer.version)) return source;
   const copy = join(ctx.stateDir, 'packer-template');
   rmSync(copy, { recursive: true, force: true });
@@ -115,7 +142,11 @@ function showEvent(event: BakeEvent, detail: (line: string) => void): void {
       detail(`found ${event.ami.imageId} (${event.ami.name}, ${event.ami.creationDate}) with the same fingerprint`);
       return;
     case 'build':
-      detail(`artifact: ${Object.entries(event.build.amis).map(([region, ami]) => `${region}:${ami}`).join(', ')}`);
+      detail(
+        `artifact: ${Object.entries(event.build.amis)
+          .map(([region, ami]) => `${region}:${ami}`)
+          .join(', ')}`,
+      );
       return;
     case 'fingerprint':
     case 'packer':
@@ -149,6 +180,7 @@ function writeLastBake(ctx: CommandContext, ami: AmiReport): void {
 
 /** The record of the last bake, if any. */
 export function readLastBake(stateDir: string): LastBake | undefined {
-  const isLastBake = (value: unknown): value is LastBake => hasFields(value, { amiId: 'string', region: 'string', fingerprint: 'string', bakedAt: 'string' });
+  const isLastBake = (value: unknown): value is LastBake =>
+    hasFields(value, { amiId: 'string', region: 'string', fingerprint: 'string', bakedAt: 'string' });
   return readStateFile(join(stateDir, LAST_BAKE), isLastBake, 'the last bake');
 }

@@ -193,7 +193,10 @@ describe('secrets catalogue', () => {
     const inputs = bakeInputs(ec2Endpoint);
     const run = await runAction('bake-ami', { inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` }, env: moto.env, timeoutMs: 60_000 });
     expect(run.exitCode).not.toBe(0);
-    expect(run.errors).toEqual([`The var file '${varFile}' holds a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them`]);
+    expect(run.errors).toEqual([
+      `Input 'var-files' names '${varFile}', which holds a URL with credentials (user:token@) ` +
+        "that would reach Packer's log and the AMI's tags; use a URL without them",
+    ]);
     expect(published(run)).not.toContain(token);
   });
 
