@@ -22,7 +22,7 @@ import { createRunnerEnv, repoRoot, runAction, snapshotAws, startMoto, type Acti
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
-/** The project's own template (packer/, another issue); used when it is in the tree. */
+/** The project's own template (packer/). */
 const PROJECT_TEMPLATE = join(repoRoot(), 'packer');
 
 let moto: Moto;
