@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The bundled action with a REAL Packer (Debian's 1.6.6 from .tools) baking
  * the test template against moto. Packer reaches moto through the template's
