@@ -34,7 +34,7 @@ export {
   type StackReport,
   type StatusReport,
 } from './report.js';
-export { findLocalAws, startLocalAws, stopLocalAws, freePort, type LocalAws, type LocalAwsState } from './local-aws.js';
+export { findLocalAws, startLocalAws, stopLocalAws, type LocalAws, type LocalAwsState } from './local-aws.js';
 export { findParameterFile, stackPlans, type StackPlan } from './stacks.js';
 export { stackInputs, secretOutputs, type StackInputs } from './stack-secrets.js';
 export { pickCommit, parseSymref, resolveAppSource, type AppSource } from './app-revision.js';
