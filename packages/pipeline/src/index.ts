@@ -19,7 +19,7 @@ export {
   plainProgress,
   ttyProgress,
   silentProgress,
-  formatDuration,
+  formatElapsed,
   stamp,
   type Progress,
   type Step,

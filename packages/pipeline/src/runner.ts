@@ -3,7 +3,7 @@
  * display, always release what was started, then print the summary (or
  * --json) and return the exit code.
  */
-import { CancelledError, errorMessage, TimeoutError } from '@img-mgr/kernel';
+import { CancelledError, errorMessage, formatDuration, TimeoutError } from '@img-mgr/kernel';
 import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
 import { runCommand } from './commands.js';
@@ -12,7 +12,7 @@ import { PipelineError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { formatDuration, plainProgress, ttyProgress, type Progress } from './progress.js';
+import { plainProgress, ttyProgress, type Progress } from './progress.js';
 import { newReport, renderJson, renderSummary, type RunReport } from './report.js';
 import { asStepError } from './step-errors.js';
 import { killRecordedPreview, stopRecordedPreview } from './preview.js';
