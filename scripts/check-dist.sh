@@ -3,7 +3,11 @@
 # 1. Diffs every actions/*/dist, just rebuilt by turbo (`turbo run check-dist`
 #    depends on each action's package task), against the commit.
 # 2. Runs every bundle with no inputs under Node 20 and Node 24 (the runner's
-#    node24): it must load, exit non-zero within a second, and name the input.
+#    node24): it must load, fail with one `::error::` line that names the input,
+#    and do so within a second (best of 3 runs, so that a busy machine does not
+#    fail the check; bench/bundles.mjs measures start-up properly).
+# 3. Runs the post step of every action that has one (it is dist/index.js again,
+#    with the state the main step saves): with nothing to clean up it must succeed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,12 +31,16 @@ for action in actions/*/; do
     node_bin="${NODES[$version]}"
     major="$("$node_bin" -p 'process.versions.node.split(".")[0]')"
     [[ "$major" == "$version" ]] || { echo "check-dist: $node_bin is Node $major, not $version" >&2; exit 1; }
-    started=$(date +%s%N)
-    set +e
-    out="$(env -i PATH="$PATH" HOME="$HOME" "$node_bin" "$action/dist/index.js" 2>&1)"
-    code=$?
-    set -e
-    ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    ms=''
+    for _ in 1 2 3; do
+      started=$(date +%s%N)
+      set +e
+      out="$(env -i PATH="$PATH" HOME="$HOME" "$node_bin" "$action/dist/index.js" 2>&1)"
+      code=$?
+      set -e
+      run_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+      if [[ -z "$ms" ]] || (( run_ms < ms )); then ms=$run_ms; fi
+    done
     errors="$(grep -c '^::error::' <<<"$out" || true)"
     if [[ $code -eq 0 || "$errors" != 1 ]] || ! grep -q "^::error::Input '" <<<"$out" || grep -qE '^\s+at ' <<<"$out"; then
       echo "check-dist: $name on Node $version did not fail cleanly on missing input (exit $code):" >&2
@@ -43,6 +51,19 @@ for action in actions/*/; do
       status=1
     else
       echo "check-dist: $name on Node $version: exit $code in ${ms} ms: $(grep '^::error::' <<<"$out")"
+    fi
+    post="$(sed -n 's/^  post: *//p' "$action/action.yml")"
+    [[ -n "$post" ]] || continue
+    set +e
+    out="$(env -i PATH="$PATH" HOME="$HOME" STATE_isPost=true "$node_bin" "$action/$post" 2>&1)"
+    code=$?
+    set -e
+    if [[ $code -ne 0 ]] || grep -q '^::error' <<<"$out"; then
+      echo "check-dist: $name's post step ($post) on Node $version failed with nothing to clean up (exit $code):" >&2
+      echo "$out" >&2
+      status=1
+    else
+      echo "check-dist: $name's post step ($post) on Node $version: exit 0: $(tail -n 1 <<<"$out")"
     fi
   done
 done

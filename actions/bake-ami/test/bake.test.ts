@@ -293,8 +293,8 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
     );
     const instanceId = launched.Instances?.[0]?.InstanceId ?? '';
     const runner = createRunnerEnv();
-    // What the main step saved before its Packer was killed.
-    writeFileSync(runner.env.GITHUB_STATE ?? '', `run-id=killed-run\nregion=us-east-1\nresources={"instanceIds":["${instanceId}"],"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n`);
+    // What the main step saved before its Packer was killed (the post mark first, as the bundle writes it).
+    writeFileSync(runner.env.GITHUB_STATE ?? '', `isPost=true\nrun-id=killed-run\nregion=us-east-1\nresources={"instanceIds":["${instanceId}"],"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n`);
 
     const post = await runAction('bake-ami', { entry: 'post', runner, env: moto.env });
     expect(post.exitCode).toBe(0);
@@ -305,7 +305,10 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
   });
 
   it('has nothing to do when the main step never started a bake', async () => {
-    const post = await runAction('bake-ami', { entry: 'post', env: moto.env });
+    // The main step failed on an input; it marked the state for its post step all the same.
+    const main = await runAction('bake-ami', { inputs: { only: 'a', except: 'b' }, env: moto.env });
+    expect(main.errors).toEqual(["Input 'except' cannot be combined with 'only'"]);
+    const post = await runAction('bake-ami', { entry: 'post', runner: main.runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain('Nothing to sweep: the main step did not start a bake');
   });

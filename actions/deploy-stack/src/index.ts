@@ -1,3 +1,4 @@
-import { run } from './main.js';
+import { startAction } from '@img-mgr/action-kit/entry';
+import { readInputs } from './inputs.js';
 
-await run();
+await startAction({ readInputs, main: async (inputs) => (await import('./main.js')).run(inputs) });

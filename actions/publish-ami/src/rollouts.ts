@@ -3,7 +3,8 @@
  * AMI) and reject-ami (tag an AMI whose rollout failed), read apart from the
  * publish inputs so that each mode stays in one place.
  */
-import { InputError, stringInput } from '@img-mgr/action-kit';
+import { stringInput } from '@img-mgr/action-kit/inputs';
+import { InputError, type Env } from '@img-mgr/kernel';
 import { amiIdProblem, parameterNameProblem } from '@img-mgr/ami-publish/validate';
 
 export interface RolloutInputs {
@@ -16,12 +17,19 @@ export interface RolloutInputs {
 }
 
 /** Reads promote-from and reject-ami; `other` names the publish inputs that were given. */
-export function readRolloutInputs(other: { amiId: boolean; amis: boolean; rollbackTo: boolean }): RolloutInputs {
+export function readRolloutInputs(
+  other: { amiId: boolean; amis: boolean; rollbackTo: boolean },
+  env: Env,
+): RolloutInputs {
   const promoteFrom = stringInput('promote-from');
   const rejectAmi = stringInput('reject-ami');
   if (promoteFrom !== undefined) {
     const clash = other.amiId ? 'ami-id' : other.amis ? 'amis' : other.rollbackTo ? 'rollback-to' : undefined;
-    if (clash) throw new InputError('promote-from', `cannot be combined with ${clash}: a promote publishes the AMI that promote-from holds`);
+    if (clash)
+      throw new InputError(
+        'promote-from',
+        `cannot be combined with ${clash}: a promote publishes the AMI that promote-from holds`,
+      );
     const problem = parameterNameProblem(promoteFrom);
     if (problem) throw new InputError('promote-from', problem);
   }
@@ -29,7 +37,7 @@ export function readRolloutInputs(other: { amiId: boolean; amis: boolean; rollba
     const problem = amiIdProblem(rejectAmi);
     if (problem) throw new InputError('reject-ami', `is invalid: ${problem}`);
   }
-  const runId = process.env.GITHUB_RUN_ID;
+  const runId = env['GITHUB_RUN_ID'];
   return {
     ...(promoteFrom !== undefined ? { promoteFrom } : {}),
     ...(rejectAmi !== undefined ? { rejectAmi } : {}),

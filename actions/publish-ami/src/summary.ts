@@ -2,7 +2,7 @@
 import { cell, jobSummary } from '@img-mgr/action-kit';
 import type { PruneReport, PublishReport } from '@img-mgr/ami-publish';
 import { REJECTED_TAG_KEY } from '@img-mgr/ami-publish/rejected-tag';
-import type { PublishInputs } from './main.js';
+import type { PublishInputs } from './inputs.js';
 
 /** Writes the summary; called in a finally block, so it also reports failures. */
 export async function writeSummary(

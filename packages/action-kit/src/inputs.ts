@@ -2,8 +2,9 @@
  * Typed input readers. Each reads one `INPUT_*` variable the way the runner
  * sets it, validates it and throws an InputError that names the input.
  * An action calls them once, in one function, to build its typed inputs.
+ * Free of `@actions/core` (subpath `@img-mgr/action-kit/inputs`), so that a
+ * bundle can check its inputs before it loads anything else.
  */
-import * as core from '@actions/core';
 import { hasUrlCredentials, InputError, quoteWhole, URL_CREDENTIALS_PROBLEM } from '@img-mgr/kernel';
 export { quoteWhole };
 
@@ -18,9 +19,14 @@ interface StringOptions {
   maxLength?: number;
 }
 
-/** Raw value with surrounding whitespace removed; '' when unset. */
+/** The variable the runner sets for an input, named as `@actions/core` names it. */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** Raw value with surrounding whitespace removed; '' when unset (as `core.getInput`). */
 export function rawInput(name: string): string {
-  return core.getInput(name, { trimWhitespace: true });
+  return (process.env[inputVariable(name)] ?? '').trim();
 }
 
 /** A string input. */

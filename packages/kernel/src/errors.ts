@@ -54,7 +54,8 @@ export class InvalidRequestError extends KernelError {
 /** A failure the user can act on; `hint` says what to do. */
 export class ActionError extends KernelError {
   override readonly name: string = 'ActionError';
-  readonly kind = 'failed';
+  /** 'failed', unless a subclass says the failure is a cancellation or a timeout. */
+  readonly kind: ErrorKind = 'failed';
   constructor(
     message: string,
     readonly hint?: string,

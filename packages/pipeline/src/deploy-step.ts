@@ -1,16 +1,19 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
+import type { Context } from '@img-mgr/kernel';
 import type { CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { StackReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
-import { secretOutputs, stackInputs } from './stack-secrets.js';
+import { envParameterFile, secretOutputs, stackInputs } from './stack-secrets.js';
 import { stackPlans, type StackPlan } from './stacks.js';
 
 /** The stacks to deploy, in order, with their parameter files. */
 export async function planStacks(ctx: CommandContext): Promise<StackPlan[]> {
   const { readParameterFile } = await import('@img-mgr/stack-deploy/parsers');
-  return stackPlans(ctx.options, ctx.root, ctx.target.region, (path) => readParameterFile(path, ctx.root, '--env'));
+  return stackPlans(ctx.options, ctx.root, ctx.target.region, (path) =>
+    envParameterFile(readParameterFile, path, ctx.root),
+  );
 }
 
 /**
@@ -24,15 +27,25 @@ export async function planStacks(ctx: CommandContext): Promise<StackPlan[]> {
 async function imageOverride(ctx: CommandContext, detail: (line: string) => void): Promise<string> {
   if (!ctx.target.emulated) return '';
   const { describePointer } = await import('@img-mgr/ami-publish');
-  const pointer = await describePointer({ region: ctx.target.region, parameterName: ctx.options.parameterName }, { log: detail, signal: ctx.signal, caller: 'pipeline' });
+  const pointer = await describePointer(
+    { region: ctx.target.region, parameterName: ctx.options.parameterName },
+    { log: detail, signal: ctx.signal, caller: 'pipeline' },
+  );
   const value = pointer.current?.value ?? '';
-  if (value) detail(`emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; moto does not re-resolve an unchanged SSM parameter on update)`);
+  if (value)
+    detail(
+      `emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; ` +
+        'moto does not re-resolve an unchanged SSM parameter on update)',
+    );
   return value;
 }
 
 /** Creates or updates one stack and records it (and the app URL) in the report. */
 export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<StackReport> {
-  const step = ctx.progress.step(`deploy ${plan.role}`, `stack ${plan.name} (${plan.template.split('/').pop() ?? plan.template})`);
+  const step = ctx.progress.step(
+    `deploy ${plan.role}`,
+    `stack ${plan.name} (${plan.template.split('/').pop() ?? plan.template})`,
+  );
   try {
     const deploy = await import('@img-mgr/stack-deploy');
     if (plan.note) step.detail(plan.note);
@@ -42,6 +55,21 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     if (plan.role === 'app' && (!declared || declared.has('ImageIdOverride'))) {
       parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
     }
+    const { clientFactory } = await import('@img-mgr/kernel/aws');
+    const warn = (line: string): void => step.detail(`warning: ${line}`);
+    const context: Context = {
+      log: {
+        info: (line) => {
+          if (line.trim() !== '') step.detail(line.trimEnd());
+        },
+        warn,
+        secret: () => undefined, // the report hides outputs by meaning (secretOutputs below)
+        group: (_title, body) => body(),
+      },
+      signal: ctx.signal,
+      env: process.env,
+      clients: clientFactory({ caller: 'pipeline', env: process.env, log: warn }),
+    };
     const started = performance.now();
     const existing = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
     const result = await deploy.deployStack(
@@ -52,7 +80,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
         template: { kind: 'file', path: plan.template },
         run: { runId: `pipeline-${Date.now()}` },
         parameters,
-        capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        capabilities: deploy.IAM_CAPABILITIES,
         tags: [
           { Key: 'application', Value: 'img-mgr' },
           { Key: 'environment', Value: ctx.options.env },
@@ -63,15 +91,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
         // ExecuteChangeSet). An update cannot take it, so it is only sent for a stack that does not exist.
         ...(existing.exists ? {} : { timeoutInMinutes: Math.max(5, Math.ceil(ctx.remainingMs() / 60_000)) }),
       },
-      {
-        log: (line) => {
-          if (line.trim() !== '') step.detail(line.trimEnd());
-        },
-        warn: (line) => step.detail(`warning: ${line}`),
-        signal: ctx.signal,
-        env: process.env,
-        caller: 'pipeline',
-      },
+      context,
     );
     // Read the stack back: the resolved AMI and outputs as CloudFormation now has them.
     const info = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
@@ -93,7 +113,8 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     else step.done(text);
     return report;
   } catch (error: unknown) {
-    const failed = error && typeof error === 'object' ? (error as { result?: { status?: string } }).result?.status : undefined;
+    const failed =
+      error && typeof error === 'object' ? (error as { result?: { status?: string } }).result?.status : undefined;
     if (failed) ctx.report.stacks.push({ name: plan.name, status: failed, outputs: {} });
     const failure = asStepError(error, ExitCode.deploy, `deploy ${plan.name}`);
     step.fail(failure.message);

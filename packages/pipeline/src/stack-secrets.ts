@@ -6,6 +6,7 @@
  * so an output's name alone (PrivateSubnets) never hides it.
  */
 import { readFileSync } from 'node:fs';
+import { InputError, InvalidRequestError } from '@img-mgr/kernel';
 import type { TemplateFacts } from '@img-mgr/stack-deploy/parsers';
 import type { StackPlan } from './stacks.js';
 
@@ -20,10 +21,26 @@ export interface StackInputs {
 /** Reads `plan`'s template and parameter file (paths relative to `root`). */
 export async function stackInputs(plan: StackPlan, root: string): Promise<StackInputs> {
   const { readParameterFile, templateFacts } = await import('@img-mgr/stack-deploy/parsers');
-  const parameters = plan.parameterFile ? readParameterFile(plan.parameterFile, root, '--env') : new Map<string, string>();
+  const parameters = plan.parameterFile
+    ? envParameterFile(readParameterFile, plan.parameterFile, root)
+    : new Map<string, string>();
   const facts = templateFacts(readFileSync(plan.template, 'utf8'));
-  for (const [key, value] of Object.entries(plan.overrides)) if (!facts || facts.parameters.has(key)) parameters.set(key, value);
+  for (const [key, value] of Object.entries(plan.overrides))
+    if (!facts || facts.parameters.has(key)) parameters.set(key, value);
   return { ...(facts ? { facts } : {}), parameters };
+}
+
+/** Reads a parameter file with deploy-stack's `read`; its errors name --env, the flag that chose the file. */
+export function envParameterFile(
+  read: (path: string, cwd: string) => Map<string, string>,
+  path: string,
+  root: string,
+): Map<string, string> {
+  try {
+    return read(path, root);
+  } catch (error: unknown) {
+    throw error instanceof InvalidRequestError ? new InputError('--env', error.problem) : error;
+  }
 }
 
 /** The keys of `outputs` to show as `***` (deploy-stack's secretOutputKeys over the template's NoEcho facts). */

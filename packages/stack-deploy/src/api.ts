@@ -1,48 +1,59 @@
-/** AWS clients for a deploy, with every API call counted. */
+/** The AWS clients of a deploy, taken from the caller's Context, with every API call counted. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client } from '@aws-sdk/client-s3';
-import { endpointFor } from '@img-mgr/kernel';
-import { createClient, type SdkClientConfig } from '@img-mgr/kernel/aws';
-
-/** An S3 client that addresses buckets by path, as local S3 endpoints need. */
-class PathStyleS3Client extends S3Client {
-  constructor(config: SdkClientConfig) {
-    super({ ...config, forcePathStyle: true });
-  }
-}
+import { S3Client as SdkS3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { endpointFor, type Context } from '@img-mgr/kernel';
 
 /** Calls per operation name, e.g. { DescribeStackEvents: 12 }. */
 export type CallCounts = Record<string, number>;
 
-interface MiddlewareStack {
+interface CommandWithStack {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'initialize'; name: string },
     ): void;
   };
 }
 
-/** Counts each command `client` sends (retries are not counted twice). */
-export function countCalls<C extends object>(client: C, counts: CallCounts): C {
-  (client as unknown as MiddlewareStack).middlewareStack.add(
-    (next, context) => (args) => {
-      const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-      counts[name] = (counts[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'stackDeployCountCalls' },
-  );
-  return client;
+/**
+ * Returns a function that marks a command to be counted in `counts` when it
+ * is sent (retries are not counted twice). It marks the command, not the
+ * client: the Context's clients are shared by every deploy of the caller.
+ */
+export function callCounter(counts: CallCounts): <C extends object>(command: C) => C {
+  return (command) => {
+    (command as unknown as CommandWithStack).middlewareStack.add(
+      (next, context) => (args) => {
+        const name = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        counts[name] = (counts[name] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'stackDeployCountCall' },
+    );
+    return command;
+  };
 }
 
-/** Creates the CloudFormation client. */
-export function cloudFormationClient(options: { region: string; caller: string; log: (line: string) => void; env: NodeJS.ProcessEnv }): CloudFormationClient {
-  return createClient(CloudFormationClient, { region: options.region, service: 'CLOUDFORMATION', caller: options.caller, log: options.log, env: options.env });
+/**
+ * An S3 client that addresses buckets by path, as local S3 endpoints (moto,
+ * MinIO) need. Its class name is S3Client, so the Context's client factory
+ * reads the S3 endpoint override for it.
+ */
+const PathStyleS3Client = class S3Client extends SdkS3Client {
+  constructor(config: S3ClientConfig) {
+    super({ ...config, forcePathStyle: true });
+  }
+};
+
+/** The CloudFormation client of `region`. */
+export function cloudFormationClient(context: Context, region: string): CloudFormationClient {
+  return context.clients.get(CloudFormationClient, region);
 }
 
-/** Creates the S3 client; path-style addressing when an endpoint override is set (moto, MinIO). */
-export function s3Client(options: { region: string; caller: string; log: (line: string) => void; env: NodeJS.ProcessEnv }): S3Client {
-  const Client = endpointFor('S3', options.env) ? PathStyleS3Client : S3Client;
-  return createClient(Client, { region: options.region, service: 'S3', caller: options.caller, log: options.log, env: options.env });
+/** The S3 client of `region`; path-style addressing when an endpoint override is set. */
+export function s3Client(context: Context, region: string): SdkS3Client {
+  return context.clients.get(endpointFor('S3', context.env) ? PathStyleS3Client : SdkS3Client, region);
 }

@@ -1,10 +1,8 @@
 export {
   deployStack,
-  formatDuration,
   DeployFailedError,
   DeployCancelledError,
   type DeployRequest,
-  type DeployHooks,
   type DeployResult,
   type DeployMode,
 } from './deploy.js';
@@ -13,5 +11,5 @@ export { classifyStatus, isSettled, isSuccess, stuckStackAdvice, type StackState
 export { noEchoFacts, secretOutputKeys, type NoEchoFacts } from './secrets.js';
 export { formatEvent, rootCauses, type FailedResource, type EventLike } from './events.js';
 export { changeRows, planMarkdown, type ChangeRow } from './plan.js';
-export { StackWatcher, type WatchOptions } from './watch.js';
-export { countCalls, type CallCounts } from './api.js';
+export { type Clock } from './watch.js';
+export { type CallCounts } from './api.js';

@@ -6,33 +6,42 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InputError } from '@img-mgr/kernel';
+import {
+  InvalidRequestError,
+  KeyValueSyntaxError,
+  parseKeyValues,
+  quoteWhole,
+  type KeyValueItem,
+} from '@img-mgr/kernel';
 import { parse as parseYaml } from 'yaml';
-import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
 
-const INPUT = 'parameter-overrides';
+/** The request field (DeployRequest.parameters) that errors name. */
+const FIELD = 'parameters';
 /** CloudFormation parameter names are alphanumeric. */
 const PARAMETER_KEY = /^[A-Za-z0-9]{1,255}$/;
 
 /**
  * Parses the input text into one map. Each line is either a file
  * (`file://path`, or a path ending in .json/.yaml/.yml with no '=') or
- * KEY=VALUE items. Later sources override earlier ones, so a file of
- * defaults followed by a few items works as expected.
+ * KEY=VALUE items in the kernel's grammar (`parseKeyValues`). Later sources
+ * override earlier ones, so a file of defaults followed by a few items works
+ * as expected.
  */
-export function parseParameterOverrides(text: string, options: { cwd: string; inputName?: string }): ParameterOverrides {
-  const input = options.inputName ?? INPUT;
+export function parseParameterOverrides(text: string, options: { cwd: string }): ParameterOverrides {
+  const lines = text.split(/\r?\n/);
+  const files = lines.map(filePath);
+  // The items of every other line at once (a key set twice inline is an error), at their own line numbers.
+  const items = inlineItems(lines.map((line, index) => (files[index] === undefined ? line : '')).join('\n'));
   const result = new ParameterOverrides();
-  for (const [index, line] of text.split(/\r?\n/).entries()) {
-    const file = filePath(line);
+  for (const [index, file] of files.entries()) {
     if (file === undefined) {
-      for (const [key, value, place] of inlineItems(line, index + 1, input)) {
-        result.set(key, value);
-        result.places.set(key, place);
+      for (const item of items.filter((candidate) => candidate.line === index + 1)) {
+        result.set(item.key, item.value);
+        result.places.set(item.key, item.place);
       }
       continue;
     }
-    const document = readParameterDocument(file, options.cwd, input);
+    const document = readParameterDocument(file, options.cwd);
     for (const [key, value] of document.values) {
       result.set(key, value);
       result.places.delete(key);
@@ -48,37 +57,26 @@ export function parseParameterOverrides(text: string, options: { cwd: string; in
 
 /**
  * The overrides, and where each inline one was written ("line 1, item 2"),
- * so that an error can name an item that may be a piece of a value (after an
- * unquoted comma) without printing it. Keys read from files are keys for sure.
+ * so that an error can name an item without printing its text (the "key" of
+ * a mistyped item may be a piece of a value). Keys read from files are keys for sure.
  */
 export class ParameterOverrides extends Map<string, string> {
   readonly places = new Map<string, string>();
 }
 
-/** The KEY=VALUE items of one line, with their places; errors name the place, never the text. */
-function inlineItems(line: string, lineNumber: number, input: string): [string, string, string][] {
-  let items;
+/** The KEY=VALUE items, with their places; errors name the place, never the text. */
+function inlineItems(text: string): KeyValueItem[] {
   try {
-    items = splitQuotedItems(line, lineNumber);
+    return parseKeyValues(text, { keyPattern: PARAMETER_KEY, keyHint: 'a parameter name (only letters and digits)' });
   } catch (error: unknown) {
-    throw new InputError(input, (error as Error).message);
+    throw error instanceof KeyValueSyntaxError ? new InvalidRequestError(FIELD, error.problem) : error;
   }
-  return items.map((raw) => {
-    const place = placeOf(raw, items.length);
-    let item;
-    try {
-      item = parseItem(raw.text, place);
-    } catch (error: unknown) {
-      throw new InputError(input, (error as Error).message);
-    }
-    if (!PARAMETER_KEY.test(item.key)) throw new InputError(input, `has ${place} whose key is not a parameter name (only letters and digits)`);
-    return [item.key, item.value, place];
-  });
 }
 
 /** The file a line names, or undefined when the line holds KEY=VALUE items. */
 function filePath(line: string): string | undefined {
   const trimmed = line.trim();
+  if (trimmed.startsWith('#')) return undefined; // a comment
   if (trimmed.startsWith('file://')) return trimmed.slice('file://'.length);
   if (!trimmed.includes('=') && /\.(json|ya?ml)$/i.test(trimmed)) return trimmed;
   return undefined;
@@ -92,19 +90,22 @@ export interface ParameterDocument {
 }
 
 /** Reads a JSON or YAML parameter file: a map, or a list of {ParameterKey, ParameterValue}. */
-export function readParameterFile(path: string, cwd: string, input = INPUT): Map<string, string> {
-  return readParameterDocument(path, cwd, input).values;
+export function readParameterFile(path: string, cwd: string): Map<string, string> {
+  return readParameterDocument(path, cwd).values;
 }
 
 /** Reads a parameter file with its UsePreviousValue entries (see `parameterEntries`). */
-export function readParameterDocument(path: string, cwd: string, input = INPUT): ParameterDocument {
+export function readParameterDocument(path: string, cwd: string): ParameterDocument {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   let text: string;
   try {
     text = readFileSync(full, 'utf8');
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(input, `names the file '${path}', which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`);
+    throw new InvalidRequestError(
+      FIELD,
+      `names the file '${path}', which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`,
+    );
   }
   let data: unknown;
   try {
@@ -112,14 +113,17 @@ export function readParameterDocument(path: string, cwd: string, input = INPUT):
     data = parseYaml(text, { schema: 'failsafe' });
   } catch (error: unknown) {
     // The parser's message quotes the offending line, which may hold a value: name its place only.
-    throw new InputError(input, `names the file '${path}', which is not valid JSON or YAML (${parseErrorPlace(error)})`);
+    throw new InvalidRequestError(
+      FIELD,
+      `names the file '${path}', which is not valid JSON or YAML (${parseErrorPlace(error)})`,
+    );
   }
-  return parameterEntries(data, path, input);
+  return parameterEntries(data, path);
 }
 
 /** Turns a parsed parameter file into a map, checking its shape. */
-export function parameterDocument(data: unknown, path: string, input = INPUT): Map<string, string> {
-  return parameterEntries(data, path, input).values;
+export function parameterDocument(data: unknown, path: string): Map<string, string> {
+  return parameterEntries(data, path).values;
 }
 
 /**
@@ -127,29 +131,44 @@ export function parameterDocument(data: unknown, path: string, input = INPUT): M
  * entry has a ParameterKey and either a ParameterValue or `UsePreviousValue:
  * true` (as CloudFormation's own files do), never both.
  */
-export function parameterEntries(data: unknown, path: string, input = INPUT): ParameterDocument {
+export function parameterEntries(data: unknown, path: string): ParameterDocument {
   const values = new Map<string, string>();
   const usePrevious: string[] = [];
   if (Array.isArray(data)) {
     for (const [index, entry] of data.entries()) {
-      const record = entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined;
+      const record =
+        entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+          ? (entry as Record<string, unknown>)
+          : undefined;
       const key = record?.ParameterKey;
       const value = record?.ParameterValue;
       const keep = flag(record?.UsePreviousValue);
       const where = `file '${path}' entry ${index + 1}`;
-      if (typeof key !== 'string') throw new InputError(input, `${where} needs ParameterKey and ParameterValue (or UsePreviousValue: true)`);
-      checkKey(key, input);
-      if (keep === 'invalid') throw new InputError(input, `${where} (${key}) has UsePreviousValue '${shorten(String(record?.UsePreviousValue))}'; use true or false`);
+      if (typeof key !== 'string')
+        throw new InvalidRequestError(
+          FIELD,
+          `${where} needs ParameterKey and ParameterValue (or UsePreviousValue: true)`,
+        );
+      checkKey(key);
+      if (keep === 'invalid')
+        throw new InvalidRequestError(
+          FIELD,
+          `${where} (${key}) has UsePreviousValue ${quoteWhole(String(record?.UsePreviousValue))}; use true or false`,
+        );
       if (keep && value !== undefined && value !== null) {
-        throw new InputError(input, `${where} (${key}) sets both ParameterValue and UsePreviousValue: true; give one of them`);
+        throw new InvalidRequestError(
+          FIELD,
+          `${where} (${key}) sets both ParameterValue and UsePreviousValue: true; give one of them`,
+        );
       }
       if (keep) {
         values.delete(key);
         usePrevious.push(key);
         continue;
       }
-      if (value === undefined || value === null) throw new InputError(input, `${where} (${key}) needs ParameterValue (or UsePreviousValue: true)`);
-      values.set(key, scalar(value, key, path, input));
+      if (value === undefined || value === null)
+        throw new InvalidRequestError(FIELD, `${where} (${key}) needs ParameterValue (or UsePreviousValue: true)`);
+      values.set(key, scalar(value, key, path));
       const dropped = usePrevious.indexOf(key);
       if (dropped >= 0) usePrevious.splice(dropped, 1);
     }
@@ -157,12 +176,15 @@ export function parameterEntries(data: unknown, path: string, input = INPUT): Pa
   }
   if (data && typeof data === 'object') {
     for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-      checkKey(key, input);
-      values.set(key, scalar(value, key, path, input));
+      checkKey(key);
+      values.set(key, scalar(value, key, path));
     }
     return { values, usePrevious };
   }
-  throw new InputError(input, `file '${path}' must hold a map of KEY: VALUE or a list of {ParameterKey, ParameterValue}`);
+  throw new InvalidRequestError(
+    FIELD,
+    `file '${path}' must hold a map of KEY: VALUE or a list of {ParameterKey, ParameterValue}`,
+  );
 }
 
 /** A YAML/JSON boolean as written (the failsafe schema leaves it a string); 'invalid' for anything else. */
@@ -176,17 +198,23 @@ function flag(value: unknown): boolean | 'invalid' {
   return 'invalid';
 }
 
-function scalar(value: unknown, key: string, path: string, input: string): string {
+function scalar(value: unknown, key: string, path: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   // A CommaDelimitedList or List<...> parameter written as a YAML/JSON list.
   if (Array.isArray(value) && value.every((item) => ['string', 'number'].includes(typeof item))) return value.join(',');
-  throw new InputError(input, `file '${path}' gives '${key}' a value that is not a string, number, boolean or list`);
+  throw new InvalidRequestError(
+    FIELD,
+    `file '${path}' gives '${key}' a value that is not a string, number, boolean or list`,
+  );
 }
 
-function checkKey(key: string, input: string): void {
+function checkKey(key: string): void {
   if (!PARAMETER_KEY.test(key)) {
-    throw new InputError(input, `has the key '${key.length > 80 ? `${key.slice(0, 79)}…` : key}'; parameter names have only letters and digits`);
+    throw new InvalidRequestError(
+      FIELD,
+      `has the key ${quoteWhole(key)}; parameter names have only letters and digits`,
+    );
   }
 }
 

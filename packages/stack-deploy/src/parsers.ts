@@ -4,7 +4,21 @@
  */
 export { parseParameterOverrides, readParameterFile, parameterDocument } from './parameters.js';
 export { parseTags, type StackTag } from './tags.js';
-export { splitQuoted, parseItem } from './items.js';
-export { checkStackName, changeSetName, STACK_NAME, CHANGE_SET_NAME } from './names.js';
-export { parseTemplateSource, templateFacts, s3HttpsUrl, MAX_TEMPLATE_BODY_BYTES, type TemplateSource, type TemplateFacts } from './template-source.js';
+export {
+  checkStackName,
+  checkCapabilities,
+  changeSetName,
+  STACK_NAME,
+  CHANGE_SET_NAME,
+  CAPABILITIES,
+  IAM_CAPABILITIES,
+} from './names.js';
+export {
+  parseTemplateSource,
+  templateFacts,
+  s3HttpsUrl,
+  MAX_TEMPLATE_BODY_BYTES,
+  type TemplateSource,
+  type TemplateFacts,
+} from './template-source.js';
 export { outputMap } from './outputs.js';

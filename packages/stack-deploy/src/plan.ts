@@ -39,7 +39,10 @@ export function planMarkdown(plan: {
   noChanges: boolean;
   parameters?: Readonly<Record<string, string>>;
 }): string {
-  const lines = [`### CloudFormation ${plan.changeSetType === 'CREATE' ? 'create' : 'update'} plan for \`${plan.stackName}\``, ''];
+  const lines = [
+    `### CloudFormation ${plan.changeSetType === 'CREATE' ? 'create' : 'update'} plan for \`${plan.stackName}\``,
+    '',
+  ];
   if (plan.changeSetName) lines.push(`Change set: \`${plan.changeSetName}\``, '');
   if (plan.noChanges) {
     lines.push('No changes.');
@@ -53,7 +56,7 @@ export function planMarkdown(plan: {
     lines.push([...counts].map(([action, count]) => `${count} to ${action.toLowerCase()}`).join(', '), '');
     lines.push('| Action | Logical id | Type | Replacement |', '| --- | --- | --- | --- |');
     for (const row of plan.rows) {
-      lines.push(`| ${mdCell(row.action)} | ${mdCell(row.logicalId)} | ${mdCell(row.type)} | ${mdCell(row.replacement || '-')} |`);
+      lines.push(`| ${[row.action, row.logicalId, row.type, row.replacement || '-'].map(mdCell).join(' | ')} |`);
     }
   }
   return lines.join('\n');

@@ -14,7 +14,10 @@ export interface NoEchoFacts {
 }
 
 /** NoEcho names and the known values (an override, else the Default) of a template's parameters. */
-export function noEchoFacts(parameters: ReadonlyMap<string, ParameterFacts>, overrides: ReadonlyMap<string, string>): NoEchoFacts {
+export function noEchoFacts(
+  parameters: ReadonlyMap<string, ParameterFacts>,
+  overrides: ReadonlyMap<string, string>,
+): NoEchoFacts {
   const names: string[] = [];
   const values = new Set<string>();
   for (const [name, facts] of parameters) {
@@ -33,9 +36,16 @@ export function noEchoFacts(parameters: ReadonlyMap<string, ParameterFacts>, ove
  * `${Name}` in a Sub), which covers a value kept with UsePreviousValue that
  * this deploy never saw.
  */
-export function secretOutputKeys(outputs: Record<string, string>, noEcho: NoEchoFacts, expressions?: ReadonlyMap<string, string>): string[] {
+export function secretOutputKeys(
+  outputs: Record<string, string>,
+  noEcho: NoEchoFacts,
+  expressions?: ReadonlyMap<string, string>,
+): string[] {
   return Object.entries(outputs)
-    .filter(([key, value]) => noEcho.values.some((secret) => value.includes(secret)) || usesParameter(expressions?.get(key), noEcho.names))
+    .filter(
+      ([key, value]) =>
+        noEcho.values.some((secret) => value.includes(secret)) || usesParameter(expressions?.get(key), noEcho.names),
+    )
     .map(([key]) => key);
 }
 

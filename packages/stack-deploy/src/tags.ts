@@ -1,54 +1,62 @@
 /** `tags`: KEY=VALUE items or a JSON map/list. A malformed tag is an error, never dropped. */
-import { InputError } from '@img-mgr/kernel';
-import { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from '@img-mgr/kernel';
-import { parseItem, placeOf, shorten, splitQuotedItems } from './items.js';
+import {
+  hasUrlCredentials,
+  InvalidRequestError,
+  KeyValueSyntaxError,
+  parseKeyValues,
+  quoteWhole,
+  URL_CREDENTIALS_PROBLEM,
+} from '@img-mgr/kernel';
 
 export interface StackTag {
   Key: string;
   Value: string;
 }
 
-const INPUT = 'tags';
+/** The request field (DeployRequest.tags) that errors name. */
+const FIELD = 'tags';
 
 /** Parses the tags input; an empty input gives an empty list. */
-export function parseTags(text: string, input = INPUT): StackTag[] {
+export function parseTags(text: string): StackTag[] {
   const trimmed = text.trim();
   if (trimmed === '') return [];
-  if (hasUrlCredentials(trimmed)) throw new InputError(input, URL_CREDENTIALS_PROBLEM);
-  const tags = trimmed.startsWith('{') || trimmed.startsWith('[') ? jsonTags(trimmed, input) : itemTags(trimmed, input);
+  if (hasUrlCredentials(trimmed)) throw new InvalidRequestError(FIELD, URL_CREDENTIALS_PROBLEM);
+  const tags = trimmed.startsWith('{') || trimmed.startsWith('[') ? jsonTags(trimmed) : itemTags(trimmed);
   const seen = new Set<string>();
   for (const tag of tags) {
-    checkTag(tag, input);
-    if (seen.has(tag.Key)) throw new InputError(input, `sets the tag '${tag.Key}' more than once`);
+    checkTag(tag);
+    if (seen.has(tag.Key)) throw new InvalidRequestError(FIELD, `sets the tag '${tag.Key}' more than once`);
     seen.add(tag.Key);
   }
   return tags;
 }
 
-function itemTags(text: string, input: string): StackTag[] {
+/** KEY=VALUE items in the kernel's grammar; errors name an item by its place. */
+function itemTags(text: string): StackTag[] {
   try {
-    const items = splitQuotedItems(text);
-    return items.map((item) => {
-      const { key, value } = parseItem(item.text, placeOf(item, items.filter((other) => other.line === item.line).length));
-      return { Key: key, Value: value };
-    });
+    return parseKeyValues(text).map((item) => ({ Key: item.key, Value: item.value }));
   } catch (error: unknown) {
-    throw new InputError(input, (error as Error).message);
+    throw error instanceof KeyValueSyntaxError ? new InvalidRequestError(FIELD, error.problem) : error;
   }
 }
 
-function jsonTags(text: string, input: string): StackTag[] {
+function jsonTags(text: string): StackTag[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error: unknown) {
-    throw new InputError(input, `is not valid JSON: ${shorten((error as Error).message)}`);
+    // The parser's message may quote the text around the error: name the position only.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new InvalidRequestError(
+      FIELD,
+      `is not valid JSON (${position ? `at position ${position}` : 'it does not parse'})`,
+    );
   }
   if (Array.isArray(data)) {
     return data.map((entry: unknown, index) => {
       const record = entry as Record<string, unknown> | null;
       if (typeof record?.Key !== 'string' || typeof record.Value !== 'string') {
-        throw new InputError(input, `entry ${index + 1} needs a string Key and a string Value`);
+        throw new InvalidRequestError(FIELD, `entry ${index + 1} needs a string Key and a string Value`);
       }
       return { Key: record.Key, Value: record.Value };
     });
@@ -56,19 +64,21 @@ function jsonTags(text: string, input: string): StackTag[] {
   if (data && typeof data === 'object') {
     return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new InputError(input, `gives the tag '${shorten(key)}' a value that is not a string`);
+        throw new InvalidRequestError(FIELD, `gives the tag ${quoteWhole(key)} a value that is not a string`);
       }
       return { Key: key, Value: String(value) };
     });
   }
-  throw new InputError(input, 'must be KEY=VALUE items, a JSON map or a JSON list of {Key, Value}');
+  throw new InvalidRequestError(FIELD, 'must be KEY=VALUE items, a JSON map or a JSON list of {Key, Value}');
 }
 
 /** CloudFormation's limits: key 1-128 characters, not starting with aws:, value at most 256. */
-function checkTag(tag: StackTag, input: string): void {
+function checkTag(tag: StackTag): void {
   if (tag.Key.trim() === '' || tag.Key.length > 128) {
-    throw new InputError(input, `has the tag key '${shorten(tag.Key)}'; a key has 1 to 128 characters`);
+    throw new InvalidRequestError(FIELD, `has the tag key ${quoteWhole(tag.Key)}; a key has 1 to 128 characters`);
   }
-  if (/^aws:/i.test(tag.Key)) throw new InputError(input, `has the tag key '${tag.Key}'; keys starting with 'aws:' are reserved`);
-  if (tag.Value.length > 256) throw new InputError(input, `gives the tag '${tag.Key}' a value longer than 256 characters`);
+  if (/^aws:/i.test(tag.Key))
+    throw new InvalidRequestError(FIELD, `has the tag key '${tag.Key}'; keys starting with 'aws:' are reserved`);
+  if (tag.Value.length > 256)
+    throw new InvalidRequestError(FIELD, `gives the tag '${tag.Key}' a value longer than 256 characters`);
 }

@@ -1,7 +1,7 @@
 /** The `template` input: a local file or an https/S3 URL, and what it declares. */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InputError } from '@img-mgr/kernel';
+import { InvalidRequestError } from '@img-mgr/kernel';
 import { parseDocument, type Tags } from 'yaml';
 
 /** CloudFormation's limit for an inline TemplateBody. */
@@ -14,12 +14,12 @@ export type TemplateSource = { kind: 'file'; path: string } | { kind: 'url'; url
  * URL becomes the https form CloudFormation accepts); anything else is a path
  * that must exist.
  */
-export function parseTemplateSource(text: string, options: { cwd: string; region: string; input?: string }): TemplateSource {
-  const input = options.input ?? 'template';
+export function parseTemplateSource(text: string, options: { cwd: string; region: string }): TemplateSource {
   const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(text);
   if (s3) return { kind: 'url', url: s3HttpsUrl(s3[1] ?? '', s3[2] ?? '', options.region) };
   if (/^https:\/\//.test(text)) return { kind: 'url', url: text };
-  if (/^[a-z]+:\/\//i.test(text)) throw new InputError(input, `has '${text}'; use a file path, an https:// URL or an s3:// URL`);
+  if (/^[a-z]+:\/\//i.test(text))
+    throw new InvalidRequestError('template', `has '${text}'; use a file path, an https:// URL or an s3:// URL`);
   const path = isAbsolute(text) ? text : resolve(options.cwd, text);
   let isFile = false;
   try {
@@ -27,7 +27,7 @@ export function parseTemplateSource(text: string, options: { cwd: string; region
   } catch {
     // reported below
   }
-  if (!isFile) throw new InputError(input, `names the file '${text}', which does not exist`);
+  if (!isFile) throw new InvalidRequestError('template', `names the file '${text}', which does not exist`);
   return { kind: 'file', path };
 }
 
@@ -50,7 +50,8 @@ export function templateSyntaxProblem(body: string): string | undefined {
   const error = document.errors[0];
   if (error) return `is neither JSON nor YAML (${(error.message.split('\n')[0] ?? error.code).replace(/:$/, '')})`;
   const data: unknown = document.toJS({ maxAliasCount: -1 });
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'is not a template: its top level is not a mapping of sections';
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return 'is not a template: its top level is not a mapping of sections';
   return undefined;
 }
 
@@ -113,7 +114,28 @@ function outputExpressions(section: unknown): Map<string, string> {
   return result;
 }
 
-const SHORT_FORMS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Base64', 'Cidr', 'GetAZs', 'ImportValue', 'Condition', 'Transform', 'Length', 'ToJsonString'];
+const SHORT_FORMS = [
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'Base64',
+  'Cidr',
+  'GetAZs',
+  'ImportValue',
+  'Condition',
+  'Transform',
+  'Length',
+  'ToJsonString',
+];
 /** Accepts the short forms as plain values: only Parameters and resource types are read. */
 const cfnTags: Tags = SHORT_FORMS.flatMap((name): Tags => [
   { tag: `!${name}`, resolve: (value: string) => value },

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidRequestError } from '@img-mgr/kernel';
 import { describe, expect, it } from 'vitest';
 import {
   changeSetName,
@@ -8,7 +9,6 @@ import {
   parseParameterOverrides,
   parseTags,
   parseTemplateSource,
-  splitQuoted,
   templateFacts,
   CHANGE_SET_NAME,
 } from '../src/parsers.js';
@@ -17,37 +17,37 @@ import { readParameterDocument } from '../src/parameters.js';
 import { classifyStatus } from '../src/status.js';
 import { noEchoFacts, secretOutputKeys } from '../src/secrets.js';
 import { changeRows, planMarkdown } from '../src/plan.js';
-import { formatDuration } from '../src/deploy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stack-deploy-parsers-'));
-writeFileSync(join(dir, 'params.json'), JSON.stringify({ ImageId: 'ami-1', Subnets: ['subnet-a', 'subnet-b'], Count: 2 }));
+writeFileSync(
+  join(dir, 'params.json'),
+  JSON.stringify({ ImageId: 'ami-1', Subnets: ['subnet-a', 'subnet-b'], Count: 2 }),
+);
 writeFileSync(join(dir, 'params.yaml'), 'ImageId: ami-yaml\nEnvironment: prod\n');
 writeFileSync(join(dir, 'list.json'), JSON.stringify([{ ParameterKey: 'ImageId', ParameterValue: 'ami-list' }]));
 writeFileSync(join(dir, 'bad.json'), '{ "ImageId": ');
 writeFileSync(join(dir, 'scalar.yaml'), 'just a string\n');
 writeFileSync(join(dir, 'template.yaml'), 'Resources: {}\n');
-writeFileSync(join(dir, 'as-written.yaml'), 'Version: 1.10\nCode: 0012\nEnabled: yes\nDebug: true\nOctal: 0o17\nZone: Norway\nEmpty: ""\nSubnets: [subnet-a, 1.50]\n');
+writeFileSync(
+  join(dir, 'as-written.yaml'),
+  'Version: 1.10\nCode: 0012\nEnabled: yes\nDebug: true\nOctal: 0o17\nZone: Norway\nEmpty: ""\nSubnets: [subnet-a, 1.50]\n',
+);
 writeFileSync(join(dir, 'as-written.json'), '{"Version": 1.10, "Count": 2, "Flag": false}');
 writeFileSync(
   join(dir, 'previous.yaml'),
   '- ParameterKey: ImageId\n  UsePreviousValue: true\n- ParameterKey: Version\n  ParameterValue: 1.10\n- {ParameterKey: Owner, ParameterValue: "team", UsePreviousValue: false}\n',
 );
 writeFileSync(join(dir, 'previous.json'), JSON.stringify([{ ParameterKey: 'Environment', UsePreviousValue: true }]));
-writeFileSync(join(dir, 'both.json'), JSON.stringify([{ ParameterKey: 'ImageId', ParameterValue: 'ami-1', UsePreviousValue: true }]));
+writeFileSync(
+  join(dir, 'both.json'),
+  JSON.stringify([{ ParameterKey: 'ImageId', ParameterValue: 'ami-1', UsePreviousValue: true }]),
+);
 writeFileSync(join(dir, 'maybe.yaml'), '- ParameterKey: ImageId\n  UsePreviousValue: maybe\n');
 writeFileSync(join(dir, 'nokey.yaml'), '- ParameterValue: ami-1\n');
 writeFileSync(join(dir, 'novalue.yaml'), '- ParameterKey: ImageId\n');
 
-const overrides = (text: string): Record<string, string> => Object.fromEntries(parseParameterOverrides(text, { cwd: dir }));
-
-describe('splitQuoted', () => {
-  it('splits on commas and newlines outside quotes, dropping blanks and # lines', () => {
-    expect(splitQuoted('A=1, B="x,y"\n# comment\n\nC=\'p,q\',')).toEqual(['A=1', 'B="x,y"', "C='p,q'"]);
-  });
-  it('rejects an unclosed quote', () => {
-    expect(() => splitQuoted('A="x,y')).toThrow(/unclosed " quote/);
-  });
-});
+const overrides = (text: string): Record<string, string> =>
+  Object.fromEntries(parseParameterOverrides(text, { cwd: dir }));
 
 describe('parseParameterOverrides', () => {
   it('reads KEY=VALUE items on lines and with commas, keeping = and commas in quoted values', () => {
@@ -103,12 +103,16 @@ describe('parseParameterOverrides', () => {
     ['missing.json', /names the file 'missing.json', which does not exist/],
     ['bad.json', /'bad.json', which is not valid JSON or YAML \(line 1, column \d+\)/],
     ['scalar.yaml', /must hold a map of KEY: VALUE or a list/],
-    ['both.json', /file 'both.json' entry 1 \(ImageId\) sets both ParameterValue and UsePreviousValue: true; give one of them$/],
+    [
+      'both.json',
+      /file 'both.json' entry 1 \(ImageId\) sets both ParameterValue and UsePreviousValue: true; give one of them$/,
+    ],
     ['maybe.yaml', /file 'maybe.yaml' entry 1 \(ImageId\) has UsePreviousValue 'maybe'; use true or false$/],
     ['nokey.yaml', /file 'nokey.yaml' entry 1 needs ParameterKey and ParameterValue \(or UsePreviousValue: true\)$/],
     ['novalue.yaml', /file 'novalue.yaml' entry 1 \(ImageId\) needs ParameterValue \(or UsePreviousValue: true\)$/],
-  ])('rejects %j naming the input', (text, problem) => {
-    expect(() => overrides(text)).toThrow(/^Input 'parameter-overrides' /);
+  ])('rejects %j naming the request field', (text, problem) => {
+    expect(() => overrides(text)).toThrow(InvalidRequestError);
+    expect(() => overrides(text)).toThrow(/^'parameters' /);
     expect(() => overrides(text)).toThrow(problem);
   });
 });
@@ -116,7 +120,6 @@ describe('parseParameterOverrides', () => {
 describe('no piece of a parameter value in an error line', () => {
   const SECRET = 'pa55,w0rd-TAIL';
   it.each([
-    ['an unquoted comma cuts the value', `DbPassword=${SECRET}`, /line 1, item 2 that is not KEY=VALUE/],
     ['a wrapped continuation line', `DbPassword=pa55\n  w0rd-TAIL`, /line 2 that is not KEY=VALUE/],
     ['a continuation line with an =', `DbPassword=pa55\n  w0rd-TAIL=x`, /line 2 whose key is not a parameter name/],
     ['an unclosed quote', `A=1, DbPassword="pa55,w0rd-TAIL`, /unclosed " quote on line 1/],
@@ -128,13 +131,24 @@ describe('no piece of a parameter value in an error line', () => {
     } catch (error: unknown) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^Input 'parameter-overrides' /);
+    expect(message).toMatch(/^'parameters' /);
     expect(message).toMatch(problem);
     for (const piece of ['pa55', 'w0rd', 'TAIL']) expect(message).not.toContain(piece);
   });
+  it('an unquoted comma followed by no = keeps the value whole (the kernel grammar), so nothing is cut', () => {
+    expect(overrides(`DbPassword=${SECRET}`)).toEqual({ DbPassword: SECRET });
+  });
+  it('a key set twice inline is an error, across lines too', () => {
+    expect(() => overrides('ImageId=ami-1\nImageId=ami-2')).toThrow(/^'parameters' sets 'ImageId' more than once$/);
+  });
+  it('a # line is a comment, never a file name', () => {
+    expect(overrides('# params.yaml\nImageId=ami-1')).toEqual({ ImageId: 'ami-1' });
+  });
   it('names a YAML file error by line and column, without the parser quoting the line', () => {
     writeFileSync(join(dir, 'secret.yaml'), 'DbPassword: "pa55w0rd-TAIL\n  x: [\n');
-    expect(() => overrides('secret.yaml')).toThrow(/'secret.yaml', which is not valid JSON or YAML \(line \d+, column \d+\)$/);
+    expect(() => overrides('secret.yaml')).toThrow(
+      /'secret.yaml', which is not valid JSON or YAML \(line \d+, column \d+\)$/,
+    );
     expect(() => overrides('secret.yaml')).not.toThrow(/TAIL/);
   });
   it('keeps where each inline item was written, so a later error can name it without its text', () => {
@@ -182,7 +196,13 @@ describe('NoEcho values and the outputs that carry them', () => {
   it('hides the outputs that carry a NoEcho value or use a NoEcho parameter, and shows the rest whatever their names', () => {
     const facts = templateFacts(template);
     if (!facts) throw new Error('template did not parse');
-    const noEcho = noEchoFacts(facts.parameters, new Map([['DbPwd', 'hunter2-long'], ['Env', 'prod']]));
+    const noEcho = noEchoFacts(
+      facts.parameters,
+      new Map([
+        ['DbPwd', 'hunter2-long'],
+        ['Env', 'prod'],
+      ]),
+    );
     expect(noEcho).toEqual({ names: ['DbPwd', 'ApiKey'], values: ['hunter2-long', 'dflt-key-123'] });
     const outputs = {
       DbUrl: 'postgres://admin:hunter2-long@db.example:5432/app',
@@ -194,7 +214,13 @@ describe('NoEcho values and the outputs that carry them', () => {
     };
     expect(secretOutputKeys(outputs, noEcho, facts.outputs).sort()).toEqual(['DbUrl', 'Joined', 'KeyEcho', 'Unlisted']);
     // A kept (UsePreviousValue) NoEcho value is unknown here: the output's expression still gives it away.
-    expect(secretOutputKeys({ DbUrl: 'postgres://admin:old-value@db' }, noEchoFacts(facts.parameters, new Map()), facts.outputs)).toEqual(['DbUrl']);
+    expect(
+      secretOutputKeys(
+        { DbUrl: 'postgres://admin:old-value@db' },
+        noEchoFacts(facts.parameters, new Map()),
+        facts.outputs,
+      ),
+    ).toEqual(['DbUrl']);
   });
 });
 
@@ -218,18 +244,22 @@ describe('parseTags', () => {
     ['{"team": ', /is not valid JSON/],
     ['[{"Key": "team"}]', /entry 1 needs a string Key and a string Value/],
     [`k=${'v'.repeat(257)}`, /longer than 256/],
-    ['repo=https://x-access-token:ghp_abc123@github.com/me/app.git', /^Input 'tags' holds a URL with credentials \(user:token@\), which would reach logs and tags; use a URL without them$/],
+    [
+      'repo=https://x-access-token:ghp_abc123@github.com/me/app.git',
+      /^'tags' holds a URL with credentials \(user:token@\), which would reach logs and tags; use a URL without them$/,
+    ],
   ])('rejects %j instead of dropping it', (text, problem) => {
-    expect(() => parseTags(text)).toThrow(/^Input 'tags' /);
+    expect(() => parseTags(text)).toThrow(InvalidRequestError);
+    expect(() => parseTags(text)).toThrow(/^'tags' /);
     expect(() => parseTags(text)).toThrow(problem);
   });
 });
 
 describe('names', () => {
-  it('accepts valid stack names and rejects others naming the input', () => {
+  it('accepts valid stack names and rejects others naming the request field', () => {
     expect(checkStackName('img-mgr-dev')).toBe('img-mgr-dev');
     for (const bad of ['1stack', 'my_stack', 'a'.repeat(129), 'stack!']) {
-      expect(() => checkStackName(bad)).toThrow(/^Input 'stack-name' has an invalid value/);
+      expect(() => checkStackName(bad)).toThrow(/^'stackName' has an invalid value/);
     }
   });
   it('makes change-set names unique per run and attempt, and valid', () => {
@@ -246,18 +276,28 @@ describe('names', () => {
 
 describe('templates', () => {
   it('classifies files and URLs; an s3:// URL becomes the https form', () => {
-    expect(parseTemplateSource('template.yaml', { cwd: dir, region: 'eu-west-1' })).toEqual({ kind: 'file', path: join(dir, 'template.yaml') });
+    expect(parseTemplateSource('template.yaml', { cwd: dir, region: 'eu-west-1' })).toEqual({
+      kind: 'file',
+      path: join(dir, 'template.yaml'),
+    });
     expect(parseTemplateSource('s3://bucket/path/t.yaml', { cwd: dir, region: 'eu-west-1' })).toEqual({
       kind: 'url',
       url: 'https://bucket.s3.eu-west-1.amazonaws.com/path/t.yaml',
     });
     expect(parseTemplateSource('https://example.com/t.yaml', { cwd: dir, region: 'eu-west-1' }).kind).toBe('url');
-    expect(() => parseTemplateSource('nope.yaml', { cwd: dir, region: 'eu-west-1' })).toThrow("Input 'template' names the file 'nope.yaml', which does not exist");
-    expect(() => parseTemplateSource('ftp://x/t.yaml', { cwd: dir, region: 'eu-west-1' })).toThrow(/^Input 'template' /);
+    expect(() => parseTemplateSource('nope.yaml', { cwd: dir, region: 'eu-west-1' })).toThrow(
+      "'template' names the file 'nope.yaml', which does not exist",
+    );
+    expect(() => parseTemplateSource('ftp://x/t.yaml', { cwd: dir, region: 'eu-west-1' })).toThrow(/^'template' /);
   });
   it('reads parameters and resources of a YAML template with short-form tags', () => {
-    const facts = templateFacts('Parameters:\n  A:\n    Type: String\n  B:\n    Type: String\n    Default: x\nResources:\n  R:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !Ref A\n      Name: !Sub "/${A}"\n      Tags: !If [c, !Ref B, !Ref AWS::NoValue]\n');
-    expect(facts && Object.fromEntries(facts.parameters)).toEqual({ A: { hasDefault: false }, B: { hasDefault: true } });
+    const facts = templateFacts(
+      'Parameters:\n  A:\n    Type: String\n  B:\n    Type: String\n    Default: x\nResources:\n  R:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !Ref A\n      Name: !Sub "/${A}"\n      Tags: !If [c, !Ref B, !Ref AWS::NoValue]\n',
+    );
+    expect(facts && Object.fromEntries(facts.parameters)).toEqual({
+      A: { hasDefault: false },
+      B: { hasDefault: true },
+    });
     expect(facts && Object.fromEntries(facts.outputs)).toEqual({});
     expect(facts && Object.fromEntries(facts.resources)).toEqual({ R: 'AWS::SSM::Parameter' });
     expect(templateFacts('Resources: [unclosed')).toBeUndefined();
@@ -286,32 +326,79 @@ describe('stack states', () => {
 
 describe('events and root cause', () => {
   it('formats one aligned line per event', () => {
-    const line = formatEvent({ Timestamp: new Date('2026-01-02T03:04:05Z'), ResourceStatus: 'CREATE_FAILED', ResourceType: 'AWS::EC2::Instance', LogicalResourceId: 'Web', ResourceStatusReason: 'No\nspace' }, 'Net/');
-    expect(line).toBe(`03:04:05  ${'CREATE_FAILED'.padEnd(27)} ${'AWS::EC2::Instance'.padEnd(34)} ${'Net/Web'.padEnd(28)} No space`);
+    const line = formatEvent(
+      {
+        Timestamp: new Date('2026-01-02T03:04:05Z'),
+        ResourceStatus: 'CREATE_FAILED',
+        ResourceType: 'AWS::EC2::Instance',
+        LogicalResourceId: 'Web',
+        ResourceStatusReason: 'No\nspace',
+      },
+      'Net/',
+    );
+    expect(line).toBe(
+      `03:04:05  ${'CREATE_FAILED'.padEnd(27)} ${'AWS::EC2::Instance'.padEnd(34)} ${'Net/Web'.padEnd(28)} No space`,
+    );
   });
   it('keeps failed resources with reasons and drops the cancellation noise', () => {
     const causes = rootCauses([
-      { LogicalResourceId: 'Web', ResourceType: 'AWS::EC2::Instance', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Instance type t9.huge is not supported' },
-      { LogicalResourceId: 'Db', ResourceType: 'AWS::RDS::DBInstance', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Resource creation cancelled' },
-      { LogicalResourceId: 'app', ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'ROLLBACK_IN_PROGRESS', ResourceStatusReason: 'The following resource(s) failed to create: [Web, Db].' },
+      {
+        LogicalResourceId: 'Web',
+        ResourceType: 'AWS::EC2::Instance',
+        ResourceStatus: 'CREATE_FAILED',
+        ResourceStatusReason: 'Instance type t9.huge is not supported',
+      },
+      {
+        LogicalResourceId: 'Db',
+        ResourceType: 'AWS::RDS::DBInstance',
+        ResourceStatus: 'CREATE_FAILED',
+        ResourceStatusReason: 'Resource creation cancelled',
+      },
+      {
+        LogicalResourceId: 'app',
+        ResourceType: 'AWS::CloudFormation::Stack',
+        ResourceStatus: 'ROLLBACK_IN_PROGRESS',
+        ResourceStatusReason: 'The following resource(s) failed to create: [Web, Db].',
+      },
       { LogicalResourceId: 'Bucket', ResourceType: 'AWS::S3::Bucket', ResourceStatus: 'CREATE_COMPLETE' },
     ]);
-    expect(causes).toEqual([{ logicalId: 'Web', type: 'AWS::EC2::Instance', status: 'CREATE_FAILED', reason: 'Instance type t9.huge is not supported' }]);
+    expect(causes).toEqual([
+      {
+        logicalId: 'Web',
+        type: 'AWS::EC2::Instance',
+        status: 'CREATE_FAILED',
+        reason: 'Instance type t9.huge is not supported',
+      },
+    ]);
   });
 });
 
 describe('outputs and plans', () => {
   it('renders the change set as a markdown table', () => {
     const rows = changeRows([
-      { Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: 'Asg', ResourceType: 'AWS::AutoScaling::AutoScalingGroup', Replacement: 'False' } },
-      { Type: 'Resource', ResourceChange: { Action: 'Add', LogicalResourceId: 'Lt|x', ResourceType: 'AWS::EC2::LaunchTemplate' } },
+      {
+        Type: 'Resource',
+        ResourceChange: {
+          Action: 'Modify',
+          LogicalResourceId: 'Asg',
+          ResourceType: 'AWS::AutoScaling::AutoScalingGroup',
+          Replacement: 'False',
+        },
+      },
+      {
+        Type: 'Resource',
+        ResourceChange: { Action: 'Add', LogicalResourceId: 'Lt|x', ResourceType: 'AWS::EC2::LaunchTemplate' },
+      },
     ]);
-    const markdown = planMarkdown({ stackName: 'app', changeSetName: 'cs', changeSetType: 'UPDATE', rows, noChanges: false });
+    const markdown = planMarkdown({
+      stackName: 'app',
+      changeSetName: 'cs',
+      changeSetType: 'UPDATE',
+      rows,
+      noChanges: false,
+    });
     expect(markdown).toContain('1 to modify, 1 to add');
     expect(markdown).toContain('| Modify | Asg | AWS::AutoScaling::AutoScalingGroup | False |');
     expect(markdown).toContain('| Add | Lt\\|x | AWS::EC2::LaunchTemplate | - |');
-  });
-  it('formats durations', () => {
-    expect([formatDuration(90_000), formatDuration(3_600_000), formatDuration(500)]).toEqual(['1m30s', '1h', '1s']);
   });
 });

@@ -45,6 +45,8 @@ describe.each(ACTIONS)('actions/%s', (action) => {
       expect(output.description, `output ${name}`).toBeTruthy();
     }
     expect(readActionYaml(action).runs.main).toBe('dist/index.js');
+    // A post step runs the same bundle (it routes on the isPost state): no chunk ships twice.
+    expect(readActionYaml(action).runs.post ?? 'dist/index.js').toBe('dist/index.js');
   });
 
   it("README's inputs table lists exactly the inputs of action.yml, with their defaults", () => {

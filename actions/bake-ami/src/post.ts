@@ -1,3 +1,0 @@
-import { runPost } from './cleanup.js';
-
-await runPost();
