@@ -1,8 +1,20 @@
 // Typed lint for every workspace; run from a workspace directory by `turbo run lint`.
 import tseslint from 'typescript-eslint';
 
+/** The domain packages and the kernel: callable from a CLI, so nothing of GitHub Actions may load with them. */
+const CORE_FREE_SOURCES = [
+  'packages/kernel/src/**/*.ts',
+  'packages/stack-deploy/src/**/*.ts',
+  'packages/ami-publish/src/**/*.ts',
+  'packages/packer-bake/src/**/*.ts',
+];
+const CORE_FREE_MESSAGE =
+  'the kernel and the domain packages are core-free: take a Context (log, signal, env, clients) instead; ' +
+  'the @actions plumbing lives in @img-mgr/action-kit and the actions';
+
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/lib/**', '**/node_modules/**', '**/*.js', '**/*.mjs'] },
+  // JavaScript is not linted, except the benchmarks (typed through bench/tsconfig.json: allowJs, no checkJs).
+  { ignores: ['**/dist/**', '**/lib/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '!bench/**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
@@ -15,5 +27,54 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The benchmarks are plain JavaScript: untyped parameters are `any`, so the no-unsafe-* rules would flag
+    // every use of one. The promise rules (no-floating-promises above) still apply.
+    files: ['bench/**/*.mjs'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Issue 16: the core-free kernel. tests/system/test/core-free.test.ts proves it at run time.
+    files: CORE_FREE_SOURCES,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@actions/*', '@img-mgr/action-kit', '@img-mgr/action-kit/*'],
+              message: CORE_FREE_MESSAGE,
+            },
+            { group: ['@img-mgr/testbed', '@img-mgr/testbed/*'], message: 'the test bed is for tests only' },
+          ],
+        },
+      ],
+      // no-restricted-imports sees static imports only; a lazy import() or an import type loads the same package.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/^@(actions\\/|img-mgr\\/(action-kit|testbed)(\\/|$))/]',
+          message: CORE_FREE_MESSAGE,
+        },
+        {
+          selector: 'TSImportType[argument.literal.value=/^@(actions\\/|img-mgr\\/(action-kit|testbed)(\\/|$))/]',
+          message: CORE_FREE_MESSAGE,
+        },
+      ],
+    },
+  },
+  {
+    // The one known exception on main (issue 16): packer-bake installs Packer through a lazy
+    // import('@actions/tool-cache'). Loading the package does not load it (core-free.test.ts), but
+    // the call does. Remove this block when packer-bake downloads Packer without @actions/tool-cache.
+    files: ['packages/packer-bake/src/binary.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

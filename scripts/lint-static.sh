@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Static checks over what TypeScript lint does not see: workflows (actionlint
 # with shellcheck, zizmor), CloudFormation templates (cfn-lint), shell scripts
-# (shellcheck) and Packer templates (packer validate / fmt); checkov over the
-# templates with a commented baseline (scripts/checkov-gate.sh).
+# (shellcheck); checkov over the templates with a commented baseline
+# (scripts/checkov-gate.sh). The Packer templates are checked by
+# tests/system/test/packer.test.ts (packer fmt -check, packer validate with and
+# without the test variables), which knows how to leave out plugins.pkr.hcl for
+# the test bed's Packer 1.6.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

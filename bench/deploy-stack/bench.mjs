@@ -39,12 +39,24 @@ const cfn = new CloudFormationClient(moto.clientConfig);
 try {
   // 3 + 1: calls of a create, an update and a no-op; then the no-op wall time.
   const files = { 'app.yaml': TEMPLATE };
-  const create = await deploy(moto, { 'stack-name': 'bench', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, files);
-  const update = await deploy(moto, { 'stack-name': 'bench', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-2' }, files);
+  const create = await deploy(
+    moto,
+    { 'stack-name': 'bench', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+    files,
+  );
+  const update = await deploy(
+    moto,
+    { 'stack-name': 'bench', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-2' },
+    files,
+  );
   const noOps = [];
   let noOpLog = '';
   for (let i = 0; i < RUNS; i++) {
-    const run = await deploy(moto, { 'stack-name': 'bench', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-2' }, files);
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'bench', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-2' },
+      files,
+    );
     if (run.exitCode !== 0 || run.outputs['no-changes'] !== 'true') throw new Error(`no-op deploy failed:\n${run.log}`);
     noOps.push(run.durationMs);
     noOpLog = run.log;
@@ -61,14 +73,35 @@ try {
       Capabilities: ['CAPABILITY_NAMED_IAM'],
       TemplateBody: JSON.stringify({
         Resources: {
-          Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'hold-role', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
-          Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'hold', Runtime: 'python3.12', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: 'def handler(e, c): pass' } } },
+          Role: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              RoleName: 'hold-role',
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+                ],
+              },
+            },
+          },
+          Fn: {
+            Type: 'AWS::Lambda::Function',
+            Properties: {
+              FunctionName: 'hold',
+              Runtime: 'python3.12',
+              Handler: 'index.handler',
+              Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+              Code: { ZipFile: 'def handler(e, c): pass' },
+            },
+          },
         },
         Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
       }),
     }),
   );
-  const token = (await cfn.send(new DescribeStacksCommand({ StackName: 'hold-function' }))).Stacks[0].Outputs[0].OutputValue;
+  const token = (await cfn.send(new DescribeStacksCommand({ StackName: 'hold-function' }))).Stacks[0].Outputs[0]
+    .OutputValue;
   const held = JSON.stringify({ Resources: { Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: token } } } });
   const toEvent = [];
   const toExit = [];
@@ -77,30 +110,43 @@ try {
     const name = `held-${i}`;
     let releasedAt;
     let eventAt;
+    /** @type {Promise<void> | undefined} */
     let releasing;
     const holdMs = 3_000; // let the action settle into its slowest polling interval first
-    const run = await deploy(moto, { 'stack-name': name, template: 'held.json', 'timeout-in-minutes': 5 }, { 'held.json': held }, {
-      cancel: {
-        when: (log) => {
-          if (!releasing && new RegExp(`CREATE_IN_PROGRESS\\s+AWS::CloudFormation::Stack\\s+${name}`).test(log)) {
-            releasing = new Promise((resolve) => setTimeout(resolve, holdMs)).then(async () => {
-              const stackId = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks[0].StackId;
-              const response = await fetch(`${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: 'Hold', Data: {} }),
+    const run = await deploy(
+      moto,
+      { 'stack-name': name, template: 'held.json', 'timeout-in-minutes': 5 },
+      { 'held.json': held },
+      {
+        cancel: {
+          when: (log) => {
+            if (!releasing && new RegExp(`CREATE_IN_PROGRESS\\s+AWS::CloudFormation::Stack\\s+${name}`).test(log)) {
+              releasing = new Promise((resolve) => setTimeout(resolve, holdMs)).then(async () => {
+                const stackId = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks[0].StackId;
+                const response = await fetch(
+                  `${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`,
+                  {
+                    method: 'POST',
+                    headers: { 'content-type': 'application/json' },
+                    body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: 'Hold', Data: {} }),
+                  },
+                );
+                if (!response.ok) throw new Error(`releasing the held resource answered ${response.status}`);
+                releasedAt = Date.now();
               });
-              if (!response.ok) throw new Error(`releasing the held resource answered ${response.status}`);
-              releasedAt = Date.now();
-            });
-            // Awaited after the deploy; until then a failure must not become an unhandled rejection.
-            releasing.catch(() => undefined);
-          }
-          if (eventAt === undefined && new RegExp(`CREATE_COMPLETE\\s+AWS::CloudFormation::Stack\\s+${name}`).test(log)) eventAt = Date.now();
-          return false;
+              // Awaited after the deploy; until then a failure must not become an unhandled rejection.
+              releasing.catch(() => undefined);
+            }
+            if (
+              eventAt === undefined &&
+              new RegExp(`CREATE_COMPLETE\\s+AWS::CloudFormation::Stack\\s+${name}`).test(log)
+            )
+              eventAt = Date.now();
+            return false;
+          },
         },
       },
-    });
+    );
     await releasing;
     const exitAt = Date.now();
     if (run.exitCode !== 0 || releasedAt === undefined) throw new Error(`held deploy failed:\n${run.log}`);
@@ -117,7 +163,9 @@ try {
   const files4 = readdirSync(dist).filter((file) => file.endsWith('.js'));
   const sizes = files4.map((file) => [file, statSync(join(dist, file)).size]);
   const total = sizes.reduce((sum, [, size]) => sum + size, 0);
-  console.log(`bundle: ${(total / 1024).toFixed(0)} KiB in ${files4.length} files (${sizes.map(([file, size]) => `${file} ${(size / 1024).toFixed(0)} KiB`).join(', ')})`);
+  console.log(
+    `bundle: ${(total / 1024).toFixed(0)} KiB in ${files4.length} files (${sizes.map(([file, size]) => `${file} ${(size / 1024).toFixed(0)} KiB`).join(', ')})`,
+  );
   const bad = [];
   const full = [];
   const large = { 'large.yaml': `Description: ${'x'.repeat(52_000)}\n${TEMPLATE}` };

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The bundled action with a REAL Packer (Debian's 1.6.6 from .tools) baking
  * the test template against moto. Packer reaches moto through the template's
@@ -22,7 +23,7 @@ import { createRunnerEnv, repoRoot, runAction, snapshotAws, startMoto, type Acti
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
-/** The project's own template (packer/, another issue); used when it is in the tree. */
+/** The project's own template (packer/). */
 const PROJECT_TEMPLATE = join(repoRoot(), 'packer');
 
 let moto: Moto;

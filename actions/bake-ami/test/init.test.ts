@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * `packer init` needs Packer 1.7+, which this machine does not have (Debian's
  * 1.6.6). A stand-in `packer` script that answers like 1.9.5 and records its

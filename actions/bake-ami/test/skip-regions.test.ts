@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The bundled action with a REAL Packer against moto: a skipped bake
  * returns every region of the bake it reuses, and the source AMI in the

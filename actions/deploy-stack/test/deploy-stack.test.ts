@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /** The bundled action against moto: what a workflow sees, read back through the SDK. */
 import {
   CloudFormationClient,

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /** The bundled action against moto: parameter files keep what was written, the list form's UsePreviousValue, region typos. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';

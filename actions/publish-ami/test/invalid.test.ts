@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * A year of pushes: 250 publishes with the reusable workflow's labelling
  * (`labels: app-<sha>`, a new sha each time, some shas published again) must

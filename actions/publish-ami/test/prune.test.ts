@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, StopInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 import { ListTagsForResourceCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { runAction, startMoto, type Moto } from '@img-mgr/testbed';

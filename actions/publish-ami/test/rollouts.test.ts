@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * The rollout inputs of the bundle against moto: reject-ami with rollback-to
  * (the reusable workflow's failure path) and promote-from, including their

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 import { createServer, request, type Server } from 'node:http';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { freePort, runAction, startMoto, type Moto } from '@img-mgr/testbed';

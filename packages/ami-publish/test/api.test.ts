@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * The package API as a CLI would use it: plain objects in, reports out, a
  * `{ log, signal }` context, no Actions runtime. Against moto.

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * Rollback, promotion and the rejected tag through the package API, against
  * moto: `previous` skips AMIs tagged img-mgr:rejected, and when every earlier

@@ -24,10 +24,13 @@ export function shorten(value: string, max = 80): string {
 /**
  * A user's value for an error line: whole, or not at all. The runner masks
  * only whole registered secrets, so a cut or re-spaced piece of one would
- * show; a long or multi-line value is named by its length instead, and a
- * URL with credentials is never shown.
+ * show; a long value, or one with a line break or another control character
+ * (which would reshape the line), is named by its length instead, and a URL
+ * with credentials is never shown.
  */
 export function quoteWhole(value: string, max = 80): string {
   if (hasUrlCredentials(value)) return '(a URL with credentials, not shown)';
-  return value.length <= max && !/[\r\n]/.test(value) ? `'${value}'` : `(${value.length} characters, not shown)`;
+  return value.length <= max && !/[\u0000-\u001f\u007f]/.test(value)
+    ? `'${value}'`
+    : `(${value.length} characters, not shown)`;
 }

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 import {
   CreateImageCommand,
   CreateKeyPairCommand,

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The domain API as a CLI would call it (no @actions/core): bakeAmi with a
  * real Packer 1.6.6 against moto, observed through `onEvent`.

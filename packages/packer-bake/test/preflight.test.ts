@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The preflight of subnet_id, vpc_id and kms_key_id: real moto (EC2 and KMS)
  * and real Packer 1.6.6 for the bake that passes. Every failure is one line

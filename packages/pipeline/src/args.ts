@@ -6,16 +6,13 @@
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
 // The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
-import { ANY_REGION_ENV, isKnownRegion, isRegionName } from '@img-mgr/kernel';
+import { ANY_REGION_ENV, isKnownRegion, isRegionName, quoteWhole } from '@img-mgr/kernel';
 
 export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Where the AWS calls go. */
-export type TargetChoice =
-  | { kind: 'local' }
-  | { kind: 'endpoint'; endpoint: string }
-  | { kind: 'aws' };
+export type TargetChoice = { kind: 'local' } | { kind: 'endpoint'; endpoint: string } | { kind: 'aws' };
 
 export interface Options {
   command: Command;
@@ -113,7 +110,8 @@ export function parseArgs(argv: readonly string[]): Options {
       const rawName = eq > 0 ? arg.slice(0, eq) : arg;
       const name = ALIASES[rawName] ?? rawName;
       const spec = FLAGS[name];
-      if (!spec) throw new UsageError(rawName, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
+      if (!spec)
+        throw new UsageError(rawName, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
       if (spec.value) {
         let value: string | undefined;
         if (eq > 0) value = arg.slice(eq + 1);
@@ -196,7 +194,8 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   options.force = switches.has('--force');
 
   const endpoint = values.get('--endpoint');
-  if (switches.has('--aws') && endpoint !== undefined) throw new UsageError('--endpoint', 'cannot be combined with --aws');
+  if (switches.has('--aws') && endpoint !== undefined)
+    throw new UsageError('--endpoint', 'cannot be combined with --aws');
   if (switches.has('--aws')) options.target = { kind: 'aws' };
   else if (endpoint !== undefined) options.target = { kind: 'endpoint', endpoint: checkEndpoint(endpoint) };
   if (options.keep && options.target.kind !== 'local') {
@@ -208,14 +207,20 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   const repo = values.get('--flask-repo');
   if (repo !== undefined) options.flaskRepo = checkFlaskRepo(repo);
   if (options.target.kind === 'aws' && !options.flaskRepo.startsWith('https://')) {
-    throw new UsageError('--flask-repo', `must be an https:// git URL with --aws (the build instance clones it); got '${shorten(options.flaskRepo)}'`);
+    throw new UsageError(
+      '--flask-repo',
+      `must be an https:// git URL with --aws (the build instance clones it); got ${quoteWhole(options.flaskRepo, 60)}`,
+    );
   }
   options.preview = !switches.has('--no-preview');
   const previewPort = values.get('--preview-port');
   if (previewPort !== undefined) {
     if (!options.preview) throw new UsageError('--preview-port', 'cannot be combined with --no-preview');
-    options.previewPort = Number(checkPattern('--preview-port', previewPort, /^[1-9]\d{0,4}$/, 'a TCP port from 1024 to 65535'));
-    if (options.previewPort < 1024 || options.previewPort > 65535) throw new UsageError('--preview-port', `must be a TCP port from 1024 to 65535; got '${previewPort}'`);
+    options.previewPort = Number(
+      checkPattern('--preview-port', previewPort, /^[1-9]\d{0,4}$/, 'a TCP port from 1024 to 65535'),
+    );
+    if (options.previewPort < 1024 || options.previewPort > 65535)
+      throw new UsageError('--preview-port', `must be a TCP port from 1024 to 65535; got '${previewPort}'`);
   }
   if (options.target.kind !== 'local' && previewPort !== undefined) {
     throw new UsageError('--preview-port', 'only applies to the embedded local AWS (the preview runs against it)');
@@ -225,7 +230,13 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   const timeout = values.get('--timeout');
   if (timeout !== undefined) options.timeoutMs = parseDuration('--timeout', timeout);
   const env = values.get('--env');
-  if (env !== undefined) options.env = checkPattern('--env', env, /^[a-z0-9][a-z0-9-]{0,31}$/, 'an environment name such as dev or prod (a-z, 0-9, -)');
+  if (env !== undefined)
+    options.env = checkPattern(
+      '--env',
+      env,
+      /^[a-z0-9][a-z0-9-]{0,31}$/,
+      'an environment name such as dev or prod (a-z, 0-9, -)',
+    );
   const parameter = values.get('--parameter-name');
   if (parameter !== undefined) options.parameterName = checkParameterName(parameter);
   const vpc = values.get('--vpc-stack');
@@ -233,13 +244,25 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   const app = values.get('--app-stack');
   if (app !== undefined) options.appStack = checkStackName('--app-stack', app);
   const ami = values.get('--ami-id');
-  if (ami !== undefined) options.amiId = checkPattern('--ami-id', ami, /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an AMI id such as ami-0123456789abcdef0');
+  if (ami !== undefined)
+    options.amiId = checkPattern(
+      '--ami-id',
+      ami,
+      /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
+      'an AMI id such as ami-0123456789abcdef0',
+    );
   const to = values.get('--to');
   if (to !== undefined) {
-    options.rollbackTo = checkPattern('--to', to, /^(previous|[1-9]\d{0,5}|[A-Za-z_.-][A-Za-z0-9_.-]{0,99})$/, "'previous', a version number or a label");
+    options.rollbackTo = checkPattern(
+      '--to',
+      to,
+      /^(previous|[1-9]\d{0,5}|[A-Za-z_.-][A-Za-z0-9_.-]{0,99})$/,
+      "'previous', a version number or a label",
+    );
   }
   const stateDir = values.get('--state-dir');
-  if (stateDir !== undefined) options.stateDir = checkPattern('--state-dir', stateDir, /^[^\0\n]+$/, 'a directory path');
+  if (stateDir !== undefined)
+    options.stateDir = checkPattern('--state-dir', stateDir, /^[^\0\n]+$/, 'a directory path');
   return options;
 }
 
@@ -251,9 +274,13 @@ export const ANY_REGION_SWITCHES = [ANY_REGION_ENV, 'IMG_MGR_PIPELINE_ANY_REGION
 
 /** `--region`: shaped like a region and one AWS has, by @img-mgr/kernel's list (unless an ANY_REGION_SWITCHES is 1). */
 export function checkRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (!isRegionName(value)) throw new UsageError('--region', `has '${shorten(value)}', which is not an AWS region name such as us-east-1`);
+  if (!isRegionName(value))
+    throw new UsageError('--region', `has ${quoteWhole(value, 60)}, which is not an AWS region name such as us-east-1`);
   if (!isKnownRegion(value) && !ANY_REGION_SWITCHES.some((name) => env[name] === '1')) {
-    throw new UsageError('--region', `has '${value}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`);
+    throw new UsageError(
+      '--region',
+      `has '${value}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`,
+    );
   }
   return value;
 }
@@ -265,7 +292,8 @@ export function checkRegion(value: string, env: NodeJS.ProcessEnv = process.env)
  */
 export function checkFlaskRepo(value: string): string {
   // Refused without repeating it: the error line would print the token.
-  if (hasUrlCredentials(value)) throw new UsageError('--flask-repo', 'must not carry credentials (user:token@); use a URL without them');
+  if (hasUrlCredentials(value))
+    throw new UsageError('--flask-repo', 'must not carry credentials (user:token@); use a URL without them');
   return checkPattern(
     '--flask-repo',
     value,
@@ -276,8 +304,14 @@ export function checkFlaskRepo(value: string): string {
 
 /** `--flask-ref`: a branch, tag or commit name. */
 export function checkFlaskRef(value: string): string {
-  if (value.includes('..')) throw new UsageError('--flask-ref', `must be a branch, tag or commit; got '${shorten(value)}'`);
-  return checkPattern('--flask-ref', value, /^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$/, 'a branch, tag or commit (letters, digits, . _ / -)');
+  if (value.includes('..'))
+    throw new UsageError('--flask-ref', `must be a branch, tag or commit; got ${quoteWhole(value, 60)}`);
+  return checkPattern(
+    '--flask-ref',
+    value,
+    /^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$/,
+    'a branch, tag or commit (letters, digits, . _ / -)',
+  );
 }
 
 function checkEndpoint(value: string): string {
@@ -285,26 +319,43 @@ function checkEndpoint(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError('--endpoint', `must be an http(s) URL such as http://127.0.0.1:5000; got '${shorten(value)}'`);
+    throw new UsageError(
+      '--endpoint',
+      `must be an http(s) URL such as http://127.0.0.1:5000; got ${quoteWhole(value, 60)}`,
+    );
   }
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) {
-    throw new UsageError('--endpoint', `must be an http(s) URL such as http://127.0.0.1:5000; got '${shorten(value)}'`);
+    throw new UsageError(
+      '--endpoint',
+      `must be an http(s) URL such as http://127.0.0.1:5000; got ${quoteWhole(value, 60)}`,
+    );
   }
   return value.replace(/\/+$/, '');
 }
 
 function checkParameterName(value: string): string {
-  const name = checkPattern('--parameter-name', value, /^\/[A-Za-z0-9_.\-/]{1,1010}$/, 'an SSM parameter path such as /common/img-mgr/golden-ami');
-  if (/^\/(aws|ssm)/i.test(name)) throw new UsageError('--parameter-name', "must not start with /aws or /ssm (reserved by AWS)");
+  const name = checkPattern(
+    '--parameter-name',
+    value,
+    /^\/[A-Za-z0-9_.\-/]{1,1010}$/,
+    'an SSM parameter path such as /common/img-mgr/golden-ami',
+  );
+  if (/^\/(aws|ssm)/i.test(name))
+    throw new UsageError('--parameter-name', 'must not start with /aws or /ssm (reserved by AWS)');
   return name;
 }
 
 function checkStackName(flag: string, value: string): string {
-  return checkPattern(flag, value, /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a stack name (a letter, then letters, digits or -, at most 128)');
+  return checkPattern(
+    flag,
+    value,
+    /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+    'a stack name (a letter, then letters, digits or -, at most 128)',
+  );
 }
 
 function checkPattern(flag: string, value: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(value)) throw new UsageError(flag, `must be ${what}; got '${shorten(value)}'`);
+  if (!pattern.test(value)) throw new UsageError(flag, `must be ${what}; got ${quoteWhole(value, 60)}`);
   return value;
 }
 
@@ -314,22 +365,19 @@ const MAX_DURATION_MS = 24 * 3_600_000;
 /** Parses `90`, `90s`, `15m`, `1h`, `1h30m` into ms; anything else (negative, zero, no unit) names the flag. */
 export function parseDuration(flag: string, value: string): number {
   const text = value.trim();
-  const bad = (): UsageError => new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got '${shorten(value)}'`);
+  const bad = (): UsageError =>
+    new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got ${quoteWhole(value, 60)}`);
   if (/^\d+$/.test(text)) {
     const seconds = Number(text);
     if (seconds <= 0) throw bad();
-    if (seconds * 1000 > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got '${shorten(value)}'`);
+    if (seconds * 1000 > MAX_DURATION_MS)
+      throw new UsageError(flag, `must be at most 24h; got ${quoteWhole(value, 60)}`);
     return seconds * 1000;
   }
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!match || text === '') throw bad();
   const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
   if (ms <= 0) throw bad();
-  if (ms > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got '${shorten(value)}'`);
+  if (ms > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got ${quoteWhole(value, 60)}`);
   return ms;
-}
-
-/** The value whole, or not at all: a cut or re-written piece of a secret is covered by no mask. */
-function shorten(value: string): string {
-  return value.length > 60 || /[\u0000-\u001f\u007f]/.test(value) ? `(${value.length} characters, not shown)` : value;
 }

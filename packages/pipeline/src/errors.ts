@@ -16,6 +16,8 @@ export class UsageError extends Error {
 /** A failure of one part of the pipeline; `hint` says what to do next. */
 export class PipelineError extends Error {
   override readonly name = 'PipelineError';
+  /** The step that failed ('bake', 'deploy img-mgr-dev'), set by asStepError; a timeout or a cancel names it. */
+  step?: string;
   constructor(
     readonly exitCode: ExitCodeValue,
     message: string,

@@ -1,10 +1,40 @@
-export { main, processIo, type Io } from './main.js';
-export { parseArgs, parseDuration, checkRegion, ANY_REGION_SWITCHES, checkFlaskRepo, checkFlaskRef, COMMANDS, DEFAULTS, FLAGS, type Options, type Command } from './args.js';
+export { main } from './main.js';
+export { processIo, type Io } from './io.js';
+export {
+  parseArgs,
+  parseDuration,
+  checkRegion,
+  ANY_REGION_SWITCHES,
+  checkFlaskRepo,
+  checkFlaskRef,
+  COMMANDS,
+  DEFAULTS,
+  FLAGS,
+  type Options,
+  type Command,
+} from './args.js';
 export { ExitCode, EXIT_CODE_HELP, type ExitCodeValue } from './exit-codes.js';
 export { UsageError, PipelineError } from './errors.js';
-export { plainProgress, ttyProgress, silentProgress, formatDuration, stamp, type Progress, type Step } from './progress.js';
-export { renderSummary, renderJson, newReport, type RunReport, type AmiReport, type ParameterReport, type StackReport, type StatusReport } from './report.js';
-export { findLocalAws, startLocalAws, stopLocalAws, freePort, type LocalAws, type LocalAwsState } from './local-aws.js';
+export {
+  plainProgress,
+  ttyProgress,
+  silentProgress,
+  formatElapsed,
+  stamp,
+  type Progress,
+  type Step,
+} from './progress.js';
+export {
+  renderSummary,
+  renderJson,
+  newReport,
+  type RunReport,
+  type AmiReport,
+  type ParameterReport,
+  type StackReport,
+  type StatusReport,
+} from './report.js';
+export { findLocalAws, startLocalAws, stopLocalAws, type LocalAws, type LocalAwsState } from './local-aws.js';
 export { findParameterFile, stackPlans, type StackPlan } from './stacks.js';
 export { stackInputs, secretOutputs, type StackInputs } from './stack-secrets.js';
 export { pickCommit, parseSymref, resolveAppSource, type AppSource } from './app-revision.js';

@@ -6,8 +6,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@img-mgr/kernel/repo';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
 import { isAlive, runsOnPort, type ProcessLookup } from './processes.js';
@@ -32,23 +32,16 @@ export interface LocalAws extends LocalAwsState {
 
 const STATE_FILE = 'local-aws.json';
 
-/** Finds a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A parsed local-aws.json has these fields. */
 function isLocalAwsState(value: unknown): value is LocalAwsState {
-  return hasFields(value, { endpoint: 'string', port: 'number', pid: 'number', startedAt: 'string', logFile: 'string', kept: 'boolean' });
+  return hasFields(value, {
+    endpoint: 'string',
+    port: 'number',
+    pid: 'number',
+    startedAt: 'string',
+    logFile: 'string',
+    kept: 'boolean',
+  });
 }
 
 /** The record of the local AWS as written (running or not); a corrupt file is an error naming it. */
@@ -87,7 +80,12 @@ export async function findLocalAws(stateDir: string): Promise<LocalAws | undefin
 }
 
 /** Starts moto_server, waits until it answers and records it in `stateDir`. */
-export async function startLocalAws(options: { motoServer: string; stateDir: string; keep: boolean; timeoutMs?: number }): Promise<LocalAws> {
+export async function startLocalAws(options: {
+  motoServer: string;
+  stateDir: string;
+  keep: boolean;
+  timeoutMs?: number;
+}): Promise<LocalAws> {
   mkdirSync(options.stateDir, { recursive: true });
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -108,14 +106,27 @@ export async function startLocalAws(options: { motoServer: string; stateDir: str
   while (!(await answers(endpoint))) {
     const failed = await Promise.race([spawnError, delay(100).then(() => undefined)]);
     if (failed || exitCode !== null || pid === undefined) {
-      throw new PipelineError(ExitCode.environment, `moto_server did not start (${failed?.message ?? `exit ${exitCode}`}); see ${logFile}`);
+      throw new PipelineError(
+        ExitCode.environment,
+        `moto_server did not start (${failed?.message ?? `exit ${exitCode}`}); see ${logFile}`,
+      );
     }
     if (Date.now() > deadline) {
       process.kill(pid, 'SIGKILL');
-      throw new PipelineError(ExitCode.environment, `moto_server did not answer on ${endpoint} in time; see ${logFile}`);
+      throw new PipelineError(
+        ExitCode.environment,
+        `moto_server did not answer on ${endpoint} in time; see ${logFile}`,
+      );
     }
   }
-  const state: LocalAwsState = { endpoint, port, pid: pid ?? 0, startedAt: new Date().toISOString(), logFile, kept: options.keep };
+  const state: LocalAwsState = {
+    endpoint,
+    port,
+    pid: pid ?? 0,
+    startedAt: new Date().toISOString(),
+    logFile,
+    kept: options.keep,
+  };
   const stateFile = join(options.stateDir, STATE_FILE);
   writeStateFile(stateFile, state);
   return { ...state, reused: false, stateFile };
@@ -123,7 +134,14 @@ export async function startLocalAws(options: { motoServer: string; stateDir: str
 
 /** Marks a running local AWS as kept (a reused or new server asked to stay). */
 export function markKept(aws: LocalAws): void {
-  const state: LocalAwsState = { endpoint: aws.endpoint, port: aws.port, pid: aws.pid, startedAt: aws.startedAt, logFile: aws.logFile, kept: true };
+  const state: LocalAwsState = {
+    endpoint: aws.endpoint,
+    port: aws.port,
+    pid: aws.pid,
+    startedAt: aws.startedAt,
+    logFile: aws.logFile,
+    kept: true,
+  };
   writeStateFile(aws.stateFile, state);
 }
 

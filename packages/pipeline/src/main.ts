@@ -7,27 +7,7 @@ import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { commandHelp, generalHelp } from './help.js';
 import { errorMessage } from '@img-mgr/kernel';
-
-/** Where the CLI writes, and what it knows about its terminal. */
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** stderr (where progress goes) is an interactive terminal. */
-  interactive: boolean;
-  columns: () => number;
-  env: NodeJS.ProcessEnv;
-}
-
-/** The real process's streams. */
-export function processIo(): Io {
-  return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    interactive: process.stderr.isTTY === true,
-    columns: () => process.stderr.columns || 100,
-    env: process.env,
-  };
-}
+import { processIo, type Io } from './io.js';
 
 /** Runs the CLI with `argv` (without node and the script); resolves with the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -45,4 +25,3 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const runner = await import('./runner.js');
   return options.command === 'down' ? runner.down(options, io) : runner.runWithTarget(options, io);
 }
-

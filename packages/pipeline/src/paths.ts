@@ -1,23 +1,9 @@
 /** Where the repository, its tools and the CLI's state are. */
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { repoRoot, toolsBin, toolsDir } from '@img-mgr/kernel/repo';
 
-/** The repository root: the folder above this package that holds turbo.json. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'turbo.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('img-mgr-pipeline: cannot find the repository root (turbo.json)');
-    dir = parent;
-  }
-  return dir;
-}
-
-/** The folder scripts/tools.sh installs into (IMG_MGR_TOOLS_DIR, else .tools/). */
-export function toolsBin(env = process.env): string {
-  return join(env.IMG_MGR_TOOLS_DIR ?? join(repoRoot(), '.tools'), 'bin');
-}
+export { repoRoot, toolsBin } from '@img-mgr/kernel/repo';
 
 /** Full path of `name` in .tools/bin or on PATH, or undefined. */
 export function findTool(name: string, env = process.env): string | undefined {
@@ -36,5 +22,5 @@ export function defaultStateDir(env = process.env): string {
 
 /** The Python of the tools venv (scripts/tools.sh python): it runs moto_server, and the local preview of the app. */
 export function toolsPython(env = process.env): string {
-  return join(env.IMG_MGR_TOOLS_DIR ?? join(repoRoot(), '.tools'), 'venv', 'bin', 'python');
+  return join(toolsDir(env), 'venv', 'bin', 'python');
 }

@@ -20,7 +20,8 @@ import { planStacks } from './deploy-step.js';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { instanceConfig, localInstanceEnv } from './instance-env.js';
-import { freePort, localAwsEnv } from './local-aws.js';
+import { freePort } from '@img-mgr/kernel/repo';
+import { localAwsEnv } from './local-aws.js';
 import { toolsPython } from './paths.js';
 import { logTail, recordPreview, spawnApp, stopPreview, stopRecordedPreview, type PreviewState } from './preview.js';
 import type { PreviewReport } from './report.js';
@@ -51,7 +52,10 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     const endpoint = ctx.target.endpoint;
     const app = ctx.app;
     if (!endpoint) return off('there is no local AWS for the app to use');
-    if (!app?.commit) return off(`could not reach ${app?.repo ?? ctx.options.flaskRepo} to check out the app (${app?.unreachable ?? 'no revision resolved'})`);
+    if (!app?.commit)
+      return off(
+        `could not reach ${app?.repo ?? ctx.options.flaskRepo} to check out the app (${app?.unreachable ?? 'no revision resolved'})`,
+      );
 
     // Importing Flask and boto3 takes a second: checked while the stack is read and the app checked out.
     const python = toolsPython();
@@ -71,7 +75,9 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     if (!instance) step.detail(`the launch template writes no app.env: using the stack's BucketName output`);
     const bucket = appEnv.IMG_MGR_BUCKET;
     if (!bucket) return off(`the app stack ${stack.name} gives the app no IMG_MGR_BUCKET`);
-    step.detail(`the instances' environment from ${stack.name}: ${Object.keys(appEnv).join(', ')} (IMG_MGR_BUCKET=${bucket})`);
+    step.detail(
+      `the instances' environment from ${stack.name}: ${Object.keys(appEnv).join(', ')} (IMG_MGR_BUCKET=${bucket})`,
+    );
 
     const appDir = join(ctx.stateDir, 'preview', 'app');
     try {
@@ -80,7 +86,9 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
       for (const line of await configureApp(ctx.root, appDir, { signal: ctx.signal })) step.detail(line);
     } catch (error: unknown) {
       cancelled();
-      return off(`could not check out and configure ${app.ref} of ${app.repo}: ${error instanceof Error ? error.message : String(error)}`);
+      return off(
+        `could not check out and configure ${app.ref} of ${app.repo}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
 
     const problem = await pythonChecked;
@@ -110,7 +118,11 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
 
     const failure = (what: string): PipelineError => {
       const tail = logTail(logFile);
-      return new PipelineError(ExitCode.preview, `preview: ${what}${tail.length > 0 ? `; its log ends: ${tail.join(' | ')}` : ''}`, `see ${logFile}; the AWS side is left as it is`);
+      return new PipelineError(
+        ExitCode.preview,
+        `preview: ${what}${tail.length > 0 ? `; its log ends: ${tail.join(' | ')}` : ''}`,
+        `see ${logFile}; the AWS side is left as it is`,
+      );
     };
     try {
       await waitForApp(url, logFile, child.exited, ctx.signal, failure);
@@ -120,7 +132,16 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
       await stopPreview(ctx.stateDir, state);
       throw error;
     }
-    const report: PreviewReport = { running: true, url, repo: app.repo, ref: app.ref, commit: app.commit, bucket, pid: child.pid, checked: true };
+    const report: PreviewReport = {
+      running: true,
+      url,
+      repo: app.repo,
+      ref: app.ref,
+      commit: app.commit,
+      bucket,
+      pid: child.pid,
+      checked: true,
+    };
     ctx.report.preview = report;
     step.done(`${url} serves the upload page; an upload landed in s3://${bucket}`);
     return report;
@@ -134,14 +155,22 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
 /** Why the tools Python cannot run the app (missing, or no flask/boto3), or undefined when it can. */
 export function pythonProblem(python: string, signal?: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import flask, boto3, werkzeug'], { timeout: 30_000, ...(signal ? { signal } : {}) }, (error, _stdout, stderr) => {
-      if (!error) resolve(undefined);
-      else if ((error as NodeJS.ErrnoException).code === 'ENOENT') resolve(`the tools Python ${python} is missing; install it with 'npm run tools -- python'`);
-      else {
-        const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? error.message;
-        resolve(`the tools Python cannot run the app (${last}); install flask and boto3 with 'npm run tools -- python'`);
-      }
-    });
+    execFile(
+      python,
+      ['-c', 'import flask, boto3, werkzeug'],
+      { timeout: 30_000, ...(signal ? { signal } : {}) },
+      (error, _stdout, stderr) => {
+        if (!error) resolve(undefined);
+        else if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+          resolve(`the tools Python ${python} is missing; install it with 'npm run tools -- python'`);
+        else {
+          const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? error.message;
+          resolve(
+            `the tools Python cannot run the app (${last}); install flask and boto3 with 'npm run tools -- python'`,
+          );
+        }
+      },
+    );
   });
 }
 
@@ -156,7 +185,14 @@ export function appEnvironment(endpoint: string, region: string, appEnv: Record<
     if (name.startsWith('AWS_') || name.startsWith('FLASK_')) continue;
     env[name] = value;
   }
-  return { ...env, ...appEnv, ...localAwsEnv(endpoint, region), AWS_DEFAULT_REGION: appEnv.AWS_DEFAULT_REGION ?? region, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
+  return {
+    ...env,
+    ...appEnv,
+    ...localAwsEnv(endpoint, region),
+    AWS_DEFAULT_REGION: appEnv.AWS_DEFAULT_REGION ?? region,
+    PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
 }
 
 /**
@@ -165,7 +201,13 @@ export function appEnvironment(endpoint: string, region: string, appEnv: Record<
  * error) or takes too long. An answer alone is not enough: another program
  * on a taken port answers too, before the app even tries to bind.
  */
-async function waitForApp(url: string, logFile: string, exited: () => number | undefined, signal: AbortSignal, failure: (what: string) => PipelineError): Promise<void> {
+async function waitForApp(
+  url: string,
+  logFile: string,
+  exited: () => number | undefined,
+  signal: AbortSignal,
+  failure: (what: string) => PipelineError,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (signal.aborted) throw signal.reason;
@@ -195,30 +237,53 @@ function readLog(logFile: string): string {
 }
 
 /** GET / is the upload page; a file POSTed to /upload lands in the stack's bucket (read back with S3, then removed). */
-async function checkApp(url: string, bucket: string, ctx: CommandContext, failure: (what: string) => PipelineError, detail: (line: string) => void): Promise<string> {
+async function checkApp(
+  url: string,
+  bucket: string,
+  ctx: CommandContext,
+  failure: (what: string) => PipelineError,
+  detail: (line: string) => void,
+): Promise<string> {
   const home = await fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(10_000)]) });
   const page = await home.text();
   if (home.status !== 200) throw failure(`GET / answered ${home.status}, not 200`);
-  if (!page.includes(UPLOAD_PAGE_HEADING)) throw failure(`GET / answered 200 without the upload page ("${UPLOAD_PAGE_HEADING}")`);
+  if (!page.includes(UPLOAD_PAGE_HEADING))
+    throw failure(`GET / answered 200 without the upload page ("${UPLOAD_PAGE_HEADING}")`);
   detail(`GET / → 200, the upload page`);
 
   const name = `img-mgr-preview-check-${Date.now()}.txt`;
   const form = new FormData();
-  form.append('file', new Blob([`uploaded by img-mgr-pipeline's preview check at ${new Date().toISOString()}\n`], { type: 'text/plain' }), name);
-  const upload = await fetch(new URL('upload', url), { method: 'POST', body: form, redirect: 'manual', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(20_000)]) });
+  form.append(
+    'file',
+    new Blob([`uploaded by img-mgr-pipeline's preview check at ${new Date().toISOString()}\n`], { type: 'text/plain' }),
+    name,
+  );
+  const upload = await fetch(new URL('upload', url), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(20_000)]),
+  });
   await upload.body?.cancel();
   if (upload.status >= 400) throw failure(`POST /upload answered ${upload.status}`);
 
   const key = `uploads/${name}`;
-  const s3 = new S3Client({ ...clientConfig({ region: ctx.target.region, service: 'S3', caller: 'pipeline', maxAttempts: 2 }), forcePathStyle: true });
+  const s3 = new S3Client({
+    ...clientConfig({ region: ctx.target.region, service: 'S3', caller: 'pipeline', maxAttempts: 2 }),
+    forcePathStyle: true,
+  });
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
   } catch (error: unknown) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    throw failure(`POST /upload answered ${upload.status} but s3://${bucket}/${key} is not there (${error instanceof Error ? error.name : String(error)})`);
+    throw failure(
+      `POST /upload answered ${upload.status} but s3://${bucket}/${key} is not there (${error instanceof Error ? error.name : String(error)})`,
+    );
   }
   detail(`POST /upload → ${upload.status}; s3://${bucket}/${key} is there (removed again)`);
-  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal }).catch(() => undefined);
+  await s3
+    .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal })
+    .catch(() => undefined);
   s3.destroy();
   return name;
 }

@@ -38,8 +38,11 @@ export function stamp(ms: number): string {
   return `[${(Math.max(0, ms) / 1000).toFixed(1).padStart(6)}s]`;
 }
 
-/** Human duration: 850ms, 12.3s, 2m05s. */
-export function formatDuration(ms: number): string {
+/**
+ * A measured time as a stopwatch shows it, tenths under a minute: 850ms, 12.3s, 2m05s. For the steps and
+ * the summary; a setting (a --timeout) is written with the kernel's formatDuration.
+ */
+export function formatElapsed(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
   const minutes = Math.floor(ms / 60_000);
@@ -53,12 +56,13 @@ const LABEL_WIDTH = 16;
 export function plainProgress(options: ProgressOptions): Progress {
   const now = options.now ?? (() => performance.now());
   const origin = now();
-  const line = (label: string, text: string): void => options.write(`${stamp(now() - origin)} ${label.padEnd(LABEL_WIDTH)} ${text}\n`);
+  const line = (label: string, text: string): void =>
+    options.write(`${stamp(now() - origin)} ${label.padEnd(LABEL_WIDTH)} ${text}\n`);
   return {
     step(label, title) {
       const startedAt = now();
       line(label, `${title}`);
-      const took = (): string => formatDuration(now() - startedAt);
+      const took = (): string => formatElapsed(now() - startedAt);
       return {
         detail: (text) => line(label, `  ${text}`),
         done: (result) => line(label, `done in ${took()}: ${result}`),
@@ -83,7 +87,12 @@ interface TtyStep {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const ICON: Record<StepState, string> = { running: '', done: '\u001b[32m✔\u001b[0m', skipped: '\u001b[36m↷\u001b[0m', failed: '\u001b[31m✖\u001b[0m' };
+const ICON: Record<StepState, string> = {
+  running: '',
+  done: '\u001b[32m✔\u001b[0m',
+  skipped: '\u001b[36m↷\u001b[0m',
+  failed: '\u001b[31m✖\u001b[0m',
+};
 const DETAIL_LINES = 4;
 
 /** The interactive display: one line per step, the running step's last few details under it, redrawn ~10 times a second. */
@@ -102,11 +111,13 @@ export function ttyProgress(options: ProgressOptions): Progress {
   const frameText = (): string[] => {
     const lines: string[] = [];
     for (const step of steps) {
-      const elapsed = formatDuration((step.endedAt ?? now()) - step.startedAt).padStart(7);
-      const icon = step.state === 'running' ? `\u001b[33m${SPINNER[frame % SPINNER.length]}\u001b[0m` : ICON[step.state];
+      const elapsed = formatElapsed((step.endedAt ?? now()) - step.startedAt).padStart(7);
+      const icon =
+        step.state === 'running' ? `\u001b[33m${SPINNER[frame % SPINNER.length]}\u001b[0m` : ICON[step.state];
       const tail = step.state === 'running' ? step.title : (step.result ?? '');
       lines.push(fit(`${icon} ${step.label.padEnd(LABEL_WIDTH)} ${elapsed}  ${tail}`));
-      if (step.state === 'running') for (const detail of step.details) lines.push(fit(`\u001b[2m    ${detail}\u001b[0m`));
+      if (step.state === 'running')
+        for (const detail of step.details) lines.push(fit(`\u001b[2m    ${detail}\u001b[0m`));
     }
     return lines;
   };
@@ -144,7 +155,7 @@ export function ttyProgress(options: ProgressOptions): Progress {
       draw();
       return {
         detail(text) {
-          step.details.push(`${formatDuration(now() - step.startedAt).padStart(6)}  ${text}`);
+          step.details.push(`${formatElapsed(now() - step.startedAt).padStart(6)}  ${text}`);
           if (step.details.length > DETAIL_LINES) step.details.shift();
           draw();
         },

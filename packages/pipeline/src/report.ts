@@ -3,7 +3,7 @@
  * what it finished), and its two renderings: the summary table for people
  * and the JSON document for machines (--json).
  */
-import { formatDuration } from './progress.js';
+import { formatElapsed } from './progress.js';
 
 export interface AmiReport {
   id: string;
@@ -50,7 +50,13 @@ export interface PointerVersionReport {
 }
 
 export interface StatusReport {
-  parameter: { name: string; region: string; exists: boolean; current?: PointerVersionReport; history: PointerVersionReport[] };
+  parameter: {
+    name: string;
+    region: string;
+    exists: boolean;
+    current?: PointerVersionReport;
+    history: PointerVersionReport[];
+  };
   stacks: (StackReport & { exists: boolean; launchTemplateAmi?: string })[];
 }
 
@@ -107,14 +113,23 @@ export function renderJson(report: RunReport): string {
 function withSecretsMasked<T extends StackReport>(stack: T): T {
   const hidden = stack.secretOutputs ?? [];
   if (hidden.length === 0) return stack;
-  return { ...stack, outputs: Object.fromEntries(Object.entries(stack.outputs).map(([key, value]) => [key, hidden.includes(key) ? '***' : value])) };
+  return {
+    ...stack,
+    outputs: Object.fromEntries(
+      Object.entries(stack.outputs).map(([key, value]) => [key, hidden.includes(key) ? '***' : value]),
+    ),
+  };
 }
 
 /** Two aligned columns, with a rule under the title. */
 export function table(title: string, rows: [string, string][]): string {
   const width = Math.max(...rows.map(([key]) => key.length), 4);
   const lines = rows.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`);
-  return [title, `  ${'─'.repeat(Math.min(72, Math.max(title.length, ...lines.map((line) => line.length - 2))))}`, ...lines].join('\n');
+  return [
+    title,
+    `  ${'─'.repeat(Math.min(72, Math.max(title.length, ...lines.map((line) => line.length - 2))))}`,
+    ...lines,
+  ].join('\n');
 }
 
 /** The final summary: AMI, parameter version, stacks and their status, app URL, where it ran. */
@@ -122,20 +137,29 @@ export function renderSummary(report: RunReport): string {
   if (report.status) return renderStatus(report);
   const rows: [string, string][] = [];
   if (report.ami) {
-    const how = report.ami.skipped ? 'already baked, Packer skipped' : `baked by Packer in ${formatDuration(report.ami.durationMs)}`;
+    const how = report.ami.skipped
+      ? 'already baked, Packer skipped'
+      : `baked by Packer in ${formatElapsed(report.ami.durationMs)}`;
     rows.push(['AMI', `${report.ami.id} (${report.ami.region}; ${how})`]);
     rows.push(['Fingerprint', report.ami.fingerprint.slice(0, 16)]);
   }
   if (report.parameter) {
     const p = report.parameter;
-    const change = p.rolledBackTo !== undefined
-      ? `rolled back to the value of version ${p.rolledBackTo}`
-      : p.changed ? (p.previousAmiId ? `was ${p.previousAmiId} (version ${p.previousVersion ?? '?'})` : 'new parameter') : 'unchanged';
+    const change =
+      p.rolledBackTo !== undefined
+        ? `rolled back to the value of version ${p.rolledBackTo}`
+        : p.changed
+          ? p.previousAmiId
+            ? `was ${p.previousAmiId} (version ${p.previousVersion ?? '?'})`
+            : 'new parameter'
+          : 'unchanged';
     rows.push(['Parameter', `${p.name} = ${p.amiId}`]);
     rows.push(['Version', `${p.version ?? '?'} (${change})`]);
   }
   for (const stack of report.stacks) {
-    const extra = [stack.noChanges ? 'no changes' : '', stack.imageId ? `AMI ${stack.imageId}` : ''].filter(Boolean).join(', ');
+    const extra = [stack.noChanges ? 'no changes' : '', stack.imageId ? `AMI ${stack.imageId}` : '']
+      .filter(Boolean)
+      .join(', ');
     rows.push([`Stack ${stack.name}`, `${stack.status}${extra ? ` (${extra})` : ''}`]);
   }
   rows.push(...appRows(report));
@@ -149,21 +173,37 @@ function renderStatus(report: RunReport): string {
   if (!status) return '';
   const p = status.parameter;
   const rows: [string, string][] = [];
-  rows.push(['Parameter', p.exists && p.current ? `${p.name} = ${p.current.value} (version ${p.current.version})` : `${p.name} does not exist`]);
+  rows.push([
+    'Parameter',
+    p.exists && p.current
+      ? `${p.name} = ${p.current.value} (version ${p.current.version})`
+      : `${p.name} does not exist`,
+  ]);
   const parts = [table(`img-mgr-pipeline status`, rows)];
   if (p.history.length > 0) {
-    const history = [...p.history].reverse().slice(0, 10).map((entry): [string, string] => [
-      `v${entry.version}${entry.version === p.current?.version ? ' *' : ''}`,
-      [entry.value, entry.modified ?? '', entry.labels.length > 0 ? `[${entry.labels.join(', ')}]` : ''].filter(Boolean).join('  '),
-    ]);
-    parts.push(table(`History of ${p.name} (newest first${p.history.length > 10 ? `, 10 of ${p.history.length}` : ''})`, history));
+    const history = [...p.history]
+      .reverse()
+      .slice(0, 10)
+      .map((entry): [string, string] => [
+        `v${entry.version}${entry.version === p.current?.version ? ' *' : ''}`,
+        [entry.value, entry.modified ?? '', entry.labels.length > 0 ? `[${entry.labels.join(', ')}]` : '']
+          .filter(Boolean)
+          .join('  '),
+      ]);
+    parts.push(
+      table(
+        `History of ${p.name} (newest first${p.history.length > 10 ? `, 10 of ${p.history.length}` : ''})`,
+        history,
+      ),
+    );
   }
   for (const stack of status.stacks) {
     const stackRows: [string, string][] = [['Status', stack.exists ? stack.status : 'does not exist']];
     if (stack.imageId) stackRows.push(['Resolved AMI', stack.imageId]);
     if (stack.launchTemplateAmi) stackRows.push(['Launch template AMI', stack.launchTemplateAmi]);
     // Outputs that carry or derive from a NoEcho value are hidden on screen, as deploy-stack hides them in logs.
-    for (const [key, value] of Object.entries(stack.outputs)) stackRows.push([`Output ${key}`, stack.secretOutputs?.includes(key) ? '***' : value]);
+    for (const [key, value] of Object.entries(stack.outputs))
+      stackRows.push([`Output ${key}`, stack.secretOutputs?.includes(key) ? '***' : value]);
     parts.push(table(`Stack ${stack.name}`, stackRows));
   }
   parts.push(table('Where', [...appRows(report), ['AWS', targetText(report)], ['Result', resultText(report)]]));
@@ -180,10 +220,15 @@ function appRows(report: RunReport): [string, string][] {
   const emulated = report.target.kind !== 'aws';
   const preview = report.preview;
   if (preview?.running && preview.url) {
-    const what = [preview.checked ? 'upload page and an upload checked' : '', preview.commit ? `${preview.ref ?? ''} @ ${preview.commit.slice(0, 12)}` : '']
+    const what = [
+      preview.checked ? 'upload page and an upload checked' : '',
+      preview.commit ? `${preview.ref ?? ''} @ ${preview.commit.slice(0, 12)}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
-    const life = preview.kept ? 'runs until img-mgr-pipeline down' : 'stopped with the local AWS; use --keep to keep it';
+    const life = preview.kept
+      ? 'runs until img-mgr-pipeline down'
+      : 'stopped with the local AWS; use --keep to keep it';
     rows.push(['App (local preview)', `${preview.url} (${[what, life].filter(Boolean).join('; ')})`]);
   } else if (preview?.off) {
     rows.push(['App (local preview)', `off: ${preview.off}`]);
@@ -204,7 +249,7 @@ function targetText(report: RunReport): string {
 }
 
 function resultText(report: RunReport): string {
-  const took = formatDuration(report.durationMs);
+  const took = formatElapsed(report.durationMs);
   if (report.ok) return `OK in ${took}`;
   return `FAILED (exit ${report.exitCode}) after ${took}: ${report.error?.message ?? 'unknown error'}${report.error?.hint ? `. ${report.error.hint}` : ''}`;
 }

@@ -3,16 +3,16 @@
  * display, always release what was started, then print the summary (or
  * --json) and return the exit code.
  */
-import { CancelledError, errorMessage, TimeoutError } from '@img-mgr/kernel';
+import { CancelledError, errorMessage, formatDuration, TimeoutError } from '@img-mgr/kernel';
 import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
 import { runCommand } from './commands.js';
 import type { CommandContext } from './context.js';
 import { PipelineError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { formatDuration, plainProgress, ttyProgress, type Progress } from './progress.js';
+import { plainProgress, ttyProgress, type Progress } from './progress.js';
 import { newReport, renderJson, renderSummary, type RunReport } from './report.js';
 import { asStepError } from './step-errors.js';
 import { killRecordedPreview, stopRecordedPreview } from './preview.js';
@@ -32,7 +32,10 @@ export async function down(options: Options, io: Io): Promise<number> {
   } catch (error: unknown) {
     const failure = asStepError(error, ExitCode.environment, 'down');
     const hint = failure instanceof PipelineError && failure.hint ? `. ${failure.hint}` : '';
-    if (options.json) io.stdout(`${JSON.stringify({ command: 'down', ok: false, exitCode: failure.exitCode, error: { message: failure.message } }, null, 2)}\n`);
+    if (options.json)
+      io.stdout(
+        `${JSON.stringify({ command: 'down', ok: false, exitCode: failure.exitCode, error: { message: failure.message } }, null, 2)}\n`,
+      );
     io.stderr(`img-mgr-pipeline: error: ${failure.message}${hint}\n`);
     return failure.exitCode;
   } finally {
@@ -63,7 +66,9 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
   const stateDir = options.stateDir ?? defaultStateDir();
   const cancellation = listenForStopSignals((signal, count) => {
     if (count === 1) {
-      progress.warn(`${signal}: stopping (Packer cleans up, a stack update is cancelled); press Ctrl-C again to quit at once`);
+      progress.warn(
+        `${signal}: stopping (Packer cleans up, a stack update is cancelled); press Ctrl-C again to quit at once`,
+      );
       return;
     }
     // Second signal: do not leave a server (or the preview using it) that this command started running.
@@ -81,11 +86,18 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
 
   let lock: StateLock | undefined;
   try {
-    if (options.target.kind === 'local' && !READ_ONLY.has(options.command)) lock = lockStateDir(stateDir, options.command);
+    if (options.target.kind === 'local' && !READ_ONLY.has(options.command))
+      lock = lockStateDir(stateDir, options.command);
     // Before any AWS is opened: a --flask-ref that names nothing is bad input, and nothing starts.
-    const app = BAKING_COMMANDS.has(options.command) ? await appSourceFor({ options, signal: controller.signal }) : undefined;
+    const app = BAKING_COMMANDS.has(options.command)
+      ? await appSourceFor({ options, signal: controller.signal })
+      : undefined;
     target = await openTarget(options, (line) => progress.note(line));
-    report.target = { kind: target.kind, region: target.region, ...(target.endpoint ? { endpoint: target.endpoint } : {}) };
+    report.target = {
+      kind: target.kind,
+      region: target.region,
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    };
     progress.note(`AWS: ${target.describe}`);
     const deadline = Date.now() + options.timeoutMs;
     const ctx: CommandContext = {
@@ -106,14 +118,19 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
     const failure = classify(error, { timedOut, cancelled: cancellation.received() !== undefined, options });
     report.ok = false;
     report.exitCode = failure.exitCode;
-    report.error = { message: failure.message, ...(failure instanceof PipelineError && failure.hint ? { hint: failure.hint } : {}) };
+    report.error = {
+      message: failure.message,
+      ...(failure instanceof PipelineError && failure.hint ? { hint: failure.hint } : {}),
+    };
   } finally {
     clearTimeout(timer);
     if (target) {
       // The preview lives as long as the local AWS it uses.
       const awsStops = target.kind === 'local' && !options.keep && target.local?.reused !== true;
       if (awsStops) {
-        const note = await stopRecordedPreview(stateDir).catch((error: unknown) => `could not stop the local preview: ${errorMessage(error)}`);
+        const note = await stopRecordedPreview(stateDir).catch(
+          (error: unknown) => `could not stop the local preview: ${errorMessage(error)}`,
+        );
         if (note) progress.note(note);
       } else if (report.preview?.running) {
         report.preview.kept = true;
@@ -140,11 +157,19 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
  * cancellation win over what they caused (an interrupted Packer, an aborted
  * call), and the message names the step that was running.
  */
-function classify(error: unknown, state: { timedOut: boolean; cancelled: boolean; options: Options }): PipelineError | UsageError {
+function classify(
+  error: unknown,
+  state: { timedOut: boolean; cancelled: boolean; options: Options },
+): PipelineError | UsageError {
   const failure = asStepError(error, ExitCode.internal, state.options.command);
-  const step = failure.message.split(': ')[0] || state.options.command;
-  if (state.timedOut) return new PipelineError(ExitCode.timeout, `${step}: --timeout of ${formatDuration(state.options.timeoutMs)} ran out`);
-  if (state.cancelled || error instanceof CancelledError) return new PipelineError(ExitCode.cancelled, `${step}: cancelled`);
+  const step = (failure instanceof PipelineError ? failure.step : undefined) ?? state.options.command;
+  if (state.timedOut)
+    return new PipelineError(
+      ExitCode.timeout,
+      `${step}: --timeout of ${formatDuration(state.options.timeoutMs)} ran out`,
+    );
+  if (state.cancelled || error instanceof CancelledError)
+    return new PipelineError(ExitCode.cancelled, `${step}: cancelled`);
   return failure;
 }
 

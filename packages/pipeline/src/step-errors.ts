@@ -3,11 +3,25 @@ import { errorMessage } from '@img-mgr/kernel';
 import { PipelineError, UsageError } from './errors.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
-/** Wraps whatever a step threw into a PipelineError with the step's exit code (keeps usage, timeout and cancel codes). */
+/**
+ * Wraps whatever a step threw into a PipelineError with the step's exit code (keeps usage, timeout and cancel
+ * codes) and the step's name in `step` (an error that already names its step keeps it).
+ */
 export function asStepError(thrown: unknown, exitCode: ExitCodeValue, what: string): PipelineError | UsageError {
-  if (thrown instanceof PipelineError || thrown instanceof UsageError) return thrown;
+  if (thrown instanceof UsageError) return thrown;
+  if (thrown instanceof PipelineError) {
+    thrown.step ??= what;
+    return thrown;
+  }
+  const failure = wrap(thrown, exitCode, what);
+  failure.step = what;
+  return failure;
+}
+
+function wrap(thrown: unknown, exitCode: ExitCodeValue, what: string): PipelineError {
   const name = thrown instanceof Error ? thrown.name : '';
-  if (name === 'CancelledError' || name === 'AbortError') return new PipelineError(ExitCode.cancelled, `${what}: cancelled`);
+  if (name === 'CancelledError' || name === 'AbortError')
+    return new PipelineError(ExitCode.cancelled, `${what}: cancelled`);
   if (name === 'TimeoutError') return new PipelineError(ExitCode.timeout, `${what}: ${errorMessage(thrown)}`);
   if (isCredentialsError(thrown)) {
     return new PipelineError(

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The whole chain, for real: the CLI starts moto itself, bakes with the real
  * Packer through @img-mgr/packer-bake, publishes through @img-mgr/ami-publish

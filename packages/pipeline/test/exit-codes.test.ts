@@ -36,7 +36,8 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
   it('--help exits 0, lists every command and documents every exit code', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(ExitCode.ok);
-    for (const command of ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     for (const [code, text] of EXIT_CODE_HELP) expect(run.stdout).toContain(`${String(code).padStart(3)}  ${text}`);
   });
 
@@ -67,7 +68,9 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
   it('--aws without --region or AWS_REGION exits 2 naming --region, before any AWS call', async () => {
     const run = await runCli(['status', '--aws'], { env: { AWS_REGION: '', AWS_DEFAULT_REGION: '' } });
     expect(run.code).toBe(ExitCode.usage);
-    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('img-mgr-pipeline: error: --region is required with --aws when AWS_REGION is not set');
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'img-mgr-pipeline: error: --region is required with --aws when AWS_REGION is not set',
+    );
   });
 
   it('status with no kept local AWS exits 3 and says how to get one', async () => {
@@ -89,7 +92,7 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
       expect(run.code).toBe(ExitCode.timeout);
       const report = JSON.parse(run.stdout) as { ok: boolean; exitCode: number; error: { message: string } };
       expect(report).toMatchObject({ ok: false, exitCode: 7 });
-      expect(report.error.message).toBe('status: --timeout of 1.0s ran out');
+      expect(report.error.message).toBe('status: --timeout of 1s ran out');
     });
 
     it('SIGINT exits 130 after stopping the step', async () => {

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * Process and state hygiene of the CLI (issue 15.6): SIGHUP is handled like
  * SIGINT, one command at a time per state folder, `down` signals only the

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer python
 /**
  * The local preview (issue 17.1): after a local run, the baked revision of
  * the stand-in fork really serves on 127.0.0.1 with the stack's bucket, on

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  formatDuration,
+  formatElapsed,
   newReport,
   parseArgs,
   plainProgress,
@@ -57,7 +57,10 @@ describe('plain progress', () => {
   it('marks a step with nothing to do as skipped', () => {
     const clock = fakeClock();
     const lines: string[] = [];
-    const step = plainProgress({ write: (text) => lines.push(text), now: clock.now }).step('publish', '/common/img-mgr/golden-ami ← ami-1');
+    const step = plainProgress({ write: (text) => lines.push(text), now: clock.now }).step(
+      'publish',
+      '/common/img-mgr/golden-ami ← ami-1',
+    );
     clock.advance(80);
     step.skip('version 4 already holds ami-1');
     expect(lines[1]).toBe('[   0.1s] publish          skipped (80ms): version 4 already holds ami-1\n');
@@ -65,7 +68,7 @@ describe('plain progress', () => {
 });
 
 describe('tty progress', () => {
-  it('redraws its block in place: cursor up over the previous frame, then the steps with the running step\'s last details', () => {
+  it("redraws its block in place: cursor up over the previous frame, then the steps with the running step's last details", () => {
     const clock = fakeClock();
     let screen = '';
     const progress = ttyProgress({ write: (text) => (screen += text), now: clock.now, columns: () => 80 });
@@ -87,15 +90,16 @@ describe('tty progress', () => {
     const progress = ttyProgress({ write: (text) => (screen += text), now: () => 0, columns: () => 30 });
     progress.step('deploy app', 'x'.repeat(200)).detail('y'.repeat(200));
     progress.close();
-    for (const line of screen.split('\n')) expect(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').length).toBeLessThanOrEqual(30);
+    for (const line of screen.split('\n'))
+      expect(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').length).toBeLessThanOrEqual(30);
   });
 });
 
 describe('formatting helpers', () => {
   it('formats durations and stamps', () => {
-    expect(formatDuration(850)).toBe('850ms');
-    expect(formatDuration(12_340)).toBe('12.3s');
-    expect(formatDuration(125_000)).toBe('2m05s');
+    expect(formatElapsed(850)).toBe('850ms');
+    expect(formatElapsed(12_340)).toBe('12.3s');
+    expect(formatElapsed(125_000)).toBe('2m05s');
     expect(stamp(3_456)).toBe('[   3.5s]');
   });
 });
@@ -107,11 +111,31 @@ function runReport(overrides: Partial<RunReport> = {}): RunReport {
     ok: true,
     exitCode: 0,
     target: { kind: 'local', region: 'us-east-1', endpoint: 'http://127.0.0.1:5000', kept: true },
-    ami: { id: 'ami-0123456789abcdef0', region: 'us-east-1', amis: { 'us-east-1': 'ami-0123456789abcdef0' }, skipped: true, fingerprint: 'f'.repeat(64), durationMs: 120 },
-    parameter: { name: '/common/img-mgr/golden-ami', region: 'us-east-1', amiId: 'ami-0123456789abcdef0', version: 2, changed: true, previousAmiId: 'ami-00000000000000001', previousVersion: 1 },
+    ami: {
+      id: 'ami-0123456789abcdef0',
+      region: 'us-east-1',
+      amis: { 'us-east-1': 'ami-0123456789abcdef0' },
+      skipped: true,
+      fingerprint: 'f'.repeat(64),
+      durationMs: 120,
+    },
+    parameter: {
+      name: '/common/img-mgr/golden-ami',
+      region: 'us-east-1',
+      amiId: 'ami-0123456789abcdef0',
+      version: 2,
+      changed: true,
+      previousAmiId: 'ami-00000000000000001',
+      previousVersion: 1,
+    },
     stacks: [
       { name: 'img-mgr-vpc-dev', status: 'CREATE_COMPLETE', noChanges: true, outputs: {} },
-      { name: 'img-mgr-dev', status: 'UPDATE_COMPLETE', imageId: 'ami-0123456789abcdef0', outputs: { Url: 'http://lb.example/' } },
+      {
+        name: 'img-mgr-dev',
+        status: 'UPDATE_COMPLETE',
+        imageId: 'ami-0123456789abcdef0',
+        outputs: { Url: 'http://lb.example/' },
+      },
     ],
     appUrl: 'http://lb.example/',
     durationMs: 3_200,
@@ -120,10 +144,17 @@ function runReport(overrides: Partial<RunReport> = {}): RunReport {
 }
 
 describe('summary table', () => {
-  it('shows the AMI, the parameter version, each stack, the local preview, the emulator\'s load balancer name, where it ran and the result', () => {
+  it("shows the AMI, the parameter version, each stack, the local preview, the emulator's load balancer name, where it ran and the result", () => {
     const text = renderSummary(
       runReport({
-        preview: { running: true, url: 'http://127.0.0.1:5001/', ref: 'master', commit: 'c'.repeat(40), checked: true, kept: true },
+        preview: {
+          running: true,
+          url: 'http://127.0.0.1:5001/',
+          ref: 'master',
+          commit: 'c'.repeat(40),
+          checked: true,
+          kept: true,
+        },
       }),
     );
     expect(text.split('\n')).toEqual([
@@ -144,10 +175,23 @@ describe('summary table', () => {
   });
 
   it('says in one row why the preview is off, and that a preview without --keep stopped with the local AWS', () => {
-    expect(renderSummary(runReport({ preview: { running: false, off: 'could not reach https://example.invalid/app.git to check out the app (offline)' } }))).toContain(
+    expect(
+      renderSummary(
+        runReport({
+          preview: {
+            running: false,
+            off: 'could not reach https://example.invalid/app.git to check out the app (offline)',
+          },
+        }),
+      ),
+    ).toContain(
       '  App (local preview)    off: could not reach https://example.invalid/app.git to check out the app (offline)\n',
     );
-    expect(renderSummary(runReport({ preview: { running: true, url: 'http://127.0.0.1:5001/', checked: true, kept: false } }))).toContain(
+    expect(
+      renderSummary(
+        runReport({ preview: { running: true, url: 'http://127.0.0.1:5001/', checked: true, kept: false } }),
+      ),
+    ).toContain(
       '  App (local preview)    http://127.0.0.1:5001/ (upload page and an upload checked; stopped with the local AWS; use --keep to keep it)\n',
     );
   });
@@ -163,7 +207,10 @@ describe('summary table', () => {
       runReport({
         ok: false,
         exitCode: 6,
-        error: { message: 'deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED', hint: 'continue the rollback in the console' },
+        error: {
+          message: 'deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED',
+          hint: 'continue the rollback in the console',
+        },
         stacks: [{ name: 'img-mgr-vpc-dev', status: 'CREATE_COMPLETE', outputs: {} }],
         appUrl: undefined,
         target: { kind: 'aws', region: 'us-west-2' },
@@ -172,7 +219,9 @@ describe('summary table', () => {
     expect(text).toContain('Stack img-mgr-vpc-dev  CREATE_COMPLETE');
     expect(text).not.toContain('App URL');
     expect(text).toContain('AWS                    your AWS account, us-west-2');
-    expect(text).toContain('Result                 FAILED (exit 6) after 3.2s: deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED. continue the rollback in the console');
+    expect(text).toContain(
+      'Result                 FAILED (exit 6) after 3.2s: deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED. continue the rollback in the console',
+    );
   });
 
   it('renders status: the pointer, its history newest first with labels, each stack with resolved AMI and outputs', () => {
@@ -195,7 +244,14 @@ describe('summary table', () => {
         },
         stacks: [
           { name: 'img-mgr-vpc-dev', exists: false, status: 'DOES_NOT_EXIST', outputs: {} },
-          { name: 'img-mgr-dev', exists: true, status: 'UPDATE_COMPLETE', imageId: 'ami-0000000000000000a', launchTemplateAmi: 'ami-0000000000000000a', outputs: { Url: 'http://lb/' } },
+          {
+            name: 'img-mgr-dev',
+            exists: true,
+            status: 'UPDATE_COMPLETE',
+            imageId: 'ami-0000000000000000a',
+            launchTemplateAmi: 'ami-0000000000000000a',
+            outputs: { Url: 'http://lb/' },
+          },
         ],
       },
       durationMs: 300,
@@ -227,7 +283,7 @@ describe('summary table', () => {
   });
 });
 
-describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name', () => {
+describe("masking outputs by meaning (deploy-stack's NoEcho rule), not by name", () => {
   /** A status report holding only `stacks`, rendered as `img-mgr-pipeline status` prints it. */
   const renderStacks = (stacks: StatusStack[]): string =>
     renderSummary({
@@ -235,7 +291,10 @@ describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name'
       ok: true,
       exitCode: 0,
       target: { kind: 'endpoint', region: 'us-west-2', endpoint: 'http://127.0.0.1:5000' },
-      status: { parameter: { name: '/common/img-mgr/golden-ami', region: 'us-west-2', exists: false, history: [] }, stacks },
+      status: {
+        parameter: { name: '/common/img-mgr/golden-ami', region: 'us-west-2', exists: false, history: [] },
+        stacks,
+      },
       durationMs: 10,
     });
   type StatusStack = StackReport & { exists: boolean };
@@ -247,7 +306,9 @@ describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name'
     const outputs = { VpcId: 'vpc-0abc', PrivateSubnets: 'subnet-0a,subnet-0b', PublicSubnets: 'subnet-0c,subnet-0d' };
     const secret = await secretOutputs(await stackInputs(vpc, root), outputs);
     expect(secret).toEqual([]);
-    const text = renderStacks([{ name: vpc.name, exists: true, status: 'CREATE_COMPLETE', outputs, secretOutputs: secret }]);
+    const text = renderStacks([
+      { name: vpc.name, exists: true, status: 'CREATE_COMPLETE', outputs, secretOutputs: secret },
+    ]);
     expect(text).toMatch(/Output PrivateSubnets +subnet-0a,subnet-0b/);
     expect(text).not.toContain('***');
   });
@@ -275,7 +336,13 @@ describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name'
       );
       const parameterFile = join(dir, 'dev-us-west-2.json');
       writeFileSync(parameterFile, JSON.stringify({ DbPassword: 'hunter2-from-file' }));
-      const plan = { role: 'app' as const, name: 'img-mgr-dev', template, parameterFile, overrides: { PrivateSubnetIds: 'subnet-0a,subnet-0b', NotDeclared: 'x' } };
+      const plan = {
+        role: 'app' as const,
+        name: 'img-mgr-dev',
+        template,
+        parameterFile,
+        overrides: { PrivateSubnetIds: 'subnet-0a,subnet-0b', NotDeclared: 'x' },
+      };
       const inputs = await stackInputs(plan, dir);
       expect([...inputs.parameters]).toEqual([
         ['DbPassword', 'hunter2-from-file'],
@@ -291,12 +358,17 @@ describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name'
       };
       const secret = await secretOutputs(inputs, outputs);
       expect(secret.sort()).toEqual(['Banner', 'ConnectionString', 'Copied']);
-      const text = renderStacks([{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }]);
+      const text = renderStacks([
+        { name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret },
+      ]);
       expect(text).toMatch(/Output PrivateSubnets +subnet-0a,subnet-0b/);
       expect(text).toMatch(/Output ConnectionString +\*\*\*/);
       expect(text).toMatch(/Output Banner +\*\*\*/);
       expect(text).not.toMatch(/hunter2|k3y-default/);
-      const json = renderJson({ ...newReport('status'), stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }] });
+      const json = renderJson({
+        ...newReport('status'),
+        stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }],
+      });
       expect(json).not.toMatch(/hunter2|k3y-default/);
       expect((JSON.parse(json) as { stacks: { outputs: Record<string, string> }[] }).stacks[0]?.outputs).toEqual({
         PrivateSubnets: 'subnet-0a,subnet-0b',
@@ -306,7 +378,10 @@ describe('masking outputs by meaning (deploy-stack\'s NoEcho rule), not by name'
       });
       const status = renderJson({
         ...newReport('status'),
-        status: { parameter: { name: '/p', region: 'us-east-1', exists: false, history: [] }, stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }] },
+        status: {
+          parameter: { name: '/p', region: 'us-east-1', exists: false, history: [] },
+          stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }],
+        },
       });
       expect(status).not.toMatch(/hunter2|k3y-default/);
       expect(status).toContain('"PrivateSubnets": "subnet-0a,subnet-0b"');

@@ -1,6 +1,6 @@
 /** A moto server on a free 127.0.0.1 port, one per test file or suite. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@img-mgr/kernel/repo';
 import { toolPath } from './paths.js';
 
 export interface Moto {
@@ -10,24 +10,14 @@ export interface Moto {
   /** Environment for an SDK or action pointed at this server. */
   readonly env: Record<string, string>;
   /** SDK client config (region, endpoint, dummy credentials). */
-  readonly clientConfig: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  readonly clientConfig: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   /** Clears all of moto's state. */
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Finds a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Dummy credentials and endpoint variables that send every SDK call to `endpoint`. */
@@ -70,7 +60,12 @@ export async function startMoto(options: { region?: string; timeoutMs?: number }
   };
 }
 
-async function waitUntilUp(endpoint: string, child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<void> {
+async function waitUntilUp(
+  endpoint: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr()}`);

@@ -1,23 +1,9 @@
-/** Where the repository and its tools are. */
+/** Where the repository and its tools are (repoRoot and toolsBin are the kernel's, shared with the CLI). */
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { toolsBin } from '@img-mgr/kernel/repo';
 
-/** The repository root (the folder holding turbo.json). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'turbo.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('testbed: cannot find the repository root (turbo.json)');
-    dir = parent;
-  }
-  return dir;
-}
-
-/** The folder scripts/tools.sh installs into. */
-export function toolsBin(): string {
-  return join(process.env.IMG_MGR_TOOLS_DIR ?? join(repoRoot(), '.tools'), 'bin');
-}
+export { repoRoot, toolsBin } from '@img-mgr/kernel/repo';
 
 /**
  * Full path of a test tool: first .tools/bin (what scripts/tools.sh

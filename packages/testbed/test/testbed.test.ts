@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunnerEnv, parseCommandFile, snapshotAws, startMoto, type Moto } from '../src/index.js';

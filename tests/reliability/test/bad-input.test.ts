@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * The bad-input catalogue: every entry must fail the step with exactly one
  * error line that names the input, exit non-zero, and leave AWS (moto)

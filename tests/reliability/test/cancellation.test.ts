@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * Cancellation as GitHub does it: SIGINT at the worst moment of each action,
  * SIGTERM 7.5 s later, SIGKILL 2.5 s after that (the test bed's runAction).

@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * Two deploys of the same stack at once. The first creates the stack and is
  * held in CREATE_IN_PROGRESS by a custom resource; the second starts while it

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * Injected faults: the bundled actions and the pipeline CLI talk to moto
  * through the test bed's fault proxy, which answers a seeded share of

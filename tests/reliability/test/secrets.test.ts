@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * The secrets catalogue: a secret value planted in every input of the three
  * bundled actions and in every flag of the CLI, then every log, step output,

@@ -1,3 +1,4 @@
+// @needs-tools moto_server packer
 /**
  * Which AWS operations the chain really makes: the three bundled actions and
  * real Packer run against moto through a recording proxy (no faults), and

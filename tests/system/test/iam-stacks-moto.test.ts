@@ -1,3 +1,4 @@
+// @needs-tools moto_server
 /**
  * The IAM templates deploy on moto with their optional parts on (the KMS
  * policy, the OIDC provider), the deploy role of each environment (importing

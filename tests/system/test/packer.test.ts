@@ -1,3 +1,4 @@
+// @needs-tools packer moto_server
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {

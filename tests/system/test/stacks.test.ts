@@ -1,3 +1,4 @@
+// @needs-tools moto_server shellcheck
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// @needs-tools cfn-lint shellcheck
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

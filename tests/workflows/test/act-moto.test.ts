@@ -1,3 +1,4 @@
+// @needs-tools act moto_server packer node24
 /**
  * The Flask fork's caller workflows under act (host mode), end to end against
  * a moto server: real Packer bakes, the bundled actions publish and deploy,

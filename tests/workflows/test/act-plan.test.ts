@@ -1,3 +1,4 @@
+// @needs-tools act moto_server node24
 /**
  * act --dryrun of the callers of the reusable workflow: act loads it from the
  * fork's .img-mgr snapshot (through .actrc's --local-repository), plans every

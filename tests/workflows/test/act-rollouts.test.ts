@@ -1,3 +1,4 @@
+// @needs-tools act moto_server packer node24
 /**
  * Rollouts that stay safe, under act (host mode) against a moto server:
  * a deploy that CloudFormation really refuses is reverted (the AMI is tagged

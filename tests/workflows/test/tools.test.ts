@@ -1,3 +1,4 @@
+// @needs-tools act moto_server packer node24
 /** `npm run act` installs its tools once, through scripts/tools.sh (the test tools folder is shared). */
 import { describe, expect, it } from 'vitest';
 import { ACT_TOOLS, ensureActTools } from '../src/index.js';
