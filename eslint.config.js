@@ -70,11 +70,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // The one known exception on main (issue 16): packer-bake installs Packer through a lazy
-    // import('@actions/tool-cache'). Loading the package does not load it (core-free.test.ts), but
-    // the call does. Remove this block when packer-bake downloads Packer without @actions/tool-cache.
-    files: ['packages/packer-bake/src/binary.ts'],
-    rules: { 'no-restricted-syntax': 'off' },
-  },
 );

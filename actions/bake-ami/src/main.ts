@@ -4,12 +4,23 @@
  * Packer creates saved for the post step.
  */
 import { annotateError, info, runAction, saveState, setOutput } from '@img-mgr/action-kit';
-import type { BakeEvent, BakeResult, RunResources } from '@img-mgr/packer-bake';
+import type { BakeEvent, BakeResult, RunResources, ToolCache } from '@img-mgr/packer-bake';
 import { actionContext } from './context.js';
 import { LogFolds } from './folds.js';
 import { asInputError, type BakeInputs } from './inputs.js';
 import { STATE } from './state.js';
 import { writeFailureSummary, writeSummary } from './summary.js';
+
+/**
+ * @actions/tool-cache for installing a Packer release, loaded only when a
+ * bake needs one (the package itself never loads @actions/*).
+ */
+const lazyToolCache: ToolCache = {
+  find: async (tool, version) => (await import('@actions/tool-cache')).find(tool, version),
+  downloadTool: async (url) => (await import('@actions/tool-cache')).downloadTool(url),
+  extractZip: async (file) => (await import('@actions/tool-cache')).extractZip(file),
+  cacheDir: async (dir, tool, version) => (await import('@actions/tool-cache')).cacheDir(dir, tool, version),
+};
 
 /** The action's main step, given valid inputs. */
 export async function run(inputs: BakeInputs): Promise<void> {
@@ -27,7 +38,7 @@ export async function run(inputs: BakeInputs): Promise<void> {
     const started = Date.now();
     let result: BakeResult;
     try {
-      result = await bakeAmi({ ...inputs, runId }, context, { onEvent: eventShower(folds) });
+      result = await bakeAmi({ ...inputs, runId }, context, { onEvent: eventShower(folds), toolCache: lazyToolCache });
     } catch (thrown: unknown) {
       folds.close();
       const error = asInputError(thrown);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, type Context } from '@img-mgr/kernel';
 import { mergeAmis, type BuildResult } from './artifacts.js';
-import { resolvePacker, type PackerBinary } from './binary.js';
+import { resolvePacker, type PackerBinary, type ToolCache } from './binary.js';
 import { bakeFingerprint } from './fingerprint.js';
 import { findBakedAmi, findBakedCopies, tagBakedRegions, type BakedAmi } from './images.js';
 import { writeManifest } from './manifest.js';
@@ -36,6 +36,8 @@ export interface BakeOptions {
   onEvent?: (event: BakeEvent) => void;
   /** How long to wait for Packer after an interrupt (default 7 s: the runner sends SIGTERM at 7.5 s). */
   graceMs?: number;
+  /** Where to install a Packer release that PATH does not have (the action lends @actions/tool-cache). */
+  toolCache?: ToolCache;
 }
 
 export interface BakeResult {
@@ -100,7 +102,8 @@ export async function bakeAmi(request: BakeRequest, context: Context, options: B
   });
   throwIfCancelled(context.signal);
 
-  const packer = onPath ?? (await resolvePacker({ version: request.packerVersion }, context));
+  const install = { version: request.packerVersion, ...(options.toolCache ? { toolCache: options.toolCache } : {}) };
+  const packer = onPath ?? (await resolvePacker(install, context));
   onEvent({ kind: 'packer', binary: packer });
   context.log.info(`Using Packer ${packer.version} at ${packer.path} (${packer.source})`);
   const setup: PackerSetup = {

@@ -22,7 +22,21 @@ export interface PackerBinary {
   source: 'path' | 'tool-cache' | 'download';
 }
 
+/**
+ * The tool cache a caller lends for installing a release (an action passes
+ * @actions/tool-cache; the CLI has none and uses Packer on PATH). The package
+ * stays free of @actions/*: it reads no RUNNER_* variables itself.
+ */
+export interface ToolCache {
+  find(tool: string, version: string): string | Promise<string>;
+  downloadTool(url: string): Promise<string>;
+  extractZip(file: string): Promise<string>;
+  cacheDir(sourceDir: string, tool: string, version: string): Promise<string>;
+}
+
 export interface InstallOptions {
+  /** Where releases are cached; without one, only Packer on PATH can be used. */
+  toolCache?: ToolCache;
   /** Tests only: the key to trust instead of HashiCorp's (a throwaway key signing a local mirror). */
   trustedKey?: TrustedKey;
 }
@@ -81,7 +95,7 @@ export function releasePlatform(platform = process.platform, arch = process.arch
 }
 
 /**
- * Installs a Packer release through @actions/tool-cache: reuses a cached
+ * Installs a Packer release through the caller's tool cache: reuses a cached
  * copy, else downloads SHA256SUMS and its signature, checks the signature
  * with HashiCorp's release key, then downloads the zip, checks it against
  * SHA256SUMS and caches the extracted binary.
@@ -92,9 +106,15 @@ export async function installPacker(
   options: InstallOptions = {},
 ): Promise<PackerBinary> {
   const log = (line: string): void => context.log.info(line);
-  const toolCache = await import('@actions/tool-cache');
+  const toolCache = options.toolCache;
+  if (!toolCache) {
+    throw new ActionError(
+      `Packer ${version} is not on PATH and this caller has no tool cache to install it into`,
+      "Put Packer on PATH and set packer-version to 'path'",
+    );
+  }
   const binaryName = process.platform === 'win32' ? 'packer.exe' : 'packer';
-  const cached = toolCache.find('packer', version);
+  const cached = await toolCache.find('packer', version);
   if (cached) {
     log(`Using Packer ${version} from the tool cache (${cached})`);
     return { path: join(cached, binaryName), version, source: 'tool-cache' };
@@ -144,7 +164,7 @@ const UNREACHABLE = new Set([
 
 /** downloadTool with one-line errors: no network, or the HTTP status of a missing file. */
 async function download(
-  toolCache: typeof import('@actions/tool-cache'),
+  toolCache: ToolCache,
   url: string,
   version: string,
 ): Promise<string> {

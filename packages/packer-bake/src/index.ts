@@ -50,6 +50,7 @@ export {
   type PackerBinary,
   type PackerRequest,
   type InstallOptions,
+  type ToolCache,
 } from './binary.js';
 export { verifyDetachedSignature, SignatureError, type TrustedKey } from './signature.js';
 export {

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as toolCache from '@actions/tool-cache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HASHICORP_KEY_ARMORED, HASHICORP_KEY_FINGERPRINT } from '../src/hashicorp-key.js';
 import {
@@ -140,7 +141,7 @@ symlinkSync(execFileSync('sh', ['-c', 'command -v gpg'], { encoding: 'utf8' }).t
 /** The Context's env of every install here: that PATH and the mirror. */
 const env = (): Record<string, string | undefined> => ({ HOME: process.env.HOME, PATH: gpgOnly, [MIRROR_ENV]: mirror });
 /** The request every install here uses: the throwaway key trusted through the test seam. */
-const install = (version: string): Parameters<typeof resolvePacker>[0] => ({ version, trustedKey: trusted.key });
+const install = (version: string): Parameters<typeof resolvePacker>[0] => ({ version, trustedKey: trusted.key, toolCache });
 
 describe('Packer install through the tool cache', () => {
   it('downloads the release zip and SHA256SUMS, verifies and caches it, then reuses the cache', async () => {
@@ -163,7 +164,7 @@ describe('Packer install through the tool cache', () => {
     expect(lines.join('\n')).toContain('Verified packer_9.9.9_');
 
     requests = [];
-    const again = await resolvePacker({ version: '9.9.9' }, testContext(env()));
+    const again = await resolvePacker({ version: '9.9.9', toolCache }, testContext(env()));
     expect(again).toEqual({ ...installed, source: 'tool-cache' });
     expect(requests).toEqual([]);
   });
@@ -199,7 +200,7 @@ describe('Packer install through the tool cache', () => {
     expect(shown).toContain('HashiCorp Security');
     // Without the test seam, the throwaway signature of 9.9.5 is refused: only HashiCorp's key is trusted.
     publish('9.9.5');
-    await expect(resolvePacker({ version: '9.9.5' }, testContext(env()))).rejects.toThrow(
+    await expect(resolvePacker({ version: '9.9.5', toolCache }, testContext(env()))).rejects.toThrow(
       /^packer_9\.9\.5_SHA256SUMS is not signed by the trusted key C874011F0AB405110D02105534365D9472D7468F; the download was refused$/,
     );
   });
@@ -211,7 +212,7 @@ describe('Packer install through the tool cache', () => {
     globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS = 0;
     try {
       const offline = { ...env(), [MIRROR_ENV]: 'http://releases.invalid' };
-      await expect(resolvePacker({ version: '9.9.4', trustedKey: trusted.key }, testContext(offline))).rejects.toThrow(
+      await expect(resolvePacker({ version: '9.9.4', trustedKey: trusted.key, toolCache }, testContext(offline))).rejects.toThrow(
         /^Cannot download Packer 9\.9\.4: releases\.invalid cannot be reached \((ENOTFOUND|EAI_AGAIN); no network\?\)\. Put Packer on PATH and set packer-version to 'path', or set IMG_MGR_PACKER_MIRROR to a reachable mirror$/,
       );
       const closed = await new Promise<number>((resolve) => {
@@ -221,7 +222,7 @@ describe('Packer install through the tool cache', () => {
         });
       });
       const closedMirror = testContext({ ...env(), [MIRROR_ENV]: `http://127.0.0.1:${closed}` });
-      await expect(resolvePacker({ version: '9.9.4', trustedKey: trusted.key }, closedMirror)).rejects.toThrow(
+      await expect(resolvePacker({ version: '9.9.4', trustedKey: trusted.key, toolCache }, closedMirror)).rejects.toThrow(
         /^Cannot download Packer 9\.9\.4: 127\.0\.0\.1:\d+ cannot be reached \(ECONNREFUSED; no network\?\)/,
       );
     } finally {

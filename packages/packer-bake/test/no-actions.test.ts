@@ -1,7 +1,7 @@
 /**
  * The domain package loads no `@actions/*`: importing it, and the light
  * `./request` and `./credentials` subpaths, works with them unresolvable.
- * (`installPacker` alone imports @actions/tool-cache, when it downloads.)
+ * (The caller lends a tool cache for installing a release; bake-ami lends @actions/tool-cache.)
  */
 import { describe, expect, it, vi } from 'vitest';
 
