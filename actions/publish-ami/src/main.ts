@@ -9,12 +9,13 @@ import {
   integerInput,
   keyValueInput,
   listInput,
+  mask,
   runAction,
   setOutput,
   stringInput,
   warning,
 } from '@img-mgr/action-kit';
-import { regionProblem, resolveRegion } from '@img-mgr/kernel';
+import { InvalidRequestError, regionProblem, resolveRegion, type Context } from '@img-mgr/kernel';
 // Pure syntax rules only: this subpath loads no AWS SDK, so bad inputs fail fast.
 import {
   amiIdProblem,
@@ -72,19 +73,44 @@ export function readInputs(): PublishInputs {
   const rollbackText = stringInput('rollback-to');
   const regionText = stringInput('region');
   const keepAmis = integerInput('keep-amis', { min: 1, max: 1000 });
-  if (amiId !== undefined && amisText !== undefined) throw new InputError('amis', 'cannot be combined with ami-id; give one of them');
+  if (amiId !== undefined && amisText !== undefined)
+    throw new InputError('amis', 'cannot be combined with ami-id; give one of them');
   if (rollbackText !== undefined && (amiId !== undefined || amisText !== undefined)) {
-    throw new InputError('rollback-to', `cannot be combined with ${amiId !== undefined ? 'ami-id' : 'amis'}: a rollback republishes an earlier value`);
+    throw new InputError(
+      'rollback-to',
+      `cannot be combined with ${amiId !== undefined ? 'ami-id' : 'amis'}: a rollback republishes an earlier value`,
+    );
   }
   if (amisText !== undefined && regionText !== undefined) {
     throw new InputError('region', 'cannot be combined with amis: the map names the regions');
   }
-  const rollout = readRolloutInputs({ amiId: amiId !== undefined, amis: amisText !== undefined, rollbackTo: rollbackText !== undefined });
-  const mode = rollbackText !== undefined ? 'rollback' : rollout.promoteFrom ? 'promote' : amiId !== undefined || amisText !== undefined ? 'publish' : rollout.rejectAmi ? 'reject' : 'prune';
+  const rollout = readRolloutInputs({
+    amiId: amiId !== undefined,
+    amis: amisText !== undefined,
+    rollbackTo: rollbackText !== undefined,
+  });
+  const mode =
+    rollbackText !== undefined
+      ? 'rollback'
+      : rollout.promoteFrom
+        ? 'promote'
+        : amiId !== undefined || amisText !== undefined
+          ? 'publish'
+          : rollout.rejectAmi
+            ? 'reject'
+            : 'prune';
   if (mode === 'prune' && keepAmis === undefined) {
-    throw new InputError('ami-id', 'is required: set ami-id, amis (a region to AMI map), rollback-to, promote-from or reject-ami');
+    throw new InputError(
+      'ami-id',
+      'is required: set ami-id, amis (a region to AMI map), rollback-to, promote-from or reject-ami',
+    );
   }
-  const targets = amisText !== undefined ? parseAmis(amisText) : amiId !== undefined ? [{ region: resolveRegion(regionText), amiId: checkAmiId(amiId) }] : [];
+  const targets =
+    amisText !== undefined
+      ? parseAmis(amisText)
+      : amiId !== undefined
+        ? [{ region: resolveRegion(regionText), amiId: checkAmiId(amiId) }]
+        : [];
   const regions = mode === 'publish' ? targets.map((target) => target.region) : regionList(regionText);
   const rollbackTo = rollbackText === undefined ? undefined : rollbackTarget(rollbackText);
 
@@ -110,7 +136,8 @@ export function readInputs(): PublishInputs {
   if (pathProblem) throw new InputError('reference-path', pathProblem);
   const rollbackWindow = integerInput('rollback-window', { default: DEFAULT_ROLLBACK_WINDOW, min: 1, max: 100 });
   const dryRun = booleanInput('dry-run', false);
-  if (dryRun && keepAmis === undefined) throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
+  if (dryRun && keepAmis === undefined)
+    throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
 
   const primary = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   return {
@@ -151,14 +178,18 @@ function parseAmis(text: string): { region: string; amiId: string }[] {
     throw new InputError('amis', 'is not JSON; expected a map such as {"us-east-1":"ami-0123456789abcdef0"}');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InputError('amis', 'must be a JSON object of region to AMI id, such as {"us-east-1":"ami-0123456789abcdef0"}');
+    throw new InputError(
+      'amis',
+      'must be a JSON object of region to AMI id, such as {"us-east-1":"ami-0123456789abcdef0"}',
+    );
   }
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.length === 0) throw new InputError('amis', 'is an empty map; there is nothing to publish');
   return entries.map(([region, amiId]) => {
     const problem = regionProblem(region);
     if (problem) throw new InputError('amis', `has key ${problem}`);
-    if (typeof amiId !== 'string') throw new InputError('amis', `has a ${typeof amiId} for ${region}; expected an AMI id string`);
+    if (typeof amiId !== 'string')
+      throw new InputError('amis', `has a ${typeof amiId} for ${region}; expected an AMI id string`);
     return { region, amiId: checkAmiId(amiId, 'amis', region) };
   });
 }
@@ -183,7 +214,14 @@ export async function run(): Promise<void> {
     const inputs = readInputs();
     // Loaded only after the inputs are valid, so a bad input fails without loading the AWS SDK.
     const domain = await import('@img-mgr/ami-publish');
-    const context = { log: info, signal };
+    const { clientFactory } = await import('@img-mgr/kernel/aws');
+    const env = process.env;
+    const context: Context = {
+      log: { info, warn: warning, secret: mask, group },
+      signal,
+      env,
+      clients: clientFactory({ caller: 'publish-ami', env, log: info }),
+    };
     let report: PublishReport | undefined;
     const prunes: PruneReport[] = [];
     let rejected = false;
@@ -199,12 +237,15 @@ export async function run(): Promise<void> {
         }
         if (inputs.mode === 'publish') {
           const title = inputs.targets.map((target) => `${target.amiId} (${target.region})`).join(', ');
-          return group(`Publish ${title} to ${inputs.parameterName}`, () => domain.publishAmi({ ...settings(inputs), targets: inputs.targets }, context));
+          return group(`Publish ${title} to ${inputs.parameterName}`, () =>
+            domain.publishAmi({ ...settings(inputs), targets: inputs.targets }, context),
+          );
         }
         if (inputs.mode === 'rollback' && inputs.rollbackTo) {
           const to = inputs.rollbackTo;
-          return group(`Roll ${inputs.parameterName} back to ${describeTarget(to)} in ${inputs.regions.join(', ')}`, () =>
-            domain.rollbackAmi({ ...settings(inputs), regions: inputs.regions, to }, context),
+          return group(
+            `Roll ${inputs.parameterName} back to ${describeTarget(to)} in ${inputs.regions.join(', ')}`,
+            () => domain.rollbackAmi({ ...settings(inputs), regions: inputs.regions, to }, context),
           );
         }
         return undefined;
@@ -216,23 +257,28 @@ export async function run(): Promise<void> {
         const regions = report ? report.results.map((result) => result.region) : inputs.regions;
         for (const region of regions) {
           prunes.push(
-            await group(`Prune ${inputs.application} AMIs in ${region} (keep ${keep}${inputs.dryRun ? ', dry run' : ''})`, () =>
-              domain.pruneAmis(
-                {
-                  region,
-                  parameterName: inputs.parameterName,
-                  application: inputs.application,
-                  keep,
-                  dryRun: inputs.dryRun,
-                  referencePath: inputs.referencePath,
-                  rollbackWindow: inputs.rollbackWindow,
-                },
-                context,
-              ),
+            await group(
+              `Prune ${inputs.application} AMIs in ${region} (keep ${keep}${inputs.dryRun ? ', dry run' : ''})`,
+              () =>
+                domain.pruneAmis(
+                  {
+                    region,
+                    parameterName: inputs.parameterName,
+                    application: inputs.application,
+                    keep,
+                    dryRun: inputs.dryRun,
+                    referencePath: inputs.referencePath,
+                    rollbackWindow: inputs.rollbackWindow,
+                  },
+                  context,
+                ),
             ),
           );
         }
-        setOutput('pruned-amis', prunes.flatMap((prune) => prune.removed));
+        setOutput(
+          'pruned-amis',
+          prunes.flatMap((prune) => prune.removed),
+        );
         const failures = prunes.flatMap((prune) => prune.failures.map((failure) => `${prune.region} ${failure}`));
         if (failures.length > 0) throw new ActionError(`Pruning could not remove everything: ${failures.join('; ')}`);
       }
@@ -252,6 +298,7 @@ async function blameInputs<T>(inputs: PublishInputs, domain: Domain, body: () =>
   try {
     return await body();
   } catch (error: unknown) {
+    if (error instanceof InvalidRequestError) throw new InputError(inputOf(error.field, inputs), error.problem);
     if (error instanceof domain.ImageNotUsableError) {
       throw new InputError(inputs.amiInput, `cannot be published: ${error.message}; nothing was written`);
     }
@@ -265,14 +312,40 @@ async function blameInputs<T>(inputs: PublishInputs, domain: Domain, body: () =>
   }
 }
 
+/** The action input that fills each field of the domain requests. */
+const INPUT_OF_FIELD: Record<string, string> = {
+  parameterName: 'parameter-name',
+  labels: 'labels',
+  labelWindow: 'label-window',
+  tags: 'tags',
+  description: 'description',
+  region: 'region',
+  from: 'promote-from',
+  amiId: 'reject-ami',
+  keep: 'keep-amis',
+  application: 'application',
+  referencePath: 'reference-path',
+  rollbackWindow: 'rollback-window',
+};
+
+function inputOf(field: string, inputs: PublishInputs): string {
+  if (field === 'targets') return inputs.amiInput;
+  if (field === 'region' && inputs.amiInput === 'amis') return 'amis';
+  return INPUT_OF_FIELD[field] ?? field;
+}
+
 /** Tags reject-ami rejected in the run's region (an AMI id lives in one region). */
-async function rejectFirst(inputs: PublishInputs, amiId: string, domain: Domain, context: { log: (line: string) => void; signal: AbortSignal }): Promise<true> {
+async function rejectFirst(inputs: PublishInputs, amiId: string, domain: Domain, context: Context): Promise<true> {
   const region = inputs.primaryRegion || resolveRegion(undefined);
   try {
-    await group(`Reject ${amiId} in ${region}`, () => domain.rejectAmi({ region, amiId, by: inputs.rejectedBy }, context));
+    await group(`Reject ${amiId} in ${region}`, () =>
+      domain.rejectAmi({ region, amiId, by: inputs.rejectedBy }, context),
+    );
     return true;
   } catch (error: unknown) {
-    if (error instanceof domain.ImageNotUsableError) throw new InputError('reject-ami', `cannot be tagged: ${error.message}; nothing was written`);
+    if (error instanceof domain.ImageNotUsableError)
+      throw new InputError('reject-ami', `cannot be tagged: ${error.message}; nothing was written`);
+    if (error instanceof InvalidRequestError) throw new InputError(inputOf(error.field, inputs), error.problem);
     throw error;
   }
 }
@@ -309,7 +382,10 @@ function setPublishOutputs(inputs: PublishInputs, report: PublishReport): void {
   }
   setOutput('previous-ami-id', primary?.previousAmiId ?? '');
   setOutput('previous-version', primary?.previousVersion ?? '');
-  setOutput('changed', report.results.some((result) => result.changed));
+  setOutput(
+    'changed',
+    report.results.some((result) => result.changed),
+  );
   const results = Object.fromEntries(
     report.results.map((result) => [
       result.region,
@@ -329,7 +405,10 @@ function setPublishOutputs(inputs: PublishInputs, report: PublishReport): void {
   );
   setOutput('results', results);
   for (const result of report.results) {
-    if (result.status === 'unchanged') info(`[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, changed=false`);
+    if (result.status === 'unchanged')
+      info(
+        `[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, changed=false`,
+      );
     if (result.status === 'failed') warning(`[${result.region}] ${result.error ?? 'failed'}`);
   }
 }

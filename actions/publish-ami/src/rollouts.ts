@@ -21,7 +21,11 @@ export function readRolloutInputs(other: { amiId: boolean; amis: boolean; rollba
   const rejectAmi = stringInput('reject-ami');
   if (promoteFrom !== undefined) {
     const clash = other.amiId ? 'ami-id' : other.amis ? 'amis' : other.rollbackTo ? 'rollback-to' : undefined;
-    if (clash) throw new InputError('promote-from', `cannot be combined with ${clash}: a promote publishes the AMI that promote-from holds`);
+    if (clash)
+      throw new InputError(
+        'promote-from',
+        `cannot be combined with ${clash}: a promote publishes the AMI that promote-from holds`,
+      );
     const problem = parameterNameProblem(promoteFrom);
     if (problem) throw new InputError('promote-from', problem);
   }

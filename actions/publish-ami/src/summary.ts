@@ -12,7 +12,10 @@ export async function writeSummary(
   rejected = false,
 ): Promise<void> {
   const summary = jobSummary().heading(`publish-ami: ${headingOf(inputs)}`);
-  if (inputs.rejectAmi && rejected) summary.text(`${inputs.rejectAmi} is tagged ${REJECTED_TAG_KEY}=${inputs.rejectedBy}: rollback-to previous, promotion and pruning treat it as a failed rollout.`);
+  if (inputs.rejectAmi && rejected)
+    summary.text(
+      `${inputs.rejectAmi} is tagged ${REJECTED_TAG_KEY}=${inputs.rejectedBy}: rollback-to previous, promotion and pruning treat it as a failed rollout.`,
+    );
   if (report) {
     summary.table(
       ['Region', 'Parameter', 'Old AMI → New AMI', 'Version', 'Labels', 'Result'],
@@ -25,9 +28,13 @@ export async function writeSummary(
         cell(resultText(result)),
       ]),
     );
-    const unlabelled = report.results.flatMap((result) => result.unlabelled.map((entry) => `${result.region} version ${entry.version} (${entry.labels.join(', ')})`));
+    const unlabelled = report.results.flatMap((result) =>
+      result.unlabelled.map((entry) => `${result.region} version ${entry.version} (${entry.labels.join(', ')})`),
+    );
     if (unlabelled.length > 0) {
-      summary.text(`Labels removed from versions older than the newest ${inputs.labelWindow} (label-window): ${cell(unlabelled.join('; '))}`);
+      summary.text(
+        `Labels removed from versions older than the newest ${inputs.labelWindow} (label-window): ${cell(unlabelled.join('; '))}`,
+      );
     }
   } else if (inputs.mode !== 'prune' && inputs.mode !== 'reject') {
     summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
@@ -39,7 +46,15 @@ export async function writeSummary(
         cell(entry.amiId),
         cell(entry.name),
         cell(entry.created),
-        cell(entry.action === 'remove' ? (prune.dryRun ? 'would remove' : prune.removed.includes(entry.amiId) ? 'removed' : 'not removed') : 'kept'),
+        cell(
+          entry.action === 'remove'
+            ? prune.dryRun
+              ? 'would remove'
+              : prune.removed.includes(entry.amiId)
+                ? 'removed'
+                : 'not removed'
+            : 'kept',
+        ),
         cell(entry.reason),
       ]),
     );
@@ -64,7 +79,9 @@ function headingOf(inputs: PublishInputs): string {
 function resultText(result: PublishReport['results'][number]): string {
   switch (result.status) {
     case 'published':
-      return result.rolledBackTo !== undefined ? `rolled back to the value of version ${result.rolledBackTo}` : 'published';
+      return result.rolledBackTo !== undefined
+        ? `rolled back to the value of version ${result.rolledBackTo}`
+        : 'published';
     case 'unchanged':
       return 'unchanged (already held)';
     case 'failed':

@@ -1,6 +1,6 @@
 /** Reading the golden-AMI pointer: its versions, values and labels. */
 import { GetParameterHistoryCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
-import { awsErrorName } from './context.js';
+import { awsErrorName } from '@img-mgr/kernel';
 
 /** One version of the parameter. */
 export interface PointerVersion {
@@ -22,14 +22,22 @@ export interface Pointer {
 }
 
 /** Reads every kept version of `name` (SSM keeps the newest 100). */
-export async function readPointer(ssm: SSMClient, region: string, name: string, signal?: AbortSignal): Promise<Pointer> {
+export async function readPointer(
+  ssm: SSMClient,
+  region: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<Pointer> {
   const versions: PointerVersion[] = [];
   let nextToken: string | undefined;
   try {
     do {
-      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: nextToken }), {
-        abortSignal: signal,
-      });
+      const page = await ssm.send(
+        new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: nextToken }),
+        {
+          abortSignal: signal,
+        },
+      );
       versions.push(...(page.Parameters ?? []).map(toVersion));
       nextToken = page.NextToken;
     } while (nextToken);

@@ -3,6 +3,7 @@
  * @img-mgr/ami-publish (validated, idempotent, confirmed by read-back).
  */
 import type { PublishReport } from '@img-mgr/ami-publish';
+import { lineLogger, type Context } from '@img-mgr/kernel';
 import type { CommandContext } from './context.js';
 import { PipelineError, UsageError } from './errors.js';
 import { asStepError } from './step-errors.js';
@@ -11,6 +12,21 @@ import type { ParameterReport } from './report.js';
 
 /** Tags put on the parameter (AddTagsToResource; kept across versions). */
 const PARAMETER_TAGS = { application: 'img-mgr', 'managed-by': 'img-mgr-pipeline' };
+
+/**
+ * The Context @img-mgr/ami-publish is given: the step's detail lines, the
+ * command's signal, and the environment the target pointed at its AWS.
+ */
+export async function pointerContext(ctx: CommandContext, detail: (line: string) => void): Promise<Context> {
+  const { clientFactory } = await import('@img-mgr/kernel/aws');
+  const env = process.env;
+  return {
+    log: lineLogger(detail),
+    signal: ctx.signal,
+    env,
+    clients: clientFactory({ caller: 'pipeline', env, log: detail }),
+  };
+}
 
 /** Points the parameter at `amiId`; no new version when it already holds it. */
 export async function publishStep(ctx: CommandContext, amiId: string): Promise<ParameterReport> {
@@ -25,11 +41,15 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
         labels: [],
         tags: PARAMETER_TAGS,
         // Only a bake of this command knows what the AMI holds.
-        ...(ctx.report.ami?.id === amiId ? { description: `img-mgr golden AMI (${options.flaskRepo} at ${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})` } : {}),
+        ...(ctx.report.ami?.id === amiId
+          ? {
+              description: `img-mgr golden AMI (${options.flaskRepo} at ${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})`,
+            }
+          : {}),
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },
-      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+      await pointerContext(ctx, (line) => step.detail(line)),
     );
     const result = regionResult(report, publish.describeFailure);
     ctx.report.parameter = result;
@@ -51,7 +71,11 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
   try {
     const publish = await import('@img-mgr/ami-publish');
     const parsed = publish.parseRollbackTarget(options.rollbackTo);
-    if (!parsed.target) throw new UsageError('--to', parsed.problem ?? `has '${options.rollbackTo}', which is not previous, a version or a label`);
+    if (!parsed.target)
+      throw new UsageError(
+        '--to',
+        parsed.problem ?? `has '${options.rollbackTo}', which is not previous, a version or a label`,
+      );
     const report = await publish.rollbackAmi(
       {
         regions: [target.region],
@@ -62,7 +86,7 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },
-      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+      await pointerContext(ctx, (line) => step.detail(line)),
     );
     const result = regionResult(report, publish.describeFailure);
     ctx.report.parameter = result;
