@@ -1,3 +1,3 @@
-import { run } from './main.js';
-
-await run();
+import { runAction } from '@img-mgr/action-kit';
+import { readInputs } from './inputs.js';
+await runAction('publish-ami', async ({ signal }) => (await import('./main.js')).run(readInputs(process.env), signal));

@@ -158,7 +158,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
       { 'ami-id': ami, 'rollback-to': 'previous' },
       "Input 'rollback-to' cannot be combined with ami-id: a rollback republishes an earlier value",
     );
-    await expectRejected({ 'ami-id': ami, tags: 'owner' }, "Input 'tags' has item 1 that is not KEY=VALUE");
+    await expectRejected({ 'ami-id': ami, tags: 'owner' }, "Input 'tags' has line 1 that is not KEY=VALUE");
     await expectRejected(
       { 'ami-id': ami, 'data-type': 'aws:ec2:Image' },
       "Input 'data-type' must be one of aws:ec2:image, text; got 'aws:ec2:Image'",

@@ -29,3 +29,10 @@ export {
   RejectedImageError,
   type RejectRequest,
 } from './rejected.js';
+export {
+  runPublishAmi,
+  describeTarget,
+  type PublishAmiRequest,
+  type PublishAmiResult,
+  type PruneSettings,
+} from './run.js';

@@ -131,6 +131,13 @@ export function rollbackLabel(fromVersion: number): string {
   return `rollback-from-v${fromVersion}`;
 }
 
+/**
+ * What a publish-ami step writes: publish `targets`; roll back to `to`;
+ * promote the AMI `from` holds; or write nothing (reject alone, prune alone).
+ */
+export const PUBLISH_AMI_MODES = ['publish', 'rollback', 'promote', 'reject', 'prune'] as const;
+export type PublishAmiMode = (typeof PUBLISH_AMI_MODES)[number];
+
 /** Where to roll back to. */
 export type RollbackTarget =
   { kind: 'previous' } | { kind: 'version'; version: number } | { kind: 'label'; label: string };

@@ -5,7 +5,8 @@
 import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describePointer, publishAmi, rollbackAmi } from '../src/index.js';
+import { InvalidRequestError } from '@img-mgr/kernel';
+import { describePointer, publishAmi, rollbackAmi, runPublishAmi } from '../src/index.js';
 import { testContext } from './context.js';
 
 describe('@img-mgr/ami-publish API against moto', () => {
@@ -74,5 +75,45 @@ describe('@img-mgr/ami-publish API against moto', () => {
       exists: false,
       versions: [],
     });
+  });
+
+  it('runPublishAmi: one entry for the whole step (publish then prune), and an unusable value names its field', async () => {
+    const lines: string[] = [];
+    const context = testContext(moto.env, lines);
+    const settings = {
+      parameterName: '/api/run',
+      labels: [],
+      tags: {},
+      dataType: 'aws:ec2:image' as const,
+      waitTimeoutMs: 10_000,
+    };
+    const prune = { keep: 1, application: 'api-none', dryRun: true };
+    const done = await runPublishAmi(
+      { ...settings, mode: 'publish', targets: [{ region: 'us-east-1', amiId: amis[0] ?? '' }], prune },
+      context,
+    );
+    expect(done).toMatchObject({
+      mode: 'publish',
+      rejected: false,
+      report: { ok: true, results: [{ status: 'published', version: 1 }] },
+    });
+    expect(done.error).toBeUndefined();
+    expect(done.prunes).toMatchObject([{ region: 'us-east-1', dryRun: true, plan: [] }]);
+    const missing = await runPublishAmi(
+      { ...settings, mode: 'publish', targets: [{ region: 'us-east-1', amiId: 'ami-0123456789abcdef0' }] },
+      context,
+    );
+    expect(missing.error).toBeInstanceOf(InvalidRequestError);
+    expect(missing.error).toMatchObject({
+      field: 'targets',
+      problem:
+        'cannot be published: ami-0123456789abcdef0 does not exist in us-east-1 (or is not shared with this account); nothing was written',
+    });
+    expect(missing.report).toBeUndefined();
+    const noTarget = await runPublishAmi({ ...settings, mode: 'rollback', regions: ['us-east-1'] }, context);
+    expect(noTarget.error).toMatchObject({ field: 'to', problem: 'is required when the mode is rollback' });
+    expect((await describePointer({ region: 'us-east-1', parameterName: '/api/run' }, context)).versions).toHaveLength(
+      1,
+    );
   });
 });

@@ -2,8 +2,8 @@
  * Publishing and rolling back the golden-AMI pointer through
  * @img-mgr/ami-publish (validated, idempotent, confirmed by read-back).
  */
-import type { PublishReport } from '@img-mgr/ami-publish';
-import { lineLogger, type Context } from '@img-mgr/kernel';
+import type { PublishAmiResult } from '@img-mgr/ami-publish';
+import { InvalidRequestError, lineLogger, type Context } from '@img-mgr/kernel';
 import type { CommandContext } from './context.js';
 import { PipelineError, UsageError } from './errors.js';
 import { asStepError } from './step-errors.js';
@@ -34,8 +34,9 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
   const step = ctx.progress.step('publish', `${options.parameterName} ← ${amiId}`);
   try {
     const publish = await import('@img-mgr/ami-publish');
-    const report = await publish.publishAmi(
+    const outcome = await publish.runPublishAmi(
       {
+        mode: 'publish',
         targets: [{ region: target.region, amiId }],
         parameterName: options.parameterName,
         labels: [],
@@ -51,7 +52,7 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
       },
       await pointerContext(ctx, (line) => step.detail(line)),
     );
-    const result = regionResult(report, publish.describeFailure);
+    const result = regionResult(outcome, 'publish');
     ctx.report.parameter = result;
     const text = `version ${result.version ?? '?'}`;
     if (result.changed) step.done(`${text} (was ${result.previousAmiId ?? 'not set'})`);
@@ -76,8 +77,9 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
         '--to',
         parsed.problem ?? `has '${options.rollbackTo}', which is not previous, a version or a label`,
       );
-    const report = await publish.rollbackAmi(
+    const outcome = await publish.runPublishAmi(
       {
+        mode: 'rollback',
         regions: [target.region],
         to: parsed.target,
         parameterName: options.parameterName,
@@ -88,7 +90,7 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
       },
       await pointerContext(ctx, (line) => step.detail(line)),
     );
-    const result = regionResult(report, publish.describeFailure);
+    const result = regionResult(outcome, 'rollback');
     ctx.report.parameter = result;
     step.done(`version ${result.version ?? '?'} = ${result.amiId} (value of version ${result.rolledBackTo ?? '?'})`);
     return result;
@@ -99,9 +101,18 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
   }
 }
 
-function regionResult(report: PublishReport, describeFailure: (report: PublishReport) => string): ParameterReport {
-  const result = report.results[0];
-  if (!report.ok || !result) throw new PipelineError(ExitCode.publish, describeFailure(report));
+/** The flag that fills each request field the CLI sets from its user. */
+const FLAG_OF_FIELD: Record<string, string> = { targets: '--ami-id', to: '--to' };
+
+/** The region's result, or the run's failure (a field the user gave is named by its flag). */
+function regionResult(outcome: PublishAmiResult, what: string): ParameterReport {
+  const { error, report } = outcome;
+  if (error instanceof InvalidRequestError && FLAG_OF_FIELD[error.field]) {
+    throw new PipelineError(ExitCode.publish, `${what}: ${FLAG_OF_FIELD[error.field]} ${error.problem}`);
+  }
+  if (error !== undefined) throw error;
+  const result = report?.results[0];
+  if (!result) throw new PipelineError(ExitCode.publish, 'the pointer was not written');
   return {
     name: result.parameterName,
     region: result.region,
