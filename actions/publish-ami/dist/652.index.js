@@ -99,7 +99,7 @@ async function allOrAbort(items, work, outer) {
 ;// CONCATENATED MODULE: ../../packages/kernel/lib/sleep.js
 /** An abortable pause: the one way this project waits. */
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-function sleep(ms, signal) {
+function sleep_sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted) {
             reject(signal.reason);
@@ -117,6 +117,59 @@ function sleep(ms, signal) {
     });
 }
 
+;// CONCATENATED MODULE: ../../packages/kernel/lib/poll.js
+/**
+ * The one polling policy. Every wait for AWS to finish something that the SDK
+ * has no waiter for (a stack's event stream, an SSM version becoming visible,
+ * a security group losing its last dependency) goes through `poll`: the
+ * interval starts short, grows by `factor` up to `maxIntervalMs`, drops back
+ * to the start whenever the check saw activity, is jittered so that parallel
+ * jobs do not poll in step, and never sleeps past the deadline.
+ */
+
+
+/** Share of each pause that is random: the pause is between 80 % and 100 % of the interval. */
+const JITTER = 0.2;
+/**
+ * Calls `check` until it reports done and returns its value. The check runs
+ * once more at the deadline, so a wait never fails on a result that arrived
+ * while it slept.
+ */
+async function poll(check, options) {
+    const now = options.now ?? Date.now;
+    const sleep = options.sleep ?? sleep_sleep;
+    const random = options.random ?? Math.random;
+    const min = options.minIntervalMs ?? 1_000;
+    const max = Math.max(min, options.maxIntervalMs ?? 5_000);
+    const factor = options.factor ?? 1.5;
+    const deadline = now() + options.timeoutMs;
+    let interval = min;
+    for (let attempt = 1;; attempt++) {
+        const step = await check(attempt);
+        if (step.done)
+            return step.value;
+        const left = deadline - now();
+        if (left <= 0)
+            throw new errors/* TimeoutError */.MU(await options.timeoutMessage());
+        if (step.activity)
+            interval = min;
+        await sleep(Math.min(left, Math.round(interval * (1 - JITTER * random()))), options.signal);
+        interval = Math.min(max, Math.round(interval * factor));
+    }
+}
+/**
+ * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a
+ * uniformly random delay between 0 and min(cap, base * 2^(retry-1)). The
+ * SDK's retry strategy uses it between attempts of one API call.
+ */
+function fullJitterDelay(retry, options = {}) {
+    const { baseMs = 250, capMs = 20_000, random = Math.random } = options;
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+    return Math.floor(random() * ceiling);
+}
+
+// EXTERNAL MODULE: ../../packages/kernel/lib/format.js
+var format = __webpack_require__(608);
 // EXTERNAL MODULE: ../../packages/kernel/lib/aws-errors.js
 var aws_errors = __webpack_require__(8724);
 ;// CONCATENATED MODULE: ../../packages/ami-publish/lib/images.js
@@ -137,28 +190,33 @@ class ImageNotUsableError extends errors/* ActionError */.lZ {
 }
 /**
  * Describes `amiId` until it is `available`. A pending AMI is waited for up
- * to `timeoutMs`; one that is missing, failed or deregistered fails at once.
+ * to `timeoutMs` (kernel `poll`: the SDK's waitUntilImageAvailable would
+ * keep waiting on a deregistered or missing AMI); one that is missing,
+ * failed or deregistered fails at once.
  */
 async function waitForImage(ec2, region, amiId, options) {
-    const deadline = Date.now() + options.timeoutMs;
     const interval = options.pollIntervalMs ?? 5_000;
-    for (let poll = 1;; poll++) {
+    const image = await poll(async (check) => {
         const image = await describeImage(ec2, region, amiId, options.signal);
         const state = image.State ?? 'unknown';
-        if (state === 'available') {
-            options.log(`${amiId} is available in ${region} (${image.Name ?? 'no name'}, created ${image.CreationDate ?? '?'})`);
-            return image;
-        }
+        if (state === 'available')
+            return { done: true, value: image };
         if (state !== 'pending') {
             const reason = image.StateReason?.Message ? `: ${image.StateReason.Message}` : '';
             throw new ImageNotUsableError(amiId, region, `is ${state} in ${region}, not available${reason}`);
         }
-        if (Date.now() + interval > deadline) {
-            throw new errors/* TimeoutError */.MU(`${amiId} was still pending in ${region} after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout)`);
-        }
-        options.log(`${amiId} is pending in ${region}; checking again in ${Math.round(interval / 1000)} s (poll ${poll})`);
-        await sleep(interval, options.signal);
-    }
+        options.log(`${amiId} is pending in ${region} (check ${check}); waiting up to ${(0,format/* formatDuration */.a3)(options.timeoutMs)}`);
+        return { done: false };
+    }, {
+        timeoutMs: options.timeoutMs,
+        timeoutMessage: () => `${amiId} was still pending in ${region} after ${Math.round(options.timeoutMs / 1000)} s (wait-timeout)`,
+        // An AMI takes minutes: start at the interval, then check less often.
+        minIntervalMs: interval,
+        maxIntervalMs: interval * 3,
+        signal: options.signal,
+    });
+    options.log(`${amiId} is available in ${region} (${image.Name ?? 'no name'}, created ${image.CreationDate ?? '?'})`);
+    return image;
 }
 async function describeImage(ec2, region, amiId, signal) {
     try {
@@ -183,15 +241,11 @@ async function describeImage(ec2, region, amiId, signal) {
 /** Reads every kept version of `name` (SSM keeps the newest 100). */
 async function readPointer(ssm, region, name, signal) {
     const versions = [];
-    let nextToken;
     try {
-        do {
-            const page = await ssm.send(new client_ssm_dist_cjs/* GetParameterHistoryCommand */.JFb({ Name: name, MaxResults: 50, NextToken: nextToken }), {
-                abortSignal: signal,
-            });
+        const query = { Name: name, MaxResults: 50 };
+        for await (const page of (0,client_ssm_dist_cjs/* paginateGetParameterHistory */.b7d)({ client: ssm }, query, { abortSignal: signal })) {
             versions.push(...(page.Parameters ?? []).map(toVersion));
-            nextToken = page.NextToken;
-        } while (nextToken);
+        }
     }
     catch (error) {
         if ((0,aws_errors/* awsErrorName */.Z)(error) !== 'ParameterNotFound')
@@ -447,21 +501,22 @@ async function versionLimitError(ssm, pointer, signal) {
  */
 async function confirmVersion(ssm, region, name, version, amiId, settings, context) {
     const timeoutMs = settings.waitTimeoutMs;
-    const deadline = Date.now() + timeoutMs;
-    const interval = settings.pollIntervalMs ?? 1_000;
-    for (let poll = 1;; poll++) {
+    await poll(async (check) => {
         const value = await readVersion(ssm, name, version, context.signal);
         if (value === amiId)
-            return;
+            return { done: true, value: undefined };
         if (value !== undefined) {
             throw new errors/* ActionError */.lZ(`${name}:${version} in ${region} reads back ${value}, not ${amiId}`, 'Another writer changed the parameter; re-run');
         }
-        if (Date.now() + interval > deadline) {
-            throw new errors/* TimeoutError */.MU(`${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)`);
-        }
-        context.log.info(`[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); poll ${poll}`);
-        await sleep(interval, context.signal);
-    }
+        context.log.info(`[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); check ${check}`);
+        return { done: false };
+    }, {
+        timeoutMs,
+        timeoutMessage: () => `${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; ` +
+            'SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)',
+        minIntervalMs: settings.pollIntervalMs ?? 1_000,
+        signal: context.signal,
+    });
 }
 async function readVersion(ssm, name, version, signal) {
     try {
@@ -1190,57 +1245,6 @@ function describeTarget(target) {
 var node_http_handler_dist_cjs = __webpack_require__(8771);
 // EXTERNAL MODULE: ../../node_modules/@smithy/util-retry/dist-cjs/index.js
 var util_retry_dist_cjs = __webpack_require__(4506);
-;// CONCATENATED MODULE: ../../packages/kernel/lib/poll.js
-/**
- * The one polling policy. Every wait for AWS to finish something that the SDK
- * has no waiter for (a stack's event stream, an SSM version becoming visible,
- * a security group losing its last dependency) goes through `poll`: the
- * interval starts short, grows by `factor` up to `maxIntervalMs`, drops back
- * to the start whenever the check saw activity, is jittered so that parallel
- * jobs do not poll in step, and never sleeps past the deadline.
- */
-
-
-/** Share of each pause that is random: the pause is between 80 % and 100 % of the interval. */
-const JITTER = 0.2;
-/**
- * Calls `check` until it reports done and returns its value. The check runs
- * once more at the deadline, so a wait never fails on a result that arrived
- * while it slept.
- */
-async function poll(check, options) {
-    const now = options.now ?? Date.now;
-    const sleep = options.sleep ?? abortableSleep;
-    const random = options.random ?? Math.random;
-    const min = options.minIntervalMs ?? 1_000;
-    const max = Math.max(min, options.maxIntervalMs ?? 5_000);
-    const factor = options.factor ?? 1.5;
-    const deadline = now() + options.timeoutMs;
-    let interval = min;
-    for (let attempt = 1;; attempt++) {
-        const step = await check(attempt);
-        if (step.done)
-            return step.value;
-        const left = deadline - now();
-        if (left <= 0)
-            throw new TimeoutError(await options.timeoutMessage());
-        if (step.activity)
-            interval = min;
-        await sleep(Math.min(left, Math.round(interval * (1 - JITTER * random()))), options.signal);
-        interval = Math.min(max, Math.round(interval * factor));
-    }
-}
-/**
- * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a
- * uniformly random delay between 0 and min(cap, base * 2^(retry-1)). The
- * SDK's retry strategy uses it between attempts of one API call.
- */
-function fullJitterDelay(retry, options = {}) {
-    const { baseMs = 250, capMs = 20_000, random = Math.random } = options;
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
-    return Math.floor(random() * ceiling);
-}
-
 ;// CONCATENATED MODULE: ../../packages/kernel/lib/client.js
 /**
  * One factory for every AWS client the actions create, so that region,

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   GetParameterCommand,
-  GetParameterHistoryCommand,
+  paginateGetParameterHistory,
   PutParameterCommand,
   SSMClient,
   LabelParameterVersionCommand,
@@ -112,9 +112,7 @@ export async function readParameter(
   try {
     const current = await ssm.send(new GetParameterCommand({ Name: name }));
     const history: StoredVersion[] = [];
-    let token: string | undefined;
-    do {
-      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: token }));
+    for await (const page of paginateGetParameterHistory({ client: ssm }, { Name: name, MaxResults: 50 })) {
       history.push(
         ...(page.Parameters ?? []).map((entry) => ({
           version: entry.Version ?? 0,
@@ -122,8 +120,7 @@ export async function readParameter(
           labels: entry.Labels ?? [],
         })),
       );
-      token = page.NextToken;
-    } while (token);
+    }
     return {
       value: current.Parameter?.Value ?? '',
       version: current.Parameter?.Version ?? 0,

@@ -1,5 +1,5 @@
 /** Reading the golden-AMI pointer: its versions, values and labels. */
-import { GetParameterHistoryCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
+import { paginateGetParameterHistory, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '@img-mgr/kernel';
 
 /** One version of the parameter. */
@@ -29,18 +29,11 @@ export async function readPointer(
   signal?: AbortSignal,
 ): Promise<Pointer> {
   const versions: PointerVersion[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await ssm.send(
-        new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: nextToken }),
-        {
-          abortSignal: signal,
-        },
-      );
+    const query = { Name: name, MaxResults: 50 };
+    for await (const page of paginateGetParameterHistory({ client: ssm }, query, { abortSignal: signal })) {
       versions.push(...(page.Parameters ?? []).map(toVersion));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
   } catch (error: unknown) {
     if (awsErrorName(error) !== 'ParameterNotFound') throw error;
   }

@@ -10,7 +10,7 @@ import {
   UnlabelParameterVersionCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { ActionError, awsErrorClass, awsErrorName, sleep, TimeoutError, type Context } from '@img-mgr/kernel';
+import { ActionError, awsErrorClass, awsErrorName, poll, type Context } from '@img-mgr/kernel';
 import { currentVersion, labelIndex, readPointer, type Pointer } from './pointer.js';
 import { DEFAULT_LABEL_WINDOW, type DataType } from './validate.js';
 
@@ -242,27 +242,30 @@ async function confirmVersion(
   context: Context,
 ): Promise<void> {
   const timeoutMs = settings.waitTimeoutMs;
-  const deadline = Date.now() + timeoutMs;
-  const interval = settings.pollIntervalMs ?? 1_000;
-  for (let poll = 1; ; poll++) {
-    const value = await readVersion(ssm, name, version, context.signal);
-    if (value === amiId) return;
-    if (value !== undefined) {
-      throw new ActionError(
-        `${name}:${version} in ${region} reads back ${value}, not ${amiId}`,
-        'Another writer changed the parameter; re-run',
+  await poll(
+    async (check) => {
+      const value = await readVersion(ssm, name, version, context.signal);
+      if (value === amiId) return { done: true, value: undefined };
+      if (value !== undefined) {
+        throw new ActionError(
+          `${name}:${version} in ${region} reads back ${value}, not ${amiId}`,
+          'Another writer changed the parameter; re-run',
+        );
+      }
+      context.log.info(
+        `[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); check ${check}`,
       );
-    }
-    if (Date.now() + interval > deadline) {
-      throw new TimeoutError(
-        `${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)`,
-      );
-    }
-    context.log.info(
-      `[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); poll ${poll}`,
-    );
-    await sleep(interval, context.signal);
-  }
+      return { done: false };
+    },
+    {
+      timeoutMs,
+      timeoutMessage: () =>
+        `${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; ` +
+        'SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)',
+      minIntervalMs: settings.pollIntervalMs ?? 1_000,
+      signal: context.signal,
+    },
+  );
 }
 
 async function readVersion(
