@@ -3,7 +3,9 @@
  * defaults, and `mode` is either given (its input must then be set) or
  * inferred from the inputs that are set, as before the input existed.
  */
+import { fileURLToPath } from 'node:url';
 import { InputError } from '@img-mgr/kernel';
+import { build } from 'esbuild';
 import { defaultInputs, inputEnv, readActionYaml } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
 import { readInputs } from '../src/inputs.js';
@@ -93,6 +95,23 @@ describe('publish-ami inputs: action.yml is the only source of defaults', () => 
     });
     expect(failure({ 'ami-id': AMI, tags: 'owner' })).toBe("Input 'tags' has line 1 that is not KEY=VALUE");
     expect(failure({ 'ami-id': AMI, tags: 'a=1,a=2' })).toBe("Input 'tags' sets 'a' more than once");
+  });
+});
+
+describe('publish-ami inputs: a bad input fails before anything heavy loads', () => {
+  it('src/inputs.ts bundles without @actions/* and without AWS SDK code', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('../src/inputs.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const loaded = Object.keys(result.metafile.inputs);
+    expect(loaded.filter((path) => /@actions\/|@aws-sdk\/|@smithy\/|action-kit/.test(path))).toEqual([]);
+    expect(loaded.some((path) => path.endsWith('src/inputs.ts'))).toBe(true);
   });
 });
 
