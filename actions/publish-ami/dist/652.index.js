@@ -335,7 +335,8 @@ function rejectionTag(image) {
 class RejectedImageError extends ImageNotUsableError {
     rejectedBy;
     constructor(amiId, region, rejectedBy) {
-        super(amiId, region, `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed rollout); ` +
+        super(amiId, region, `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed ` +
+            `rollout); ` +
             `rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway`);
         this.rejectedBy = rejectedBy;
     }
@@ -360,7 +361,8 @@ async function rejectAmi(request, context) {
             throw notFound(request);
         throw error;
     }
-    context.log.info(`[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote and pruning treat it as rejected`);
+    context.log.info(`[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote ` +
+        `and pruning treat it as rejected`);
 }
 function notFound(request) {
     return new ImageNotUsableError(request.amiId, request.region, `does not exist in ${request.region}, so it cannot be tagged rejected`);
@@ -401,7 +403,8 @@ async function writePointer(ssm, pointer, amiId, settings, context) {
     else {
         version = await putVersion(ssm, pointer, amiId, settings, context);
         changed = true;
-        log(`PutParameter ${name} = ${amiId} returned version ${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`);
+        log(`PutParameter ${name} = ${amiId} returned version ` +
+            `${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`);
         await confirmVersion(ssm, region, name, version, amiId, settings, context);
         log(`Confirmed: ${name}:${version} reads back ${amiId}`);
     }
@@ -458,7 +461,8 @@ async function trimLabelWindow(ssm, pointer, newest, window, context) {
     }
     if (removed.length > 0) {
         const list = removed.map((entry) => `${entry.version} (${entry.labels.join(', ')})`).join(', ');
-        context.log.info(`[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} versions keep labels (label-window), so SSM can always drop its oldest version`);
+        context.log.info(`[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} ` +
+            `versions keep labels (label-window), so SSM can always drop its oldest version`);
     }
     return removed;
 }
@@ -493,7 +497,11 @@ async function versionLimitError(ssm, pointer, signal) {
         return new errors/* ActionError */.lZ(`${pointer.name} in ${pointer.region} has reached the limit of 100 versions (ParameterMaxVersionLimitExceeded)`, 'Remove the label from its oldest version and re-run');
     }
     const labels = oldest.labels.join(' ');
-    return new errors/* ActionError */.lZ(`${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`, `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not delete history`);
+    return new errors/* ActionError */.lZ(`${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries ` +
+        `label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so ` +
+        `SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`, `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ` +
+        `${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not ` +
+        `delete history`);
 }
 /**
  * aws:ec2:image values are validated asynchronously: a version number from
@@ -508,7 +516,8 @@ async function confirmVersion(ssm, region, name, version, amiId, settings, conte
         if (value !== undefined) {
             throw new errors/* ActionError */.lZ(`${name}:${version} in ${region} reads back ${value}, not ${amiId}`, 'Another writer changed the parameter; re-run');
         }
-        context.log.info(`[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); check ${check}`);
+        const waiting = `${name}:${version} is not readable yet`;
+        context.log.info(`[${region}] ${waiting} (SSM validates aws:ec2:image asynchronously); check ${check}`);
         return { done: false };
     }, {
         timeoutMs,
@@ -739,7 +748,8 @@ async function chooseTarget(pointer, to, ec2, context, signal) {
     if (to.kind !== 'previous') {
         const rejectedBy = await rejectionOf(ec2, first.value, signal);
         if (rejectedBy !== undefined)
-            log(`Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back to it because rollback-to names it`);
+            log(`Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back ` +
+                `to it because rollback-to names it`);
         return first;
     }
     const skipped = [];
@@ -751,7 +761,8 @@ async function chooseTarget(pointer, to, ec2, context, signal) {
         skipped.push(`${candidate.value} (version ${candidate.version})`);
     }
     const current = currentVersion(pointer);
-    throw new RollbackTargetError(pointer.region, `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`);
+    throw new RollbackTargetError(pointer.region, `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ` +
+        `${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`);
 }
 /**
  * Rolls the pointer back in every region: resolves the target version
@@ -767,7 +778,8 @@ async function rollbackAmi(request, context) {
         checkPointerType(pointer);
         const target = await chooseTarget(pointer, request.to, ec2, context, signal);
         const current = currentVersion(pointer);
-        context.log.info(`[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to version ${target.version} (${target.value})`);
+        context.log.info(`[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to ` +
+            `version ${target.version} (${target.value})`);
         try {
             await waitForImage(ec2, region, target.value, {
                 timeoutMs: request.waitTimeoutMs,
@@ -937,7 +949,8 @@ async function launchTemplateReferences(ec2, references, signal) {
                 abortSignal: signal,
             })) {
                 for (const version of versions.LaunchTemplateVersions ?? []) {
-                    addReference(references, version.LaunchTemplateData?.ImageId, `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ${version.VersionNumber ?? '?'}`);
+                    addReference(references, version.LaunchTemplateData?.ImageId, `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ` +
+                        `${version.VersionNumber ?? '?'}`);
                 }
             }
         }
@@ -1014,10 +1027,13 @@ async function pruneAmis(request, context) {
         signal: context.signal,
     });
     const plan = planPrune(images, references, request.keep);
-    log(`Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI referenced by aws:ec2:image parameters under ${referencePath} ` +
-        `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or instances${request.dryRun ? '; dry run' : ''}):`);
+    log(`Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI ` +
+        `referenced by aws:ec2:image parameters under ${referencePath} ` +
+        `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or ` +
+        `instances${request.dryRun ? '; dry run' : ''}):`);
     for (const entry of plan)
-        log(`  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`);
+        log(`  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ` +
+            `${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`);
     if (plan.length === 0)
         log('  no AMIs carry that tag');
     const report = {
@@ -1035,7 +1051,8 @@ async function pruneAmis(request, context) {
     for (const entry of plan.filter((candidate) => candidate.action === 'remove')) {
         await removeImage(ec2, entry, report, log, context.signal);
     }
-    log(`Removed ${report.removed.length} AMI(s) and ${report.deletedSnapshots.length} snapshot(s)${report.failures.length ? `; ${report.failures.length} failure(s)` : ''}`);
+    log(`Removed ${report.removed.length} AMI(s) and ${report.deletedSnapshots.length} ` +
+        `snapshot(s)${report.failures.length ? `; ${report.failures.length} failure(s)` : ''}`);
     return report;
 }
 /**
@@ -1212,7 +1229,8 @@ async function write(request, context) {
     }
 }
 function prune(request, settings, region, context) {
-    const title = `Prune ${settings.application} AMIs in ${region} (keep ${settings.keep}${settings.dryRun ? ', dry run' : ''})`;
+    const dry = settings.dryRun ? ', dry run' : '';
+    const title = `Prune ${settings.application} AMIs in ${region} (keep ${settings.keep}${dry})`;
     return context.log.group(title, () => pruneAmis({ ...settings, region, parameterName: request.parameterName }, context));
 }
 /** "the previous value", "version 3", "label release-1". */
@@ -1573,7 +1591,8 @@ function setPublishOutputs(inputs, report) {
     setOutput('results', results);
     for (const result of report.results) {
         if (result.status === 'unchanged') {
-            info(`[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, changed=false`);
+            info(`[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, ` +
+                `changed=false`);
         }
         if (result.status === 'failed')
             warning(`[${result.region}] ${result.error ?? 'failed'}`);

@@ -95,7 +95,8 @@ function setPublishOutputs(inputs: PublishInputs, report: PublishReport): void {
   for (const result of report.results) {
     if (result.status === 'unchanged') {
       info(
-        `[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, changed=false`,
+        `[${result.region}] ${result.parameterName} already held ${result.amiId}: version ${result.version}, ` +
+          `changed=false`,
       );
     }
     if (result.status === 'failed') warning(`[${result.region}] ${result.error ?? 'failed'}`);

@@ -87,12 +87,15 @@ export async function pruneAmis(request: PruneRequest, context: Context): Promis
   );
   const plan = planPrune(images, references, request.keep);
   log(
-    `Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI referenced by aws:ec2:image parameters under ${referencePath} ` +
-      `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or instances${request.dryRun ? '; dry run' : ''}):`,
+    `Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI ` +
+      `referenced by aws:ec2:image parameters under ${referencePath} ` +
+      `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or ` +
+      `instances${request.dryRun ? '; dry run' : ''}):`,
   );
   for (const entry of plan)
     log(
-      `  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`,
+      `  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ` +
+        `${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`,
     );
   if (plan.length === 0) log('  no AMIs carry that tag');
   const report: PruneReport = {
@@ -111,7 +114,8 @@ export async function pruneAmis(request: PruneRequest, context: Context): Promis
     await removeImage(ec2, entry, report, log, context.signal);
   }
   log(
-    `Removed ${report.removed.length} AMI(s) and ${report.deletedSnapshots.length} snapshot(s)${report.failures.length ? `; ${report.failures.length} failure(s)` : ''}`,
+    `Removed ${report.removed.length} AMI(s) and ${report.deletedSnapshots.length} ` +
+      `snapshot(s)${report.failures.length ? `; ${report.failures.length} failure(s)` : ''}`,
   );
   return report;
 }

@@ -124,7 +124,8 @@ async function launchTemplateReferences(ec2: EC2Client, references: References, 
           addReference(
             references,
             version.LaunchTemplateData?.ImageId,
-            `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ${version.VersionNumber ?? '?'}`,
+            `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ` +
+              `${version.VersionNumber ?? '?'}`,
           );
         }
       }

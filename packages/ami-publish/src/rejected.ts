@@ -42,7 +42,8 @@ export class RejectedImageError extends ImageNotUsableError {
     super(
       amiId,
       region,
-      `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed rollout); ` +
+      `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed ` +
+        `rollout); ` +
         `rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway`,
     );
   }
@@ -75,7 +76,8 @@ export async function rejectAmi(request: RejectRequest, context: Context): Promi
     throw error;
   }
   context.log.info(
-    `[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote and pruning treat it as rejected`,
+    `[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote ` +
+      `and pruning treat it as rejected`,
   );
 }
 

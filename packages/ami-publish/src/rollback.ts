@@ -97,7 +97,8 @@ async function chooseTarget(
     const rejectedBy = await rejectionOf(ec2, first.value, signal);
     if (rejectedBy !== undefined)
       log(
-        `Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back to it because rollback-to names it`,
+        `Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back ` +
+          `to it because rollback-to names it`,
       );
     return first;
   }
@@ -111,7 +112,8 @@ async function chooseTarget(
   const current = currentVersion(pointer);
   throw new RollbackTargetError(
     pointer.region,
-    `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`,
+    `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ` +
+      `${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`,
   );
 }
 
@@ -132,7 +134,8 @@ export async function rollbackAmi(request: RollbackRequest, context: Context): P
       const target = await chooseTarget(pointer, request.to, ec2, context, signal);
       const current = currentVersion(pointer);
       context.log.info(
-        `[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to version ${target.version} (${target.value})`,
+        `[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to ` +
+          `version ${target.version} (${target.value})`,
       );
       try {
         await waitForImage(ec2, region, target.value, {

@@ -154,7 +154,8 @@ async function write(request: PublishAmiRequest, context: Context): Promise<Publ
 }
 
 function prune(request: PublishAmiRequest, settings: PruneSettings, region: string, context: Context) {
-  const title = `Prune ${settings.application} AMIs in ${region} (keep ${settings.keep}${settings.dryRun ? ', dry run' : ''})`;
+  const dry = settings.dryRun ? ', dry run' : '';
+  const title = `Prune ${settings.application} AMIs in ${region} (keep ${settings.keep}${dry})`;
   return context.log.group(title, () =>
     pruneAmis({ ...settings, region, parameterName: request.parameterName }, context),
   );

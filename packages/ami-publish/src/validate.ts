@@ -24,7 +24,10 @@ export const MAX_KEPT_VERSIONS = 100;
 /** The problem with a label window, if any: 1 to 99 versions. */
 export function labelWindowProblem(window: number): string | undefined {
   if (!Number.isInteger(window) || window < 1 || window >= MAX_KEPT_VERSIONS) {
-    return `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; a label on the oldest blocks every write), got ${window}`;
+    return (
+      `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; ` +
+      `a label on the oldest blocks every write), got ${window}`
+    );
   }
   return undefined;
 }
@@ -85,7 +88,10 @@ export function labelProblem(label: string): string | undefined {
   const bad = /[^A-Za-z0-9_.-]/.exec(label);
   if (bad) return `has label ${quoteWhole(label)} with '${bad[0]}'; labels use only letters, digits and . - _`;
   if (/^\d/.test(label))
-    return `has label ${quoteWhole(label)}, which starts with a digit; SSM labels cannot (prefix it, e.g. ${quoteWhole(`sha-${label}`, 24)})`;
+    return (
+      `has label ${quoteWhole(label)}, which starts with a digit; SSM labels cannot (prefix it, e.g. ` +
+      `${quoteWhole(`sha-${label}`, 24)})`
+    );
   const prefix = label.slice(0, 3).toLowerCase();
   if (prefix === 'aws' || prefix === 'ssm')
     return `has label ${quoteWhole(label)}, which starts with '${prefix}', a prefix SSM reserves`;
@@ -105,7 +111,10 @@ export function labelsProblem(labels: readonly string[], reserved = 0): string |
   if (duplicate !== undefined) return `lists '${duplicate}' twice`;
   const room = MAX_LABELS_PER_VERSION - reserved;
   if (labels.length > room) {
-    return `has ${labels.length} labels; a parameter version carries at most ${room}${reserved ? ` here (${reserved} is taken by the rollback label)` : ''}`;
+    return (
+      `has ${labels.length} labels; a parameter version carries at most ` +
+      `${room}${reserved ? ` here (${reserved} is taken by the rollback label)` : ''}`
+    );
   }
   return undefined;
 }

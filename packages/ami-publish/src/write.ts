@@ -104,7 +104,8 @@ export async function writePointer(
     version = await putVersion(ssm, pointer, amiId, settings, context);
     changed = true;
     log(
-      `PutParameter ${name} = ${amiId} returned version ${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`,
+      `PutParameter ${name} = ${amiId} returned version ` +
+        `${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`,
     );
     await confirmVersion(ssm, region, name, version, amiId, settings, context);
     log(`Confirmed: ${name}:${version} reads back ${amiId}`);
@@ -175,7 +176,8 @@ export async function trimLabelWindow(
   if (removed.length > 0) {
     const list = removed.map((entry) => `${entry.version} (${entry.labels.join(', ')})`).join(', ');
     context.log.info(
-      `[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} versions keep labels (label-window), so SSM can always drop its oldest version`,
+      `[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} ` +
+        `versions keep labels (label-window), so SSM can always drop its oldest version`,
     );
   }
   return removed;
@@ -223,8 +225,12 @@ async function versionLimitError(ssm: SSMClient, pointer: Pointer, signal: Abort
   }
   const labels = oldest.labels.join(' ');
   return new ActionError(
-    `${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`,
-    `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not delete history`,
+    `${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries ` +
+      `label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so ` +
+      `SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`,
+    `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ` +
+      `${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not ` +
+      `delete history`,
   );
 }
 
@@ -252,9 +258,8 @@ async function confirmVersion(
           'Another writer changed the parameter; re-run',
         );
       }
-      context.log.info(
-        `[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); check ${check}`,
-      );
+      const waiting = `${name}:${version} is not readable yet`;
+      context.log.info(`[${region}] ${waiting} (SSM validates aws:ec2:image asynchronously); check ${check}`);
       return { done: false };
     },
     {

@@ -44,7 +44,9 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
         // Only a bake of this command knows what the AMI holds.
         ...(ctx.report.ami?.id === amiId
           ? {
-              description: `img-mgr golden AMI (${options.flaskRepo} at ${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})`,
+              description:
+                `img-mgr golden AMI (${options.flaskRepo} at ` +
+                `${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})`,
             }
           : {}),
         dataType: 'aws:ec2:image',
