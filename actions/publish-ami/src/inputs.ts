@@ -1,156 +1,216 @@
-/** Reads and checks every input of publish-ami; loads neither `@actions/core` nor the AWS SDK. */
+/**
+ * publish-ami's inputs, read from the environment the runner gives the step
+ * and turned into the one request @img-mgr/ami-publish runs. Loads neither
+ * @actions/* nor the AWS SDK, so a bad input fails at once.
+ *
+ * action.yml is the only source of defaults: an input that has one is
+ * always passed by the runner, so an empty one is an error here.
+ */
 import {
-  booleanInput,
-  choiceInput,
-  durationInput,
-  integerInput,
-  keyValueInput,
-  listInput,
-  stringInput,
-} from '@img-mgr/action-kit/inputs';
-import { InputError, regionProblem, resolveRegion, type Env } from '@img-mgr/kernel';
-// Pure syntax rules only: this subpath loads no AWS SDK, so bad inputs fail fast.
+  hasUrlCredentials,
+  InputError,
+  KeyValueSyntaxError,
+  keyValueMap,
+  quoteWhole,
+  regionProblem,
+  resolveRegion,
+  URL_CREDENTIALS_PROBLEM,
+  type Env,
+} from '@img-mgr/kernel';
+import type { PublishAmiRequest } from '@img-mgr/ami-publish';
+// Pure syntax rules only: this subpath loads no AWS SDK.
 import {
   amiIdProblem,
   DATA_TYPES,
-  DEFAULT_LABEL_WINDOW,
-  DEFAULT_REFERENCE_PATH,
-  DEFAULT_ROLLBACK_WINDOW,
   descriptionProblem,
   labelsProblem,
   labelWindowProblem,
   parameterNameProblem,
   parameterPathProblem,
   parseRollbackTarget,
+  PUBLISH_AMI_MODES,
   tagProblem,
-  type DataType,
-  type RollbackTarget,
+  type PublishAmiMode,
 } from '@img-mgr/ami-publish/validate';
-import { readRolloutInputs, type RolloutInputs } from './rollouts.js';
 
-/** Every input, read and checked once. */
-export interface PublishInputs extends RolloutInputs {
-  /** publish: ami-id or amis; rollback: rollback-to; promote: promote-from; reject: reject-ami alone; prune: keep-amis alone. */
-  mode: 'publish' | 'rollback' | 'promote' | 'reject' | 'prune';
-  /** The input that named the AMIs ('ami-id' or 'amis'), for error messages. */
+/** The request, and what the outputs and error lines need besides it. */
+export interface PublishInputs {
+  request: PublishAmiRequest;
+  /** The input that named the AMIs, for error lines. */
   amiInput: 'ami-id' | 'amis';
-  targets: { region: string; amiId: string }[];
-  /** Regions a rollback or a prune-only run works on. */
-  regions: string[];
   /** The region whose result fills the single-value outputs. */
   primaryRegion: string;
-  rollbackTo?: RollbackTarget;
-  parameterName: string;
-  labels: string[];
-  /** Only the newest N versions keep labels. */
-  labelWindow: number;
-  tags: Record<string, string>;
-  description?: string;
-  dataType: DataType;
-  keepAmis?: number;
-  /** Pruning keeps AMIs of aws:ec2:image parameters under this path. */
-  referencePath: string;
-  /** Pruning keeps the AMIs of each pointer's newest K versions. */
-  rollbackWindow: number;
-  application: string;
-  dryRun: boolean;
-  waitTimeoutMs: number;
 }
+
+/** `mode: auto` infers the mode from the inputs that are set, as before the input existed. */
+export const MODES = ['auto', ...PUBLISH_AMI_MODES] as const;
+
+/** The input that each mode needs (and that makes `auto` choose it). */
+const MODE_INPUT: Record<PublishAmiMode, string> = {
+  publish: 'ami-id',
+  rollback: 'rollback-to',
+  promote: 'promote-from',
+  reject: 'reject-ami',
+  prune: 'keep-amis',
+};
 
 /** Reads and validates every input once. */
 export function readInputs(env: Env): PublishInputs {
-  const amiId = stringInput('ami-id');
-  const amisText = stringInput('amis');
-  const rollbackText = stringInput('rollback-to');
-  const regionText = stringInput('region');
-  const keepAmis = integerInput('keep-amis', { min: 1, max: 1000 });
-  if (amiId !== undefined && amisText !== undefined)
-    throw new InputError('amis', 'cannot be combined with ami-id; give one of them');
-  if (rollbackText !== undefined && (amiId !== undefined || amisText !== undefined)) {
-    throw new InputError(
-      'rollback-to',
-      `cannot be combined with ${amiId !== undefined ? 'ami-id' : 'amis'}: a rollback republishes an earlier value`,
-    );
+  const read = inputReader(env);
+  const amiId = read.optional('ami-id');
+  const amisText = read.optional('amis');
+  const rollbackText = read.optional('rollback-to');
+  const promoteFrom = read.optional('promote-from');
+  const rejectAmi = read.optional('reject-ami');
+  const regionText = read.optional('region');
+  const keepAmis = read.integer('keep-amis', { min: 1, max: 1000 });
+  checkCombinations({ amiId, amisText, rollbackText, promoteFrom, regionText });
+  if (promoteFrom !== undefined) {
+    const problem = parameterNameProblem(promoteFrom);
+    if (problem) throw new InputError('promote-from', problem);
   }
-  if (amisText !== undefined && regionText !== undefined) {
-    throw new InputError('region', 'cannot be combined with amis: the map names the regions');
-  }
-  const rollout = readRolloutInputs(
-    { amiId: amiId !== undefined, amis: amisText !== undefined, rollbackTo: rollbackText !== undefined },
-    env,
-  );
-  const mode =
-    rollbackText !== undefined
-      ? 'rollback'
-      : rollout.promoteFrom
-        ? 'promote'
-        : amiId !== undefined || amisText !== undefined
-          ? 'publish'
-          : rollout.rejectAmi
-            ? 'reject'
-            : 'prune';
-  if (mode === 'prune' && keepAmis === undefined) {
-    throw new InputError(
-      'ami-id',
-      'is required: set ami-id, amis (a region to AMI map), rollback-to, promote-from or reject-ami',
-    );
-  }
+  if (rejectAmi !== undefined) checkAmiId(rejectAmi, 'reject-ami');
+  const mode = chooseMode(read.choice('mode', MODES), {
+    publish: amiId ?? amisText,
+    rollback: rollbackText,
+    promote: promoteFrom,
+    reject: rejectAmi,
+    prune: keepAmis,
+  });
   const targets =
     amisText !== undefined
-      ? parseAmis(amisText)
+      ? parseAmis(amisText, env)
       : amiId !== undefined
         ? [{ region: resolveRegion(regionText, 'region', env), amiId: checkAmiId(amiId) }]
         : [];
   const regions = mode === 'publish' ? targets.map((target) => target.region) : regionList(regionText, env);
-  const rollbackTo = rollbackText === undefined ? undefined : rollbackTarget(rollbackText);
+  const primary = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const primaryRegion = primary && regions.includes(primary) ? primary : (regions[0] ?? '');
 
-  const parameterName = stringInput('parameter-name', { default: '/common/img-mgr/golden-ami' });
+  const parameterName = read.defaulted('parameter-name');
   const nameProblem = parameterNameProblem(parameterName);
   if (nameProblem) throw new InputError('parameter-name', nameProblem);
-  const labels = listInput('labels');
+  const labels = read.list('labels');
   const labelProblem = labelsProblem(labels, mode === 'rollback' ? 1 : 0);
   if (labelProblem) throw new InputError('labels', labelProblem);
-  const labelWindow = integerInput('label-window', { default: DEFAULT_LABEL_WINDOW });
+  const labelWindow = read.integer('label-window', { required: true }) ?? 0;
   const windowProblem = labelWindowProblem(labelWindow);
   if (windowProblem) throw new InputError('label-window', windowProblem);
-  const tags = Object.fromEntries(keyValueInput('tags'));
+  const tags = read.keyValues('tags');
   for (const [key, value] of Object.entries(tags)) {
     const problem = tagProblem(key, value);
     if (problem) throw new InputError('tags', problem);
   }
-  const description = stringInput('description');
+  const description = read.optional('description');
   const problem = description === undefined ? undefined : descriptionProblem(description);
   if (problem) throw new InputError('description', problem);
-  const referencePath = stringInput('reference-path', { default: DEFAULT_REFERENCE_PATH });
+  const referencePath = read.defaulted('reference-path');
   const pathProblem = parameterPathProblem(referencePath);
   if (pathProblem) throw new InputError('reference-path', pathProblem);
-  const rollbackWindow = integerInput('rollback-window', { default: DEFAULT_ROLLBACK_WINDOW, min: 1, max: 100 });
-  const dryRun = booleanInput('dry-run', false);
+  const rollbackWindow = read.integer('rollback-window', { required: true, min: 1, max: 100 }) ?? 0;
+  const dryRun = read.boolean('dry-run');
   if (dryRun && keepAmis === undefined)
     throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
+  const application = read.defaulted('application');
+  const dataType = read.choice('data-type', DATA_TYPES);
+  const waitTimeoutMs = read.duration('wait-timeout', { maxMs: 6 * 3_600_000 });
 
-  const primary = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
-  return {
-    ...rollout,
+  const request: PublishAmiRequest = {
     mode,
-    amiInput: amisText !== undefined ? 'amis' : 'ami-id',
-    targets,
-    regions,
-    primaryRegion: primary && regions.includes(primary) ? primary : (regions[0] ?? ''),
-    ...(rollbackTo ? { rollbackTo } : {}),
     parameterName,
     labels,
     labelWindow,
     tags,
     ...(description !== undefined ? { description } : {}),
-    dataType: choiceInput('data-type', DATA_TYPES, 'aws:ec2:image'),
-    ...(keepAmis !== undefined ? { keepAmis } : {}),
-    referencePath,
-    rollbackWindow,
-    application: stringInput('application', { default: 'img-mgr' }),
-    dryRun,
-    waitTimeoutMs: durationInput('wait-timeout', 600_000, { maxMs: 6 * 3_600_000 }),
+    dataType,
+    waitTimeoutMs,
+    ...(mode === 'publish' ? { targets } : { regions }),
+    ...(rollbackText !== undefined ? { to: rollbackTarget(rollbackText) } : {}),
+    ...(promoteFrom !== undefined ? { from: promoteFrom } : {}),
+    ...(rejectAmi !== undefined
+      ? {
+          reject: {
+            amiId: rejectAmi,
+            region: primaryRegion || resolveRegion(undefined, 'region', env),
+            by: env.GITHUB_RUN_ID ?? 'manual',
+          },
+        }
+      : {}),
+    ...(keepAmis !== undefined
+      ? { prune: { keep: keepAmis, application, dryRun, referencePath, rollbackWindow } }
+      : {}),
   };
+  return { request, amiInput: amisText !== undefined ? 'amis' : 'ami-id', primaryRegion };
+}
+
+/** The inputs that choose what is written exclude each other. */
+function checkCombinations(given: {
+  amiId?: string;
+  amisText?: string;
+  rollbackText?: string;
+  promoteFrom?: string;
+  regionText?: string;
+}): void {
+  const { amiId, amisText, rollbackText, promoteFrom, regionText } = given;
+  if (amiId !== undefined && amisText !== undefined) {
+    throw new InputError('amis', 'cannot be combined with ami-id; give one of them');
+  }
+  if (rollbackText !== undefined && (amiId !== undefined || amisText !== undefined)) {
+    const other = amiId !== undefined ? 'ami-id' : 'amis';
+    throw new InputError('rollback-to', `cannot be combined with ${other}: a rollback republishes an earlier value`);
+  }
+  if (amisText !== undefined && regionText !== undefined) {
+    throw new InputError('region', 'cannot be combined with amis: the map names the regions');
+  }
+  if (promoteFrom !== undefined) {
+    const clash =
+      amiId !== undefined
+        ? 'ami-id'
+        : amisText !== undefined
+          ? 'amis'
+          : rollbackText !== undefined
+            ? 'rollback-to'
+            : undefined;
+    if (clash) {
+      throw new InputError(
+        'promote-from',
+        `cannot be combined with ${clash}: a promote publishes the AMI that promote-from holds`,
+      );
+    }
+  }
+}
+
+/**
+ * The mode: the one given, whose input must then be set, or (auto) the first
+ * of rollback, promote, publish, reject and prune whose input is set.
+ */
+export function chooseMode(
+  given: (typeof MODES)[number],
+  set: Record<PublishAmiMode, string | number | undefined>,
+): PublishAmiMode {
+  if (given !== 'auto') {
+    if (set[given] === undefined) {
+      const input = given === 'publish' ? 'ami-id' : MODE_INPUT[given];
+      throw new InputError(input, `is required when mode is ${given}${given === 'publish' ? ' (or set amis)' : ''}`);
+    }
+    // A write of another mode cannot ride along: only reject-ami and keep-amis combine with any mode.
+    for (const other of ['publish', 'rollback', 'promote'] as const) {
+      if (other !== given && set[other] !== undefined) {
+        throw new InputError(MODE_INPUT[other], `cannot be combined with mode ${given}`);
+      }
+    }
+    return given;
+  }
+  const inferred = (['rollback', 'promote', 'publish', 'reject', 'prune'] as const).find(
+    (mode) => set[mode] !== undefined,
+  );
+  if (!inferred) {
+    throw new InputError(
+      'ami-id',
+      'is required: set ami-id, amis (a region to AMI map), rollback-to, promote-from or reject-ami',
+    );
+  }
+  return inferred;
 }
 
 function checkAmiId(amiId: string, input = 'ami-id', region?: string): string {
@@ -160,7 +220,7 @@ function checkAmiId(amiId: string, input = 'ami-id', region?: string): string {
 }
 
 /** The bake-ami `amis` output: a JSON object of region → AMI id. */
-function parseAmis(text: string): { region: string; amiId: string }[] {
+function parseAmis(text: string, env: Env): { region: string; amiId: string }[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -176,7 +236,7 @@ function parseAmis(text: string): { region: string; amiId: string }[] {
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.length === 0) throw new InputError('amis', 'is an empty map; there is nothing to publish');
   return entries.map(([region, amiId]) => {
-    const problem = regionProblem(region);
+    const problem = regionProblem(region, env);
     if (problem) throw new InputError('amis', `has key ${problem}`);
     if (typeof amiId !== 'string')
       throw new InputError('amis', `has a ${typeof amiId} for ${region}; expected an AMI id string`);
@@ -184,7 +244,7 @@ function parseAmis(text: string): { region: string; amiId: string }[] {
   });
 }
 
-/** One or more regions (comma or newline separated) for rollback and prune-only runs. */
+/** One or more regions (comma or newline separated) for rollback, promote and runs that write nothing. */
 function regionList(text: string | undefined, env: Env): string[] {
   if (text === undefined) return [resolveRegion(undefined, 'region', env)];
   const regions = [...new Set(text.split(/[\s,]+/).filter((region) => region !== ''))];
@@ -192,8 +252,88 @@ function regionList(text: string | undefined, env: Env): string[] {
   return regions;
 }
 
-function rollbackTarget(text: string): RollbackTarget {
+function rollbackTarget(text: string): NonNullable<PublishAmiRequest['to']> {
   const { target, problem } = parseRollbackTarget(text);
   if (!target) throw new InputError('rollback-to', problem ?? 'is invalid');
   return target;
+}
+
+/**
+ * Typed readers of `INPUT_*` variables, as the runner sets them. Each
+ * throws an InputError naming its input; none has a default of its own.
+ */
+function inputReader(env: Env) {
+  const raw = (name: string): string => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+  const optional = (name: string): string | undefined => {
+    const value = raw(name);
+    if (value === '') return undefined;
+    if (hasUrlCredentials(value)) throw new InputError(name, URL_CREDENTIALS_PROBLEM);
+    return value;
+  };
+  /** An input whose default is in action.yml: the runner always passes it. */
+  const defaulted = (name: string): string => {
+    const value = optional(name);
+    if (value === undefined) {
+      throw new InputError(name, 'is empty; leave it out of with: to get its default from action.yml');
+    }
+    return value;
+  };
+  return {
+    optional,
+    defaulted,
+    integer(name: string, options: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
+      const value = options.required ? defaulted(name) : optional(name);
+      if (value === undefined) return undefined;
+      if (!/^-?\d+$/.test(value)) throw new InputError(name, `must be a whole number, got ${quoteWhole(value)}`);
+      const parsed = Number(value);
+      if (options.min !== undefined && parsed < options.min)
+        throw new InputError(name, `must be at least ${options.min}, got ${parsed}`);
+      if (options.max !== undefined && parsed > options.max)
+        throw new InputError(name, `must be at most ${options.max}, got ${parsed}`);
+      return parsed;
+    },
+    boolean(name: string): boolean {
+      const value = defaulted(name);
+      if (['true', 'yes', '1', 'on'].includes(value.toLowerCase())) return true;
+      if (['false', 'no', '0', 'off'].includes(value.toLowerCase())) return false;
+      throw new InputError(name, `must be true or false, got ${quoteWhole(value)}`);
+    },
+    choice<const T extends string>(name: string, choices: readonly T[]): T {
+      const value = defaulted(name);
+      if ((choices as readonly string[]).includes(value)) return value as T;
+      throw new InputError(name, `must be one of ${choices.join(', ')}; got ${quoteWhole(value)}`);
+    },
+    /** Items separated by newlines or commas; blank items and `#` lines dropped. */
+    list(name: string): string[] {
+      return (optional(name) ?? '')
+        .split(/\r?\n/)
+        .filter((line) => !line.trimStart().startsWith('#'))
+        .flatMap((line) => line.split(','))
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+    },
+    /** KEY=VALUE items in the kernel's one grammar. */
+    keyValues(name: string): Record<string, string> {
+      try {
+        return Object.fromEntries(keyValueMap(optional(name) ?? ''));
+      } catch (error: unknown) {
+        if (error instanceof KeyValueSyntaxError) throw new InputError(name, error.problem);
+        throw error;
+      }
+    },
+    /** Seconds, or a number with a unit (`90s`, `15m`, `1h`); in milliseconds. */
+    duration(name: string, options: { maxMs: number }): number {
+      const value = defaulted(name);
+      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(value);
+      if (!match) {
+        throw new InputError(name, `must be a positive duration such as 600, 90s, 15m or 1h; got ${quoteWhole(value)}`);
+      }
+      const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's').toLowerCase()] ?? 1000;
+      const ms = Math.round(Number(match[1]) * factor);
+      if (ms <= 0) throw new InputError(name, `must be greater than zero; got ${quoteWhole(value)}`);
+      if (ms > options.maxMs)
+        throw new InputError(name, `must be at most ${options.maxMs / 1000}s; got ${quoteWhole(value)}`);
+      return ms;
+    },
+  };
 }

@@ -1,18 +1,18 @@
 /** The job summary: what each region's pointer held before and after, and what pruning did. */
 import { cell, jobSummary } from '@img-mgr/action-kit';
-import type { PruneReport, PublishReport } from '@img-mgr/ami-publish';
+import type { PublishAmiRequest, PublishAmiResult, PublishReport } from '@img-mgr/ami-publish';
 import { REJECTED_TAG_KEY } from '@img-mgr/ami-publish/rejected-tag';
-import type { PublishInputs } from './inputs.js';
 
-/** Writes the summary; called in a finally block, so it also reports failures. */
-export async function writeSummary(
-  inputs: PublishInputs,
-  report: PublishReport | undefined,
-  prunes: PruneReport[],
-  rejected = false,
-): Promise<void> {
-  const summary = jobSummary().heading(`publish-ami: ${headingOf(inputs)}`);
-  if (inputs.rejectAmi && rejected) summary.text(`${inputs.rejectAmi} is tagged ${REJECTED_TAG_KEY}=${inputs.rejectedBy}: rollback-to previous, promotion and pruning treat it as a failed rollout.`);
+/** Writes the summary of what was done, also when the step failed. */
+export async function writeSummary(request: PublishAmiRequest, result: PublishAmiResult): Promise<void> {
+  const { report, prunes } = result;
+  const summary = jobSummary().heading(`publish-ami: ${headingOf(request)}`);
+  if (request.reject && result.rejected) {
+    summary.text(
+      `${request.reject.amiId} is tagged ${REJECTED_TAG_KEY}=${request.reject.by}: ` +
+        'rollback-to previous, promotion and pruning treat it as a failed rollout.',
+    );
+  }
   if (report) {
     summary.table(
       ['Region', 'Parameter', 'Old AMI → New AMI', 'Version', 'Labels', 'Result'],
@@ -25,11 +25,16 @@ export async function writeSummary(
         cell(resultText(result)),
       ]),
     );
-    const unlabelled = report.results.flatMap((result) => result.unlabelled.map((entry) => `${result.region} version ${entry.version} (${entry.labels.join(', ')})`));
+    const unlabelled = report.results.flatMap((result) =>
+      result.unlabelled.map((entry) => `${result.region} version ${entry.version} (${entry.labels.join(', ')})`),
+    );
     if (unlabelled.length > 0) {
-      summary.text(`Labels removed from versions older than the newest ${inputs.labelWindow} (label-window): ${cell(unlabelled.join('; '))}`);
+      summary.text(
+        `Labels removed from versions older than the newest ${request.labelWindow ?? '?'} (label-window): ` +
+          cell(unlabelled.join('; ')),
+      );
     }
-  } else if (inputs.mode !== 'prune' && inputs.mode !== 'reject') {
+  } else if (request.mode !== 'prune' && request.mode !== 'reject') {
     summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
   }
   for (const prune of prunes) {
@@ -39,7 +44,15 @@ export async function writeSummary(
         cell(entry.amiId),
         cell(entry.name),
         cell(entry.created),
-        cell(entry.action === 'remove' ? (prune.dryRun ? 'would remove' : prune.removed.includes(entry.amiId) ? 'removed' : 'not removed') : 'kept'),
+        cell(
+          entry.action === 'remove'
+            ? prune.dryRun
+              ? 'would remove'
+              : prune.removed.includes(entry.amiId)
+                ? 'removed'
+                : 'not removed'
+            : 'kept',
+        ),
         cell(entry.reason),
       ]),
     );
@@ -47,24 +60,26 @@ export async function writeSummary(
   await summary.write();
 }
 
-function headingOf(inputs: PublishInputs): string {
-  switch (inputs.mode) {
+function headingOf(request: PublishAmiRequest): string {
+  switch (request.mode) {
     case 'rollback':
-      return `rollback of ${inputs.parameterName}`;
+      return `rollback of ${request.parameterName}`;
     case 'promote':
-      return `promotion of ${inputs.promoteFrom ?? '?'} to ${inputs.parameterName}`;
+      return `promotion of ${request.from ?? '?'} to ${request.parameterName}`;
     case 'reject':
-      return `rejection of ${inputs.rejectAmi ?? '?'}`;
+      return `rejection of ${request.reject?.amiId ?? '?'}`;
     case 'publish':
     case 'prune':
-      return inputs.parameterName;
+      return request.parameterName;
   }
 }
 
 function resultText(result: PublishReport['results'][number]): string {
   switch (result.status) {
     case 'published':
-      return result.rolledBackTo !== undefined ? `rolled back to the value of version ${result.rolledBackTo}` : 'published';
+      return result.rolledBackTo !== undefined
+        ? `rolled back to the value of version ${result.rolledBackTo}`
+        : 'published';
     case 'unchanged':
       return 'unchanged (already held)';
     case 'failed':

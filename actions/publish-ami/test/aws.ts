@@ -7,7 +7,13 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient, LabelParameterVersionCommand } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  paginateGetParameterHistory,
+  PutParameterCommand,
+  SSMClient,
+  LabelParameterVersionCommand,
+} from '@aws-sdk/client-ssm';
 import type { Moto } from '@img-mgr/testbed';
 
 export const PARAMETER = '/common/img-mgr/golden-ami';
@@ -22,7 +28,9 @@ const baseImages = new WeakMap<EC2Client, string>();
 async function baseImage(ec2: EC2Client): Promise<string> {
   const cached = baseImages.get(ec2);
   if (cached) return cached;
-  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
+  const images = await ec2.send(
+    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
+  );
   const id = images.Images?.[0]?.ImageId;
   if (!id) throw new Error('moto has no al2023 image');
   baseImages.set(ec2, id);
@@ -39,13 +47,23 @@ export async function createAmi(
   name: string,
   options: { application?: string } = {},
 ): Promise<{ amiId: string; snapshots: string[] }> {
-  const run = await ec2.send(new RunInstancesCommand({ ImageId: await baseImage(ec2), MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+  const run = await ec2.send(
+    new RunInstancesCommand({ ImageId: await baseImage(ec2), MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
+  );
   const instanceId = run.Instances?.[0]?.InstanceId ?? '';
   const image = await ec2.send(
     new CreateImageCommand({
       InstanceId: instanceId,
       Name: name,
-      TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'application', Value: options.application ?? 'img-mgr' }, { Key: 'created-by', Value: 'packer' }] }],
+      TagSpecifications: [
+        {
+          ResourceType: 'image',
+          Tags: [
+            { Key: 'application', Value: options.application ?? 'img-mgr' },
+            { Key: 'created-by', Value: 'packer' },
+          ],
+        },
+      ],
     }),
   );
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
@@ -55,13 +73,17 @@ export async function createAmi(
 
 /** Launches an instance from `amiId` and leaves it running. */
 export async function launchFrom(ec2: EC2Client, amiId: string): Promise<string> {
-  const run = await ec2.send(new RunInstancesCommand({ ImageId: amiId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+  const run = await ec2.send(
+    new RunInstancesCommand({ ImageId: amiId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
+  );
   return run.Instances?.[0]?.InstanceId ?? '';
 }
 
 export async function snapshotsOf(ec2: EC2Client, amiId: string): Promise<string[]> {
   const images = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }));
-  return (images.Images?.[0]?.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : []));
+  return (images.Images?.[0]?.BlockDeviceMappings ?? []).flatMap((mapping) =>
+    mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
+  );
 }
 
 /** AMI ids that still exist among `amiIds`. */
@@ -90,12 +112,15 @@ export async function readParameter(
   try {
     const current = await ssm.send(new GetParameterCommand({ Name: name }));
     const history: StoredVersion[] = [];
-    let token: string | undefined;
-    do {
-      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: token }));
-      history.push(...(page.Parameters ?? []).map((entry) => ({ version: entry.Version ?? 0, value: entry.Value ?? '', labels: entry.Labels ?? [] })));
-      token = page.NextToken;
-    } while (token);
+    for await (const page of paginateGetParameterHistory({ client: ssm }, { Name: name, MaxResults: 50 })) {
+      history.push(
+        ...(page.Parameters ?? []).map((entry) => ({
+          version: entry.Version ?? 0,
+          value: entry.Value ?? '',
+          labels: entry.Labels ?? [],
+        })),
+      );
+    }
     return {
       value: current.Parameter?.Value ?? '',
       version: current.Parameter?.Version ?? 0,
@@ -111,7 +136,9 @@ export async function readParameter(
 /** Writes `count` versions directly (not through the action), e.g. to reach the 100-version limit. */
 export async function putVersions(ssm: SSMClient, values: string[], name = PARAMETER): Promise<void> {
   for (const value of values) {
-    await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', DataType: 'text', Overwrite: true }));
+    await ssm.send(
+      new PutParameterCommand({ Name: name, Value: value, Type: 'String', DataType: 'text', Overwrite: true }),
+    );
   }
 }
 

@@ -16,6 +16,8 @@
 import { CreateImageCommand, DescribeImagesCommand, RunInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { publishAmi } from '@img-mgr/ami-publish';
+import { silentLogger, type Context } from '@img-mgr/kernel';
+import { clientFactory } from '@img-mgr/kernel/aws';
 import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, readParameter } from './aws.js';
@@ -42,11 +44,18 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
   beforeAll(async () => {
     moto = await startMoto();
     ({ ssm, ec2 } = clients(moto));
-    // The package API reads its endpoint, region and credentials from the environment, as the bundle does.
-    Object.assign(process.env, moto.env);
     // One AMI per revision, made from one instance (CreateImage is instant in moto).
-    const base = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
-    const run = await ec2.send(new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+    const base = await ec2.send(
+      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
+    );
+    const run = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: base.Images?.[0]?.ImageId,
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceType: 't3.micro',
+      }),
+    );
     const instance = run.Instances?.[0]?.InstanceId;
     for (let index = 1; index <= PUBLISHES; index++) {
       if (revisionOf(index) !== index) continue;
@@ -63,6 +72,12 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
     const sha = (revision: number): string => `app-${revision.toString(16).padStart(7, '0')}`;
     let bundledRuns = 0;
     let bundledMs = 0;
+    const packageContext: Context = {
+      log: silentLogger,
+      signal: new AbortController().signal,
+      env: moto.env,
+      clients: clientFactory({ caller: 'longevity-test', env: moto.env }),
+    };
     for (let index = 1; index <= PUBLISHES; index++) {
       const revision = revisionOf(index);
       const amiId = amiOf.get(revision) ?? '';
@@ -74,8 +89,15 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
         bundledMs += run.durationMs;
       } else {
         const report = await publishAmi(
-          { targets: [{ region: 'us-east-1', amiId }], parameterName: name, labels: [labels], tags: {}, dataType: 'aws:ec2:image', waitTimeoutMs: 10_000 },
-          { log: () => undefined, caller: 'longevity-test' },
+          {
+            targets: [{ region: 'us-east-1', amiId }],
+            parameterName: name,
+            labels: [labels],
+            tags: {},
+            dataType: 'aws:ec2:image',
+            waitTimeoutMs: 10_000,
+          },
+          packageContext,
         );
         expect(report.ok, `publish ${index}: ${JSON.stringify(report.results)}`).toBe(true);
       }
@@ -86,7 +108,10 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
       if (history.length === 100) expect(history[0]?.labels, `publish ${index}: oldest of 100 is labelled`).toEqual([]);
       const newest = stored?.version ?? 0;
       const labelled = history.filter((entry) => entry.labels.length > 0);
-      expect(labelled.every((entry) => entry.version > newest - WINDOW), `publish ${index}: a label outside the window`).toBe(true);
+      expect(
+        labelled.every((entry) => entry.version > newest - WINDOW),
+        `publish ${index}: a label outside the window`,
+      ).toBe(true);
       // The label moved with the latest publish of its revision.
       expect(history.at(-1)?.labels, `publish ${index}`).toContain(labels);
     }
@@ -94,6 +119,8 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
     // Republishing the current value writes no version, so a few publishes made none.
     expect(stored?.version).toBeGreaterThan(200);
     expect(stored?.history).toHaveLength(100);
-    console.log(`longevity: ${PUBLISHES} publishes, ${bundledRuns} through the bundle (mean ${Math.round(bundledMs / Math.max(bundledRuns, 1))} ms), final version ${stored?.version}`);
+    console.log(
+      `longevity: ${PUBLISHES} publishes, ${bundledRuns} through the bundle (mean ${Math.round(bundledMs / Math.max(bundledRuns, 1))} ms), final version ${stored?.version}`,
+    );
   }, 1_200_000);
 });

@@ -1,6 +1,11 @@
 // @needs-tools moto_server
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CreateLaunchTemplateCommand, CreateLaunchTemplateVersionCommand, StopInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  StopInstancesCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +53,12 @@ describe('publish-ami bundle against moto: pruning', () => {
     expect(dryRun.log).toContain('Dry run: would remove 2 AMI(s); nothing removed');
     expect(dryRun.summary).toContain('would remove');
     expect(dryRun.outputs['pruned-amis']).toBe('[]');
-    expect(await existingImages(ec2, all.map((ami) => ami.amiId))).toHaveLength(all.length);
+    expect(
+      await existingImages(
+        ec2,
+        all.map((ami) => ami.amiId),
+      ),
+    ).toHaveLength(all.length);
 
     const run = await step({ 'ami-id': newest.amiId, 'parameter-name': name, 'keep-amis': '1' });
     expect(run.exitCode, run.log).toBe(0);
@@ -58,11 +68,18 @@ describe('publish-ami bundle against moto: pruning', () => {
     expect(run.log).toMatch(new RegExp(`keep   ${running.amiId} .*used by instance ${instance}`));
     expect(run.log).toMatch(new RegExp(`keep   ${labelled.amiId} .*labelled version 1 of ${name} \\(release-1\\)`));
     expect(run.log).toMatch(new RegExp(`keep   ${previous.amiId} .*previous value of ${name} \\(version 2\\)`));
-    expect(JSON.parse(run.outputs['pruned-amis'] ?? '[]')).toEqual(expect.arrayContaining([oldest.amiId, unused.amiId]));
+    expect(JSON.parse(run.outputs['pruned-amis'] ?? '[]')).toEqual(
+      expect.arrayContaining([oldest.amiId, unused.amiId]),
+    );
     expect(JSON.parse(run.outputs['pruned-amis'] ?? '[]')).toHaveLength(2);
 
     const kept = [labelled, previous, running, newest, otherApp];
-    expect(await existingImages(ec2, all.map((ami) => ami.amiId))).toEqual(kept.map((ami) => ami.amiId));
+    expect(
+      await existingImages(
+        ec2,
+        all.map((ami) => ami.amiId),
+      ),
+    ).toEqual(kept.map((ami) => ami.amiId));
     expect(await existingSnapshots(ec2, [...oldest.snapshots, ...unused.snapshots])).toEqual([]);
     const keptSnapshots = kept.flatMap((ami) => ami.snapshots);
     expect(keptSnapshots.length).toBeGreaterThanOrEqual(kept.length);
@@ -116,13 +133,41 @@ describe('publish-ami bundle against moto: pruning', () => {
 
     // Another environment's pointer under /common/img-mgr: labelled v2, then v3..v6; rollback-window 2 covers v5 and v6.
     const prod = '/common/img-mgr/prod/golden-ami';
-    const prodValues = [beyondWindow, labelled, beyondWindow, beyondWindow, inWindow, prodCurrent].map((ami) => ami.amiId);
-    for (const value of prodValues) await ssm.send(new PutParameterCommand({ Name: prod, Value: value, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true }));
+    const prodValues = [beyondWindow, labelled, beyondWindow, beyondWindow, inWindow, prodCurrent].map(
+      (ami) => ami.amiId,
+    );
+    for (const value of prodValues)
+      await ssm.send(
+        new PutParameterCommand({
+          Name: prod,
+          Value: value,
+          Type: 'String',
+          DataType: 'aws:ec2:image',
+          Overwrite: true,
+        }),
+      );
     await label(ssm, 2, ['release-7'], prod);
     // A text parameter under the path does not count: only aws:ec2:image parameters are pointers.
-    await ssm.send(new PutParameterCommand({ Name: '/common/img-mgr/notes', Value: textOnly.amiId, Type: 'String', DataType: 'text' }));
-    const template = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'refs-lt', LaunchTemplateData: { ImageId: templateOld.amiId } }));
-    await ec2.send(new CreateLaunchTemplateVersionCommand({ LaunchTemplateId: template.LaunchTemplate?.LaunchTemplateId, LaunchTemplateData: { ImageId: templateNew.amiId } }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/common/img-mgr/notes',
+        Value: textOnly.amiId,
+        Type: 'String',
+        DataType: 'text',
+      }),
+    );
+    const template = await ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: 'refs-lt',
+        LaunchTemplateData: { ImageId: templateOld.amiId },
+      }),
+    );
+    await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: template.LaunchTemplate?.LaunchTemplateId,
+        LaunchTemplateData: { ImageId: templateNew.amiId },
+      }),
+    );
     const cfn = new CloudFormationClient({ ...moto.clientConfig, maxAttempts: 1 });
     await cfn.send(
       new CreateStackCommand({
@@ -130,7 +175,12 @@ describe('publish-ami bundle against moto: pruning', () => {
         Parameters: [{ ParameterKey: 'ImageId', ParameterValue: stackParameter.amiId }],
         TemplateBody: JSON.stringify({
           Parameters: { ImageId: { Type: 'String' } },
-          Resources: { Marker: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/refs/stack-marker', Type: 'String', Value: 'x' } } },
+          Resources: {
+            Marker: {
+              Type: 'AWS::SSM::Parameter',
+              Properties: { Name: '/refs/stack-marker', Type: 'String', Value: 'x' },
+            },
+          },
           Outputs: { BakedAmi: { Value: stackOutput.amiId } },
         }),
       }),
@@ -138,15 +188,24 @@ describe('publish-ami bundle against moto: pruning', () => {
     const instance = await launchFrom(ec2, stopped.amiId);
     await ec2.send(new StopInstancesCommand({ InstanceIds: [instance] }));
 
-    const inputs = { 'keep-amis': '1', application, 'parameter-name': '/refs/golden', region: 'us-east-1', 'rollback-window': '2' };
+    const inputs = {
+      'keep-amis': '1',
+      application,
+      'parameter-name': '/refs/golden',
+      region: 'us-east-1',
+      'rollback-window': '2',
+    };
     const before = await snapshotAws(moto.clientConfig);
     const dryRun = await step({ ...inputs, 'dry-run': 'true' });
     expect(dryRun.exitCode, dryRun.log).toBe(0);
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
-    const kept = (ami: { amiId: string }, reason: string): RegExp => new RegExp(`keep   ${ami.amiId} .* — .*${reason.replace(/[()/]/g, '\\$&')}`);
+    const kept = (ami: { amiId: string }, reason: string): RegExp =>
+      new RegExp(`keep   ${ami.amiId} .* — .*${reason.replace(/[()/]/g, '\\$&')}`);
     expect(dryRun.log).toMatch(kept(newest, 'one of the newest 1'));
     expect(dryRun.log).toMatch(kept(prodCurrent, `current value of ${prod} (version 6)`));
-    expect(dryRun.log).toMatch(kept(inWindow, `version 5 of ${prod} is within the rollback window (newest 2 versions)`));
+    expect(dryRun.log).toMatch(
+      kept(inWindow, `version 5 of ${prod} is within the rollback window (newest 2 versions)`),
+    );
     expect(dryRun.log).toMatch(kept(labelled, `value of labelled version 2 of ${prod} (release-7)`));
     expect(dryRun.log).toMatch(kept(templateOld, 'launch template refs-lt version 1'));
     expect(dryRun.log).toMatch(kept(templateNew, 'launch template refs-lt version 2'));
@@ -154,24 +213,53 @@ describe('publish-ami bundle against moto: pruning', () => {
     expect(dryRun.log).toMatch(kept(stackOutput, 'output BakedAmi of stack refs-stack'));
     expect(dryRun.log).toMatch(kept(stopped, `used by instance ${instance} (stopped)`));
     for (const ami of [unused, textOnly, beyondWindow]) {
-      expect(dryRun.log).toMatch(new RegExp(`REMOVE ${ami.amiId} .* — older than the newest 1 and referenced by nothing`));
+      expect(dryRun.log).toMatch(
+        new RegExp(`REMOVE ${ami.amiId} .* — older than the newest 1 and referenced by nothing`),
+      );
     }
     expect(dryRun.log).toContain('Dry run: would remove 3 AMI(s); nothing removed');
 
     const run = await step(inputs);
     expect(run.exitCode, run.log).toBe(0);
-    expect(JSON.parse(run.outputs['pruned-amis'] ?? '[]')).toEqual(expect.arrayContaining([unused.amiId, textOnly.amiId, beyondWindow.amiId]));
+    expect(JSON.parse(run.outputs['pruned-amis'] ?? '[]')).toEqual(
+      expect.arrayContaining([unused.amiId, textOnly.amiId, beyondWindow.amiId]),
+    );
     expect(JSON.parse(run.outputs['pruned-amis'] ?? '[]')).toHaveLength(3);
-    const keptAmis = [labelled, inWindow, prodCurrent, templateOld, templateNew, stackParameter, stackOutput, stopped, newest];
-    expect(await existingImages(ec2, [unused, textOnly, beyondWindow, ...keptAmis].map((ami) => ami.amiId))).toEqual(keptAmis.map((ami) => ami.amiId));
-    expect(await existingSnapshots(ec2, keptAmis.flatMap((ami) => ami.snapshots))).toHaveLength(keptAmis.flatMap((ami) => ami.snapshots).length);
-    expect(await existingSnapshots(ec2, [...unused.snapshots, ...textOnly.snapshots, ...beyondWindow.snapshots])).toEqual([]);
+    const keptAmis = [
+      labelled,
+      inWindow,
+      prodCurrent,
+      templateOld,
+      templateNew,
+      stackParameter,
+      stackOutput,
+      stopped,
+      newest,
+    ];
+    expect(
+      await existingImages(
+        ec2,
+        [unused, textOnly, beyondWindow, ...keptAmis].map((ami) => ami.amiId),
+      ),
+    ).toEqual(keptAmis.map((ami) => ami.amiId));
+    expect(
+      await existingSnapshots(
+        ec2,
+        keptAmis.flatMap((ami) => ami.snapshots),
+      ),
+    ).toHaveLength(keptAmis.flatMap((ami) => ami.snapshots).length);
+    expect(
+      await existingSnapshots(ec2, [...unused.snapshots, ...textOnly.snapshots, ...beyondWindow.snapshots]),
+    ).toEqual([]);
   });
 
   it('a bad reference-path or rollback-window is one line naming the input, and nothing changes', async () => {
     const before = await snapshotAws(moto.clientConfig);
     for (const [inputs, error] of [
-      [{ 'reference-path': 'common/img-mgr' }, "Input 'reference-path' 'common/img-mgr' is not a path; it must start with /"],
+      [
+        { 'reference-path': 'common/img-mgr' },
+        "Input 'reference-path' 'common/img-mgr' is not a path; it must start with /",
+      ],
       [{ 'rollback-window': '0' }, "Input 'rollback-window' must be at least 1, got 0"],
     ] as const) {
       const run = await step({ 'keep-amis': '1', region: 'us-east-1', ...inputs });

@@ -28,9 +28,22 @@ describe('publish-ami bundle against moto: publishing', () => {
   it('first publish creates version 1 as aws:ec2:image, confirms it by reading back, and writes outputs and summary', async () => {
     const run = await publish({ 'ami-id': amiA });
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.outputs).toMatchObject({ 'ami-id': amiA, version: '1', changed: 'true', 'previous-ami-id': '', 'previous-version': '' });
+    expect(run.outputs).toMatchObject({
+      'ami-id': amiA,
+      version: '1',
+      changed: 'true',
+      'previous-ami-id': '',
+      'previous-version': '',
+    });
     expect(JSON.parse(run.outputs.results ?? '{}')).toEqual({
-      'us-east-1': expect.objectContaining({ parameter: PARAMETER, status: 'published', 'ami-id': amiA, version: 1, changed: true, 'previous-ami-id': null }) as unknown,
+      'us-east-1': expect.objectContaining({
+        parameter: PARAMETER,
+        status: 'published',
+        'ami-id': amiA,
+        version: 1,
+        changed: true,
+        'previous-ami-id': null,
+      }) as unknown,
     });
     expect(run.log).toContain(`Confirmed: ${PARAMETER}:1 reads back ${amiA}`);
     expect(run.log).toContain(`${amiA} is available in us-east-1`);
@@ -44,7 +57,13 @@ describe('publish-ami bundle against moto: publishing', () => {
   it('re-publishing the same AMI writes no new version and outputs the existing one with changed=false', async () => {
     const run = await publish({ 'ami-id': amiA });
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.outputs).toMatchObject({ 'ami-id': amiA, version: '1', changed: 'false', 'previous-ami-id': amiA, 'previous-version': '1' });
+    expect(run.outputs).toMatchObject({
+      'ami-id': amiA,
+      version: '1',
+      changed: 'false',
+      'previous-ami-id': amiA,
+      'previous-version': '1',
+    });
     expect(run.log).toContain('no new version written');
     expect(run.summary).toContain('unchanged');
     const stored = await readParameter(ssm);
@@ -55,7 +74,13 @@ describe('publish-ami bundle against moto: publishing', () => {
   it('a new AMI becomes a new version with labels; previous-* name what it replaced', async () => {
     const run = await publish({ 'ami-id': amiB, labels: 'sha-0123abc, run-42', description: 'img-mgr golden AMI' });
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.outputs).toMatchObject({ 'ami-id': amiB, version: '2', changed: 'true', 'previous-ami-id': amiA, 'previous-version': '1' });
+    expect(run.outputs).toMatchObject({
+      'ami-id': amiB,
+      version: '2',
+      changed: 'true',
+      'previous-ami-id': amiA,
+      'previous-version': '1',
+    });
     expect(run.summary).toContain(`${amiA} → ${amiB}`);
     expect(run.summary).toContain('sha-0123abc, run-42');
     const stored = await readParameter(ssm);
@@ -90,7 +115,11 @@ describe('publish-ami bundle against moto: publishing', () => {
 
   it('applies tags with AddTagsToResource (also when nothing else changes)', async () => {
     const name = '/img-mgr/tagged';
-    const first = await publish({ 'ami-id': amiA, 'parameter-name': name, tags: 'application=img-mgr\nowner=platform team' });
+    const first = await publish({
+      'ami-id': amiA,
+      'parameter-name': name,
+      tags: 'application=img-mgr\nowner=platform team',
+    });
     expect(first.exitCode, first.log).toBe(0);
     const again = await publish({ 'ami-id': amiA, 'parameter-name': name, tags: 'owner=platform,cost-center=42' });
     expect(again.exitCode, again.log).toBe(0);

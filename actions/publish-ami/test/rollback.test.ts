@@ -24,7 +24,11 @@ describe('publish-ami bundle against moto: rollback', () => {
   /** v1 = r1 (label release-1), v2 = r2, v3 = r3, published through the action. */
   async function history(name: string): Promise<void> {
     for (const [index, amiId] of amis.entries()) {
-      const run = await step({ 'ami-id': amiId, 'parameter-name': name, ...(index === 0 ? { labels: 'release-1' } : {}) });
+      const run = await step({
+        'ami-id': amiId,
+        'parameter-name': name,
+        ...(index === 0 ? { labels: 'release-1' } : {}),
+      });
       expect(run.exitCode, run.log).toBe(0);
     }
   }
@@ -34,8 +38,17 @@ describe('publish-ami bundle against moto: rollback', () => {
     await history(name);
     const run = await step({ 'rollback-to': 'previous', 'parameter-name': name, labels: 'incident-7' });
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.outputs).toMatchObject({ 'ami-id': amis[1], version: '4', changed: 'true', 'previous-ami-id': amis[2], 'previous-version': '3' });
-    expect((JSON.parse(run.outputs.results ?? '{}') as Record<string, unknown>)['us-east-1']).toMatchObject({ 'rolled-back-to': 2, status: 'published' });
+    expect(run.outputs).toMatchObject({
+      'ami-id': amis[1],
+      version: '4',
+      changed: 'true',
+      'previous-ami-id': amis[2],
+      'previous-version': '3',
+    });
+    expect((JSON.parse(run.outputs.results ?? '{}') as Record<string, unknown>)['us-east-1']).toMatchObject({
+      'rolled-back-to': 2,
+      status: 'published',
+    });
     expect(run.summary).toContain('rolled back to the value of version 2');
     const stored = await readParameter(ssm, name);
     expect(stored).toMatchObject({ value: amis[1], version: 4 });
@@ -83,9 +96,13 @@ describe('publish-ami bundle against moto: rollback', () => {
     await history(name);
     const unknown = await step({ 'rollback-to': 'release-9', 'parameter-name': name });
     expect(unknown.exitCode).toBe(1);
-    expect(unknown.errors).toEqual([`Input 'rollback-to' cannot be used: no version of ${name} carries label 'release-9' (in us-east-1); nothing was written`]);
+    expect(unknown.errors).toEqual([
+      `Input 'rollback-to' cannot be used: no version of ${name} carries label 'release-9' (in us-east-1); nothing was written`,
+    ]);
     const missing = await step({ 'rollback-to': '7', 'parameter-name': name });
-    expect(missing.errors).toEqual([`Input 'rollback-to' cannot be used: ${name} has no version 7 (versions kept: 1–3) (in us-east-1); nothing was written`]);
+    expect(missing.errors).toEqual([
+      `Input 'rollback-to' cannot be used: ${name} has no version 7 (versions kept: 1–3) (in us-east-1); nothing was written`,
+    ]);
     const malformed = await step({ 'rollback-to': 'aws-1', 'parameter-name': name });
     expect(malformed.errors[0]).toMatch(/^Input 'rollback-to' is not previous, a version number or a valid label/);
     const absent = await step({ 'rollback-to': 'previous', 'parameter-name': '/rollback/never-written' });

@@ -24,9 +24,12 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
     await moto.stop();
   });
 
-  const step = (inputs: Record<string, string>) => runAction('publish-ami', { env: { ...moto.env, GITHUB_RUN_ID: '777' }, inputs });
+  const step = (inputs: Record<string, string>) =>
+    runAction('publish-ami', { env: { ...moto.env, GITHUB_RUN_ID: '777' }, inputs });
   const rejectedTag = async (amiId: string) =>
-    (await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }))).Images?.[0]?.Tags?.find((tag) => tag.Key === 'img-mgr:rejected')?.Value;
+    (await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }))).Images?.[0]?.Tags?.find(
+      (tag) => tag.Key === 'img-mgr:rejected',
+    )?.Value;
 
   it('reject-ami with rollback-to <version> tags the failed AMI and republishes the version live before', async () => {
     const [good, bad] = amis as [string, string];
@@ -66,13 +69,19 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
 
   it('promote-from publishes the other parameter current AMI; a missing source fails in one line and writes nothing', async () => {
     const [good] = amis as [string, string];
-    const missing = await step({ 'promote-from': '/rollouts/none/golden-ami', 'parameter-name': '/rollouts/prod/golden-ami' });
+    const missing = await step({
+      'promote-from': '/rollouts/none/golden-ami',
+      'parameter-name': '/rollouts/prod/golden-ami',
+    });
     expect(missing.exitCode).toBe(1);
     expect(missing.errors).toEqual([
       "Input 'promote-from' cannot be promoted: /rollouts/none/golden-ami does not exist, so no AMI is live there to promote (in us-east-1); nothing was written",
     ]);
     expect(await readParameter(ssm, '/rollouts/prod/golden-ami')).toBeUndefined();
-    const run = await step({ 'promote-from': '/rollouts/dev/golden-ami', 'parameter-name': '/rollouts/prod/golden-ami' });
+    const run = await step({
+      'promote-from': '/rollouts/dev/golden-ami',
+      'parameter-name': '/rollouts/prod/golden-ami',
+    });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ 'ami-id': good, version: '1', changed: 'true' });
     expect(run.summary).toContain('publish-ami: promotion of /rollouts/dev/golden-ami to /rollouts/prod/golden-ami');
@@ -80,7 +89,9 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
 
   it('bad rollout inputs fail in one line before any AWS call', async () => {
     const both = await step({ 'promote-from': '/rollouts/dev/golden-ami', 'ami-id': amis[0] ?? '' });
-    expect(both.errors).toEqual(["Input 'promote-from' cannot be combined with ami-id: a promote publishes the AMI that promote-from holds"]);
+    expect(both.errors).toEqual([
+      "Input 'promote-from' cannot be combined with ami-id: a promote publishes the AMI that promote-from holds",
+    ]);
     const malformed = await step({ 'reject-ami': 'ami-xyz' });
     expect(malformed.exitCode).toBe(1);
     expect(malformed.errors[0]).toMatch(/^Input 'reject-ami' is invalid: /);

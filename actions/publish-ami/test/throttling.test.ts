@@ -10,7 +10,11 @@ import { clients, createAmi, readParameter } from './aws.js';
  * operation with ThrottlingException, as SSM does under load, and forwards
  * everything else. Unlike an SDK mock, the action's real retry path runs.
  */
-async function throttlingProxy(target: string, operation: string, count: number): Promise<{ endpoint: string; throttled: () => number; server: Server }> {
+async function throttlingProxy(
+  target: string,
+  operation: string,
+  count: number,
+): Promise<{ endpoint: string; throttled: () => number; server: Server }> {
   let throttled = 0;
   const server = createServer((incoming, outgoing) => {
     if (incoming.headers['x-amz-target'] === `AmazonSSM.${operation}` && throttled < count) {
@@ -57,8 +61,12 @@ describe('publish-ami bundle against moto: throttling', () => {
       });
       expect(run.exitCode, run.log).toBe(0);
       expect(proxy.throttled()).toBe(2);
-      expect(run.log).toMatch(/Retrying SSM\.PutParameter \(attempt 2 of 6\) after ThrottlingException 400; backed off \d+ ms/);
-      expect(run.log).toMatch(/Retrying SSM\.PutParameter \(attempt 3 of 6\) after ThrottlingException 400; backed off \d+ ms/);
+      expect(run.log).toMatch(
+        /Retrying SSM\.PutParameter \(attempt 2 of 6\) after ThrottlingException 400; backed off \d+ ms/,
+      );
+      expect(run.log).toMatch(
+        /Retrying SSM\.PutParameter \(attempt 3 of 6\) after ThrottlingException 400; backed off \d+ ms/,
+      );
       const stored = await readParameter(ssm, name);
       expect(stored).toMatchObject({ value: ami, version: 1 });
       expect(stored?.history).toEqual([{ version: 1, value: ami, labels: [] }]);
@@ -77,7 +85,9 @@ describe('publish-ami bundle against moto: throttling', () => {
       });
       expect(run.exitCode).toBe(1);
       expect(proxy.throttled()).toBe(6);
-      expect(run.errors).toEqual(['Publishing failed in 1 of 1 region(s): us-east-1 (ThrottlingException: Rate exceeded). Succeeded: none']);
+      expect(run.errors).toEqual([
+        'Publishing failed in 1 of 1 region(s): us-east-1 (ThrottlingException: Rate exceeded). Succeeded: none',
+      ]);
       expect(await readParameter(ssm, name)).toBeUndefined();
     } finally {
       proxy.server.close();

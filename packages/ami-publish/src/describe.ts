@@ -1,5 +1,6 @@
 /** The pointer's state, for a `status` command or a report. */
-import { clientsFor, type RunContext } from './context.js';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from '@img-mgr/kernel';
 import { currentVersion, labelIndex, previousVersion, readPointer, type PointerVersion } from './pointer.js';
 
 export interface PointerStatus {
@@ -15,8 +16,11 @@ export interface PointerStatus {
 }
 
 /** Reads the pointer's current value, history and labels in one region. */
-export async function describePointer(request: { region: string; parameterName: string }, context: RunContext): Promise<PointerStatus> {
-  const { ssm } = clientsFor(request.region, context);
+export async function describePointer(
+  request: { region: string; parameterName: string },
+  context: Context,
+): Promise<PointerStatus> {
+  const ssm = context.clients.get(SSMClient, request.region);
   const pointer = await readPointer(ssm, request.region, request.parameterName, context.signal);
   const current = currentVersion(pointer);
   const previous = previousVersion(pointer);

@@ -1,4 +1,3 @@
-export { type RunContext } from './context.js';
 export { publishAmi, describeFailure, type PublishRequest, type PublishReport, type PublishTarget } from './publish.js';
 export {
   rollbackAmi,
@@ -7,7 +6,14 @@ export {
   RollbackTargetError,
   type RollbackRequest,
 } from './rollback.js';
-export { pruneAmis, planPrune, protectedAmis, type PruneRequest, type PruneReport, type PrunePlanEntry } from './prune.js';
+export {
+  pruneAmis,
+  planPrune,
+  protectedAmis,
+  type PruneRequest,
+  type PruneReport,
+  type PrunePlanEntry,
+} from './prune.js';
 export { findReferences, pointerReferences, addReference, type References, type ReferenceScope } from './references.js';
 export { describePointer, type PointerStatus } from './describe.js';
 export { ImageNotUsableError, waitForImage } from './images.js';
@@ -15,4 +21,18 @@ export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
 export { type RegionResult, type WriteSettings, type MovedLabel, type UnlabelledVersion } from './write.js';
 export * from './validate.js';
 export { promoteAmi, PromoteSourceError, type PromoteRequest } from './promote.js';
-export { REJECTED_TAG_KEY, rejectAmi, rejectionOf, rejectionTag, RejectedImageError, type RejectRequest } from './rejected.js';
+export {
+  REJECTED_TAG_KEY,
+  rejectAmi,
+  rejectionOf,
+  rejectionTag,
+  RejectedImageError,
+  type RejectRequest,
+} from './rejected.js';
+export {
+  runPublishAmi,
+  describeTarget,
+  type PublishAmiRequest,
+  type PublishAmiResult,
+  type PruneSettings,
+} from './run.js';

@@ -1,6 +1,6 @@
 /** Reading the golden-AMI pointer: its versions, values and labels. */
-import { GetParameterHistoryCommand, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
-import { awsErrorName } from './context.js';
+import { paginateGetParameterHistory, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
+import { awsErrorName } from '@img-mgr/kernel';
 
 /** One version of the parameter. */
 export interface PointerVersion {
@@ -22,17 +22,18 @@ export interface Pointer {
 }
 
 /** Reads every kept version of `name` (SSM keeps the newest 100). */
-export async function readPointer(ssm: SSMClient, region: string, name: string, signal?: AbortSignal): Promise<Pointer> {
+export async function readPointer(
+  ssm: SSMClient,
+  region: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<Pointer> {
   const versions: PointerVersion[] = [];
-  let nextToken: string | undefined;
   try {
-    do {
-      const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: nextToken }), {
-        abortSignal: signal,
-      });
+    const query = { Name: name, MaxResults: 50 };
+    for await (const page of paginateGetParameterHistory({ client: ssm }, query, { abortSignal: signal })) {
       versions.push(...(page.Parameters ?? []).map(toVersion));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
   } catch (error: unknown) {
     if (awsErrorName(error) !== 'ParameterNotFound') throw error;
   }

@@ -5,10 +5,15 @@
  * before anything is removed.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DeleteSnapshotCommand, DeregisterImageCommand, paginateDescribeImages, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { errorMessage, InputError } from '@img-mgr/kernel';
-import { createClient } from '@img-mgr/kernel/aws';
-import { clientsFor, type RunContext } from './context.js';
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  EC2Client,
+  paginateDescribeImages,
+  type Image,
+} from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { errorMessage, InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { type Pointer } from './pointer.js';
 import { findReferences, pointerReferences, type References } from './references.js';
 import { DEFAULT_REFERENCE_PATH, DEFAULT_ROLLBACK_WINDOW, parameterPathProblem } from './validate.js';
@@ -51,32 +56,56 @@ export interface PruneReport {
 }
 
 /** Plans and (unless dry-run) carries out the pruning of one region. */
-export async function pruneAmis(request: PruneRequest, context: RunContext): Promise<PruneReport> {
-  if (!Number.isInteger(request.keep) || request.keep < 1) throw new InputError('keep-amis', `must be a whole number of at least 1, got ${request.keep}`);
-  if (request.application.trim() === '') throw new InputError('application', 'is required for pruning (the application tag value)');
+export async function pruneAmis(request: PruneRequest, context: Context): Promise<PruneReport> {
+  if (!Number.isInteger(request.keep) || request.keep < 1) {
+    throw new InvalidRequestError('keep', `must be a whole number of at least 1, got ${request.keep}`);
+  }
+  if (request.application.trim() === '') {
+    throw new InvalidRequestError('application', 'is required for pruning (the application tag value)');
+  }
   const referencePath = request.referencePath ?? DEFAULT_REFERENCE_PATH;
   const pathProblem = parameterPathProblem(referencePath);
-  if (pathProblem) throw new InputError('reference-path', pathProblem);
+  if (pathProblem) throw new InvalidRequestError('referencePath', pathProblem);
   const rollbackWindow = request.rollbackWindow ?? DEFAULT_ROLLBACK_WINDOW;
   if (!Number.isInteger(rollbackWindow) || rollbackWindow < 1) {
-    throw new InputError('rollback-window', `must be a whole number of at least 1, got ${rollbackWindow}`);
+    throw new InvalidRequestError('rollbackWindow', `must be a whole number of at least 1, got ${rollbackWindow}`);
   }
-  const log = (line: string): void => context.log(`[${request.region}] ${line}`);
-  const { ssm, ec2 } = clientsFor(request.region, context);
-  const cfn = createClient(CloudFormationClient, { region: request.region, caller: context.caller ?? 'publish-ami', log: context.log, service: 'CLOUDFORMATION' });
+  const log = (line: string): void => context.log.info(`[${request.region}] ${line}`);
+  const ssm = context.clients.get(SSMClient, request.region);
+  const ec2 = context.clients.get(EC2Client, request.region);
+  const cfn = context.clients.get(CloudFormationClient, request.region);
   const images = await applicationImages(ec2, request.application, context.signal);
   const references = await findReferences(
     { ssm, ec2, cfn },
-    { region: request.region, parameterName: request.parameterName, referencePath, rollbackWindow, ...(context.signal ? { signal: context.signal } : {}) },
+    {
+      region: request.region,
+      parameterName: request.parameterName,
+      referencePath,
+      rollbackWindow,
+      signal: context.signal,
+    },
   );
   const plan = planPrune(images, references, request.keep);
   log(
-    `Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI referenced by aws:ec2:image parameters under ${referencePath} ` +
-      `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or instances${request.dryRun ? '; dry run' : ''}):`,
+    `Pruning plan for application=${request.application} (keep the newest ${request.keep}, and every AMI ` +
+      `referenced by aws:ec2:image parameters under ${referencePath} ` +
+      `(current, labelled and newest ${rollbackWindow} versions), launch templates, stacks or ` +
+      `instances${request.dryRun ? '; dry run' : ''}):`,
   );
-  for (const entry of plan) log(`  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`);
+  for (const entry of plan)
+    log(
+      `  ${entry.action === 'remove' ? 'REMOVE' : 'keep  '} ${entry.amiId} ${entry.name} (${entry.created}) — ` +
+        `${entry.reason}${entry.action === 'remove' ? `; snapshots: ${entry.snapshots.join(', ') || 'none'}` : ''}`,
+    );
   if (plan.length === 0) log('  no AMIs carry that tag');
-  const report: PruneReport = { region: request.region, dryRun: request.dryRun, plan, removed: [], deletedSnapshots: [], failures: [] };
+  const report: PruneReport = {
+    region: request.region,
+    dryRun: request.dryRun,
+    plan,
+    removed: [],
+    deletedSnapshots: [],
+    failures: [],
+  };
   if (request.dryRun) {
     log(`Dry run: would remove ${plan.filter((entry) => entry.action === 'remove').length} AMI(s); nothing removed`);
     return report;
@@ -84,7 +113,10 @@ export async function pruneAmis(request: PruneRequest, context: RunContext): Pro
   for (const entry of plan.filter((candidate) => candidate.action === 'remove')) {
     await removeImage(ec2, entry, report, log, context.signal);
   }
-  log(`Removed ${report.removed.length} AMI(s) and ${report.deletedSnapshots.length} snapshot(s)${report.failures.length ? `; ${report.failures.length} failure(s)` : ''}`);
+  log(
+    `Removed ${report.removed.length} AMI(s) and ${report.deletedSnapshots.length} ` +
+      `snapshot(s)${report.failures.length ? `; ${report.failures.length} failure(s)` : ''}`,
+  );
   return report;
 }
 
@@ -104,7 +136,8 @@ export function protectedAmis(pointer: Pointer, rollbackWindow = DEFAULT_ROLLBAC
  */
 export function planPrune(images: Image[], references: References, keep: number): PrunePlanEntry[] {
   const sorted = [...images].sort(
-    (a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? '') || (b.ImageId ?? '').localeCompare(a.ImageId ?? ''),
+    (a, b) =>
+      (b.CreationDate ?? '').localeCompare(a.CreationDate ?? '') || (b.ImageId ?? '').localeCompare(a.ImageId ?? ''),
   );
   return sorted.map((image, index) => {
     const amiId = image.ImageId ?? '';
@@ -112,7 +145,9 @@ export function planPrune(images: Image[], references: References, keep: number)
       amiId,
       name: image.Name ?? '',
       created: image.CreationDate ?? '',
-      snapshots: (image.BlockDeviceMappings ?? []).flatMap((mapping) => (mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [])),
+      snapshots: (image.BlockDeviceMappings ?? []).flatMap((mapping) =>
+        mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
+      ),
     };
     const reasons = [
       ...(index < keep ? [`one of the newest ${keep}`] : []),
@@ -125,16 +160,22 @@ export function planPrune(images: Image[], references: References, keep: number)
   });
 }
 
-async function applicationImages(ec2: EC2Client, application: string, signal?: AbortSignal): Promise<Image[]> {
+async function applicationImages(ec2: EC2Client, application: string, signal: AbortSignal): Promise<Image[]> {
   const images: Image[] = [];
-  for await (const page of paginateDescribeImages({ client: ec2 }, { Owners: ['self'], Filters: [{ Name: 'tag:application', Values: [application] }] })) {
-    signal?.throwIfAborted();
+  const query = { Owners: ['self'], Filters: [{ Name: 'tag:application', Values: [application] }] };
+  for await (const page of paginateDescribeImages({ client: ec2 }, query, { abortSignal: signal })) {
     images.push(...(page.Images ?? []));
   }
   return images;
 }
 
-async function removeImage(ec2: EC2Client, entry: PrunePlanEntry, report: PruneReport, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+async function removeImage(
+  ec2: EC2Client,
+  entry: PrunePlanEntry,
+  report: PruneReport,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     await ec2.send(new DeregisterImageCommand({ ImageId: entry.amiId }), { abortSignal: signal });
     report.removed.push(entry.amiId);

@@ -3,13 +3,21 @@
  * checked in every region before anything is written; then each region is
  * written in turn and a failure in one does not hide what the others did.
  */
-import { ActionError, errorMessage, InputError } from '@img-mgr/kernel';
-import { isRegionName } from '@img-mgr/kernel';
-import { allOrAbort, clientsFor, type RegionClients, type RunContext } from './context.js';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ActionError, errorMessage, InvalidRequestError, isRegionName, type Context } from '@img-mgr/kernel';
+import { allOrAbort } from './all-or-abort.js';
 import { waitForImage } from './images.js';
 import { currentVersion, readPointer, type Pointer } from './pointer.js';
 import { rejectionTag, RejectedImageError } from './rejected.js';
-import { amiIdProblem, descriptionProblem, labelsProblem, labelWindowProblem, parameterNameProblem, tagProblem } from './validate.js';
+import {
+  amiIdProblem,
+  descriptionProblem,
+  labelsProblem,
+  labelWindowProblem,
+  parameterNameProblem,
+  tagProblem,
+} from './validate.js';
 import { writePointer, type RegionResult, type WriteSettings } from './write.js';
 
 /** One region and the AMI its pointer should hold. */
@@ -32,7 +40,7 @@ export interface PublishReport {
 export interface PreparedRegion {
   region: string;
   amiId: string;
-  clients: RegionClients;
+  ssm: SSMClient;
   pointer: Pointer;
 }
 
@@ -41,29 +49,33 @@ export interface PreparedRegion {
  * having written nothing, when a value is malformed or an AMI is not
  * available or is tagged rejected; otherwise returns a report with every region's outcome.
  */
-export async function publishAmi(request: PublishRequest, context: RunContext): Promise<PublishReport> {
+export async function publishAmi(request: PublishRequest, context: Context): Promise<PublishReport> {
   checkSettings(request);
-  if (request.targets.length === 0) throw new InputError('ami-id', 'is required: give at least one region and AMI');
+  if (request.targets.length === 0) {
+    throw new InvalidRequestError('targets', 'is required: give at least one region and AMI');
+  }
   for (const target of request.targets) {
-    if (!isRegionName(target.region)) throw new InputError('region', `has '${target.region}', which is not an AWS region name`);
+    if (!isRegionName(target.region)) {
+      throw new InvalidRequestError('region', `has '${target.region}', which is not an AWS region name`);
+    }
     const problem = amiIdProblem(target.amiId);
-    if (problem) throw new InputError('ami-id', `for ${target.region} is invalid: ${problem}`);
+    if (problem) throw new InvalidRequestError('targets', `for ${target.region} is invalid: ${problem}`);
   }
   const prepared = await allOrAbort(
     request.targets,
     async (target, signal) => {
-      const clients = clientsFor(target.region, context);
-      const image = await waitForImage(clients.ec2, target.region, target.amiId, {
+      const ssm = context.clients.get(SSMClient, target.region);
+      const image = await waitForImage(context.clients.get(EC2Client, target.region), target.region, target.amiId, {
         timeoutMs: request.waitTimeoutMs,
-        log: (line) => context.log(`[${target.region}] ${line}`),
+        log: (line) => context.log.info(`[${target.region}] ${line}`),
         signal,
-        ...(context.pollIntervalMs !== undefined ? { pollIntervalMs: context.pollIntervalMs } : {}),
+        ...(request.pollIntervalMs !== undefined ? { pollIntervalMs: request.pollIntervalMs } : {}),
       });
       const rejectedBy = rejectionTag(image);
       if (rejectedBy !== undefined) throw new RejectedImageError(target.amiId, target.region, rejectedBy);
-      const pointer = await readPointer(clients.ssm, target.region, request.parameterName, signal);
+      const pointer = await readPointer(ssm, target.region, request.parameterName, signal);
       checkPointerType(pointer);
-      return { ...target, clients, pointer };
+      return { ...target, ssm, pointer };
     },
     context.signal,
   );
@@ -74,20 +86,19 @@ export async function publishAmi(request: PublishRequest, context: RunContext): 
 export async function writeRegions(
   prepared: PreparedRegion[],
   settings: WriteSettings,
-  context: RunContext,
+  context: Context,
   labelsFor: (region: PreparedRegion) => string[] = () => settings.labels,
 ): Promise<PublishReport> {
   const results: RegionResult[] = [];
   for (const region of prepared) {
-    if (context.signal?.aborted) throw context.signal.reason as Error;
+    context.signal.throwIfAborted();
     try {
-      results.push(
-        await writePointer(region.clients.ssm, region.pointer, region.amiId, { ...settings, labels: labelsFor(region) }, context),
-      );
+      const labels = labelsFor(region);
+      results.push(await writePointer(region.ssm, region.pointer, region.amiId, { ...settings, labels }, context));
     } catch (error: unknown) {
-      if (context.signal?.aborted) throw error;
+      if (context.signal.aborted) throw error;
       const message = errorMessage(error);
-      context.log(`[${region.region}] FAILED: ${message}`);
+      context.log.info(`[${region.region}] FAILED: ${message}`);
       results.push({
         region: region.region,
         parameterName: settings.parameterName,
@@ -110,31 +121,35 @@ export function describeFailure(report: PublishReport): string {
   const failed = report.results.filter((result) => result.status === 'failed');
   const succeeded = report.results.filter((result) => result.status !== 'failed');
   const failures = failed.map((result) => `${result.region} (${result.error ?? 'failed'})`).join('; ');
-  const done = succeeded.length > 0 ? succeeded.map((result) => `${result.region} v${result.version ?? '?'}`).join(', ') : 'none';
+  const done =
+    succeeded.length > 0 ? succeeded.map((result) => `${result.region} v${result.version ?? '?'}`).join(', ') : 'none';
   return `Publishing failed in ${failed.length} of ${report.results.length} region(s): ${failures}. Succeeded: ${done}`;
 }
 
 /** Syntax checks shared by publish and rollback (a safety net behind the caller's own). */
 export function checkSettings(settings: WriteSettings, reservedLabels = 0): void {
   const nameProblem = parameterNameProblem(settings.parameterName);
-  if (nameProblem) throw new InputError('parameter-name', nameProblem);
+  if (nameProblem) throw new InvalidRequestError('parameterName', nameProblem);
   const labelProblem = labelsProblem(settings.labels, reservedLabels);
-  if (labelProblem) throw new InputError('labels', labelProblem);
+  if (labelProblem) throw new InvalidRequestError('labels', labelProblem);
   for (const [key, value] of Object.entries(settings.tags)) {
     const problem = tagProblem(key, value);
-    if (problem) throw new InputError('tags', problem);
+    if (problem) throw new InvalidRequestError('tags', problem);
   }
   const problem = settings.description === undefined ? undefined : descriptionProblem(settings.description);
-  if (problem) throw new InputError('description', problem);
+  if (problem) throw new InvalidRequestError('description', problem);
   const windowProblem = settings.labelWindow === undefined ? undefined : labelWindowProblem(settings.labelWindow);
-  if (windowProblem) throw new InputError('label-window', windowProblem);
+  if (windowProblem) throw new InvalidRequestError('labelWindow', windowProblem);
 }
 
 /** The pointer must be a plain String parameter; anything else is someone else's parameter. */
 export function checkPointerType(pointer: Pointer): void {
   const type = currentVersion(pointer)?.type;
   if (type && type !== 'String') {
-    throw new ActionError(`${pointer.name} in ${pointer.region} is a ${type} parameter; an AMI pointer is a String`, 'Choose another parameter-name');
+    throw new ActionError(
+      `${pointer.name} in ${pointer.region} is a ${type} parameter; an AMI pointer is a String`,
+      'Choose another parameter-name',
+    );
   }
 }
 

@@ -26,7 +26,7 @@ export interface ReferenceScope {
   referencePath: string;
   /** The newest K versions of each pointer can be rolled back to, so their AMIs stay. */
   rollbackWindow: number;
-  signal?: AbortSignal;
+  signal: AbortSignal;
 }
 
 /** The clients the lookups need. */
@@ -51,7 +51,8 @@ export function addReference(references: References, text: string | undefined, r
 /** Every reference in the region, gathered from SSM, launch templates, stacks and instances. */
 export async function findReferences(clients: ReferenceClients, scope: ReferenceScope): Promise<References> {
   const references: References = new Map();
-  for (const pointer of await pointers(clients.ssm, scope)) pointerReferences(references, pointer, scope.rollbackWindow);
+  for (const pointer of await pointers(clients.ssm, scope))
+    pointerReferences(references, pointer, scope.rollbackWindow);
   await launchTemplateReferences(clients.ec2, references, scope.signal);
   await stackReferences(clients.cfn, references, scope.signal);
   await instanceReferences(clients.ec2, references, scope.signal);
@@ -66,7 +67,8 @@ export async function findReferences(clients: ReferenceClients, scope: Reference
  */
 async function pointers(ssm: SSMClient, scope: ReferenceScope): Promise<Pointer[]> {
   const names = new Set([scope.parameterName]);
-  for await (const page of paginateGetParametersByPath({ client: ssm }, { Path: scope.referencePath, Recursive: true })) {
+  const query = { Path: scope.referencePath, Recursive: true };
+  for await (const page of paginateGetParametersByPath({ client: ssm }, query, { abortSignal: scope.signal })) {
     for (const parameter of page.Parameters ?? []) {
       if (parameter.Name && parameter.DataType === 'aws:ec2:image') names.add(parameter.Name);
     }
@@ -84,31 +86,46 @@ async function pointers(ssm: SSMClient, scope: ReferenceScope): Promise<Pointer[
 export function pointerReferences(references: References, pointer: Pointer, rollbackWindow: number): void {
   const current = currentVersion(pointer);
   if (!current) return;
-  const previous = pointer.versions.filter((entry) => entry.version < current.version && entry.value !== current.value).at(-1);
+  const previous = pointer.versions
+    .filter((entry) => entry.version < current.version && entry.value !== current.value)
+    .at(-1);
   addReference(references, current.value, `current value of ${pointer.name} (version ${current.version})`);
-  if (previous) addReference(references, previous.value, `previous value of ${pointer.name} (version ${previous.version})`);
+  if (previous)
+    addReference(references, previous.value, `previous value of ${pointer.name} (version ${previous.version})`);
   for (const entry of pointer.versions) {
-    if (entry.labels.length > 0) addReference(references, entry.value, `value of labelled version ${entry.version} of ${pointer.name} (${entry.labels.join(', ')})`);
+    if (entry.labels.length > 0)
+      addReference(
+        references,
+        entry.value,
+        `value of labelled version ${entry.version} of ${pointer.name} (${entry.labels.join(', ')})`,
+      );
   }
   for (const entry of pointer.versions.slice(-rollbackWindow)) {
     if (entry.version !== current.version) {
-      addReference(references, entry.value, `version ${entry.version} of ${pointer.name} is within the rollback window (newest ${rollbackWindow} versions)`);
+      addReference(
+        references,
+        entry.value,
+        `version ${entry.version} of ${pointer.name} is within the rollback window (newest ${rollbackWindow} versions)`,
+      );
     }
   }
 }
 
 /** Every version of every launch template (an Auto Scaling group may launch any of them). */
-async function launchTemplateReferences(ec2: EC2Client, references: References, signal?: AbortSignal): Promise<void> {
-  for await (const page of paginateDescribeLaunchTemplates({ client: ec2 }, {})) {
-    signal?.throwIfAborted();
+async function launchTemplateReferences(ec2: EC2Client, references: References, signal: AbortSignal): Promise<void> {
+  for await (const page of paginateDescribeLaunchTemplates({ client: ec2 }, {}, { abortSignal: signal })) {
     for (const template of page.LaunchTemplates ?? []) {
       if (!template.LaunchTemplateId) continue;
-      for await (const versions of paginateDescribeLaunchTemplateVersions({ client: ec2 }, { LaunchTemplateId: template.LaunchTemplateId })) {
+      const query = { LaunchTemplateId: template.LaunchTemplateId };
+      for await (const versions of paginateDescribeLaunchTemplateVersions({ client: ec2 }, query, {
+        abortSignal: signal,
+      })) {
         for (const version of versions.LaunchTemplateVersions ?? []) {
           addReference(
             references,
             version.LaunchTemplateData?.ImageId,
-            `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ${version.VersionNumber ?? '?'}`,
+            `launch template ${template.LaunchTemplateName ?? template.LaunchTemplateId} version ` +
+              `${version.VersionNumber ?? '?'}`,
           );
         }
       }
@@ -117,9 +134,8 @@ async function launchTemplateReferences(ec2: EC2Client, references: References, 
 }
 
 /** Parameters (with the resolved value of SSM-typed ones) and outputs of every stack. */
-async function stackReferences(cfn: CloudFormationClient, references: References, signal?: AbortSignal): Promise<void> {
-  for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
-    signal?.throwIfAborted();
+async function stackReferences(cfn: CloudFormationClient, references: References, signal: AbortSignal): Promise<void> {
+  for await (const page of paginateDescribeStacks({ client: cfn }, {}, { abortSignal: signal })) {
     for (const stack of page.Stacks ?? []) {
       const name = stack.StackName ?? '?';
       for (const parameter of stack.Parameters ?? []) {
@@ -127,19 +143,24 @@ async function stackReferences(cfn: CloudFormationClient, references: References
         addReference(references, parameter.ParameterValue, reason);
         addReference(references, parameter.ResolvedValue, reason);
       }
-      for (const output of stack.Outputs ?? []) addReference(references, output.OutputValue, `output ${output.OutputKey ?? '?'} of stack ${name}`);
+      for (const output of stack.Outputs ?? [])
+        addReference(references, output.OutputValue, `output ${output.OutputKey ?? '?'} of stack ${name}`);
     }
   }
 }
 
 /** Instances in any state but terminated: a stopped instance still starts from its AMI's snapshots. */
-async function instanceReferences(ec2: EC2Client, references: References, signal?: AbortSignal): Promise<void> {
+async function instanceReferences(ec2: EC2Client, references: References, signal: AbortSignal): Promise<void> {
   const states = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
-  for await (const page of paginateDescribeInstances({ client: ec2 }, { Filters: [{ Name: 'instance-state-name', Values: states }] })) {
-    signal?.throwIfAborted();
+  const query = { Filters: [{ Name: 'instance-state-name', Values: states }] };
+  for await (const page of paginateDescribeInstances({ client: ec2 }, query, { abortSignal: signal })) {
     for (const instance of (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
       if (instance.ImageId && instance.InstanceId) {
-        addReference(references, instance.ImageId, `used by instance ${instance.InstanceId} (${instance.State?.Name ?? 'unknown state'})`);
+        addReference(
+          references,
+          instance.ImageId,
+          `used by instance ${instance.InstanceId} (${instance.State?.Name ?? 'unknown state'})`,
+        );
       }
     }
   }

@@ -3,9 +3,8 @@
  * path of the reusable workflow writes it; rollback (`previous`), promote
  * and pruning read it, so a bad AMI is never picked again by accident.
  */
-import { CreateTagsCommand, DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/client-ec2';
-import { InputError } from '@img-mgr/kernel';
-import { awsErrorName, clientsFor, type RunContext } from './context.js';
+import { CreateTagsCommand, DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { awsErrorClass, InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { ImageNotUsableError } from './images.js';
 import { REJECTED_TAG_KEY } from './rejected-tag.js';
 import { amiIdProblem } from './validate.js';
@@ -20,7 +19,7 @@ export async function rejectionOf(ec2: EC2Client, amiId: string, signal?: AbortS
     return image ? rejectionTag(image) : undefined;
   } catch (error: unknown) {
     // A missing AMI is not rejected; whoever wants to use it finds out that it is gone.
-    if (awsErrorName(error).startsWith('InvalidAMIID')) return undefined;
+    if (awsErrorClass(error) === 'not-found') return undefined;
     throw error;
   }
 }
@@ -35,11 +34,16 @@ export function rejectionTag(image: Image): string | undefined {
  * rollout failed (same fingerprint, bake skipped) cannot roll the bad AMI out again.
  */
 export class RejectedImageError extends ImageNotUsableError {
-  constructor(amiId: string, region: string, readonly rejectedBy: string) {
+  constructor(
+    amiId: string,
+    region: string,
+    readonly rejectedBy: string,
+  ) {
     super(
       amiId,
       region,
-      `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed rollout); ` +
+      `is rejected in ${region} (${REJECTED_TAG_KEY}=${rejectedBy}: run ${rejectedBy} rejected it after a failed ` +
+        `rollout); ` +
         `rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway`,
     );
   }
@@ -53,25 +57,34 @@ export interface RejectRequest {
 }
 
 /** Tags `amiId` with `img-mgr:rejected=<by>` (overwriting an earlier rejection). */
-export async function rejectAmi(request: RejectRequest, context: RunContext): Promise<void> {
+export async function rejectAmi(request: RejectRequest, context: Context): Promise<void> {
   const problem = amiIdProblem(request.amiId);
-  if (problem) throw new InputError('reject-ami', `is invalid: ${problem}`);
-  const { ec2 } = clientsFor(request.region, context);
+  if (problem) throw new InvalidRequestError('amiId', `is invalid: ${problem}`);
+  const ec2 = context.clients.get(EC2Client, request.region);
   try {
     // DescribeImages first: CreateTags accepts ids of AMIs that do not exist on some endpoints.
-    const found = await ec2.send(new DescribeImagesCommand({ ImageIds: [request.amiId] }), { abortSignal: context.signal });
+    const found = await ec2.send(new DescribeImagesCommand({ ImageIds: [request.amiId] }), {
+      abortSignal: context.signal,
+    });
     if (!found.Images?.some((image) => image.ImageId === request.amiId)) throw notFound(request);
     await ec2.send(
       new CreateTagsCommand({ Resources: [request.amiId], Tags: [{ Key: REJECTED_TAG_KEY, Value: request.by }] }),
       { abortSignal: context.signal },
     );
   } catch (error: unknown) {
-    if (awsErrorName(error).startsWith('InvalidAMIID')) throw notFound(request);
+    if (awsErrorClass(error) === 'not-found') throw notFound(request);
     throw error;
   }
-  context.log(`[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote and pruning treat it as rejected`);
+  context.log.info(
+    `[${request.region}] Tagged ${request.amiId} ${REJECTED_TAG_KEY}=${request.by}: rollback-to previous, promote ` +
+      `and pruning treat it as rejected`,
+  );
 }
 
 function notFound(request: RejectRequest): ImageNotUsableError {
-  return new ImageNotUsableError(request.amiId, request.region, `does not exist in ${request.region}, so it cannot be tagged rejected`);
+  return new ImageNotUsableError(
+    request.amiId,
+    request.region,
+    `does not exist in ${request.region}, so it cannot be tagged rejected`,
+  );
 }

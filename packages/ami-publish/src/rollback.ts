@@ -2,9 +2,10 @@
  * Rollback: republish the value of an earlier version as a new version, so
  * every reader (CloudFormation resolves the newest) goes back without a rebake.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ActionError } from '@img-mgr/kernel';
-import { allOrAbort, clientsFor, type RunContext } from './context.js';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { ActionError, type Context } from '@img-mgr/kernel';
+import { allOrAbort } from './all-or-abort.js';
 import { ImageNotUsableError, waitForImage } from './images.js';
 import { currentVersion, readPointer, versionWithLabel, type Pointer, type PointerVersion } from './pointer.js';
 import { checkPointerType, checkSettings, writeRegions, type PreparedRegion, type PublishReport } from './publish.js';
@@ -12,7 +13,7 @@ import { REJECTED_TAG_KEY, rejectionOf } from './rejected.js';
 import { rollbackLabel, type RollbackTarget } from './validate.js';
 import type { WriteSettings } from './write.js';
 
-/** The target cannot be used; `problem` says why (the caller names its input). */
+/** The target cannot be used; `problem` says why (the caller names its field). */
 export class RollbackTargetError extends ActionError {
   constructor(
     readonly region: string,
@@ -46,24 +47,33 @@ export function earlierValues(pointer: Pointer): PointerVersion[] {
 /** The version `target` designates in `pointer` (for `previous`, whether rejected or not). */
 export function resolveRollbackTarget(pointer: Pointer, target: RollbackTarget): PointerVersion {
   const current = currentVersion(pointer);
-  if (!current) throw new RollbackTargetError(pointer.region, `${pointer.name} does not exist, so there is nothing to roll back`);
+  if (!current)
+    throw new RollbackTargetError(pointer.region, `${pointer.name} does not exist, so there is nothing to roll back`);
   switch (target.kind) {
     case 'previous': {
       const earlier = earlierValues(pointer)[0];
-      if (!earlier) throw new RollbackTargetError(pointer.region, `${pointer.name} has no earlier value than ${current.value} to roll back to`);
+      if (!earlier)
+        throw new RollbackTargetError(
+          pointer.region,
+          `${pointer.name} has no earlier value than ${current.value} to roll back to`,
+        );
       return earlier;
     }
     case 'version': {
       const found = pointer.versions.find((entry) => entry.version === target.version);
       if (!found) {
         const kept = `${pointer.versions[0]?.version ?? '?'}–${current.version}`;
-        throw new RollbackTargetError(pointer.region, `${pointer.name} has no version ${target.version} (versions kept: ${kept})`);
+        throw new RollbackTargetError(
+          pointer.region,
+          `${pointer.name} has no version ${target.version} (versions kept: ${kept})`,
+        );
       }
       return found;
     }
     case 'label': {
       const found = versionWithLabel(pointer, target.label);
-      if (!found) throw new RollbackTargetError(pointer.region, `no version of ${pointer.name} carries label '${target.label}'`);
+      if (!found)
+        throw new RollbackTargetError(pointer.region, `no version of ${pointer.name} carries label '${target.label}'`);
       return found;
     }
   }
@@ -78,14 +88,18 @@ async function chooseTarget(
   pointer: Pointer,
   to: RollbackTarget,
   ec2: EC2Client,
-  context: RunContext,
+  context: Context,
   signal: AbortSignal,
 ): Promise<PointerVersion> {
-  const log = (line: string): void => context.log(`[${pointer.region}] ${line}`);
+  const log = (line: string): void => context.log.info(`[${pointer.region}] ${line}`);
   const first = resolveRollbackTarget(pointer, to);
   if (to.kind !== 'previous') {
     const rejectedBy = await rejectionOf(ec2, first.value, signal);
-    if (rejectedBy !== undefined) log(`Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back to it because rollback-to names it`);
+    if (rejectedBy !== undefined)
+      log(
+        `Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back ` +
+          `to it because rollback-to names it`,
+      );
     return first;
   }
   const skipped: string[] = [];
@@ -98,7 +112,8 @@ async function chooseTarget(
   const current = currentVersion(pointer);
   throw new RollbackTargetError(
     pointer.region,
-    `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`,
+    `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ` +
+      `${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`,
   );
 }
 
@@ -107,29 +122,36 @@ async function chooseTarget(
  * (`previous` skips rejected AMIs), checks its AMI is still available (it may have been pruned), then writes
  * its value as a new version labelled `rollback-from-v<current>`.
  */
-export async function rollbackAmi(request: RollbackRequest, context: RunContext): Promise<PublishReport> {
+export async function rollbackAmi(request: RollbackRequest, context: Context): Promise<PublishReport> {
   checkSettings(request, 1);
   const prepared = await allOrAbort(
     request.regions,
     async (region, signal) => {
-      const clients = clientsFor(region, context);
-      const pointer = await readPointer(clients.ssm, region, request.parameterName, signal);
+      const ssm = context.clients.get(SSMClient, region);
+      const ec2 = context.clients.get(EC2Client, region);
+      const pointer = await readPointer(ssm, region, request.parameterName, signal);
       checkPointerType(pointer);
-      const target = await chooseTarget(pointer, request.to, clients.ec2, context, signal);
+      const target = await chooseTarget(pointer, request.to, ec2, context, signal);
       const current = currentVersion(pointer);
-      context.log(`[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to version ${target.version} (${target.value})`);
+      context.log.info(
+        `[${region}] Rolling ${request.parameterName} back from version ${current?.version} (${current?.value}) to ` +
+          `version ${target.version} (${target.value})`,
+      );
       try {
-        await waitForImage(clients.ec2, region, target.value, {
+        await waitForImage(ec2, region, target.value, {
           timeoutMs: request.waitTimeoutMs,
-          log: (line) => context.log(`[${region}] ${line}`),
+          log: (line) => context.log.info(`[${region}] ${line}`),
           signal,
-          ...(context.pollIntervalMs !== undefined ? { pollIntervalMs: context.pollIntervalMs } : {}),
+          ...(request.pollIntervalMs !== undefined ? { pollIntervalMs: request.pollIntervalMs } : {}),
         });
       } catch (error: unknown) {
         if (!(error instanceof ImageNotUsableError)) throw error;
-        throw new RollbackTargetError(region, `resolves to version ${target.version}, whose AMI ${error.message}; cannot roll back to it`);
+        throw new RollbackTargetError(
+          region,
+          `resolves to version ${target.version}, whose AMI ${error.message}; cannot roll back to it`,
+        );
       }
-      return { region, amiId: target.value, clients, pointer, target, fromVersion: current?.version ?? 0 };
+      return { region, amiId: target.value, ssm, pointer, target, fromVersion: current?.version ?? 0 };
     },
     context.signal,
   );

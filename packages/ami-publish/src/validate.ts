@@ -4,6 +4,7 @@
  * undefined when the value is fine, so that the caller (action or CLI) can
  * name its own input in the message. This module loads no AWS SDK.
  */
+import { quoteWhole } from '@img-mgr/kernel';
 
 /** ami- followed by 8 (old style) or 17 lowercase hex digits. */
 export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -23,7 +24,10 @@ export const MAX_KEPT_VERSIONS = 100;
 /** The problem with a label window, if any: 1 to 99 versions. */
 export function labelWindowProblem(window: number): string | undefined {
   if (!Number.isInteger(window) || window < 1 || window >= MAX_KEPT_VERSIONS) {
-    return `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; a label on the oldest blocks every write), got ${window}`;
+    return (
+      `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; ` +
+      `a label on the oldest blocks every write), got ${window}`
+    );
   }
   return undefined;
 }
@@ -37,7 +41,7 @@ export const DEFAULT_ROLLBACK_WINDOW = 5;
 /** The problem with a parameter path (GetParametersByPath's Path), if any: / or a parameter name that starts with /. */
 export function parameterPathProblem(path: string): string | undefined {
   if (path === '/') return undefined;
-  if (!path.startsWith('/')) return `'${shorten(path)}' is not a path; it must start with /`;
+  if (!path.startsWith('/')) return `${quoteWhole(path)} is not a path; it must start with /`;
   return parameterNameProblem(path);
 }
 
@@ -48,7 +52,7 @@ export type DataType = (typeof DATA_TYPES)[number];
 /** The problem with an AMI id, if any. */
 export function amiIdProblem(amiId: string): string | undefined {
   if (AMI_ID_PATTERN.test(amiId)) return undefined;
-  return `'${shorten(amiId)}' is not an AMI id (ami- followed by 8 or 17 lowercase hex digits)`;
+  return `${quoteWhole(amiId)} is not an AMI id (ami- followed by 8 or 17 lowercase hex digits)`;
 }
 
 /**
@@ -62,14 +66,14 @@ export function parameterNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   if (name.length > 1011) return `is ${name.length} characters long; SSM allows 1011`;
   const bad = /[^A-Za-z0-9_.\-/]/.exec(name);
-  if (bad) return `'${shorten(name)}' contains '${bad[0]}'; a parameter name has only letters, digits and _ . - /`;
-  if (name.includes('/') && !name.startsWith('/')) return `'${shorten(name)}' is a path, so it must start with /`;
+  if (bad) return `${quoteWhole(name)} contains '${bad[0]}'; a parameter name has only letters, digits and _ . - /`;
+  if (name.includes('/') && !name.startsWith('/')) return `${quoteWhole(name)} is a path, so it must start with /`;
   const levels = name.split('/').slice(name.startsWith('/') ? 1 : 0);
-  if (levels.some((level) => level === '')) return `'${shorten(name)}' has an empty path level (// or a trailing /)`;
-  if (levels.length > 15) return `'${shorten(name)}' has ${levels.length} levels; SSM allows at most 15`;
+  if (levels.some((level) => level === '')) return `${quoteWhole(name)} has an empty path level (// or a trailing /)`;
+  if (levels.length > 15) return `${quoteWhole(name)} has ${levels.length} levels; SSM allows at most 15`;
   const first = (levels[0] ?? '').toLowerCase();
   if (first.startsWith('aws') || first.startsWith('ssm')) {
-    return `'${shorten(name)}' starts with '${first.slice(0, 3)}', a prefix SSM reserves`;
+    return `${quoteWhole(name)} starts with '${first.slice(0, 3)}', a prefix SSM reserves`;
   }
   return undefined;
 }
@@ -80,12 +84,17 @@ export function parameterNameProblem(name: string): string | undefined {
  */
 export function labelProblem(label: string): string | undefined {
   if (label.length === 0) return 'is an empty label';
-  if (label.length > 100) return `has a label of ${label.length} characters ('${shorten(label, 30)}'); SSM allows 100`;
+  if (label.length > 100) return `has a label of ${label.length} characters (${quoteWhole(label, 30)}); SSM allows 100`;
   const bad = /[^A-Za-z0-9_.-]/.exec(label);
-  if (bad) return `has label '${shorten(label)}' with '${bad[0]}'; labels use only letters, digits and . - _`;
-  if (/^\d/.test(label)) return `has label '${shorten(label)}', which starts with a digit; SSM labels cannot (prefix it, e.g. sha-${shorten(label, 20)})`;
+  if (bad) return `has label ${quoteWhole(label)} with '${bad[0]}'; labels use only letters, digits and . - _`;
+  if (/^\d/.test(label))
+    return (
+      `has label ${quoteWhole(label)}, which starts with a digit; SSM labels cannot (prefix it, e.g. ` +
+      `${quoteWhole(`sha-${label}`, 24)})`
+    );
   const prefix = label.slice(0, 3).toLowerCase();
-  if (prefix === 'aws' || prefix === 'ssm') return `has label '${shorten(label)}', which starts with '${prefix}', a prefix SSM reserves`;
+  if (prefix === 'aws' || prefix === 'ssm')
+    return `has label ${quoteWhole(label)}, which starts with '${prefix}', a prefix SSM reserves`;
   return undefined;
 }
 
@@ -102,7 +111,10 @@ export function labelsProblem(labels: readonly string[], reserved = 0): string |
   if (duplicate !== undefined) return `lists '${duplicate}' twice`;
   const room = MAX_LABELS_PER_VERSION - reserved;
   if (labels.length > room) {
-    return `has ${labels.length} labels; a parameter version carries at most ${room}${reserved ? ` here (${reserved} is taken by the rollback label)` : ''}`;
+    return (
+      `has ${labels.length} labels; a parameter version carries at most ` +
+      `${room}${reserved ? ` here (${reserved} is taken by the rollback label)` : ''}`
+    );
   }
   return undefined;
 }
@@ -110,11 +122,11 @@ export function labelsProblem(labels: readonly string[], reserved = 0): string |
 /** The problem with one tag, if any (AWS tag rules for SSM resources). */
 export function tagProblem(key: string, value: string): string | undefined {
   const allowed = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-  if (key.length === 0 || key.length > 128) return `has tag key '${shorten(key)}'; keys are 1 to 128 characters`;
-  if (key.toLowerCase().startsWith('aws:')) return `has tag key '${shorten(key)}'; the aws: prefix is reserved`;
-  if (!allowed.test(key)) return `has tag key '${shorten(key)}' with a character tags do not allow`;
-  if (value.length > 256) return `has a value of ${value.length} characters for tag '${shorten(key)}'; SSM allows 256`;
-  if (!allowed.test(value)) return `has a value for tag '${shorten(key)}' with a character tags do not allow`;
+  if (key.length === 0 || key.length > 128) return `has tag key ${quoteWhole(key)}; keys are 1 to 128 characters`;
+  if (key.toLowerCase().startsWith('aws:')) return `has tag key ${quoteWhole(key)}; the aws: prefix is reserved`;
+  if (!allowed.test(key)) return `has tag key ${quoteWhole(key)} with a character tags do not allow`;
+  if (value.length > 256) return `has a value of ${value.length} characters for tag ${quoteWhole(key)}; SSM allows 256`;
+  if (!allowed.test(value)) return `has a value for tag ${quoteWhole(key)} with a character tags do not allow`;
   return undefined;
 }
 
@@ -128,13 +140,16 @@ export function rollbackLabel(fromVersion: number): string {
   return `rollback-from-v${fromVersion}`;
 }
 
-/** The value whole, or not at all: the runner masks only whole secrets, so a cut piece of one would show. */
-function shorten(value: string, max = 80): string {
-  return value.length > max || /[\r\n]/.test(value) ? `(${value.length} characters, not shown)` : value;
-}
+/**
+ * What a publish-ami step writes: publish `targets`; roll back to `to`;
+ * promote the AMI `from` holds; or write nothing (reject alone, prune alone).
+ */
+export const PUBLISH_AMI_MODES = ['publish', 'rollback', 'promote', 'reject', 'prune'] as const;
+export type PublishAmiMode = (typeof PUBLISH_AMI_MODES)[number];
 
 /** Where to roll back to. */
-export type RollbackTarget = { kind: 'previous' } | { kind: 'version'; version: number } | { kind: 'label'; label: string };
+export type RollbackTarget =
+  { kind: 'previous' } | { kind: 'version'; version: number } | { kind: 'label'; label: string };
 
 /** Parses `previous`, a version number or a label; or the problem. */
 export function parseRollbackTarget(text: string): { target?: RollbackTarget; problem?: string } {
@@ -142,10 +157,11 @@ export function parseRollbackTarget(text: string): { target?: RollbackTarget; pr
   if (value === 'previous') return { target: { kind: 'previous' } };
   if (/^\d+$/.test(value)) {
     const version = Number(value);
-    return version >= 1 ? { target: { kind: 'version', version } } : { problem: 'must be previous, a version number (1 or more) or a label' };
+    return version >= 1
+      ? { target: { kind: 'version', version } }
+      : { problem: 'must be previous, a version number (1 or more) or a label' };
   }
   const problem = labelProblem(value);
   if (problem) return { problem: `is not previous, a version number or a valid label: it ${problem}` };
   return { target: { kind: 'label', label: value } };
 }
-

@@ -10,8 +10,7 @@ import {
   UnlabelParameterVersionCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { ActionError, sleep, TimeoutError } from '@img-mgr/kernel';
-import { awsErrorName, type RunContext } from './context.js';
+import { ActionError, awsErrorClass, awsErrorName, poll, type Context } from '@img-mgr/kernel';
 import { currentVersion, labelIndex, readPointer, type Pointer } from './pointer.js';
 import { DEFAULT_LABEL_WINDOW, type DataType } from './validate.js';
 
@@ -33,6 +32,8 @@ export interface WriteSettings {
    * ParameterMaxVersionLimitExceeded. Counted in versions, not time.
    */
   labelWindow?: number;
+  /** First pause between checks of a pending AMI or an unconfirmed version (tests shorten it). */
+  pollIntervalMs?: number;
 }
 
 /** A label that was on another version and now is on this one. */
@@ -80,10 +81,10 @@ export async function writePointer(
   pointer: Pointer,
   amiId: string,
   settings: WriteSettings,
-  context: RunContext,
+  context: Context,
 ): Promise<RegionResult> {
   const { region, name } = pointer;
-  const log = (line: string): void => context.log(`[${region}] ${line}`);
+  const log = (line: string): void => context.log.info(`[${region}] ${line}`);
   const current = currentVersion(pointer);
   const before = {
     ...(current ? { previousAmiId: current.value, previousVersion: current.version } : {}),
@@ -102,8 +103,11 @@ export async function writePointer(
   } else {
     version = await putVersion(ssm, pointer, amiId, settings, context);
     changed = true;
-    log(`PutParameter ${name} = ${amiId} returned version ${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`);
-    await confirmVersion(ssm, region, name, version, amiId, settings.waitTimeoutMs, context);
+    log(
+      `PutParameter ${name} = ${amiId} returned version ` +
+        `${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`,
+    );
+    await confirmVersion(ssm, region, name, version, amiId, settings, context);
     log(`Confirmed: ${name}:${version} reads back ${amiId}`);
   }
   const existing = current && !changed ? current.labels : [];
@@ -153,27 +157,39 @@ export async function trimLabelWindow(
   pointer: Pointer,
   newest: number,
   window: number,
-  context: RunContext,
+  context: Context,
 ): Promise<UnlabelledVersion[]> {
   const oldestKept = newest - window + 1;
   const stale = pointer.versions.filter((entry) => entry.version < oldestKept && entry.labels.length > 0);
   const removed: UnlabelledVersion[] = [];
   for (const entry of stale) {
-    await ssm.send(new UnlabelParameterVersionCommand({ Name: pointer.name, ParameterVersion: entry.version, Labels: entry.labels }), {
-      abortSignal: context.signal,
-    });
+    await ssm.send(
+      new UnlabelParameterVersionCommand({ Name: pointer.name, ParameterVersion: entry.version, Labels: entry.labels }),
+      {
+        abortSignal: context.signal,
+      },
+    );
     removed.push({ version: entry.version, labels: [...entry.labels] });
     // Keep the in-memory pointer true to SSM for what follows (labels moved, version-limit message).
     entry.labels = [];
   }
   if (removed.length > 0) {
     const list = removed.map((entry) => `${entry.version} (${entry.labels.join(', ')})`).join(', ');
-    context.log(`[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} versions keep labels (label-window), so SSM can always drop its oldest version`);
+    context.log.info(
+      `[${pointer.region}] Unlabelled version${removed.length > 1 ? 's' : ''} ${list}: only the newest ${window} ` +
+        `versions keep labels (label-window), so SSM can always drop its oldest version`,
+    );
   }
   return removed;
 }
 
-async function putVersion(ssm: SSMClient, pointer: Pointer, amiId: string, settings: WriteSettings, context: RunContext): Promise<number> {
+async function putVersion(
+  ssm: SSMClient,
+  pointer: Pointer,
+  amiId: string,
+  settings: WriteSettings,
+  context: Context,
+): Promise<number> {
   try {
     const response = await ssm.send(
       new PutParameterCommand({
@@ -198,16 +214,23 @@ async function putVersion(ssm: SSMClient, pointer: Pointer, amiId: string, setti
  * SSM keeps 100 versions and drops the oldest on each write, unless the
  * oldest carries a label. Say which label blocks it instead of deleting history.
  */
-async function versionLimitError(ssm: SSMClient, pointer: Pointer, signal?: AbortSignal): Promise<ActionError> {
+async function versionLimitError(ssm: SSMClient, pointer: Pointer, signal: AbortSignal): Promise<ActionError> {
   const fresh = await readPointer(ssm, pointer.region, pointer.name, signal);
   const oldest = fresh.versions[0];
   if (!oldest || oldest.labels.length === 0) {
-    return new ActionError(`${pointer.name} in ${pointer.region} has reached the limit of 100 versions (ParameterMaxVersionLimitExceeded)`, 'Remove the label from its oldest version and re-run');
+    return new ActionError(
+      `${pointer.name} in ${pointer.region} has reached the limit of 100 versions (ParameterMaxVersionLimitExceeded)`,
+      'Remove the label from its oldest version and re-run',
+    );
   }
   const labels = oldest.labels.join(' ');
   return new ActionError(
-    `${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`,
-    `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not delete history`,
+    `${pointer.name} in ${pointer.region} has 100 versions and its oldest, version ${oldest.version}, carries ` +
+      `label${oldest.labels.length > 1 ? 's' : ''} ${oldest.labels.map((label) => `'${label}'`).join(', ')}, so ` +
+      `SSM cannot drop it to write a new one (ParameterMaxVersionLimitExceeded)`,
+    `Remove or move that label (aws ssm unlabel-parameter-version --region ${pointer.region} --name ` +
+      `${pointer.name} --parameter-version ${oldest.version} --labels ${labels}) and re-run; publish-ami does not ` +
+      `delete history`,
   );
 }
 
@@ -221,44 +244,69 @@ async function confirmVersion(
   name: string,
   version: number,
   amiId: string,
-  timeoutMs: number,
-  context: RunContext,
+  settings: WriteSettings,
+  context: Context,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const interval = context.pollIntervalMs ?? 1_000;
-  for (let poll = 1; ; poll++) {
-    const value = await readVersion(ssm, name, version, context.signal);
-    if (value === amiId) return;
-    if (value !== undefined) {
-      throw new ActionError(`${name}:${version} in ${region} reads back ${value}, not ${amiId}`, 'Another writer changed the parameter; re-run');
-    }
-    if (Date.now() + interval > deadline) {
-      throw new TimeoutError(
-        `${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)`,
-      );
-    }
-    context.log(`[${region}] ${name}:${version} is not readable yet (SSM validates aws:ec2:image asynchronously); poll ${poll}`);
-    await sleep(interval, context.signal);
-  }
+  const timeoutMs = settings.waitTimeoutMs;
+  await poll(
+    async (check) => {
+      const value = await readVersion(ssm, name, version, context.signal);
+      if (value === amiId) return { done: true, value: undefined };
+      if (value !== undefined) {
+        throw new ActionError(
+          `${name}:${version} in ${region} reads back ${value}, not ${amiId}`,
+          'Another writer changed the parameter; re-run',
+        );
+      }
+      const waiting = `${name}:${version} is not readable yet`;
+      context.log.info(`[${region}] ${waiting} (SSM validates aws:ec2:image asynchronously); check ${check}`);
+      return { done: false };
+    },
+    {
+      timeoutMs,
+      timeoutMessage: () =>
+        `${name}:${version} in ${region} never read back ${amiId} within ${Math.round(timeoutMs / 1000)} s; ` +
+        'SSM did not accept the value (for aws:ec2:image it checks that the AMI exists and is visible to this account)',
+      minIntervalMs: settings.pollIntervalMs ?? 1_000,
+      signal: context.signal,
+    },
+  );
 }
 
-async function readVersion(ssm: SSMClient, name: string, version: number, signal?: AbortSignal): Promise<string | undefined> {
+async function readVersion(
+  ssm: SSMClient,
+  name: string,
+  version: number,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   try {
     const response = await ssm.send(new GetParameterCommand({ Name: `${name}:${version}` }), { abortSignal: signal });
     return response.Parameter?.Value;
   } catch (error: unknown) {
-    const errorName = awsErrorName(error);
-    if (errorName === 'ParameterNotFound' || errorName === 'ParameterVersionNotFound') return undefined;
+    // ParameterNotFound or ParameterVersionNotFound: not visible yet.
+    if (awsErrorClass(error) === 'not-found') return undefined;
     throw error;
   }
 }
 
-async function attachLabels(ssm: SSMClient, name: string, version: number, labels: string[], signal?: AbortSignal): Promise<void> {
-  const response = await ssm.send(new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }), {
-    abortSignal: signal,
-  });
+async function attachLabels(
+  ssm: SSMClient,
+  name: string,
+  version: number,
+  labels: string[],
+  signal: AbortSignal,
+): Promise<void> {
+  const response = await ssm.send(
+    new LabelParameterVersionCommand({ Name: name, ParameterVersion: version, Labels: labels }),
+    {
+      abortSignal: signal,
+    },
+  );
   const invalid = response.InvalidLabels ?? [];
   if (invalid.length > 0) {
-    throw new ActionError(`SSM refused label${invalid.length > 1 ? 's' : ''} ${invalid.join(', ')} on ${name}:${version}`, 'Labels cannot start with a digit, aws or ssm');
+    throw new ActionError(
+      `SSM refused label${invalid.length > 1 ? 's' : ''} ${invalid.join(', ')} on ${name}:${version}`,
+      'Labels cannot start with a digit, aws or ssm',
+    );
   }
 }

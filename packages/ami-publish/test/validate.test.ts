@@ -1,17 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { amiIdProblem, labelProblem, labelsProblem, parameterNameProblem, parseRollbackTarget, rollbackLabel, tagProblem } from '../src/validate.js';
+import {
+  amiIdProblem,
+  labelProblem,
+  labelsProblem,
+  parameterNameProblem,
+  parseRollbackTarget,
+  rollbackLabel,
+  tagProblem,
+} from '../src/validate.js';
 
 describe('syntax rules', () => {
   it('AMI ids: ami- and 8 or 17 lowercase hex digits', () => {
     expect(amiIdProblem('ami-0123456789abcdef0')).toBeUndefined();
     expect(amiIdProblem('ami-12345678')).toBeUndefined();
-    for (const bad of ['ami-1234567', 'ami-0123456789ABCDEF0', 'ami-0123456789abcdef', 'AMI-12345678', 'snap-12345678', ' ami-12345678']) {
+    for (const bad of [
+      'ami-1234567',
+      'ami-0123456789ABCDEF0',
+      'ami-0123456789abcdef',
+      'AMI-12345678',
+      'snap-12345678',
+      ' ami-12345678',
+    ]) {
       expect(amiIdProblem(bad), bad).toMatch(/is not an AMI id/);
     }
   });
 
   it('parameter names follow the SSM rules', () => {
-    for (const good of ['/common/img-mgr/golden-ami', 'golden_ami.v1', '/a', `/${Array.from({ length: 15 }, () => 'x').join('/')}`]) {
+    for (const good of [
+      '/common/img-mgr/golden-ami',
+      'golden_ami.v1',
+      '/a',
+      `/${Array.from({ length: 15 }, () => 'x').join('/')}`,
+    ]) {
       expect(parameterNameProblem(good), good).toBeUndefined();
     }
     expect(parameterNameProblem('')).toBe('is empty');

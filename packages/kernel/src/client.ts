@@ -33,6 +33,7 @@ export interface SdkClientConfig {
   retryStrategy: RetryStrategyV2;
   customUserAgent: [string, string][];
   requestHandler: NodeHttpHandler;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 interface MiddlewareClient {
@@ -52,12 +53,26 @@ export function clientConfig(options: ClientOptions): SdkClientConfig {
   return {
     region: options.region,
     ...(endpoint ? { endpoint } : {}),
+    ...envCredentials(env),
     maxAttempts,
     retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
     customUserAgent: userAgent(options.caller, env),
     // Without throwOnRequestTimeout, @smithy/node-http-handler 4.x only warns at requestTimeout and the call hangs.
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000, throwOnRequestTimeout: true }),
   };
+}
+
+/**
+ * Keys given in `env` (as configure-aws-credentials or a test's moto sets
+ * them): the SDK's own chain reads only process.env, so a Context whose env
+ * is not process.env would otherwise sign with someone else's keys.
+ */
+function envCredentials(env: Env): Pick<SdkClientConfig, 'credentials'> {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  const sessionToken = env.AWS_SESSION_TOKEN;
+  if (!accessKeyId || !secretAccessKey) return {};
+  return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }
 
 /**

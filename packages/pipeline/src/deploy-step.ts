@@ -1,6 +1,7 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
 import type { Context } from '@img-mgr/kernel';
 import type { CommandContext } from './context.js';
+import { pointerContext } from './publish-step.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { StackReport } from './report.js';
@@ -27,10 +28,8 @@ export async function planStacks(ctx: CommandContext): Promise<StackPlan[]> {
 async function imageOverride(ctx: CommandContext, detail: (line: string) => void): Promise<string> {
   if (!ctx.target.emulated) return '';
   const { describePointer } = await import('@img-mgr/ami-publish');
-  const pointer = await describePointer(
-    { region: ctx.target.region, parameterName: ctx.options.parameterName },
-    { log: detail, signal: ctx.signal, caller: 'pipeline' },
-  );
+  const request = { region: ctx.target.region, parameterName: ctx.options.parameterName };
+  const pointer = await describePointer(request, await pointerContext(ctx, detail));
   const value = pointer.current?.value ?? '';
   if (value)
     detail(

@@ -2,7 +2,8 @@
  * Publishing and rolling back the golden-AMI pointer through
  * @img-mgr/ami-publish (validated, idempotent, confirmed by read-back).
  */
-import type { PublishReport } from '@img-mgr/ami-publish';
+import type { PublishAmiResult } from '@img-mgr/ami-publish';
+import { InvalidRequestError, lineLogger, type Context } from '@img-mgr/kernel';
 import type { CommandContext } from './context.js';
 import { PipelineError, UsageError } from './errors.js';
 import { asStepError } from './step-errors.js';
@@ -12,26 +13,48 @@ import type { ParameterReport } from './report.js';
 /** Tags put on the parameter (AddTagsToResource; kept across versions). */
 const PARAMETER_TAGS = { application: 'img-mgr', 'managed-by': 'img-mgr-pipeline' };
 
+/**
+ * The Context @img-mgr/ami-publish is given: the step's detail lines, the
+ * command's signal, and the environment the target pointed at its AWS.
+ */
+export async function pointerContext(ctx: CommandContext, detail: (line: string) => void): Promise<Context> {
+  const { clientFactory } = await import('@img-mgr/kernel/aws');
+  const env = process.env;
+  return {
+    log: lineLogger(detail),
+    signal: ctx.signal,
+    env,
+    clients: clientFactory({ caller: 'pipeline', env, log: detail }),
+  };
+}
+
 /** Points the parameter at `amiId`; no new version when it already holds it. */
 export async function publishStep(ctx: CommandContext, amiId: string): Promise<ParameterReport> {
   const { options, target } = ctx;
   const step = ctx.progress.step('publish', `${options.parameterName} ← ${amiId}`);
   try {
     const publish = await import('@img-mgr/ami-publish');
-    const report = await publish.publishAmi(
+    const outcome = await publish.runPublishAmi(
       {
+        mode: 'publish',
         targets: [{ region: target.region, amiId }],
         parameterName: options.parameterName,
         labels: [],
         tags: PARAMETER_TAGS,
         // Only a bake of this command knows what the AMI holds.
-        ...(ctx.report.ami?.id === amiId ? { description: `img-mgr golden AMI (${options.flaskRepo} at ${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})` } : {}),
+        ...(ctx.report.ami?.id === amiId
+          ? {
+              description:
+                `img-mgr golden AMI (${options.flaskRepo} at ` +
+                `${ctx.app?.ref ?? options.flaskRef ?? 'its default branch'})`,
+            }
+          : {}),
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },
-      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+      await pointerContext(ctx, (line) => step.detail(line)),
     );
-    const result = regionResult(report, publish.describeFailure);
+    const result = regionResult(outcome, 'publish');
     ctx.report.parameter = result;
     const text = `version ${result.version ?? '?'}`;
     if (result.changed) step.done(`${text} (was ${result.previousAmiId ?? 'not set'})`);
@@ -51,9 +74,14 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
   try {
     const publish = await import('@img-mgr/ami-publish');
     const parsed = publish.parseRollbackTarget(options.rollbackTo);
-    if (!parsed.target) throw new UsageError('--to', parsed.problem ?? `has '${options.rollbackTo}', which is not previous, a version or a label`);
-    const report = await publish.rollbackAmi(
+    if (!parsed.target)
+      throw new UsageError(
+        '--to',
+        parsed.problem ?? `has '${options.rollbackTo}', which is not previous, a version or a label`,
+      );
+    const outcome = await publish.runPublishAmi(
       {
+        mode: 'rollback',
         regions: [target.region],
         to: parsed.target,
         parameterName: options.parameterName,
@@ -62,9 +90,9 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },
-      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+      await pointerContext(ctx, (line) => step.detail(line)),
     );
-    const result = regionResult(report, publish.describeFailure);
+    const result = regionResult(outcome, 'rollback');
     ctx.report.parameter = result;
     step.done(`version ${result.version ?? '?'} = ${result.amiId} (value of version ${result.rolledBackTo ?? '?'})`);
     return result;
@@ -75,9 +103,18 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
   }
 }
 
-function regionResult(report: PublishReport, describeFailure: (report: PublishReport) => string): ParameterReport {
-  const result = report.results[0];
-  if (!report.ok || !result) throw new PipelineError(ExitCode.publish, describeFailure(report));
+/** The flag that fills each request field the CLI sets from its user. */
+const FLAG_OF_FIELD: Record<string, string> = { targets: '--ami-id', to: '--to' };
+
+/** The region's result, or the run's failure (a field the user gave is named by its flag). */
+function regionResult(outcome: PublishAmiResult, what: string): ParameterReport {
+  const { error, report } = outcome;
+  if (error instanceof InvalidRequestError && FLAG_OF_FIELD[error.field]) {
+    throw new PipelineError(ExitCode.publish, `${what}: ${FLAG_OF_FIELD[error.field]} ${error.problem}`);
+  }
+  if (error !== undefined) throw error;
+  const result = report?.results[0];
+  if (!result) throw new PipelineError(ExitCode.publish, 'the pointer was not written');
   return {
     name: result.parameterName,
     region: result.region,

@@ -3,6 +3,7 @@ import type { CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { planStacks } from './deploy-step.js';
+import { pointerContext } from './publish-step.js';
 import type { PreviewReport, StatusReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
 import { secretOutputs, stackInputs } from './stack-secrets.js';
@@ -16,7 +17,7 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
     const publish = await import('@img-mgr/ami-publish');
     const pointer = await publish.describePointer(
       { region: target.region, parameterName: options.parameterName },
-      { log: (line) => step.detail(line), signal: ctx.signal, caller: 'pipeline' },
+      await pointerContext(ctx, (line) => step.detail(line)),
     );
     const toReport = (entry: { version: number; value: string; labels: string[]; modified?: string }): StatusReport['parameter']['history'][number] => ({
       version: entry.version,
