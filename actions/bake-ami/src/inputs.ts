@@ -1,14 +1,14 @@
 /**
  * The inputs of bake-ami, read once into the bake's request. No `@actions/*`
  * and no SDK code here: a bad input fails before either loads. action.yml is
- * the only source of defaults (see input-readers.ts).
+ * the only source of defaults (see @img-mgr/action-kit/inputs).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, InvalidRequestError, KeyValueSyntaxError, parseKeyValues, resolveRegion } from '@img-mgr/kernel';
 import type { Env } from '@img-mgr/kernel';
 import { checkVariables, type BakeRequest } from '@img-mgr/packer-bake/request';
-import { EnvInputs } from './input-readers.js';
+import { EnvInputs } from '@img-mgr/action-kit/inputs';
 
 /** The bake request the inputs fill: all of it but the run id, which the main step makes. */
 export type BakeInputs = Omit<BakeRequest, 'runId'>;
@@ -60,8 +60,8 @@ function requestOf(env: Env): BakeInputs {
   const template = input.defaulted('template');
   // The runner starts the step in the workspace; the request's directory is absolute.
   const workingDirectory = resolve(env.GITHUB_WORKSPACE || process.cwd(), input.defaulted('working-directory'));
-  const githubToken = input.optional('github-token');
-  const appRevision = input.optional('app-revision', { maxLength: 200 });
+  const githubToken = input.string('github-token');
+  const appRevision = input.string('app-revision', { maxLength: 200 });
   const request: BakeInputs = {
     template,
     workingDirectory,
@@ -78,7 +78,7 @@ function requestOf(env: Env): BakeInputs {
     ...(githubToken ? { githubToken } : {}),
     ...(appRevision ? { appRevision } : {}),
     force: input.boolean('force'),
-    region: resolveRegion(input.optional('region'), 'region', env),
+    region: resolveRegion(input.string('region'), 'region', env),
     timeoutMs: input.duration('timeout'),
   };
   // Checked last (it reads the disk), so a missing template fails naming its input before anything loads.

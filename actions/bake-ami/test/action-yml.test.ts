@@ -6,7 +6,7 @@ import { ActionError, type Env } from '@img-mgr/kernel';
 import { defaultInputs, readActionYaml } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
 import { INPUT_OF_FIELD, readInputs } from '../src/inputs.js';
-import { inputVariable } from '../src/input-readers.js';
+import { inputVariable } from '@img-mgr/action-kit/inputs';
 
 /** A workspace holding action.yml's default template folder. */
 const workspace = mkdtempSync(join(tmpdir(), 'bake-ami-inputs-'));

@@ -14,7 +14,7 @@ import {
   CHANGE_SET_NAME,
 } from '@img-mgr/stack-deploy/parsers';
 import type { DeployMode, DeployRequest } from '@img-mgr/stack-deploy';
-import { EnvInputs } from './input-readers.js';
+import { EnvInputs } from '@img-mgr/action-kit/inputs';
 
 const MODES = ['create-and-execute', 'plan', 'execute'] as const satisfies readonly DeployMode[];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;

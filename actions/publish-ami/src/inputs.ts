@@ -7,16 +7,12 @@
  * always passed by the runner, so an empty one is an error here.
  */
 import {
-  hasUrlCredentials,
   InputError,
-  KeyValueSyntaxError,
-  keyValueMap,
-  quoteWhole,
   regionProblem,
   resolveRegion,
-  URL_CREDENTIALS_PROBLEM,
   type Env,
 } from '@img-mgr/kernel';
+import { EnvInputs } from '@img-mgr/action-kit/inputs';
 import type { PublishAmiRequest } from '@img-mgr/ami-publish';
 // Pure syntax rules only: this subpath loads no AWS SDK.
 import {
@@ -56,13 +52,13 @@ const MODE_INPUT: Record<PublishAmiMode, string> = {
 
 /** Reads and validates every input once. */
 export function readInputs(env: Env): PublishInputs {
-  const read = inputReader(env);
-  const amiId = read.optional('ami-id');
-  const amisText = read.optional('amis');
-  const rollbackText = read.optional('rollback-to');
-  const promoteFrom = read.optional('promote-from');
-  const rejectAmi = read.optional('reject-ami');
-  const regionText = read.optional('region');
+  const read = new EnvInputs(env);
+  const amiId = read.string('ami-id');
+  const amisText = read.string('amis');
+  const rollbackText = read.string('rollback-to');
+  const promoteFrom = read.string('promote-from');
+  const rejectAmi = read.string('reject-ami');
+  const regionText = read.string('region');
   const keepAmis = read.integer('keep-amis', { min: 1, max: 1000 });
   checkCombinations({ amiId, amisText, rollbackText, promoteFrom, regionText });
   if (promoteFrom !== undefined) {
@@ -93,21 +89,21 @@ export function readInputs(env: Env): PublishInputs {
   const labels = read.list('labels');
   const labelProblem = labelsProblem(labels, mode === 'rollback' ? 1 : 0);
   if (labelProblem) throw new InputError('labels', labelProblem);
-  const labelWindow = read.integer('label-window', { required: true }) ?? 0;
+  const labelWindow = read.integer('label-window', { defaulted: true });
   const windowProblem = labelWindowProblem(labelWindow);
   if (windowProblem) throw new InputError('label-window', windowProblem);
-  const tags = read.keyValues('tags');
+  const tags = Object.fromEntries(read.keyValues('tags'));
   for (const [key, value] of Object.entries(tags)) {
     const problem = tagProblem(key, value);
     if (problem) throw new InputError('tags', problem);
   }
-  const description = read.optional('description');
+  const description = read.string('description');
   const problem = description === undefined ? undefined : descriptionProblem(description);
   if (problem) throw new InputError('description', problem);
   const referencePath = read.defaulted('reference-path');
   const pathProblem = parameterPathProblem(referencePath);
   if (pathProblem) throw new InputError('reference-path', pathProblem);
-  const rollbackWindow = read.integer('rollback-window', { required: true, min: 1, max: 100 }) ?? 0;
+  const rollbackWindow = read.integer('rollback-window', { defaulted: true, min: 1, max: 100 });
   const dryRun = read.boolean('dry-run');
   if (dryRun && keepAmis === undefined)
     throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
@@ -256,84 +252,4 @@ function rollbackTarget(text: string): NonNullable<PublishAmiRequest['to']> {
   const { target, problem } = parseRollbackTarget(text);
   if (!target) throw new InputError('rollback-to', problem ?? 'is invalid');
   return target;
-}
-
-/**
- * Typed readers of `INPUT_*` variables, as the runner sets them. Each
- * throws an InputError naming its input; none has a default of its own.
- */
-function inputReader(env: Env) {
-  const raw = (name: string): string => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-  const optional = (name: string): string | undefined => {
-    const value = raw(name);
-    if (value === '') return undefined;
-    if (hasUrlCredentials(value)) throw new InputError(name, URL_CREDENTIALS_PROBLEM);
-    return value;
-  };
-  /** An input whose default is in action.yml: the runner always passes it. */
-  const defaulted = (name: string): string => {
-    const value = optional(name);
-    if (value === undefined) {
-      throw new InputError(name, 'is empty; leave it out of with: to get its default from action.yml');
-    }
-    return value;
-  };
-  return {
-    optional,
-    defaulted,
-    integer(name: string, options: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
-      const value = options.required ? defaulted(name) : optional(name);
-      if (value === undefined) return undefined;
-      if (!/^-?\d+$/.test(value)) throw new InputError(name, `must be a whole number, got ${quoteWhole(value)}`);
-      const parsed = Number(value);
-      if (options.min !== undefined && parsed < options.min)
-        throw new InputError(name, `must be at least ${options.min}, got ${parsed}`);
-      if (options.max !== undefined && parsed > options.max)
-        throw new InputError(name, `must be at most ${options.max}, got ${parsed}`);
-      return parsed;
-    },
-    boolean(name: string): boolean {
-      const value = defaulted(name);
-      if (['true', 'yes', '1', 'on'].includes(value.toLowerCase())) return true;
-      if (['false', 'no', '0', 'off'].includes(value.toLowerCase())) return false;
-      throw new InputError(name, `must be true or false, got ${quoteWhole(value)}`);
-    },
-    choice<const T extends string>(name: string, choices: readonly T[]): T {
-      const value = defaulted(name);
-      if ((choices as readonly string[]).includes(value)) return value as T;
-      throw new InputError(name, `must be one of ${choices.join(', ')}; got ${quoteWhole(value)}`);
-    },
-    /** Items separated by newlines or commas; blank items and `#` lines dropped. */
-    list(name: string): string[] {
-      return (optional(name) ?? '')
-        .split(/\r?\n/)
-        .filter((line) => !line.trimStart().startsWith('#'))
-        .flatMap((line) => line.split(','))
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-    },
-    /** KEY=VALUE items in the kernel's one grammar. */
-    keyValues(name: string): Record<string, string> {
-      try {
-        return Object.fromEntries(keyValueMap(optional(name) ?? ''));
-      } catch (error: unknown) {
-        if (error instanceof KeyValueSyntaxError) throw new InputError(name, error.problem);
-        throw error;
-      }
-    },
-    /** Seconds, or a number with a unit (`90s`, `15m`, `1h`); in milliseconds. */
-    duration(name: string, options: { maxMs: number }): number {
-      const value = defaulted(name);
-      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(value);
-      if (!match) {
-        throw new InputError(name, `must be a positive duration such as 600, 90s, 15m or 1h; got ${quoteWhole(value)}`);
-      }
-      const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's').toLowerCase()] ?? 1000;
-      const ms = Math.round(Number(match[1]) * factor);
-      if (ms <= 0) throw new InputError(name, `must be greater than zero; got ${quoteWhole(value)}`);
-      if (ms > options.maxMs)
-        throw new InputError(name, `must be at most ${options.maxMs / 1000}s; got ${quoteWhole(value)}`);
-      return ms;
-    },
-  };
 }

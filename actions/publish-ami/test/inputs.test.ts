@@ -65,9 +65,7 @@ describe('publish-ami inputs: action.yml is the only source of defaults', () => 
     for (const input of Object.keys(DEFAULTS)) {
       const env = envOf({ 'ami-id': AMI, 'keep-amis': '3' });
       delete (env as Record<string, string | undefined>)[`INPUT_${input.toUpperCase()}`];
-      expect(() => readInputs(env), input).toThrow(
-        new InputError(input, 'is empty; leave it out of with: to get its default from action.yml'),
-      );
+      expect(() => readInputs(env), input).toThrow(`Input '${input}' was not set, though action.yml gives it a default`);
     }
   });
 
@@ -110,7 +108,7 @@ describe('publish-ami inputs: a bad input fails before anything heavy loads', ()
       logLevel: 'silent',
     });
     const loaded = Object.keys(result.metafile.inputs);
-    expect(loaded.filter((path) => /@actions\/|@aws-sdk\/|@smithy\/|action-kit/.test(path))).toEqual([]);
+    expect(loaded.filter((path) => /@actions\/|@aws-sdk\/|@smithy\/|action-kit\/lib\/index/.test(path))).toEqual([]);
     expect(loaded.some((path) => path.endsWith('src/inputs.ts'))).toBe(true);
   });
 });

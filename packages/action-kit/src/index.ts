@@ -1,16 +1,5 @@
 export { InputError, ActionError, CancelledError, TimeoutError, errorMessage } from '@img-mgr/kernel';
-export {
-  rawInput,
-  stringInput,
-  booleanInput,
-  integerInput,
-  choiceInput,
-  listInput,
-  splitList,
-  durationInput,
-  keyValueInput,
-  quoteWhole,
-} from './inputs.js';
+export { EnvInputs, inputVariable, splitList, quoteWhole } from './inputs.js';
 export { group, mask, info, warning, debug, annotateError } from './log.js';
 export { setOutput, saveState, readState } from './outputs.js';
 export { jobSummary, cell, type JobSummary, type SummaryCell } from './summary.js';

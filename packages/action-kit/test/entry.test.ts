@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } fr
 import * as core from '@actions/core';
 import { InputError } from '@img-mgr/kernel';
 import { escapeData, failStep, isPostStep, startAction } from '../src/entry.js';
-import { inputVariable, rawInput } from '../src/inputs.js';
+import { EnvInputs, inputVariable } from '../src/inputs.js';
 
 let stdout: MockInstance<typeof process.stdout.write>;
 const written = (): string => stdout.mock.calls.map(([chunk]) => String(chunk)).join('');
@@ -25,11 +25,12 @@ describe('core-free input reading', () => {
   it('names the variable and trims the value as @actions/core does', () => {
     process.env['INPUT_WORKING-DIRECTORY'] = '  ./app \n';
     process.env['INPUT_MY_INPUT'] = ' x ';
+    const read = new EnvInputs(process.env);
     for (const name of ['working-directory', 'my input', 'Unset']) {
       expect(inputVariable(name)).toBe(`INPUT_${name.replace(/ /g, '_').toUpperCase()}`);
-      expect(rawInput(name)).toBe(core.getInput(name));
+      expect(read.raw(name)).toBe(core.getInput(name));
     }
-    expect(rawInput('working-directory')).toBe('./app');
+    expect(read.raw('working-directory')).toBe('./app');
   });
 });
 
