@@ -34,6 +34,8 @@ export interface SdkClientConfig {
   customUserAgent: [string, string][];
   requestHandler: NodeHttpHandler;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** S3 only: address buckets by path, as local endpoints (moto, MinIO) need. */
+  forcePathStyle?: boolean;
 }
 
 interface MiddlewareClient {
@@ -53,6 +55,7 @@ export function clientConfig(options: ClientOptions): SdkClientConfig {
   return {
     region: options.region,
     ...(endpoint ? { endpoint } : {}),
+    ...(endpoint && options.service === 'S3' ? { forcePathStyle: true } : {}),
     ...envCredentials(env),
     maxAttempts,
     retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
@@ -152,23 +155,37 @@ class LoggedRetryStrategy implements RetryStrategyV2 {
 /** Options of `clientFactory`: those of `createClient` but the per-client region and service. */
 export type ClientFactoryOptions = Omit<ClientOptions, 'region' | 'service'>;
 
+type SdkClientClass<C> = new (config: SdkClientConfig) => C & object;
+
 /**
  * A `ClientFactory` for a Context: one configured client per class and
- * region, created on first use. The service (for AWS_ENDPOINT_URL_<SERVICE>)
- * comes from the class name: `EC2Client` is EC2.
+ * region, created on first use.
  */
 export function clientFactory(options: ClientFactoryOptions): ClientFactory {
-  const clients = new Map<string, unknown>();
+  const clients = new Map<unknown, Map<string, unknown>>();
   return {
     get<C>(Client: ClientClass<C>, region: string): C {
-      const key = `${Client.name}@${region}`;
-      let client = clients.get(key) as C | undefined;
+      let byRegion = clients.get(Client);
+      if (!byRegion) clients.set(Client, (byRegion = new Map<string, unknown>()));
+      let client = byRegion.get(region) as C | undefined;
       if (!client) {
-        const service = Client.name.replace(/Client$/, '').toUpperCase() as ServiceId;
-        client = createClient(Client as unknown as new (config: SdkClientConfig) => C & object, { ...options, region, service });
-        clients.set(key, client);
+        const Sdk = Client as unknown as SdkClientClass<C>;
+        client = createClient(Sdk, { ...options, region, service: serviceOf(Sdk, region) });
+        byRegion.set(region, client);
       }
       return client;
     },
   };
+}
+
+/**
+ * The AWS_ENDPOINT_URL_<SERVICE> suffix of a client class, from the service id
+ * its config carries (`CloudFormation` is CLOUDFORMATION). Not from the class
+ * name: a minified bundle renames classes.
+ */
+function serviceOf<C>(Client: SdkClientClass<C>, region: string): ServiceId {
+  const probe = new Client({ region } as SdkClientConfig) as { config?: { serviceId?: string }; destroy?: () => void };
+  const serviceId = probe.config?.serviceId ?? '';
+  probe.destroy?.();
+  return serviceId.toUpperCase().replace(/ /g, '_') as ServiceId;
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../src/client.js';
+import { clientFactory, createClient } from '../src/client.js';
 
 /** A real HTTP endpoint that throttles the first `throttle` requests. */
 function throttlingServer(throttle: number): Promise<{ server: Server; url: string; seen: { agent: string[] } }> {
@@ -87,5 +87,17 @@ describe('createClient against an endpoint that never answers', () => {
     ssm.config.credentials = () => Promise.resolve({ accessKeyId: 'a', secretAccessKey: 'b' });
     await expect(ssm.send(new GetParameterCommand({ Name: '/p' }))).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(lines).toEqual([expect.stringMatching(/^Retrying SSM\.GetParameter \(attempt 2 of 2\) after TimeoutError/)]);
+  });
+});
+
+describe('clientFactory', () => {
+  it('reads the endpoint override by the service id the client carries, not its (minifiable) class name', () => {
+    const env = { AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' };
+    const Renamed = class e extends SSMClient {};
+    const clients = clientFactory({ caller: 'test', env });
+    const client = clients.get(Renamed, 'us-east-1');
+    expect(clients.get(Renamed, 'us-east-1')).toBe(client);
+    expect(clients.get(Renamed, 'eu-west-1')).not.toBe(client);
+    return expect(client.config.endpoint?.()).resolves.toMatchObject({ hostname: '127.0.0.1', port: 1 });
   });
 });

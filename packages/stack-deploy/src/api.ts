@@ -1,7 +1,7 @@
 /** The AWS clients of a deploy, taken from the caller's Context, with every API call counted. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { S3Client as SdkS3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { endpointFor, type Context } from '@img-mgr/kernel';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context } from '@img-mgr/kernel';
 
 /** Calls per operation name, e.g. { DescribeStackEvents: 12 }. */
 export type CallCounts = Record<string, number>;
@@ -37,23 +37,12 @@ export function callCounter(counts: CallCounts): <C extends object>(command: C) 
   };
 }
 
-/**
- * An S3 client that addresses buckets by path, as local S3 endpoints (moto,
- * MinIO) need. Its class name is S3Client, so the Context's client factory
- * reads the S3 endpoint override for it.
- */
-const PathStyleS3Client = class S3Client extends SdkS3Client {
-  constructor(config: S3ClientConfig) {
-    super({ ...config, forcePathStyle: true });
-  }
-};
-
 /** The CloudFormation client of `region`. */
 export function cloudFormationClient(context: Context, region: string): CloudFormationClient {
   return context.clients.get(CloudFormationClient, region);
 }
 
-/** The S3 client of `region`; path-style addressing when an endpoint override is set. */
-export function s3Client(context: Context, region: string): SdkS3Client {
-  return context.clients.get(endpointFor('S3', context.env) ? PathStyleS3Client : SdkS3Client, region);
+/** The S3 client of `region` (path-style addressing under an endpoint override: see the kernel's clientConfig). */
+export function s3Client(context: Context, region: string): S3Client {
+  return context.clients.get(S3Client, region);
 }
