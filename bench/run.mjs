@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { createRunnerEnv, repoRoot, runAction, startMoto } from '@img-mgr/testbed';
+import { createRunnerEnv, repoRoot, runBundledAction, startMoto } from '@img-mgr/testbed';
 import { benchBundles } from './bundles.mjs';
 
 const root = repoRoot();
@@ -53,7 +53,7 @@ async function typicalDeploy() {
     const deploy = async (imageId) => {
       const runner = createRunnerEnv();
       writeFileSync(join(runner.dir, 'app.yaml'), template);
-      const run = await runAction('deploy-stack', { runner, env: moto.env, inputs: { 'stack-name': 'typical', template: 'app.yaml', 'parameter-overrides': `ImageId=${imageId}` } });
+      const run = await runBundledAction('deploy-stack', { runner, env: moto.env, inputs: { 'stack-name': 'typical', template: 'app.yaml', 'parameter-overrides': `ImageId=${imageId}` } });
       if (run.exitCode !== 0) throw new Error(`typical deploy failed:\n${run.log}`);
       return run.durationMs;
     };

@@ -3,7 +3,7 @@
 //   npx turbo run build package --filter=@img-mgr/action-publish-ami...
 //   IMG_MGR_TOOLS_DIR=... node bench/publish-ami/publish.bench.mjs [runs]
 import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { runAction, startMoto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto } from '@img-mgr/testbed';
 
 const runs = Number(process.argv[2] ?? 5);
 const moto = await startMoto();
@@ -24,7 +24,7 @@ try {
   async function time(label, inputsFor) {
     const durations = [];
     for (let index = 0; index < runs; index++) {
-      const run = await runAction('publish-ami', { env: moto.env, inputs: inputsFor(index) });
+      const run = await runBundledAction('publish-ami', { env: moto.env, inputs: inputsFor(index) });
       if (label.startsWith('bad input') ? run.exitCode !== 1 : run.exitCode !== 0) throw new Error(`${label}: unexpected exit ${run.exitCode}\n${run.log}`);
       durations.push(run.durationMs);
     }

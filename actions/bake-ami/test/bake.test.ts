@@ -19,7 +19,7 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { createRunnerEnv, repoRoot, runAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { createRunnerEnv, repoRoot, runBundledAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
@@ -54,8 +54,8 @@ function bakeInputs(extra: Record<string, string> = {}, variables: string[] = []
   };
 }
 
-function bake(inputs: Record<string, string>, options: Parameters<typeof runAction>[1] = {}): Promise<ActionRun> {
-  return runAction('bake-ami', { inputs, env: moto.env, ...options });
+function bake(inputs: Record<string, string>, options: Parameters<typeof runBundledAction>[1] = {}): Promise<ActionRun> {
+  return runBundledAction('bake-ami', { inputs, env: moto.env, ...options });
 }
 
 async function instancesOfRun(runId: string): Promise<Instance[]> {
@@ -196,7 +196,7 @@ describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
       securityGroups: [temp.securityGroup],
     });
 
-    const post = await runAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain(`Sweeping leftovers of run ${runId} in us-east-1`);
     expect(post.log).toContain('Nothing left behind');
@@ -296,7 +296,7 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
     // What the main step saved before its Packer was killed (the post mark first, as the bundle writes it).
     writeFileSync(runner.env.GITHUB_STATE ?? '', `isPost=true\nrun-id=killed-run\nregion=us-east-1\nresources={"instanceIds":["${instanceId}"],"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n`);
 
-    const post = await runAction('bake-ami', { entry: 'post', runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain('Swept 1 instance(s), 1 key pair(s), 1 security group(s)');
     expect((await instancesOfRun('killed-run')).map((instance) => instance.State?.Name)).toEqual(['terminated']);
@@ -306,9 +306,9 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
 
   it('has nothing to do when the main step never started a bake', async () => {
     // The main step failed on an input; it marked the state for its post step all the same.
-    const main = await runAction('bake-ami', { inputs: { only: 'a', except: 'b' }, env: moto.env });
+    const main = await runBundledAction('bake-ami', { inputs: { only: 'a', except: 'b' }, env: moto.env });
     expect(main.errors).toEqual(["Input 'except' cannot be combined with 'only'"]);
-    const post = await runAction('bake-ami', { entry: 'post', runner: main.runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner: main.runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain('Nothing to sweep: the main step did not start a bake');
   });

@@ -8,7 +8,7 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let moto: Moto;
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 function bake(inputs: Record<string, string>) {
   writeFileSync(calls, '');
-  return runAction('bake-ami', {
+  return runBundledAction('bake-ami', {
     inputs: { template: join(dir, 'template.pkr.hcl'), 'github-token': 'ghs_secrettoken123', ...inputs },
     env: { ...moto.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}`, FAKE_PACKER_CALLS: calls },
   });

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { DeregisterImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { runAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 function bake(extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction('bake-ami', {
+  return runBundledAction('bake-ami', {
     env: { ...moto.env, ...env },
     inputs: {
       template: TEMPLATE,

@@ -9,7 +9,7 @@ import {
   ListStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { createRunnerEnv, runAction, type ActionRun, type Moto, type RunActionOptions } from '@img-mgr/testbed';
+import { createRunnerEnv, runBundledAction, type ActionRun, type Moto, type RunActionOptions } from '@img-mgr/testbed';
 
 /** The app stack in miniature: resources moto really creates, a parameter with and one without a default. */
 export const APP_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
@@ -120,5 +120,5 @@ export function deploy(
 ): Promise<ActionRun> {
   const runner = options.runner ?? createRunnerEnv(`${Date.now()}${Math.floor(Math.random() * 1000)}`);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(runner.dir, name), text);
-  return runAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
+  return runBundledAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
 }

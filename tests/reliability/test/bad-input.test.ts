@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, snapshotAws, startMoto, type AwsSnapshot, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type AwsSnapshot, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers.js';
 
@@ -141,7 +141,7 @@ describe('bad-input catalogue', () => {
   });
 
   it.each(CATALOGUE.map((entry) => [`${entry.action}: ${entry.why}`, entry] as const))('%s', async (_title, entry) => {
-    const run = await runAction(entry.action, { inputs: entry.inputs, env: moto.env, timeoutMs: 30_000 });
+    const run = await runBundledAction(entry.action, { inputs: entry.inputs, env: moto.env, timeoutMs: 30_000 });
     expect(run.exitCode, run.log).not.toBe(0);
     expect(run.errors, run.log).toHaveLength(1);
     expect(run.errors[0]).toContain(`'${entry.names}'`);

@@ -1,7 +1,7 @@
 // @needs-tools moto_server packer
 /**
  * Cancellation as GitHub does it: SIGINT at the worst moment of each action,
- * SIGTERM 7.5 s later, SIGKILL 2.5 s after that (the test bed's runAction).
+ * SIGTERM 7.5 s later, SIGKILL 2.5 s after that (the test bed's runBundledAction).
  * A slow proxy (every request held back) stretches the moments between calls
  * so that the signal lands mid-operation. Each test checks that the step
  * exits in time and what it leaves behind.
@@ -22,7 +22,7 @@ import {
   createHoldFunction,
   heldResourceTemplate,
   releaseHeld,
-  runAction,
+  runBundledAction,
   startFaultProxy,
   startMoto,
   type FaultProxy,
@@ -83,7 +83,7 @@ function settle(ms: number): Promise<void> {
 describe('cancellation at the worst moment, for each action', () => {
   it('bake-ami mid-Packer (EC2 calls slowed): Packer cleans up before SIGKILL; after the post step nothing is left and no AMI exists', async () => {
     const packerProxy = await slowProxy(400, 0.5);
-    const run = await runAction('bake-ami', {
+    const run = await runBundledAction('bake-ami', {
       env: moto.env,
       inputs: bakeInputs(packerProxy.endpoint, ['pause_seconds=60'], { 'app-revision': 'cancelled' }),
       cancel: { when: (log) => log.includes('Pausing 1m0s before the next provisioner') },
@@ -93,7 +93,7 @@ describe('cancellation at the worst moment, for each action', () => {
     expect(run.exitAfterCancelMs).toBeLessThan(SIGKILL_AFTER_MS);
     expect(run.errors.at(-1)).toBe('Cancelled by SIGINT');
     expect(run.log).toContain('Cleanly cancelled builds after being interrupted.');
-    const post = await runAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
     expect(post.exitCode, post.log).toBe(0);
     expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
     const images = await aws.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['cancelled'] }] }));
@@ -106,10 +106,10 @@ describe('cancellation at the worst moment, for each action', () => {
     ['while CreateChangeSet is in flight', 'cancel-cs-1', 'Stack cancel-cs-1 is CREATE_COMPLETE'],
     ['between the change set and its execution', 'cancel-cs-2', '::group::Change set deploy-'],
   ])('deploy-stack mid-change-set (%s): exits in time, deletes its change set, the stack keeps its old template', async (moment, stack, marker) => {
-    const setup = await runAction('deploy-stack', { env: moto.env, inputs: { 'stack-name': stack, template: file(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' } });
+    const setup = await runBundledAction('deploy-stack', { env: moto.env, inputs: { 'stack-name': stack, template: file(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' } });
     expect(setup.exitCode, setup.log).toBe(0);
     const proxy = await slowProxy(1_000);
-    const run = await runAction('deploy-stack', {
+    const run = await runBundledAction('deploy-stack', {
       env: awsEnvFor(proxy.endpoint, moto.region),
       inputs: { 'stack-name': stack, template: file(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
       cancel: { when: (log) => log.includes(marker) },
@@ -130,7 +130,7 @@ describe('cancellation at the worst moment, for each action', () => {
   it('deploy-stack mid-update (waiting for a running operation, held by a custom resource): exits at once and changes nothing', async () => {
     const serviceToken = await createHoldFunction(moto);
     const held = await aws.cfn.send(new CreateStackCommand({ StackName: 'cancel-held', TemplateBody: heldResourceTemplate(serviceToken) }));
-    const run = await runAction('deploy-stack', {
+    const run = await runBundledAction('deploy-stack', {
       env: moto.env,
       inputs: { 'stack-name': 'cancel-held', template: file(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
       cancel: { when: (log) => log.includes('Waiting for the running') },
@@ -160,7 +160,7 @@ describe('cancellation at the worst moment, for each action', () => {
       labels: 'release',
     };
     const proxy = await slowProxy(800);
-    const run = await runAction('publish-ami', {
+    const run = await runBundledAction('publish-ami', {
       env: awsEnvFor(proxy.endpoint, moto.region),
       inputs,
       cancel: { when: (log) => /\[us-east-1\] PutParameter \S+ = ami-\w+ returned version 2/.test(log) },
@@ -175,7 +175,7 @@ describe('cancellation at the worst moment, for each action', () => {
       // Old (one version) or new (a second version holding exactly the new AMI).
       expect(history.slice(1).map((entry) => entry.value)).toEqual(history.length === 1 ? [] : [amis[region]?.new]);
     }
-    const rerun = await runAction('publish-ami', { env: moto.env, inputs });
+    const rerun = await runBundledAction('publish-ami', { env: moto.env, inputs });
     expect(rerun.exitCode, rerun.log).toBe(0);
     for (const region of regions) {
       expect(await parameterHistory(clientsFor(moto, region).ssm, name)).toEqual([

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { createHoldFunction, releaseHeld, runAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { createHoldFunction, releaseHeld, runBundledAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor, parameterHistory, stackStatus, stackTemplate, unexecutedChangeSets, type Clients } from './helpers.js';
 
@@ -57,7 +57,7 @@ describe('two deploys of the same stack at once', () => {
     let released: Promise<void> | undefined;
 
     // The first deploy creates the stack with CreateStack (timeout-in-minutes), which the held resource keeps in progress.
-    const first = runAction('deploy-stack', {
+    const first = runBundledAction('deploy-stack', {
       env: moto.env,
       inputs: { 'stack-name': stack, template: file(template(serviceToken, false)), 'parameter-overrides': 'ImageId=ami-first', 'timeout-in-minutes': 10 },
       cancel: {
@@ -70,7 +70,7 @@ describe('two deploys of the same stack at once', () => {
     await secondMayStart;
     expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_IN_PROGRESS');
     // The second starts while the first is in progress; once it says it waits, the held resource is answered.
-    const second: ActionRun = await runAction('deploy-stack', {
+    const second: ActionRun = await runBundledAction('deploy-stack', {
       env: moto.env,
       inputs: { 'stack-name': stack, template: file(template(serviceToken, true)), 'parameter-overrides': 'ImageId=ami-second' },
       cancel: {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { awsEnvFor, runAction, snapshotAws, startFaultProxy, startMoto, type FaultKind, type FaultProxy, type Moto } from '@img-mgr/testbed';
+import { awsEnvFor, runBundledAction, snapshotAws, startFaultProxy, startMoto, type FaultKind, type FaultProxy, type Moto } from '@img-mgr/testbed';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   APP_TEMPLATE,
@@ -75,7 +75,7 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
       await regional.ssm.send(new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }));
     }
     const faults = await proxy(0.3, 21);
-    const run = await runAction('publish-ami', {
+    const run = await runBundledAction('publish-ami', {
       env: through(faults),
       inputs: {
         amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),
@@ -98,12 +98,12 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
 
   it('deploy-stack creates, then updates, one stack; its template is the last one; no change set is left unexecuted', async () => {
     const faults = await proxy(0.3, 12);
-    const create = await runAction('deploy-stack', {
+    const create = await runBundledAction('deploy-stack', {
       env: through(faults),
       inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' },
     });
     expect(create.exitCode, create.log).toBe(0);
-    const update = await runAction('deploy-stack', {
+    const update = await runBundledAction('deploy-stack', {
       env: through(faults),
       inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
     });
@@ -120,7 +120,7 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
   it("bake-ami with real Packer: the action's and Packer's own EC2 calls both go through faults; one AMI, nothing left behind", async () => {
     const actionFaults = await proxy(0.3, 23); // this seed throttles the action's first call (its fingerprint lookup)
     const packerFaults = await proxy(0.3, 14);
-    const run = await runAction('bake-ami', {
+    const run = await runBundledAction('bake-ami', {
       env: through(actionFaults),
       inputs: bakeInputs(packerFaults.endpoint, [], { 'app-revision': 'faults' }),
       timeoutMs: 150_000,
@@ -164,7 +164,7 @@ describe('the chain under 30% faults', () => {
 });
 
 describe('100% failing requests (throttling, 500, 503, dropped connections; no slow ones, which succeed)', () => {
-  const cases: [string, (faultsEndpoint: string) => Parameters<typeof runAction>[1] & object][] = [
+  const cases: [string, (faultsEndpoint: string) => Parameters<typeof runBundledAction>[1] & object][] = [
     ['publish-ami', () => ({ inputs: { 'ami-id': 'ami-0123456789abcdef0', 'parameter-name': '/reliability/never' } })],
     ['deploy-stack', () => ({ inputs: { 'stack-name': 'never', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' } })],
     ['bake-ami', (faultsEndpoint) => ({ inputs: bakeInputs(faultsEndpoint, [], { 'app-revision': 'never' }) })],
@@ -172,7 +172,7 @@ describe('100% failing requests (throttling, 500, 503, dropped connections; no s
   it.each(cases)('%s gives up within its retry bound (6 attempts per call) with one error line, and changes nothing', async (action, options) => {
     const faults = await proxy(1, 16, FAILING);
     const before = await snapshotAws(moto.clientConfig);
-    const run = await runAction(action, { ...options(faults.endpoint), env: through(faults), timeoutMs: 60_000 });
+    const run = await runBundledAction(action, { ...options(faults.endpoint), env: through(faults), timeoutMs: 60_000 });
     expect(run.exitCode, run.log).toBe(1);
     expect(run.errors, run.log).toHaveLength(1);
     expect(run.log).not.toContain('[testbed] killed');

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeParametersCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { readActionYaml, runAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { readActionYaml, runBundledAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bakeInputs, runCli } from './helpers.js';
 
@@ -132,7 +132,7 @@ describe('secrets catalogue', () => {
     'no piece of a secret in %s: log, outputs and summary',
     async (_title, planting, index) => {
       const inputs = { ...baseInputs(planting.action, index), [planting.input]: planting.value };
-      const run = await runAction(planting.action, { inputs, env: moto.env, timeoutMs: 60_000 });
+      const run = await runBundledAction(planting.action, { inputs, env: moto.env, timeoutMs: 60_000 });
       expect(leftovers(published(run), planting.planted, [planting.value]), run.log).toEqual([]);
       // A token in a URL is refused without being repeated, whatever the input.
       if (planting.shape === IN_URL) expect(unmaskedLines(published(run), planting.planted), run.log).toEqual([]);
@@ -157,7 +157,7 @@ describe('secrets catalogue', () => {
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'noecho.yaml');
     writeFileSync(file, template);
-    const run = await runAction('deploy-stack', {
+    const run = await runBundledAction('deploy-stack', {
       inputs: { 'stack-name': 'secrets-noecho', template: file, 'parameter-overrides': `DbPwd=${noEcho}`, 'timeout-in-minutes': '5', tags: 'team=platform' },
       env: moto.env,
     });
@@ -176,7 +176,7 @@ describe('secrets catalogue', () => {
   it('bake-ami: a token in a repository URL is refused in one line that does not repeat it, and tags nothing', async () => {
     const token = secret('tk');
     for (const url of [`https://x-access-token:${token}@github.com/me/app.git`, `https://${token}@github.com/me/app.git`]) {
-      const run = await runAction('bake-ami', { inputs: bakeInputs(ec2Endpoint, [`flask_repo=${url}`]), env: moto.env, timeoutMs: 60_000 });
+      const run = await runBundledAction('bake-ami', { inputs: bakeInputs(ec2Endpoint, [`flask_repo=${url}`]), env: moto.env, timeoutMs: 60_000 });
       expect(run.exitCode).not.toBe(0);
       expect(run.errors).toEqual([
         "Input 'variables' sets 'flask_repo' to a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them (a public repository, or a deploy key on the instance)",
@@ -192,7 +192,7 @@ describe('secrets catalogue', () => {
     const varFile = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'token.pkrvars.hcl');
     writeFileSync(varFile, `source_ami_name = "https://x-access-token:${token}@github.com/me/app.git"\n`);
     const inputs = bakeInputs(ec2Endpoint);
-    const run = await runAction('bake-ami', { inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` }, env: moto.env, timeoutMs: 60_000 });
+    const run = await runBundledAction('bake-ami', { inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` }, env: moto.env, timeoutMs: 60_000 });
     expect(run.exitCode).not.toBe(0);
     expect(run.errors).toEqual([
       `Input 'var-files' names '${varFile}', which holds a URL with credentials (user:token@) ` +
@@ -203,7 +203,7 @@ describe('secrets catalogue', () => {
 
   it('bake-ami: github-token is masked before anything else is printed', async () => {
     const token = secret('gh');
-    const run = await runAction('bake-ami', { inputs: { ...bakeInputs(ec2Endpoint), 'github-token': token }, env: moto.env, timeoutMs: 60_000 });
+    const run = await runBundledAction('bake-ami', { inputs: { ...bakeInputs(ec2Endpoint), 'github-token': token }, env: moto.env, timeoutMs: 60_000 });
     expect(run.log.split('\n').filter((line) => line.includes(token))).toEqual([`::add-mask::${token}`]);
     expect(run.summary).not.toContain(token);
   });

@@ -19,7 +19,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { awsEnvFor, runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
 import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags, pruneScope } from './iam-chain-calls.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
@@ -43,7 +43,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     templateDir = packerTemplateCopy();
     const env = { ...awsEnvFor(recorder.endpoint, moto.region), GITHUB_WORKSPACE: root };
 
-    const bake = await runAction('bake-ami', {
+    const bake = await runBundledAction('bake-ami', {
       inputs: {
         template: templateDir,
         'var-files': join(packerDir, 'test.pkrvars.hcl'),
@@ -53,13 +53,13 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
       env,
     });
     runs.bake = bake;
-    runs.sweep = await runAction('bake-ami', { entry: 'post', runner: bake.runner, env });
+    runs.sweep = await runBundledAction('bake-ami', { entry: 'post', runner: bake.runner, env });
     bakeCallCount = recorder.calls.length;
     const amiId = bake.outputs['ami-id'] ?? '';
-    runs.publish = await runAction('publish-ami', { inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' }, env });
+    runs.publish = await runBundledAction('publish-ami', { inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' }, env });
 
     const deploy = (stack: string, template: string, overrides: string, extra: Record<string, string> = {}) =>
-      runAction('deploy-stack', { inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra }, env, cwd: root });
+      runBundledAction('deploy-stack', { inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra }, env, cwd: root });
     runs.vpc = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json');
     runs.plan = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json\nNatGateways=one-per-az', { mode: 'plan' });
   });

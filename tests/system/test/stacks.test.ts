@@ -27,7 +27,7 @@ import {
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
 import { cfnDir, root, runTool } from './helpers.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
@@ -306,7 +306,7 @@ describe('CloudFormation stacks on moto', () => {
       await publishAmi(amiId);
       const env = { ...moto.env, GITHUB_WORKSPACE: root };
 
-      const vpc = await runAction('deploy-stack', {
+      const vpc = await runBundledAction('deploy-stack', {
         inputs: {
           'stack-name': vpcStack,
           template: 'cloudformation/vpc.yaml',
@@ -323,7 +323,7 @@ describe('CloudFormation stacks on moto', () => {
       await expectNetwork(vpcStack, 'single', false);
       const network = await physicalIds(vpcStack);
 
-      const app = await runAction('deploy-stack', {
+      const app = await runBundledAction('deploy-stack', {
         inputs: {
           'stack-name': appStack,
           template: 'cloudformation/img-mgr.yaml',
