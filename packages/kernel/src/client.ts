@@ -22,7 +22,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Per-request socket timeout in ms (default 20 s); a timed-out call is retried. */
   requestTimeoutMs?: number;
-  env?: Env;
+  /** The caller's environment: endpoint overrides, keys, the run for the user agent (never read globally). */
+  env: Env;
 }
 
 /** The shape of config every SDK v3 client constructor accepts. */
@@ -49,7 +50,7 @@ interface MiddlewareClient {
 
 /** Builds the config for an SDK client. */
 export function clientConfig(options: ClientOptions): SdkClientConfig {
-  const env = options.env ?? process.env;
+  const env = options.env;
   const maxAttempts = options.maxAttempts ?? 6;
   const endpoint = endpointFor(options.service, env);
   return {
@@ -106,7 +107,7 @@ export function createClient<C extends object>(Client: new (config: SdkClientCon
 }
 
 /** `img-mgr/<caller> run/<id>-<attempt> repo/<owner/name>` pieces. */
-export function userAgent(caller: string, env: Env = process.env): [string, string][] {
+export function userAgent(caller: string, env: Env): [string, string][] {
   const pieces: [string, string][] = [[`img-mgr-${caller}`, '1']];
   if (env.GITHUB_RUN_ID) pieces.push(['run', `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`]);
   if (env.GITHUB_REPOSITORY) pieces.push(['repo', env.GITHUB_REPOSITORY.replace(/[^A-Za-z0-9._-]/g, '_')]);

@@ -40,7 +40,7 @@ export function isKnownRegion(region: string): boolean {
  * a region AWS has (unless IMG_MGR_ANY_REGION=1). A typo fails here, before
  * the SDK retries a host name that does not resolve.
  */
-export function regionProblem(region: string, env: Env = process.env): string | undefined {
+export function regionProblem(region: string, env: Env): string | undefined {
   if (!isRegionName(region)) return `'${region}', which is not an AWS region name such as us-east-1`;
   if (!isKnownRegion(region) && env[ANY_REGION_ENV] !== '1') {
     return `'${region}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`;
@@ -53,7 +53,7 @@ export function regionProblem(region: string, env: Env = process.env): string | 
  * AWS_DEFAULT_REGION. Missing, malformed or unknown is an InputError on
  * `inputName` that says where the value came from.
  */
-export function resolveRegion(input: string | undefined, inputName = 'region', env: Env = process.env): string {
+export function resolveRegion(input: string | undefined, inputName: string, env: Env): string {
   const source = input ? undefined : env.AWS_REGION ? 'AWS_REGION' : env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : undefined;
   const region = input || (source ? (env[source] ?? '') : '');
   if (region === '') {
@@ -71,6 +71,6 @@ export type ServiceId = 'SSM' | 'CLOUDFORMATION' | 'EC2' | 'STS' | 'S3' | 'KMS';
  * The endpoint override for `service`: AWS_ENDPOINT_URL_<SERVICE>, else
  * AWS_ENDPOINT_URL, else undefined (the SDK's default endpoint).
  */
-export function endpointFor(service: ServiceId, env: Env = process.env): string | undefined {
+export function endpointFor(service: ServiceId, env: Env): string | undefined {
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }

@@ -61,7 +61,7 @@ export function localInstanceEnv(config: InstanceConfig, dir: string): Record<st
 
 /** What the user data of launch template `id` ($Latest) configures, or undefined when it writes no app.env. */
 export async function instanceConfig(launchTemplateId: string, region: string, signal?: AbortSignal): Promise<InstanceConfig | undefined> {
-  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', maxAttempts: 3 });
+  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', maxAttempts: 3, env: process.env });
   const response = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Latest'] }), { abortSignal: signal });
   const encoded = response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData;
   if (!encoded) return undefined;

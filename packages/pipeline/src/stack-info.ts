@@ -20,7 +20,7 @@ export interface StackInfo {
 
 /** Describes `name`; a missing stack is `exists: false`. */
 export async function describeStackInfo(name: string, region: string, signal?: AbortSignal): Promise<StackInfo> {
-  const cfn = createClient(CloudFormationClient, { region, service: 'CLOUDFORMATION', caller: 'pipeline' });
+  const cfn = createClient(CloudFormationClient, { region, service: 'CLOUDFORMATION', caller: 'pipeline', env: process.env });
   let stack: Stack | undefined;
   try {
     stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }), { abortSignal: signal })).Stacks?.[0];
@@ -42,7 +42,7 @@ export async function describeStackInfo(name: string, region: string, signal?: A
 }
 
 async function launchTemplateAmi(id: string, region: string, signal?: AbortSignal): Promise<string | undefined> {
-  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline' });
+  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', env: process.env });
   const response = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }), { abortSignal: signal });
   return response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId;
 }
