@@ -13,7 +13,9 @@ const root = repoRoot();
 
 function parserThroughput(targetLines = 2_000_000) {
   const dir = join(root, 'packages', 'packer-bake', 'test', 'fixtures', 'recordings');
-  const block = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8')).join('');
+  const block = readdirSync(dir)
+    .map((file) => readFileSync(join(dir, file), 'utf8'))
+    .join('');
   const blockLines = block.split('\n').filter(Boolean).length;
   const repeats = Math.ceil(targetLines / blockLines);
   let ui = 0;

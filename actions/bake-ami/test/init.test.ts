@@ -66,10 +66,12 @@ describe('packer init', { timeout: 30_000 }, () => {
       'build token=none',
     ]);
     expect(run.log).toContain('::add-mask::ghs_secrettoken123');
-    expect(run.log.split('\n').filter((line) => line.includes('ghs_secrettoken123'))).toEqual(['::add-mask::ghs_secrettoken123']);
+    expect(run.log.split('\n').filter((line) => line.includes('ghs_secrettoken123'))).toEqual([
+      '::add-mask::ghs_secrettoken123',
+    ]);
   });
 
-  it("skips init when turned off, and says so", async () => {
+  it('skips init when turned off, and says so', async () => {
     const run = await bake({ init: 'false', force: 'true' });
     expect(run.exitCode).toBe(0);
     expect(readFileSync(calls, 'utf8')).not.toContain('init');

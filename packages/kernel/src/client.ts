@@ -42,7 +42,10 @@ export interface SdkClientConfig {
 interface MiddlewareClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string; clientName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string; clientName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'finalizeRequest'; priority: 'low'; name: string },
     ): void;
   };
@@ -62,7 +65,11 @@ export function clientConfig(options: ClientOptions): SdkClientConfig {
     retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
     customUserAgent: userAgent(options.caller, env),
     // Without throwOnRequestTimeout, @smithy/node-http-handler 4.x only warns at requestTimeout and the call hangs.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000, throwOnRequestTimeout: true }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: options.requestTimeoutMs ?? 20_000,
+      throwOnRequestTimeout: true,
+    }),
   };
 }
 
@@ -136,7 +143,12 @@ class LoggedRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const next = await this.inner.refreshRetryTokenForRetry(token as StandardRetryToken, info);
-    const error = info.error as { name?: string; message?: string; $operation?: string; $metadata?: { httpStatusCode?: number } };
+    const error = info.error as {
+      name?: string;
+      message?: string;
+      $operation?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
     const what = error.$operation ?? 'AWS call';
     const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
     // smithy 4.x sleeps inside refreshRetryTokenForRetry and records the wait in

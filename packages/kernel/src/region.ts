@@ -11,17 +11,44 @@ export function isRegionName(name: string): boolean {
 
 /** AWS regions as of 2026 (commercial, China, GovCloud). */
 const KNOWN_REGIONS: ReadonlySet<string> = new Set([
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
   'af-south-1',
-  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-  'ca-central-1', 'ca-west-1',
-  'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'eu-south-1', 'eu-south-2', 'eu-north-1',
-  'il-central-1', 'me-south-1', 'me-central-1', 'mx-central-1', 'sa-east-1',
-  'cn-north-1', 'cn-northwest-1',
-  'us-gov-east-1', 'us-gov-west-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-north-1',
+  'il-central-1',
+  'me-south-1',
+  'me-central-1',
+  'mx-central-1',
+  'sa-east-1',
+  'cn-north-1',
+  'cn-northwest-1',
+  'us-gov-east-1',
+  'us-gov-west-1',
 ]);
 
 /**
@@ -54,7 +81,13 @@ export function regionProblem(region: string, env: Env): string | undefined {
  * `inputName` that says where the value came from.
  */
 export function resolveRegion(input: string | undefined, inputName: string, env: Env): string {
-  const source = input ? undefined : env.AWS_REGION ? 'AWS_REGION' : env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : undefined;
+  const source = input
+    ? undefined
+    : env.AWS_REGION
+      ? 'AWS_REGION'
+      : env.AWS_DEFAULT_REGION
+        ? 'AWS_DEFAULT_REGION'
+        : undefined;
   const region = input || (source ? (env[source] ?? '') : '');
   if (region === '') {
     throw new InputError(inputName, 'is not set and neither AWS_REGION nor AWS_DEFAULT_REGION is defined');

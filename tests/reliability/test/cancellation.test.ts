@@ -96,7 +96,9 @@ describe('cancellation at the worst moment, for each action', () => {
     const post = await runBundledAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
     expect(post.exitCode, post.log).toBe(0);
     expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
-    const images = await aws.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['cancelled'] }] }));
+    const images = await aws.ec2.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['cancelled'] }] }),
+    );
     expect(images.Images ?? []).toEqual([]);
     console.log(`bake-ami: exited ${run.exitAfterCancelMs} ms after SIGINT`);
   });
@@ -105,31 +107,39 @@ describe('cancellation at the worst moment, for each action', () => {
     // The first call after reading the stack is CreateChangeSet (see the API call counts in bench/deploy-stack).
     ['while CreateChangeSet is in flight', 'cancel-cs-1', 'Stack cancel-cs-1 is CREATE_COMPLETE'],
     ['between the change set and its execution', 'cancel-cs-2', '::group::Change set deploy-'],
-  ])('deploy-stack mid-change-set (%s): exits in time, deletes its change set, the stack keeps its old template', async (moment, stack, marker) => {
-    const setup = await runBundledAction('deploy-stack', { env: moto.env, inputs: { 'stack-name': stack, template: file(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' } });
-    expect(setup.exitCode, setup.log).toBe(0);
-    const proxy = await slowProxy(1_000);
-    const run = await runBundledAction('deploy-stack', {
-      env: awsEnvFor(proxy.endpoint, moto.region),
-      inputs: { 'stack-name': stack, template: file(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
-      cancel: { when: (log) => log.includes(marker) },
-    });
-    expect(run.exitCode, run.log).toBe(1);
-    expect(run.exitAfterCancelMs).toBeLessThan(SIGTERM_AFTER_MS);
-    expect(run.errors, run.log).toHaveLength(1);
-    await settle(1_500);
-    expect(await unexecutedChangeSets(aws.cfn, stack)).toEqual([]);
-    expect(run.log).toMatch(/Deleted the unexecuted change set deploy-\S+/);
-    // Cancelled before ExecuteChangeSet: the stack keeps its old template, untouched.
-    expect(run.errors[0]).toBe(`Cancelled before changing stack ${stack}`);
-    expect(await stackTemplate(aws.cfn, stack)).toBe(APP_TEMPLATE);
-    expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_COMPLETE');
-    console.log(`deploy-stack (${moment}): exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`);
-  });
+  ])(
+    'deploy-stack mid-change-set (%s): exits in time, deletes its change set, the stack keeps its old template',
+    async (moment, stack, marker) => {
+      const setup = await runBundledAction('deploy-stack', {
+        env: moto.env,
+        inputs: { 'stack-name': stack, template: file(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' },
+      });
+      expect(setup.exitCode, setup.log).toBe(0);
+      const proxy = await slowProxy(1_000);
+      const run = await runBundledAction('deploy-stack', {
+        env: awsEnvFor(proxy.endpoint, moto.region),
+        inputs: { 'stack-name': stack, template: file(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
+        cancel: { when: (log) => log.includes(marker) },
+      });
+      expect(run.exitCode, run.log).toBe(1);
+      expect(run.exitAfterCancelMs).toBeLessThan(SIGTERM_AFTER_MS);
+      expect(run.errors, run.log).toHaveLength(1);
+      await settle(1_500);
+      expect(await unexecutedChangeSets(aws.cfn, stack)).toEqual([]);
+      expect(run.log).toMatch(/Deleted the unexecuted change set deploy-\S+/);
+      // Cancelled before ExecuteChangeSet: the stack keeps its old template, untouched.
+      expect(run.errors[0]).toBe(`Cancelled before changing stack ${stack}`);
+      expect(await stackTemplate(aws.cfn, stack)).toBe(APP_TEMPLATE);
+      expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_COMPLETE');
+      console.log(`deploy-stack (${moment}): exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`);
+    },
+  );
 
   it('deploy-stack mid-update (waiting for a running operation, held by a custom resource): exits at once and changes nothing', async () => {
     const serviceToken = await createHoldFunction(moto);
-    const held = await aws.cfn.send(new CreateStackCommand({ StackName: 'cancel-held', TemplateBody: heldResourceTemplate(serviceToken) }));
+    const held = await aws.cfn.send(
+      new CreateStackCommand({ StackName: 'cancel-held', TemplateBody: heldResourceTemplate(serviceToken) }),
+    );
     const run = await runBundledAction('deploy-stack', {
       env: moto.env,
       inputs: { 'stack-name': 'cancel-held', template: file(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
@@ -142,7 +152,9 @@ describe('cancellation at the worst moment, for each action', () => {
     await releaseHeld(moto, held.StackId ?? '');
     expect(await stackStatus(aws.cfn, 'cancel-held')).toBe('CREATE_COMPLETE');
     expect(await stackTemplate(aws.cfn, 'cancel-held')).toBe(heldResourceTemplate(serviceToken));
-    console.log(`deploy-stack (waiting for a held create): exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`);
+    console.log(
+      `deploy-stack (waiting for a held create): exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`,
+    );
   });
 
   it('publish-ami mid-publish (after the first region was written): each region is old or new, never anything else; a re-run completes it exactly', async () => {
@@ -151,8 +163,13 @@ describe('cancellation at the worst moment, for each action', () => {
     const amis: Record<string, { old: string; new: string }> = {};
     for (const region of regions) {
       const regional = clientsFor(moto, region);
-      amis[region] = { old: await createAmi(regional.ec2, 'cancel-old'), new: await createAmi(regional.ec2, 'cancel-new') };
-      await regional.ssm.send(new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }));
+      amis[region] = {
+        old: await createAmi(regional.ec2, 'cancel-old'),
+        new: await createAmi(regional.ec2, 'cancel-new'),
+      };
+      await regional.ssm.send(
+        new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),
+      );
     }
     const inputs = {
       amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),

@@ -56,12 +56,28 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     runs.sweep = await runBundledAction('bake-ami', { entry: 'post', runner: bake.runner, env });
     bakeCallCount = recorder.calls.length;
     const amiId = bake.outputs['ami-id'] ?? '';
-    runs.publish = await runBundledAction('publish-ami', { inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' }, env });
+    runs.publish = await runBundledAction('publish-ami', {
+      inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' },
+      env,
+    });
 
     const deploy = (stack: string, template: string, overrides: string, extra: Record<string, string> = {}) =>
-      runBundledAction('deploy-stack', { inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra }, env, cwd: root });
-    runs.vpc = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json');
-    runs.plan = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json\nNatGateways=one-per-az', { mode: 'plan' });
+      runBundledAction('deploy-stack', {
+        inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra },
+        env,
+        cwd: root,
+      });
+    runs.vpc = await deploy(
+      'img-mgr-vpc-dev',
+      'cloudformation/vpc.yaml',
+      'cloudformation/parameters/vpc-dev-us-west-2.json',
+    );
+    runs.plan = await deploy(
+      'img-mgr-vpc-dev',
+      'cloudformation/vpc.yaml',
+      'cloudformation/parameters/vpc-dev-us-west-2.json\nNatGateways=one-per-az',
+      { mode: 'plan' },
+    );
   });
 
   afterAll(async () => {
@@ -84,7 +100,8 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
       networkStackName: 'img-mgr-vpc-dev',
       prune: pruneScope('/common/img-mgr/golden-ami'),
     };
-    const actionsOf = (calls: { service: string; operation: string }[]) => [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
+    const actionsOf = (calls: { service: string; operation: string }[]) =>
+      [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
     const deployMade = actionsOf(recorder.calls.slice(bakeCallCount));
     const inBake = new Set(bakeCalls(options).map((call) => call.action));
@@ -107,9 +124,17 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     });
     const made = new Set(recorder.calls.slice(bakeCallCount).map((call) => iamActionOf(call.service, call.operation)));
     const rows = table.filter((call) => made.has(call.action));
-    expect(rows.map((call) => call.action)).toEqual(expect.arrayContaining(['ssm:GetParametersByPath', 'ec2:DescribeLaunchTemplates', 'cloudformation:DescribeStacks']));
+    expect(rows.map((call) => call.action)).toEqual(
+      expect.arrayContaining([
+        'ssm:GetParametersByPath',
+        'ec2:DescribeLaunchTemplates',
+        'cloudformation:DescribeStacks',
+      ]),
+    );
     const refused: string[] = [];
-    for (const call of rows) if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed') refused.push(`${call.by}: ${call.action} on ${call.resource}`);
+    for (const call of rows)
+      if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed')
+        refused.push(`${call.by}: ${call.action} on ${call.resource}`);
     expect(refused).toEqual([]);
   });
 
@@ -127,6 +152,13 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     const made = [...new Set(recorder.calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     expect(made.filter((action) => !simulated.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
     // What was seen, for the record (and to show the recording is not empty per service).
-    expect(made).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage', 'ssm:PutParameter', 'cloudformation:CreateChangeSet']));
+    expect(made).toEqual(
+      expect.arrayContaining([
+        'ec2:RunInstances',
+        'ec2:CreateImage',
+        'ssm:PutParameter',
+        'cloudformation:CreateChangeSet',
+      ]),
+    );
   });
 });
