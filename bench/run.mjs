@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { createRunnerEnv, repoRoot, runAction, startMoto } from '@img-mgr/testbed';
+import { createRunnerEnv, repoRoot, runBundledAction, startMoto } from '@img-mgr/testbed';
 import { benchBundles } from './bundles.mjs';
 
 const root = repoRoot();
@@ -53,7 +53,11 @@ async function typicalDeploy() {
     const deploy = async (imageId) => {
       const runner = createRunnerEnv();
       writeFileSync(join(runner.dir, 'app.yaml'), template);
-      const run = await runAction('deploy-stack', { runner, env: moto.env, inputs: { 'stack-name': 'typical', template: 'app.yaml', 'parameter-overrides': `ImageId=${imageId}` } });
+      const run = await runBundledAction('deploy-stack', {
+        runner,
+        env: moto.env,
+        inputs: { 'stack-name': 'typical', template: 'app.yaml', 'parameter-overrides': `ImageId=${imageId}` },
+      });
       if (run.exitCode !== 0) throw new Error(`typical deploy failed:\n${run.log}`);
       return run.durationMs;
     };
@@ -80,31 +84,69 @@ const chain = spawnBench('packages/pipeline/bench/wall-time.mjs');
 for (const bundle of bundles) {
   add(bundle.action, 'bundle size (dist / entry file)', `${bundle['dist KB']} / ${bundle['entry KB']} KiB`);
   const startup = `${bundle['missing input ms (median / min)']} vs ${bundle['node -e 0 ms (median / min)']} ms`;
-  add(bundle.action, 'missing input, node24, vs node -e 0: median / min', `${startup} (${bundle['ratio (median / min)']})`);
+  add(
+    bundle.action,
+    'missing input, node24, vs node -e 0: median / min',
+    `${startup} (${bundle['ratio (median / min)']})`,
+  );
 }
-add('publish-ami', 'typical run: new AMI, 2 labels, 2 tags (median)', `${grab(publish, /new AMI with 2 labels and 2 tags\s+median\s+(\d+) ms/)} ms`);
-add('publish-ami', 'first publish, new parameter (median)', `${grab(publish, /first publish, 1 region \(new parameter\)\s+median\s+(\d+) ms/)} ms`);
+add(
+  'publish-ami',
+  'typical run: new AMI, 2 labels, 2 tags (median)',
+  `${grab(publish, /new AMI with 2 labels and 2 tags\s+median\s+(\d+) ms/)} ms`,
+);
+add(
+  'publish-ami',
+  'first publish, new parameter (median)',
+  `${grab(publish, /first publish, 1 region \(new parameter\)\s+median\s+(\d+) ms/)} ms`,
+);
 add('publish-ami', 'amis map, 3 regions (median)', `${grab(publish, /amis map, 3 regions\s+median\s+(\d+) ms/)} ms`);
-add('deploy-stack', 'typical run: update via change set (median)', `${typical.update} ms (create ${typical.create} ms)`);
+add(
+  'deploy-stack',
+  'typical run: update via change set (median)',
+  `${typical.update} ms (create ${typical.create} ms)`,
+);
 add('deploy-stack', 'no-op deploy (median)', `${grab(deploy, /no-op deploy wall time[^:]*: median (\d+) ms/)} ms`);
-add('deploy-stack', 'completion detection: stack settled -> event line (median)', `${grab(deploy, /CREATE_COMPLETE event line in the log: median (\d+) ms/)} ms`);
-add('deploy-stack', 'completion detection: stack settled -> action exit (median)', `${grab(deploy, /final state -> action exit: median (\d+) ms/)} ms`);
-add('deploy-stack', 'API calls per deploy: create / update / no-op', [
-  grab(deploy, /API calls, create via change set: (\d+)/),
-  grab(deploy, /API calls, update via change set: (\d+)/),
-  grab(deploy, /API calls, no-op update:\s+(\d+)/),
-].join(' / '));
-add('bake-ami', 'typical run: full bake with real Packer 1.6.6', `${grab(bake, /full bake with real Packer (\d+) ms/)} ms`);
+add(
+  'deploy-stack',
+  'completion detection: stack settled -> event line (median)',
+  `${grab(deploy, /CREATE_COMPLETE event line in the log: median (\d+) ms/)} ms`,
+);
+add(
+  'deploy-stack',
+  'completion detection: stack settled -> action exit (median)',
+  `${grab(deploy, /final state -> action exit: median (\d+) ms/)} ms`,
+);
+add(
+  'deploy-stack',
+  'API calls per deploy: create / update / no-op',
+  [
+    grab(deploy, /API calls, create via change set: (\d+)/),
+    grab(deploy, /API calls, update via change set: (\d+)/),
+    grab(deploy, /API calls, no-op update:\s+(\d+)/),
+  ].join(' / '),
+);
+add(
+  'bake-ami',
+  'typical run: full bake with real Packer 1.6.6',
+  `${grab(bake, /full bake with real Packer (\d+) ms/)} ms`,
+);
 add('bake-ami', 'cache-hit bake, Packer skipped (median)', `${grab(bake, /cache-hit bake[^:]*: median (\d+) ms/)} ms`);
 add('bake-ami', 'machine-readable parser throughput', `${grab(bake, /= ([\d,]+) lines\/s/)} lines/s`);
 add('chain', 'img-mgr-pipeline run, cold (fresh moto, Packer bakes)', `${grab(chain, /^cold\s+(\d+) ms wall/m)} ms`);
 add('chain', 'img-mgr-pipeline run, warm (kept moto, Packer skipped)', `${grab(chain, /^warm\s+(\d+) ms wall/m)} ms`);
-add('machine', 'CPU cores (available / total)', `${availableParallelism()} / ${cpus().length} (${cpus()[0]?.model ?? 'unknown'})`);
+add(
+  'machine',
+  'CPU cores (available / total)',
+  `${availableParallelism()} / ${cpus().length} (${cpus()[0]?.model ?? 'unknown'})`,
+);
 add('machine', 'node / benchmark wall time', `${process.version} / ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 const order = ['publish-ami', 'deploy-stack', 'bake-ami', 'chain', 'machine'];
 rows.sort((a, b) => order.indexOf(a.area) - order.indexOf(b.area));
-const widths = ['area', 'measure', 'value'].map((key) => Math.max(key.length, ...rows.map((row) => String(row[key]).length)));
+const widths = ['area', 'measure', 'value'].map((key) =>
+  Math.max(key.length, ...rows.map((row) => String(row[key]).length)),
+);
 const line = (cells) => `| ${cells.map((cell, index) => String(cell).padEnd(widths[index])).join(' | ')} |`;
 console.log(line(['area', 'measure', 'value']));
 console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);

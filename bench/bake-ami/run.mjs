@@ -7,13 +7,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactCollector, MachineReadableParser } from '@img-mgr/packer-bake';
-import { repoRoot, runAction, startMoto } from '@img-mgr/testbed';
+import { repoRoot, runBundledAction, startMoto } from '@img-mgr/testbed';
 
 const root = repoRoot();
 
 function parserThroughput(targetLines = 2_000_000) {
   const dir = join(root, 'packages', 'packer-bake', 'test', 'fixtures', 'recordings');
-  const block = readdirSync(dir).map((file) => readFileSync(join(dir, file), 'utf8')).join('');
+  const block = readdirSync(dir)
+    .map((file) => readFileSync(join(dir, file), 'utf8'))
+    .join('');
   const blockLines = block.split('\n').filter(Boolean).length;
   const repeats = Math.ceil(targetLines / blockLines);
   let ui = 0;
@@ -52,11 +54,11 @@ async function cacheHitBake(runs = 5) {
   try {
     const template = join(root, 'actions', 'bake-ami', 'test', 'fixtures', 'packer');
     const inputs = { template, 'app-revision': 'bench', variables: `ec2_endpoint=${moto.endpoint}` };
-    const full = await runAction('bake-ami', { inputs, env: moto.env });
+    const full = await runBundledAction('bake-ami', { inputs, env: moto.env });
     if (full.exitCode !== 0 || full.outputs.skipped !== 'false') throw new Error(`full bake failed:\n${full.log}`);
     const times = [];
     for (let i = 0; i < runs; i++) {
-      const hit = await runAction('bake-ami', { inputs, env: moto.env });
+      const hit = await runBundledAction('bake-ami', { inputs, env: moto.env });
       if (hit.outputs.skipped !== 'true') throw new Error(`expected a cache hit:\n${hit.log}`);
       times.push(hit.durationMs);
     }

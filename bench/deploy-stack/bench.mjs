@@ -6,7 +6,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { createRunnerEnv, repoRoot, runAction, startMoto } from '@img-mgr/testbed';
+import { createRunnerEnv, repoRoot, runBundledAction, startMoto } from '@img-mgr/testbed';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEMPLATE = `Parameters:
@@ -31,7 +31,7 @@ const totalCalls = (log) => /; (\d+) AWS API calls/.exec(log)?.[1] ?? '?';
 function deploy(moto, inputs, files = {}, options = {}) {
   const runner = createRunnerEnv(`${Date.now()}${Math.floor(Math.random() * 1000)}`);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(runner.dir, name), text);
-  return runAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
+  return runBundledAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
 }
 
 const moto = await startMoto();

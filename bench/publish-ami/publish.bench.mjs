@@ -3,7 +3,7 @@
 //   npx turbo run build package --filter=@img-mgr/action-publish-ami...
 //   IMG_MGR_TOOLS_DIR=... node bench/publish-ami/publish.bench.mjs [runs]
 import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { runAction, startMoto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto } from '@img-mgr/testbed';
 
 const runs = Number(process.argv[2] ?? 5);
 const moto = await startMoto();
@@ -12,7 +12,9 @@ try {
 
   async function createAmi(region, name) {
     const ec2 = new EC2Client({ ...moto.clientConfig, region });
-    const base = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
+    const base = await ec2.send(
+      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
+    );
     const run = await ec2.send(new RunInstancesCommand({ ImageId: base.Images[0].ImageId, MinCount: 1, MaxCount: 1 }));
     const image = await ec2.send(new CreateImageCommand({ InstanceId: run.Instances[0].InstanceId, Name: name }));
     return image.ImageId;
@@ -24,20 +26,29 @@ try {
   async function time(label, inputsFor) {
     const durations = [];
     for (let index = 0; index < runs; index++) {
-      const run = await runAction('publish-ami', { env: moto.env, inputs: inputsFor(index) });
-      if (label.startsWith('bad input') ? run.exitCode !== 1 : run.exitCode !== 0) throw new Error(`${label}: unexpected exit ${run.exitCode}\n${run.log}`);
+      const run = await runBundledAction('publish-ami', { env: moto.env, inputs: inputsFor(index) });
+      if (label.startsWith('bad input') ? run.exitCode !== 1 : run.exitCode !== 0)
+        throw new Error(`${label}: unexpected exit ${run.exitCode}\n${run.log}`);
       durations.push(run.durationMs);
     }
     durations.sort((a, b) => a - b);
     const median = durations[Math.floor(durations.length / 2)];
-    console.log(`${label.padEnd(52)} median ${String(median).padStart(5)} ms  (min ${durations[0]}, max ${durations.at(-1)}, n=${runs})`);
+    console.log(
+      `${label.padEnd(52)} median ${String(median).padStart(5)} ms  (min ${durations[0]}, max ${durations.at(-1)}, n=${runs})`,
+    );
   }
 
   const east = amis['us-east-1'];
   console.log(`publish-ami bundle against moto, ${runs} runs each (node ${process.version})`);
   await time('bad input (fails before loading the AWS SDK)', () => ({ 'ami-id': 'ami-1' }));
-  await time('first publish, 1 region (new parameter)', (i) => ({ 'ami-id': east[0], 'parameter-name': `/bench/first-${i}` }));
-  await time('re-publish of the same AMI (no new version)', () => ({ 'ami-id': east[0], 'parameter-name': '/bench/first-0' }));
+  await time('first publish, 1 region (new parameter)', (i) => ({
+    'ami-id': east[0],
+    'parameter-name': `/bench/first-${i}`,
+  }));
+  await time('re-publish of the same AMI (no new version)', () => ({
+    'ami-id': east[0],
+    'parameter-name': '/bench/first-0',
+  }));
   await time('new AMI with 2 labels and 2 tags', (i) => ({
     'ami-id': east[(i + 1) % 2],
     'parameter-name': '/bench/first-0',
@@ -49,7 +60,12 @@ try {
     'parameter-name': `/bench/map-${i}`,
   }));
   await time('rollback-to previous', () => ({ 'rollback-to': 'previous', 'parameter-name': '/bench/first-0' }));
-  await time('prune plan (dry run), keep 1', () => ({ 'keep-amis': '1', 'dry-run': 'true', application: 'none', 'parameter-name': '/bench/first-0' }));
+  await time('prune plan (dry run), keep 1', () => ({
+    'keep-amis': '1',
+    'dry-run': 'true',
+    application: 'none',
+    'parameter-name': '/bench/first-0',
+  }));
 } finally {
   // Always, so a failed scenario never leaves moto_server running.
   await moto.stop();

@@ -19,7 +19,15 @@ import {
   type Instance,
 } from '@aws-sdk/client-ec2';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { createRunnerEnv, repoRoot, runAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import {
+  createRunnerEnv,
+  repoRoot,
+  runBundledAction,
+  snapshotAws,
+  startMoto,
+  type ActionRun,
+  type Moto,
+} from '@img-mgr/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
@@ -54,8 +62,11 @@ function bakeInputs(extra: Record<string, string> = {}, variables: string[] = []
   };
 }
 
-function bake(inputs: Record<string, string>, options: Parameters<typeof runAction>[1] = {}): Promise<ActionRun> {
-  return runAction('bake-ami', { inputs, env: moto.env, ...options });
+function bake(
+  inputs: Record<string, string>,
+  options: Parameters<typeof runBundledAction>[1] = {},
+): Promise<ActionRun> {
+  return runBundledAction('bake-ami', { inputs, env: moto.env, ...options });
 }
 
 async function instancesOfRun(runId: string): Promise<Instance[]> {
@@ -68,7 +79,9 @@ async function keyPairNames(): Promise<string[]> {
 }
 
 async function securityGroupNames(): Promise<string[]> {
-  return ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map((group) => group.GroupName ?? '');
+  return ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? []).map(
+    (group) => group.GroupName ?? '',
+  );
 }
 
 /** The temporary key pair and security group names Packer announced in the log. */
@@ -99,7 +112,9 @@ describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
       const client = new EC2Client({ ...moto.clientConfig, region });
       const images = await client.send(new DescribeImagesCommand({ ImageIds: [amis[region] ?? ''] }));
       client.destroy();
-      const tags = Object.fromEntries((images.Images?.[0]?.Tags ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']));
+      const tags = Object.fromEntries(
+        (images.Images?.[0]?.Tags ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']),
+      );
       expect(images.Images?.[0]?.State).toBe('available');
       expect(tags).toMatchObject({ fingerprint: outputs.fingerprint, 'run-id': runId, 'app-revision': 'abc123' });
     }
@@ -110,7 +125,9 @@ describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
       last_run_uuid: string;
     };
     expect(manifest.last_run_uuid).toBe(runId);
-    expect(manifest.builds).toMatchObject([{ name: 'app', artifact_id: `us-east-1:${amis['us-east-1']},us-west-2:${amis['us-west-2']}` }]);
+    expect(manifest.builds).toMatchObject([
+      { name: 'app', artifact_id: `us-east-1:${amis['us-east-1']},us-west-2:${amis['us-west-2']}` },
+    ]);
 
     // Packer's UI folded per build; init skipped and said why; Packer cleaned up after itself.
     expect(run.log).toContain('::group::Packer build amazon-ebs.app\n');
@@ -196,7 +213,7 @@ describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
       securityGroups: [temp.securityGroup],
     });
 
-    const post = await runAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain(`Sweeping leftovers of run ${runId} in us-east-1`);
     expect(post.log).toContain('Nothing left behind');
@@ -233,54 +250,77 @@ describe('bake-ami with the project template', { timeout: 60_000 }, () => {
       expect(run.errors).toEqual([]);
       const runId = run.runner.state()['run-id'] ?? '';
       const images = await ec2.send(new DescribeImagesCommand({ ImageIds: [run.outputs['ami-id'] ?? ''] }));
-      const tags = Object.fromEntries((images.Images?.[0]?.Tags ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']));
-      expect(tags).toMatchObject({ fingerprint: run.outputs.fingerprint, 'run-id': runId, 'app-revision': 'abc123', application: 'img-mgr' });
+      const tags = Object.fromEntries(
+        (images.Images?.[0]?.Tags ?? []).map((tag): [string, string] => [tag.Key ?? '', tag.Value ?? '']),
+      );
+      expect(tags).toMatchObject({
+        fingerprint: run.outputs.fingerprint,
+        'run-id': runId,
+        'app-revision': 'abc123',
+        application: 'img-mgr',
+      });
       const again = await bake(inputs);
       expect(again.outputs).toMatchObject({ skipped: 'true', 'ami-id': run.outputs['ami-id'] });
     },
   );
 });
 
-describe("bake-ami checks the project template's subnet_id and kms_key_id before Packer starts", { timeout: 60_000 }, () => {
-  it.skipIf(!existsSync(join(PROJECT_TEMPLATE, 'img-mgr.pkr.hcl')))(
-    'a missing subnet and a disabled KMS key each fail in one line naming the input and the variable; nothing created, Packer never started',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bake-preflight-'));
-      cpSync(PROJECT_TEMPLATE, dir, { recursive: true, filter: (source) => !source.endsWith('plugins.pkr.hcl') });
-      const kms = new KMSClient(moto.clientConfig);
-      const disabledKey = (await kms.send(new CreateKeyCommand({ Description: 'disabled' }))).KeyMetadata?.KeyId ?? '';
-      await kms.send(new DisableKeyCommand({ KeyId: disabledKey }));
-      kms.destroy();
-      const inputs = (variable: string) => ({
-        template: dir,
-        'var-files': join(dir, 'test.pkrvars.hcl'),
-        'app-revision': 'abc123',
-        variables: `ec2_endpoint=${moto.endpoint}\nskip_aws_checks=true\n${variable}`,
-      });
-      const cases = [
-        ['subnet_id=subnet-0abc1234567890def', "Input 'variables' sets subnet_id to 'subnet-0abc1234567890def', which does not exist in us-east-1"],
-        [`kms_key_id=${disabledKey}`, `Input 'variables' sets kms_key_id to '${disabledKey}', which is Disabled (EBS needs an Enabled key)`],
-      ];
-      for (const [variable, message] of cases) {
-        const before = await snapshotAws(moto.clientConfig);
-        const run = await bake(inputs(variable ?? ''));
-        expect(run.exitCode).toBe(1);
-        expect(run.errors).toEqual([message]);
-        expect(run.log).not.toContain('Using Packer');
-        expect(run.log).not.toMatch(/^\s+at /m);
-        expect(await snapshotAws(moto.clientConfig)).toEqual(before);
-      }
-    },
-  );
-});
+describe(
+  "bake-ami checks the project template's subnet_id and kms_key_id before Packer starts",
+  { timeout: 60_000 },
+  () => {
+    it.skipIf(!existsSync(join(PROJECT_TEMPLATE, 'img-mgr.pkr.hcl')))(
+      'a missing subnet and a disabled KMS key each fail in one line naming the input and the variable; nothing created, Packer never started',
+      async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'bake-preflight-'));
+        cpSync(PROJECT_TEMPLATE, dir, { recursive: true, filter: (source) => !source.endsWith('plugins.pkr.hcl') });
+        const kms = new KMSClient(moto.clientConfig);
+        const disabledKey =
+          (await kms.send(new CreateKeyCommand({ Description: 'disabled' }))).KeyMetadata?.KeyId ?? '';
+        await kms.send(new DisableKeyCommand({ KeyId: disabledKey }));
+        kms.destroy();
+        const inputs = (variable: string) => ({
+          template: dir,
+          'var-files': join(dir, 'test.pkrvars.hcl'),
+          'app-revision': 'abc123',
+          variables: `ec2_endpoint=${moto.endpoint}\nskip_aws_checks=true\n${variable}`,
+        });
+        const cases = [
+          [
+            'subnet_id=subnet-0abc1234567890def',
+            "Input 'variables' sets subnet_id to 'subnet-0abc1234567890def', which does not exist in us-east-1",
+          ],
+          [
+            `kms_key_id=${disabledKey}`,
+            `Input 'variables' sets kms_key_id to '${disabledKey}', which is Disabled (EBS needs an Enabled key)`,
+          ],
+        ];
+        for (const [variable, message] of cases) {
+          const before = await snapshotAws(moto.clientConfig);
+          const run = await bake(inputs(variable ?? ''));
+          expect(run.exitCode).toBe(1);
+          expect(run.errors).toEqual([message]);
+          expect(run.log).not.toContain('Using Packer');
+          expect(run.log).not.toMatch(/^\s+at /m);
+          expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+        }
+      },
+    );
+  },
+);
 
 describe('bake-ami post step', { timeout: 30_000 }, () => {
   it("sweeps what a killed Packer left: the run's instance, temp key pair and temp security group (leftovers made with the SDK)", async () => {
-    const [image] = (
-      await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*'] }] }))
-    ).Images ?? [];
+    const [image] =
+      (
+        await ec2.send(
+          new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*'] }] }),
+        )
+      ).Images ?? [];
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'packer_left_key' }));
-    const group = await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'packer_left_sg', Description: 'Temporary group for Packer' }));
+    const group = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: 'packer_left_sg', Description: 'Temporary group for Packer' }),
+    );
     const launched = await ec2.send(
       new RunInstancesCommand({
         ImageId: image?.ImageId,
@@ -294,9 +334,12 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
     const instanceId = launched.Instances?.[0]?.InstanceId ?? '';
     const runner = createRunnerEnv();
     // What the main step saved before its Packer was killed (the post mark first, as the bundle writes it).
-    writeFileSync(runner.env.GITHUB_STATE ?? '', `isPost=true\nrun-id=killed-run\nregion=us-east-1\nresources={"instanceIds":["${instanceId}"],"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n`);
+    writeFileSync(
+      runner.env.GITHUB_STATE ?? '',
+      `isPost=true\nrun-id=killed-run\nregion=us-east-1\nresources={"instanceIds":["${instanceId}"],"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n`,
+    );
 
-    const post = await runAction('bake-ami', { entry: 'post', runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain('Swept 1 instance(s), 1 key pair(s), 1 security group(s)');
     expect((await instancesOfRun('killed-run')).map((instance) => instance.State?.Name)).toEqual(['terminated']);
@@ -306,9 +349,9 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
 
   it('has nothing to do when the main step never started a bake', async () => {
     // The main step failed on an input; it marked the state for its post step all the same.
-    const main = await runAction('bake-ami', { inputs: { only: 'a', except: 'b' }, env: moto.env });
+    const main = await runBundledAction('bake-ami', { inputs: { only: 'a', except: 'b' }, env: moto.env });
     expect(main.errors).toEqual(["Input 'except' cannot be combined with 'only'"]);
-    const post = await runAction('bake-ami', { entry: 'post', runner: main.runner, env: moto.env });
+    const post = await runBundledAction('bake-ami', { entry: 'post', runner: main.runner, env: moto.env });
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain('Nothing to sweep: the main step did not start a bake');
   });

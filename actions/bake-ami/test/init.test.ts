@@ -8,7 +8,7 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let moto: Moto;
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 function bake(inputs: Record<string, string>) {
   writeFileSync(calls, '');
-  return runAction('bake-ami', {
+  return runBundledAction('bake-ami', {
     inputs: { template: join(dir, 'template.pkr.hcl'), 'github-token': 'ghs_secrettoken123', ...inputs },
     env: { ...moto.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}`, FAKE_PACKER_CALLS: calls },
   });
@@ -66,10 +66,12 @@ describe('packer init', { timeout: 30_000 }, () => {
       'build token=none',
     ]);
     expect(run.log).toContain('::add-mask::ghs_secrettoken123');
-    expect(run.log.split('\n').filter((line) => line.includes('ghs_secrettoken123'))).toEqual(['::add-mask::ghs_secrettoken123']);
+    expect(run.log.split('\n').filter((line) => line.includes('ghs_secrettoken123'))).toEqual([
+      '::add-mask::ghs_secrettoken123',
+    ]);
   });
 
-  it("skips init when turned off, and says so", async () => {
+  it('skips init when turned off, and says so', async () => {
     const run = await bake({ init: 'false', force: 'true' });
     expect(run.exitCode).toBe(0);
     expect(readFileSync(calls, 'utf8')).not.toContain('init');

@@ -1,4 +1,4 @@
-import { runAction } from '@img-mgr/testbed';
+import { runBundledAction } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
 
 /** Bad inputs fail in one line naming the input, before any AWS call or Packer run. */
@@ -48,7 +48,7 @@ describe('bake-ami bundle inputs', () => {
 
   for (const [input, inputs, message] of cases) {
     it(`fails fast naming '${input}': ${message}`, async () => {
-      const run = await runAction('bake-ami', { inputs });
+      const run = await runBundledAction('bake-ami', { inputs });
       expect(run.exitCode).toBe(1);
       expect(run.errors).toEqual([message]);
       expect(run.log).not.toMatch(/\s+at .+:\d+:\d+/);
@@ -59,7 +59,7 @@ describe('bake-ami bundle inputs', () => {
 
   it('accepts values with commas and = in variables (one KEY=VALUE per line)', async () => {
     // Passes input validation, then fails on the missing template (no AWS needed to get there).
-    const run = await runAction('bake-ami', {
+    const run = await runBundledAction('bake-ami', {
       inputs: {
         template: 'missing-dir',
         region: 'us-east-1',

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { DeregisterImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { runAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const TEMPLATE = join(import.meta.dirname, 'fixtures', 'packer');
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 function bake(extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction('bake-ami', {
+  return runBundledAction('bake-ami', {
     env: { ...moto.env, ...env },
     inputs: {
       template: TEMPLATE,
@@ -49,7 +49,11 @@ describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, ()
 
     const second = await bake();
     expect(second.exitCode, second.log).toBe(0);
-    expect(second.outputs).toMatchObject({ skipped: 'true', 'ami-id': amis['us-east-1'], fingerprint: first.outputs.fingerprint });
+    expect(second.outputs).toMatchObject({
+      skipped: 'true',
+      'ami-id': amis['us-east-1'],
+      fingerprint: first.outputs.fingerprint,
+    });
     expect(JSON.parse(second.outputs.amis ?? '{}')).toEqual(amis);
     expect(second.log).not.toContain('::group::Packer build');
     expect(second.log).toContain(`Skipped: already baked as us-east-1: ${amis['us-east-1']}, `);
@@ -61,11 +65,15 @@ describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, ()
     const third = await bake();
     expect(third.exitCode, third.log).toBe(0);
     expect(third.outputs.skipped).toBe('false');
-    expect(third.log).toContain(`but eu-west-1 has no available AMI with fingerprint ${first.outputs.fingerprint}; baking again`);
+    expect(third.log).toContain(
+      `but eu-west-1 has no available AMI with fingerprint ${first.outputs.fingerprint}; baking again`,
+    );
     const rebaked = JSON.parse(third.outputs.amis ?? '{}') as Record<string, string>;
     expect(Object.keys(rebaked).sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
     const copy = await eu.send(new DescribeImagesCommand({ ImageIds: [rebaked['eu-west-1'] ?? ''] }));
-    expect(copy.Images?.[0]?.Tags).toEqual(expect.arrayContaining([{ Key: 'fingerprint', Value: first.outputs.fingerprint }]));
+    expect(copy.Images?.[0]?.Tags).toEqual(
+      expect.arrayContaining([{ Key: 'fingerprint', Value: first.outputs.fingerprint }]),
+    );
     eu.destroy();
   });
 
@@ -73,10 +81,14 @@ describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, ()
     const before = await snapshotAws(moto.clientConfig);
     const typo = await bake({ region: 'us-est-1' });
     expect(typo.exitCode).toBe(1);
-    expect(typo.errors).toEqual(["Input 'region' has 'us-est-1', which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)"]);
+    expect(typo.errors).toEqual([
+      "Input 'region' has 'us-est-1', which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)",
+    ]);
     expect(typo.log).not.toMatch(/Retrying|getaddrinfo|^\s+at /m);
     const fromEnv = await bake({}, { AWS_REGION: 'eu-wset-1' });
-    expect(fromEnv.errors).toEqual(["Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)"]);
+    expect(fromEnv.errors).toEqual([
+      "Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)",
+    ]);
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
     // With the override the region is accepted and the bake goes as far as AWS (moto answers any region name).
     const override = await bake({ region: 'us-east-9' }, { IMG_MGR_ANY_REGION: '1' });

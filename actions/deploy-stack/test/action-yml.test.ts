@@ -79,7 +79,10 @@ describe('deploy-stack inputs and action.yml agree', () => {
   it('an explicitly empty capabilities acknowledges none; another empty defaulted input is a bad input', () => {
     expect(readInputs(runnerEnv({ ...required, capabilities: '' })).capabilities).toEqual([]);
     expect(() => readInputs(runnerEnv({ ...required, 'wait-timeout': '' }))).toThrow(
-      new InputError('wait-timeout', 'is empty; give a value, or leave it out of with: to get its default from action.yml'),
+      new InputError(
+        'wait-timeout',
+        'is empty; give a value, or leave it out of with: to get its default from action.yml',
+      ),
     );
   });
 

@@ -1,15 +1,20 @@
 // @needs-tools moto_server
 /** The bundled action against moto: what a workflow sees, read back through the SDK. */
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  ListChangeSetsCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_TEMPLATE, APP_TEMPLATE_V2, cloudFormationState, deploy, describe as describeStack, heldTemplate, holdFunction, release } from './helpers.js';
+import {
+  APP_TEMPLATE,
+  APP_TEMPLATE_V2,
+  cloudFormationState,
+  deploy,
+  describe as describeStack,
+  heldTemplate,
+  holdFunction,
+  release,
+} from './helpers.js';
 
 let moto: Moto;
 let cfn: CloudFormationClient;
@@ -24,23 +29,49 @@ beforeAll(async () => {
 });
 afterAll(() => moto.stop());
 
-const files = { 'app.yaml': APP_TEMPLATE, 'app-v2.yaml': APP_TEMPLATE_V2, 'params.yaml': 'ImageId: ami-from-file\nEnvironment: staging\n' };
-const parameterValue = async (name: string): Promise<string | undefined> => (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+const files = {
+  'app.yaml': APP_TEMPLATE,
+  'app-v2.yaml': APP_TEMPLATE_V2,
+  'params.yaml': 'ImageId: ami-from-file\nEnvironment: staging\n',
+};
+const parameterValue = async (name: string): Promise<string | undefined> =>
+  (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
 const stackParameters = async (name: string): Promise<Record<string, string>> =>
-  Object.fromEntries(((await describeStack(cfn, name))?.Parameters ?? []).map((parameter) => [parameter.ParameterKey ?? '', parameter.ParameterValue ?? '']));
+  Object.fromEntries(
+    ((await describeStack(cfn, name))?.Parameters ?? []).map((parameter) => [
+      parameter.ParameterKey ?? '',
+      parameter.ParameterValue ?? '',
+    ]),
+  );
 
 describe('deploy-stack against moto', () => {
   it('creates a stack through a change set, with tags, and reports it', async () => {
-    const run = await deploy(moto, { 'stack-name': 'create-me', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', tags: 'team=platform, app="img mgr"' }, { files });
+    const run = await deploy(
+      moto,
+      {
+        'stack-name': 'create-me',
+        template: 'app.yaml',
+        'parameter-overrides': 'ImageId=ami-1',
+        tags: 'team=platform, app="img mgr"',
+      },
+      { files },
+    );
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     const stack = await describeStack(cfn, 'create-me');
     expect(stack?.StackStatus).toBe('CREATE_COMPLETE');
-    expect(stack?.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'platform' }, { Key: 'app', Value: 'img mgr' }]));
+    expect(stack?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'platform' },
+        { Key: 'app', Value: 'img mgr' },
+      ]),
+    );
     expect(await stackParameters('create-me')).toEqual({ ImageId: 'ami-1', Environment: 'dev' });
     expect(await parameterValue('/test/create-me/ami')).toBe('ami-1');
     expect(run.outputs).toMatchObject({ 'stack-id': stack?.StackId, status: 'CREATE_COMPLETE', 'no-changes': 'false' });
-    expect(run.outputs['change-set-name']).toMatch(new RegExp(`^deploy-r${run.runner.env.GITHUB_RUN_ID}-a1-[a-z0-9]+$`));
+    expect(run.outputs['change-set-name']).toMatch(
+      new RegExp(`^deploy-r${run.runner.env.GITHUB_RUN_ID}-a1-[a-z0-9]+$`),
+    );
     expect(run.outputs['change-set-id']).toMatch(/^arn:aws:cloudformation:us-east-1:\d+:changeSet\/deploy-r/);
     expect(run.log).toMatch(/CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+create-me/);
     expect(run.summary).toContain('<td>Add</td><td>GoldenAmi</td><td>AWS::SSM::Parameter</td>');
@@ -50,8 +81,26 @@ describe('deploy-stack against moto', () => {
 
   // Tags on update are checked in the SDK-mock tests of packages/stack-deploy: moto drops the Tags of an UPDATE change set.
   it('updates a stack (new resource) and leaves no change set behind', async () => {
-    await deploy(moto, { 'stack-name': 'update-me', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1\nEnvironment=prod', tags: 'team=platform' }, { files });
-    const run = await deploy(moto, { 'stack-name': 'update-me', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-2', tags: 'team=platform,tier=web' }, { files });
+    await deploy(
+      moto,
+      {
+        'stack-name': 'update-me',
+        template: 'app.yaml',
+        'parameter-overrides': 'ImageId=ami-1\nEnvironment=prod',
+        tags: 'team=platform',
+      },
+      { files },
+    );
+    const run = await deploy(
+      moto,
+      {
+        'stack-name': 'update-me',
+        template: 'app-v2.yaml',
+        'parameter-overrides': 'ImageId=ami-2',
+        tags: 'team=platform,tier=web',
+      },
+      { files },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs.status).toBe('UPDATE_COMPLETE');
     expect(await parameterValue('/test/update-me/ami')).toBe('ami-2');
@@ -62,14 +111,31 @@ describe('deploy-stack against moto', () => {
   });
 
   it('succeeds with no-changes=true on a no-op update, or fails when fail-on-empty-changeset is true', async () => {
-    await deploy(moto, { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    await deploy(
+      moto,
+      { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+      { files },
+    );
     const before = await cloudFormationState(cfn);
-    const run = await deploy(moto, { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+      { files },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.outputs['no-changes']).toBe('true');
     expect(run.outputs.status).toBe('CREATE_COMPLETE');
     expect(run.log).toContain('No changes: ValidationError: No updates are to be performed.');
-    const strict = await deploy(moto, { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', 'fail-on-empty-changeset': true }, { files });
+    const strict = await deploy(
+      moto,
+      {
+        'stack-name': 'no-op',
+        template: 'app.yaml',
+        'parameter-overrides': 'ImageId=ami-1',
+        'fail-on-empty-changeset': true,
+      },
+      { files },
+    );
     expect(strict.exitCode).toBe(1);
     expect(strict.outputs['no-changes']).toBe('true');
     expect(strict.errors.at(-1)).toBe('Stack no-op has no changes to deploy and fail-on-empty-changeset is true');
@@ -77,19 +143,35 @@ describe('deploy-stack against moto', () => {
   });
 
   it('updates parameters only, keeping unset ones with UsePreviousValue (file and items merged)', async () => {
-    await deploy(moto, { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'params.yaml' }, { files });
+    await deploy(
+      moto,
+      { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'params.yaml' },
+      { files },
+    );
     expect(await stackParameters('params')).toEqual({ ImageId: 'ami-from-file', Environment: 'staging' });
-    const run = await deploy(moto, { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-3' }, { files });
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-3' },
+      { files },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.log).toContain('Parameters keeping their previous value: Environment');
     expect(await stackParameters('params')).toEqual({ ImageId: 'ami-3', Environment: 'staging' });
-    const merged = await deploy(moto, { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'params.yaml\nEnvironment=prod' }, { files });
+    const merged = await deploy(
+      moto,
+      { 'stack-name': 'params', template: 'app-v2.yaml', 'parameter-overrides': 'params.yaml\nEnvironment=prod' },
+      { files },
+    );
     expect(merged.exitCode).toBe(0);
     expect(await stackParameters('params')).toEqual({ ImageId: 'ami-from-file', Environment: 'prod' });
   });
 
   it('plans without changing the stack, then executes the planned change set', async () => {
-    await deploy(moto, { 'stack-name': 'planned', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    await deploy(
+      moto,
+      { 'stack-name': 'planned', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+      { files },
+    );
     const plan = await deploy(moto, { 'stack-name': 'planned', template: 'app-v2.yaml', mode: 'plan' }, { files });
     expect(plan.exitCode).toBe(0);
     expect(plan.outputs['plan-markdown']).toContain('| Add | EnvironmentName | AWS::SSM::Parameter | - |');
@@ -102,7 +184,9 @@ describe('deploy-stack against moto', () => {
   });
 
   it('waits for a stack held in CREATE_IN_PROGRESS, streaming its events, then updates it', async () => {
-    const created = await cfn.send(new CreateStackCommand({ StackName: 'held', TemplateBody: heldTemplate(serviceToken) }));
+    const created = await cfn.send(
+      new CreateStackCommand({ StackName: 'held', TemplateBody: heldTemplate(serviceToken) }),
+    );
     expect((await describeStack(cfn, 'held'))?.StackStatus).toBe('CREATE_IN_PROGRESS');
     let released: Promise<void> | undefined;
     const run = await deploy(
@@ -111,13 +195,20 @@ describe('deploy-stack against moto', () => {
       {
         files,
         // Answer for the custom resource once the action says it is waiting: the release happens mid-run.
-        cancel: { when: (log) => ((released ??= log.includes('Waiting for the running') ? release(moto, created.StackId ?? '') : undefined), false) },
+        cancel: {
+          when: (log) => (
+            (released ??= log.includes('Waiting for the running') ? release(moto, created.StackId ?? '') : undefined),
+            false
+          ),
+        },
       },
     );
     await released;
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
-    expect(run.log).toMatch(/Stack held is CREATE_IN_PROGRESS[\s\S]*Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held[\s\S]*Stack held is now CREATE_COMPLETE/);
+    expect(run.log).toMatch(
+      /Stack held is CREATE_IN_PROGRESS[\s\S]*Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held[\s\S]*Stack held is now CREATE_COMPLETE/,
+    );
     expect(run.outputs.status).toBe('UPDATE_COMPLETE');
   });
 
@@ -142,26 +233,45 @@ describe('deploy-stack against moto', () => {
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     const stack = await describeStack(cfn, 'held-create');
-    expect(stack).toMatchObject({ StackStatus: 'CREATE_COMPLETE', EnableTerminationProtection: true, TimeoutInMinutes: 5 });
+    expect(stack).toMatchObject({
+      StackStatus: 'CREATE_COMPLETE',
+      EnableTerminationProtection: true,
+      TimeoutInMinutes: 5,
+    });
     expect(run.log).toContain('Creating the stack with CreateStack');
-    expect(run.log).toMatch(/CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create\s+User Initiated[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held-create/);
+    expect(run.log).toMatch(
+      /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create\s+User Initiated[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held-create/,
+    );
     expect(run.summary).toContain('<td>Add</td><td>Hold</td><td>Custom::Hold</td>');
   });
 
   it('masks by meaning: a NoEcho value and the outputs that carry it are masked before any line, and PrivateSubnets is shown', async () => {
     const secret = 'Hunter2-NoEcho-Value';
-    const template = APP_TEMPLATE.replace('Parameters:\n', 'Parameters:\n  DbPwd:\n    Type: String\n    NoEcho: true\n').replace(
+    const template = APP_TEMPLATE.replace(
+      'Parameters:\n',
+      'Parameters:\n  DbPwd:\n    Type: String\n    NoEcho: true\n',
+    ).replace(
       'Outputs:\n',
       "Outputs:\n  DbUrl:\n    Value: !Sub 'postgres://admin:${DbPwd}@db.example:5432/app'\n  PrivateSubnets:\n    Value: subnet-a,subnet-b\n  DbPassword:\n    Value: not-secret-by-name\n  Endpoint:\n    Value: !Sub 'https://${AWS::StackName}.example.com'\n",
     );
     const run = await deploy(
       moto,
-      { 'stack-name': 'with-outputs', template: 'outputs.yaml', 'parameter-overrides': `ImageId=ami-7\nDbPwd=${secret}`, 'timeout-in-minutes': 10 },
+      {
+        'stack-name': 'with-outputs',
+        template: 'outputs.yaml',
+        'parameter-overrides': `ImageId=ami-7\nDbPwd=${secret}`,
+        'timeout-in-minutes': 10,
+      },
       { files: { 'outputs.yaml': template } },
     );
     expect(run.errors).toEqual([]);
     const dbUrl = `postgres://admin:${secret}@db.example:5432/app`;
-    expect(run.outputs).toMatchObject({ ImageId: 'ami-7', DbUrl: dbUrl, PrivateSubnets: 'subnet-a,subnet-b', DbPassword: 'not-secret-by-name' });
+    expect(run.outputs).toMatchObject({
+      ImageId: 'ami-7',
+      DbUrl: dbUrl,
+      PrivateSubnets: 'subnet-a,subnet-b',
+      DbPassword: 'not-secret-by-name',
+    });
     // Both masks come before the first line that could carry the values (outputs-json is set after them).
     const lines = run.log.split('\n');
     const firstMask = lines.indexOf(`::add-mask::${secret}`);
@@ -178,11 +288,19 @@ describe('deploy-stack against moto', () => {
   });
 
   it('treats a REVIEW_IN_PROGRESS stack (left by a plan) as not existing and creates it', async () => {
-    const plan = await deploy(moto, { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', mode: 'plan' }, { files });
+    const plan = await deploy(
+      moto,
+      { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', mode: 'plan' },
+      { files },
+    );
     expect(plan.exitCode).toBe(0);
     expect((await describeStack(cfn, 'reviewed'))?.StackStatus).toBe('REVIEW_IN_PROGRESS');
     expect(plan.outputs['plan-markdown']).toContain('### CloudFormation create plan for `reviewed`');
-    const run = await deploy(moto, { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+    const run = await deploy(
+      moto,
+      { 'stack-name': 'reviewed', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+      { files },
+    );
     expect(run.errors).toEqual([]);
     expect(run.log).toContain('Stack reviewed is REVIEW_IN_PROGRESS');
     expect(run.log).toMatch(/Change set deploy-r\S+ \(CREATE\)/);
@@ -194,29 +312,53 @@ describe('deploy-stack against moto', () => {
     const run = await deploy(
       moto,
       { 'stack-name': 'cancel-create', template: 'held.json', 'timeout-in-minutes': 5 },
-      { files: { 'held.json': heldTemplate(serviceToken) }, cancel: { when: (log) => /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+cancel-create/.test(log) } },
+      {
+        files: { 'held.json': heldTemplate(serviceToken) },
+        cancel: { when: (log) => /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+cancel-create/.test(log) },
+      },
     );
     expect(run.exitCode).toBe(1);
     expect(run.exitAfterCancelMs).toBeLessThan(5_000);
-    expect(run.errors.at(-1)).toBe('Cancelled while waiting for cancel-create: a stack creation cannot be cancelled; it goes on (delete the stack if it is not wanted)');
+    expect(run.errors.at(-1)).toBe(
+      'Cancelled while waiting for cancel-create: a stack creation cannot be cancelled; it goes on (delete the stack if it is not wanted)',
+    );
     expect((await describeStack(cfn, 'cancel-create'))?.StackStatus).toBe('CREATE_IN_PROGRESS');
   });
 
   it('uploads a template over 51,200 bytes to template-bucket, and refuses it without one', async () => {
     const padding = `Description: ${'x'.repeat(52_000)}\n`;
-    const large = { 'large.yaml': APP_TEMPLATE.replace("Description: img-mgr test stack\n", padding) };
+    const large = { 'large.yaml': APP_TEMPLATE.replace('Description: img-mgr test stack\n', padding) };
     const before = await cloudFormationState(cfn);
-    const refused = await deploy(moto, { 'stack-name': 'large', template: 'large.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files: large });
+    const refused = await deploy(
+      moto,
+      { 'stack-name': 'large', template: 'large.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+      { files: large },
+    );
     expect(refused.exitCode).toBe(1);
-    expect(refused.errors).toEqual([expect.stringMatching(/^Input 'template' is \d+ bytes, over CloudFormation's inline limit of 51200; set template-bucket/)]);
+    expect(refused.errors).toEqual([
+      expect.stringMatching(
+        /^Input 'template' is \d+ bytes, over CloudFormation's inline limit of 51200; set template-bucket/,
+      ),
+    ]);
     expect(await cloudFormationState(cfn)).toBe(before);
     const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'templates-bucket' }));
-    const run = await deploy(moto, { 'stack-name': 'large', template: 'large.yaml', 'parameter-overrides': 'ImageId=ami-1', 'template-bucket': 'templates-bucket' }, { files: large });
+    const run = await deploy(
+      moto,
+      {
+        'stack-name': 'large',
+        template: 'large.yaml',
+        'parameter-overrides': 'ImageId=ami-1',
+        'template-bucket': 'templates-bucket',
+      },
+      { files: large },
+    );
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     const key = /s3:\/\/templates-bucket\/(\S+)/.exec(run.log)?.[1] ?? '';
-    expect((await s3.send(new HeadObjectCommand({ Bucket: 'templates-bucket', Key: key }))).ContentLength).toBeGreaterThan(51_200);
+    expect(
+      (await s3.send(new HeadObjectCommand({ Bucket: 'templates-bucket', Key: key }))).ContentLength,
+    ).toBeGreaterThan(51_200);
     expect((await describeStack(cfn, 'large'))?.StackStatus).toBe('CREATE_COMPLETE');
   });
 
@@ -227,14 +369,29 @@ describe('deploy-stack against moto', () => {
     const json = JSON.stringify({
       AWSTemplateFormatVersion: '2010-09-09',
       Parameters: { ImageId: { Type: 'String' } },
-      Resources: { GoldenAmi: { Type: 'AWS::SSM::Parameter', Properties: { Name: '/test/from-url/ami', Type: 'String', Value: { Ref: 'ImageId' } } } },
+      Resources: {
+        GoldenAmi: {
+          Type: 'AWS::SSM::Parameter',
+          Properties: { Name: '/test/from-url/ami', Type: 'String', Value: { Ref: 'ImageId' } },
+        },
+      },
     });
     await s3.send(new PutObjectCommand({ Bucket: 'url-templates', Key: 'stacks/app.json', Body: json }));
     const before = await cloudFormationState(cfn);
-    const unknown = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5,Size=2' });
-    expect(unknown.errors).toEqual(["Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId; quote a value that holds a comma)"]);
+    const unknown = await deploy(moto, {
+      'stack-name': 'from-url',
+      template: 's3://url-templates/stacks/app.json',
+      'parameter-overrides': 'ImageId=ami-5,Size=2',
+    });
+    expect(unknown.errors).toEqual([
+      "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId; quote a value that holds a comma)",
+    ]);
     expect(await cloudFormationState(cfn)).toBe(before);
-    const run = await deploy(moto, { 'stack-name': 'from-url', template: 's3://url-templates/stacks/app.json', 'parameter-overrides': 'ImageId=ami-5' });
+    const run = await deploy(moto, {
+      'stack-name': 'from-url',
+      template: 's3://url-templates/stacks/app.json',
+      'parameter-overrides': 'ImageId=ami-5',
+    });
     expect(run.errors).toEqual([]);
     expect(run.log).toMatch(/AWS API calls: .*GetTemplateSummary=1/);
     expect(await parameterValue('/test/from-url/ami')).toBe('ami-5');
@@ -242,25 +399,69 @@ describe('deploy-stack against moto', () => {
 
   describe('bad inputs fail with one line naming the input and change nothing', () => {
     beforeAll(async () => {
-      const created = await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' }, { files });
+      const created = await deploy(
+        moto,
+        { 'stack-name': 'bad-inputs', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+        { files },
+      );
       expect(created.exitCode).toBe(0);
     });
 
     it.each([
-      ['a missing template file', { template: 'nope.yaml' }, "Input 'template' names the file 'nope.yaml', which does not exist"],
-      ['malformed overrides', { 'parameter-overrides': 'ImageId' }, "Input 'parameter-overrides' has line 1 that is not KEY=VALUE"],
-      ['a missing parameter file', { 'parameter-overrides': 'missing.yaml' }, "Input 'parameter-overrides' names the file 'missing.yaml', which does not exist"],
-      ['an unknown parameter', { 'parameter-overrides': 'ImageId=ami-1,InstanceTyp=t3.large' }, "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId, Environment; quote a value that holds a comma)"],
+      [
+        'a missing template file',
+        { template: 'nope.yaml' },
+        "Input 'template' names the file 'nope.yaml', which does not exist",
+      ],
+      [
+        'malformed overrides',
+        { 'parameter-overrides': 'ImageId' },
+        "Input 'parameter-overrides' has line 1 that is not KEY=VALUE",
+      ],
+      [
+        'a missing parameter file',
+        { 'parameter-overrides': 'missing.yaml' },
+        "Input 'parameter-overrides' names the file 'missing.yaml', which does not exist",
+      ],
+      [
+        'an unknown parameter',
+        { 'parameter-overrides': 'ImageId=ami-1,InstanceTyp=t3.large' },
+        "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId, Environment; quote a value that holds a comma)",
+      ],
       // 'team=platform,oops' is one tag in the kernel's KEY=VALUE grammar (a piece without '=' continues the value).
       ['a bad tag', { tags: 'team=platform,=oops' }, "Input 'tags' has line 1, item 2 that is not KEY=VALUE"],
-      ['a reserved tag', { tags: 'aws:team=x' }, "Input 'tags' has the tag key 'aws:team'; keys starting with 'aws:' are reserved"],
-      ['an invalid stack name', { 'stack-name': 'my_stack' }, "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)"],
-      ['an unknown capability', { capabilities: 'CAPABILITY_IAM,CAPABILITY_ROOT' }, "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND"],
-      ['a change set that does not exist', { mode: 'execute', 'change-set-name': 'deploy-nope' }, "Input 'change-set-name' names 'deploy-nope', which does not exist for stack bad-inputs"],
-      ['a bad wait-timeout', { 'wait-timeout': 'soon' }, "Input 'wait-timeout' must be a positive duration such as 600, 90s, 15m or 1h; got 'soon'"],
+      [
+        'a reserved tag',
+        { tags: 'aws:team=x' },
+        "Input 'tags' has the tag key 'aws:team'; keys starting with 'aws:' are reserved",
+      ],
+      [
+        'an invalid stack name',
+        { 'stack-name': 'my_stack' },
+        "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)",
+      ],
+      [
+        'an unknown capability',
+        { capabilities: 'CAPABILITY_IAM,CAPABILITY_ROOT' },
+        "Input 'capabilities' has 'CAPABILITY_ROOT'; use CAPABILITY_IAM, CAPABILITY_NAMED_IAM, CAPABILITY_AUTO_EXPAND",
+      ],
+      [
+        'a change set that does not exist',
+        { mode: 'execute', 'change-set-name': 'deploy-nope' },
+        "Input 'change-set-name' names 'deploy-nope', which does not exist for stack bad-inputs",
+      ],
+      [
+        'a bad wait-timeout',
+        { 'wait-timeout': 'soon' },
+        "Input 'wait-timeout' must be a positive duration such as 600, 90s, 15m or 1h; got 'soon'",
+      ],
     ])('%s', async (_what, inputs, message) => {
       const before = await cloudFormationState(cfn);
-      const run = await deploy(moto, { 'stack-name': 'bad-inputs', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-2', ...inputs }, { files });
+      const run = await deploy(
+        moto,
+        { 'stack-name': 'bad-inputs', template: 'app-v2.yaml', 'parameter-overrides': 'ImageId=ami-2', ...inputs },
+        { files },
+      );
       expect(run.exitCode).toBe(1);
       expect(run.errors).toEqual([message]);
       expect(run.log).not.toMatch(/\n\s+at /); // no stack trace

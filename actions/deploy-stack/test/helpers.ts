@@ -9,7 +9,7 @@ import {
   ListStacksCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { createRunnerEnv, runAction, type ActionRun, type Moto, type RunActionOptions } from '@img-mgr/testbed';
+import { createRunnerEnv, runBundledAction, type ActionRun, type Moto, type RunActionOptions } from '@img-mgr/testbed';
 
 /** The app stack in miniature: resources moto really creates, a parameter with and one without a default. */
 export const APP_TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
@@ -69,12 +69,24 @@ export async function holdFunction(cfn: CloudFormationClient): Promise<string> {
       },
       Fn: {
         Type: 'AWS::Lambda::Function',
-        Properties: { FunctionName: 'hold', Runtime: 'python3.12', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: 'def handler(e, c): pass' } },
+        Properties: {
+          FunctionName: 'hold',
+          Runtime: 'python3.12',
+          Handler: 'index.handler',
+          Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+          Code: { ZipFile: 'def handler(e, c): pass' },
+        },
       },
     },
     Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
   };
-  await cfn.send(new CreateStackCommand({ StackName: 'hold-function', TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+  await cfn.send(
+    new CreateStackCommand({
+      StackName: 'hold-function',
+      TemplateBody: JSON.stringify(template),
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    }),
+  );
   const stack = await describe(cfn, 'hold-function');
   const arn = stack?.Outputs?.[0]?.OutputValue;
   if (!arn) throw new Error('hold-function stack has no Arn output');
@@ -83,11 +95,14 @@ export async function holdFunction(cfn: CloudFormationClient): Promise<string> {
 
 /** Answers SUCCESS for a held custom resource, as its Lambda would. */
 export async function release(moto: Moto, stackId: string, logicalId = 'Hold'): Promise<void> {
-  const response = await fetch(`${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, Data: {} }),
-  });
+  const response = await fetch(
+    `${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, Data: {} }),
+    },
+  );
   if (!response.ok) throw new Error(`cfnresponse answered ${response.status}`);
 }
 
@@ -104,7 +119,9 @@ export async function describe(cfn: CloudFormationClient, name: string): Promise
 export async function cloudFormationState(cfn: CloudFormationClient): Promise<string> {
   const stacks = (await cfn.send(new ListStacksCommand({}))).StackSummaries ?? [];
   const changeSets = await Promise.all(
-    stacks.filter((stack) => stack.StackStatus !== 'DELETE_COMPLETE').map(async (stack) => (await cfn.send(new ListChangeSetsCommand({ StackName: stack.StackId }))).Summaries ?? []),
+    stacks
+      .filter((stack) => stack.StackStatus !== 'DELETE_COMPLETE')
+      .map(async (stack) => (await cfn.send(new ListChangeSetsCommand({ StackName: stack.StackId }))).Summaries ?? []),
   );
   return JSON.stringify({
     stacks: stacks.map((stack) => [stack.StackName, stack.StackStatus, stack.LastUpdatedTime?.toISOString()]),
@@ -120,5 +137,5 @@ export function deploy(
 ): Promise<ActionRun> {
   const runner = options.runner ?? createRunnerEnv(`${Date.now()}${Math.floor(Math.random() * 1000)}`);
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(runner.dir, name), text);
-  return runAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
+  return runBundledAction('deploy-stack', { timeoutMs: 60_000, ...options, runner, inputs, env: moto.env });
 }

@@ -6,12 +6,7 @@
  * action.yml is the only source of defaults: an input that has one is
  * always passed by the runner, so an empty one is an error here.
  */
-import {
-  InputError,
-  regionProblem,
-  resolveRegion,
-  type Env,
-} from '@img-mgr/kernel';
+import { InputError, regionProblem, resolveRegion, type Env } from '@img-mgr/kernel';
 import { EnvInputs } from '@img-mgr/action-kit/inputs';
 import type { PublishAmiRequest } from '@img-mgr/ami-publish';
 // Pure syntax rules only: this subpath loads no AWS SDK.

@@ -65,7 +65,9 @@ describe('publish-ami inputs: action.yml is the only source of defaults', () => 
     for (const input of Object.keys(DEFAULTS)) {
       const env = envOf({ 'ami-id': AMI, 'keep-amis': '3' });
       delete (env as Record<string, string | undefined>)[`INPUT_${input.toUpperCase()}`];
-      expect(() => readInputs(env), input).toThrow(`Input '${input}' was not set, though action.yml gives it a default`);
+      expect(() => readInputs(env), input).toThrow(
+        `Input '${input}' was not set, though action.yml gives it a default`,
+      );
     }
   });
 

@@ -1,6 +1,6 @@
 // @needs-tools moto_server
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, PARAMETER, readParameter } from './aws.js';
 
@@ -18,7 +18,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
     await moto.stop();
   });
 
-  const publish = (inputs: Record<string, string>) => runAction('publish-ami', { env: moto.env, inputs });
+  const publish = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
   /** The step failed with exactly one error line, and the parameter does not exist. */
   async function expectRejected(
@@ -127,7 +127,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
     await expectRejected({ 'ami-id': ami, region: 'us-est-1' }, `Input 'region' has 'us-est-1', ${typo}`);
     await expectRejected({ amis: JSON.stringify({ 'eu-wset-1': ami }) }, `Input 'amis' has key 'eu-wset-1', ${typo}`);
     await expectRejected({ 'keep-amis': '3', region: 'us-east-1,us-wst-2' }, `Input 'region' has 'us-wst-2', ${typo}`);
-    const fromEnv = await runAction('publish-ami', {
+    const fromEnv = await runBundledAction('publish-ami', {
       env: { ...moto.env, AWS_REGION: 'us-esat-1' },
       inputs: { 'ami-id': ami },
     });
@@ -135,7 +135,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
     expect(fromEnv.log).not.toContain('Retrying');
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
     // With the override the region is used: the AMI is looked up there (and is not found).
-    const newRegion = await runAction('publish-ami', {
+    const newRegion = await runBundledAction('publish-ami', {
       env: { ...moto.env, IMG_MGR_ANY_REGION: '1' },
       inputs: { 'ami-id': ami, region: 'us-east-9' },
     });

@@ -18,7 +18,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { publishAmi } from '@img-mgr/ami-publish';
 import { silentLogger, type Context } from '@img-mgr/kernel';
 import { clientFactory } from '@img-mgr/kernel/aws';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, readParameter } from './aws.js';
 
@@ -83,7 +83,7 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
       const amiId = amiOf.get(revision) ?? '';
       const labels = sha(revision);
       if (bundled(index)) {
-        const run = await runAction('publish-ami', { env: moto.env, inputs: { 'ami-id': amiId, labels } });
+        const run = await runBundledAction('publish-ami', { env: moto.env, inputs: { 'ami-id': amiId, labels } });
         expect(run.exitCode, `publish ${index}: ${run.log}`).toBe(0);
         bundledRuns++;
         bundledMs += run.durationMs;

@@ -7,7 +7,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, existingImages, existingSnapshots, label, launchFrom, readParameter } from './aws.js';
 
@@ -23,7 +23,7 @@ describe('publish-ami bundle against moto: pruning', () => {
     await moto.stop();
   });
 
-  const step = (inputs: Record<string, string>) => runAction('publish-ami', { env: moto.env, inputs });
+  const step = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
   it('keeps the newest N, the current, previous and labelled values and AMIs in use; deregisters the rest with their snapshots (dry run first)', async () => {
     const name = '/prune/golden';

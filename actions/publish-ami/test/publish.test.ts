@@ -1,7 +1,7 @@
 // @needs-tools moto_server
 import { ListTagsForResourceCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, PARAMETER, readParameter } from './aws.js';
 
@@ -23,7 +23,7 @@ describe('publish-ami bundle against moto: publishing', () => {
     await moto.stop();
   });
 
-  const publish = (inputs: Record<string, string>) => runAction('publish-ami', { env: moto.env, inputs });
+  const publish = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
   it('first publish creates version 1 as aws:ec2:image, confirms it by reading back, and writes outputs and summary', async () => {
     const run = await publish({ 'ami-id': amiA });

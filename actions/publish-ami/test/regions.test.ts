@@ -1,6 +1,6 @@
 // @needs-tools moto_server
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, label, putVersions, readParameter } from './aws.js';
 
@@ -23,7 +23,7 @@ describe('publish-ami bundle against moto: regions and the version limit', () =>
     await moto.stop();
   });
 
-  const step = (inputs: Record<string, string>) => runAction('publish-ami', { env: moto.env, inputs });
+  const step = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
   it("publishes bake-ami's amis map to the parameter of each region", async () => {
     const name = '/regions/map';

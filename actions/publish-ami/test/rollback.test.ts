@@ -1,7 +1,7 @@
 // @needs-tools moto_server
 import { DeregisterImageCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, readParameter } from './aws.js';
 
@@ -19,7 +19,7 @@ describe('publish-ami bundle against moto: rollback', () => {
     await moto.stop();
   });
 
-  const step = (inputs: Record<string, string>) => runAction('publish-ami', { env: moto.env, inputs });
+  const step = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
   /** v1 = r1 (label release-1), v2 = r2, v3 = r3, published through the action. */
   async function history(name: string): Promise<void> {

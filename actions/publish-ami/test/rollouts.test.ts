@@ -6,7 +6,7 @@
  */
 import { DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, readParameter } from './aws.js';
 
@@ -25,7 +25,7 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
   });
 
   const step = (inputs: Record<string, string>) =>
-    runAction('publish-ami', { env: { ...moto.env, GITHUB_RUN_ID: '777' }, inputs });
+    runBundledAction('publish-ami', { env: { ...moto.env, GITHUB_RUN_ID: '777' }, inputs });
   const rejectedTag = async (amiId: string) =>
     (await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }))).Images?.[0]?.Tags?.find(
       (tag) => tag.Key === 'img-mgr:rejected',

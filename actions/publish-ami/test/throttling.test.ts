@@ -1,7 +1,7 @@
 // @needs-tools moto_server
 import { createServer, request, type Server } from 'node:http';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { freePort, runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { freePort, runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, readParameter } from './aws.js';
 
@@ -55,7 +55,7 @@ describe('publish-ami bundle against moto: throttling', () => {
     const proxy = await throttlingProxy(moto.endpoint, 'PutParameter', 2);
     try {
       const name = '/throttled/golden';
-      const run = await runAction('publish-ami', {
+      const run = await runBundledAction('publish-ami', {
         env: { ...moto.env, AWS_ENDPOINT_URL_SSM: proxy.endpoint },
         inputs: { 'ami-id': ami, 'parameter-name': name },
       });
@@ -79,7 +79,7 @@ describe('publish-ami bundle against moto: throttling', () => {
     const proxy = await throttlingProxy(moto.endpoint, 'PutParameter', 100);
     try {
       const name = '/throttled/never';
-      const run = await runAction('publish-ami', {
+      const run = await runBundledAction('publish-ami', {
         env: { ...moto.env, AWS_ENDPOINT_URL_SSM: proxy.endpoint },
         inputs: { 'ami-id': ami, 'parameter-name': name },
       });

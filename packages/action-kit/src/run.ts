@@ -2,7 +2,6 @@
 import * as core from '@actions/core';
 import { errorMessage, isCancellation, KernelError, listenForCancellation, type Cancellation } from '@img-mgr/kernel';
 
-
 export interface ActionContext {
   /** Aborted when the job is cancelled. */
   readonly signal: AbortSignal;

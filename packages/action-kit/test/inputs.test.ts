@@ -26,7 +26,9 @@ describe('string', () => {
 describe('defaulted inputs: action.yml is the only source of defaults', () => {
   it('an unset one is the caller’s error; an empty one names the input', () => {
     expect(() => inputsOf({}).defaulted('mode')).toThrow(ActionError);
-    expect(() => inputsOf({}).defaulted('mode')).toThrow("Input 'mode' was not set, though action.yml gives it a default");
+    expect(() => inputsOf({}).defaulted('mode')).toThrow(
+      "Input 'mode' was not set, though action.yml gives it a default",
+    );
     expect(() => inputsOf({ mode: ' ' }).defaulted('mode')).toThrow(
       new InputError('mode', 'is empty; give a value, or leave it out of with: to get its default from action.yml'),
     );

@@ -16,7 +16,10 @@ describe('jobSummary', () => {
   });
 
   it('appends a heading and a table to the real summary file', async () => {
-    await jobSummary().heading('Deploy').table(['Stack', 'Status'], [['img-mgr', cell('UPDATE_COMPLETE')]]).write();
+    await jobSummary()
+      .heading('Deploy')
+      .table(['Stack', 'Status'], [['img-mgr', cell('UPDATE_COMPLETE')]])
+      .write();
     const written = readFileSync(file, 'utf8');
     expect(written).toContain('<h2>Deploy</h2>');
     expect(written).toContain('<th>Stack</th>');

@@ -22,7 +22,8 @@ export interface ClientOptions {
   random?: () => number;
   /** Per-request socket timeout in ms (default 20 s); a timed-out call is retried. */
   requestTimeoutMs?: number;
-  env?: Env;
+  /** The caller's environment: endpoint overrides, keys, the run for the user agent (never read globally). */
+  env: Env;
 }
 
 /** The shape of config every SDK v3 client constructor accepts. */
@@ -41,7 +42,10 @@ export interface SdkClientConfig {
 interface MiddlewareClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string; clientName?: string }) => (args: unknown) => Promise<unknown>,
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string; clientName?: string },
+      ) => (args: unknown) => Promise<unknown>,
       options: { step: 'finalizeRequest'; priority: 'low'; name: string },
     ): void;
   };
@@ -49,7 +53,7 @@ interface MiddlewareClient {
 
 /** Builds the config for an SDK client. */
 export function clientConfig(options: ClientOptions): SdkClientConfig {
-  const env = options.env ?? process.env;
+  const env = options.env;
   const maxAttempts = options.maxAttempts ?? 6;
   const endpoint = endpointFor(options.service, env);
   return {
@@ -61,7 +65,11 @@ export function clientConfig(options: ClientOptions): SdkClientConfig {
     retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
     customUserAgent: userAgent(options.caller, env),
     // Without throwOnRequestTimeout, @smithy/node-http-handler 4.x only warns at requestTimeout and the call hangs.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000, throwOnRequestTimeout: true }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 5_000,
+      requestTimeout: options.requestTimeoutMs ?? 20_000,
+      throwOnRequestTimeout: true,
+    }),
   };
 }
 
@@ -106,7 +114,7 @@ export function createClient<C extends object>(Client: new (config: SdkClientCon
 }
 
 /** `img-mgr/<caller> run/<id>-<attempt> repo/<owner/name>` pieces. */
-export function userAgent(caller: string, env: Env = process.env): [string, string][] {
+export function userAgent(caller: string, env: Env): [string, string][] {
   const pieces: [string, string][] = [[`img-mgr-${caller}`, '1']];
   if (env.GITHUB_RUN_ID) pieces.push(['run', `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`]);
   if (env.GITHUB_REPOSITORY) pieces.push(['repo', env.GITHUB_REPOSITORY.replace(/[^A-Za-z0-9._-]/g, '_')]);
@@ -135,7 +143,12 @@ class LoggedRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const next = await this.inner.refreshRetryTokenForRetry(token as StandardRetryToken, info);
-    const error = info.error as { name?: string; message?: string; $operation?: string; $metadata?: { httpStatusCode?: number } };
+    const error = info.error as {
+      name?: string;
+      message?: string;
+      $operation?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
     const what = error.$operation ?? 'AWS call';
     const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
     // smithy 4.x sleeps inside refreshRetryTokenForRetry and records the wait in

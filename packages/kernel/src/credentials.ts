@@ -13,4 +13,5 @@ export function hasUrlCredentials(value: string): boolean {
 }
 
 /** The refusal, for an input's error line (the value is never repeated). */
-export const URL_CREDENTIALS_PROBLEM = 'holds a URL with credentials (user:token@), which would reach logs and tags; use a URL without them';
+export const URL_CREDENTIALS_PROBLEM =
+  'holds a URL with credentials (user:token@), which would reach logs and tags; use a URL without them';

@@ -129,7 +129,8 @@ function parsePair(item: string, place: string, options: KeyValueOptions): { key
   if (options.stripQuotes !== false && (first === '"' || first === "'")) {
     const wholly = value.length >= 2 && value.endsWith(first) && !value.slice(1, -1).includes(first);
     if (wholly) value = value.slice(1, -1);
-    else if (!value.endsWith(first)) throw new KeyValueSyntaxError(`has ${place} whose quoted value does not end with ${first}`);
+    else if (!value.endsWith(first))
+      throw new KeyValueSyntaxError(`has ${place} whose quoted value does not end with ${first}`);
   }
   return { key, value };
 }

@@ -52,7 +52,9 @@ describe('createClient', () => {
     const response = await ssm.send(new GetParameterCommand({ Name: '/p' }));
     expect(response.Parameter?.Version).toBe(3);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^Retrying SSM\.GetParameter \(attempt 2 of 6\) after ThrottlingException 400; backed off 0 ms$/);
+    expect(lines[0]).toMatch(
+      /^Retrying SSM\.GetParameter \(attempt 2 of 6\) after ThrottlingException 400; backed off 0 ms$/,
+    );
     expect(fixture.seen.agent[0]).toContain('img-mgr-publish-ami/1');
     expect(fixture.seen.agent[0]).toContain('run/7-1');
   });

@@ -12,6 +12,8 @@ describe('errorMessage', () => {
     expect(errorMessage({ code: 42 })).toBe('{"code":42}');
     expect(errorMessage(undefined)).toBe('undefined');
     expect(errorMessage(new InputError('region', 'is bad'))).toBe("Input 'region' is bad");
-    expect(errorMessage(new ActionError('Stack is stuck', 'Continue the rollback'))).toBe('Stack is stuck. Continue the rollback');
+    expect(errorMessage(new ActionError('Stack is stuck', 'Continue the rollback'))).toBe(
+      'Stack is stuck. Continue the rollback',
+    );
   });
 });

@@ -24,7 +24,7 @@ describe('the KEY=VALUE grammar', () => {
   });
 
   it('keeps = inside values and strips quotes only around a wholly quoted value', () => {
-    expect(pairs("Url=https://x/?a=b\nName='a b'\nList=\"a\",\"b\"")).toEqual([
+    expect(pairs('Url=https://x/?a=b\nName=\'a b\'\nList="a","b"')).toEqual([
       ['Url', 'https://x/?a=b'],
       ['Name', 'a b'],
       ['List', '"a","b"'],

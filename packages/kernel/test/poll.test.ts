@@ -19,28 +19,34 @@ function fakeTime(): { now: () => number; sleep: (ms: number) => Promise<void>; 
 describe('poll', () => {
   it('grows the pause by the factor up to the maximum, jittered down by at most 20 %', async () => {
     const time = fakeTime();
-    const value = await poll((attempt) => Promise.resolve(attempt === 6 ? { done: true, value: 'ok' } : { done: false }), {
-      timeoutMs: 60_000,
-      timeoutMessage: () => 'never',
-      minIntervalMs: 1_000,
-      maxIntervalMs: 3_000,
-      random: () => 1,
-      ...time,
-    });
+    const value = await poll(
+      (attempt) => Promise.resolve(attempt === 6 ? { done: true, value: 'ok' } : { done: false }),
+      {
+        timeoutMs: 60_000,
+        timeoutMessage: () => 'never',
+        minIntervalMs: 1_000,
+        maxIntervalMs: 3_000,
+        random: () => 1,
+        ...time,
+      },
+    );
     expect(value).toBe('ok');
     expect(time.slept).toEqual([800, 1200, 1800, 2400, 2400]);
   });
 
   it('drops back to the shortest pause after activity', async () => {
     const time = fakeTime();
-    await poll((attempt) => Promise.resolve(attempt === 4 ? { done: true, value: 1 } : { done: false, activity: attempt === 3 }), {
-      timeoutMs: 60_000,
-      timeoutMessage: () => 'never',
-      minIntervalMs: 1_000,
-      maxIntervalMs: 5_000,
-      random: () => 0,
-      ...time,
-    });
+    await poll(
+      (attempt) => Promise.resolve(attempt === 4 ? { done: true, value: 1 } : { done: false, activity: attempt === 3 }),
+      {
+        timeoutMs: 60_000,
+        timeoutMessage: () => 'never',
+        minIntervalMs: 1_000,
+        maxIntervalMs: 5_000,
+        random: () => 0,
+        ...time,
+      },
+    );
     expect(time.slept).toEqual([1000, 1500, 1000]);
   });
 
@@ -52,7 +58,13 @@ describe('poll', () => {
         checks += 1;
         return Promise.resolve({ done: false });
       },
-      { timeoutMs: 2_500, timeoutMessage: () => 'still pending after 2.5s', minIntervalMs: 1_000, random: () => 0, ...time },
+      {
+        timeoutMs: 2_500,
+        timeoutMessage: () => 'still pending after 2.5s',
+        minIntervalMs: 1_000,
+        random: () => 0,
+        ...time,
+      },
     );
     await expect(waiting).rejects.toThrow(new TimeoutError('still pending after 2.5s'));
     expect(time.slept).toEqual([1000, 1500]);

@@ -163,11 +163,7 @@ const UNREACHABLE = new Set([
 ]);
 
 /** downloadTool with one-line errors: no network, or the HTTP status of a missing file. */
-async function download(
-  toolCache: ToolCache,
-  url: string,
-  version: string,
-): Promise<string> {
+async function download(toolCache: ToolCache, url: string, version: string): Promise<string> {
   try {
     return await toolCache.downloadTool(url);
   } catch (error: unknown) {

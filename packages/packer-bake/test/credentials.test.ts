@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasUrlCredentials, urlCredentialsProblem, varFileWithUrlCredentials, variableWithUrlCredentials } from '../src/credentials.js';
+import {
+  hasUrlCredentials,
+  urlCredentialsProblem,
+  varFileWithUrlCredentials,
+  variableWithUrlCredentials,
+} from '../src/credentials.js';
 
 describe('URLs with credentials', () => {
   it.each([
@@ -18,7 +23,10 @@ describe('URLs with credentials', () => {
   });
 
   it('names the variable, never its value', () => {
-    const name = variableWithUrlCredentials({ flask_ref: 'master', flask_repo: 'https://x-access-token:ghp_abcdef123456@github.com/me/app.git' });
+    const name = variableWithUrlCredentials({
+      flask_ref: 'master',
+      flask_repo: 'https://x-access-token:ghp_abcdef123456@github.com/me/app.git',
+    });
     expect(name).toBe('flask_repo');
     const problem = urlCredentialsProblem(name ?? '');
     expect(problem).toContain("'flask_repo'");
@@ -28,8 +36,17 @@ describe('URLs with credentials', () => {
   it('finds a var file that holds such a URL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'varfiles-'));
     writeFileSync(join(dir, 'clean.pkrvars.hcl'), 'flask_repo = "https://github.com/me/app.git"\n');
-    writeFileSync(join(dir, 'token.pkrvars.hcl'), 'flask_repo = "https://x-access-token:ghp_abc123@github.com/me/app.git"\n');
+    writeFileSync(
+      join(dir, 'token.pkrvars.hcl'),
+      'flask_repo = "https://x-access-token:ghp_abc123@github.com/me/app.git"\n',
+    );
     expect(await varFileWithUrlCredentials([join(dir, 'clean.pkrvars.hcl')])).toBeUndefined();
-    expect(await varFileWithUrlCredentials([join(dir, 'clean.pkrvars.hcl'), join(dir, 'token.pkrvars.hcl'), join(dir, 'missing.hcl')])).toBe(join(dir, 'token.pkrvars.hcl'));
+    expect(
+      await varFileWithUrlCredentials([
+        join(dir, 'clean.pkrvars.hcl'),
+        join(dir, 'token.pkrvars.hcl'),
+        join(dir, 'missing.hcl'),
+      ]),
+    ).toBe(join(dir, 'token.pkrvars.hcl'));
   });
 });

@@ -141,7 +141,11 @@ symlinkSync(execFileSync('sh', ['-c', 'command -v gpg'], { encoding: 'utf8' }).t
 /** The Context's env of every install here: that PATH and the mirror. */
 const env = (): Record<string, string | undefined> => ({ HOME: process.env.HOME, PATH: gpgOnly, [MIRROR_ENV]: mirror });
 /** The request every install here uses: the throwaway key trusted through the test seam. */
-const install = (version: string): Parameters<typeof resolvePacker>[0] => ({ version, trustedKey: trusted.key, toolCache });
+const install = (version: string): Parameters<typeof resolvePacker>[0] => ({
+  version,
+  trustedKey: trusted.key,
+  toolCache,
+});
 
 describe('Packer install through the tool cache', () => {
   it('downloads the release zip and SHA256SUMS, verifies and caches it, then reuses the cache', async () => {
@@ -212,7 +216,9 @@ describe('Packer install through the tool cache', () => {
     globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS = 0;
     try {
       const offline = { ...env(), [MIRROR_ENV]: 'http://releases.invalid' };
-      await expect(resolvePacker({ version: '9.9.4', trustedKey: trusted.key, toolCache }, testContext(offline))).rejects.toThrow(
+      await expect(
+        resolvePacker({ version: '9.9.4', trustedKey: trusted.key, toolCache }, testContext(offline)),
+      ).rejects.toThrow(
         /^Cannot download Packer 9\.9\.4: releases\.invalid cannot be reached \((ENOTFOUND|EAI_AGAIN); no network\?\)\. Put Packer on PATH and set packer-version to 'path', or set IMG_MGR_PACKER_MIRROR to a reachable mirror$/,
       );
       const closed = await new Promise<number>((resolve) => {
@@ -222,7 +228,9 @@ describe('Packer install through the tool cache', () => {
         });
       });
       const closedMirror = testContext({ ...env(), [MIRROR_ENV]: `http://127.0.0.1:${closed}` });
-      await expect(resolvePacker({ version: '9.9.4', trustedKey: trusted.key, toolCache }, closedMirror)).rejects.toThrow(
+      await expect(
+        resolvePacker({ version: '9.9.4', trustedKey: trusted.key, toolCache }, closedMirror),
+      ).rejects.toThrow(
         /^Cannot download Packer 9\.9\.4: 127\.0\.0\.1:\d+ cannot be reached \(ECONNREFUSED; no network\?\)/,
       );
     } finally {

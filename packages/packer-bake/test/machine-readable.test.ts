@@ -51,11 +51,15 @@ function parse(text: string, chunkSize = 0): Parsed {
 describe('machine-readable records', () => {
   it('unescapes %!(PACKER_COMMA), \\n and \\r in data fields', () => {
     expect(unescapeField('No volumes to clean up%!(PACKER_COMMA) skipping')).toBe('No volumes to clean up, skipping');
-    expect(unescapeField('AMIs were created:\\nus-east-1: ami-1\\r\\n')).toBe('AMIs were created:\nus-east-1: ami-1\r\n');
+    expect(unescapeField('AMIs were created:\\nus-east-1: ami-1\\r\\n')).toBe(
+      'AMIs were created:\nus-east-1: ami-1\r\n',
+    );
   });
 
   it('splits timestamp, target, type and data, keeping escaped commas inside one field', () => {
-    expect(parseRecord('1795322328,amazon-ebs.app,artifact,0,id,us-east-1:ami-a%!(PACKER_COMMA)us-west-2:ami-b')).toEqual({
+    expect(
+      parseRecord('1795322328,amazon-ebs.app,artifact,0,id,us-east-1:ami-a%!(PACKER_COMMA)us-west-2:ami-b'),
+    ).toEqual({
       timestamp: 1795322328,
       target: 'amazon-ebs.app',
       type: 'artifact',
@@ -76,7 +80,10 @@ describe('machine-readable records', () => {
 
   it('parses AMI artifact ids with one or several regions, and rejects others', () => {
     expect(parseAmiArtifactId('us-east-1:ami-0123456789abcdef0')).toEqual({ 'us-east-1': 'ami-0123456789abcdef0' });
-    expect(parseAmiArtifactId('us-east-1:ami-a1,us-west-2:ami-b2')).toEqual({ 'us-east-1': 'ami-a1', 'us-west-2': 'ami-b2' });
+    expect(parseAmiArtifactId('us-east-1:ami-a1,us-west-2:ami-b2')).toEqual({
+      'us-east-1': 'ami-a1',
+      'us-west-2': 'ami-b2',
+    });
     expect(parseAmiArtifactId('us-gov-west-1:ami-c3')).toEqual({ 'us-gov-west-1': 'ami-c3' });
     expect(parseAmiArtifactId('packer-manifest.json')).toBeUndefined();
     expect(parseAmiArtifactId('us-east-1:ami-a1,garbage')).toBeUndefined();
@@ -91,7 +98,11 @@ describe('parser on recorded Packer 1.6.6 output', () => {
         name: 'amazon-ebs.app',
         builderId: 'mitchellh.amazonebs',
         artifactId: 'eu-west-1:ami-e9134a2a2131017fe,us-east-1:ami-1beebbc7eaaccd399,us-west-2:ami-f894aabbd5a5c92da',
-        amis: { 'eu-west-1': 'ami-e9134a2a2131017fe', 'us-east-1': 'ami-1beebbc7eaaccd399', 'us-west-2': 'ami-f894aabbd5a5c92da' },
+        amis: {
+          'eu-west-1': 'ami-e9134a2a2131017fe',
+          'us-east-1': 'ami-1beebbc7eaaccd399',
+          'us-west-2': 'ami-f894aabbd5a5c92da',
+        },
       },
     ]);
     expect(parsed.artifacts[0]?.string).toBe(
@@ -100,7 +111,11 @@ describe('parser on recorded Packer 1.6.6 output', () => {
     const texts = parsed.ui.map((line) => line.text);
     expect(texts).toContain('==> amazon-ebs.app: No volumes to clean up, skipping');
     // The artifact's UI record spans lines; each is a line of its own, of the same build.
-    expect(parsed.ui).toContainEqual({ level: 'say', text: 'us-west-2: ami-f894aabbd5a5c92da', build: 'amazon-ebs.app' });
+    expect(parsed.ui).toContainEqual({
+      level: 'say',
+      text: 'us-west-2: ami-f894aabbd5a5c92da',
+      build: 'amazon-ebs.app',
+    });
     expect(texts.some((text) => text.includes('\\n') || text.includes('PACKER_COMMA'))).toBe(false);
     expect(parsed.plain).toEqual([]);
   });
@@ -122,7 +137,9 @@ describe('parser on recorded Packer 1.6.6 output', () => {
     const parsed = parse(recording('failure'));
     expect(parsed.builds).toEqual([]);
     expect(parsed.buildErrors).toHaveLength(1);
-    expect(parsed.buildErrors[0]).toMatch(/^amazon-ebs\.app: No AMI was found matching filters: \{\n {2}Filters: \[\{\n/);
+    expect(parsed.buildErrors[0]).toMatch(
+      /^amazon-ebs\.app: No AMI was found matching filters: \{\n {2}Filters: \[\{\n/,
+    );
     expect(parsed.buildErrors[0]).toContain('Name: "virtualization-type",');
     const errors = parsed.ui.filter((line) => line.level === 'error').map((line) => line.text);
     expect(errors).toContain("==> Some builds didn't complete successfully and had errors:");
@@ -158,7 +175,10 @@ describe('parser on recorded Packer 1.6.6 output', () => {
     const line = (index: number, key: string, value = ''): string =>
       `1,amazon-ebs.app,artifact,${index},${key}${value ? `,${value}` : ''}\n`;
     const text = [0, 1]
-      .map((index) => line(index, 'builder-id', 'mitchellh.amazonebs') + line(index, 'id', 'us-east-1:ami-a1') + line(index, 'end'))
+      .map(
+        (index) =>
+          line(index, 'builder-id', 'mitchellh.amazonebs') + line(index, 'id', 'us-east-1:ami-a1') + line(index, 'end'),
+      )
       .join('');
     expect(parse(text).builds).toHaveLength(1);
   });

@@ -14,14 +14,21 @@ const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'cli.js')
 
 function timed(label, args) {
   const started = performance.now();
-  const run = spawnSync(process.execPath, [cli, ...args, '--json'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const run = spawnSync(process.execPath, [cli, ...args, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   const ms = performance.now() - started;
   if (run.status !== 0) {
     process.stderr.write(run.stderr);
     throw new Error(`${label}: exit ${run.status}`);
   }
   const report = JSON.parse(run.stdout);
-  const packer = report.ami ? (report.ami.skipped ? 'Packer skipped' : `Packer ran ${Math.round(report.ami.durationMs)} ms`) : '';
+  const packer = report.ami
+    ? report.ami.skipped
+      ? 'Packer skipped'
+      : `Packer ran ${Math.round(report.ami.durationMs)} ms`
+    : '';
   console.log(`${label.padEnd(10)} ${String(Math.round(ms)).padStart(6)} ms wall  ${packer}`);
 }
 

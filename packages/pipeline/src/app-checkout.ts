@@ -24,7 +24,12 @@ interface RunOptions {
  * commit is reset to it (undoing the last configuration), anything else is
  * cloned afresh. Throws CheckoutError with git's last line.
  */
-export async function checkoutApp(repo: string, commit: string, dir: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+export async function checkoutApp(
+  repo: string,
+  commit: string,
+  dir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
   const git = (args: string[], timeoutMs = 30_000): Promise<string> => run('git', args, { timeoutMs, ...options });
   if (existsSync(join(dir, '.git'))) {
     const head = await git(['-C', dir, 'rev-parse', 'HEAD']).catch(() => '');
@@ -41,8 +46,16 @@ export async function checkoutApp(repo: string, commit: string, dir: string, opt
 }
 
 /** Runs packer/configure_app.sh on `dir`; resolves with its log lines. */
-export async function configureApp(root: string, dir: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
-  const output = await run('bash', [join(root, 'packer', 'configure_app.sh'), dir], { timeoutMs: 30_000, ...options, stderrToo: true });
+export async function configureApp(
+  root: string,
+  dir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const output = await run('bash', [join(root, 'packer', 'configure_app.sh'), dir], {
+    timeoutMs: 30_000,
+    ...options,
+    stderrToo: true,
+  });
   return output.split('\n').filter((line) => line.trim() !== '');
 }
 
@@ -68,4 +81,3 @@ function run(command: string, args: string[], options: RunOptions & { stderrToo?
     );
   });
 }
-

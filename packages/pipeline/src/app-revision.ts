@@ -35,16 +35,24 @@ interface LookupOptions {
  * repository that answers but has no such ref is a UsageError naming
  * --flask-ref and the repository (a short SHA cannot be checked remotely).
  */
-export async function resolveAppSource(repo: string, ref: string | undefined, options: LookupOptions = {}): Promise<AppSource> {
+export async function resolveAppSource(
+  repo: string,
+  ref: string | undefined,
+  options: LookupOptions = {},
+): Promise<AppSource> {
   if (ref !== undefined && FULL_SHA.test(ref)) return { repo, ref, commit: ref, defaultBranch: false };
   if (ref === undefined) {
     const answer = await lsRemote(['--symref', '--', repo, 'HEAD'], options);
     if (!answer.ok) return { repo, ref: 'HEAD', defaultBranch: true, unreachable: answer.reason };
     const head = parseSymref(answer.stdout);
-    if (!head) return { repo, ref: 'HEAD', defaultBranch: true, unreachable: 'the repository has no HEAD (is it empty?)' };
+    if (!head)
+      return { repo, ref: 'HEAD', defaultBranch: true, unreachable: 'the repository has no HEAD (is it empty?)' };
     return { repo, ref: head.branch ?? 'HEAD', commit: head.commit, defaultBranch: true };
   }
-  const answer = await lsRemote(['--', repo, ref, `refs/heads/${ref}`, `refs/tags/${ref}`, `refs/tags/${ref}^{}`], options);
+  const answer = await lsRemote(
+    ['--', repo, ref, `refs/heads/${ref}`, `refs/tags/${ref}`, `refs/tags/${ref}^{}`],
+    options,
+  );
   if (!answer.ok) return { repo, ref, defaultBranch: false, unreachable: answer.reason };
   const commit = pickCommit(answer.stdout, ref);
   if (!commit) {
@@ -69,11 +77,16 @@ export function pickCommit(lsRemote: string, ref: string): string | undefined {
     .map((line) => line.trim().split(/\s+/))
     .filter((parts): parts is [string, string] => parts.length === 2 && FULL_SHA.test(parts[0] ?? ''));
   const find = (name: string): string | undefined => entries.find(([, refName]) => refName === name)?.[0];
-  return find(`refs/tags/${ref}^{}`) ?? find(`refs/heads/${ref}`) ?? find(`refs/tags/${ref}`) ?? find(ref) ?? entries[0]?.[0];
+  return (
+    find(`refs/tags/${ref}^{}`) ?? find(`refs/heads/${ref}`) ?? find(`refs/tags/${ref}`) ?? find(ref) ?? entries[0]?.[0]
+  );
 }
 
 /** `git ls-remote` (bounded, never prompting for credentials): its output, or git's last error line. */
-function lsRemote(args: string[], options: LookupOptions): Promise<{ ok: true; stdout: string } | { ok: false; reason: string }> {
+function lsRemote(
+  args: string[],
+  options: LookupOptions,
+): Promise<{ ok: true; stdout: string } | { ok: false; reason: string }> {
   return new Promise((resolve) => {
     execFile(
       'git',
@@ -89,7 +102,12 @@ function lsRemote(args: string[], options: LookupOptions): Promise<{ ok: true; s
           return;
         }
         const last = gitReason(stderr);
-        resolve({ ok: false, reason: last ?? (error.killed ? 'git ls-remote timed out' : error.message.split('\n')[0] ?? 'git ls-remote failed') });
+        resolve({
+          ok: false,
+          reason:
+            last ??
+            (error.killed ? 'git ls-remote timed out' : (error.message.split('\n')[0] ?? 'git ls-remote failed')),
+        });
       },
     );
   });

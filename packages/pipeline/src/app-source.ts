@@ -30,5 +30,8 @@ export async function appSourceFor(ctx: { options: Options; signal?: AbortSignal
 export function describeApp(app: AppSource, detail: (line: string) => void): void {
   const which = app.defaultBranch ? `${app.ref} (the default branch)` : app.ref;
   if (app.commit) detail(`app revision ${app.commit} (${which} of ${app.repo})`);
-  else detail(`could not reach ${app.repo} (${app.unreachable ?? 'offline?'}); baking ${which} by name, the fingerprint uses the ref name`);
+  else
+    detail(
+      `could not reach ${app.repo} (${app.unreachable ?? 'offline?'}); baking ${which} by name, the fingerprint uses the ref name`,
+    );
 }

@@ -47,7 +47,10 @@ function bakedAmiId(ctx: CommandContext): string {
   const last = readLastBake(ctx.stateDir);
   const sameTarget = last && last.region === ctx.target.region && (last.endpoint ?? '') === (ctx.target.endpoint ?? '');
   if (!last || !sameTarget) {
-    throw new UsageError('--ami-id', `is required: no AMI was baked by 'img-mgr-pipeline bake' against ${ctx.target.describe}`);
+    throw new UsageError(
+      '--ami-id',
+      `is required: no AMI was baked by 'img-mgr-pipeline bake' against ${ctx.target.describe}`,
+    );
   }
   ctx.progress.note(`publishing ${last.amiId}, baked ${last.bakedAt} (use --ami-id to choose another)`);
   return last.amiId;

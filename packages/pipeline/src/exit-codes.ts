@@ -38,6 +38,9 @@ export const EXIT_CODE_HELP: readonly [number, string][] = [
   [ExitCode.publish, 'publish or rollback of the SSM parameter failed'],
   [ExitCode.deploy, 'a stack deployment failed'],
   [ExitCode.timeout, '--timeout ran out'],
-  [ExitCode.preview, 'the local preview of the app failed to start or to answer (the AWS side is done and left as it is)'],
+  [
+    ExitCode.preview,
+    'the local preview of the app failed to start or to answer (the AWS side is done and left as it is)',
+  ],
   [ExitCode.cancelled, 'interrupted (Ctrl-C, SIGTERM, SIGHUP: a closed terminal)'],
 ];

@@ -20,8 +20,8 @@ const DETAILS: Record<Command, string[]> = {
     '',
     'Locally, the run then serves the app it baked (the local preview): a git checkout of --flask-repo at',
     'the baked commit, configured by packer/configure_app.sh as the bake does, run with Flask from the tools',
-    "Python (.tools/venv) on a free 127.0.0.1 port, with the environment the stack gives the instances",
-    '(IMG_MGR_BUCKET = the stack\'s bucket) and its AWS calls sent to the local AWS. The run reports OK only',
+    'Python (.tools/venv) on a free 127.0.0.1 port, with the environment the stack gives the instances',
+    "(IMG_MGR_BUCKET = the stack's bucket) and its AWS calls sent to the local AWS. The run reports OK only",
     'after GET / answers the upload page and a file POSTed to /upload lands in the bucket. The summary shows',
     'it as "App (local preview)"; the stack\'s load balancer name is the emulator\'s and does not answer.',
     'Without --keep the preview stops with the local AWS; with --keep it runs until `down`. When the',
@@ -41,7 +41,7 @@ const DETAILS: Record<Command, string[]> = {
   ],
   deploy: [
     'Creates or updates both stacks through change sets with the deploy-stack library, streaming their events.',
-    "Parameters come from cloudformation/parameters/vpc-<env>-<region>.json and <env>-<region>.json.",
+    'Parameters come from cloudformation/parameters/vpc-<env>-<region>.json and <env>-<region>.json.',
   ],
   rollback: [
     "Republishes an earlier version's AMI as a new version labelled rollback-from-v<N>, then redeploys the",
@@ -67,9 +67,16 @@ const EXAMPLES: Partial<Record<Command, string[]>> = {
     'img-mgr-pipeline run --aws --region us-west-2 --flask-repo https://github.com/you/flask-aws-storage.git',
   ],
   bake: ['img-mgr-pipeline bake --keep --flask-ref v1.2.0', 'img-mgr-pipeline bake --force --keep'],
-  publish: ['img-mgr-pipeline publish                              the AMI of the last bake', 'img-mgr-pipeline publish --ami-id ami-0123456789abcdef0'],
+  publish: [
+    'img-mgr-pipeline publish                              the AMI of the last bake',
+    'img-mgr-pipeline publish --ami-id ami-0123456789abcdef0',
+  ],
   deploy: ['img-mgr-pipeline deploy --env dev'],
-  rollback: ['img-mgr-pipeline rollback                             to the previous value', 'img-mgr-pipeline rollback --to 3', 'img-mgr-pipeline rollback --to release-1.2'],
+  rollback: [
+    'img-mgr-pipeline rollback                             to the previous value',
+    'img-mgr-pipeline rollback --to 3',
+    'img-mgr-pipeline rollback --to release-1.2',
+  ],
   status: ['img-mgr-pipeline status', 'img-mgr-pipeline status --aws --region us-west-2 --json'],
   down: ['img-mgr-pipeline down'],
 };
@@ -83,17 +90,18 @@ const FLAG_HELP: Record<string, string> = {
   '--flask-repo': `https git URL of the Flask app, or locally a repository path / file:// URL (default ${DEFAULTS.flaskRepo})`,
   '--flask-ref': "branch, tag or full commit SHA of the app (default: the repository's default branch)",
   '--no-preview': 'do not start the local preview of the app after a local run',
-  '--preview-port': "127.0.0.1 port of the local preview (default: a free one)",
+  '--preview-port': '127.0.0.1 port of the local preview (default: a free one)',
   '--force': 'bake even when an AMI from the same inputs exists',
   '--ami-id': 'the AMI to publish (default: the last one `bake` made against this AWS)',
-  '--to': "rollback target: previous (default), a version number, or a label",
+  '--to': 'rollback target: previous (default), a version number, or a label',
   '--parameter-name': `the SSM parameter (default ${DEFAULTS.parameterName})`,
   '--env': `environment of the parameter files (default ${DEFAULTS.env})`,
-  '--vpc-stack': "vpc stack name (default: NetworkStackName from the parameter file, else img-mgr-vpc-<env>)",
+  '--vpc-stack': 'vpc stack name (default: NetworkStackName from the parameter file, else img-mgr-vpc-<env>)',
   '--app-stack': 'img-mgr stack name (default img-mgr-<env>)',
   '--json': 'print one JSON document on stdout instead of the summary table (progress still goes to stderr)',
   '--plain': 'plain progress lines even on a terminal (the default when not a terminal or CI is set)',
-  '--state-dir': 'folder for the records of the kept local AWS, the preview and the last bake, and the lock (default packages/pipeline/.state)',
+  '--state-dir':
+    'folder for the records of the kept local AWS, the preview and the last bake, and the lock (default packages/pipeline/.state)',
   '--help': 'this help',
 };
 

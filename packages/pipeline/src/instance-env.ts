@@ -26,7 +26,10 @@ export interface InstanceConfig {
 /** The files the user data writes under /etc/img-mgr with here-documents (`cat >/etc/img-mgr/NAME <<'EOF'`). */
 export function instanceFilesFromUserData(userData: string): Map<string, string> {
   const dir = INSTANCE_CONFIG_DIR.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const heredoc = new RegExp(`>\\s*${dir}/([\\w.-]+)\\s*<<-?\\s*(['"]?)(\\w+)\\2[^\\n]*\\n([\\s\\S]*?)\\n\\s*\\3\\s*(?=\\n|$)`, 'g');
+  const heredoc = new RegExp(
+    `>\\s*${dir}/([\\w.-]+)\\s*<<-?\\s*(['"]?)(\\w+)\\2[^\\n]*\\n([\\s\\S]*?)\\n\\s*\\3\\s*(?=\\n|$)`,
+    'g',
+  );
   const files = new Map<string, string>();
   for (const match of userData.matchAll(heredoc)) files.set(match[1] ?? '', `${match[4] ?? ''}\n`);
   return files;
@@ -54,15 +57,24 @@ export function localInstanceEnv(config: InstanceConfig, dir: string): Record<st
   for (const [name, content] of config.files) writeFileSync(join(dir, name), content);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.env)) {
-    env[key] = value.startsWith(`${INSTANCE_CONFIG_DIR}/`) ? join(dir, value.slice(INSTANCE_CONFIG_DIR.length + 1)) : value;
+    env[key] = value.startsWith(`${INSTANCE_CONFIG_DIR}/`)
+      ? join(dir, value.slice(INSTANCE_CONFIG_DIR.length + 1))
+      : value;
   }
   return env;
 }
 
 /** What the user data of launch template `id` ($Latest) configures, or undefined when it writes no app.env. */
-export async function instanceConfig(launchTemplateId: string, region: string, signal?: AbortSignal): Promise<InstanceConfig | undefined> {
-  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', maxAttempts: 3 });
-  const response = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Latest'] }), { abortSignal: signal });
+export async function instanceConfig(
+  launchTemplateId: string,
+  region: string,
+  signal?: AbortSignal,
+): Promise<InstanceConfig | undefined> {
+  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', maxAttempts: 3, env: process.env });
+  const response = await ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Latest'] }),
+    { abortSignal: signal },
+  );
   const encoded = response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData;
   if (!encoded) return undefined;
   const userData = Buffer.from(encoded, 'base64').toString('utf8');

@@ -151,7 +151,12 @@ export async function stopLocalAws(aws: Pick<LocalAws, 'pid' | 'stateFile'>): Pr
     signal(aws.pid, 'SIGTERM');
     const deadline = Date.now() + 3_000;
     while (isAlive(aws.pid) && Date.now() < deadline) await delay(50);
-    if (isAlive(aws.pid)) signal(aws.pid, 'SIGKILL');
+    if (isAlive(aws.pid)) {
+      signal(aws.pid, 'SIGKILL');
+      // A killed process lingers until the kernel reaps it; `down` reports it stopped only when it is gone.
+      const killDeadline = Date.now() + 2_000;
+      while (isAlive(aws.pid) && Date.now() < killDeadline) await delay(50);
+    }
   }
   rmSync(aws.stateFile, { force: true });
 }

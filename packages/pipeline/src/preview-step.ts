@@ -269,7 +269,7 @@ async function checkApp(
 
   const key = `uploads/${name}`;
   const s3 = new S3Client({
-    ...clientConfig({ region: ctx.target.region, service: 'S3', caller: 'pipeline', maxAttempts: 2 }),
+    ...clientConfig({ region: ctx.target.region, service: 'S3', caller: 'pipeline', maxAttempts: 2, env: process.env }),
     forcePathStyle: true,
   });
   try {

@@ -62,15 +62,37 @@ export function recordedPreview(stateDir: string, lookup: ProcessLookup = {}): P
 }
 
 /** Starts the app in `appDir` on `port` with `env`; its output goes to `logFile`. Resolves with its pid. */
-export function spawnApp(options: { python: string; appDir: string; port: number; env: NodeJS.ProcessEnv; logFile: string }): { pid: number; exited: () => number | undefined } {
+export function spawnApp(options: {
+  python: string;
+  appDir: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+}): { pid: number; exited: () => number | undefined } {
   const out = openSync(options.logFile, 'w');
   // `flask` as its own argument (not `-m flask`), so that the recorded pid can be told apart from any other Python.
-  const child = spawn(options.python, ['-m', 'flask', '--app', 'app', 'run', '--host', '127.0.0.1', '--port', String(options.port), '--no-reload', '--no-debugger'], {
-    cwd: options.appDir,
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: options.env,
-  });
+  const child = spawn(
+    options.python,
+    [
+      '-m',
+      'flask',
+      '--app',
+      'app',
+      'run',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port),
+      '--no-reload',
+      '--no-debugger',
+    ],
+    {
+      cwd: options.appDir,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: options.env,
+    },
+  );
   closeSync(out);
   child.unref();
   let exitCode: number | undefined;

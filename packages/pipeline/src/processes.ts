@@ -46,16 +46,30 @@ export function commandLine(pid: number, lookup: ProcessLookup = {}): string[] |
  * `-p 5000`, flask `--port 5000`). False when nothing can tell: a process we
  * cannot identify is never signalled.
  */
-export function runsOnPort(pid: number, program: string, portFlags: readonly string[], port: number, lookup: ProcessLookup = {}): boolean {
+export function runsOnPort(
+  pid: number,
+  program: string,
+  portFlags: readonly string[],
+  port: number,
+  lookup: ProcessLookup = {},
+): boolean {
   const args = commandLine(pid, lookup);
   if (!args) return false;
   if (!args.some((arg) => arg === program || arg.endsWith(`/${program}`))) return false;
-  return args.some((arg, index) => (portFlags.includes(arg) && args[index + 1] === String(port)) || portFlags.some((flag) => arg === `${flag}=${port}`));
+  return args.some(
+    (arg, index) =>
+      (portFlags.includes(arg) && args[index + 1] === String(port)) ||
+      portFlags.some((flag) => arg === `${flag}=${port}`),
+  );
 }
 
 function psField(pid: number, field: 'args' | 'stat'): string | undefined {
   try {
-    const out = execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim();
+    const out = execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    }).trim();
     return out === '' ? undefined : out;
   } catch {
     return undefined;

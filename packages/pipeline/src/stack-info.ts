@@ -20,19 +20,33 @@ export interface StackInfo {
 
 /** Describes `name`; a missing stack is `exists: false`. */
 export async function describeStackInfo(name: string, region: string, signal?: AbortSignal): Promise<StackInfo> {
-  const cfn = createClient(CloudFormationClient, { region, service: 'CLOUDFORMATION', caller: 'pipeline' });
+  const cfn = createClient(CloudFormationClient, {
+    region,
+    service: 'CLOUDFORMATION',
+    caller: 'pipeline',
+    env: process.env,
+  });
   let stack: Stack | undefined;
   try {
     stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }), { abortSignal: signal })).Stacks?.[0];
   } catch (error: unknown) {
-    if (error instanceof Error && /does not exist/i.test(error.message)) return { name, exists: false, status: 'DOES_NOT_EXIST', outputs: {} };
+    if (error instanceof Error && /does not exist/i.test(error.message))
+      return { name, exists: false, status: 'DOES_NOT_EXIST', outputs: {} };
     throw error;
   }
   if (!stack) return { name, exists: false, status: 'DOES_NOT_EXIST', outputs: {} };
-  const outputs = Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+  const outputs = Object.fromEntries(
+    (stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+  );
   const imageParameter = stack.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageId');
   const imageId = imageParameter?.ResolvedValue ?? outputs.ImageId;
-  const info: StackInfo = { name, exists: true, status: stack.StackStatus ?? '?', outputs, ...(imageId ? { imageId } : {}) };
+  const info: StackInfo = {
+    name,
+    exists: true,
+    status: stack.StackStatus ?? '?',
+    outputs,
+    ...(imageId ? { imageId } : {}),
+  };
   const launchTemplateId = outputs.LaunchTemplateId;
   if (launchTemplateId) {
     const ami = await launchTemplateAmi(launchTemplateId, region, signal).catch(() => undefined);
@@ -42,7 +56,10 @@ export async function describeStackInfo(name: string, region: string, signal?: A
 }
 
 async function launchTemplateAmi(id: string, region: string, signal?: AbortSignal): Promise<string | undefined> {
-  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline' });
-  const response = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }), { abortSignal: signal });
+  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', env: process.env });
+  const response = await ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }),
+    { abortSignal: signal },
+  );
   return response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId;
 }

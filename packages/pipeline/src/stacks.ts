@@ -23,18 +23,35 @@ export interface StackPlan {
 }
 
 /** The parameter file for `prefix<env>-<region>.json`, else the only/first `prefix<env>-*.json`. */
-export function findParameterFile(dir: string, prefix: string, env: string, region: string): { path?: string; note?: string } {
+export function findParameterFile(
+  dir: string,
+  prefix: string,
+  env: string,
+  region: string,
+): { path?: string; note?: string } {
   const exact = join(dir, `${prefix}${env}-${region}.json`);
   if (existsSync(exact)) return { path: exact };
   const pattern = new RegExp(`^${prefix.replace(/[-]/g, '\\-')}${env}-[a-z]{2}(-gov)?-[a-z]+-\\d+\\.json$`);
-  const candidates = existsSync(dir) ? readdirSync(dir).filter((name) => pattern.test(name)).sort() : [];
+  const candidates = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => pattern.test(name))
+        .sort()
+    : [];
   const first = candidates[0];
   if (!first) return {};
-  return { path: join(dir, first), note: `no ${prefix}${env}-${region}.json; using ${first} (its values are not region-specific)` };
+  return {
+    path: join(dir, first),
+    note: `no ${prefix}${env}-${region}.json; using ${first} (its values are not region-specific)`,
+  };
 }
 
 /** Both stacks in deploy order, with their names, templates and parameter files. */
-export function stackPlans(options: Options, root: string, region: string, readFile: (path: string) => Map<string, string>): StackPlan[] {
+export function stackPlans(
+  options: Options,
+  root: string,
+  region: string,
+  readFile: (path: string) => Map<string, string>,
+): StackPlan[] {
   const dir = join(root, 'cloudformation', 'parameters');
   const vpcFile = findParameterFile(dir, 'vpc-', options.env, region);
   const appFile = findParameterFile(dir, '', options.env, region);
@@ -53,12 +70,28 @@ export function stackPlans(options: Options, root: string, region: string, readF
     PrivateSubnetIds: '',
   };
   const plans: StackPlan[] = [
-    { role: 'vpc', name: vpcName, template: join(root, 'cloudformation', 'vpc.yaml'), overrides: {}, ...withFile(vpcFile) },
-    { role: 'app', name: appName, template: join(root, 'cloudformation', 'img-mgr.yaml'), overrides: appOverrides, ...withFile(appFile) },
+    {
+      role: 'vpc',
+      name: vpcName,
+      template: join(root, 'cloudformation', 'vpc.yaml'),
+      overrides: {},
+      ...withFile(vpcFile),
+    },
+    {
+      role: 'app',
+      name: appName,
+      template: join(root, 'cloudformation', 'img-mgr.yaml'),
+      overrides: appOverrides,
+      ...withFile(appFile),
+    },
   ];
   for (const plan of plans) {
     if (!existsSync(plan.template)) {
-      throw new PipelineError(ExitCode.environment, `the ${plan.role} stack's template ${plan.template} does not exist`, 'run from a complete checkout of the repository');
+      throw new PipelineError(
+        ExitCode.environment,
+        `the ${plan.role} stack's template ${plan.template} does not exist`,
+        'run from a complete checkout of the repository',
+      );
     }
   }
   return plans;

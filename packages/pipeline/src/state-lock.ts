@@ -68,13 +68,18 @@ export function lockStateDir(stateDir: string, command: string): StateLock {
   } finally {
     rmSync(pending, { force: true });
   }
-  throw new PipelineError(ExitCode.environment, `could not lock the state folder ${stateDir}`, `remove ${file} if no img-mgr-pipeline runs`);
+  throw new PipelineError(
+    ExitCode.environment,
+    `could not lock the state folder ${stateDir}`,
+    `remove ${file} if no img-mgr-pipeline runs`,
+  );
 }
 
 function readHolder(file: string): LockRecord | undefined {
   try {
     const value = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockRecord>;
-    if (typeof value.pid === 'number' && typeof value.command === 'string' && typeof value.startedAt === 'string') return value as LockRecord;
+    if (typeof value.pid === 'number' && typeof value.command === 'string' && typeof value.startedAt === 'string')
+      return value as LockRecord;
   } catch {
     // unreadable or half-written: treated as no holder
   }

@@ -19,7 +19,12 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
       { region: target.region, parameterName: options.parameterName },
       await pointerContext(ctx, (line) => step.detail(line)),
     );
-    const toReport = (entry: { version: number; value: string; labels: string[]; modified?: string }): StatusReport['parameter']['history'][number] => ({
+    const toReport = (entry: {
+      version: number;
+      value: string;
+      labels: string[];
+      modified?: string;
+    }): StatusReport['parameter']['history'][number] => ({
       version: entry.version,
       value: entry.value,
       labels: entry.labels,
@@ -54,7 +59,9 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
     const app = status.stacks.find((stack) => stack.outputs.Url);
     if (app) ctx.report.appUrl = app.outputs.Url;
     if (target.kind === 'local') ctx.report.preview = previewReport(ctx.stateDir);
-    step.done(`${pointer.current ? `${pointer.current.value} (version ${pointer.current.version})` : 'parameter not set'}; ${stacks.map((stack) => `${stack.name} ${stack.status}`).join(', ')}`);
+    step.done(
+      `${pointer.current ? `${pointer.current.value} (version ${pointer.current.version})` : 'parameter not set'}; ${stacks.map((stack) => `${stack.name} ${stack.status}`).join(', ')}`,
+    );
     return status;
   } catch (error: unknown) {
     const failure = asStepError(error, ExitCode.environment, 'status');
@@ -67,5 +74,14 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
 function previewReport(stateDir: string): PreviewReport {
   const preview = recordedPreview(stateDir);
   if (!preview) return { running: false, off: "not running (a local 'run --keep' starts it)" };
-  return { running: true, url: preview.url, repo: preview.repo, ref: preview.ref, commit: preview.commit, bucket: preview.bucket, pid: preview.pid, kept: true };
+  return {
+    running: true,
+    url: preview.url,
+    repo: preview.repo,
+    ref: preview.ref,
+    commit: preview.commit,
+    bucket: preview.bucket,
+    pid: preview.pid,
+    kept: true,
+  };
 }

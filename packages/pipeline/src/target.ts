@@ -7,7 +7,16 @@
 import type { Options } from './args.js';
 import { UsageError, PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { findLocalAws, readLocalAwsRecord, recordedLocalAws, localAwsEnv, markKept, startLocalAws, stopLocalAws, type LocalAws } from './local-aws.js';
+import {
+  findLocalAws,
+  readLocalAwsRecord,
+  recordedLocalAws,
+  localAwsEnv,
+  markKept,
+  startLocalAws,
+  stopLocalAws,
+  type LocalAws,
+} from './local-aws.js';
 import { DEFAULTS, checkRegion } from './args.js';
 import { defaultStateDir } from './paths.js';
 import type { ProcessLookup } from './processes.js';
@@ -40,7 +49,14 @@ export async function openTarget(options: Options, log: (line: string) => void):
       const region = options.region ?? DEFAULTS.localRegion;
       applyEnv(localAwsEnv(options.target.endpoint, region));
       const endpoint = options.target.endpoint;
-      return { kind: 'endpoint', region, endpoint, emulated: true, describe: `AWS emulator at ${endpoint} (${region})`, release: () => Promise.resolve(undefined) };
+      return {
+        kind: 'endpoint',
+        region,
+        endpoint,
+        emulated: true,
+        describe: `AWS emulator at ${endpoint} (${region})`,
+        release: () => Promise.resolve(undefined),
+      };
     }
     case 'local':
       return openLocalAws(options, log);
@@ -89,20 +105,28 @@ async function openLocalAws(options: Options, log: (line: string) => void): Prom
 
 function openRealAws(options: Options): AwsTarget {
   const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
-  if (!options.region && !fromEnv) throw new UsageError('--region', 'is required with --aws when AWS_REGION is not set');
+  if (!options.region && !fromEnv)
+    throw new UsageError('--region', 'is required with --aws when AWS_REGION is not set');
   const region = options.region ?? checkRegion(fromEnv ?? '');
   for (const name of Object.keys(process.env)) {
     // An endpoint override left in the shell would send "real" calls elsewhere.
     if (name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_')) delete process.env[name];
   }
   applyEnv({ AWS_REGION: region, AWS_DEFAULT_REGION: region });
-  return { kind: 'aws', region, emulated: false, describe: `AWS account of your credentials (${region})`, release: () => Promise.resolve(undefined) };
+  return {
+    kind: 'aws',
+    region,
+    emulated: false,
+    describe: `AWS account of your credentials (${region})`,
+    release: () => Promise.resolve(undefined),
+  };
 }
 
 function applyEnv(env: Record<string, string>): void {
   if (env.AWS_ENDPOINT_URL) {
     // Local: nothing from the user's AWS profile may leak in and reach a real account.
-    for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE']) delete process.env[name];
+    for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'])
+      delete process.env[name];
     for (const name of Object.keys(process.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) delete process.env[name];
   }
   Object.assign(process.env, env);

@@ -23,7 +23,13 @@ let tagged: string;
 function git(...args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
   }).trim();
 }
 
@@ -44,12 +50,21 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the app revision to bake', () => {
   it('with no --flask-ref: the default branch from git ls-remote --symref (master, like upstream), as a path and as a file:// URL', async () => {
     for (const url of [repo, `file://${repo}`]) {
-      expect(await resolveAppSource(url, undefined)).toEqual({ repo: url, ref: UPSTREAM_DEFAULT_BRANCH, commit: master, defaultBranch: true });
+      expect(await resolveAppSource(url, undefined)).toEqual({
+        repo: url,
+        ref: UPSTREAM_DEFAULT_BRANCH,
+        commit: master,
+        defaultBranch: true,
+      });
     }
   });
 
   it('an explicit branch, tag or full commit SHA is honoured', async () => {
-    expect(await resolveAppSource(repo, 'feature')).toMatchObject({ ref: 'feature', commit: tagged, defaultBranch: false });
+    expect(await resolveAppSource(repo, 'feature')).toMatchObject({
+      ref: 'feature',
+      commit: tagged,
+      defaultBranch: false,
+    });
     expect(await resolveAppSource(repo, 'v1.0.0')).toMatchObject({ ref: 'v1.0.0', commit: tagged });
     expect(await resolveAppSource(repo, master)).toMatchObject({ ref: master, commit: master });
   });
@@ -57,7 +72,9 @@ describe('the app revision to bake', () => {
   it('a ref that names nothing is a UsageError naming --flask-ref and the repository; a short SHA says to give the full one', async () => {
     const missing = await resolveAppSource(repo, 'main').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(UsageError);
-    expect((missing as UsageError).message).toBe(`--flask-ref has 'main', which names no branch, tag or commit of ${repo}`);
+    expect((missing as UsageError).message).toBe(
+      `--flask-ref has 'main', which names no branch, tag or commit of ${repo}`,
+    );
     const short = await resolveAppSource(repo, master.slice(0, 7)).catch((error: unknown) => error);
     expect((short as UsageError).message).toContain('a commit must be given as its full 40-character SHA');
   });
@@ -69,14 +86,21 @@ describe('the app revision to bake', () => {
     expect(local.commit).toBeUndefined();
     expect(local.unreachable).toMatch(/does not appear to be a git repository|not found|No such/i);
 
-    const aws = await appSourceFor({ options: parseArgs(['run', '--aws', '--region', 'us-east-1', '--flask-repo', 'https://127.0.0.1:9/none.git']) }).catch((error: unknown) => error);
+    const aws = await appSourceFor({
+      options: parseArgs(['run', '--aws', '--region', 'us-east-1', '--flask-repo', 'https://127.0.0.1:9/none.git']),
+    }).catch((error: unknown) => error);
     expect(aws).toBeInstanceOf(PipelineError);
     expect((aws as PipelineError).exitCode).toBe(4);
-    expect((aws as PipelineError).message).toMatch(/^cannot resolve the default branch of https:\/\/127\.0\.0\.1:9\/none\.git with git ls-remote \(/);
+    expect((aws as PipelineError).message).toMatch(
+      /^cannot resolve the default branch of https:\/\/127\.0\.0\.1:9\/none\.git with git ls-remote \(/,
+    );
   });
 
   it('parseSymref reads the branch and commit of HEAD', () => {
-    expect(parseSymref(`ref: refs/heads/master\tHEAD\n${master}\tHEAD\n`)).toEqual({ branch: 'master', commit: master });
+    expect(parseSymref(`ref: refs/heads/master\tHEAD\n${master}\tHEAD\n`)).toEqual({
+      branch: 'master',
+      commit: master,
+    });
     expect(parseSymref(`${master}\tHEAD\n`)).toEqual({ commit: master });
     expect(parseSymref('')).toBeUndefined();
   });
@@ -88,7 +112,9 @@ describe('img-mgr-pipeline run --flask-ref that names nothing (the built cli.js)
     const run = await runCli(['run', '--flask-repo', repo, '--flask-ref', 'no-such-branch', '--state-dir', stateDir]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr.trimEnd().split('\n')).toEqual([`img-mgr-pipeline: error: --flask-ref has 'no-such-branch', which names no branch, tag or commit of ${repo}`]);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      `img-mgr-pipeline: error: --flask-ref has 'no-such-branch', which names no branch, tag or commit of ${repo}`,
+    ]);
     const left = existsSync(stateDir) ? readdirSync(stateDir) : [];
     expect(left.filter((name) => name !== 'lock')).toEqual([]);
     expect(left).not.toContain('lock');

@@ -32,7 +32,10 @@ function clientsFor(endpoint: string): Clients {
 }
 
 /** Runs the CLI with --json against the test's state folder and returns its report (the preview has its own test file). */
-async function pipeline(stateDir: string, ...args: string[]): Promise<{ code: number; report: RunReport; stderr: string }> {
+async function pipeline(
+  stateDir: string,
+  ...args: string[]
+): Promise<{ code: number; report: RunReport; stderr: string }> {
   const preview = args[0] === 'run' ? ['--no-preview'] : [];
   const run = await runMain([...args, ...preview, '--json', '--state-dir', stateDir]);
   return { code: run.code, report: JSON.parse(run.stdout) as RunReport, stderr: run.stderr };
@@ -51,12 +54,16 @@ async function stackStatus(clients: Clients, name: string): Promise<string> {
 async function launchTemplateAmi(clients: Clients): Promise<string> {
   const stack = (await clients.cfn.send(new DescribeStacksCommand({ StackName: APP_STACK }))).Stacks?.[0];
   const id = stack?.Outputs?.find((output) => output.OutputKey === 'LaunchTemplateId')?.OutputValue ?? '';
-  const versions = await clients.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }));
+  const versions = await clients.ec2.send(
+    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }),
+  );
   return versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId ?? '';
 }
 
 async function bakedImages(clients: Clients): Promise<string[]> {
-  const images = await clients.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:application', Values: ['img-mgr'] }] }));
+  const images = await clients.ec2.send(
+    new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:application', Values: ['img-mgr'] }] }),
+  );
   return (images.Images ?? []).map((image) => image.ImageId ?? '').sort();
 }
 
@@ -81,7 +88,11 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
   it('run --keep: bakes an AMI with Packer, publishes version 1, creates both stacks from the SSM parameter, keeps moto', async () => {
     const { code, report, stderr } = await pipeline(stateDir, 'run', '--keep');
     expect(code, stderr).toBe(0);
-    expect(report).toMatchObject({ ok: true, command: 'run', target: { kind: 'local', region: 'us-east-1', kept: true } });
+    expect(report).toMatchObject({
+      ok: true,
+      command: 'run',
+      target: { kind: 'local', region: 'us-east-1', kept: true },
+    });
     expect(report.ami?.skipped).toBe(false);
     expect(report.ami?.id).toMatch(/^ami-[0-9a-f]{17}$/);
     expect(report.parameter).toMatchObject({ name: PARAMETER, version: 1, changed: true });
@@ -96,7 +107,11 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
 
     firstAmi = report.ami?.id ?? '';
     endpoint = report.target.endpoint ?? '';
-    const state = JSON.parse(readFileSync(join(stateDir, 'local-aws.json'), 'utf8')) as { endpoint: string; pid: number; kept: boolean };
+    const state = JSON.parse(readFileSync(join(stateDir, 'local-aws.json'), 'utf8')) as {
+      endpoint: string;
+      pid: number;
+      kept: boolean;
+    };
     expect(state).toMatchObject({ endpoint, kept: true });
     clients = clientsFor(endpoint);
     expect(await parameterValue(clients)).toEqual({ value: firstAmi, version: 1 });
@@ -125,7 +140,10 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
     expect(report.ami?.skipped).toBe(false);
     expect(secondAmi).not.toBe(firstAmi);
     expect(report.parameter).toMatchObject({ version: 2, changed: true, previousAmiId: firstAmi });
-    expect(report.stacks.find((stack) => stack.name === APP_STACK)).toMatchObject({ status: 'UPDATE_COMPLETE', imageId: secondAmi });
+    expect(report.stacks.find((stack) => stack.name === APP_STACK)).toMatchObject({
+      status: 'UPDATE_COMPLETE',
+      imageId: secondAmi,
+    });
     expect(await parameterValue(clients)).toEqual({ value: secondAmi, version: 2 });
     expect(await launchTemplateAmi(clients)).toBe(secondAmi);
   });
@@ -190,9 +208,14 @@ describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pip
     expect(run.stdout).toMatch(/^ {2}Version +1 \(new parameter\)$/m);
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-vpc-dev +CREATE_COMPLETE$/m);
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-dev +CREATE_COMPLETE \(AMI ami-[0-9a-f]{17}\)$/m);
-    const preview = /^ {2}App \(local preview\) +(http:\/\/127\.0\.0\.1:\d+\/) \(upload page and an upload checked; master @ [0-9a-f]{12}; stopped with the local AWS; use --keep to keep it\)$/m.exec(run.stdout)?.[1] ?? '';
+    const preview =
+      /^ {2}App \(local preview\) +(http:\/\/127\.0\.0\.1:\d+\/) \(upload page and an upload checked; master @ [0-9a-f]{12}; stopped with the local AWS; use --keep to keep it\)$/m.exec(
+        run.stdout,
+      )?.[1] ?? '';
     expect(preview).not.toBe('');
-    expect(run.stdout).toMatch(/^ {2}Load balancer +http:\/\/\S+ \(the emulator's made-up name; it does not answer\)$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}Load balancer +http:\/\/\S+ \(the emulator's made-up name; it does not answer\)$/m,
+    );
     expect(run.stdout).toMatch(/^ {2}Result +OK in /m);
     expect(run.stderr).toContain(`stopped the local preview of the app at ${preview}`);
     expect(existsSync(join(stateDir, 'preview.json'))).toBe(false);

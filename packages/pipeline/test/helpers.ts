@@ -24,7 +24,8 @@ export function buildCli(): void {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`buildCli: ${lock} is held for over 2 minutes; remove it if no test runs`);
+      if (Date.now() > deadline)
+        throw new Error(`buildCli: ${lock} is held for over 2 minutes; remove it if no test runs`);
       execFileSync('sleep', ['0.2']);
     }
   }
@@ -57,9 +58,15 @@ export interface CliRun {
 }
 
 /** Runs `node lib/cli.js ...args`; `onStderr` may act on the output so far (e.g. send a signal). */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; onStderr?: (stderr: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, CI: 'true', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, CI: 'true', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -84,4 +91,3 @@ export async function runMain(args: string[]): Promise<{ code: number; stdout: s
   });
   return { code, stdout, stderr };
 }
-

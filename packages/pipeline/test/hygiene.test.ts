@@ -9,7 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeKeyPairsCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { startMoto, toolPath, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs, startLocalAws, stopLocalAws, type LocalAws } from '../src/index.js';
@@ -54,9 +59,17 @@ async function answers(endpoint: string): Promise<boolean> {
  * may signal the group, and returns true to close the CLI's output as a
  * closed terminal does (later writes fail).
  */
-function runInOwnGroup(args: string[], env: NodeJS.ProcessEnv, onStderr: (stderr: string, pid: number) => boolean | void): Promise<CliRun> {
+function runInOwnGroup(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onStderr: (stderr: string, pid: number) => boolean | void,
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -76,12 +89,16 @@ describe('SIGHUP (a closed terminal) is handled like SIGINT', () => {
     const moto: Moto = await startMoto();
     try {
       let sent = false;
-      const run = await runInOwnGroup(['run', '--endpoint', moto.endpoint, '--no-preview', '--state-dir', freshDir('hup-endpoint')], {}, (stderr, pid) => {
-        if (!sent && /Creating temporary (key ?pair|keypair)/i.test(stderr)) {
-          sent = true;
-          process.kill(-pid, 'SIGHUP');
-        }
-      });
+      const run = await runInOwnGroup(
+        ['run', '--endpoint', moto.endpoint, '--no-preview', '--state-dir', freshDir('hup-endpoint')],
+        {},
+        (stderr, pid) => {
+          if (!sent && /Creating temporary (key ?pair|keypair)/i.test(stderr)) {
+            sent = true;
+            process.kill(-pid, 'SIGHUP');
+          }
+        },
+      );
       expect(sent).toBe(true);
       expect(run.code).toBe(130);
       expect(run.stderr).toContain('SIGHUP: stopping');
@@ -91,7 +108,9 @@ describe('SIGHUP (a closed terminal) is handled like SIGINT', () => {
       expect(keyPairs.filter((pair) => pair.KeyName?.startsWith('packer_'))).toEqual([]);
       const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
       expect(groups.filter((group) => group.GroupName?.startsWith('packer_'))).toEqual([]);
-      const instances = ((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
+      const instances = ((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? []).flatMap(
+        (reservation) => reservation.Instances ?? [],
+      );
       expect(instances.filter((instance) => instance.State?.Name !== 'terminated')).toEqual([]);
     } finally {
       await moto.stop();
@@ -128,11 +147,16 @@ describe('one command at a time per state folder', () => {
         runCli(['run', '--keep', '--no-preview', '--state-dir', stateDir]),
       ]);
       const runs = [first, second].sort((a, b) => (a.code ?? 0) - (b.code ?? 0));
-      expect(runs.map((run) => run.code), runs.map((run) => run.stderr.split('\n').slice(-3).join('\n')).join('\n---\n')).toEqual([0, 3]);
+      expect(
+        runs.map((run) => run.code),
+        runs.map((run) => run.stderr.split('\n').slice(-3).join('\n')).join('\n---\n'),
+      ).toEqual([0, 3]);
       const refused = runs[1] as CliRun;
       expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(refused.stderr).toMatch(
-        new RegExp(`^img-mgr-pipeline: error: the state folder ${stateDir} is in use by 'img-mgr-pipeline run' \\(pid \\d+, since .+\\)\\. wait for it to finish, or use another --state-dir\\n$`),
+        new RegExp(
+          `^img-mgr-pipeline: error: the state folder ${stateDir} is in use by 'img-mgr-pipeline run' \\(pid \\d+, since .+\\)\\. wait for it to finish, or use another --state-dir\\n$`,
+        ),
       );
       const state = JSON.parse(readFileSync(join(stateDir, 'local-aws.json'), 'utf8')) as { endpoint: string };
       expect(await answers(state.endpoint)).toBe(true);
@@ -146,7 +170,10 @@ describe('one command at a time per state folder', () => {
   it('a lock held by a live process refuses `down` too; a lock whose process is gone is taken over', async () => {
     const stateDir = freshDir('held');
     const holder = bystander();
-    writeFileSync(join(stateDir, 'lock'), JSON.stringify({ pid: holder.pid, command: 'run', startedAt: '2026-11-30T10:00:00.000Z' }));
+    writeFileSync(
+      join(stateDir, 'lock'),
+      JSON.stringify({ pid: holder.pid, command: 'run', startedAt: '2026-11-30T10:00:00.000Z' }),
+    );
     const refused = await runCli(['down', '--state-dir', stateDir]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toBe(
@@ -180,7 +207,15 @@ describe('down signals only the recorded moto on the recorded port', () => {
   afterAll(() => stopLocalAws(local));
 
   const record = (changes: Record<string, unknown>): void => {
-    const state = { endpoint: local.endpoint, port: local.port, pid: local.pid, startedAt: local.startedAt, logFile: local.logFile, kept: true, ...changes };
+    const state = {
+      endpoint: local.endpoint,
+      port: local.port,
+      pid: local.pid,
+      startedAt: local.startedAt,
+      logFile: local.logFile,
+      kept: true,
+      ...changes,
+    };
     writeFileSync(join(stateDir, 'local-aws.json'), JSON.stringify(state));
   };
 
@@ -206,9 +241,11 @@ describe('down signals only the recorded moto on the recorded port', () => {
 
   it('without /proc (ps): the recorded moto on its port is stopped', async () => {
     record({});
-    expect(await stopKeptLocalAws(parseArgs(['down', '--state-dir', stateDir]), { procRoot: join(tmpdir(), 'no-such-proc') })).toBe(
-      `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`,
-    );
+    expect(
+      await stopKeptLocalAws(parseArgs(['down', '--state-dir', stateDir]), {
+        procRoot: join(tmpdir(), 'no-such-proc'),
+      }),
+    ).toBe(`stopped the local AWS at ${local.endpoint} (pid ${local.pid})`);
     expect(await answers(local.endpoint)).toBe(false);
   });
 });
@@ -223,14 +260,21 @@ describe('a corrupt state file is named, with the command that fixes it', () => 
       expect(run.code, args.join(' ')).toBe(3);
       const errors = run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'));
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(new RegExp(`the state file ${file} \\(the kept local AWS\\) is corrupt: not JSON: .+ remove it with: rm '${file}'`));
+      expect(errors[0]).toMatch(
+        new RegExp(
+          `the state file ${file} \\(the kept local AWS\\) is corrupt: not JSON: .+ remove it with: rm '${file}'`,
+        ),
+      );
     }
     expect(readdirSync(stateDir).sort()).toEqual(['local-aws.json']);
   });
 
   it('a record of the wrong shape is corrupt too (not silently "nothing running")', async () => {
     const stateDir = freshDir('wrong-shape');
-    writeFileSync(join(stateDir, 'local-aws.json'), JSON.stringify({ endpoint: 'http://127.0.0.1:5000', pid: 'twelve' }));
+    writeFileSync(
+      join(stateDir, 'local-aws.json'),
+      JSON.stringify({ endpoint: 'http://127.0.0.1:5000', pid: 'twelve' }),
+    );
     const run = await runCli(['status', '--state-dir', stateDir]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('is corrupt: fields missing or of the wrong type');

@@ -36,7 +36,11 @@ async function pipeline(...args: string[]): Promise<{ code: number; report: RunR
 
 function clients(endpoint: string): { s3: S3Client; ssm: SSMClient; cfn: CloudFormationClient } {
   const config = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-  return { s3: new S3Client({ ...config, forcePathStyle: true }), ssm: new SSMClient(config), cfn: new CloudFormationClient(config) };
+  return {
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    ssm: new SSMClient(config),
+    cfn: new CloudFormationClient(config),
+  };
 }
 
 async function bucketKeys(endpoint: string, bucket: string): Promise<string[]> {
@@ -51,7 +55,9 @@ async function awsSide(endpoint: string): Promise<unknown> {
   const stacks = (await cfn.send(new DescribeStacksCommand({}))).Stacks ?? [];
   return {
     parameter: [parameter?.Value, parameter?.Version],
-    stacks: stacks.map((stack) => [stack.StackName, stack.StackStatus, stack.LastUpdatedTime?.toISOString() ?? '']).sort(),
+    stacks: stacks
+      .map((stack) => [stack.StackName, stack.StackStatus, stack.LastUpdatedTime?.toISOString() ?? ''])
+      .sort(),
   };
 }
 
@@ -83,7 +89,13 @@ beforeAll(() => {
   const git = (...args: string[]): string =>
     execFileSync('git', ['-C', repo, ...args], {
       encoding: 'utf8',
-      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+      },
     });
   git('checkout', '--quiet', '-b', 'crash');
   appendFileSync(join(repo, 'app.py'), '\nraise RuntimeError("the app cannot start")\n');
@@ -107,11 +119,21 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     const outputs = report.stacks.find((stack) => stack.name === APP_STACK)?.outputs ?? {};
     bucket = outputs.BucketName ?? '';
     expect(bucket).not.toBe('');
-    expect(report.preview).toMatchObject({ running: true, checked: true, kept: true, repo, ref: UPSTREAM_DEFAULT_BRANCH, commit: master, bucket });
+    expect(report.preview).toMatchObject({
+      running: true,
+      checked: true,
+      kept: true,
+      repo,
+      ref: UPSTREAM_DEFAULT_BRANCH,
+      commit: master,
+      bucket,
+    });
     url = report.preview?.url ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     // The configuration step of the bake ran on the checkout: the bucket comes from IMG_MGR_BUCKET.
-    expect(stderr).toContain(`configure_app: app.py: 'BUCKET = "lats-image-data"' replaced by BUCKET = os.environ["IMG_MGR_BUCKET"]`);
+    expect(stderr).toContain(
+      `configure_app: app.py: 'BUCKET = "lats-image-data"' replaced by BUCKET = os.environ["IMG_MGR_BUCKET"]`,
+    );
 
     const home = await fetch(url);
     expect(home.status).toBe(200);
@@ -133,8 +155,15 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     expect(code).toBe(0);
     expect(report.preview).toMatchObject({ running: true, url, commit: master, bucket });
     const table = await runMain(['status', '--state-dir', stateDir]);
-    expect(table.stdout).toMatch(new RegExp(`^ {2}App \\(local preview\\) +${url.replace(/[.]/g, '\\.')} \\(master @ ${master.slice(0, 12)}; runs until img-mgr-pipeline down\\)$`, 'm'));
-    expect(table.stdout).toMatch(/^ {2}Load balancer +http:\/\/\S+\.elb\.amazonaws\.com\/ \(the emulator's made-up name; it does not answer\)$/m);
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^ {2}App \\(local preview\\) +${url.replace(/[.]/g, '\\.')} \\(master @ ${master.slice(0, 12)}; runs until img-mgr-pipeline down\\)$`,
+        'm',
+      ),
+    );
+    expect(table.stdout).toMatch(
+      /^ {2}Load balancer +http:\/\/\S+\.elb\.amazonaws\.com\/ \(the emulator's made-up name; it does not answer\)$/m,
+    );
   });
 
   it('a --preview-port that is taken: exit 8, one line with the end of the app log; the AWS side is untouched', async () => {
@@ -146,7 +175,9 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
       const before = await awsSide(endpoint);
       const { code, report } = await pipeline('run', '--flask-repo', repo, '--preview-port', String(port));
       expect(code).toBe(8);
-      expect(report.error?.message).toMatch(/^preview: the app exited at start \(exit 1\); its log ends: .*(in use|Address already in use)/);
+      expect(report.error?.message).toMatch(
+        /^preview: the app exited at start \(exit 1\); its log ends: .*(in use|Address already in use)/,
+      );
       expect(report.error?.message).not.toContain('\n');
       expect(report.preview?.running ?? false).toBe(false);
       expect(await awsSide(endpoint)).toEqual(before);
@@ -161,7 +192,9 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     expect(run.code).toBe(8);
     const errors = run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/preview: the app exited at start \(exit \d+\); its log ends: .*RuntimeError: the app cannot start/);
+    expect(errors[0]).toMatch(
+      /preview: the app exited at start \(exit \d+\); its log ends: .*RuntimeError: the app cannot start/,
+    );
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-dev +UPDATE_COMPLETE/m);
     expect(existsSync(join(stateDir, 'preview.json'))).toBe(false);
   });
@@ -169,7 +202,12 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
   it('a repository that cannot be reached: the run succeeds and one line says why the preview is off', async () => {
     const run = await runMain(['run', '--flask-repo', join(work, 'gone'), '--state-dir', stateDir]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^ {2}App \\(local preview\\) +off: could not reach ${join(work, 'gone')} to check out the app \\(.+\\)$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^ {2}App \\(local preview\\) +off: could not reach ${join(work, 'gone')} to check out the app \\(.+\\)$`,
+        'm',
+      ),
+    );
     expect(run.stdout).toMatch(/^ {2}Result +OK in /m);
   });
 
@@ -192,14 +230,22 @@ describe('the preview parts that need no AWS', () => {
   it('a tools Python without Flask turns the preview off with the reason and the command that installs it', async () => {
     const venv = join(work, 'empty-venv');
     execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
-    expect(await pythonProblem(join(venv, 'bin', 'python'))).toMatch(/^the tools Python cannot run the app \(ModuleNotFoundError: No module named '(flask|boto3|werkzeug)'\); install flask and boto3 with 'npm run tools -- python'$/);
-    expect(await pythonProblem(join(work, 'nothing', 'python'))).toBe(`the tools Python ${join(work, 'nothing', 'python')} is missing; install it with 'npm run tools -- python'`);
+    expect(await pythonProblem(join(venv, 'bin', 'python'))).toMatch(
+      /^the tools Python cannot run the app \(ModuleNotFoundError: No module named '(flask|boto3|werkzeug)'\); install flask and boto3 with 'npm run tools -- python'$/,
+    );
+    expect(await pythonProblem(join(work, 'nothing', 'python'))).toBe(
+      `the tools Python ${join(work, 'nothing', 'python')} is missing; install it with 'npm run tools -- python'`,
+    );
   });
 
   it("reads the app's environment from the here-document the user data writes to /etc/img-mgr/app.env", () => {
     const userData = readFileSync(new URL('../../../cloudformation/img-mgr.yaml', import.meta.url), 'utf8');
     const block = /cat >\/etc\/img-mgr\/app\.env <<'EOF'\n[\s\S]*?\n\s*EOF\n/.exec(userData)?.[0] ?? '';
-    const rendered = block.replace(/^ +/gm, '').replace('${UploadsBucket}', 'b-1').replace('${Environment}', 'dev').replace('${AWS::Region}', 'us-east-1');
+    const rendered = block
+      .replace(/^ +/gm, '')
+      .replace('${UploadsBucket}', 'b-1')
+      .replace('${Environment}', 'dev')
+      .replace('${AWS::Region}', 'us-east-1');
     expect(appEnvFromUserData(`#!/bin/bash\n${rendered}systemctl restart img-mgr.service\n`)).toEqual({
       IMG_MGR_BUCKET: 'b-1',
       IMG_MGR_ENVIRONMENT: 'dev',
@@ -211,8 +257,15 @@ describe('the preview parts that need no AWS', () => {
 
   it('writes the files the user data writes under /etc/img-mgr into the preview, and points the env at them (SigV4 for /pics)', () => {
     const template = readFileSync(new URL('../../../cloudformation/img-mgr.yaml', import.meta.url), 'utf8');
-    const script = /cat >\/etc\/img-mgr\/app\.env <<'EOF'\n[\s\S]*?cat >\/etc\/img-mgr\/aws-config <<'EOF'\n[\s\S]*?\n\s*EOF\n/.exec(template)?.[0] ?? '';
-    const userData = script.replace(/^ {12}/gm, '').replace('${UploadsBucket}', 'b-1').replace('${Environment}', 'dev').replace('${AWS::Region}', 'us-east-1');
+    const script =
+      /cat >\/etc\/img-mgr\/app\.env <<'EOF'\n[\s\S]*?cat >\/etc\/img-mgr\/aws-config <<'EOF'\n[\s\S]*?\n\s*EOF\n/.exec(
+        template,
+      )?.[0] ?? '';
+    const userData = script
+      .replace(/^ {12}/gm, '')
+      .replace('${UploadsBucket}', 'b-1')
+      .replace('${Environment}', 'dev')
+      .replace('${AWS::Region}', 'us-east-1');
     const files = instanceFilesFromUserData(userData);
     expect([...files.keys()]).toEqual(['app.env', 'aws-config']);
     const dir = join(work, 'preview-etc');

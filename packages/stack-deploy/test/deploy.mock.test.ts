@@ -595,14 +595,12 @@ describe('deployStack (SDK mock)', () => {
       Type: 'Resource' as const,
       ResourceChange: { Action: 'Add' as const, LogicalResourceId: id, ResourceType: 'AWS::SSM::Parameter' },
     });
-    cfnMock
-      .on(DescribeChangeSetCommand)
-      .resolves({
-        Status: 'CREATE_COMPLETE',
-        ExecutionStatus: 'AVAILABLE',
-        Changes: [change('First')],
-        NextToken: 'page-2',
-      });
+    cfnMock.on(DescribeChangeSetCommand).resolves({
+      Status: 'CREATE_COMPLETE',
+      ExecutionStatus: 'AVAILABLE',
+      Changes: [change('First')],
+      NextToken: 'page-2',
+    });
     cfnMock.on(DescribeChangeSetCommand, { NextToken: 'page-2' }).resolves({ Changes: [change('Second')] });
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     cfnMock

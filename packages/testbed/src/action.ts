@@ -82,7 +82,7 @@ function baseEnv(): Record<string, string> {
 }
 
 /** Runs actions/<name>'s bundle as a child process and collects what the runner would. */
-export function runAction(name: string, options: RunActionOptions = {}): Promise<ActionRun> {
+export function runBundledAction(name: string, options: RunActionOptions = {}): Promise<ActionRun> {
   const runner = options.runner ?? createRunnerEnv();
   const yaml = readActionYaml(name);
   const entry = options.entry === 'post' ? yaml.runs.post : yaml.runs.main;

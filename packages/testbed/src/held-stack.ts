@@ -36,7 +36,13 @@ export async function createHoldFunction(moto: Moto, name = 'hold'): Promise<str
     Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
   };
   try {
-    await cfn.send(new CreateStackCommand({ StackName: `${name}-function`, TemplateBody: JSON.stringify(template), Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: `${name}-function`,
+        TemplateBody: JSON.stringify(template),
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
     const stack = (await cfn.send(new DescribeStacksCommand({ StackName: `${name}-function` }))).Stacks?.[0];
     const arn = stack?.Outputs?.find((output) => output.OutputKey === 'Arn')?.OutputValue;
     if (!arn) throw new Error(`testbed: the ${name}-function stack has no Arn output`);
@@ -48,15 +54,20 @@ export async function createHoldFunction(moto: Moto, name = 'hold'): Promise<str
 
 /** A template whose `Hold` resource keeps its stack's creation in progress until released. */
 export function heldResourceTemplate(serviceToken: string, extraResources: Record<string, unknown> = {}): string {
-  return JSON.stringify({ Resources: { ...extraResources, Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } } } });
+  return JSON.stringify({
+    Resources: { ...extraResources, Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } } },
+  });
 }
 
 /** Answers SUCCESS for a held custom resource, as its Lambda function would. */
 export async function releaseHeld(moto: Moto, stackId: string, logicalId = 'Hold'): Promise<void> {
-  const response = await fetch(`${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, Data: {} }),
-  });
+  const response = await fetch(
+    `${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, Data: {} }),
+    },
+  );
   if (!response.ok) throw new Error(`testbed: cfnresponse answered ${response.status}`);
 }

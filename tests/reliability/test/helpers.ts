@@ -37,7 +37,11 @@ export function clientsFor(moto: Moto, region = moto.region): Clients {
 export const BAKE_TEMPLATE = join(repoRoot(), 'actions', 'bake-ami', 'test', 'fixtures', 'packer');
 
 /** bake-ami inputs for BAKE_TEMPLATE with Packer's EC2 calls sent to `ec2Endpoint`. */
-export function bakeInputs(ec2Endpoint: string, variables: string[] = [], extra: Record<string, string> = {}): Record<string, string> {
+export function bakeInputs(
+  ec2Endpoint: string,
+  variables: string[] = [],
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     template: BAKE_TEMPLATE,
     'var-files': join(BAKE_TEMPLATE, 'test.pkrvars.hcl'),
@@ -76,7 +80,9 @@ export function retryLines(log: string): string[] {
 
 /** An AMI made the way Packer makes one (instance, image, instance terminated), straight on moto. */
 export async function createAmi(ec2: EC2Client, name: string): Promise<string> {
-  const base = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }));
+  const base = await ec2.send(
+    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
+  );
   const run = await ec2.send(new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1 }));
   const instanceId = run.Instances?.[0]?.InstanceId ?? '';
   const image = await ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: name }));
@@ -85,10 +91,17 @@ export async function createAmi(ec2: EC2Client, name: string): Promise<string> {
 }
 
 /** Every version of a parameter, oldest first (empty when it does not exist). */
-export async function parameterHistory(ssm: SSMClient, name: string): Promise<{ version: number; value: string; labels: string[] }[]> {
+export async function parameterHistory(
+  ssm: SSMClient,
+  name: string,
+): Promise<{ version: number; value: string; labels: string[] }[]> {
   try {
     const page = await ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50 }));
-    return (page.Parameters ?? []).map((entry) => ({ version: entry.Version ?? 0, value: entry.Value ?? '', labels: [...(entry.Labels ?? [])].sort() }));
+    return (page.Parameters ?? []).map((entry) => ({
+      version: entry.Version ?? 0,
+      value: entry.Value ?? '',
+      labels: [...(entry.Labels ?? [])].sort(),
+    }));
   } catch (error: unknown) {
     if ((error as { name?: string }).name === 'ParameterNotFound') return [];
     throw error;
@@ -117,13 +130,19 @@ export async function unexecutedChangeSets(cfn: CloudFormationClient, stack: str
 }
 
 /** What a Packer run may leave: instances not terminated, temporary key pairs and security groups. */
-export async function packerLeftovers(ec2: EC2Client): Promise<{ running: string[]; keyPairs: string[]; securityGroups: string[] }> {
-  const reservations = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag-key', Values: ['run-id'] }] }))).Reservations ?? [];
+export async function packerLeftovers(
+  ec2: EC2Client,
+): Promise<{ running: string[]; keyPairs: string[]; securityGroups: string[] }> {
+  const reservations =
+    (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag-key', Values: ['run-id'] }] })))
+      .Reservations ?? [];
   const running = reservations
     .flatMap((reservation) => reservation.Instances ?? [])
     .filter((instance) => instance.State?.Name !== 'terminated')
     .map((instance) => instance.InstanceId ?? '');
-  const keyPairs = ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).map((pair) => pair.KeyName ?? '').filter((name) => name.startsWith('packer'));
+  const keyPairs = ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? [])
+    .map((pair) => pair.KeyName ?? '')
+    .filter((name) => name.startsWith('packer'));
   const securityGroups = ((await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [])
     .map((group) => group.GroupName ?? '')
     .filter((name) => name.startsWith('packer'));
@@ -141,11 +160,15 @@ export interface CliRun {
 }
 
 /** Runs `node cli.js ...args` with CI set (plain progress) and the test tools on PATH. */
-export function runCli(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('AWS_')) env[key] = value;
+    for (const [key, value] of Object.entries(process.env))
+      if (value !== undefined && !key.startsWith('AWS_')) env[key] = value;
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...env, PATH: pathWithTools(env.PATH), CI: 'true', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

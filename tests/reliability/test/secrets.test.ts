@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeParametersCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { readActionYaml, runAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
+import { readActionYaml, runBundledAction, startMoto, type ActionRun, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bakeInputs, runCli } from './helpers.js';
 
@@ -83,7 +83,11 @@ async function allTags(moto: Moto): Promise<{ key: string; value: string }[]> {
   const ec2Tags = (await ec2.send(new DescribeTagsCommand({}))).Tags ?? [];
   const ssmTags = [];
   for (const parameter of (await ssm.send(new DescribeParametersCommand({ MaxResults: 50 }))).Parameters ?? []) {
-    ssmTags.push(...((await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: parameter.Name ?? '' }))).TagList ?? []));
+    ssmTags.push(
+      ...((
+        await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: parameter.Name ?? '' }))
+      ).TagList ?? []),
+    );
   }
   const stackTags = ((await cfn.send(new DescribeStacksCommand({}))).Stacks ?? []).flatMap((stack) => stack.Tags ?? []);
   return [...ec2Tags, ...ssmTags, ...stackTags].map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' }));
@@ -128,16 +132,17 @@ describe('secrets catalogue', () => {
     expect(plantings.length).toBeGreaterThanOrEqual(120);
   });
 
-  it.each(plantings.map((planting, index) => [`${planting.action} ${planting.input} (${planting.shape})`, planting, index] as const))(
-    'no piece of a secret in %s: log, outputs and summary',
-    async (_title, planting, index) => {
-      const inputs = { ...baseInputs(planting.action, index), [planting.input]: planting.value };
-      const run = await runAction(planting.action, { inputs, env: moto.env, timeoutMs: 60_000 });
-      expect(leftovers(published(run), planting.planted, [planting.value]), run.log).toEqual([]);
-      // A token in a URL is refused without being repeated, whatever the input.
-      if (planting.shape === IN_URL) expect(unmaskedLines(published(run), planting.planted), run.log).toEqual([]);
-    },
-  );
+  it.each(
+    plantings.map(
+      (planting, index) => [`${planting.action} ${planting.input} (${planting.shape})`, planting, index] as const,
+    ),
+  )('no piece of a secret in %s: log, outputs and summary', async (_title, planting, index) => {
+    const inputs = { ...baseInputs(planting.action, index), [planting.input]: planting.value };
+    const run = await runBundledAction(planting.action, { inputs, env: moto.env, timeoutMs: 60_000 });
+    expect(leftovers(published(run), planting.planted, [planting.value]), run.log).toEqual([]);
+    // A token in a URL is refused without being repeated, whatever the input.
+    if (planting.shape === IN_URL) expect(unmaskedLines(published(run), planting.planted), run.log).toEqual([]);
+  });
 
   it('deploy-stack: a NoEcho override, and the output that embeds it, are masked before any line and never printed', async () => {
     const noEcho = secret('ne');
@@ -157,26 +162,44 @@ describe('secrets catalogue', () => {
     const { tmpdir } = await import('node:os');
     const file = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'noecho.yaml');
     writeFileSync(file, template);
-    const run = await runAction('deploy-stack', {
-      inputs: { 'stack-name': 'secrets-noecho', template: file, 'parameter-overrides': `DbPwd=${noEcho}`, 'timeout-in-minutes': '5', tags: 'team=platform' },
+    const run = await runBundledAction('deploy-stack', {
+      inputs: {
+        'stack-name': 'secrets-noecho',
+        template: file,
+        'parameter-overrides': `DbPwd=${noEcho}`,
+        'timeout-in-minutes': '5',
+        tags: 'team=platform',
+      },
       env: moto.env,
     });
     expect(run.errors, run.log).toEqual([]);
     const lines = run.log.split('\n');
-    expect(lines.findIndex((line) => line === `::add-mask::${noEcho}`)).toBe(lines.findIndex((line) => line.includes(noEcho)));
+    expect(lines.findIndex((line) => line === `::add-mask::${noEcho}`)).toBe(
+      lines.findIndex((line) => line.includes(noEcho)),
+    );
     expect(unmaskedLines(run.log, noEcho)).toEqual([]);
     expect(run.summary).not.toContain(noEcho);
     expect(run.summary).toContain('subnet-a,subnet-b');
     // The outputs that carry it are for the next steps; the runner masks them (both registered above).
-    const carrying = Object.entries(run.outputs).filter(([, value]) => value.includes(noEcho)).map(([key]) => key).sort();
+    const carrying = Object.entries(run.outputs)
+      .filter(([, value]) => value.includes(noEcho))
+      .map(([key]) => key)
+      .sort();
     expect(carrying).toEqual(['DbUrl', 'outputs-json']);
     expect(lines).toContain(`::add-mask::postgres://admin:${noEcho}@db.example:5432/app`);
   });
 
   it('bake-ami: a token in a repository URL is refused in one line that does not repeat it, and tags nothing', async () => {
     const token = secret('tk');
-    for (const url of [`https://x-access-token:${token}@github.com/me/app.git`, `https://${token}@github.com/me/app.git`]) {
-      const run = await runAction('bake-ami', { inputs: bakeInputs(ec2Endpoint, [`flask_repo=${url}`]), env: moto.env, timeoutMs: 60_000 });
+    for (const url of [
+      `https://x-access-token:${token}@github.com/me/app.git`,
+      `https://${token}@github.com/me/app.git`,
+    ]) {
+      const run = await runBundledAction('bake-ami', {
+        inputs: bakeInputs(ec2Endpoint, [`flask_repo=${url}`]),
+        env: moto.env,
+        timeoutMs: 60_000,
+      });
       expect(run.exitCode).not.toBe(0);
       expect(run.errors).toEqual([
         "Input 'variables' sets 'flask_repo' to a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them (a public repository, or a deploy key on the instance)",
@@ -192,7 +215,11 @@ describe('secrets catalogue', () => {
     const varFile = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'token.pkrvars.hcl');
     writeFileSync(varFile, `source_ami_name = "https://x-access-token:${token}@github.com/me/app.git"\n`);
     const inputs = bakeInputs(ec2Endpoint);
-    const run = await runAction('bake-ami', { inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` }, env: moto.env, timeoutMs: 60_000 });
+    const run = await runBundledAction('bake-ami', {
+      inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` },
+      env: moto.env,
+      timeoutMs: 60_000,
+    });
     expect(run.exitCode).not.toBe(0);
     expect(run.errors).toEqual([
       `Input 'var-files' names '${varFile}', which holds a URL with credentials (user:token@) ` +
@@ -203,7 +230,11 @@ describe('secrets catalogue', () => {
 
   it('bake-ami: github-token is masked before anything else is printed', async () => {
     const token = secret('gh');
-    const run = await runAction('bake-ami', { inputs: { ...bakeInputs(ec2Endpoint), 'github-token': token }, env: moto.env, timeoutMs: 60_000 });
+    const run = await runBundledAction('bake-ami', {
+      inputs: { ...bakeInputs(ec2Endpoint), 'github-token': token },
+      env: moto.env,
+      timeoutMs: 60_000,
+    });
     expect(run.log.split('\n').filter((line) => line.includes(token))).toEqual([`::add-mask::${token}`]);
     expect(run.summary).not.toContain(token);
   });
@@ -229,20 +260,31 @@ describe('secrets catalogue', () => {
     }),
   );
 
-  it.each(cliPlantings.map((planting) => [`${planting.command.join(' ')} ${planting.flag} (${planting.shape})`, planting] as const))(
-    'no piece of a secret in img-mgr-pipeline %s',
-    async (_title, planting) => {
-      const run = await runCli([...planting.command, planting.flag, planting.value, '--endpoint', moto.endpoint], { timeoutMs: 60_000 });
-      expect(leftovers(`${run.stdout}\n${run.stderr}`, planting.planted, [planting.value]), run.stderr).toEqual([]);
-      if (planting.shape === IN_URL) expect(`${run.stdout}${run.stderr}`).not.toContain(planting.planted);
-    },
-  );
+  it.each(
+    cliPlantings.map(
+      (planting) => [`${planting.command.join(' ')} ${planting.flag} (${planting.shape})`, planting] as const,
+    ),
+  )('no piece of a secret in img-mgr-pipeline %s', async (_title, planting) => {
+    const run = await runCli([...planting.command, planting.flag, planting.value, '--endpoint', moto.endpoint], {
+      timeoutMs: 60_000,
+    });
+    expect(leftovers(`${run.stdout}\n${run.stderr}`, planting.planted, [planting.value]), run.stderr).toEqual([]);
+    if (planting.shape === IN_URL) expect(`${run.stdout}${run.stderr}`).not.toContain(planting.planted);
+  });
 
   it('img-mgr-pipeline: a token in --flask-repo is refused in one line that does not repeat it', async () => {
     const token = secret('cl');
-    const run = await runCli(['bake', '--flask-repo', `https://x-access-token:${token}@github.com/me/app.git`, '--endpoint', moto.endpoint]);
+    const run = await runCli([
+      'bake',
+      '--flask-repo',
+      `https://x-access-token:${token}@github.com/me/app.git`,
+      '--endpoint',
+      moto.endpoint,
+    ]);
     expect(run.exitCode).not.toBe(0);
-    expect(run.stderr.trim()).toBe('img-mgr-pipeline: error: --flask-repo must not carry credentials (user:token@); use a URL without them');
+    expect(run.stderr.trim()).toBe(
+      'img-mgr-pipeline: error: --flask-repo must not carry credentials (user:token@); use a URL without them',
+    );
     expect(`${run.stdout}${run.stderr}`).not.toContain(token);
   });
 
@@ -259,7 +301,10 @@ describe('secrets catalogue', () => {
     expect(where).toEqual(Object.fromEntries(Object.entries(PUBLIC_BY_PURPOSE).map(([input, key]) => [input, [key]])));
     // No piece either: an input's value is tagged whole or not at all.
     for (const planted of plantedIn.keys()) {
-      const rest = tags.filter((tag) => !tag.value.includes(planted)).map((tag) => `${tag.key}=${tag.value}`).join('\n');
+      const rest = tags
+        .filter((tag) => !tag.value.includes(planted))
+        .map((tag) => `${tag.key}=${tag.value}`)
+        .join('\n');
       expect(leftovers(rest, planted, [])).toEqual([]);
     }
   });

@@ -2,8 +2,19 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, CreateStackCommand, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeImagesCommand, DescribeLaunchTemplateVersionsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DescribeImagesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,37 +52,68 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
 
     // The stack, on moto's default VPC, with a golden AMI published.
     const ec2 = new EC2Client(moto.clientConfig);
-    const [base] = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] }] }))).Images ?? [];
+    const [base] =
+      (
+        await ec2.send(
+          new DescribeImagesCommand({
+            Owners: ['amazon'],
+            Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] }],
+          }),
+        )
+      ).Images ?? [];
     await new SSMClient(moto.clientConfig).send(
-      new PutParameterCommand({ Name: '/common/img-mgr/golden-ami', Value: base?.ImageId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true }),
+      new PutParameterCommand({
+        Name: '/common/img-mgr/golden-ami',
+        Value: base?.ImageId,
+        Type: 'String',
+        DataType: 'aws:ec2:image',
+        Overwrite: true,
+      }),
     );
-    const [vpc] = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs ?? [];
-    const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc?.VpcId ?? ''] }] }))).Subnets ?? [])
+    const [vpc] =
+      (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs ?? [];
+    const subnets = (
+      (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc?.VpcId ?? ''] }] })))
+        .Subnets ?? []
+    )
       .slice(0, 2)
       .map((subnet) => subnet.SubnetId)
       .join(',');
-    const parameters = { ...(JSON.parse(readFileSync(join(cfnDir, 'parameters', 'dev-us-west-2.json'), 'utf8')) as Record<string, string>), VpcId: vpc?.VpcId ?? '', PublicSubnetIds: subnets, PrivateSubnetIds: subnets };
+    const parameters = {
+      ...(JSON.parse(readFileSync(join(cfnDir, 'parameters', 'dev-us-west-2.json'), 'utf8')) as Record<string, string>),
+      VpcId: vpc?.VpcId ?? '',
+      PublicSubnetIds: subnets,
+      PrivateSubnetIds: subnets,
+    };
     const cfn = new CloudFormationClient(moto.clientConfig);
     await cfn.send(
       new CreateStackCommand({
         StackName: stackName,
         TemplateBody: readFileSync(join(cfnDir, 'img-mgr.yaml'), 'utf8'),
-        Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+        Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue,
+        })),
         Capabilities: ['CAPABILITY_IAM'],
       }),
     );
     for (let attempt = 0; ; attempt++) {
       const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks ?? [];
       if (stack?.StackStatus === 'CREATE_COMPLETE') break;
-      if (attempt > 150 || !stack?.StackStatus?.endsWith('_IN_PROGRESS')) throw new Error(`stack ${stackName}: ${stack?.StackStatus}`);
+      if (attempt > 150 || !stack?.StackStatus?.endsWith('_IN_PROGRESS'))
+        throw new Error(`stack ${stackName}: ${stack?.StackStatus}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
-    const physical = (id: string) => resources.find((resource) => resource.LogicalResourceId === id)?.PhysicalResourceId ?? '';
+    const resources =
+      (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
+    const physical = (id: string) =>
+      resources.find((resource) => resource.LogicalResourceId === id)?.PhysicalResourceId ?? '';
     bucket = physical('UploadsBucket');
 
     // What the instance's user data writes, from the deployed launch template.
-    const [version] = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: physical('LaunchTemplate') }))).LaunchTemplateVersions ?? [];
+    const [version] =
+      (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: physical('LaunchTemplate') })))
+        .LaunchTemplateVersions ?? [];
     const files = userDataFiles(Buffer.from(version?.LaunchTemplateData?.UserData ?? '', 'base64').toString('utf8'));
     instanceEnv = parseEnvFile(files['/etc/img-mgr/app.env'] ?? '');
     awsConfig = files['/etc/img-mgr/aws-config'] ?? '';
@@ -87,7 +129,12 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
       AWS_EC2_METADATA_DISABLED: 'true',
     };
     envFile = join(etc, 'app.env');
-    writeFileSync(envFile, Object.entries(appEnv).map(([key, value]) => `${key}=${value}\n`).join(''));
+    writeFileSync(
+      envFile,
+      Object.entries(appEnv)
+        .map(([key, value]) => `${key}=${value}\n`)
+        .join(''),
+    );
 
     // The fork, through the one configuration step, then started.
     const appDir = join(work, 'configured');
@@ -143,9 +190,12 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
   });
 
   it('control: without the AWS config file, the same boto3 presigns with SigV2 (what buckets made since June 2020 refuse)', async () => {
-    const script = 'import boto3; print(boto3.client("s3").generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"}))';
+    const script =
+      'import boto3; print(boto3.client("s3").generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"}))';
     const withConfig = await runTool(toolsPython(), ['-c', script], { env: appEnv });
-    const withoutConfig = await runTool(toolsPython(), ['-c', script], { env: { ...appEnv, AWS_CONFIG_FILE: '/dev/null' } });
+    const withoutConfig = await runTool(toolsPython(), ['-c', script], {
+      env: { ...appEnv, AWS_CONFIG_FILE: '/dev/null' },
+    });
     expect(withConfig.stdout).toContain('X-Amz-Algorithm=AWS4-HMAC-SHA256');
     expect(withoutConfig.stdout).toContain('AWSAccessKeyId=');
     expect(withoutConfig.stdout).not.toContain('X-Amz-Algorithm');
@@ -182,10 +232,15 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
 
     it('fails, in one line naming the bucket, when the configured bucket does not exist', async () => {
       const env = join(work, 'etc-img-mgr', 'wrong.env');
-      writeFileSync(env, readFileSync(envFile, 'utf8').replace(`IMG_MGR_BUCKET=${bucket}`, 'IMG_MGR_BUCKET=img-mgr-no-such-bucket'));
+      writeFileSync(
+        env,
+        readFileSync(envFile, 'utf8').replace(`IMG_MGR_BUCKET=${bucket}`, 'IMG_MGR_BUCKET=img-mgr-no-such-bucket'),
+      );
       const run = await check(configured, { IMG_MGR_ENV_FILE: env });
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain("health-check: error: cannot write to the app's bucket img-mgr-no-such-bucket: NoSuchBucket");
+      expect(run.stderr).toContain(
+        "health-check: error: cannot write to the app's bucket img-mgr-no-such-bucket: NoSuchBucket",
+      );
       expect(run.stderr).not.toContain('healthy');
     });
 

@@ -19,7 +19,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnvFor, runAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { awsEnvFor, runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
 import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags, pruneScope } from './iam-chain-calls.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
@@ -43,7 +43,7 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     templateDir = packerTemplateCopy();
     const env = { ...awsEnvFor(recorder.endpoint, moto.region), GITHUB_WORKSPACE: root };
 
-    const bake = await runAction('bake-ami', {
+    const bake = await runBundledAction('bake-ami', {
       inputs: {
         template: templateDir,
         'var-files': join(packerDir, 'test.pkrvars.hcl'),
@@ -53,15 +53,31 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
       env,
     });
     runs.bake = bake;
-    runs.sweep = await runAction('bake-ami', { entry: 'post', runner: bake.runner, env });
+    runs.sweep = await runBundledAction('bake-ami', { entry: 'post', runner: bake.runner, env });
     bakeCallCount = recorder.calls.length;
     const amiId = bake.outputs['ami-id'] ?? '';
-    runs.publish = await runAction('publish-ami', { inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' }, env });
+    runs.publish = await runBundledAction('publish-ami', {
+      inputs: { 'ami-id': amiId, 'parameter-name': '/common/img-mgr/golden-ami', 'keep-amis': '1' },
+      env,
+    });
 
     const deploy = (stack: string, template: string, overrides: string, extra: Record<string, string> = {}) =>
-      runAction('deploy-stack', { inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra }, env, cwd: root });
-    runs.vpc = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json');
-    runs.plan = await deploy('img-mgr-vpc-dev', 'cloudformation/vpc.yaml', 'cloudformation/parameters/vpc-dev-us-west-2.json\nNatGateways=one-per-az', { mode: 'plan' });
+      runBundledAction('deploy-stack', {
+        inputs: { 'stack-name': stack, template, 'parameter-overrides': overrides, 'wait-timeout': '2m', ...extra },
+        env,
+        cwd: root,
+      });
+    runs.vpc = await deploy(
+      'img-mgr-vpc-dev',
+      'cloudformation/vpc.yaml',
+      'cloudformation/parameters/vpc-dev-us-west-2.json',
+    );
+    runs.plan = await deploy(
+      'img-mgr-vpc-dev',
+      'cloudformation/vpc.yaml',
+      'cloudformation/parameters/vpc-dev-us-west-2.json\nNatGateways=one-per-az',
+      { mode: 'plan' },
+    );
   });
 
   afterAll(async () => {
@@ -84,7 +100,8 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
       networkStackName: 'img-mgr-vpc-dev',
       prune: pruneScope('/common/img-mgr/golden-ami'),
     };
-    const actionsOf = (calls: { service: string; operation: string }[]) => [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
+    const actionsOf = (calls: { service: string; operation: string }[]) =>
+      [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
     const deployMade = actionsOf(recorder.calls.slice(bakeCallCount));
     const inBake = new Set(bakeCalls(options).map((call) => call.action));
@@ -107,9 +124,17 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     });
     const made = new Set(recorder.calls.slice(bakeCallCount).map((call) => iamActionOf(call.service, call.operation)));
     const rows = table.filter((call) => made.has(call.action));
-    expect(rows.map((call) => call.action)).toEqual(expect.arrayContaining(['ssm:GetParametersByPath', 'ec2:DescribeLaunchTemplates', 'cloudformation:DescribeStacks']));
+    expect(rows.map((call) => call.action)).toEqual(
+      expect.arrayContaining([
+        'ssm:GetParametersByPath',
+        'ec2:DescribeLaunchTemplates',
+        'cloudformation:DescribeStacks',
+      ]),
+    );
     const refused: string[] = [];
-    for (const call of rows) if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed') refused.push(`${call.by}: ${call.action} on ${call.resource}`);
+    for (const call of rows)
+      if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed')
+        refused.push(`${call.by}: ${call.action} on ${call.resource}`);
     expect(refused).toEqual([]);
   });
 
@@ -127,6 +152,13 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     const made = [...new Set(recorder.calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
     expect(made.filter((action) => !simulated.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
     // What was seen, for the record (and to show the recording is not empty per service).
-    expect(made).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage', 'ssm:PutParameter', 'cloudformation:CreateChangeSet']));
+    expect(made).toEqual(
+      expect.arrayContaining([
+        'ec2:RunInstances',
+        'ec2:CreateImage',
+        'ssm:PutParameter',
+        'cloudformation:CreateChangeSet',
+      ]),
+    );
   });
 });

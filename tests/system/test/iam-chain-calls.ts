@@ -27,7 +27,8 @@ export interface ChainCall extends IamRequest {
   by: string;
 }
 
-const ec2 = (type: string, id: string, global = false) => `arn:aws:ec2:${REGION}:${global ? '' : ACCOUNT_ID}:${type}/${id}`;
+const ec2 = (type: string, id: string, global = false) =>
+  `arn:aws:ec2:${REGION}:${global ? '' : ACCOUNT_ID}:${type}/${id}`;
 const region = { 'aws:RequestedRegion': REGION };
 
 /** The tags Packer puts on what it creates (local.tags of packer/img-mgr.pkr.hcl), with stand-in values. */
@@ -46,30 +47,46 @@ export function packerTags(): PackerTags {
   const hcl = readFileSync(join(packerDir, 'img-mgr.pkr.hcl'), 'utf8');
   const block = /^\s*tags\s*=\s*\{([\s\S]*?)^\s*\}/m.exec(hcl.slice(hcl.indexOf('locals')))?.[1];
   if (!block) throw new Error('no `tags = { ... }` in the locals of packer/img-mgr.pkr.hcl');
-  const entries = [...block.matchAll(/^\s*"?([A-Za-z0-9_.:/-]+)"?\s*=\s*(.+?)\s*$/gm)].map((m) => [m[1] ?? '', m[2] ?? ''] as const);
+  const entries = [...block.matchAll(/^\s*"?([A-Za-z0-9_.:/-]+)"?\s*=\s*(.+?)\s*$/gm)].map(
+    (m) => [m[1] ?? '', m[2] ?? ''] as const,
+  );
   const literal = (key: string) => /^"([^"$]*)"$/.exec(entries.find(([k]) => k === key)?.[1] ?? '')?.[1] ?? '';
-  const attribute = (name: string) => new RegExp(`^\\s*${name}\\s*=\\s*(.+)$`, 'm').exec(hcl.slice(hcl.indexOf('source "amazon-ebs"')))?.[1]?.trim() ?? '';
+  const attribute = (name: string) =>
+    new RegExp(`^\\s*${name}\\s*=\\s*(.+)$`, 'm').exec(hcl.slice(hcl.indexOf('source "amazon-ebs"')))?.[1]?.trim() ??
+    '';
   return {
     keys: entries.map(([key]) => key),
     createdBy: literal('created-by'),
     application: literal('application'),
-    attributes: { tags: attribute('tags'), run_tags: attribute('run_tags'), run_volume_tags: attribute('run_volume_tags'), snapshot_tags: attribute('snapshot_tags') },
+    attributes: {
+      tags: attribute('tags'),
+      run_tags: attribute('run_tags'),
+      run_volume_tags: attribute('run_volume_tags'),
+      snapshot_tags: attribute('snapshot_tags'),
+    },
   };
 }
 
 /** aws:RequestTag/* and aws:TagKeys for a request that carries Packer's tags. */
 export function requestTags(tags: PackerTags): Record<string, string | string[]> {
   const context: Record<string, string | string[]> = { 'aws:TagKeys': tags.keys };
-  for (const key of tags.keys) context[`aws:RequestTag/${key}`] = key === 'created-by' ? tags.createdBy : key === 'application' ? tags.application : `value-of-${key}`;
+  for (const key of tags.keys)
+    context[`aws:RequestTag/${key}`] =
+      key === 'created-by' ? tags.createdBy : key === 'application' ? tags.application : `value-of-${key}`;
   return context;
 }
 
 /** ec2:ResourceTag/* of a resource that Packer created (tagged at creation). */
 export function packerResourceTags(tags: PackerTags): Record<string, string> {
-  return { 'ec2:ResourceTag/created-by': tags.createdBy, 'ec2:ResourceTag/application': tags.application, 'ec2:ResourceTag/Name': 'img-mgr-20261130-101010' };
+  return {
+    'ec2:ResourceTag/created-by': tags.createdBy,
+    'ec2:ResourceTag/application': tags.application,
+    'ec2:ResourceTag/Name': 'img-mgr-20261130-101010',
+  };
 }
 
-const describe = (by: string, ...actions: string[]): ChainCall[] => actions.map((action) => ({ by, action, resource: '*', context: region }));
+const describe = (by: string, ...actions: string[]): ChainCall[] =>
+  actions.map((action) => ({ by, action, resource: '*', context: region }));
 const image = ec2('image', 'ami-0bakedbypacker0001', true);
 const snapshot = ec2('snapshot', 'snap-0bakedbypacker001', true);
 
@@ -100,48 +117,150 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
     // bake-ami's preflight of subnet_id and vpc_id (when set), before Packer starts.
     ...describe('bake-ami preflight: subnet_id, vpc_id', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets'),
     // And of kms_key_id: bake-ami calls KMS itself, so no kms:ViaService.
-    ...(kmsKey ? [{ by: 'bake-ami preflight: kms_key_id', action: 'kms:DescribeKey', resource: kmsKey, context: region }] : []),
+    ...(kmsKey
+      ? [{ by: 'bake-ami preflight: kms_key_id', action: 'kms:DescribeKey', resource: kmsKey, context: region }]
+      : []),
     // Packer's Amazon plugin, in the order it runs.
-    ...describe('packer: source AMI, network, instance type', 'ec2:DescribeRegions', 'ec2:DescribeImages', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets', 'ec2:DescribeInstanceTypeOfferings'),
+    ...describe(
+      'packer: source AMI, network, instance type',
+      'ec2:DescribeRegions',
+      'ec2:DescribeImages',
+      'ec2:DescribeVpcs',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeInstanceTypeOfferings',
+    ),
     { by: 'packer: temporary key pair', action: 'ec2:CreateKeyPair', resource: keyPair, context: created },
-    { by: 'packer: key pair tags at creation', action: 'ec2:CreateTags', resource: keyPair, context: tagOnCreate('CreateKeyPair') },
+    {
+      by: 'packer: key pair tags at creation',
+      action: 'ec2:CreateTags',
+      resource: keyPair,
+      context: tagOnCreate('CreateKeyPair'),
+    },
     { by: 'packer: temporary security group', action: 'ec2:CreateSecurityGroup', resource: group, context: created },
-    { by: 'packer: security group in the default VPC', action: 'ec2:CreateSecurityGroup', resource: ec2('vpc', 'vpc-0default0000000000'), context: region },
-    { by: 'packer: security group tags at creation', action: 'ec2:CreateTags', resource: group, context: tagOnCreate('CreateSecurityGroup') },
+    {
+      by: 'packer: security group in the default VPC',
+      action: 'ec2:CreateSecurityGroup',
+      resource: ec2('vpc', 'vpc-0default0000000000'),
+      context: region,
+    },
+    {
+      by: 'packer: security group tags at creation',
+      action: 'ec2:CreateTags',
+      resource: group,
+      context: tagOnCreate('CreateSecurityGroup'),
+    },
     ...describe('packer: wait for the group', 'ec2:DescribeSecurityGroups'),
     { by: 'packer: SSH from the runner', action: 'ec2:AuthorizeSecurityGroupIngress', resource: group, context: owned },
     { by: 'packer: build instance', action: 'ec2:RunInstances', resource: instance, context: created },
     { by: 'packer: its root volume', action: 'ec2:RunInstances', resource: volume, context: created },
     { by: 'packer: its network interface', action: 'ec2:RunInstances', resource: eni, context: created },
     { by: 'packer: from Amazon Linux 2023', action: 'ec2:RunInstances', resource: baseImage, context: region },
-    { by: 'packer: in a subnet', action: 'ec2:RunInstances', resource: ec2('subnet', 'subnet-0default000000000'), context: region },
+    {
+      by: 'packer: in a subnet',
+      action: 'ec2:RunInstances',
+      resource: ec2('subnet', 'subnet-0default000000000'),
+      context: region,
+    },
     { by: 'packer: in its temporary group', action: 'ec2:RunInstances', resource: group, context: owned },
     { by: 'packer: with its temporary key pair', action: 'ec2:RunInstances', resource: keyPair, context: owned },
-    { by: 'packer: instance tags at RunInstances', action: 'ec2:CreateTags', resource: instance, context: tagOnCreate('RunInstances') },
-    { by: 'packer: volume tags at RunInstances', action: 'ec2:CreateTags', resource: volume, context: tagOnCreate('RunInstances') },
-    { by: 'packer: network interface tags at RunInstances', action: 'ec2:CreateTags', resource: eni, context: tagOnCreate('RunInstances') },
-    ...describe('packer: wait for the instance, image, snapshots', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus', 'ec2:DescribeImages', 'ec2:DescribeSnapshots', 'ec2:DescribeVolumes'),
+    {
+      by: 'packer: instance tags at RunInstances',
+      action: 'ec2:CreateTags',
+      resource: instance,
+      context: tagOnCreate('RunInstances'),
+    },
+    {
+      by: 'packer: volume tags at RunInstances',
+      action: 'ec2:CreateTags',
+      resource: volume,
+      context: tagOnCreate('RunInstances'),
+    },
+    {
+      by: 'packer: network interface tags at RunInstances',
+      action: 'ec2:CreateTags',
+      resource: eni,
+      context: tagOnCreate('RunInstances'),
+    },
+    ...describe(
+      'packer: wait for the instance, image, snapshots',
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceStatus',
+      'ec2:DescribeImages',
+      'ec2:DescribeSnapshots',
+      'ec2:DescribeVolumes',
+    ),
     { by: 'packer: stop before imaging', action: 'ec2:StopInstances', resource: instance, context: owned },
     { by: 'packer: image its instance', action: 'ec2:CreateImage', resource: instance, context: owned },
     { by: 'packer: the image', action: 'ec2:CreateImage', resource: image, context: created },
     { by: 'packer: its snapshot', action: 'ec2:CreateImage', resource: snapshot, context: created },
-    { by: 'packer: image tags at CreateImage', action: 'ec2:CreateTags', resource: image, context: tagOnCreate('CreateImage') },
-    { by: 'packer: snapshot tags at CreateImage', action: 'ec2:CreateTags', resource: snapshot, context: tagOnCreate('CreateImage') },
-    { by: 'packer: ami_description (ModifyImageAttribute)', action: 'ec2:ModifyImageAttribute', resource: image, context: { ...owned, 'ec2:Attribute': 'description' } },
-    { by: 'packer: ami_description, should AWS supply no ec2:Attribute', action: 'ec2:ModifyImageAttribute', resource: image, context: owned },
-    { by: 'packer: `tags` on the image afterwards', action: 'ec2:CreateTags', resource: image, context: { ...owned, ...requestTags(tags) } },
-    { by: 'packer: `snapshot_tags` afterwards', action: 'ec2:CreateTags', resource: snapshot, context: { ...owned, ...requestTags(tags) } },
+    {
+      by: 'packer: image tags at CreateImage',
+      action: 'ec2:CreateTags',
+      resource: image,
+      context: tagOnCreate('CreateImage'),
+    },
+    {
+      by: 'packer: snapshot tags at CreateImage',
+      action: 'ec2:CreateTags',
+      resource: snapshot,
+      context: tagOnCreate('CreateImage'),
+    },
+    {
+      by: 'packer: ami_description (ModifyImageAttribute)',
+      action: 'ec2:ModifyImageAttribute',
+      resource: image,
+      context: { ...owned, 'ec2:Attribute': 'description' },
+    },
+    {
+      by: 'packer: ami_description, should AWS supply no ec2:Attribute',
+      action: 'ec2:ModifyImageAttribute',
+      resource: image,
+      context: owned,
+    },
+    {
+      by: 'packer: `tags` on the image afterwards',
+      action: 'ec2:CreateTags',
+      resource: image,
+      context: { ...owned, ...requestTags(tags) },
+    },
+    {
+      by: 'packer: `snapshot_tags` afterwards',
+      action: 'ec2:CreateTags',
+      resource: snapshot,
+      context: { ...owned, ...requestTags(tags) },
+    },
     { by: 'packer: copy to ami_regions', action: 'ec2:CopyImage', resource: image, context: region },
     { by: 'packer: copy to ami_regions (its snapshots)', action: 'ec2:CopyImage', resource: snapshot, context: region },
     { by: 'packer: cleanup', action: 'ec2:TerminateInstances', resource: instance, context: owned },
     { by: 'packer: cleanup', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
     { by: 'packer: cleanup', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
     // bake-ami: fingerprint search and the sweep after a cancelled build.
-    ...describe('bake-ami: fingerprint search, sweep', 'ec2:DescribeImages', 'ec2:DescribeInstances', 'ec2:DescribeKeyPairs', 'ec2:DescribeSecurityGroups'),
-    { by: 'bake-ami sweep: orphaned build instance', action: 'ec2:TerminateInstances', resource: instance, context: owned },
+    ...describe(
+      'bake-ami: fingerprint search, sweep',
+      'ec2:DescribeImages',
+      'ec2:DescribeInstances',
+      'ec2:DescribeKeyPairs',
+      'ec2:DescribeSecurityGroups',
+    ),
+    {
+      by: 'bake-ami sweep: orphaned build instance',
+      action: 'ec2:TerminateInstances',
+      resource: instance,
+      context: owned,
+    },
     { by: 'bake-ami sweep: orphaned key pair', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
-    { by: 'bake-ami sweep: orphaned security group', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
-    { by: 'packer: a failed bake deregisters its image', action: 'ec2:DeregisterImage', resource: image, context: owned },
+    {
+      by: 'bake-ami sweep: orphaned security group',
+      action: 'ec2:DeleteSecurityGroup',
+      resource: group,
+      context: owned,
+    },
+    {
+      by: 'packer: a failed bake deregisters its image',
+      action: 'ec2:DeregisterImage',
+      resource: image,
+      context: owned,
+    },
     { by: 'packer: and deletes its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
   ];
 }
@@ -162,7 +281,10 @@ export const DEFAULT_REFERENCE_PATH = '/common/img-mgr';
  */
 export function pruneScope(parameterName: string): PruneScope {
   const everyEnvironment = Object.values(ENVIRONMENTS).map((spec) => spec.ParameterName);
-  return { referencePath: DEFAULT_REFERENCE_PATH, pointers: [...new Set([parameterName, `${parameterName}/us-east-1`, ...everyEnvironment])] };
+  return {
+    referencePath: DEFAULT_REFERENCE_PATH,
+    pointers: [...new Set([parameterName, `${parameterName}/us-east-1`, ...everyEnvironment])],
+  };
 }
 
 /**
@@ -175,10 +297,31 @@ export function pruneScope(parameterName: string): PruneScope {
 export function pruneCalls(options: { tags: PackerTags; scope: PruneScope }): ChainCall[] {
   const owned = { ...region, ...packerResourceTags(options.tags) };
   return [
-    { by: 'publish-ami prune: the pointers under reference-path (Recursive)', action: 'ssm:GetParametersByPath', resource: parameterArn(options.scope.referencePath), context: region },
-    ...options.scope.pointers.map((name): ChainCall => ({ by: `publish-ami prune: the history of the pointer ${name}`, action: 'ssm:GetParameterHistory', resource: parameterArn(name), context: region })),
-    ...describe('publish-ami prune: images, launch templates and their versions, instances', 'ec2:DescribeImages', 'ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstances'),
-    { by: 'publish-ami prune: every stack\'s parameters and outputs (no StackName)', action: 'cloudformation:DescribeStacks', resource: '*', context: region },
+    {
+      by: 'publish-ami prune: the pointers under reference-path (Recursive)',
+      action: 'ssm:GetParametersByPath',
+      resource: parameterArn(options.scope.referencePath),
+      context: region,
+    },
+    ...options.scope.pointers.map((name): ChainCall => ({
+      by: `publish-ami prune: the history of the pointer ${name}`,
+      action: 'ssm:GetParameterHistory',
+      resource: parameterArn(name),
+      context: region,
+    })),
+    ...describe(
+      'publish-ami prune: images, launch templates and their versions, instances',
+      'ec2:DescribeImages',
+      'ec2:DescribeLaunchTemplates',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeInstances',
+    ),
+    {
+      by: "publish-ami prune: every stack's parameters and outputs (no StackName)",
+      action: 'cloudformation:DescribeStacks',
+      resource: '*',
+      context: region,
+    },
     { by: 'publish-ami prune: an unused AMI', action: 'ec2:DeregisterImage', resource: image, context: owned },
     { by: 'publish-ami prune: its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
   ];
@@ -205,9 +348,21 @@ export function deployCalls(options: {
   const stack = stackArn(options.stackName);
   return [
     // publish-ami.
-    ...['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:LabelParameterVersion', 'ssm:UnlabelParameterVersion', 'ssm:AddTagsToResource', 'ssm:ListTagsForResource'].map(
-      (action): ChainCall => ({ by: 'publish-ami: the golden AMI parameter', action, resource: parameter, context: region }),
-    ),
+    ...[
+      'ssm:GetParameter',
+      'ssm:GetParameters',
+      'ssm:GetParameterHistory',
+      'ssm:PutParameter',
+      'ssm:LabelParameterVersion',
+      'ssm:UnlabelParameterVersion',
+      'ssm:AddTagsToResource',
+      'ssm:ListTagsForResource',
+    ].map((action): ChainCall => ({
+      by: 'publish-ami: the golden AMI parameter',
+      action,
+      resource: parameter,
+      context: region,
+    })),
     ...describe('publish-ami: check the AMI', 'ec2:DescribeImages'),
     ...(options.prune ? pruneCalls({ tags, scope: options.prune }) : []),
     // revert: publish-ami reject-ami tags the failed AMI, then rolls back (the calls above).
@@ -220,17 +375,54 @@ export function deployCalls(options: {
     },
     // promote: the source parameter's history (rejected versions are skipped).
     ...(options.promoteFrom
-      ? ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'].map(
-          (action): ChainCall => ({ by: 'publish-ami promote-from: the source parameter', action, resource: parameterArn(options.promoteFrom ?? ''), context: region }),
-        )
+      ? ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'].map((action): ChainCall => ({
+          by: 'publish-ami promote-from: the source parameter',
+          action,
+          resource: parameterArn(options.promoteFrom ?? ''),
+          context: region,
+        }))
       : []),
     // deploy-stack, on the app stack and the network stack.
-    ...[stack, stackArn(options.networkStackName)].flatMap((target) => ['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet', 'ListChangeSets', 'CreateStack', 'DescribeStackEvents', 'DescribeStackResources', 'GetTemplate', 'CancelUpdateStack', 'DeleteStack', 'UpdateTerminationProtection'].map(
-      (operation): ChainCall => ({ by: 'deploy-stack: the app and vpc stacks', action: `cloudformation:${operation}`, resource: target, context: region }),
-    )),
-    { by: 'deploy-stack: the template\'s parameters', action: 'cloudformation:GetTemplateSummary', resource: '*', context: region },
-    { by: 'deploy-stack: role-arn (the execution role) to CloudFormation', action: 'iam:PassRole', resource: options.executionRoleArn, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-    { by: 'CloudFormation resolving ImageId with the caller\'s rights', action: 'ssm:GetParameters', resource: parameter, context: region },
+    ...[stack, stackArn(options.networkStackName)].flatMap((target) =>
+      [
+        'DescribeStacks',
+        'CreateChangeSet',
+        'DescribeChangeSet',
+        'ExecuteChangeSet',
+        'DeleteChangeSet',
+        'ListChangeSets',
+        'CreateStack',
+        'DescribeStackEvents',
+        'DescribeStackResources',
+        'GetTemplate',
+        'CancelUpdateStack',
+        'DeleteStack',
+        'UpdateTerminationProtection',
+      ].map((operation): ChainCall => ({
+        by: 'deploy-stack: the app and vpc stacks',
+        action: `cloudformation:${operation}`,
+        resource: target,
+        context: region,
+      })),
+    ),
+    {
+      by: "deploy-stack: the template's parameters",
+      action: 'cloudformation:GetTemplateSummary',
+      resource: '*',
+      context: region,
+    },
+    {
+      by: 'deploy-stack: role-arn (the execution role) to CloudFormation',
+      action: 'iam:PassRole',
+      resource: options.executionRoleArn,
+      context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' },
+    },
+    {
+      by: "CloudFormation resolving ImageId with the caller's rights",
+      action: 'ssm:GetParameters',
+      resource: parameter,
+      context: region,
+    },
   ];
 }
 
@@ -244,7 +436,15 @@ export function chainCalls(options: Parameters<typeof deployCalls>[0]): ChainCal
  * operation name (the SDK's, which is IAM's for these services).
  */
 export function iamActionOf(service: string, operation: string): string {
-  const prefix: Record<string, string> = { ec2: 'ec2', ssm: 'ssm', cloudformation: 'cloudformation', sts: 'sts', iam: 'iam', s3: 's3', kms: 'kms' };
+  const prefix: Record<string, string> = {
+    ec2: 'ec2',
+    ssm: 'ssm',
+    cloudformation: 'cloudformation',
+    sts: 'sts',
+    iam: 'iam',
+    s3: 's3',
+    kms: 'kms',
+  };
   const known = prefix[service];
   if (!known) throw new Error(`no IAM prefix for service ${service}`);
   return `${known}:${operation}`;

@@ -12,7 +12,16 @@ import { join } from 'node:path';
 import { isWildcardOnlyAction } from '@cloud-copilot/iam-simulate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cfnDir } from './helpers.js';
-import { ACCOUNT_ID, REGION, loadTemplate, outputOf, renderTemplate, roleArn, rolePolicies, type PolicyDocument } from './iam-render.js';
+import {
+  ACCOUNT_ID,
+  REGION,
+  loadTemplate,
+  outputOf,
+  renderTemplate,
+  roleArn,
+  rolePolicies,
+  type PolicyDocument,
+} from './iam-render.js';
 import { simulate, type IamRequest } from './iam-simulate.js';
 
 interface HandlerTable {
@@ -21,7 +30,9 @@ interface HandlerTable {
   handlers: Record<string, Partial<Record<'create' | 'read' | 'update' | 'delete' | 'list', string[]>>>;
 }
 
-const table = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/iam-handler-permissions.json'), 'utf8')) as HandlerTable;
+const table = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures/iam-handler-permissions.json'), 'utf8'),
+) as HandlerTable;
 
 const unused = 'needed only for a property img-mgr.yaml/vpc.yaml does not set';
 /**
@@ -31,11 +42,14 @@ const unused = 'needed only for a property img-mgr.yaml/vpc.yaml does not set';
  * list cannot hide a grant.
  */
 export const NOT_GRANTED: Record<string, string> = {
-  'iam:DeleteRolePermissionsBoundary': 'would let a stack remove the boundary of its role; no template removes PermissionsBoundary',
-  'iam:ListRoles': 'list handlers serve resource listing (IaC generator, Cloud Control ListResources), never stack operations',
+  'iam:DeleteRolePermissionsBoundary':
+    'would let a stack remove the boundary of its role; no template removes PermissionsBoundary',
+  'iam:ListRoles':
+    'list handlers serve resource listing (IaC generator, Cloud Control ListResources), never stack operations',
   'iam:ListInstanceProfiles': 'list handler only (see iam:ListRoles)',
   's3:ListAllMyBuckets': 'list handler only (see iam:ListRoles)',
-  'iam:PassRole': 'declared by the bucket (replication role) and the group (service-linked role); granted only for the instance path to EC2 (PassInstanceRole); checked separately',
+  'iam:PassRole':
+    'declared by the bucket (replication role) and the group (service-linked role); granted only for the instance path to EC2 (PassInstanceRole); checked separately',
   'cloudwatch:PutMetricAlarm': `${unused} (scaling policies)`,
   'autoscaling:PutNotificationConfiguration': `${unused} (NotificationConfigurations)`,
   'autoscaling:DeleteNotificationConfiguration': `${unused} (NotificationConfigurations)`,
@@ -104,12 +118,41 @@ export const NOT_GRANTED: Record<string, string> = {
  * grants in their place, with the reason for the narrowing.
  */
 export const WILDCARDS: Record<string, { instead: string[]; reason: string }> = {
-  'autoscaling:Describe*': { instead: 'AccountLimits AdjustmentTypes AutoScalingGroups AutoScalingInstances AutoScalingNotificationTypes InstanceRefreshes LaunchConfigurations LifecycleHookTypes LifecycleHooks LoadBalancerTargetGroups LoadBalancers MetricCollectionTypes NotificationConfigurations Policies ScalingActivities ScalingProcessTypes ScheduledActions Tags TerminationPolicyTypes TrafficSources WarmPool'.split(' ').map((name) => `autoscaling:Describe${name}`), reason: 'every autoscaling Describe action in the service authorization reference' },
-  'ec2:Describe*': { instead: 'AccountAttributes AvailabilityZones Images Instances InstanceTypes LaunchTemplates LaunchTemplateVersions SecurityGroups Subnets KeyPairs'.split(' ').map((name) => `ec2:Describe${name}`), reason: 'what a group with a launch template, security groups and subnets reads' },
-  'ec2:Get*': { instead: [], reason: 'GetInstanceTypesFromInstanceRequirements serves attribute-based instance types, which img-mgr.yaml does not use' },
-  'elasticloadbalancing:Describe*': { instead: 'LoadBalancers TargetGroups TargetHealth Listeners Tags'.split(' ').map((name) => `elasticloadbalancing:Describe${name}`), reason: 'the group reads its target groups and their load balancers' },
-  'ssm:Get*': { instead: ['ssm:GetParameters'], reason: 'a launch template image given as an SSM parameter; img-mgr.yaml resolves the golden AMI parameter, which the role may read' },
-  'managed-fleets:Get*': { instead: [], reason: 'not in AWS\'s service authorization reference (no IAM action to grant); groups managed by managed fleets only' },
+  'autoscaling:Describe*': {
+    instead:
+      'AccountLimits AdjustmentTypes AutoScalingGroups AutoScalingInstances AutoScalingNotificationTypes InstanceRefreshes LaunchConfigurations LifecycleHookTypes LifecycleHooks LoadBalancerTargetGroups LoadBalancers MetricCollectionTypes NotificationConfigurations Policies ScalingActivities ScalingProcessTypes ScheduledActions Tags TerminationPolicyTypes TrafficSources WarmPool'
+        .split(' ')
+        .map((name) => `autoscaling:Describe${name}`),
+    reason: 'every autoscaling Describe action in the service authorization reference',
+  },
+  'ec2:Describe*': {
+    instead:
+      'AccountAttributes AvailabilityZones Images Instances InstanceTypes LaunchTemplates LaunchTemplateVersions SecurityGroups Subnets KeyPairs'
+        .split(' ')
+        .map((name) => `ec2:Describe${name}`),
+    reason: 'what a group with a launch template, security groups and subnets reads',
+  },
+  'ec2:Get*': {
+    instead: [],
+    reason:
+      'GetInstanceTypesFromInstanceRequirements serves attribute-based instance types, which img-mgr.yaml does not use',
+  },
+  'elasticloadbalancing:Describe*': {
+    instead: 'LoadBalancers TargetGroups TargetHealth Listeners Tags'
+      .split(' ')
+      .map((name) => `elasticloadbalancing:Describe${name}`),
+    reason: 'the group reads its target groups and their load balancers',
+  },
+  'ssm:Get*': {
+    instead: ['ssm:GetParameters'],
+    reason:
+      'a launch template image given as an SSM parameter; img-mgr.yaml resolves the golden AMI parameter, which the role may read',
+  },
+  'managed-fleets:Get*': {
+    instead: [],
+    reason:
+      "not in AWS's service authorization reference (no IAM action to grant); groups managed by managed fleets only",
+  },
 };
 
 const MANAGED_FLEETS = /^managed-fleets:/;
@@ -123,7 +166,10 @@ describe('the execution role grants what the resource handlers declare (IAM eval
       stackName: 'img-mgr-github-oidc',
       parameters: { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1', GitHubRepositoryId: '2' },
     });
-    role = { arn: roleArn(rendered, 'CloudFormationExecutionRole'), policies: rolePolicies(rendered, 'CloudFormationExecutionRole') };
+    role = {
+      arn: roleArn(rendered, 'CloudFormationExecutionRole'),
+      policies: rolePolicies(rendered, 'CloudFormationExecutionRole'),
+    };
     boundaryArn = outputOf(rendered, 'InstanceRoleBoundaryArn');
     instanceRole = `arn:aws:iam::${ACCOUNT_ID}:role${outputOf(rendered, 'InstanceRolePath')}img-mgr-dev-InstanceRole-ABC123`;
   });
@@ -133,19 +179,33 @@ describe('the execution role grants what the resource handlers declare (IAM eval
     const [service = '', action = ''] = permission.split(':');
     const region = { 'aws:RequestedRegion': REGION };
     if (service === 'iam' && action === 'CreateServiceLinkedRole') {
-      return { action: permission, resource: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`, context: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' } };
+      return {
+        action: permission,
+        resource: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+        context: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' },
+      };
     }
     if (service === 'iam' && /InstanceProfile/.test(action)) {
-      return { action: permission, resource: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/img-mgr-dev-InstanceProfile-ABC123` };
+      return {
+        action: permission,
+        resource: `arn:aws:iam::${ACCOUNT_ID}:instance-profile/img-mgr-dev-InstanceProfile-ABC123`,
+      };
     }
     if (service === 'iam') {
       const context: Record<string, string> = { 'iam:PermissionsBoundary': boundaryArn };
-      if (/RolePolicy$/.test(action) && /^(Attach|Detach)/.test(action)) context['iam:PolicyARN'] = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
+      if (/RolePolicy$/.test(action) && /^(Attach|Detach)/.test(action))
+        context['iam:PolicyARN'] = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
       return { action: permission, resource: instanceRole, context };
     }
-    if (service === 's3' && /^(Get|Put|Delete)Object(Acl)?$/.test(action)) return { action: permission, resource: 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc123/uploads/cat.png' };
+    if (service === 's3' && /^(Get|Put|Delete)Object(Acl)?$/.test(action))
+      return { action: permission, resource: 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc123/uploads/cat.png' };
     if (service === 's3') return { action: permission, resource: 'arn:aws:s3:::img-mgr-dev-uploadsbucket-abc123' };
-    if (service === 'ssm') return { action: permission, resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/common/img-mgr/golden-ami`, context: region };
+    if (service === 'ssm')
+      return {
+        action: permission,
+        resource: `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/common/img-mgr/golden-ami`,
+        context: region,
+      };
     return { action: permission, resource: '*', context: region };
   }
 
@@ -172,23 +232,30 @@ describe('the execution role grants what the resource handlers declare (IAM eval
     expect([...used].sort()).toEqual(Object.keys(table.handlers).sort());
   });
 
-  it.each(Object.keys(table.handlers))('grants %s every declared permission of create, read, update and delete', async (type) => {
-    const missing: string[] = [];
-    for (const [handler, permissions] of Object.entries(table.handlers[type] ?? {})) {
-      for (const declared of permissions) {
-        const permission = declared.replace(/^S3:/, 's3:');
-        if (NOT_GRANTED[permission] || MANAGED_FLEETS.test(permission)) continue;
-        const wildcard = WILDCARDS[permission];
-        for (const action of wildcard ? wildcard.instead : [permission]) {
-          if (!(await allowed(action))) missing.push(`${handler}: ${action}`);
+  it.each(Object.keys(table.handlers))(
+    'grants %s every declared permission of create, read, update and delete',
+    async (type) => {
+      const missing: string[] = [];
+      for (const [handler, permissions] of Object.entries(table.handlers[type] ?? {})) {
+        for (const declared of permissions) {
+          const permission = declared.replace(/^S3:/, 's3:');
+          if (NOT_GRANTED[permission] || MANAGED_FLEETS.test(permission)) continue;
+          const wildcard = WILDCARDS[permission];
+          for (const action of wildcard ? wildcard.instead : [permission]) {
+            if (!(await allowed(action))) missing.push(`${handler}: ${action}`);
+          }
         }
       }
-    }
-    expect(missing).toEqual([]);
-  });
+      expect(missing).toEqual([]);
+    },
+  );
 
   it('denies each declared permission it leaves out on purpose, and every one of those has a reason', async () => {
-    const declared = new Set(Object.values(table.handlers).flatMap((handlers) => Object.values(handlers).flat()).map((p) => p.replace(/^S3:/, 's3:')));
+    const declared = new Set(
+      Object.values(table.handlers)
+        .flatMap((handlers) => Object.values(handlers).flat())
+        .map((p) => p.replace(/^S3:/, 's3:')),
+    );
     for (const [permission, reason] of Object.entries(NOT_GRANTED)) {
       expect(declared.has(permission), permission).toBe(true);
       expect(reason.length).toBeGreaterThan(10);
@@ -202,7 +269,12 @@ describe('the execution role grants what the resource handlers declare (IAM eval
   });
 
   it('passes the instance role to EC2 only (the instance profile, launch template and group need it), never its own', async () => {
-    const pass = (resource: string, service: string) => simulate(role.arn, role.policies, { action: 'iam:PassRole', resource, context: { 'iam:PassedToService': service } });
+    const pass = (resource: string, service: string) =>
+      simulate(role.arn, role.policies, {
+        action: 'iam:PassRole',
+        resource,
+        context: { 'iam:PassedToService': service },
+      });
     expect((await pass(instanceRole, 'ec2.amazonaws.com')).result).toBe('Allowed');
     expect((await pass(instanceRole, 's3.amazonaws.com')).result).not.toBe('Allowed');
     expect((await pass(role.arn, 'ec2.amazonaws.com')).result).not.toBe('Allowed');

@@ -11,7 +11,8 @@ interface Statement {
   Resource?: string | string[];
 }
 
-const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** Every IAM policy statement in a template (CloudFormation tags read as plain values). */
 function statementsOf(path: string): Statement[] {
@@ -20,7 +21,8 @@ function statementsOf(path: string): Statement[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
-        if (key === 'Statement' && Array.isArray(value)) found.push(...(value as Statement[]).filter((s) => s && typeof s === 'object'));
+        if (key === 'Statement' && Array.isArray(value))
+          found.push(...(value as Statement[]).filter((s) => s && typeof s === 'object'));
         walk(value);
       }
     }
@@ -30,40 +32,57 @@ function statementsOf(path: string): Statement[] {
 }
 
 describe('IAM policies in the templates', () => {
-  it.each(templates().map((path) => [path.slice(cfnDir.length + 1), path]))('%s grants no "*" action and no wildcard action on "*"', (_name, path) => {
-    for (const statement of statementsOf(path)) {
-      const actions = list(statement.Action);
-      expect(actions, JSON.stringify(statement)).not.toContain('*');
-      if (list(statement.Resource).includes('*')) {
-        expect(actions.filter((action) => action.includes('*')), JSON.stringify(statement)).toEqual([]);
-      }
-    }
-  });
-
-  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])('%s fits in a TemplateBody (51,200 bytes): an administrator deploys it without an S3 bucket', (file) => {
-    expect(readFileSync(join(cfnDir, file)).byteLength).toBeLessThanOrEqual(51_200);
-  });
-
-  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])('%s documents the reason of every statement in a comment', (file) => {
-    const document = parseDocument(readFileSync(join(cfnDir, file), 'utf8'), { logLevel: 'silent' });
-    const undocumented: string[] = [];
-    let statements = 0;
-    visit(document, {
-      Pair(_key, pair) {
-        if (!isMap(pair) && String((pair.key as { value?: unknown } | null)?.value) === 'Statement' && isSeq(pair.value)) {
-          for (const item of pair.value.items) {
-            statements++;
-            const map = item as YAMLMap;
-            // A comment line right before `- Sid: ...` (the first statement's lands on the sequence).
-            const comment = map.commentBefore ?? (pair.value.items[0] === item ? pair.value.commentBefore : undefined);
-            if (!comment?.trim()) undocumented.push(JSON.stringify(map.toJSON()));
-          }
+  it.each(templates().map((path) => [path.slice(cfnDir.length + 1), path]))(
+    '%s grants no "*" action and no wildcard action on "*"',
+    (_name, path) => {
+      for (const statement of statementsOf(path)) {
+        const actions = list(statement.Action);
+        expect(actions, JSON.stringify(statement)).not.toContain('*');
+        if (list(statement.Resource).includes('*')) {
+          expect(
+            actions.filter((action) => action.includes('*')),
+            JSON.stringify(statement),
+          ).toEqual([]);
         }
-      },
-    });
-    expect(statements).toBeGreaterThan(file === 'github-oidc.yaml' ? 20 : 4);
-    expect(undocumented).toEqual([]);
-  });
+      }
+    },
+  );
+
+  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])(
+    '%s fits in a TemplateBody (51,200 bytes): an administrator deploys it without an S3 bucket',
+    (file) => {
+      expect(readFileSync(join(cfnDir, file)).byteLength).toBeLessThanOrEqual(51_200);
+    },
+  );
+
+  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])(
+    '%s documents the reason of every statement in a comment',
+    (file) => {
+      const document = parseDocument(readFileSync(join(cfnDir, file), 'utf8'), { logLevel: 'silent' });
+      const undocumented: string[] = [];
+      let statements = 0;
+      visit(document, {
+        Pair(_key, pair) {
+          if (
+            !isMap(pair) &&
+            String((pair.key as { value?: unknown } | null)?.value) === 'Statement' &&
+            isSeq(pair.value)
+          ) {
+            for (const item of pair.value.items) {
+              statements++;
+              const map = item as YAMLMap;
+              // A comment line right before `- Sid: ...` (the first statement's lands on the sequence).
+              const comment =
+                map.commentBefore ?? (pair.value.items[0] === item ? pair.value.commentBefore : undefined);
+              if (!comment?.trim()) undocumented.push(JSON.stringify(map.toJSON()));
+            }
+          }
+        },
+      });
+      expect(statements).toBeGreaterThan(file === 'github-oidc.yaml' ? 20 : 4);
+      expect(undocumented).toEqual([]);
+    },
+  );
 
   /** The first trust statement of a template's role. */
   function trustOf(file: string, role: string): Record<string, unknown> | undefined {
@@ -79,7 +98,9 @@ describe('IAM policies in the templates', () => {
     const condition = JSON.stringify(trust?.Condition);
     expect(Object.keys(trust?.Condition as object)).toEqual(['StringEquals']);
     expect(condition).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
-    expect(condition).toContain('repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:environment:${Environment}');
+    expect(condition).toContain(
+      'repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:environment:${Environment}',
+    );
     expect(condition).toContain('${SubjectPrefix}:environment:${Environment}');
     expect(condition).toContain('repo:${GitHubRepository}:environment:${Environment}');
     for (const other of ['ref:', 'pull_request', '*']) expect(condition).not.toContain(other);
@@ -90,7 +111,9 @@ describe('IAM policies in the templates', () => {
     expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
     expect(JSON.stringify(trust?.Condition)).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
     const condition = JSON.stringify(trust?.Condition);
-    expect(condition).toContain('repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:ref:refs/heads/${AllowedBranch}');
+    expect(condition).toContain(
+      'repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:ref:refs/heads/${AllowedBranch}',
+    );
     expect(condition).toContain('${SubjectPrefix}:ref:refs/heads/${AllowedBranch}');
     expect(condition).toContain('repo:${GitHubRepository}:ref:refs/heads/${AllowedBranch}');
     expect(condition).not.toContain('repo:*');

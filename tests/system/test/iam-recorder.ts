@@ -23,7 +23,12 @@ export interface CallRecorder {
 }
 
 /** The operation of a signed AWS request, or a method-and-path label for REST services. */
-export function operationOf(headers: Record<string, string | string[] | undefined>, method: string, url: string, body: string): string {
+export function operationOf(
+  headers: Record<string, string | string[] | undefined>,
+  method: string,
+  url: string,
+  body: string,
+): string {
   const target = headers['x-amz-target'];
   if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
   const action = new URLSearchParams(body).get('Action') ?? new URL(url, 'http://x').searchParams.get('Action');
@@ -41,10 +46,20 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
       const body = Buffer.concat(chunks);
       if (request.headers.authorization !== undefined) {
         const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(request.headers.authorization))?.[1] ?? '';
-        calls.push({ service: serviceOf(request), operation: operationOf(request.headers, request.method ?? 'GET', request.url ?? '/', body.toString()), region: scope });
+        calls.push({
+          service: serviceOf(request),
+          operation: operationOf(request.headers, request.method ?? 'GET', request.url ?? '/', body.toString()),
+          region: scope,
+        });
       }
       const upstream = httpRequest(
-        { host: upstreamUrl.hostname, port: upstreamUrl.port, method: request.method, path: request.url, headers: request.headers },
+        {
+          host: upstreamUrl.hostname,
+          port: upstreamUrl.port,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+        },
         (reply) => {
           response.writeHead(reply.statusCode ?? 502, reply.headers);
           reply.pipe(response);

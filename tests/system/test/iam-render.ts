@@ -43,10 +43,20 @@ const SHORT_FORMS: Record<string, string> = {
 function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
   const tags: (ScalarTag | CollectionTag)[] = [];
   for (const [short, long] of Object.entries(SHORT_FORMS)) {
-    const wrap = (value: unknown) => ({ [long]: short === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+    const wrap = (value: unknown) => ({
+      [long]: short === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
+    });
     tags.push({ tag: `!${short}`, resolve: (value: string) => wrap(value) });
-    tags.push({ tag: `!${short}`, collection: 'seq', resolve: (seq: { toJSON(): unknown }) => wrap(seq.toJSON()) } as unknown as CollectionTag);
-    tags.push({ tag: `!${short}`, collection: 'map', resolve: (map: { toJSON(): unknown }) => wrap(map.toJSON()) } as unknown as CollectionTag);
+    tags.push({
+      tag: `!${short}`,
+      collection: 'seq',
+      resolve: (seq: { toJSON(): unknown }) => wrap(seq.toJSON()),
+    } as unknown as CollectionTag);
+    tags.push({
+      tag: `!${short}`,
+      collection: 'map',
+      resolve: (map: { toJSON(): unknown }) => wrap(map.toJSON()),
+    } as unknown as CollectionTag);
   }
   return tags;
 }
@@ -84,7 +94,12 @@ export interface Rendered {
 }
 
 /** Physical names CloudFormation would give: named resources keep their name, others get stack-logical-SUFFIX. */
-function physicalName(stackName: string, logicalId: string, properties: Record<string, Value>, nameKey: string): string {
+function physicalName(
+  stackName: string,
+  logicalId: string,
+  properties: Record<string, Value>,
+  nameKey: string,
+): string {
   const given = properties[nameKey];
   return typeof given === 'string' ? given : `${stackName}-${logicalId}-ABCDEF123456`;
 }
@@ -95,8 +110,10 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
   for (const [name, spec] of Object.entries(template.Parameters ?? {})) {
     const raw = options.parameters[name] ?? spec.Default;
     if (raw === undefined) throw new Error(`parameter ${name} has no value and no default`);
-    if (spec.AllowedPattern && !new RegExp(spec.AllowedPattern).test(raw)) throw new Error(`parameter ${name}: '${raw}' does not match ${spec.AllowedPattern}`);
-    if (spec.AllowedValues && !spec.AllowedValues.includes(raw)) throw new Error(`parameter ${name}: '${raw}' is not one of ${spec.AllowedValues.join(', ')}`);
+    if (spec.AllowedPattern && !new RegExp(spec.AllowedPattern).test(raw))
+      throw new Error(`parameter ${name}: '${raw}' does not match ${spec.AllowedPattern}`);
+    if (spec.AllowedValues && !spec.AllowedValues.includes(raw))
+      throw new Error(`parameter ${name}: '${raw}' is not one of ${spec.AllowedValues.join(', ')}`);
     parameters[name] = spec.Type === 'CommaDelimitedList' ? raw.split(',').map((item) => item.trim()) : raw;
   }
   for (const name of Object.keys(options.parameters)) {
@@ -133,7 +150,7 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
   const attributeOf = (name: string, attribute: string): string => {
     const resource = resourceRaw[name];
     if (!resource) throw new Error(`GetAtt of unknown ${name}`);
-    const props = resolveMap((resource.Properties ?? {}));
+    const props = resolveMap(resource.Properties ?? {});
     const path = typeof props.Path === 'string' ? props.Path : '/';
     if (resource.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
       return `arn:${PARTITION}:iam::${ACCOUNT_ID}:role${path}${physicalName(options.stackName, name, props, 'RoleName')}`;
@@ -248,7 +265,10 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
   const resources: Rendered['resources'] = {};
   for (const [name, resource] of Object.entries(resourceRaw)) {
     if (resource.Condition && !condition(resource.Condition)) continue;
-    resources[name] = { Type: resource.Type, Properties: resolveMap((resource.Properties ?? {})) as Record<string, Json> };
+    resources[name] = {
+      Type: resource.Type,
+      Properties: resolveMap(resource.Properties ?? {}) as Record<string, Json>,
+    };
   }
   const outputs: Record<string, Json> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) outputs[name] = resolve(output.Value) as Json;
@@ -271,14 +291,22 @@ export interface PolicyDocument {
 export function rolePolicies(rendered: Rendered, roleLogicalId: string): { name: string; policy: PolicyDocument }[] {
   const role = rendered.resources[roleLogicalId];
   if (!role) throw new Error(`no role ${roleLogicalId}`);
-  const inline = ((role.Properties.Policies ?? []) as unknown as { PolicyName: string; PolicyDocument: PolicyDocument }[]).map((p) => ({
+  const inline = (
+    (role.Properties.Policies ?? []) as unknown as { PolicyName: string; PolicyDocument: PolicyDocument }[]
+  ).map((p) => ({
     name: p.PolicyName,
     policy: p.PolicyDocument,
   }));
   const roleName = physicalRoleName(rendered, roleLogicalId);
   const attached = Object.values(rendered.resources)
-    .filter((resource) => resource.Type === 'AWS::IAM::Policy' && ((resource.Properties.Roles ?? []) as Json[]).includes(roleName))
-    .map((resource) => ({ name: stringOf(resource.Properties.PolicyName, 'PolicyName'), policy: resource.Properties.PolicyDocument as unknown as PolicyDocument }));
+    .filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' && ((resource.Properties.Roles ?? []) as Json[]).includes(roleName),
+    )
+    .map((resource) => ({
+      name: stringOf(resource.Properties.PolicyName, 'PolicyName'),
+      policy: resource.Properties.PolicyDocument as unknown as PolicyDocument,
+    }));
   return [...inline, ...attached];
 }
 
@@ -293,7 +321,10 @@ export function roleArn(rendered: Rendered, roleLogicalId: string): string {
   const role = rendered.resources[roleLogicalId];
   if (!role) throw new Error(`no role ${roleLogicalId}`);
   const path = typeof role.Properties.Path === 'string' ? role.Properties.Path : '/';
-  const name = typeof role.Properties.RoleName === 'string' ? role.Properties.RoleName : `${rendered.stackName}-${roleLogicalId}-ABCDEF123456`;
+  const name =
+    typeof role.Properties.RoleName === 'string'
+      ? role.Properties.RoleName
+      : `${rendered.stackName}-${roleLogicalId}-ABCDEF123456`;
   return `arn:${PARTITION}:iam::${ACCOUNT_ID}:role${path}${name}`;
 }
 

@@ -6,15 +6,32 @@
  */
 import { join } from 'node:path';
 import { cfnDir } from './helpers.js';
-import { ACCOUNT_ID, loadTemplate, outputOf, renderTemplate, roleArn, rolePolicies, type PolicyDocument, type Rendered } from './iam-render.js';
+import {
+  ACCOUNT_ID,
+  loadTemplate,
+  outputOf,
+  renderTemplate,
+  roleArn,
+  rolePolicies,
+  type PolicyDocument,
+  type Rendered,
+} from './iam-render.js';
 
 export const OIDC_STACK = 'img-mgr-github-oidc';
-export const REPOSITORY = { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1234567', GitHubRepositoryId: '890123456' };
+export const REPOSITORY = {
+  GitHubRepository: 'your-user/flask-aws-storage',
+  GitHubOwnerId: '1234567',
+  GitHubRepositoryId: '890123456',
+};
 
 /** One environment's deploy stack: its parameters as README.md shows them. */
 export const ENVIRONMENTS = {
   dev: { Environment: 'dev', ParameterName: '/common/img-mgr/golden-ami' },
-  prod: { Environment: 'prod', ParameterName: '/common/img-mgr/prod/golden-ami', PromoteFromParameter: '/common/img-mgr/golden-ami' },
+  prod: {
+    Environment: 'prod',
+    ParameterName: '/common/img-mgr/prod/golden-ami',
+    PromoteFromParameter: '/common/img-mgr/golden-ami',
+  },
 } as const;
 
 /** The deploy role's opt-in for publish-ami's pruning (keep-amis): what a repository that prunes deploys. */
@@ -48,11 +65,26 @@ export function renderDeployRole(parameters: Record<string, string>, executionRo
 
 /** All roles; `oidcExtra` adds parameters of github-oidc.yaml (e.g. AmiKmsKeyArn), `deployExtra` of both deploy roles (e.g. PRUNE_OPT_IN). */
 export function renderRoles(oidcExtra: Record<string, string> = {}, deployExtra: Record<string, string> = {}): Roles {
-  const oidc = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), { stackName: OIDC_STACK, parameters: { ...REPOSITORY, ...oidcExtra } });
-  const execution = { arn: roleArn(oidc, 'CloudFormationExecutionRole'), policies: rolePolicies(oidc, 'CloudFormationExecutionRole') };
-  const dev = renderDeployRole({ ...ENVIRONMENTS.dev, ...deployExtra }, outputOf(oidc, 'CloudFormationExecutionRoleArn'));
-  const prod = renderDeployRole({ ...ENVIRONMENTS.prod, ...deployExtra }, outputOf(oidc, 'CloudFormationExecutionRoleArn'));
-  const principal = (rendered: Rendered, id: string): Principal => ({ arn: roleArn(rendered, id), policies: rolePolicies(rendered, id) });
+  const oidc = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), {
+    stackName: OIDC_STACK,
+    parameters: { ...REPOSITORY, ...oidcExtra },
+  });
+  const execution = {
+    arn: roleArn(oidc, 'CloudFormationExecutionRole'),
+    policies: rolePolicies(oidc, 'CloudFormationExecutionRole'),
+  };
+  const dev = renderDeployRole(
+    { ...ENVIRONMENTS.dev, ...deployExtra },
+    outputOf(oidc, 'CloudFormationExecutionRoleArn'),
+  );
+  const prod = renderDeployRole(
+    { ...ENVIRONMENTS.prod, ...deployExtra },
+    outputOf(oidc, 'CloudFormationExecutionRoleArn'),
+  );
+  const principal = (rendered: Rendered, id: string): Principal => ({
+    arn: roleArn(rendered, id),
+    policies: rolePolicies(rendered, id),
+  });
   return {
     oidc,
     bake: principal(oidc, 'GitHubBakeRole'),

@@ -25,7 +25,10 @@ export interface Verdict {
 
 /** Whether an IAM resource pattern (`*` any run, `?` one character) matches `text` exactly. */
 function patternMatches(pattern: string, text: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`).test(text);
 }
 
@@ -46,7 +49,9 @@ export function forUnnamedResource(policy: PolicyDocument): PolicyDocument {
       Statement.push(statement);
       continue;
     }
-    const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).filter((entry) => typeof entry === 'string' && patternMatches(entry, '*'));
+    const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).filter(
+      (entry) => typeof entry === 'string' && patternMatches(entry, '*'),
+    );
     if (resources.length > 0) Statement.push({ ...statement, Resource: resources });
   }
   return { ...policy, Statement };
@@ -80,8 +85,12 @@ export async function simulate(
     },
     {},
   );
-  if (outcome.resultType === 'error') return { result: 'error', ignoredContextKeys: [], detail: JSON.stringify(outcome.errors) };
-  const ignored = outcome.resultType === 'single' ? (outcome.result.ignoredContextKeys ?? []) : outcome.results.flatMap((r) => r.ignoredContextKeys ?? []);
+  if (outcome.resultType === 'error')
+    return { result: 'error', ignoredContextKeys: [], detail: JSON.stringify(outcome.errors) };
+  const ignored =
+    outcome.resultType === 'single'
+      ? (outcome.result.ignoredContextKeys ?? [])
+      : outcome.results.flatMap((r) => r.ignoredContextKeys ?? []);
   return { result: outcome.overallResult, ignoredContextKeys: ignored };
 }
 
@@ -96,7 +105,11 @@ export const GITHUB_OIDC_PROVIDER = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/to
  * evaluator's core directly, with the claims as IAM supplies them, after
  * validating the document as a trust policy.
  */
-export function assumeWithToken(trust: PolicyDocument, roleArn: string, claims: { sub: string; aud?: string }): EvaluationResult {
+export function assumeWithToken(
+  trust: PolicyDocument,
+  roleArn: string,
+  claims: { sub: string; aud?: string },
+): EvaluationResult {
   const validated = createValidatedPolicy(trust, validateTrustPolicy, { name: 'TrustPolicy' });
   if (validated.errors.length > 0) throw new Error(`invalid trust policy: ${JSON.stringify(validated.errors)}`);
   return runUnsafeSimulation(

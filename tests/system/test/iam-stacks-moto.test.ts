@@ -9,7 +9,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  type Parameter,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { cfnDir } from './helpers.js';
@@ -28,8 +34,18 @@ describe('github-oidc.yaml, github-deploy-role.yaml and github-plan-role.yaml on
   });
 
   async function create(name: string, template: string, parameters: Record<string, string>): Promise<Stack> {
-    const Parameters: Parameter[] = Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-    await cfn.send(new CreateStackCommand({ StackName: name, TemplateBody: readFileSync(join(cfnDir, template), 'utf8'), Parameters, Capabilities: ['CAPABILITY_NAMED_IAM'] }));
+    const Parameters: Parameter[] = Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+      ParameterKey,
+      ParameterValue,
+    }));
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: name,
+        TemplateBody: readFileSync(join(cfnDir, template), 'utf8'),
+        Parameters,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+      }),
+    );
     for (let attempt = 0; attempt < 100; attempt++) {
       const [stack] = (await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks ?? [];
       if (stack && !stack.StackStatus?.endsWith('_IN_PROGRESS')) return stack;
@@ -39,7 +55,10 @@ describe('github-oidc.yaml, github-deploy-role.yaml and github-plan-role.yaml on
   }
   const output = (stack: Stack, key: string) => stack.Outputs?.find((o) => o.OutputKey === key)?.OutputValue ?? '';
   /** TrustedSubjects as CloudFormation builds it: moto joins the unused AWS::NoValue items as "None", CloudFormation drops them. */
-  const subjects = (stack: Stack) => output(stack, 'TrustedSubjects').split(',').filter((item) => item !== 'None');
+  const subjects = (stack: Stack) =>
+    output(stack, 'TrustedSubjects')
+      .split(',')
+      .filter((item) => item !== 'None');
 
   it('deploys github-oidc.yaml with a KMS key and the provider; the execution role and boundary sit under /img-mgr/', async () => {
     const stack = await create('img-mgr-github-oidc', 'github-oidc.yaml', {
@@ -53,26 +72,43 @@ describe('github-oidc.yaml, github-deploy-role.yaml and github-plan-role.yaml on
     expect(output(stack, 'InstanceRolePath')).toBe('/img-mgr/instances/');
     expect(output(stack, 'BakeRoleArn')).toMatch(/:role\/img-mgr-github-bake$/);
     expect(subjects(stack)).toEqual(['repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master']);
-    const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', { RoleName: 'img-mgr-github-bake', PolicyName: 'bake-ami-kms' });
+    const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', {
+      RoleName: 'img-mgr-github-bake',
+      PolicyName: 'bake-ami-kms',
+    });
     expect(decodeURIComponent(xmlValues(policy, 'PolicyDocument')[0] ?? '')).toContain('kms:GrantIsForAWSResource');
   });
 
-  it.each(['dev', 'prod'])("deploys github-deploy-role.yaml for %s (after github-oidc.yaml): it passes the imported execution role, trusts only the environment", async (environment) => {
-    const oidc = (await cfn.send(new DescribeStacksCommand({ StackName: 'img-mgr-github-oidc' }))).Stacks?.[0];
-    expect(oidc?.StackStatus, 'github-oidc.yaml is deployed first').toBe('CREATE_COMPLETE');
-    const parameters = JSON.parse(readFileSync(join(cfnDir, `parameters/github-deploy-role-${environment}.json`), 'utf8')) as Record<string, string>;
-    const stack = await create(`img-mgr-github-deploy-${environment}`, 'github-deploy-role.yaml', parameters);
-    expect(stack.StackStatus).toBe('CREATE_COMPLETE');
-    expect(output(stack, 'DeployRoleArn')).toMatch(new RegExp(`:role/img-mgr-github-deploy-${environment}$`));
-    expect(subjects(stack)).toEqual([`repo:your-user@1234567/flask-aws-storage@890123456:environment:${environment}`]);
-    const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', { RoleName: `img-mgr-github-deploy-${environment}`, PolicyName: 'deploy-stack' });
-    const document = decodeURIComponent(xmlValues(policy, 'PolicyDocument')[0] ?? '');
-    expect(document).toContain(output(oidc ?? {}, 'CloudFormationExecutionRoleArn'));
-    expect(document).toContain(`stack/img-mgr-${environment}/*`);
-  });
+  it.each(['dev', 'prod'])(
+    'deploys github-deploy-role.yaml for %s (after github-oidc.yaml): it passes the imported execution role, trusts only the environment',
+    async (environment) => {
+      const oidc = (await cfn.send(new DescribeStacksCommand({ StackName: 'img-mgr-github-oidc' }))).Stacks?.[0];
+      expect(oidc?.StackStatus, 'github-oidc.yaml is deployed first').toBe('CREATE_COMPLETE');
+      const parameters = JSON.parse(
+        readFileSync(join(cfnDir, `parameters/github-deploy-role-${environment}.json`), 'utf8'),
+      ) as Record<string, string>;
+      const stack = await create(`img-mgr-github-deploy-${environment}`, 'github-deploy-role.yaml', parameters);
+      expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+      expect(output(stack, 'DeployRoleArn')).toMatch(new RegExp(`:role/img-mgr-github-deploy-${environment}$`));
+      expect(subjects(stack)).toEqual([
+        `repo:your-user@1234567/flask-aws-storage@890123456:environment:${environment}`,
+      ]);
+      const policy = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRolePolicy', {
+        RoleName: `img-mgr-github-deploy-${environment}`,
+        PolicyName: 'deploy-stack',
+      });
+      const document = decodeURIComponent(xmlValues(policy, 'PolicyDocument')[0] ?? '');
+      expect(document).toContain(output(oidc ?? {}, 'CloudFormationExecutionRoleArn'));
+      expect(document).toContain(`stack/img-mgr-${environment}/*`);
+    },
+  );
 
   it('deploys github-plan-role.yaml', async () => {
-    const stack = await create('img-mgr-github-plan', 'github-plan-role.yaml', { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1234567', GitHubRepositoryId: '890123456' });
+    const stack = await create('img-mgr-github-plan', 'github-plan-role.yaml', {
+      GitHubRepository: 'your-user/flask-aws-storage',
+      GitHubOwnerId: '1234567',
+      GitHubRepositoryId: '890123456',
+    });
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(output(stack, 'PlanRoleArn')).toMatch(/:role\/img-mgr-github-plan$/);
     expect(subjects(stack)).toEqual(['repo:your-user@1234567/flask-aws-storage@890123456:pull_request']);

@@ -25,11 +25,17 @@ const oidc = loadTemplate(join(cfnDir, 'github-oidc.yaml'));
 const plan = loadTemplate(join(cfnDir, 'github-plan-role.yaml'));
 
 function renderOidc(parameters: Record<string, string>): Rendered {
-  return renderTemplate(oidc, { stackName: 'img-mgr-github-oidc', parameters: { GitHubRepository: `${OWNER}/${REPO}`, ...parameters } });
+  return renderTemplate(oidc, {
+    stackName: 'img-mgr-github-oidc',
+    parameters: { GitHubRepository: `${OWNER}/${REPO}`, ...parameters },
+  });
 }
 
 function verdict(rendered: Rendered, logicalId: string, sub: string, aud?: string): string {
-  return assumeWithToken(trustPolicy(rendered, logicalId), roleArn(rendered, logicalId), { sub, ...(aud ? { aud } : {}) });
+  return assumeWithToken(trustPolicy(rendered, logicalId), roleArn(rendered, logicalId), {
+    sub,
+    ...(aud ? { aud } : {}),
+  });
 }
 
 const byIds = { GitHubOwnerId: OWNER_ID, GitHubRepositoryId: REPO_ID };
@@ -53,12 +59,24 @@ describe('github-oidc.yaml: the bake role trusts the branches only, judged by an
     ['a tag', byIds, `${IDS}:ref:refs/tags/master`],
     ['a pull request', byIds, `${IDS}:pull_request`],
     ['a pull request (SubjectPrefix)', byPrefix, `${DASHED}:pull_request`],
-    ['an environment job (a deploy role\'s subject)', byIds, `${IDS}:environment:dev`],
+    ["an environment job (a deploy role's subject)", byIds, `${IDS}:environment:dev`],
     ['the prod environment', byIds, `${IDS}:environment:prod`],
     ['an environment job (SubjectPrefix)', byPrefix, `${DASHED}:environment:dev`],
-    ['another owner with the same repository name', byIds, `repo:someone-else@7654321/${REPO}@${REPO_ID}:ref:refs/heads/master`],
-    ['a re-created repository with the same name and a new id', byIds, `repo:${OWNER}@${OWNER_ID}/${REPO}@999999999:ref:refs/heads/master`],
-    ['a re-created repository (SubjectPrefix)', byPrefix, `repo:${OWNER}-${OWNER_ID}/${REPO}-999999999:ref:refs/heads/master`],
+    [
+      'another owner with the same repository name',
+      byIds,
+      `repo:someone-else@7654321/${REPO}@${REPO_ID}:ref:refs/heads/master`,
+    ],
+    [
+      'a re-created repository with the same name and a new id',
+      byIds,
+      `repo:${OWNER}@${OWNER_ID}/${REPO}@999999999:ref:refs/heads/master`,
+    ],
+    [
+      'a re-created repository (SubjectPrefix)',
+      byPrefix,
+      `repo:${OWNER}-${OWNER_ID}/${REPO}-999999999:ref:refs/heads/master`,
+    ],
     ['the legacy form when LegacySubject is false', byIds, `${LEGACY}:ref:refs/heads/master`],
     ['the other spelling when only the ids are given', byIds, `${DASHED}:ref:refs/heads/master`],
     ['a token for another audience', byIds, `${IDS}:ref:refs/heads/master`, 'https://github.com/your-user'],
@@ -86,10 +104,17 @@ describe('github-oidc.yaml: the bake role trusts the branches only, judged by an
 
   it('outputs TrustedSubjects: exactly the subjects of the trust policy, to compare with a token', () => {
     const rendered = renderOidc({ ...byIds, SubjectPrefix: DASHED, SecondBranch: 'release' });
-    const statement = trustPolicy(rendered, 'GitHubBakeRole').Statement[0] as { Condition: { StringLike: Record<string, string[]> } };
+    const statement = trustPolicy(rendered, 'GitHubBakeRole').Statement[0] as {
+      Condition: { StringLike: Record<string, string[]> };
+    };
     const subjects = statement.Condition.StringLike['token.actions.githubusercontent.com:sub'];
     expect(rendered.outputs.TrustedSubjects).toBe(subjects?.join(','));
-    expect(subjects).toEqual([`${IDS}:ref:refs/heads/master`, `${IDS}:ref:refs/heads/release`, `${DASHED}:ref:refs/heads/master`, `${DASHED}:ref:refs/heads/release`]);
+    expect(subjects).toEqual([
+      `${IDS}:ref:refs/heads/master`,
+      `${IDS}:ref:refs/heads/release`,
+      `${DASHED}:ref:refs/heads/master`,
+      `${DASHED}:ref:refs/heads/release`,
+    ]);
   });
 
   it('the defaults trust master, allow 2-hour sessions and create no OIDC provider (most accounts have one)', () => {
@@ -122,7 +147,8 @@ describe('github-oidc.yaml: the bake role trusts the branches only, judged by an
 
 describe('github-deploy-role.yaml: each deploy role trusts its environment only (IAM evaluator)', () => {
   const EXECUTION = 'arn:aws:iam::123456789012:role/img-mgr/deploy/x';
-  const deploy = (environment: 'dev' | 'prod', parameters: Record<string, string> = byIds) => renderDeployRole({ ...ENVIRONMENTS[environment], ...parameters }, EXECUTION);
+  const deploy = (environment: 'dev' | 'prod', parameters: Record<string, string> = byIds) =>
+    renderDeployRole({ ...ENVIRONMENTS[environment], ...parameters }, EXECUTION);
 
   it.each([
     ['dev, immutable-ID subject', 'dev', byIds, `${IDS}:environment:dev`],
@@ -134,7 +160,7 @@ describe('github-deploy-role.yaml: each deploy role trusts its environment only 
   });
 
   it.each([
-    ['a push to the trusted branch (the bake job\'s subject)', 'prod', `${IDS}:ref:refs/heads/master`],
+    ["a push to the trusted branch (the bake job's subject)", 'prod', `${IDS}:ref:refs/heads/master`],
     ['a push to the trusted branch, dev role', 'dev', `${IDS}:ref:refs/heads/master`],
     ['the dev environment', 'prod', `${IDS}:environment:dev`],
     ['the prod environment', 'dev', `${IDS}:environment:prod`],
@@ -149,12 +175,16 @@ describe('github-deploy-role.yaml: each deploy role trusts its environment only 
   });
 
   it('denies a token for another audience', () => {
-    expect(verdict(deploy('prod'), 'GitHubDeployRole', `${IDS}:environment:prod`, 'https://github.com/your-user')).not.toBe('Allowed');
+    expect(
+      verdict(deploy('prod'), 'GitHubDeployRole', `${IDS}:environment:prod`, 'https://github.com/your-user'),
+    ).not.toBe('Allowed');
   });
 
   it('outputs TrustedSubjects as the trust policy has them; one role per environment, 2-hour sessions by default', () => {
     const rendered = deploy('prod', { ...byIds, SubjectPrefix: DASHED });
-    const statement = trustPolicy(rendered, 'GitHubDeployRole').Statement[0] as { Condition: { StringEquals: Record<string, string[]> } };
+    const statement = trustPolicy(rendered, 'GitHubDeployRole').Statement[0] as {
+      Condition: { StringEquals: Record<string, string[]> };
+    };
     const subjects = statement.Condition.StringEquals['token.actions.githubusercontent.com:sub'];
     expect(subjects).toEqual([`${IDS}:environment:prod`, `${DASHED}:environment:prod`]);
     expect(rendered.outputs.TrustedSubjects).toBe(subjects?.join(','));
@@ -167,19 +197,37 @@ describe('github-deploy-role.yaml: each deploy role trusts its environment only 
   it('takes the subject parameters of github-oidc.yaml, with the same patterns, and refuses what trusts nothing', () => {
     const oidcParameters = loadTemplate(join(cfnDir, 'github-oidc.yaml')).Parameters ?? {};
     const deployParameters = loadTemplate(join(cfnDir, 'github-deploy-role.yaml')).Parameters ?? {};
-    for (const name of ['GitHubRepository', 'GitHubOwnerId', 'GitHubRepositoryId', 'SubjectPrefix', 'LegacySubject', 'StackNamePrefix', 'DeployRegions']) {
-      const spec = (parameter: unknown) => Object.fromEntries(Object.entries(parameter as Record<string, unknown>).filter(([key]) => key !== 'Description'));
+    for (const name of [
+      'GitHubRepository',
+      'GitHubOwnerId',
+      'GitHubRepositoryId',
+      'SubjectPrefix',
+      'LegacySubject',
+      'StackNamePrefix',
+      'DeployRegions',
+    ]) {
+      const spec = (parameter: unknown) =>
+        Object.fromEntries(
+          Object.entries(parameter as Record<string, unknown>).filter(([key]) => key !== 'Description'),
+        );
       expect(spec(deployParameters[name]), name).toEqual(spec(oidcParameters[name]));
     }
-    expect(deploy('prod', { GitHubOwnerId: '', GitHubRepositoryId: '' }).failedRules[0]).toMatch(/GitHubOwnerId and GitHubRepositoryId.*SubjectPrefix.*LegacySubject=true/);
-    expect(deploy('prod', { GitHubOwnerId: '', GitHubRepositoryId: REPO_ID }).failedRules).toEqual([expect.stringMatching(/given together/)]);
+    expect(deploy('prod', { GitHubOwnerId: '', GitHubRepositoryId: '' }).failedRules[0]).toMatch(
+      /GitHubOwnerId and GitHubRepositoryId.*SubjectPrefix.*LegacySubject=true/,
+    );
+    expect(deploy('prod', { GitHubOwnerId: '', GitHubRepositoryId: REPO_ID }).failedRules).toEqual([
+      expect.stringMatching(/given together/),
+    ]);
     expect(() => deploy('prod', { ...byIds, Environment: 'prod:*' })).toThrow(/^parameter Environment: /);
   });
 });
 
 describe('github-plan-role.yaml trust: pull requests of this repository only (IAM evaluator)', () => {
   const renderPlan = (parameters: Record<string, string>) =>
-    renderTemplate(plan, { stackName: 'img-mgr-github-plan', parameters: { GitHubRepository: `${OWNER}/${REPO}`, ...parameters } });
+    renderTemplate(plan, {
+      stackName: 'img-mgr-github-plan',
+      parameters: { GitHubRepository: `${OWNER}/${REPO}`, ...parameters },
+    });
 
   it.each([
     ['immutable-ID subject', { GitHubOwnerId: OWNER_ID, GitHubRepositoryId: REPO_ID }, `${IDS}:pull_request`],
@@ -194,10 +242,14 @@ describe('github-plan-role.yaml trust: pull requests of this repository only (IA
     ['a re-created repository', `repo:${OWNER}@${OWNER_ID}/${REPO}@1:pull_request`],
     ['another owner', `repo:someone-else@7654321/${REPO}@${REPO_ID}:pull_request`],
   ])('denies %s', (_name, sub) => {
-    expect(verdict(renderPlan({ GitHubOwnerId: OWNER_ID, GitHubRepositoryId: REPO_ID }), 'GitHubPlanRole', sub)).not.toBe('Allowed');
+    expect(
+      verdict(renderPlan({ GitHubOwnerId: OWNER_ID, GitHubRepositoryId: REPO_ID }), 'GitHubPlanRole', sub),
+    ).not.toBe('Allowed');
   });
 
   it('refuses a configuration that trusts nothing', () => {
-    expect(renderPlan({}).failedRules[0]).toMatch(/GitHubOwnerId and GitHubRepositoryId.*SubjectPrefix.*LegacySubject=true/);
+    expect(renderPlan({}).failedRules[0]).toMatch(
+      /GitHubOwnerId and GitHubRepositoryId.*SubjectPrefix.*LegacySubject=true/,
+    );
   });
 });

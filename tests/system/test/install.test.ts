@@ -27,7 +27,8 @@ def index():
 async function makeFixtureRepo(dir: string): Promise<string> {
   writeFileSync(join(dir, 'app.py'), fixtureApp);
   writeFileSync(join(dir, 'requirements.txt'), 'flask\n');
-  const git = (...args: string[]) => runTool('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
+  const git = (...args: string[]) =>
+    runTool('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', ...args], { cwd: dir });
   await git('init', '--quiet', '--initial-branch=main');
   await git('add', '.');
   await git('commit', '--quiet', '-m', 'fixture app');
@@ -35,7 +36,12 @@ async function makeFixtureRepo(dir: string): Promise<string> {
 }
 
 /** Polls url until it answers (any status) or the deadline passes. */
-async function waitForHttp(url: string, child: ChildProcess, output: () => string, timeoutMs = 30_000): Promise<Response> {
+async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs = 30_000,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}: ${output()}`);
@@ -79,7 +85,9 @@ describe('install_my_app.sh (real install under a root directory, without system
     // configure_app.sh ran once and left an app that already reads its bucket alone.
     expect(install.stderr.match(/configuring the app with /g)).toHaveLength(1);
     expect(install.stderr).toContain('app.py has no hard-coded BUCKET constant; left as it is');
-    expect(readFileSync(join(installRoot, 'opt/img-mgr/bin/health-check.sh'), 'utf8')).toBe(readFileSync(join(packerDir, 'health-check.sh'), 'utf8'));
+    expect(readFileSync(join(installRoot, 'opt/img-mgr/bin/health-check.sh'), 'utf8')).toBe(
+      readFileSync(join(packerDir, 'health-check.sh'), 'utf8'),
+    );
   });
 
   it('writes a systemd unit that reads /etc/img-mgr/app.env and an nginx proxy from :80 to 127.0.0.1:5000', () => {
@@ -101,9 +109,17 @@ describe('install_my_app.sh (real install under a root directory, without system
     const port = await freePort();
     const envFile = join(work, 'app.env');
     // What the launch template's user data writes.
-    writeFileSync(envFile, 'IMG_MGR_BUCKET=img-mgr-test-bucket\nIMG_MGR_ENVIRONMENT=test\nAWS_DEFAULT_REGION=us-east-1\n');
+    writeFileSync(
+      envFile,
+      'IMG_MGR_BUCKET=img-mgr-test-bucket\nIMG_MGR_ENVIRONMENT=test\nAWS_DEFAULT_REGION=us-east-1\n',
+    );
     const child = spawn(join(installRoot, 'opt/img-mgr/bin/run.sh'), [], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', IMG_MGR_ENV_FILE: envFile, IMG_MGR_BIND: `127.0.0.1:${port}`, IMG_MGR_WORKERS: '1' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        IMG_MGR_ENV_FILE: envFile,
+        IMG_MGR_BIND: `127.0.0.1:${port}`,
+        IMG_MGR_WORKERS: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -122,17 +138,25 @@ describe('install_my_app.sh (real install under a root directory, without system
   });
 
   it('fails with a clear message for a ref that does not exist', async () => {
-    const run = await runTool('bash', [installScript, '--root', join(work, 'bad-root'), '--skip-packages', '--skip-services'], {
-      env: { FLASK_REPO: repo, FLASK_REF: 'no-such-branch' },
-    });
+    const run = await runTool(
+      'bash',
+      [installScript, '--root', join(work, 'bad-root'), '--skip-packages', '--skip-services'],
+      {
+        env: { FLASK_REPO: repo, FLASK_REF: 'no-such-branch' },
+      },
+    );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("FLASK_REF 'no-such-branch' is not a branch, tag or commit");
   });
 
   it('fails with a clear message without FLASK_REPO', async () => {
-    const run = await runTool('bash', [installScript, '--root', join(work, 'no-repo'), '--skip-packages', '--skip-services'], {
-      env: { FLASK_REPO: '' },
-    });
+    const run = await runTool(
+      'bash',
+      [installScript, '--root', join(work, 'no-repo'), '--skip-packages', '--skip-services'],
+      {
+        env: { FLASK_REPO: '' },
+      },
+    );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('FLASK_REPO must be the git URL of the Flask app');
   });

@@ -9,7 +9,8 @@ import { freePort, stopProcess, toolsBin } from '@img-mgr/testbed';
 /** The files user data writes with `cat >PATH <<'EOF' ... EOF`, by path. */
 export function userDataFiles(userData: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const match of userData.matchAll(/^cat >(\S+) <<'EOF'\n([\s\S]*?)^EOF$/gm)) files[match[1] ?? ''] = match[2] ?? '';
+  for (const match of userData.matchAll(/^cat >(\S+) <<'EOF'\n([\s\S]*?)^EOF$/gm))
+    files[match[1] ?? ''] = match[2] ?? '';
   return files;
 }
 
@@ -42,11 +43,15 @@ export interface RunningApp {
  */
 export async function startApp(appDir: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RunningApp> {
   const port = await freePort();
-  const child = spawn(toolsPython(), ['-m', 'flask', '--app', 'app', 'run', '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: appDir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    toolsPython(),
+    ['-m', 'flask', '--app', 'app', 'run', '--host', '127.0.0.1', '--port', String(port)],
+    {
+      cwd: appDir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

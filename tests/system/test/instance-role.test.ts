@@ -83,9 +83,16 @@ describe("the instance role of img-mgr.yaml, enforced by moto: enough for the ap
     }
 
     // The setup calls, unauthenticated: the two buckets, and a user with the role's policies.
-    const admin = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const admin = new S3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-    await admin.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await admin.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
     await admin.send(new CreateBucketCommand({ Bucket: otherBucket }));
     await motoQuery(endpoint, 'us-east-1', 'iam', 'CreateUser', { UserName: 'instance-role' });
     const [policy] = await instanceRolePolicies();
@@ -95,7 +102,10 @@ describe("the instance role of img-mgr.yaml, enforced by moto: enough for the ap
       PolicyDocument: JSON.stringify(resolve(policy?.PolicyDocument ?? null, bucket)),
     });
     const key = await motoQuery(endpoint, 'us-east-1', 'iam', 'CreateAccessKey', { UserName: 'instance-role' });
-    const credentials = { accessKeyId: xmlValues(key, 'AccessKeyId')[0] ?? '', secretAccessKey: xmlValues(key, 'SecretAccessKey')[0] ?? '' };
+    const credentials = {
+      accessKeyId: xmlValues(key, 'AccessKeyId')[0] ?? '',
+      secretAccessKey: xmlValues(key, 'SecretAccessKey')[0] ?? '',
+    };
     s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });
 
     work = mkdtempSync(join(tmpdir(), 'img-mgr-role-'));
@@ -110,7 +120,12 @@ describe("the instance role of img-mgr.yaml, enforced by moto: enough for the ap
       IMG_MGR_ENVIRONMENT: 'dev',
     };
     envFile = join(work, 'app.env');
-    writeFileSync(envFile, Object.entries(env).map(([name, value]) => `${name}=${value}\n`).join(''));
+    writeFileSync(
+      envFile,
+      Object.entries(env)
+        .map(([name, value]) => `${name}=${value}\n`)
+        .join(''),
+    );
     const appDir = join(work, 'app');
     mkdirSync(appDir);
     initStandInAppRepository(appDir);
@@ -142,7 +157,9 @@ describe("the instance role of img-mgr.yaml, enforced by moto: enough for the ap
   }
 
   it('moto enforces IAM: the role may not read another bucket', async () => {
-    await expect(s3.send(new GetObjectCommand({ Bucket: otherBucket, Key: 'x' }))).rejects.toThrow(/Access Denied|AccessDenied/);
+    await expect(s3.send(new GetObjectCommand({ Bucket: otherBucket, Key: 'x' }))).rejects.toThrow(
+      /Access Denied|AccessDenied/,
+    );
   });
 
   it('the health check writes and deletes its probe in the stack bucket with the role', async () => {
@@ -154,7 +171,10 @@ describe("the instance role of img-mgr.yaml, enforced by moto: enough for the ap
   it('the health check fails for a bucket the role cannot write', async () => {
     const wrong = join(work, 'wrong.env');
     writeFileSync(wrong, `IMG_MGR_BUCKET=${otherBucket}\n`);
-    const run = await healthCheck({ IMG_MGR_ENV_FILE: wrong, ...Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'IMG_MGR_BUCKET')) });
+    const run = await healthCheck({
+      IMG_MGR_ENV_FILE: wrong,
+      ...Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'IMG_MGR_BUCKET')),
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`cannot write to the app's bucket ${otherBucket}: AccessDenied`);
   });

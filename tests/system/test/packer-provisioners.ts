@@ -72,14 +72,20 @@ function interpolate(raw: string, values: Record<string, string>, remoteTmp?: st
  * `values`; `/tmp/` in the template's own text rewritten to `remoteTmp` when
  * given). Other attributes (`except`) are left out.
  */
-export function provisionerBlocks(template: string, values: Record<string, string>, remoteTmp?: string): ProvisionerBlock[] {
+export function provisionerBlocks(
+  template: string,
+  values: Record<string, string>,
+  remoteTmp?: string,
+): ProvisionerBlock[] {
   const blocks: ProvisionerBlock[] = [];
   for (const match of template.matchAll(/^\s*provisioner\s+"([a-z-]+)"\s*\{/gm)) {
     const open = (match.index ?? 0) + match[0].length - 1;
     const body = template.slice(open + 1, blockEnd(template, open) - 1);
     const attributes: Record<string, string | string[]> = {};
     const string = /"(?:[^"\\]|\\.)*"/g.source;
-    for (const attribute of body.matchAll(new RegExp(`^\\s*([a-z_]+)\\s*=\\s*(${string}|\\[(?:\\s*${string}\\s*,?)*\\s*\\])`, 'gm'))) {
+    for (const attribute of body.matchAll(
+      new RegExp(`^\\s*([a-z_]+)\\s*=\\s*(${string}|\\[(?:\\s*${string}\\s*,?)*\\s*\\])`, 'gm'),
+    )) {
       const [, name = '', value = ''] = attribute;
       attributes[name] = value.startsWith('[')
         ? [...value.matchAll(new RegExp(string, 'g'))].map((item) => interpolate(item[0], values, remoteTmp))
@@ -90,8 +96,10 @@ export function provisionerBlocks(template: string, values: Record<string, strin
   return blocks;
 }
 
-const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-const asString = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(' ') : value);
+const asList = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+const asString = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value.join(' ') : value;
 
 /** `{{ .Vars }}` as Packer flattens it: sorted `KEY='value' ` pairs. */
 export function flattenedVars(environmentVars: string[], builderType: string, buildName: string): string {
@@ -115,7 +123,13 @@ export function flattenedVars(environmentVars: string[], builderType: string, bu
  */
 export function runProvisioners(
   template: string,
-  options: { values: Record<string, string>; remoteTmp: string; env: Record<string, string>; builderType?: string; buildName?: string },
+  options: {
+    values: Record<string, string>;
+    remoteTmp: string;
+    env: Record<string, string>;
+    builderType?: string;
+    buildName?: string;
+  },
 ): ProvisionerRun {
   const run: ProvisionerRun = { status: 0, commands: [], output: '', scripts: [] };
   let scriptNumber = 1000;
@@ -124,7 +138,8 @@ export function runProvisioners(
     if (block.type === 'file') {
       const destination = asString(attributes.destination) ?? '';
       const sources = [...asList(attributes.source), ...asList(attributes.sources)];
-      for (const source of sources) copyFileSync(source, destination.endsWith('/') ? join(destination, basename(source)) : destination);
+      for (const source of sources)
+        copyFileSync(source, destination.endsWith('/') ? join(destination, basename(source)) : destination);
       continue;
     }
     if (block.type !== 'shell') throw new Error(`provisioner "${block.type}" is not rendered by this test helper`);
@@ -140,7 +155,11 @@ export function runProvisioners(
     chmodSync(remotePath, 0o755);
     run.scripts.push(text);
 
-    const vars = flattenedVars(asList(attributes.environment_vars), options.builderType ?? 'amazon-ebs', options.buildName ?? 'img-mgr');
+    const vars = flattenedVars(
+      asList(attributes.environment_vars),
+      options.builderType ?? 'amazon-ebs',
+      options.buildName ?? 'img-mgr',
+    );
     const executeCommand = asString(attributes.execute_command) ?? 'chmod +x {{.Path}}; {{.Vars}} {{.Path}}';
     const command = executeCommand.replace(/\{\{\s*\.Path\s*\}\}/g, remotePath).replace(/\{\{\s*\.Vars\s*\}\}/g, vars);
     run.commands.push(command);

@@ -50,7 +50,12 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
   });
 
   it('packer validate rejects a flask_repo that is not an https URL', async () => {
-    const run = await runTool(toolPath('packer'), ['validate', '-var', 'flask_repo=git@github.com:you/flask-aws-storage.git', dir]);
+    const run = await runTool(toolPath('packer'), [
+      'validate',
+      '-var',
+      'flask_repo=git@github.com:you/flask-aws-storage.git',
+      dir,
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toContain('flask_repo variable must be an https:// git URL');
   });
@@ -72,7 +77,12 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
   it('accepts subnet_id, vpc_id, ssh_source_cidr and kms_key_id, each optional', async () => {
     const run = await runTool(toolPath('packer'), [
       'validate',
-      ...['subnet_id=subnet-0abc1234', 'vpc_id=vpc-0abc1234', 'ssh_source_cidr=203.0.113.7/32', 'kms_key_id=alias/img-mgr-ami'].flatMap((pair) => ['-var', pair]),
+      ...[
+        'subnet_id=subnet-0abc1234',
+        'vpc_id=vpc-0abc1234',
+        'ssh_source_cidr=203.0.113.7/32',
+        'kms_key_id=alias/img-mgr-ami',
+      ].flatMap((pair) => ['-var', pair]),
       dir,
     ]);
     expect(run.stdout + run.stderr).toBe('');
@@ -103,7 +113,16 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
       const ec2 = new EC2Client(moto.clientConfig);
       const build = await runTool(
         toolPath('packer'),
-        ['build', '-machine-readable', `-var-file=${testVars}`, '-var', `ec2_endpoint=${moto.endpoint}`, '-var', 'app_revision=0123abc', dir],
+        [
+          'build',
+          '-machine-readable',
+          `-var-file=${testVars}`,
+          '-var',
+          `ec2_endpoint=${moto.endpoint}`,
+          '-var',
+          'app_revision=0123abc',
+          dir,
+        ],
         { env: moto.env },
       );
       expect(build.code, build.stdout + build.stderr).toBe(0);
@@ -125,28 +144,34 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
 
       // The base image Packer chose is the newest standard AL2023 x86_64 image.
       const sourceAmi = /Found Image ID: (ami-[0-9a-f]+)/.exec(build.stdout)?.[1];
-      const candidates = (
-        await ec2.send(
-          new DescribeImagesCommand({
-            Owners: ['amazon'],
-            Filters: [
-              { Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] },
-              { Name: 'architecture', Values: ['x86_64'] },
-            ],
-          }),
-        )
-      ).Images ?? [];
+      const candidates =
+        (
+          await ec2.send(
+            new DescribeImagesCommand({
+              Owners: ['amazon'],
+              Filters: [
+                { Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] },
+                { Name: 'architecture', Values: ['x86_64'] },
+              ],
+            }),
+          )
+        ).Images ?? [];
       // moto gives its images one creation date, so "newest" may be a tie.
-      const newestDate = candidates.map((candidate) => candidate.CreationDate ?? '').sort().at(-1);
-      const newest = candidates.filter((candidate) => candidate.CreationDate === newestDate).map((candidate) => candidate.ImageId);
+      const newestDate = candidates
+        .map((candidate) => candidate.CreationDate ?? '')
+        .sort()
+        .at(-1);
+      const newest = candidates
+        .filter((candidate) => candidate.CreationDate === newestDate)
+        .map((candidate) => candidate.ImageId);
       expect(newest).toContain(sourceAmi);
       const source = candidates.find((candidate) => candidate.ImageId === sourceAmi);
       expect(source?.Name).toMatch(/^al2023-ami-2023\.[0-9.]+-kernel-[0-9.]+-x86_64$/);
 
       // The build instance carried the run tags and was cleaned up.
-      const reservations = (
-        await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:run-id', Values: ['test-1'] }] }))
-      ).Reservations ?? [];
+      const reservations =
+        (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:run-id', Values: ['test-1'] }] })))
+          .Reservations ?? [];
       const instances = reservations.flatMap((reservation) => reservation.Instances ?? []);
       expect(instances.length).toBeGreaterThan(0);
       for (const instance of instances) expect(instance.State?.Name).toBe('terminated');
@@ -163,14 +188,21 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
         [
           'build',
           `-var-file=${testVars}`,
-          ...['run_id=subnet-1', `ec2_endpoint=${moto.endpoint}`, `subnet_id=${subnet?.SubnetId}`, 'ssh_source_cidr=203.0.113.7/32'].flatMap((pair) => ['-var', pair]),
+          ...[
+            'run_id=subnet-1',
+            `ec2_endpoint=${moto.endpoint}`,
+            `subnet_id=${subnet?.SubnetId}`,
+            'ssh_source_cidr=203.0.113.7/32',
+          ].flatMap((pair) => ['-var', pair]),
           dir,
         ],
         { env: moto.env },
       );
       expect(build.code, build.stdout + build.stderr).toBe(0);
       expect(build.stdout).toMatch(/Authorizing access to port \d+ from \[203\.0\.113\.7\/32\]/);
-      const reservations = (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:run-id', Values: ['subnet-1'] }] }))).Reservations ?? [];
+      const reservations =
+        (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:run-id', Values: ['subnet-1'] }] })))
+          .Reservations ?? [];
       const instances = reservations.flatMap((reservation) => reservation.Instances ?? []);
       expect(instances.map((instance) => instance.SubnetId)).toEqual([subnet?.SubnetId]);
     });
@@ -180,11 +212,21 @@ describe('packer template (Packer 1.6.6, without plugins.pkr.hcl)', () => {
       await moto.reset();
       const build = await runTool(
         toolPath('packer'),
-        ['build', `-var-file=${testVars}`, ...['run_id=subnet-2', `ec2_endpoint=${moto.endpoint}`, 'subnet_id=subnet-0123dead'].flatMap((pair) => ['-var', pair]), dir],
+        [
+          'build',
+          `-var-file=${testVars}`,
+          ...['run_id=subnet-2', `ec2_endpoint=${moto.endpoint}`, 'subnet_id=subnet-0123dead'].flatMap((pair) => [
+            '-var',
+            pair,
+          ]),
+          dir,
+        ],
         { env: moto.env },
       );
       expect(build.code).not.toBe(0);
-      expect(build.stdout + build.stderr).toContain("Describing the subnet: subnet-0123dead returned error: InvalidSubnetID.NotFound");
+      expect(build.stdout + build.stderr).toContain(
+        'Describing the subnet: subnet-0123dead returned error: InvalidSubnetID.NotFound',
+      );
       expect((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).toEqual([]);
       const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
       expect(groups.filter((group) => group.GroupName !== 'default')).toEqual([]);

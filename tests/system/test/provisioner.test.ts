@@ -42,7 +42,8 @@ const stubs: Record<string, string> = {
     '',
   ].join('\n'),
   // python3 -m venv DIR without pip downloads: a venv whose pip does nothing.
-  python3: '#!/bin/sh\n[ "$1" = -m ] && [ "$2" = venv ] || exit 1\nmkdir -p "$3/bin"\nprintf \'#!/bin/sh\\nexit 0\\n\' >"$3/bin/pip"\nchmod +x "$3/bin/pip"\n',
+  python3:
+    '#!/bin/sh\n[ "$1" = -m ] && [ "$2" = venv ] || exit 1\nmkdir -p "$3/bin"\nprintf \'#!/bin/sh\\nexit 0\\n\' >"$3/bin/pip"\nchmod +x "$3/bin/pip"\n',
 };
 
 describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered execute_command, Vars and script)", () => {
@@ -75,7 +76,10 @@ describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered 
     mkdirSync(remoteTmp, { recursive: true });
     mkdirSync(join(installRoot, 'etc/nginx'), { recursive: true });
     // The stock nginx.conf of the base image claims default_server (as older RHEL-family ones do).
-    writeFileSync(join(installRoot, 'etc/nginx/nginx.conf'), 'http {\n    server {\n        listen       80 default_server;\n        listen       [::]:80 default_server;\n    }\n}\n');
+    writeFileSync(
+      join(installRoot, 'etc/nginx/nginx.conf'),
+      'http {\n    server {\n        listen       80 default_server;\n        listen       [::]:80 default_server;\n    }\n}\n',
+    );
     const run = runProvisioners(provisioners, {
       values: { 'path.root': packerDir, 'var.flask_repo': repo, 'var.flask_ref': ref },
       remoteTmp,
@@ -91,23 +95,32 @@ describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered 
     return { run, installRoot, remoteTmp };
   }
 
-  it('renders Vars as Packer does: sorted KEY=\'value\' pairs with Packer\'s own, single quotes escaped', () => {
+  it("renders Vars as Packer does: sorted KEY='value' pairs with Packer's own, single quotes escaped", () => {
     expect(flattenedVars(["B=it's", 'A=1'], 'amazon-ebs', 'img-mgr')).toBe(
       `A='1' B='it'"'"'s' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr' `,
     );
   });
 
-  it('the template runs install_my_app.sh itself as the shell provisioner\'s script, after uploading configure_app.sh and health-check.sh', () => {
+  it("the template runs install_my_app.sh itself as the shell provisioner's script, after uploading configure_app.sh and health-check.sh", () => {
     const blocks = provisionerBlocks(template, { 'path.root': packerDir, 'var.flask_repo': 'R', 'var.flask_ref': 'F' });
     expect(blocks.map((block) => block.type)).toEqual(['file', 'shell']);
-    expect(blocks[0]?.attributes.sources).toEqual([join(packerDir, 'configure_app.sh'), join(packerDir, 'health-check.sh')]);
+    expect(blocks[0]?.attributes.sources).toEqual([
+      join(packerDir, 'configure_app.sh'),
+      join(packerDir, 'health-check.sh'),
+    ]);
     expect(blocks[1]?.attributes.script).toBe(join(packerDir, 'install_my_app.sh'));
     expect(blocks[1]?.attributes.inline).toBeUndefined();
   });
 
   it('reproduces the fault of issue 18 with the old inline provisioner: a failed install still passed (status of rm -f)', () => {
     const { run } = bake('before-18', provisionersBeforeIssue18, 'no-such-ref');
-    expect(run.scripts[0]).toBe('#!/bin/sh -e\nbash ' + join(work, 'before-18', 'tmp') + '/install_my_app.sh\nrm -f ' + join(work, 'before-18', 'tmp') + '/install_my_app.sh\n');
+    expect(run.scripts[0]).toBe(
+      '#!/bin/sh -e\nbash ' +
+        join(work, 'before-18', 'tmp') +
+        '/install_my_app.sh\nrm -f ' +
+        join(work, 'before-18', 'tmp') +
+        '/install_my_app.sh\n',
+    );
     expect(run.output).toContain("FLASK_REF 'no-such-ref' is not a branch, tag or commit");
     expect(run.status).toBe(0);
   });
@@ -117,7 +130,9 @@ describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered 
     expect(run.failed).toBe('shell');
     expect(run.status).not.toBe(0);
     expect(run.output).toContain("FLASK_REF 'main' is not a branch, tag or commit");
-    expect(run.commands[0]).toMatch(/^chmod \+x \S+\/script_\d+\.sh; sudo -E env FLASK_REF='main' FLASK_REPO='[^']+' IMG_MGR_CONFIGURE_APP='[^']+\/configure_app\.sh' IMG_MGR_HEALTH_CHECK='[^']+\/health-check\.sh' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr'  bash \S+\/script_\d+\.sh$/);
+    expect(run.commands[0]).toMatch(
+      /^chmod \+x \S+\/script_\d+\.sh; sudo -E env FLASK_REF='main' FLASK_REPO='[^']+' IMG_MGR_CONFIGURE_APP='[^']+\/configure_app\.sh' IMG_MGR_HEALTH_CHECK='[^']+\/health-check\.sh' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr'  bash \S+\/script_\d+\.sh$/,
+    );
   });
 
   it('with an empty flask_ref, bakes the default branch of the fork (no branch name is guessed)', () => {
@@ -139,7 +154,9 @@ describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered 
     const { run, installRoot } = bake('good', template, UPSTREAM_DEFAULT_BRANCH);
     expect(run.status, run.output).toBe(0);
     expect(run.output.match(/configuring the app with /g)).toHaveLength(1);
-    expect(run.output).toContain(`app.py: 'BUCKET = "${UPSTREAM_BUCKET}"' replaced by BUCKET = os.environ["IMG_MGR_BUCKET"]`);
+    expect(run.output).toContain(
+      `app.py: 'BUCKET = "${UPSTREAM_BUCKET}"' replaced by BUCKET = os.environ["IMG_MGR_BUCKET"]`,
+    );
     const appPy = readFileSync(join(installRoot, 'opt/img-mgr/app/app.py'), 'utf8');
     expect(appPy).toMatch(/^BUCKET = os\.environ\["IMG_MGR_BUCKET"\]$/m);
     expect(appPy).not.toContain(UPSTREAM_BUCKET);

@@ -27,7 +27,7 @@ import {
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
 import { cfnDir, root, runTool } from './helpers.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
@@ -36,12 +36,21 @@ const vpcStack = 'img-mgr-vpc-dev';
 const appStack = 'img-mgr-dev';
 
 interface TrustPolicy {
-  Statement: { Action: string; Condition: Record<string, Record<string, unknown>> & { StringEquals: Record<string, unknown>; StringLike: Record<string, unknown> } }[];
+  Statement: {
+    Action: string;
+    Condition: Record<string, Record<string, unknown>> & {
+      StringEquals: Record<string, unknown>;
+      StringLike: Record<string, unknown>;
+    };
+  }[];
 }
 
 /** A parameter file of cloudformation/parameters as CloudFormation parameters. */
 function parameterFile(name: string, overrides: Record<string, string> = {}): Parameter[] {
-  const map = { ...(JSON.parse(readFileSync(join(cfnDir, 'parameters', name), 'utf8')) as Record<string, string>), ...overrides };
+  const map = {
+    ...(JSON.parse(readFileSync(join(cfnDir, 'parameters', name), 'utf8')) as Record<string, string>),
+    ...overrides,
+  };
   return Object.entries(map).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 }
 
@@ -88,17 +97,34 @@ describe('CloudFormation stacks on moto', () => {
 
   /** Bakes a stand-in golden AMI in moto (an instance of AL2023, imaged). */
   async function bakeAmi(name: string): Promise<string> {
-    const [base] = (
-      await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] }] }))
-    ).Images ?? [];
-    const instance = (await ec2.send(new RunInstancesCommand({ ImageId: base?.ImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' })))
-      .Instances?.[0];
+    const [base] =
+      (
+        await ec2.send(
+          new DescribeImagesCommand({
+            Owners: ['amazon'],
+            Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] }],
+          }),
+        )
+      ).Images ?? [];
+    const instance = (
+      await ec2.send(
+        new RunInstancesCommand({ ImageId: base?.ImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
+      )
+    ).Instances?.[0];
     const image = await ec2.send(new CreateImageCommand({ InstanceId: instance?.InstanceId, Name: name }));
     return image.ImageId ?? '';
   }
 
   async function publishAmi(amiId: string): Promise<void> {
-    await ssm.send(new PutParameterCommand({ Name: goldenAmiParameter, Value: amiId, Type: 'String', DataType: 'aws:ec2:image', Overwrite: true }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: goldenAmiParameter,
+        Value: amiId,
+        Type: 'String',
+        DataType: 'aws:ec2:image',
+        Overwrite: true,
+      }),
+    );
   }
 
   async function waitForStack(name: string): Promise<Stack> {
@@ -123,19 +149,29 @@ describe('CloudFormation stacks on moto', () => {
   }
 
   async function physicalIds(stackName: string): Promise<Record<string, string>> {
-    const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
-    return Object.fromEntries(resources.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId ?? '', r.PhysicalResourceId ?? '']));
+    const resources =
+      (await cfn.send(new DescribeStackResourcesCommand({ StackName: stackName }))).StackResources ?? [];
+    return Object.fromEntries(
+      resources.filter((r) => r.LogicalResourceId).map((r) => [r.LogicalResourceId ?? '', r.PhysicalResourceId ?? '']),
+    );
   }
 
   function outputsOf(stack: Stack): Record<string, string> {
-    return Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+    return Object.fromEntries(
+      (stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+    );
   }
 
   /** Checks what vpc.yaml made: 2 public + 2 private subnets in 2 AZs, IGW, routes, exports. */
-  async function expectNetwork(stackName: string, natGateways: 'single' | 'one-per-az', checkExports = true): Promise<void> {
+  async function expectNetwork(
+    stackName: string,
+    natGateways: 'single' | 'one-per-az',
+    checkExports = true,
+  ): Promise<void> {
     const ids = await physicalIds(stackName);
     const vpcId = ids.Vpc ?? '';
-    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? [];
+    const subnets =
+      (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? [];
     expect(subnets).toHaveLength(4);
     const publicIds = [ids.PublicSubnet1, ids.PublicSubnet2];
     const privateIds = [ids.PrivateSubnet1, ids.PrivateSubnet2];
@@ -143,27 +179,39 @@ describe('CloudFormation stacks on moto', () => {
     expect(new Set(publicIds.map(azOf)).size).toBe(2);
     expect(new Set(privateIds.map(azOf)).size).toBe(2);
 
-    const igws = (await ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] })))
-      .InternetGateways ?? [];
+    const igws =
+      (
+        await ec2.send(
+          new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'attachment.vpc-id', Values: [vpcId] }] }),
+        )
+      ).InternetGateways ?? [];
     expect(igws).toHaveLength(1);
 
     // moto does not list the subnet associations CloudFormation makes, so the
     // routes are checked per route table and the associations as resources.
-    const routeTables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables ?? [];
+    const routeTables =
+      (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+        .RouteTables ?? [];
     const defaultRoute = (tableId: string | undefined) =>
-      routeTables.find((table) => table.RouteTableId === tableId)?.Routes?.find((route) => route.DestinationCidrBlock === '0.0.0.0/0');
+      routeTables
+        .find((table) => table.RouteTableId === tableId)
+        ?.Routes?.find((route) => route.DestinationCidrBlock === '0.0.0.0/0');
     expect(defaultRoute(ids.PublicRouteTable)?.GatewayId).toBe(igws[0]?.InternetGatewayId);
     const nat1 = defaultRoute(ids.PrivateRouteTable1)?.NatGatewayId;
     const nat2 = defaultRoute(ids.PrivateRouteTable2)?.NatGatewayId;
     expect(nat1).toBe(ids.NatGateway1);
     expect(nat2).toBe(natGateways === 'single' ? ids.NatGateway1 : ids.NatGateway2);
     expect(nat2).toMatch(/^nat-/);
-    for (const association of ['Public', 'Private'].flatMap((kind) => [1, 2].map((n) => `${kind}Subnet${n}RouteTableAssociation`))) {
+    for (const association of ['Public', 'Private'].flatMap((kind) =>
+      [1, 2].map((n) => `${kind}Subnet${n}RouteTableAssociation`),
+    )) {
       expect(ids[association], association).toBeTruthy();
     }
 
     if (!checkExports) return;
-    const exports = Object.fromEntries(((await cfn.send(new ListExportsCommand({}))).Exports ?? []).map((e) => [e.Name ?? '', e.Value ?? '']));
+    const exports = Object.fromEntries(
+      ((await cfn.send(new ListExportsCommand({}))).Exports ?? []).map((e) => [e.Name ?? '', e.Value ?? '']),
+    );
     expect(exports[`${stackName}-VpcId`]).toBe(vpcId);
     expect(exports[`${stackName}-PublicSubnets`]).toBe(publicIds.join(','));
     expect(exports[`${stackName}-PrivateSubnets`]).toBe(privateIds.join(','));
@@ -176,7 +224,9 @@ describe('CloudFormation stacks on moto', () => {
 
     // The launch template runs the resolved AMI with IMDSv2 only, and its user
     // data writes the env file (with this stack's bucket) and signals.
-    const [version] = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: ids.LaunchTemplate }))).LaunchTemplateVersions ?? [];
+    const [version] =
+      (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: ids.LaunchTemplate })))
+        .LaunchTemplateVersions ?? [];
     const data = version?.LaunchTemplateData;
     expect(data?.ImageId).toBe(amiId);
     expect(data?.MetadataOptions?.HttpTokens).toBe('required');
@@ -189,14 +239,18 @@ describe('CloudFormation stacks on moto', () => {
       /^status=0\nif ! systemctl restart img-mgr\.service nginx\.service \|\| ! \/opt\/img-mgr\/bin\/health-check\.sh; then\n {2}status=1\nfi\n\/opt\/aws\/bin\/cfn-signal /m,
     );
     expect(userData).toContain('AWS_CONFIG_FILE=/etc/img-mgr/aws-config');
-    expect(userData).toContain("cat >/etc/img-mgr/aws-config <<'EOF'\n[default]\ns3 =\n  signature_version = s3v4\nEOF\n");
+    expect(userData).toContain(
+      "cat >/etc/img-mgr/aws-config <<'EOF'\n[default]\ns3 =\n  signature_version = s3v4\nEOF\n",
+    );
     await expectShellcheckClean(userData);
 
     // The bucket exists.
     await expect(s3.send(new HeadBucketCommand({ Bucket: ids.UploadsBucket }))).resolves.toBeDefined();
 
     // Instances accept HTTP only from the load balancer's security group.
-    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [ids.InstanceSecurityGroup ?? ''] }))).SecurityGroups ?? [];
+    const groups =
+      (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [ids.InstanceSecurityGroup ?? ''] })))
+        .SecurityGroups ?? [];
     const ingress = groups[0]?.IpPermissions ?? [];
     expect(ingress).toHaveLength(1);
     expect(ingress[0]?.FromPort).toBe(80);
@@ -210,10 +264,17 @@ describe('CloudFormation stacks on moto', () => {
     expect(xmlValues(asgXml, 'DesiredCapacity')).toEqual(['2']);
     expect(xmlValues(asgXml, 'HealthCheckType')).toEqual(['ELB']);
     expect(asgXml).toContain(`<member>${ids.TargetGroup}</member>`);
-    expect(xmlValues(asgXml, 'VPCZoneIdentifier')[0]?.split(',').sort()).toEqual([network.PrivateSubnet1, network.PrivateSubnet2].sort());
+    expect(xmlValues(asgXml, 'VPCZoneIdentifier')[0]?.split(',').sort()).toEqual(
+      [network.PrivateSubnet1, network.PrivateSubnet2].sort(),
+    );
     const instances = (
-      (await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:aws:autoscaling:groupName', Values: [ids.AutoScalingGroup ?? ''] }] })))
-        .Reservations ?? []
+      (
+        await ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [{ Name: 'tag:aws:autoscaling:groupName', Values: [ids.AutoScalingGroup ?? ''] }],
+          }),
+        )
+      ).Reservations ?? []
     ).flatMap((reservation) => reservation.Instances ?? []);
     expect(instances).toHaveLength(2);
     for (const instance of instances) expect(instance.ImageId).toBe(amiId);
@@ -239,7 +300,11 @@ describe('CloudFormation stacks on moto', () => {
     expect(vpc.StackStatus).toBe('CREATE_COMPLETE');
     await expectNetwork(vpcStack, 'single');
 
-    const app = await createStack(appStack, 'img-mgr.yaml', parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }));
+    const app = await createStack(
+      appStack,
+      'img-mgr.yaml',
+      parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }),
+    );
     expect(app.StackStatus).toBe('CREATE_COMPLETE');
     const imageParameter = app.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageId');
     expect(imageParameter?.ResolvedValue ?? imageParameter?.ParameterValue).toBe(amiId);
@@ -288,7 +353,9 @@ describe('CloudFormation stacks on moto', () => {
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(outputsOf(stack).BakeRoleArn).toMatch(/:role\/img-mgr-github-bake$/);
     const roleXml = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRole', { RoleName: 'img-mgr-github-bake' });
-    const trust = JSON.parse(decodeURIComponent(xmlValues(roleXml, 'AssumeRolePolicyDocument')[0] ?? '')) as TrustPolicy;
+    const trust = JSON.parse(
+      decodeURIComponent(xmlValues(roleXml, 'AssumeRolePolicyDocument')[0] ?? ''),
+    ) as TrustPolicy;
     expect(trust.Statement).toHaveLength(1);
     const [statement] = trust.Statement;
     expect(statement?.Action).toBe('sts:AssumeRoleWithWebIdentity');
@@ -296,7 +363,9 @@ describe('CloudFormation stacks on moto', () => {
     // The unused second branch slot is AWS::NoValue, which
     // CloudFormation drops from the list (moto leaves them as null).
     const subjects = statement?.Condition.StringLike['token.actions.githubusercontent.com:sub'] as (string | null)[];
-    expect(subjects.filter((subject) => subject !== null)).toEqual(['repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master']);
+    expect(subjects.filter((subject) => subject !== null)).toEqual([
+      'repo:your-user@1234567/flask-aws-storage@890123456:ref:refs/heads/master',
+    ]);
   });
 
   it.skipIf(!deployStackBundleIsReal())(
@@ -306,7 +375,7 @@ describe('CloudFormation stacks on moto', () => {
       await publishAmi(amiId);
       const env = { ...moto.env, GITHUB_WORKSPACE: root };
 
-      const vpc = await runAction('deploy-stack', {
+      const vpc = await runBundledAction('deploy-stack', {
         inputs: {
           'stack-name': vpcStack,
           template: 'cloudformation/vpc.yaml',
@@ -323,7 +392,7 @@ describe('CloudFormation stacks on moto', () => {
       await expectNetwork(vpcStack, 'single', false);
       const network = await physicalIds(vpcStack);
 
-      const app = await runAction('deploy-stack', {
+      const app = await runBundledAction('deploy-stack', {
         inputs: {
           'stack-name': appStack,
           template: 'cloudformation/img-mgr.yaml',

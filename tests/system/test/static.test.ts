@@ -7,7 +7,11 @@ import { packerDir, root, runTool, templates } from './helpers.js';
 
 describe('static checks', () => {
   it('finds the five templates', () => {
-    expect(templates().map((path) => path.slice(root.length + 1)).sort()).toEqual([
+    expect(
+      templates()
+        .map((path) => path.slice(root.length + 1))
+        .sort(),
+    ).toEqual([
       'cloudformation/github-deploy-role.yaml',
       'cloudformation/github-oidc.yaml',
       'cloudformation/github-plan-role.yaml',
@@ -16,20 +20,26 @@ describe('static checks', () => {
     ]);
   });
 
-  it.each(templates().map((path) => [path.slice(root.length + 1), path]))('cfn-lint reports nothing on %s', async (_name, path) => {
-    const run = await runTool(toolPath('cfn-lint'), ['--', path]);
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.code).toBe(0);
-  });
+  it.each(templates().map((path) => [path.slice(root.length + 1), path]))(
+    'cfn-lint reports nothing on %s',
+    async (_name, path) => {
+      const run = await runTool(toolPath('cfn-lint'), ['--', path]);
+      expect(run.stdout + run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    },
+  );
 
-  it.each(['install_my_app.sh', 'configure_app.sh', 'health-check.sh'])('shellcheck is clean on packer/%s, which is bash with set -euo pipefail', async (name) => {
-    const run = await runTool(toolPath('shellcheck'), [join(packerDir, name)]);
-    expect(run.stdout + run.stderr).toBe('');
-    expect(run.code).toBe(0);
-    const text = readFileSync(join(packerDir, name), 'utf8');
-    expect(text.split('\n')[0]).toBe('#!/usr/bin/env bash');
-    expect(text).toMatch(/^set -euo pipefail$/m);
-  });
+  it.each(['install_my_app.sh', 'configure_app.sh', 'health-check.sh'])(
+    'shellcheck is clean on packer/%s, which is bash with set -euo pipefail',
+    async (name) => {
+      const run = await runTool(toolPath('shellcheck'), [join(packerDir, name)]);
+      expect(run.stdout + run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const text = readFileSync(join(packerDir, name), 'utf8');
+      expect(text.split('\n')[0]).toBe('#!/usr/bin/env bash');
+      expect(text).toMatch(/^set -euo pipefail$/m);
+    },
+  );
 
   it('install_my_app.sh changes the app only through configure_app.sh (its one sed edits the stock nginx.conf)', () => {
     const text = readFileSync(join(packerDir, 'install_my_app.sh'), 'utf8');
@@ -40,7 +50,7 @@ describe('static checks', () => {
     expect(text).toMatch(/local conf="\$root\/etc\/nginx\/nginx\.conf"/);
   });
 
-  it('pins the Amazon plugin to an exact version that the workflow\'s Packer can install from GitHub releases', () => {
+  it("pins the Amazon plugin to an exact version that the workflow's Packer can install from GitHub releases", () => {
     const plugins = readFileSync(join(packerDir, 'plugins.pkr.hcl'), 'utf8');
     const pinned = /version\s*=\s*"= (\d+)\.(\d+)\.(\d+)"/.exec(plugins);
     expect(pinned, 'an exact "= x.y.z" constraint').not.toBeNull();

@@ -80,7 +80,13 @@ async function main(): Promise<void> {
       // passes the network to the app stack directly (see networkParameters).
       workspace.setStackParameters('dev', networkParameters(network));
     }
-    const common = { root, workdir: workspace.dir, aws, packerVariables, onLine: (line: string) => process.stdout.write(`${line}\n`) };
+    const common = {
+      root,
+      workdir: workspace.dir,
+      aws,
+      packerVariables,
+      onLine: (line: string) => process.stdout.write(`${line}\n`),
+    };
     const push = (title: string) =>
       step(title, () => runAct({ ...common, workflow: 'deploy-on-push.yml', event: 'push', eventFile: 'push.json' }));
 
@@ -97,7 +103,12 @@ async function main(): Promise<void> {
       // What a pull request would change: a stack parameter in deploy/dev.json.
       workspace.setStackParameters('dev', { InstanceType: 't3.medium' });
       await step('plan (pull_request, InstanceType t3.medium)', () =>
-        runAct({ ...common, workflow: 'plan-on-pull-request.yml', event: 'pull_request', eventFile: 'pull_request.json' }),
+        runAct({
+          ...common,
+          workflow: 'plan-on-pull-request.yml',
+          event: 'pull_request',
+          eventFile: 'pull_request.json',
+        }),
       );
     }
 

@@ -89,7 +89,10 @@ export function copyImgMgr(root: string, dir: string, dropRequiredPlugins: boole
     cpSync(join(from, 'dist'), join(target, 'actions', action, 'dist'), { recursive: true });
   }
   mkdirSync(join(target, '.github', 'workflows'), { recursive: true });
-  cpSync(join(root, '.github', 'workflows', 'bake-and-deploy.yml'), join(target, '.github', 'workflows', 'bake-and-deploy.yml'));
+  cpSync(
+    join(root, '.github', 'workflows', 'bake-and-deploy.yml'),
+    join(target, '.github', 'workflows', 'bake-and-deploy.yml'),
+  );
   for (const folder of ['packer', 'cloudformation']) {
     if (existsSync(join(root, folder))) cpSync(join(root, folder), join(target, folder), { recursive: true });
   }

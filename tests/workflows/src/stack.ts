@@ -4,7 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, GetParameterHistoryCommand, SSMClient, type ParameterHistory } from '@aws-sdk/client-ssm';
 
@@ -19,7 +24,10 @@ export interface ClientConfig {
 
 /** The network stack the app stack imports from, as named by the fork's deploy/<env>.json. */
 export function networkStackName(forkDir: string, environment = 'dev'): string {
-  const parameters = JSON.parse(readFileSync(join(forkDir, 'deploy', `${environment}.json`), 'utf8')) as Record<string, string>;
+  const parameters = JSON.parse(readFileSync(join(forkDir, 'deploy', `${environment}.json`), 'utf8')) as Record<
+    string,
+    string
+  >;
   return parameters.NetworkStackName ?? 'img-mgr-vpc';
 }
 
@@ -29,7 +37,11 @@ export function networkStackName(forkDir: string, environment = 'dev'): string {
  * moto builds a stack's outputs and exports on CreateStack/UpdateStack but not
  * after ExecuteChangeSet, and the app stack imports the network's exports.
  */
-export async function createNetworkStack(root: string, stackName: string, config: ClientConfig): Promise<Stack | undefined> {
+export async function createNetworkStack(
+  root: string,
+  stackName: string,
+  config: ClientConfig,
+): Promise<Stack | undefined> {
   const cfn = new CloudFormationClient(config);
   const parameters = JSON.parse(
     readFileSync(join(root, 'cloudformation', 'parameters', 'vpc-dev-us-west-2.json'), 'utf8'),
@@ -38,7 +50,10 @@ export async function createNetworkStack(root: string, stackName: string, config
     new CreateStackCommand({
       StackName: stackName,
       TemplateBody: readFileSync(join(root, 'cloudformation', 'vpc.yaml'), 'utf8'),
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
     }),
   );
   return (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
@@ -58,7 +73,11 @@ export function networkParameters(network: Stack | undefined): Record<string, st
     if (!value) throw new Error(`the network stack has no ${key} output`);
     return value;
   };
-  return { VpcId: output('VpcId'), PublicSubnetIds: output('PublicSubnets'), PrivateSubnetIds: output('PrivateSubnets') };
+  return {
+    VpcId: output('VpcId'),
+    PublicSubnetIds: output('PublicSubnets'),
+    PrivateSubnetIds: output('PrivateSubnets'),
+  };
 }
 
 export interface DeploymentState {
@@ -100,7 +119,9 @@ export async function readDeploymentState(
     state.stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
     const imageId = state.stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageId');
     state.stackImageId = imageId?.ResolvedValue ?? imageId?.ParameterValue;
-    state.stackImageIdOverride = state.stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageIdOverride')?.ParameterValue;
+    state.stackImageIdOverride = state.stack?.Parameters?.find(
+      (parameter) => parameter.ParameterKey === 'ImageIdOverride',
+    )?.ParameterValue;
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }

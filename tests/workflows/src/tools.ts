@@ -26,12 +26,20 @@ function installed(name: string): boolean {
  * target that failed and the command to run by hand.
  */
 export function ensureActTools(log: (line: string) => void, tools: Record<string, string> = ACT_TOOLS): void {
-  const targets = [...new Set(Object.entries(tools).filter(([name]) => !installed(name)).map(([, target]) => target))];
+  const targets = [
+    ...new Set(
+      Object.entries(tools)
+        .filter(([name]) => !installed(name))
+        .map(([, target]) => target),
+    ),
+  ];
   for (const target of targets) {
     log(`installing ${target} once with scripts/tools.sh ${target}`);
     const result = spawnSync('bash', [join(repoRoot(), 'scripts', 'tools.sh'), target], { stdio: ['ignore', 2, 2] });
     if (result.status !== 0) {
-      throw new Error(`scripts/tools.sh ${target} failed (exit ${result.status ?? result.signal}); run 'npm run tools -- ${target}' and read its message`);
+      throw new Error(
+        `scripts/tools.sh ${target} failed (exit ${result.status ?? result.signal}); run 'npm run tools -- ${target}' and read its message`,
+      );
     }
   }
   const missing = Object.keys(tools).filter((name) => !installed(name));

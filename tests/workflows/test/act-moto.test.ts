@@ -104,7 +104,10 @@ describe('the caller workflows under act against moto', () => {
     });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.log).toMatch(/::set-output:: skipped=true/);
-    expect(Object.keys(run.jobs)).toEqual([job("Resolve the app revision and this workflow's commit"), job('Bake the AMI')]);
+    expect(Object.keys(run.jobs)).toEqual([
+      job("Resolve the app revision and this workflow's commit"),
+      job('Bake the AMI'),
+    ]);
     const after = await state();
     expect(after.images).toHaveLength(before.images.length);
     expect(after.parameter).toEqual(before.parameter);
@@ -168,7 +171,9 @@ describe('the caller workflows under act against moto', () => {
   it('dispatch of another flask-repo without flask-ref: its default branch (master) is resolved with git ls-remote --symref, found baked, and deployed', async () => {
     const head = fork.head();
     const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
-    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as { inputs: Record<string, string> };
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as {
+      inputs: Record<string, string>;
+    };
     payload.inputs['flask-repo'] = FORK_REPOSITORY;
     payload.inputs['flask-ref'] = '';
     writeFileSync(join(payloadDir, 'dispatch.json'), JSON.stringify(payload));
@@ -195,7 +200,9 @@ describe('the caller workflows under act against moto', () => {
   it('dispatch with a flask-ref that does not exist fails in resolve and changes nothing', async () => {
     const before = await state();
     const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
-    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as { inputs: Record<string, string> };
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as {
+      inputs: Record<string, string>;
+    };
     payload.inputs['flask-ref'] = 'no-such-branch';
     writeFileSync(join(payloadDir, 'dispatch.json'), JSON.stringify(payload));
     try {
@@ -210,7 +217,9 @@ describe('the caller workflows under act against moto', () => {
       });
       expect(run.exitCode).not.toBe(0);
       expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
-      expect(run.log).toContain(`::error::Input 'flask-ref' has 'no-such-branch', which is no branch, tag or ref of ${FORK_URL}.`);
+      expect(run.log).toContain(
+        `::error::Input 'flask-ref' has 'no-such-branch', which is no branch, tag or ref of ${FORK_URL}.`,
+      );
       const after = await state();
       expect(after.parameter).toEqual(before.parameter);
       expect(after.images).toHaveLength(before.images.length);
@@ -223,7 +232,9 @@ describe('the caller workflows under act against moto', () => {
   it('a push of another branch than TRUSTED_BRANCH fails in resolve with one line naming the variable, and changes nothing', async () => {
     const before = await state();
     const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
-    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'push.json'), 'utf8')) as { ref: string };
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'push.json'), 'utf8')) as {
+      ref: string;
+    };
     payload.ref = 'refs/heads/main';
     writeFileSync(join(payloadDir, 'push.json'), JSON.stringify(payload));
     try {
@@ -264,7 +275,9 @@ describe('the caller workflows under act against moto', () => {
     expect(run.exitCode, run.log).toBe(0);
     expect(run.jobs).toEqual({ 'plan/Plan the dev stack': 'succeeded' });
     // act prints what a step adds to the job summary as "Summary - ...".
-    expect(run.log).toMatch(/Summary - ## Planned changes to img-mgr-dev \(change set deploy-[\w-]+\)\n+### CloudFormation update plan/);
+    expect(run.log).toMatch(
+      /Summary - ## Planned changes to img-mgr-dev \(change set deploy-[\w-]+\)\n+### CloudFormation update plan/,
+    );
     const cfn = new CloudFormationClient(moto.clientConfig);
     const changeSets = (await cfn.send(new ListChangeSetsCommand({ StackName: STACK }))).Summaries ?? [];
     expect(changeSets.map((changeSet) => changeSet.ExecutionStatus)).toContain('AVAILABLE');

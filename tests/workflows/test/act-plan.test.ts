@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForkWorkspace, runAct, type ForkWorkspace } from '../src/index.js';
 
 const root = repoRoot();
-const aws = { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+const aws = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+};
 const job = (name: string) => `bake-and-deploy/bake and deploy/${name}`;
 
 describe('act --dryrun of the caller workflows', () => {
@@ -23,9 +28,19 @@ describe('act --dryrun of the caller workflows', () => {
   afterAll(() => fork.cleanup());
 
   it('push: resolve, bake, publish and deploy, with the reusable workflow read from this checkout', async () => {
-    const run = await runAct({ root, workdir: fork.dir, workflow: 'deploy-on-push.yml', event: 'push', eventFile: 'push.json', aws, dryRun: true });
+    const run = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'deploy-on-push.yml',
+      event: 'push',
+      eventFile: 'push.json',
+      aws,
+      dryRun: true,
+    });
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.log).toMatch(/LocalRepositoryCache matched https:\/\/github\.com\/img-mgr\/img-mgr-actions with ref v1 to /);
+    expect(run.log).toMatch(
+      /LocalRepositoryCache matched https:\/\/github\.com\/img-mgr\/img-mgr-actions with ref v1 to /,
+    );
     expect(run.jobs).toEqual({
       [job("Resolve the app revision and this workflow's commit")]: 'succeeded',
       [job('Bake the AMI')]: 'succeeded',
@@ -54,8 +69,16 @@ describe('act --dryrun of the caller workflows', () => {
     expect(run.log).not.toContain('Resolve flask-ref to a commit');
   });
 
-  it('promote: no bake job; publish promotes dev\'s AMI, then deploy; no revert when the deploy succeeds', async () => {
-    const run = await runAct({ root, workdir: fork.dir, workflow: 'promote.yml', event: 'workflow_dispatch', eventFile: 'promote.json', aws, dryRun: true });
+  it("promote: no bake job; publish promotes dev's AMI, then deploy; no revert when the deploy succeeds", async () => {
+    const run = await runAct({
+      root,
+      workdir: fork.dir,
+      workflow: 'promote.yml',
+      event: 'workflow_dispatch',
+      eventFile: 'promote.json',
+      aws,
+      dryRun: true,
+    });
     expect(run.exitCode, run.log).toBe(0);
     const promote = (name: string) => `promote/bake and deploy/${name}`;
     expect(Object.keys(run.jobs)).toEqual([

@@ -44,10 +44,20 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
   const dev = (): Promise<DeploymentState> => readDeploymentState(moto.clientConfig, DEV.stack, DEV.parameter);
   const prod = (): Promise<DeploymentState> => readDeploymentState(moto.clientConfig, PROD.stack, PROD.parameter);
   const act = (workflow: string, event: 'push' | 'workflow_dispatch', eventFile: string): Promise<ActRun> =>
-    runAct({ root, workdir: fork.dir, workflow, event, eventFile, aws: moto.env, packerVariables: localPackerVariables(moto.endpoint) });
+    runAct({
+      root,
+      workdir: fork.dir,
+      workflow,
+      event,
+      eventFile,
+      aws: moto.env,
+      packerVariables: localPackerVariables(moto.endpoint),
+    });
   /** A manual rollback of `environment` (deploy-manually.yml, rollback: true). */
   const rollback = (environment: string): Promise<ActRun> => {
-    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'rollback.json'), 'utf8')) as { inputs: Record<string, string> };
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'rollback.json'), 'utf8')) as {
+      inputs: Record<string, string>;
+    };
     payload.inputs.environment = environment;
     const file = join(payloadDir, `rollback-${environment}.json`);
     writeFileSync(file, JSON.stringify(payload));
@@ -85,7 +95,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(after.stack).toBeUndefined();
   });
 
-  it('push: bakes and deploys dev, in the dev environment, with dev\'s golden parameter', async () => {
+  it("push: bakes and deploys dev, in the dev environment, with dev's golden parameter", async () => {
     const run = await act('deploy-on-push.yml', 'push', 'push.json');
     expect(run.exitCode, run.log).toBe(0);
     const after = await dev();
@@ -96,7 +106,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(Object.keys(run.jobs)).not.toContain(job('bake-and-deploy', 'Revert a failed deploy'));
   });
 
-  it('a deploy that CloudFormation refuses: the AMI is tagged rejected, dev\'s parameter is back to the AMI that ran before, and the summary says so', async () => {
+  it("a deploy that CloudFormation refuses: the AMI is tagged rejected, dev's parameter is back to the AMI that ran before, and the summary says so", async () => {
     fork.commitAppChange('A change whose rollout fails');
     // An import of a network stack that does not exist: CloudFormation refuses the update (moto at ExecuteChangeSet).
     fork.setStackParameters('dev', { VpcId: '', NetworkStackName: 'no-such-network' });
@@ -121,7 +131,9 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     // act prints what a step adds to the job summary as "Summary - ...".
     expect(run.log).toContain('### img-mgr rollout to dev FAILED: reverted');
     expect(run.log).toContain(`| Failed AMI | \`${rejectedAmi}\` tagged \`img-mgr:rejected=${runId}\``);
-    expect(run.log).toContain(`| Parameter | \`${DEV.parameter}\` back to \`${firstAmi}\` (the value of version 1), as version 3 |`);
+    expect(run.log).toContain(
+      `| Parameter | \`${DEV.parameter}\` back to \`${firstAmi}\` (the value of version 1), as version 3 |`,
+    );
   });
 
   it('rollback in dev with nothing earlier that is not rejected fails with one line and changes nothing', async () => {

@@ -86,7 +86,8 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
 
   it('checks the branch first in resolve, before any step that could reach AWS', () => {
     expect(reusable.jobs.resolve?.steps?.[0]?.name).toBe('Check the branch');
-    for (const name of ['bake', 'publish', 'deploy']) expect([reusable.jobs[name]?.needs ?? []].flat(), name).toContain('resolve');
+    for (const name of ['bake', 'publish', 'deploy'])
+      expect([reusable.jobs[name]?.needs ?? []].flat(), name).toContain('resolve');
   });
 
   it('chains bake -> publish -> deploy and queues runs per stack instead of cancelling them', () => {
@@ -99,10 +100,13 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
   });
 
   it('bakes with bake-role-to-assume only (a deploy role trusts only its environment) and no environment; every other AWS job runs in the environment with role-to-assume', () => {
-    const roleOf = (job: string) => reusable.jobs[job]?.steps?.find((step) => step.name === 'Assume the AWS role')?.with?.['role-to-assume'];
+    const roleOf = (job: string) =>
+      reusable.jobs[job]?.steps?.find((step) => step.name === 'Assume the AWS role')?.with?.['role-to-assume'];
     expect(roleOf('bake')).toBe('${{ inputs.bake-role-to-assume }}');
     expect(reusable.jobs.bake?.environment).toBeUndefined();
-    expect((reusable.on.workflow_call?.inputs as Record<string, { default?: unknown }>)['bake-role-to-assume']?.default).toBe('');
+    expect(
+      (reusable.on.workflow_call?.inputs as Record<string, { default?: unknown }>)['bake-role-to-assume']?.default,
+    ).toBe('');
     for (const job of ['publish', 'deploy', 'revert']) {
       expect(roleOf(job), job).toBe('${{ inputs.role-to-assume }}');
       expect(reusable.jobs[job]?.environment, job).toBe('${{ inputs.environment }}');
@@ -112,7 +116,9 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
   it('reverts only a failed deploy that wrote a new version: rejects its AMI first, then republishes the version live before', () => {
     const revert = reusable.jobs.revert;
     expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'publish', 'deploy']);
-    expect(revert?.if).toBe("${{ always() && needs.deploy.result == 'failure' && needs.publish.outputs.changed == 'true' }}");
+    expect(revert?.if).toBe(
+      "${{ always() && needs.deploy.result == 'failure' && needs.publish.outputs.changed == 'true' }}",
+    );
     const step = revert?.steps?.find((candidate) => candidate.uses === './.img-mgr/actions/publish-ami');
     expect(step?.with).toEqual({
       'reject-ami': '${{ needs.publish.outputs.ami-id }}',
@@ -129,7 +135,9 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(reusable.permissions).toEqual({});
     for (const [name, job] of Object.entries(reusable.jobs)) {
       const checksOut = (job.steps ?? []).some((step) => step.uses?.startsWith('actions/checkout@'));
-      expect(job.permissions, name).toEqual(checksOut ? { 'id-token': 'write', contents: 'read' } : { 'id-token': 'write' });
+      expect(job.permissions, name).toEqual(
+        checksOut ? { 'id-token': 'write', contents: 'read' } : { 'id-token': 'write' },
+      );
     }
     // resolve reads the app's refs with git ls-remote and its own claims from an OIDC token: no checkout.
     expect(reusable.jobs.resolve?.permissions).toEqual({ 'id-token': 'write' });
@@ -141,9 +149,16 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
       for (const step of job.steps ?? []) {
         const local = /^\.\/\.img-mgr\/actions\/([a-z-]+)$/.exec(step.uses ?? '');
         if (!local?.[1]) continue;
-        const action = readActionYaml(local[1]) as { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-        expect(Object.keys(action.inputs ?? {}), step.uses).toEqual(expect.arrayContaining(Object.keys(step.with ?? {})));
-        const outputsRead = [...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z-]+)`, 'g'))].map((m) => m[1]);
+        const action = readActionYaml(local[1]) as {
+          inputs?: Record<string, unknown>;
+          outputs?: Record<string, unknown>;
+        };
+        expect(Object.keys(action.inputs ?? {}), step.uses).toEqual(
+          expect.arrayContaining(Object.keys(step.with ?? {})),
+        );
+        const outputsRead = [...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z-]+)`, 'g'))].map(
+          (m) => m[1],
+        );
         expect(Object.keys(action.outputs ?? {}), step.uses).toEqual(expect.arrayContaining(outputsRead));
       }
     }
@@ -153,7 +168,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
 describe('the examples for a fork', () => {
   const example = (file: string) => load(join(root, 'workflows-example', file));
 
-  it('deploy on pushes to master and pull requests to master, the upstream app\'s only branch', () => {
+  it("deploy on pushes to master and pull requests to master, the upstream app's only branch", () => {
     const push = example('deploy-on-push.yml').on.push as unknown as { branches: string[] };
     const pullRequest = example('plan-on-pull-request.yml').on.pull_request as unknown as { branches: string[] };
     expect(push.branches).toEqual(['master']);
@@ -162,7 +177,9 @@ describe('the examples for a fork', () => {
 
   it('pass the trusted branch from the repository variable TRUSTED_BRANCH, master when unset', () => {
     for (const file of ['deploy-on-push.yml', 'deploy-manually.yml']) {
-      expect(example(file).jobs['bake-and-deploy']?.with?.['trusted-branch'], file).toBe("${{ vars.TRUSTED_BRANCH || 'master' }}");
+      expect(example(file).jobs['bake-and-deploy']?.with?.['trusted-branch'], file).toBe(
+        "${{ vars.TRUSTED_BRANCH || 'master' }}",
+      );
     }
   });
 
@@ -204,7 +221,9 @@ describe('environments in the examples', () => {
 
   it('bake with the bake role, deploy with the role of the environment', () => {
     for (const file of ['deploy-on-push.yml', 'deploy-manually.yml']) {
-      expect(example(file).jobs['bake-and-deploy']?.with?.['bake-role-to-assume'], file).toBe('${{ vars.AWS_BAKE_ROLE_ARN }}');
+      expect(example(file).jobs['bake-and-deploy']?.with?.['bake-role-to-assume'], file).toBe(
+        '${{ vars.AWS_BAKE_ROLE_ARN }}',
+      );
     }
     expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.['role-to-assume']).toBe(
       "${{ inputs.environment == 'prod' && vars.AWS_PROD_ROLE_ARN || vars.AWS_ROLE_ARN }}",
@@ -231,7 +250,8 @@ describe('every workflow, examples included', () => {
         (m[2] ?? '').replace('${IMG_MGR_ROOT}', root).replace('${IMG_MGR_CHECKOUT}', root),
       ]),
     );
-    for (const folder of mapped.values()) expect(existsSync(join(folder, 'action.yaml')) || existsSync(folder), folder).toBe(true);
+    for (const folder of mapped.values())
+      expect(existsSync(join(folder, 'action.yaml')) || existsSync(folder), folder).toBe(true);
     for (const [file, workflow] of allWorkflows()) {
       // CI and releases run on GitHub only.
       if (['.github/workflows/ci.yml', '.github/workflows/release.yml'].includes(file)) continue;
@@ -245,7 +265,8 @@ describe('every workflow, examples included', () => {
         for (const step of job.steps ?? []) {
           const remote = step.uses && !step.uses.startsWith('./') && !step.uses.startsWith('img-mgr/');
           const localCheckout = step.uses?.startsWith('actions/checkout@') && !step.with?.repository;
-          if (remote && !localCheckout) expect(step.if, `${file} ${name} ${step.name ?? step.uses}`).toBe('${{ !env.ACT }}');
+          if (remote && !localCheckout)
+            expect(step.if, `${file} ${name} ${step.name ?? step.uses}`).toBe('${{ !env.ACT }}');
         }
       }
     }

@@ -22,7 +22,10 @@ describe('the stand-in fork', () => {
       expect(second).not.toBe(first);
       expect(git('diff', '--name-only', first, second)).toBe('app.py');
       fork.setStackParameters('dev', { InstanceType: 't3.medium' });
-      const parameters = JSON.parse(readFileSync(join(fork.dir, 'deploy', 'dev.json'), 'utf8')) as Record<string, string>;
+      const parameters = JSON.parse(readFileSync(join(fork.dir, 'deploy', 'dev.json'), 'utf8')) as Record<
+        string,
+        string
+      >;
       expect(parameters.InstanceType).toBe('t3.medium');
       expect(parameters.NetworkStackName).toBeDefined();
     } finally {
@@ -38,7 +41,9 @@ describe('the stand-in fork', () => {
       expect(readFileSync(join(fork.dir, 's3_functions.py'), 'utf8')).toMatch(/except Exception:\n\s+pass/);
       expect(existsSync(join(fork.dir, 'uploads'))).toBe(false);
       const tracked = git('ls-files').split('\n');
-      expect(tracked).toEqual(expect.arrayContaining(['app.py', 's3_functions.py', 'requirements.txt', 'deploy/dev.json']));
+      expect(tracked).toEqual(
+        expect.arrayContaining(['app.py', 's3_functions.py', 'requirements.txt', 'deploy/dev.json']),
+      );
       expect(tracked.filter((file) => /(^|\/)(tests?|test_[^/]*\.py)(\/|$)/.test(file))).toEqual([]);
       expect(tracked.filter((file) => file.startsWith('.img-mgr/'))).toEqual([]);
     } finally {

@@ -20,7 +20,8 @@ interface Step {
   run?: string;
 }
 const root = repoRoot();
-const loadWorkflow = (file: string) => parse(readFileSync(join(root, '.github', 'workflows', file), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
+const loadWorkflow = (file: string) =>
+  parse(readFileSync(join(root, '.github', 'workflows', file), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
 const workflows: Record<string, ReturnType<typeof loadWorkflow>> = {
   'bake-and-deploy.yml': loadWorkflow('bake-and-deploy.yml'),
   'release.yml': loadWorkflow('release.yml'),
@@ -50,7 +51,13 @@ async function runBash(args: string[], env: Record<string, string>, cwd?: string
   try {
     const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, GITHUB_OUTPUT: outputFile, GITHUB_SERVER_URL: 'https://github.com', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_SERVER_URL: 'https://github.com',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -128,8 +135,15 @@ describe("resolve: this workflow's repository and commit from the OIDC token", (
 
   it.each(['', 'x', 'xy', 'xyz'])('reads job_workflow_ref and job_workflow_sha (claim padding %#)', async (pad) => {
     // Claims of every length, so that the base64url padding varies.
-    tokens.claims = { job_workflow_ref: 'octo-org/img-mgr-actions/.github/workflows/bake-and-deploy.yml@refs/tags/v1', job_workflow_sha: sha, pad };
-    const run = await runStep('resolve', step, { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' });
+    tokens.claims = {
+      job_workflow_ref: 'octo-org/img-mgr-actions/.github/workflows/bake-and-deploy.yml@refs/tags/v1',
+      job_workflow_sha: sha,
+      pad,
+    };
+    const run = await runStep('resolve', step, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: url,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+    });
     expect(run.status, run.output).toBe(0);
     expect(run.outputs).toEqual({ repository: 'octo-org/img-mgr-actions', sha });
     expect(tokens.requests.at(-1)?.url).toBe('/token?api-version=2.0&audience=img-mgr-workflow-source');
@@ -138,12 +152,17 @@ describe("resolve: this workflow's repository and commit from the OIDC token", (
   it('fails with one clear line without id-token: write', async () => {
     const run = await runStep('resolve', step, {});
     expect(run.status).toBe(1);
-    expect(run.output.trim()).toBe("::error::The calling job must grant 'permissions: id-token: write' to this workflow.");
+    expect(run.output.trim()).toBe(
+      "::error::The calling job must grant 'permissions: id-token: write' to this workflow.",
+    );
   });
 
   it('fails when the token carries no workflow commit', async () => {
     tokens.claims = { sub: 'repo:octo-org/app:ref:refs/heads/master' };
-    const run = await runStep('resolve', step, { ACTIONS_ID_TOKEN_REQUEST_URL: url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' });
+    const run = await runStep('resolve', step, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: url,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+    });
     expect(run.status).toBe(1);
     expect(run.output).toContain("::error::Cannot tell this workflow's commit from the OIDC token");
     expect(run.outputs).toEqual({});
@@ -155,44 +174,88 @@ describe('resolve: the role to assume', () => {
   const CFN_ROLE = 'arn:aws:iam::123456789012:role/img-mgr/deploy/img-mgr-cfn-execution';
 
   it('accepts an IAM role ARN', async () => {
-    expect((await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev', BAKES: 'false' })).status).toBe(0);
+    expect(
+      (
+        await runStep('resolve', step, {
+          CFN_ROLE,
+          ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev',
+          BAKES: 'false',
+        })
+      ).status,
+    ).toBe(0);
   });
 
-  it.each(['', 'img-mgr-github-actions', 'arn:aws:iam::123456789012:user/someone'])('rejects %j, naming the variable to set', async (role) => {
-    const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, ENVIRONMENT: 'dev', BAKES: 'true' });
-    expect(run.status).toBe(1);
-    expect(run.output.trim().split('\n')).toHaveLength(1);
-    expect(run.output).toMatch(/^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(AWS_ROLE_ARN in workflows-example\)/);
-  });
+  it.each(['', 'img-mgr-github-actions', 'arn:aws:iam::123456789012:user/someone'])(
+    'rejects %j, naming the variable to set',
+    async (role) => {
+      const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, ENVIRONMENT: 'dev', BAKES: 'true' });
+      expect(run.status).toBe(1);
+      expect(run.output.trim().split('\n')).toHaveLength(1);
+      expect(run.output).toMatch(
+        /^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(AWS_ROLE_ARN in workflows-example\)/,
+      );
+    },
+  );
 
   it('names AWS_PROD_ROLE_ARN when the prod deploy role is missing', async () => {
     const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: '', ENVIRONMENT: 'prod', BAKES: 'false' });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
-    expect(run.output.trim()).toMatch(/^::error::Input 'role-to-assume' has '', .*\(AWS_PROD_ROLE_ARN in workflows-example\) to the DeployRoleArn output of the cloudformation\/github-deploy-role\.yaml stack of environment 'prod'\.$/);
+    expect(run.output.trim()).toMatch(
+      /^::error::Input 'role-to-assume' has '', .*\(AWS_PROD_ROLE_ARN in workflows-example\) to the DeployRoleArn output of the cloudformation\/github-deploy-role\.yaml stack of environment 'prod'\.$/,
+    );
   });
 
   it('requires bake-role-to-assume when the run bakes (a deploy role trusts only its environment), not for a rollback or promote', async () => {
     const role = 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev';
     const bakeRole = 'arn:aws:iam::123456789012:role/img-mgr-github-bake';
-    expect((await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: bakeRole, BAKES: 'true' })).status).toBe(0);
-    expect((await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'false' })).status).toBe(0);
-    const missing = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'true' });
+    expect(
+      (await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: bakeRole, BAKES: 'true' }))
+        .status,
+    ).toBe(0);
+    expect(
+      (await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: '', BAKES: 'false' }))
+        .status,
+    ).toBe(0);
+    const missing = await runStep('resolve', step, {
+      CFN_ROLE,
+      ROLE_TO_ASSUME: role,
+      BAKE_ROLE_TO_ASSUME: '',
+      BAKES: 'true',
+    });
     expect(missing.status).toBe(1);
     expect(missing.output.trim().split('\n')).toHaveLength(1);
-    expect(missing.output).toMatch(/^::error::Input 'bake-role-to-assume' is empty, but this run bakes; set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/);
-    const run = await runStep('resolve', step, { CFN_ROLE, ROLE_TO_ASSUME: role, BAKE_ROLE_TO_ASSUME: 'img-mgr-bake', BAKES: 'true' });
+    expect(missing.output).toMatch(
+      /^::error::Input 'bake-role-to-assume' is empty, but this run bakes; set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/,
+    );
+    const run = await runStep('resolve', step, {
+      CFN_ROLE,
+      ROLE_TO_ASSUME: role,
+      BAKE_ROLE_TO_ASSUME: 'img-mgr-bake',
+      BAKES: 'true',
+    });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
-    expect(run.output).toMatch(/^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; set the repository variable .*AWS_BAKE_ROLE_ARN/);
+    expect(run.output).toMatch(
+      /^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; set the repository variable .*AWS_BAKE_ROLE_ARN/,
+    );
   });
 
-  it.each(['', 'img-mgr-cfn'])('requires cloudformation-role-arn (%j), before anything is published: the deploy roles create no resources', async (cfnRole) => {
-    const run = await runStep('resolve', step, { CFN_ROLE: cfnRole, ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev', BAKES: 'false' });
-    expect(run.status).toBe(1);
-    expect(run.output.trim().split('\n')).toHaveLength(1);
-    expect(run.output).toMatch(/^::error::Input 'cloudformation-role-arn' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(CFN_EXECUTION_ROLE_ARN in workflows-example\)/);
-  });
+  it.each(['', 'img-mgr-cfn'])(
+    'requires cloudformation-role-arn (%j), before anything is published: the deploy roles create no resources',
+    async (cfnRole) => {
+      const run = await runStep('resolve', step, {
+        CFN_ROLE: cfnRole,
+        ROLE_TO_ASSUME: 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev',
+        BAKES: 'false',
+      });
+      expect(run.status).toBe(1);
+      expect(run.output.trim().split('\n')).toHaveLength(1);
+      expect(run.output).toMatch(
+        /^::error::Input 'cloudformation-role-arn' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(CFN_EXECUTION_ROLE_ARN in workflows-example\)/,
+      );
+    },
+  );
 });
 
 describe('resolve: the trusted branch, checked before any AWS call', () => {
@@ -211,7 +274,11 @@ describe('resolve: the trusted branch, checked before any AWS call', () => {
       const run = await check(ref, 'master');
       expect(run.status).toBe(1);
       expect(run.output.trim().split('\n')).toHaveLength(1);
-      expect(run.output).toMatch(new RegExp(`^::error::This run is on '${ref}', but only the branch 'master' may assume the AWS role \\(input 'trusted-branch', the repository variable TRUSTED_BRANCH`));
+      expect(run.output).toMatch(
+        new RegExp(
+          `^::error::This run is on '${ref}', but only the branch 'master' may assume the AWS role \\(input 'trusted-branch', the repository variable TRUSTED_BRANCH`,
+        ),
+      );
     },
   );
 
@@ -227,7 +294,11 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
   let master = '';
   let feature = '';
   // `git ls-remote https://github.com/you/...` reads the local repository instead.
-  const redirect = () => ({ GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.file://${app}/.insteadOf`, GIT_CONFIG_VALUE_0: `https://github.com/${FORK}.git` });
+  const redirect = () => ({
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `url.file://${app}/.insteadOf`,
+    GIT_CONFIG_VALUE_0: `https://github.com/${FORK}.git`,
+  });
   const resolve = (ref: string) => runStep('resolve', step, { FLASK_REPO: FORK, FLASK_REF: ref, ...redirect() });
 
   beforeAll(() => {
@@ -242,7 +313,10 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
 
   it('refuses a URL with credentials before printing anything of it', async () => {
     const token = 'ghp_planted0123456789abcdefABCDEF012345';
-    const run = await runStep('resolve', step, { FLASK_REPO: `https://x-access-token:${token}@github.com/${FORK}.git`, FLASK_REF: '' });
+    const run = await runStep('resolve', step, {
+      FLASK_REPO: `https://x-access-token:${token}@github.com/${FORK}.git`,
+      FLASK_REF: '',
+    });
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output).toMatch(/^::error::Input 'flask-repo' holds credentials in its URL/);
@@ -261,7 +335,9 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
     const run = await resolve('');
     expect(run.status, run.output).toBe(0);
     expect(run.outputs.revision).toBe(master);
-    expect(run.output).toContain(`Baking https://github.com/${FORK}.git at its default branch ${UPSTREAM_DEFAULT_BRANCH} = ${master}`);
+    expect(run.output).toContain(
+      `Baking https://github.com/${FORK}.git at its default branch ${UPSTREAM_DEFAULT_BRANCH} = ${master}`,
+    );
   });
 
   it('empty: follows the default branch wherever HEAD points, not a fixed name', async () => {
@@ -283,7 +359,9 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
   it('fails with one line naming flask-ref for a ref that does not exist, and for a repository with no default branch', async () => {
     const missing = await resolve('main');
     expect(missing.status).toBe(1);
-    expect(missing.output.trim()).toBe(`::error::Input 'flask-ref' has 'main', which is no branch, tag or ref of https://github.com/${FORK}.git.`);
+    expect(missing.output.trim()).toBe(
+      `::error::Input 'flask-ref' has 'main', which is no branch, tag or ref of https://github.com/${FORK}.git.`,
+    );
     const empty = mkdtempSync(join(tmpdir(), 'img-mgr-empty-'));
     try {
       git(empty, 'init', '--quiet');
@@ -295,7 +373,9 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
         GIT_CONFIG_VALUE_0: `https://github.com/${FORK}.git`,
       });
       expect(run.status).toBe(1);
-      expect(run.output.trim()).toMatch(/^::error::Input 'flask-ref' is empty, and https:\/\/github\.com\/you\/flask-aws-storage\.git names no default branch/);
+      expect(run.output.trim()).toMatch(
+        /^::error::Input 'flask-ref' is empty, and https:\/\/github\.com\/you\/flask-aws-storage\.git names no default branch/,
+      );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -304,24 +384,39 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
   it('rejects a flask-repo that is neither owner/name nor https', async () => {
     const run = await runStep('resolve', step, { FLASK_REPO: 'git@github.com:you/app.git', FLASK_REF: master });
     expect(run.status).toBe(1);
-    expect(run.output.trim()).toBe("::error::Input 'flask-repo' has 'git@github.com:you/app.git', which is neither owner/name nor an https:// git URL.");
+    expect(run.output.trim()).toBe(
+      "::error::Input 'flask-repo' has 'git@github.com:you/app.git', which is neither owner/name nor an https:// git URL.",
+    );
   });
 });
 
 describe('a refused OIDC token: the actual sub next to the subject the role needs (.github/scripts/oidc-subject.sh)', () => {
   const scriptPath = join(root, '.github', 'scripts', 'oidc-subject.sh');
   const role = 'arn:aws:iam::123456789012:role/img-mgr-github-actions';
-  const repository = { repository: 'octo/flask-aws-storage', repository_owner: 'octo', repository_owner_id: '1111', repository_id: '2222' };
+  const repository = {
+    repository: 'octo/flask-aws-storage',
+    repository_owner: 'octo',
+    repository_owner_id: '1111',
+    repository_id: '2222',
+  };
   let tokens: TokenServer;
   beforeAll(async () => {
     tokens = await startTokenServer();
   });
   afterAll(() => tokens.close());
   const explain = () =>
-    runBash([scriptPath], { ROLE_TO_ASSUME: role, ACTIONS_ID_TOKEN_REQUEST_URL: tokens.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' });
+    runBash([scriptPath], {
+      ROLE_TO_ASSUME: role,
+      ACTIONS_ID_TOKEN_REQUEST_URL: tokens.url,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+    });
 
   it('a legacy subject on a branch: names the immutable subject and the stack parameters, in one line', async () => {
-    tokens.claims = { ...repository, sub: 'repo:octo/flask-aws-storage:ref:refs/heads/master', ref: 'refs/heads/master' };
+    tokens.claims = {
+      ...repository,
+      sub: 'repo:octo/flask-aws-storage:ref:refs/heads/master',
+      ref: 'refs/heads/master',
+    };
     const run = await explain();
     expect(run.status, run.output).toBe(0);
     expect(tokens.requests.at(-1)?.url).toBe('/token?api-version=2.0&audience=sts.amazonaws.com');
@@ -339,20 +434,26 @@ describe('a refused OIDC token: the actual sub next to the subject the role need
     tokens.claims = { ...repository, sub, ref: 'refs/heads/master', environment: 'prod' };
     const run = await explain();
     expect(run.output).toContain(`OIDC sub is '${sub}'; the role must trust '${sub}'`);
-    expect(run.output).toContain('(cloudformation/github-deploy-role.yaml: GitHubOwnerId=1111 GitHubRepositoryId=2222 Environment=prod,');
+    expect(run.output).toContain(
+      '(cloudformation/github-deploy-role.yaml: GitHubOwnerId=1111 GitHubRepositoryId=2222 Environment=prod,',
+    );
     expect(run.output).toContain('SubjectPrefix=repo:octo@1111/flask-aws-storage@2222 ');
   });
 
   it('without id-token: write, says so', async () => {
     const run = await runBash([scriptPath], { ROLE_TO_ASSUME: role });
-    expect(run.output.trim()).toBe(`::error::Could not assume ${role}: this job has no OIDC token; the calling job must grant 'permissions: id-token: write'.`);
+    expect(run.output.trim()).toBe(
+      `::error::Could not assume ${role}: this job has no OIDC token; the calling job must grant 'permissions: id-token: write'.`,
+    );
   });
 
   it('is what every job runs after a failed credentials step, and only then', () => {
     for (const file of ['bake-and-deploy.yml']) {
       for (const [name, job] of Object.entries(workflows[file]?.jobs ?? {})) {
         const steps = job.steps as (Step & { id?: string; uses?: string; if?: string })[];
-        const assume = steps.findIndex((candidate) => candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+        const assume = steps.findIndex((candidate) =>
+          candidate.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+        );
         if (assume < 0) continue;
         expect(steps[assume]?.id, name).toBe('assume');
         expect(steps[assume + 1]?.if, name).toBe("${{ failure() && steps.assume.outcome == 'failure' }}");
@@ -405,7 +506,9 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     const run = await lookUp();
     expect(run.status, run.output).toBe(0);
     expect(run.githubEnv).toBe('PKR_VAR_ssh_source_cidr=203.0.113.7/32\n');
-    expect(run.output.trim()).toBe("Packer's temporary security group admits SSH from 203.0.113.7/32 only (this runner).");
+    expect(run.output.trim()).toBe(
+      "Packer's temporary security group admits SSH from 203.0.113.7/32 only (this runner).",
+    );
   });
 
   it.each([
@@ -423,7 +526,9 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     const run = await lookUp();
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
-    expect(run.output.trim()).toMatch(/^::error::http:\/\/127\.0\.0\.1:\d+\/ answered '.*', which is not one IPv4 address; the bake stops rather than open Packer's SSH port to 0\.0\.0\.0\/0\.$/);
+    expect(run.output.trim()).toMatch(
+      /^::error::http:\/\/127\.0\.0\.1:\d+\/ answered '.*', which is not one IPv4 address; the bake stops rather than open Packer's SSH port to 0\.0\.0\.0\/0\.$/,
+    );
     expect(run.githubEnv).toBe('');
   });
 
@@ -438,8 +543,13 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     expect(requests).toBe(3);
     const lines = run.output.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('::error::'))).toHaveLength(1);
-    expect(lines.at(-1)).toMatch(/^::error::Could not find this runner's public IPv4 address at http:\/\/127\.0\.0\.1:\d+\/ after 3 attempts \(.*503.*\); the bake stops/);
-    expect(lines.slice(0, -1)).toEqual([expect.stringMatching(/^Attempt 1 of 3 .* retrying in [1-3] s\.$/), expect.stringMatching(/^Attempt 2 of 3 .* retrying in [1-3] s\.$/)]);
+    expect(lines.at(-1)).toMatch(
+      /^::error::Could not find this runner's public IPv4 address at http:\/\/127\.0\.0\.1:\d+\/ after 3 attempts \(.*503.*\); the bake stops/,
+    );
+    expect(lines.slice(0, -1)).toEqual([
+      expect.stringMatching(/^Attempt 1 of 3 .* retrying in [1-3] s\.$/),
+      expect.stringMatching(/^Attempt 2 of 3 .* retrying in [1-3] s\.$/),
+    ]);
     expect(run.githubEnv).toBe('');
   }, 20_000);
 
@@ -462,12 +572,19 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     closed.close();
     const run = await lookUp(`http://127.0.0.1:${port}/`);
     expect(run.status).toBe(1);
-    expect(run.output.trim().split('\n').at(-1)).toMatch(/^::error::Could not find this runner's public IPv4 address at .* after 3 attempts/);
+    expect(run.output.trim().split('\n').at(-1)).toMatch(
+      /^::error::Could not find this runner's public IPv4 address at .* after 3 attempts/,
+    );
     expect(run.githubEnv).toBe('');
   }, 20_000);
 
   it('runs in the bake job before bake-ami, on GitHub only, against checkip.amazonaws.com; its address stays out of the fingerprinted variables', () => {
-    const steps = workflows['bake-and-deploy.yml']?.jobs.bake?.steps as (Step & { if?: string; env?: Record<string, string>; uses?: string; with?: Record<string, string> })[];
+    const steps = workflows['bake-and-deploy.yml']?.jobs.bake?.steps as (Step & {
+      if?: string;
+      env?: Record<string, string>;
+      uses?: string;
+      with?: Record<string, string>;
+    })[];
     const lookup = steps.findIndex((step) => step.run === 'bash .img-mgr/.github/scripts/runner-address.sh');
     const bake = steps.findIndex((step) => step.uses === './.img-mgr/actions/bake-ami');
     expect(lookup).toBeGreaterThan(0);
@@ -533,7 +650,9 @@ describe('release: the version check and the tagging script (.github/scripts/rel
   it('never replaces an existing release', async () => {
     const run = await release('1.2.3', second);
     expect(run.status).toBe(1);
-    expect(run.output.trim()).toBe(`::error::v1.2.3 already exists on ${remote}; release a new version instead of replacing one.`);
+    expect(run.output.trim()).toBe(
+      `::error::v1.2.3 already exists on ${remote}; release a new version instead of replacing one.`,
+    );
     expect(remoteTags()['v1.2.3']).toBe(first);
   });
 
@@ -550,21 +669,33 @@ describe('release: the version check and the tagging script (.github/scripts/rel
     expect(remoteTags()).toMatchObject({ 'v2.0.0': first, v2: first, v1: second });
   });
 
-  it.each(['v1.2.3', '1.2', '1.02.3', '1.2.3-rc1', ''])('refuses the version %j with one line naming the input, and pushes nothing', async (version) => {
-    const before = remoteTags();
-    const run = await release(version, second);
-    expect(run.status).toBe(1);
-    expect(run.output.trim()).toBe(`::error::Input 'version' has '${version}', which is not X.Y.Z (three numbers, no leading v or zeros).`);
-    expect(remoteTags()).toEqual(before);
-  });
+  it.each(['v1.2.3', '1.2', '1.02.3', '1.2.3-rc1', ''])(
+    'refuses the version %j with one line naming the input, and pushes nothing',
+    async (version) => {
+      const before = remoteTags();
+      const run = await release(version, second);
+      expect(run.status).toBe(1);
+      expect(run.output.trim()).toBe(
+        `::error::Input 'version' has '${version}', which is not X.Y.Z (three numbers, no leading v or zeros).`,
+      );
+      expect(remoteTags()).toEqual(before);
+    },
+  );
 
-  it("release.yml checks the version and the branch before it builds anything", async () => {
+  it('release.yml checks the version and the branch before it builds anything', async () => {
     const step = (version: string, ref: string) =>
-      runStep('verify', 'Check the version and the branch', { VERSION: version, GITHUB_REF: ref, DEFAULT_BRANCH: 'main' }, 'release.yml');
+      runStep(
+        'verify',
+        'Check the version and the branch',
+        { VERSION: version, GITHUB_REF: ref, DEFAULT_BRANCH: 'main' },
+        'release.yml',
+      );
     expect((await step('1.0.0', 'refs/heads/main')).status).toBe(0);
     const bad = await step('1.0', 'refs/heads/main');
     expect(bad.status).toBe(1);
-    expect(bad.output.trim()).toBe("::error::Input 'version' has '1.0', which is not X.Y.Z (three numbers, no leading v or zeros).");
+    expect(bad.output.trim()).toBe(
+      "::error::Input 'version' has '1.0', which is not X.Y.Z (three numbers, no leading v or zeros).",
+    );
     const branch = await step('1.0.0', 'refs/heads/feature');
     expect(branch.status).toBe(1);
     expect(branch.output.trim()).toBe('::error::Releases are made from main; this run is on refs/heads/feature.');

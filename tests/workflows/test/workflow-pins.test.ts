@@ -34,7 +34,8 @@ interface Pin {
 }
 
 const root = repoRoot();
-const pins = (JSON.parse(readFileSync(join(root, '.github', 'pinned-actions.json'), 'utf8')) as { actions: Pin[] }).actions;
+const pins = (JSON.parse(readFileSync(join(root, '.github', 'pinned-actions.json'), 'utf8')) as { actions: Pin[] })
+  .actions;
 
 /** Every workflow file: this repository's and the examples for a fork. */
 function workflowFiles(): string[] {
@@ -51,7 +52,9 @@ function jobsOf(file: string): Record<string, Job> {
 
 /** Each `uses:` of a file (job level and step level), with the comment after it. */
 function usesOf(file: string): { ref: string; comment: string }[] {
-  return [...readFileSync(join(root, file), 'utf8').matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)[ \t]*(?:#[ \t]*(.*))?$/gm)].map((match) => ({
+  return [
+    ...readFileSync(join(root, file), 'utf8').matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)[ \t]*(?:#[ \t]*(.*))?$/gm),
+  ].map((match) => ({
     ref: match[1] ?? '',
     comment: (match[2] ?? '').trim(),
   }));
@@ -64,13 +67,30 @@ function isRetiredRuntime(using: string): boolean {
 }
 
 /** CloudFormation's short-form tags, read as plain data (the template is only inspected). */
-const cfnTags: Tags = ['Ref', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Condition', 'GetAtt', 'Join', 'Select', 'Split', 'FindInMap', 'Base64', 'ImportValue', 'GetAZs', 'Cidr'].flatMap(
-  (name) =>
-    (['scalar', 'seq', 'map'] as const).map((kind) => ({
-      tag: `!${name}`,
-      ...(kind === 'scalar' ? {} : { collection: kind }),
-      resolve: (value: unknown) => ({ [`Fn::${name}`]: value }),
-    })),
+const cfnTags: Tags = [
+  'Ref',
+  'Sub',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Condition',
+  'GetAtt',
+  'Join',
+  'Select',
+  'Split',
+  'FindInMap',
+  'Base64',
+  'ImportValue',
+  'GetAZs',
+  'Cidr',
+].flatMap((name) =>
+  (['scalar', 'seq', 'map'] as const).map((kind) => ({
+    tag: `!${name}`,
+    ...(kind === 'scalar' ? {} : { collection: kind }),
+    resolve: (value: unknown) => ({ [`Fn::${name}`]: value }),
+  })),
 );
 
 /**
@@ -83,12 +103,16 @@ const cfnTags: Tags = ['Ref', 'Sub', 'If', 'Equals', 'Not', 'And', 'Or', 'Condit
 function oidcRoleMaxSession(template: string): number | undefined {
   const path = join(root, 'cloudformation', template);
   if (!existsSync(path)) return undefined;
-  const { Resources: resources, Parameters: parameters = {} } = parse(readFileSync(path, 'utf8'), { customTags: cfnTags }) as {
+  const { Resources: resources, Parameters: parameters = {} } = parse(readFileSync(path, 'utf8'), {
+    customTags: cfnTags,
+  }) as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     Parameters?: Record<string, { Default?: unknown; MinValue?: unknown }>;
   };
   const roles = Object.values(resources).filter(
-    (resource) => resource.Type === 'AWS::IAM::Role' && JSON.stringify(resource.Properties.AssumeRolePolicyDocument ?? {}).includes('"Federated"'),
+    (resource) =>
+      resource.Type === 'AWS::IAM::Role' &&
+      JSON.stringify(resource.Properties.AssumeRolePolicyDocument ?? {}).includes('"Federated"'),
   );
   expect(roles.length, `${template}: roles assumed through OIDC`).toBeGreaterThan(0);
   const shortest = (value: unknown): number => {
@@ -163,7 +187,9 @@ describe('AWS sessions', () => {
     for (const { where, job, step } of credentialSteps) {
       const timeout = job['timeout-minutes'];
       expect(timeout, `${where}: timeout-minutes`).toBeTypeOf('number');
-      expect(Number(step.with?.['role-duration-seconds']), `${where}: role-duration-seconds`).toBeGreaterThanOrEqual((timeout ?? Infinity) * 60);
+      expect(Number(step.with?.['role-duration-seconds']), `${where}: role-duration-seconds`).toBeGreaterThanOrEqual(
+        (timeout ?? Infinity) * 60,
+      );
     }
   });
 
@@ -179,10 +205,17 @@ describe('AWS sessions', () => {
     const seen = new Set<string>();
     for (const { where, step } of credentialSteps) {
       const role = String(step.with?.['role-to-assume']);
-      const kind = role.includes('AWS_PLAN_ROLE_ARN') ? 'plan' : role.includes('bake-role-to-assume') ? 'bake' : 'deploy';
+      const kind = role.includes('AWS_PLAN_ROLE_ARN')
+        ? 'plan'
+        : role.includes('bake-role-to-assume')
+          ? 'bake'
+          : 'deploy';
       seen.add(kind);
       const max = limits[kind];
-      expect(Number(step.with?.['role-duration-seconds']), `${where}: more than the ${kind} role's MaxSessionDuration ${max}`).toBeLessThanOrEqual(max);
+      expect(
+        Number(step.with?.['role-duration-seconds']),
+        `${where}: more than the ${kind} role's MaxSessionDuration ${max}`,
+      ).toBeLessThanOrEqual(max);
     }
     expect([...seen].sort()).toEqual(['bake', 'deploy', 'plan']);
   });
