@@ -1,0 +1,131 @@
+/**
+ * The template and its parameters as a deploy sends them: load and check the
+ * template, upload a large one to S3, check the overrides against what the
+ * template declares, and fill in UsePreviousValue.
+ */
+import { createHash } from 'node:crypto';
+import { GetTemplateSummaryCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { InvalidRequestError } from '@img-mgr/kernel';
+import type { DeployRequest } from './request.js';
+import { noEchoFacts } from './secrets.js';
+import type { Session } from './session.js';
+import {
+  MAX_TEMPLATE_BODY_BYTES,
+  readTemplateFile,
+  s3HttpsUrl,
+  templateFacts,
+  templateSyntaxProblem,
+  type ParameterFacts,
+  type TemplateSource,
+} from './template-source.js';
+
+/** TemplateBody or TemplateURL, as CreateChangeSet and CreateStack take them. */
+export type TemplateArgs = { TemplateBody?: string; TemplateURL?: string };
+
+export function loadTemplate(session: Session, source: TemplateSource): { body?: string; url?: string } {
+  if (source.kind === 'url') return { url: source.url };
+  const body = readTemplateFile(source.path);
+  const problem = templateSyntaxProblem(body);
+  if (problem) throw new InvalidRequestError('template', problem);
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_TEMPLATE_BODY_BYTES && !session.request.templateBucket) {
+    throw new InvalidRequestError(
+      'template',
+      `is ${bytes} bytes, over CloudFormation's inline limit of ${MAX_TEMPLATE_BODY_BYTES}; ` +
+        'set template-bucket so the action can upload it to S3',
+    );
+  }
+  return { body };
+}
+
+/** TemplateBody, or TemplateURL after uploading a large file. */
+export async function templateArgs(
+  session: Session,
+  template: {
+    body?: string;
+    url?: string;
+  },
+): Promise<{ TemplateBody?: string; TemplateURL?: string }> {
+  if (template.url) return { TemplateURL: template.url };
+  const body = template.body ?? '';
+  if (Buffer.byteLength(body) <= MAX_TEMPLATE_BODY_BYTES) return { TemplateBody: body };
+  const bucket = session.request.templateBucket ?? '';
+  const digest = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  const key = `cloudformation/${session.request.stackName}/${digest}.template`;
+  session.log(
+    `Template is ${Buffer.byteLength(body)} bytes (over ${MAX_TEMPLATE_BODY_BYTES}): ` +
+      `uploading it to s3://${bucket}/${key}`,
+  );
+  await session
+    .s3()
+    .send(session.count(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })));
+  return { TemplateURL: s3HttpsUrl(bucket, key, session.request.region) };
+}
+
+/**
+ * An override the template does not declare is an InvalidRequestError. An inline
+ * item is named by its place: after an unquoted comma its "key" may be a
+ * piece of the previous value.
+ */
+export function checkOverrides(session: Session, declared: Set<string>): void {
+  const overrides: NonNullable<DeployRequest['parameters']> = session.request.parameters ?? new Map<string, string>();
+  const unknown = [...overrides.keys()].filter((key) => !declared.has(key));
+  if (unknown.length > 0) {
+    const known = declared.size > 0 ? `it declares ${[...declared].join(', ')}` : 'it declares no parameters';
+    const named = unknown.map((key) => overrides.places?.get(key) ?? `'${key}'`);
+    throw new InvalidRequestError(
+      'parameters',
+      `sets a parameter the template does not declare at ${named.join('; ')} ` +
+        `(${known}; quote a value that holds a comma)`,
+    );
+  }
+}
+
+/** Hands every known NoEcho value to `log.secret`, before anything could print it. */
+export function registerSecrets(session: Session, declared: ReadonlyMap<string, ParameterFacts>): void {
+  session.noEcho = noEchoFacts(declared, session.request.parameters ?? new Map<string, string>());
+  for (const value of session.noEcho.values) session.context.log.secret(value);
+}
+
+/**
+ * The Parameters to send: every override, and UsePreviousValue for a
+ * parameter the stack has and the overrides leave unset.
+ */
+export function parameters(session: Session, declared: Set<string>, stack: Stack | undefined): Parameter[] {
+  const overrides = session.request.parameters ?? new Map<string, string>();
+  const previous = new Set((stack?.Parameters ?? []).map((parameter) => parameter.ParameterKey));
+  const result: Parameter[] = [];
+  for (const key of declared) {
+    const value = overrides.get(key);
+    if (value !== undefined) result.push({ ParameterKey: key, ParameterValue: value });
+    else if (stack && previous.has(key)) result.push({ ParameterKey: key, UsePreviousValue: true });
+  }
+  const kept = result.filter((parameter) => parameter.UsePreviousValue).map((parameter) => parameter.ParameterKey);
+  if (kept.length > 0) session.log(`Parameters keeping their previous value: ${kept.join(', ')}`);
+  return result;
+}
+
+/** The template's parameters: read locally when we have the text, else GetTemplateSummary (S3 or URL templates). */
+export async function declaredParameters(
+  session: Session,
+  template: { body?: string; url?: string },
+): Promise<Map<string, ParameterFacts>> {
+  const facts = template.body === undefined ? undefined : templateFacts(template.body);
+  if (facts) {
+    session.outputExpressions = facts.outputs;
+    return facts.parameters;
+  }
+  const input = template.url ? { TemplateURL: template.url } : { TemplateBody: template.body };
+  const summary = await session.cfn.send(session.count(new GetTemplateSummaryCommand(input)));
+  const result = new Map<string, ParameterFacts>();
+  for (const parameter of summary.Parameters ?? []) {
+    if (!parameter.ParameterKey) continue;
+    const hasDefault = parameter.DefaultValue !== undefined;
+    result.set(parameter.ParameterKey, {
+      hasDefault,
+      ...(parameter.NoEcho ? { noEcho: hasDefault ? { defaultValue: parameter.DefaultValue } : {} } : {}),
+    });
+  }
+  return result;
+}
