@@ -167,7 +167,8 @@ describe('bad-input catalogue', () => {
       new CreateStackCommand({
         StackName: 'reliability',
         TemplateBody:
-          '{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Name":"/reliability/existing","Type":"String","Value":"x"}}}}',
+          '{"Resources":{"P":{"Type":"AWS::SSM::Parameter",' +
+          '"Properties":{"Name":"/reliability/existing","Type":"String","Value":"x"}}}}',
       }),
     );
     before = await snapshotAws(moto.clientConfig);

@@ -81,27 +81,31 @@ function settle(ms: number): Promise<void> {
 }
 
 describe('cancellation at the worst moment, for each action', () => {
-  it('bake-ami mid-Packer (EC2 calls slowed): Packer cleans up before SIGKILL; after the post step nothing is left and no AMI exists', async () => {
-    const packerProxy = await slowProxy(400, 0.5);
-    const run = await runBundledAction('bake-ami', {
-      env: moto.env,
-      inputs: bakeInputs(packerProxy.endpoint, ['pause_seconds=60'], { 'app-revision': 'cancelled' }),
-      cancel: { when: (log) => log.includes('Pausing 1m0s before the next provisioner') },
-      timeoutMs: 60_000,
-    });
-    expect(run.exitCode, run.log).toBe(1);
-    expect(run.exitAfterCancelMs).toBeLessThan(SIGKILL_AFTER_MS);
-    expect(run.errors.at(-1)).toBe('Cancelled by SIGINT');
-    expect(run.log).toContain('Cleanly cancelled builds after being interrupted.');
-    const post = await runBundledAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
-    expect(post.exitCode, post.log).toBe(0);
-    expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
-    const images = await aws.ec2.send(
-      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['cancelled'] }] }),
-    );
-    expect(images.Images ?? []).toEqual([]);
-    console.log(`bake-ami: exited ${run.exitAfterCancelMs} ms after SIGINT`);
-  });
+  it(
+    'bake-ami mid-Packer (EC2 calls slowed): Packer cleans up before ' +
+      'SIGKILL; after the post step nothing is left and no AMI exists',
+    async () => {
+      const packerProxy = await slowProxy(400, 0.5);
+      const run = await runBundledAction('bake-ami', {
+        env: moto.env,
+        inputs: bakeInputs(packerProxy.endpoint, ['pause_seconds=60'], { 'app-revision': 'cancelled' }),
+        cancel: { when: (log) => log.includes('Pausing 1m0s before the next provisioner') },
+        timeoutMs: 60_000,
+      });
+      expect(run.exitCode, run.log).toBe(1);
+      expect(run.exitAfterCancelMs).toBeLessThan(SIGKILL_AFTER_MS);
+      expect(run.errors.at(-1)).toBe('Cancelled by SIGINT');
+      expect(run.log).toContain('Cleanly cancelled builds after being interrupted.');
+      const post = await runBundledAction('bake-ami', { entry: 'post', runner: run.runner, env: moto.env });
+      expect(post.exitCode, post.log).toBe(0);
+      expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
+      const images = await aws.ec2.send(
+        new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['cancelled'] }] }),
+      );
+      expect(images.Images ?? []).toEqual([]);
+      console.log(`bake-ami: exited ${run.exitAfterCancelMs} ms after SIGINT`);
+    },
+  );
 
   it.each([
     // The first call after reading the stack is CreateChangeSet (see the API call counts in bench/deploy-stack).
@@ -135,71 +139,83 @@ describe('cancellation at the worst moment, for each action', () => {
     },
   );
 
-  it('deploy-stack mid-update (waiting for a running operation, held by a custom resource): exits at once and changes nothing', async () => {
-    const serviceToken = await createHoldFunction(moto);
-    const held = await aws.cfn.send(
-      new CreateStackCommand({ StackName: 'cancel-held', TemplateBody: heldResourceTemplate(serviceToken) }),
-    );
-    const run = await runBundledAction('deploy-stack', {
-      env: moto.env,
-      inputs: { 'stack-name': 'cancel-held', template: file(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
-      cancel: { when: (log) => log.includes('Waiting for the running') },
-    });
-    expect(run.exitCode, run.log).toBe(1);
-    expect(run.exitAfterCancelMs).toBeLessThan(SIGTERM_AFTER_MS);
-    expect(run.errors, run.log).toHaveLength(1);
-    expect(await unexecutedChangeSets(aws.cfn, 'cancel-held')).toEqual([]);
-    await releaseHeld(moto, held.StackId ?? '');
-    expect(await stackStatus(aws.cfn, 'cancel-held')).toBe('CREATE_COMPLETE');
-    expect(await stackTemplate(aws.cfn, 'cancel-held')).toBe(heldResourceTemplate(serviceToken));
-    console.log(
-      `deploy-stack (waiting for a held create): exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`,
-    );
-  });
-
-  it('publish-ami mid-publish (after the first region was written): each region is old or new, never anything else; a re-run completes it exactly', async () => {
-    const name = '/reliability/cancel/golden';
-    const regions = ['us-east-1', 'us-west-2'];
-    const amis: Record<string, { old: string; new: string }> = {};
-    for (const region of regions) {
-      const regional = clientsFor(moto, region);
-      amis[region] = {
-        old: await createAmi(regional.ec2, 'cancel-old'),
-        new: await createAmi(regional.ec2, 'cancel-new'),
-      };
-      await regional.ssm.send(
-        new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),
+  it(
+    'deploy-stack mid-update (waiting for a running operation, ' +
+      'held by a custom resource): exits at once and changes nothing',
+    async () => {
+      const serviceToken = await createHoldFunction(moto);
+      const held = await aws.cfn.send(
+        new CreateStackCommand({ StackName: 'cancel-held', TemplateBody: heldResourceTemplate(serviceToken) }),
       );
-    }
-    const inputs = {
-      amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),
-      'parameter-name': name,
-      labels: 'release',
-    };
-    const proxy = await slowProxy(800);
-    const run = await runBundledAction('publish-ami', {
-      env: awsEnvFor(proxy.endpoint, moto.region),
-      inputs,
-      cancel: { when: (log) => /\[us-east-1\] PutParameter \S+ = ami-\w+ returned version 2/.test(log) },
-    });
-    expect(run.exitCode, run.log).toBe(1);
-    expect(run.exitAfterCancelMs).toBeLessThan(SIGTERM_AFTER_MS);
-    expect(run.errors, run.log).toHaveLength(1);
-    await settle(1_500);
-    for (const region of regions) {
-      const history = await parameterHistory(clientsFor(moto, region).ssm, name);
-      expect(history[0]).toEqual({ version: 1, value: amis[region]?.old, labels: [] });
-      // Old (one version) or new (a second version holding exactly the new AMI).
-      expect(history.slice(1).map((entry) => entry.value)).toEqual(history.length === 1 ? [] : [amis[region]?.new]);
-    }
-    const rerun = await runBundledAction('publish-ami', { env: moto.env, inputs });
-    expect(rerun.exitCode, rerun.log).toBe(0);
-    for (const region of regions) {
-      expect(await parameterHistory(clientsFor(moto, region).ssm, name)).toEqual([
-        { version: 1, value: amis[region]?.old, labels: [] },
-        { version: 2, value: amis[region]?.new, labels: ['release'] },
-      ]);
-    }
-    console.log(`publish-ami: exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`);
-  });
+      const run = await runBundledAction('deploy-stack', {
+        env: moto.env,
+        inputs: {
+          'stack-name': 'cancel-held',
+          template: file(APP_TEMPLATE_V2),
+          'parameter-overrides': 'ImageId=ami-2',
+        },
+        cancel: { when: (log) => log.includes('Waiting for the running') },
+      });
+      expect(run.exitCode, run.log).toBe(1);
+      expect(run.exitAfterCancelMs).toBeLessThan(SIGTERM_AFTER_MS);
+      expect(run.errors, run.log).toHaveLength(1);
+      expect(await unexecutedChangeSets(aws.cfn, 'cancel-held')).toEqual([]);
+      await releaseHeld(moto, held.StackId ?? '');
+      expect(await stackStatus(aws.cfn, 'cancel-held')).toBe('CREATE_COMPLETE');
+      expect(await stackTemplate(aws.cfn, 'cancel-held')).toBe(heldResourceTemplate(serviceToken));
+      console.log(
+        `deploy-stack (waiting for a held create): exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`,
+      );
+    },
+  );
+
+  it(
+    'publish-ami mid-publish (after the first region was written): each ' +
+      'region is old or new, never anything else; a re-run completes it exactly',
+    async () => {
+      const name = '/reliability/cancel/golden';
+      const regions = ['us-east-1', 'us-west-2'];
+      const amis: Record<string, { old: string; new: string }> = {};
+      for (const region of regions) {
+        const regional = clientsFor(moto, region);
+        amis[region] = {
+          old: await createAmi(regional.ec2, 'cancel-old'),
+          new: await createAmi(regional.ec2, 'cancel-new'),
+        };
+        await regional.ssm.send(
+          new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),
+        );
+      }
+      const inputs = {
+        amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),
+        'parameter-name': name,
+        labels: 'release',
+      };
+      const proxy = await slowProxy(800);
+      const run = await runBundledAction('publish-ami', {
+        env: awsEnvFor(proxy.endpoint, moto.region),
+        inputs,
+        cancel: { when: (log) => /\[us-east-1\] PutParameter \S+ = ami-\w+ returned version 2/.test(log) },
+      });
+      expect(run.exitCode, run.log).toBe(1);
+      expect(run.exitAfterCancelMs).toBeLessThan(SIGTERM_AFTER_MS);
+      expect(run.errors, run.log).toHaveLength(1);
+      await settle(1_500);
+      for (const region of regions) {
+        const history = await parameterHistory(clientsFor(moto, region).ssm, name);
+        expect(history[0]).toEqual({ version: 1, value: amis[region]?.old, labels: [] });
+        // Old (one version) or new (a second version holding exactly the new AMI).
+        expect(history.slice(1).map((entry) => entry.value)).toEqual(history.length === 1 ? [] : [amis[region]?.new]);
+      }
+      const rerun = await runBundledAction('publish-ami', { env: moto.env, inputs });
+      expect(rerun.exitCode, rerun.log).toBe(0);
+      for (const region of regions) {
+        expect(await parameterHistory(clientsFor(moto, region).ssm, name)).toEqual([
+          { version: 1, value: amis[region]?.old, labels: [] },
+          { version: 2, value: amis[region]?.new, labels: ['release'] },
+        ]);
+      }
+      console.log(`publish-ami: exited ${run.exitAfterCancelMs} ms after SIGINT: ${run.errors[0]}`);
+    },
+  );
 });

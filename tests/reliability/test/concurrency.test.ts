@@ -73,7 +73,8 @@ describe('two deploys of the same stack at once', () => {
     const secondMayStart = new Promise<void>((resolve) => (startSecond = resolve));
     let released: Promise<void> | undefined;
 
-    // The first deploy creates the stack with CreateStack (timeout-in-minutes), which the held resource keeps in progress.
+    // The first deploy creates the stack with CreateStack (timeout-in-minutes), which the held resource keeps in
+    // progress.
     const first = runBundledAction('deploy-stack', {
       env: moto.env,
       inputs: {
@@ -120,7 +121,10 @@ describe('two deploys of the same stack at once', () => {
     expect(firstRun.outputs.status).toBe('CREATE_COMPLETE');
     expect(second.exitCode, second.log).toBe(0);
     expect(second.log).toMatch(
-      /Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*Stack concurrent is now CREATE_COMPLETE[\s\S]*Change set \S+ \(UPDATE\)/,
+      new RegExp(
+        String.raw`Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*` +
+          String.raw`Stack concurrent is now CREATE_COMPLETE[\s\S]*Change set \S+ \(UPDATE\)`,
+      ),
     );
     expect(second.outputs.status).toBe('UPDATE_COMPLETE');
     expect(second.outputs['change-set-name']).not.toBe(firstRun.outputs['change-set-name']);

@@ -80,118 +80,141 @@ function through(faultProxy: FaultProxy): Record<string, string> {
 }
 
 describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)', () => {
-  it('publish-ami publishes exactly one new version per region, labelled and tagged; every failed request is a logged retry', async () => {
-    const name = '/reliability/faults/golden';
-    const regions = ['us-east-1', 'us-west-2'];
-    const amis: Record<string, { old: string; new: string }> = {};
-    for (const region of regions) {
-      const regional = clientsFor(moto, region);
-      amis[region] = {
-        old: await createAmi(regional.ec2, 'faults-old'),
-        new: await createAmi(regional.ec2, 'faults-new'),
-      };
-      await regional.ssm.send(
-        new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),
+  it(
+    'publish-ami publishes exactly one new version per region, ' +
+      'labelled and tagged; every failed request is a logged retry',
+    async () => {
+      const name = '/reliability/faults/golden';
+      const regions = ['us-east-1', 'us-west-2'];
+      const amis: Record<string, { old: string; new: string }> = {};
+      for (const region of regions) {
+        const regional = clientsFor(moto, region);
+        amis[region] = {
+          old: await createAmi(regional.ec2, 'faults-old'),
+          new: await createAmi(regional.ec2, 'faults-new'),
+        };
+        await regional.ssm.send(
+          new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),
+        );
+      }
+      const faults = await proxy(0.3, 21);
+      const run = await runBundledAction('publish-ami', {
+        env: through(faults),
+        inputs: {
+          amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),
+          'parameter-name': name,
+          labels: 'release,sha-abc1234',
+          tags: 'application=img-mgr',
+        },
+      });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(failures(faults)).toBeGreaterThan(0);
+      expect(retryLines(run.log)).toHaveLength(failures(faults));
+      for (const region of regions) {
+        expect(await parameterHistory(clientsFor(moto, region).ssm, name)).toEqual([
+          { version: 1, value: amis[region]?.old, labels: [] },
+          { version: 2, value: amis[region]?.new, labels: ['release', 'sha-abc1234'] },
+        ]);
+      }
+      report(faults, 'publish-ami (2 regions)', retryLines(run.log).length);
+    },
+  );
+
+  it(
+    'deploy-stack creates, then updates, one stack; its ' +
+      'template is the last one; no change set is left unexecuted',
+    async () => {
+      const faults = await proxy(0.3, 12);
+      const create = await runBundledAction('deploy-stack', {
+        env: through(faults),
+        inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' },
+      });
+      expect(create.exitCode, create.log).toBe(0);
+      const update = await runBundledAction('deploy-stack', {
+        env: through(faults),
+        inputs: {
+          'stack-name': 'faults-app',
+          template: inline(APP_TEMPLATE_V2),
+          'parameter-overrides': 'ImageId=ami-2',
+        },
+      });
+      expect(update.exitCode, update.log).toBe(0);
+      expect(failures(faults)).toBeGreaterThan(0);
+      expect(retryLines(create.log).length + retryLines(update.log).length).toBe(failures(faults));
+      expect(await stackStatus(aws.cfn, 'faults-app')).toBe('UPDATE_COMPLETE');
+      expect(await stackTemplate(aws.cfn, 'faults-app')).toBe(APP_TEMPLATE_V2);
+      expect(await unexecutedChangeSets(aws.cfn, 'faults-app')).toEqual([]);
+      expect((await parameterHistory(aws.ssm, '/reliability/faults-app/ami')).map((entry) => entry.value).at(-1)).toBe(
+        'ami-2',
       );
-    }
-    const faults = await proxy(0.3, 21);
-    const run = await runBundledAction('publish-ami', {
-      env: through(faults),
-      inputs: {
-        amis: JSON.stringify(Object.fromEntries(regions.map((region) => [region, amis[region]?.new]))),
-        'parameter-name': name,
-        labels: 'release,sha-abc1234',
-        tags: 'application=img-mgr',
-      },
-    });
-    expect(run.exitCode, run.log).toBe(0);
-    expect(failures(faults)).toBeGreaterThan(0);
-    expect(retryLines(run.log)).toHaveLength(failures(faults));
-    for (const region of regions) {
-      expect(await parameterHistory(clientsFor(moto, region).ssm, name)).toEqual([
-        { version: 1, value: amis[region]?.old, labels: [] },
-        { version: 2, value: amis[region]?.new, labels: ['release', 'sha-abc1234'] },
-      ]);
-    }
-    report(faults, 'publish-ami (2 regions)', retryLines(run.log).length);
-  });
+      report(faults, 'deploy-stack create + update', retryLines(create.log).length + retryLines(update.log).length);
+    },
+  );
 
-  it('deploy-stack creates, then updates, one stack; its template is the last one; no change set is left unexecuted', async () => {
-    const faults = await proxy(0.3, 12);
-    const create = await runBundledAction('deploy-stack', {
-      env: through(faults),
-      inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE), 'parameter-overrides': 'ImageId=ami-1' },
-    });
-    expect(create.exitCode, create.log).toBe(0);
-    const update = await runBundledAction('deploy-stack', {
-      env: through(faults),
-      inputs: { 'stack-name': 'faults-app', template: inline(APP_TEMPLATE_V2), 'parameter-overrides': 'ImageId=ami-2' },
-    });
-    expect(update.exitCode, update.log).toBe(0);
-    expect(failures(faults)).toBeGreaterThan(0);
-    expect(retryLines(create.log).length + retryLines(update.log).length).toBe(failures(faults));
-    expect(await stackStatus(aws.cfn, 'faults-app')).toBe('UPDATE_COMPLETE');
-    expect(await stackTemplate(aws.cfn, 'faults-app')).toBe(APP_TEMPLATE_V2);
-    expect(await unexecutedChangeSets(aws.cfn, 'faults-app')).toEqual([]);
-    expect((await parameterHistory(aws.ssm, '/reliability/faults-app/ami')).map((entry) => entry.value).at(-1)).toBe(
-      'ami-2',
-    );
-    report(faults, 'deploy-stack create + update', retryLines(create.log).length + retryLines(update.log).length);
-  });
-
-  it("bake-ami with real Packer: the action's and Packer's own EC2 calls both go through faults; one AMI, nothing left behind", async () => {
-    const actionFaults = await proxy(0.3, 23); // this seed throttles the action's first call (its fingerprint lookup)
-    const packerFaults = await proxy(0.3, 14);
-    const run = await runBundledAction('bake-ami', {
-      env: through(actionFaults),
-      inputs: bakeInputs(packerFaults.endpoint, [], { 'app-revision': 'faults' }),
-      timeoutMs: 150_000,
-    });
-    expect(run.exitCode, run.log).toBe(0);
-    expect(packerFaults.stats.requests).toBeGreaterThan(10);
-    expect(failures(packerFaults), 'Packer met failing requests').toBeGreaterThan(0);
-    expect(failures(actionFaults)).toBeGreaterThan(0);
-    expect(retryLines(run.log)).toHaveLength(failures(actionFaults));
-    const images =
-      (
-        await aws.ec2.send(
-          new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:app-revision', Values: ['faults'] }] }),
-        )
-      ).Images ?? [];
-    expect(images.map((image) => image.ImageId)).toEqual([run.outputs['ami-id']]);
-    expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
-    report(actionFaults, 'bake-ami (its own SDK calls)', retryLines(run.log).length);
-    report(packerFaults, "bake-ami (Packer's EC2 calls)", 0);
-  });
+  it(
+    "bake-ami with real Packer: the action's and Packer's own EC2 " +
+      'calls both go through faults; one AMI, nothing left behind',
+    async () => {
+      const actionFaults = await proxy(0.3, 23); // this seed throttles the action's first call (its fingerprint lookup)
+      const packerFaults = await proxy(0.3, 14);
+      const run = await runBundledAction('bake-ami', {
+        env: through(actionFaults),
+        inputs: bakeInputs(packerFaults.endpoint, [], { 'app-revision': 'faults' }),
+        timeoutMs: 150_000,
+      });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(packerFaults.stats.requests).toBeGreaterThan(10);
+      expect(failures(packerFaults), 'Packer met failing requests').toBeGreaterThan(0);
+      expect(failures(actionFaults)).toBeGreaterThan(0);
+      expect(retryLines(run.log)).toHaveLength(failures(actionFaults));
+      const images =
+        (
+          await aws.ec2.send(
+            new DescribeImagesCommand({
+              Owners: ['self'],
+              Filters: [{ Name: 'tag:app-revision', Values: ['faults'] }],
+            }),
+          )
+        ).Images ?? [];
+      expect(images.map((image) => image.ImageId)).toEqual([run.outputs['ami-id']]);
+      expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
+      report(actionFaults, 'bake-ami (its own SDK calls)', retryLines(run.log).length);
+      report(packerFaults, "bake-ami (Packer's EC2 calls)", 0);
+    },
+  );
 });
 
 describe('the chain under 30% faults', () => {
-  it('img-mgr-pipeline run bakes, publishes and deploys through faults: version 1 holds the baked AMI, both stacks complete, nothing stray', async () => {
-    const faults = await proxy(0.3, 15);
-    const stateDir = mkdtempSync(join(tmpdir(), 'reliability-chain-'));
-    try {
-      const run = await runCli(['run', '--endpoint', faults.endpoint, '--json', '--state-dir', stateDir], {
-        timeoutMs: 170_000,
-      });
-      expect(run.exitCode, run.stderr).toBe(0);
-      const summary = JSON.parse(run.stdout) as { ami?: { id?: string } };
-      const ami = summary.ami?.id ?? '';
-      expect(ami).toMatch(/^ami-[0-9a-f]{17}$/);
-      expect(failures(faults)).toBeGreaterThan(0);
-      expect(retryLines(run.stderr).length).toBeGreaterThan(0);
-      expect(await parameterHistory(aws.ssm, '/common/img-mgr/golden-ami')).toEqual([
-        { version: 1, value: ami, labels: expect.any(Array) as string[] },
-      ]);
-      for (const stack of ['img-mgr-vpc-dev', 'img-mgr-dev']) {
-        expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_COMPLETE');
-        expect(await unexecutedChangeSets(aws.cfn, stack)).toEqual([]);
+  it(
+    'img-mgr-pipeline run bakes, publishes and deploys through faults: ' +
+      'version 1 holds the baked AMI, both stacks complete, nothing stray',
+    async () => {
+      const faults = await proxy(0.3, 15);
+      const stateDir = mkdtempSync(join(tmpdir(), 'reliability-chain-'));
+      try {
+        const run = await runCli(['run', '--endpoint', faults.endpoint, '--json', '--state-dir', stateDir], {
+          timeoutMs: 170_000,
+        });
+        expect(run.exitCode, run.stderr).toBe(0);
+        const summary = JSON.parse(run.stdout) as { ami?: { id?: string } };
+        const ami = summary.ami?.id ?? '';
+        expect(ami).toMatch(/^ami-[0-9a-f]{17}$/);
+        expect(failures(faults)).toBeGreaterThan(0);
+        expect(retryLines(run.stderr).length).toBeGreaterThan(0);
+        expect(await parameterHistory(aws.ssm, '/common/img-mgr/golden-ami')).toEqual([
+          { version: 1, value: ami, labels: expect.any(Array) as string[] },
+        ]);
+        for (const stack of ['img-mgr-vpc-dev', 'img-mgr-dev']) {
+          expect(await stackStatus(aws.cfn, stack)).toBe('CREATE_COMPLETE');
+          expect(await unexecutedChangeSets(aws.cfn, stack)).toEqual([]);
+        }
+        expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
+        report(faults, 'img-mgr-pipeline run', retryLines(run.stderr).length);
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
       }
-      expect(await packerLeftovers(aws.ec2)).toEqual({ running: [], keyPairs: [], securityGroups: [] });
-      report(faults, 'img-mgr-pipeline run', retryLines(run.stderr).length);
-    } finally {
-      rmSync(stateDir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
 
 describe('100% failing requests (throttling, 500, 503, dropped connections; no slow ones, which succeed)', () => {
@@ -226,35 +249,42 @@ describe('100% failing requests (throttling, 500, 503, dropped connections; no s
       ).toEqual(['2', '3', '4', '5', '6']);
       expect(await snapshotAws(moto.clientConfig)).toEqual(before);
       console.log(
-        `${action} at 100% faults: failed after ${run.durationMs} ms, ${faults.stats.requests} requests; ${run.errors[0]}`,
+        `${action} at 100% faults: failed after ${run.durationMs} ms, ` +
+          `${faults.stats.requests} requests; ${run.errors[0]}`,
       );
     },
   );
 });
 
 describe('the chain under 100% failing requests', () => {
-  it('img-mgr-pipeline run gives up within the retry bound of its first call, with one error line, and changes nothing', async () => {
-    const faults = await proxy(1, 17, FAILING);
-    const before = await snapshotAws(moto.clientConfig);
-    const stateDir = mkdtempSync(join(tmpdir(), 'reliability-chain-'));
-    try {
-      const run = await runCli(['run', '--endpoint', faults.endpoint, '--state-dir', stateDir], { timeoutMs: 60_000 });
-      expect(run.exitCode, run.stderr).not.toBe(0);
-      expect(run.exitCode, 'not killed by the test').not.toBeNull();
-      expect(retryLines(run.stderr).map((line) => /attempt (\d) of 6/.exec(line)?.[1])).toEqual([
-        '2',
-        '3',
-        '4',
-        '5',
-        '6',
-      ]);
-      expect(run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'))).toHaveLength(1);
-      expect(await snapshotAws(moto.clientConfig)).toEqual(before);
-      console.log(`img-mgr-pipeline run at 100% faults: exit ${run.exitCode} after ${run.durationMs} ms`);
-    } finally {
-      rmSync(stateDir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'img-mgr-pipeline run gives up within the retry bound of ' +
+      'its first call, with one error line, and changes nothing',
+    async () => {
+      const faults = await proxy(1, 17, FAILING);
+      const before = await snapshotAws(moto.clientConfig);
+      const stateDir = mkdtempSync(join(tmpdir(), 'reliability-chain-'));
+      try {
+        const run = await runCli(['run', '--endpoint', faults.endpoint, '--state-dir', stateDir], {
+          timeoutMs: 60_000,
+        });
+        expect(run.exitCode, run.stderr).not.toBe(0);
+        expect(run.exitCode, 'not killed by the test').not.toBeNull();
+        expect(retryLines(run.stderr).map((line) => /attempt (\d) of 6/.exec(line)?.[1])).toEqual([
+          '2',
+          '3',
+          '4',
+          '5',
+          '6',
+        ]);
+        expect(run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'))).toHaveLength(1);
+        expect(await snapshotAws(moto.clientConfig)).toEqual(before);
+        console.log(`img-mgr-pipeline run at 100% faults: exit ${run.exitCode} after ${run.durationMs} ms`);
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /** One line per faulted run, for the record. */

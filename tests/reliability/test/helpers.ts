@@ -73,7 +73,10 @@ export const APP_TEMPLATE_V2 = `${APP_TEMPLATE}  Marker:
       Value: v2
 `;
 
-/** Lines in which our clients announce a retry ("Retrying SSM.PutParameter (attempt 2 of 6) after Throttling 400; backed off 120 ms"). */
+/**
+ * Lines in which our clients announce a retry
+ * ("Retrying SSM.PutParameter (attempt 2 of 6) after Throttling 400; backed off 120 ms").
+ */
 export function retryLines(log: string): string[] {
   return log.split('\n').filter((line) => /Retrying \S+ \(attempt \d+ of \d+\) (in \d+ ms )?after/.test(line));
 }

@@ -144,89 +144,99 @@ describe('secrets catalogue', () => {
     if (planting.shape === IN_URL) expect(unmaskedLines(published(run), planting.planted), run.log).toEqual([]);
   });
 
-  it('deploy-stack: a NoEcho override, and the output that embeds it, are masked before any line and never printed', async () => {
-    const noEcho = secret('ne');
-    const template = [
-      'Parameters:',
-      '  DbPwd: { Type: String, NoEcho: true }',
-      '  Greeting: { Type: String, Default: hello }',
-      'Resources:',
-      '  Value:',
-      '    Type: AWS::SSM::Parameter',
-      '    Properties: { Name: /secrets/greeting, Type: String, Value: !Ref Greeting }',
-      'Outputs:',
-      "  DbUrl: { Value: !Sub 'postgres://admin:${DbPwd}@db.example:5432/app' }",
-      "  PrivateSubnets: { Value: 'subnet-a,subnet-b' }",
-    ].join('\n');
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const file = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'noecho.yaml');
-    writeFileSync(file, template);
-    const run = await runBundledAction('deploy-stack', {
-      inputs: {
-        'stack-name': 'secrets-noecho',
-        template: file,
-        'parameter-overrides': `DbPwd=${noEcho}`,
-        'timeout-in-minutes': '5',
-        tags: 'team=platform',
-      },
-      env: moto.env,
-    });
-    expect(run.errors, run.log).toEqual([]);
-    const lines = run.log.split('\n');
-    expect(lines.findIndex((line) => line === `::add-mask::${noEcho}`)).toBe(
-      lines.findIndex((line) => line.includes(noEcho)),
-    );
-    expect(unmaskedLines(run.log, noEcho)).toEqual([]);
-    expect(run.summary).not.toContain(noEcho);
-    expect(run.summary).toContain('subnet-a,subnet-b');
-    // The outputs that carry it are for the next steps; the runner masks them (both registered above).
-    const carrying = Object.entries(run.outputs)
-      .filter(([, value]) => value.includes(noEcho))
-      .map(([key]) => key)
-      .sort();
-    expect(carrying).toEqual(['DbUrl', 'outputs-json']);
-    expect(lines).toContain(`::add-mask::postgres://admin:${noEcho}@db.example:5432/app`);
-  });
+  it(
+    'deploy-stack: a NoEcho override, and the output that ' + 'embeds it, are masked before any line and never printed',
+    async () => {
+      const noEcho = secret('ne');
+      const template = [
+        'Parameters:',
+        '  DbPwd: { Type: String, NoEcho: true }',
+        '  Greeting: { Type: String, Default: hello }',
+        'Resources:',
+        '  Value:',
+        '    Type: AWS::SSM::Parameter',
+        '    Properties: { Name: /secrets/greeting, Type: String, Value: !Ref Greeting }',
+        'Outputs:',
+        "  DbUrl: { Value: !Sub 'postgres://admin:${DbPwd}@db.example:5432/app' }",
+        "  PrivateSubnets: { Value: 'subnet-a,subnet-b' }",
+      ].join('\n');
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const file = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'noecho.yaml');
+      writeFileSync(file, template);
+      const run = await runBundledAction('deploy-stack', {
+        inputs: {
+          'stack-name': 'secrets-noecho',
+          template: file,
+          'parameter-overrides': `DbPwd=${noEcho}`,
+          'timeout-in-minutes': '5',
+          tags: 'team=platform',
+        },
+        env: moto.env,
+      });
+      expect(run.errors, run.log).toEqual([]);
+      const lines = run.log.split('\n');
+      expect(lines.findIndex((line) => line === `::add-mask::${noEcho}`)).toBe(
+        lines.findIndex((line) => line.includes(noEcho)),
+      );
+      expect(unmaskedLines(run.log, noEcho)).toEqual([]);
+      expect(run.summary).not.toContain(noEcho);
+      expect(run.summary).toContain('subnet-a,subnet-b');
+      // The outputs that carry it are for the next steps; the runner masks them (both registered above).
+      const carrying = Object.entries(run.outputs)
+        .filter(([, value]) => value.includes(noEcho))
+        .map(([key]) => key)
+        .sort();
+      expect(carrying).toEqual(['DbUrl', 'outputs-json']);
+      expect(lines).toContain(`::add-mask::postgres://admin:${noEcho}@db.example:5432/app`);
+    },
+  );
 
-  it('bake-ami: a token in a repository URL is refused in one line that does not repeat it, and tags nothing', async () => {
-    const token = secret('tk');
-    for (const url of [
-      `https://x-access-token:${token}@github.com/me/app.git`,
-      `https://${token}@github.com/me/app.git`,
-    ]) {
+  it(
+    'bake-ami: a token in a repository URL is refused in ' + 'one line that does not repeat it, and tags nothing',
+    async () => {
+      const token = secret('tk');
+      for (const url of [
+        `https://x-access-token:${token}@github.com/me/app.git`,
+        `https://${token}@github.com/me/app.git`,
+      ]) {
+        const run = await runBundledAction('bake-ami', {
+          inputs: bakeInputs(ec2Endpoint, [`flask_repo=${url}`]),
+          env: moto.env,
+          timeoutMs: 60_000,
+        });
+        expect(run.exitCode).not.toBe(0);
+        expect(run.errors).toEqual([
+          "Input 'variables' sets 'flask_repo' to a URL with credentials (user:token@), which would reach Packer's " +
+            "log and the AMI's tags; use a URL without them (a public repository, or a deploy key on the instance)",
+        ]);
+        expect(published(run)).not.toContain(token);
+      }
+    },
+  );
+
+  it(
+    'bake-ami: a token in a URL in a var file is refused ' + 'in one line that does not repeat it, and tags nothing',
+    async () => {
+      const token = secret('vf');
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const varFile = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'token.pkrvars.hcl');
+      writeFileSync(varFile, `source_ami_name = "https://x-access-token:${token}@github.com/me/app.git"\n`);
+      const inputs = bakeInputs(ec2Endpoint);
       const run = await runBundledAction('bake-ami', {
-        inputs: bakeInputs(ec2Endpoint, [`flask_repo=${url}`]),
+        inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` },
         env: moto.env,
         timeoutMs: 60_000,
       });
       expect(run.exitCode).not.toBe(0);
       expect(run.errors).toEqual([
-        "Input 'variables' sets 'flask_repo' to a URL with credentials (user:token@), which would reach Packer's log and the AMI's tags; use a URL without them (a public repository, or a deploy key on the instance)",
+        `Input 'var-files' names '${varFile}', which holds a URL with credentials (user:token@) ` +
+          "that would reach Packer's log and the AMI's tags; use a URL without them",
       ]);
       expect(published(run)).not.toContain(token);
-    }
-  });
-
-  it('bake-ami: a token in a URL in a var file is refused in one line that does not repeat it, and tags nothing', async () => {
-    const token = secret('vf');
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const varFile = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'token.pkrvars.hcl');
-    writeFileSync(varFile, `source_ami_name = "https://x-access-token:${token}@github.com/me/app.git"\n`);
-    const inputs = bakeInputs(ec2Endpoint);
-    const run = await runBundledAction('bake-ami', {
-      inputs: { ...inputs, 'var-files': `${inputs['var-files'] ?? ''}\n${varFile}` },
-      env: moto.env,
-      timeoutMs: 60_000,
-    });
-    expect(run.exitCode).not.toBe(0);
-    expect(run.errors).toEqual([
-      `Input 'var-files' names '${varFile}', which holds a URL with credentials (user:token@) ` +
-        "that would reach Packer's log and the AMI's tags; use a URL without them",
-    ]);
-    expect(published(run)).not.toContain(token);
-  });
+    },
+  );
 
   it('bake-ami: github-token is masked before anything else is printed', async () => {
     const token = secret('gh');

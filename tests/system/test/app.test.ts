@@ -152,17 +152,20 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('gets from user data the stack bucket, the environment, the region and an AWS config that presigns with SigV4', () => {
-    expect(bucket).toBeTruthy();
-    expect(instanceEnv).toEqual({
-      IMG_MGR_BUCKET: bucket,
-      IMG_MGR_ENVIRONMENT: 'dev',
-      AWS_DEFAULT_REGION: moto.region,
-      AWS_CONFIG_FILE: '/etc/img-mgr/aws-config',
-    });
-    expect(awsConfig).toBe('[default]\ns3 =\n  signature_version = s3v4\n');
-    expect(configureLog).toContain(`'BUCKET = "${UPSTREAM_BUCKET}"' replaced`);
-  });
+  it(
+    'gets from user data the stack bucket, the environment, ' + 'the region and an AWS config that presigns with SigV4',
+    () => {
+      expect(bucket).toBeTruthy();
+      expect(instanceEnv).toEqual({
+        IMG_MGR_BUCKET: bucket,
+        IMG_MGR_ENVIRONMENT: 'dev',
+        AWS_DEFAULT_REGION: moto.region,
+        AWS_CONFIG_FILE: '/etc/img-mgr/aws-config',
+      });
+      expect(awsConfig).toBe('[default]\ns3 =\n  signature_version = s3v4\n');
+      expect(configureLog).toContain(`'BUCKET = "${UPSTREAM_BUCKET}"' replaced`);
+    },
+  );
 
   it('GET / answers 200 with the upload page', async () => {
     const response = await fetch(`${configured.url}/`);
@@ -189,17 +192,22 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
     expect(await picture.text()).toBe('a picture\n');
   });
 
-  it('control: without the AWS config file, the same boto3 presigns with SigV2 (what buckets made since June 2020 refuse)', async () => {
-    const script =
-      'import boto3; print(boto3.client("s3").generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"}))';
-    const withConfig = await runTool(toolsPython(), ['-c', script], { env: appEnv });
-    const withoutConfig = await runTool(toolsPython(), ['-c', script], {
-      env: { ...appEnv, AWS_CONFIG_FILE: '/dev/null' },
-    });
-    expect(withConfig.stdout).toContain('X-Amz-Algorithm=AWS4-HMAC-SHA256');
-    expect(withoutConfig.stdout).toContain('AWSAccessKeyId=');
-    expect(withoutConfig.stdout).not.toContain('X-Amz-Algorithm');
-  });
+  it(
+    'control: without the AWS config file, the same boto3 presigns ' +
+      'with SigV2 (what buckets made since June 2020 refuse)',
+    async () => {
+      const script =
+        'import boto3; print(boto3.client("s3").generate_presigned_url("get_object", ' +
+        'Params={"Bucket": "b", "Key": "k"}))';
+      const withConfig = await runTool(toolsPython(), ['-c', script], { env: appEnv });
+      const withoutConfig = await runTool(toolsPython(), ['-c', script], {
+        env: { ...appEnv, AWS_CONFIG_FILE: '/dev/null' },
+      });
+      expect(withConfig.stdout).toContain('X-Amz-Algorithm=AWS4-HMAC-SHA256');
+      expect(withoutConfig.stdout).toContain('AWSAccessKeyId=');
+      expect(withoutConfig.stdout).not.toContain('X-Amz-Algorithm');
+    },
+  );
 
   describe('health-check.sh (what user data runs before cfn-signal)', () => {
     const healthCheck = join(packerDir, 'health-check.sh');
@@ -250,21 +258,24 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
       expect(run.stderr).toContain('did not answer 2xx after 2 attempts');
     });
 
-    it('fails for the unconfigured fork, whose page still answers 200 (upstream swallows the bucket errors)', async () => {
-      const appDir = join(work, 'unconfigured');
-      mkdirSync(appDir);
-      initStandInAppRepository(appDir);
-      mkdirSync(join(appDir, 'uploads'));
-      const unconfigured = await startApp(appDir, appEnv);
-      try {
-        const page = await fetch(`${unconfigured.url}/`);
-        expect(page.status).toBe(200);
-        const run = await check(unconfigured, { IMG_MGR_APP_DIR: appDir });
-        expect(run.code).toBe(1);
-        expect(run.stderr).toContain(`cannot write to the app's bucket ${UPSTREAM_BUCKET}: NoSuchBucket`);
-      } finally {
-        await unconfigured.stop();
-      }
-    });
+    it(
+      'fails for the unconfigured fork, whose page still ' + 'answers 200 (upstream swallows the bucket errors)',
+      async () => {
+        const appDir = join(work, 'unconfigured');
+        mkdirSync(appDir);
+        initStandInAppRepository(appDir);
+        mkdirSync(join(appDir, 'uploads'));
+        const unconfigured = await startApp(appDir, appEnv);
+        try {
+          const page = await fetch(`${unconfigured.url}/`);
+          expect(page.status).toBe(200);
+          const run = await check(unconfigured, { IMG_MGR_APP_DIR: appDir });
+          expect(run.code).toBe(1);
+          expect(run.stderr).toContain(`cannot write to the app's bucket ${UPSTREAM_BUCKET}: NoSuchBucket`);
+        } finally {
+          await unconfigured.stop();
+        }
+      },
+    );
   });
 });

@@ -91,52 +91,62 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
     expect(recorder.calls.length).toBeGreaterThan(30);
   });
 
-  it("every operation of the bake is in the bake role's table, every operation of publish and deploy in the deploy role's", () => {
-    const options = {
-      tags: packerTags(),
-      executionRoleArn: 'arn:aws:iam::123456789012:role/x',
-      parameterName: '/common/img-mgr/golden-ami',
-      stackName: 'img-mgr-dev',
-      networkStackName: 'img-mgr-vpc-dev',
-      prune: pruneScope('/common/img-mgr/golden-ami'),
-    };
-    const actionsOf = (calls: { service: string; operation: string }[]) =>
-      [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
-    const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
-    const deployMade = actionsOf(recorder.calls.slice(bakeCallCount));
-    const inBake = new Set(bakeCalls(options).map((call) => call.action));
-    const inDeploy = new Set(deployCalls(options).map((call) => call.action));
-    expect(bakeMade.filter((action) => !inBake.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
-    expect(deployMade.filter((action) => !inDeploy.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
-    expect(bakeMade).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage']));
-    expect(deployMade).toEqual(expect.arrayContaining(['ssm:PutParameter', 'cloudformation:CreateChangeSet']));
-  });
+  it(
+    "every operation of the bake is in the bake role's table, " +
+      "every operation of publish and deploy in the deploy role's",
+    () => {
+      const options = {
+        tags: packerTags(),
+        executionRoleArn: 'arn:aws:iam::123456789012:role/x',
+        parameterName: '/common/img-mgr/golden-ami',
+        stackName: 'img-mgr-dev',
+        networkStackName: 'img-mgr-vpc-dev',
+        prune: pruneScope('/common/img-mgr/golden-ami'),
+      };
+      const actionsOf = (calls: { service: string; operation: string }[]) =>
+        [...new Set(calls.map((call) => iamActionOf(call.service, call.operation)))].sort();
+      const bakeMade = actionsOf(recorder.calls.slice(0, bakeCallCount));
+      const deployMade = actionsOf(recorder.calls.slice(bakeCallCount));
+      const inBake = new Set(bakeCalls(options).map((call) => call.action));
+      const inDeploy = new Set(deployCalls(options).map((call) => call.action));
+      expect(bakeMade.filter((action) => !inBake.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
+      expect(deployMade.filter((action) => !inDeploy.has(action) && !NEEDS_NO_PERMISSION.has(action))).toEqual([]);
+      expect(bakeMade).toEqual(expect.arrayContaining(['ec2:RunInstances', 'ec2:CreateImage']));
+      expect(deployMade).toEqual(expect.arrayContaining(['ssm:PutParameter', 'cloudformation:CreateChangeSet']));
+    },
+  );
 
-  it('the dev deploy role with PruneReads=true allows every row of the table for each operation publish and deploy made (IAM evaluator)', async () => {
-    const role = renderRoles({}, PRUNE_OPT_IN).dev;
-    const table = deployCalls({
-      tags: packerTags(),
-      executionRoleArn: 'arn:aws:iam::123456789012:role/x',
-      parameterName: '/common/img-mgr/golden-ami',
-      stackName: 'img-mgr-dev',
-      networkStackName: 'img-mgr-vpc-dev',
-      prune: pruneScope('/common/img-mgr/golden-ami'),
-    });
-    const made = new Set(recorder.calls.slice(bakeCallCount).map((call) => iamActionOf(call.service, call.operation)));
-    const rows = table.filter((call) => made.has(call.action));
-    expect(rows.map((call) => call.action)).toEqual(
-      expect.arrayContaining([
-        'ssm:GetParametersByPath',
-        'ec2:DescribeLaunchTemplates',
-        'cloudformation:DescribeStacks',
-      ]),
-    );
-    const refused: string[] = [];
-    for (const call of rows)
-      if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed')
-        refused.push(`${call.by}: ${call.action} on ${call.resource}`);
-    expect(refused).toEqual([]);
-  });
+  it(
+    'the dev deploy role with PruneReads=true allows every row of the ' +
+      'table for each operation publish and deploy made (IAM evaluator)',
+    async () => {
+      const role = renderRoles({}, PRUNE_OPT_IN).dev;
+      const table = deployCalls({
+        tags: packerTags(),
+        executionRoleArn: 'arn:aws:iam::123456789012:role/x',
+        parameterName: '/common/img-mgr/golden-ami',
+        stackName: 'img-mgr-dev',
+        networkStackName: 'img-mgr-vpc-dev',
+        prune: pruneScope('/common/img-mgr/golden-ami'),
+      });
+      const made = new Set(
+        recorder.calls.slice(bakeCallCount).map((call) => iamActionOf(call.service, call.operation)),
+      );
+      const rows = table.filter((call) => made.has(call.action));
+      expect(rows.map((call) => call.action)).toEqual(
+        expect.arrayContaining([
+          'ssm:GetParametersByPath',
+          'ec2:DescribeLaunchTemplates',
+          'cloudformation:DescribeStacks',
+        ]),
+      );
+      const refused: string[] = [];
+      for (const call of rows)
+        if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed')
+          refused.push(`${call.by}: ${call.action} on ${call.resource}`);
+      expect(refused).toEqual([]);
+    },
+  );
 
   it('every operation they made is one the least-privilege test simulates as allowed', () => {
     const simulated = new Set(

@@ -42,7 +42,10 @@ export interface PackerTags {
   attributes: Record<'tags' | 'run_tags' | 'run_volume_tags' | 'snapshot_tags', string>;
 }
 
-/** Reads packer/img-mgr.pkr.hcl: the keys of local.tags and how tags, run_tags, run_volume_tags and snapshot_tags use them. */
+/**
+ * Reads packer/img-mgr.pkr.hcl: the keys of local.tags and how tags, run_tags, run_volume_tags and snapshot_tags use
+ * them.
+ */
 export function packerTags(): PackerTags {
   const hcl = readFileSync(join(packerDir, 'img-mgr.pkr.hcl'), 'utf8');
   const block = /^\s*tags\s*=\s*\{([\s\S]*?)^\s*\}/m.exec(hcl.slice(hcl.indexOf('locals')))?.[1];
@@ -265,7 +268,10 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
   ];
 }
 
-/** Where publish-ami's prune looks for AMIs still in use: its reference-path, and the aws:ec2:image pointers it finds there. */
+/**
+ * Where publish-ami's prune looks for AMIs still in use: its reference-path, and the aws:ec2:image pointers it finds
+ * there.
+ */
 export interface PruneScope {
   referencePath: string;
   pointers: string[];
@@ -426,7 +432,10 @@ export function deployCalls(options: {
   ];
 }
 
-/** Every call of the chain, bake and one environment's jobs (for the recording's comparison; with `prune`, of a role with PruneReads=true). */
+/**
+ * Every call of the chain, bake and one environment's jobs (for the recording's comparison; with `prune`, of a role
+ * with PruneReads=true).
+ */
 export function chainCalls(options: Parameters<typeof deployCalls>[0]): ChainCall[] {
   return [...bakeCalls(options), ...deployCalls(options)];
 }

@@ -49,13 +49,15 @@ export const NOT_GRANTED: Record<string, string> = {
   'iam:ListInstanceProfiles': 'list handler only (see iam:ListRoles)',
   's3:ListAllMyBuckets': 'list handler only (see iam:ListRoles)',
   'iam:PassRole':
-    'declared by the bucket (replication role) and the group (service-linked role); granted only for the instance path to EC2 (PassInstanceRole); checked separately',
+    'declared by the bucket (replication role) and the group (service-linked role); ' +
+    'granted only for the instance path to EC2 (PassInstanceRole); checked separately',
   'cloudwatch:PutMetricAlarm': `${unused} (scaling policies)`,
   'autoscaling:PutNotificationConfiguration': `${unused} (NotificationConfigurations)`,
   'autoscaling:DeleteNotificationConfiguration': `${unused} (NotificationConfigurations)`,
   'autoscaling:PutLifecycleHook': `${unused} (LifecycleHookSpecificationList)`,
   'autoscaling:DeleteLifecycleHook': `${unused} (LifecycleHookSpecificationList)`,
-  'autoscaling:StartInstanceRefresh': `${unused}: rollouts use the AutoScalingRollingUpdate policy, not instance refresh`,
+  'autoscaling:StartInstanceRefresh':
+    `${unused}: rollouts use the AutoScalingRollingUpdate policy, ` + 'not instance refresh',
   'autoscaling:CancelInstanceRefresh': `${unused}: no instance refresh`,
   'autoscaling:AttachLoadBalancers': `${unused} (classic load balancers)`,
   'autoscaling:DetachLoadBalancers': `${unused} (classic load balancers)`,
@@ -119,17 +121,23 @@ export const NOT_GRANTED: Record<string, string> = {
  */
 export const WILDCARDS: Record<string, { instead: string[]; reason: string }> = {
   'autoscaling:Describe*': {
-    instead:
-      'AccountLimits AdjustmentTypes AutoScalingGroups AutoScalingInstances AutoScalingNotificationTypes InstanceRefreshes LaunchConfigurations LifecycleHookTypes LifecycleHooks LoadBalancerTargetGroups LoadBalancers MetricCollectionTypes NotificationConfigurations Policies ScalingActivities ScalingProcessTypes ScheduledActions Tags TerminationPolicyTypes TrafficSources WarmPool'
-        .split(' ')
-        .map((name) => `autoscaling:Describe${name}`),
+    instead: (
+      'AccountLimits AdjustmentTypes AutoScalingGroups AutoScalingInstances AutoScalingNotificationTypes ' +
+      'InstanceRefreshes LaunchConfigurations LifecycleHookTypes LifecycleHooks LoadBalancerTargetGroups ' +
+      'LoadBalancers MetricCollectionTypes NotificationConfigurations Policies ScalingActivities ' +
+      'ScalingProcessTypes ScheduledActions Tags TerminationPolicyTypes TrafficSources WarmPool'
+    )
+      .split(' ')
+      .map((name) => `autoscaling:Describe${name}`),
     reason: 'every autoscaling Describe action in the service authorization reference',
   },
   'ec2:Describe*': {
-    instead:
-      'AccountAttributes AvailabilityZones Images Instances InstanceTypes LaunchTemplates LaunchTemplateVersions SecurityGroups Subnets KeyPairs'
-        .split(' ')
-        .map((name) => `ec2:Describe${name}`),
+    instead: (
+      'AccountAttributes AvailabilityZones Images Instances InstanceTypes ' +
+      'LaunchTemplates LaunchTemplateVersions SecurityGroups Subnets KeyPairs'
+    )
+      .split(' ')
+      .map((name) => `ec2:Describe${name}`),
     reason: 'what a group with a launch template, security groups and subnets reads',
   },
   'ec2:Get*': {
@@ -146,7 +154,8 @@ export const WILDCARDS: Record<string, { instead: string[]; reason: string }> = 
   'ssm:Get*': {
     instead: ['ssm:GetParameters'],
     reason:
-      'a launch template image given as an SSM parameter; img-mgr.yaml resolves the golden AMI parameter, which the role may read',
+      'a launch template image given as an SSM parameter; img-mgr.yaml ' +
+      'resolves the golden AMI parameter, which the role may read',
   },
   'managed-fleets:Get*': {
     instead: [],
@@ -171,7 +180,8 @@ describe('the execution role grants what the resource handlers declare (IAM eval
       policies: rolePolicies(rendered, 'CloudFormationExecutionRole'),
     };
     boundaryArn = outputOf(rendered, 'InstanceRoleBoundaryArn');
-    instanceRole = `arn:aws:iam::${ACCOUNT_ID}:role${outputOf(rendered, 'InstanceRolePath')}img-mgr-dev-InstanceRole-ABC123`;
+    instanceRole =
+      `arn:aws:iam::${ACCOUNT_ID}:role${outputOf(rendered, 'InstanceRolePath')}` + 'img-mgr-dev-InstanceRole-ABC123';
   });
 
   /** The request a handler makes for `permission` on the app stack's resources. */
@@ -181,7 +191,9 @@ describe('the execution role grants what the resource handlers declare (IAM eval
     if (service === 'iam' && action === 'CreateServiceLinkedRole') {
       return {
         action: permission,
-        resource: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+        resource:
+          `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/` +
+          'autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
         context: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' },
       };
     }
@@ -223,14 +235,19 @@ describe('the execution role grants what the resource handlers declare (IAM eval
     return outcome.result === 'Allowed';
   }
 
-  it(`covers every resource type of vpc.yaml and img-mgr.yaml (schemas of ${table.source.repository}@${table.source.commit.slice(0, 8)}, ${table.source.commitDate}; recorded ${table.recorded})`, () => {
-    const used = new Set(
-      ['vpc.yaml', 'img-mgr.yaml'].flatMap((file) =>
-        Object.values(loadTemplate(join(cfnDir, file)).Resources).map((resource) => resource.Type),
-      ),
-    );
-    expect([...used].sort()).toEqual(Object.keys(table.handlers).sort());
-  });
+  it(
+    'covers every resource type of vpc.yaml and img-mgr.yaml ' +
+      `(schemas of ${table.source.repository}@${table.source.commit.slice(0, 8)}, ` +
+      `${table.source.commitDate}; recorded ${table.recorded})`,
+    () => {
+      const used = new Set(
+        ['vpc.yaml', 'img-mgr.yaml'].flatMap((file) =>
+          Object.values(loadTemplate(join(cfnDir, file)).Resources).map((resource) => resource.Type),
+        ),
+      );
+      expect([...used].sort()).toEqual(Object.keys(table.handlers).sort());
+    },
+  );
 
   it.each(Object.keys(table.handlers))(
     'grants %s every declared permission of create, read, update and delete',
@@ -268,15 +285,19 @@ describe('the execution role grants what the resource handlers declare (IAM eval
     }
   });
 
-  it('passes the instance role to EC2 only (the instance profile, launch template and group need it), never its own', async () => {
-    const pass = (resource: string, service: string) =>
-      simulate(role.arn, role.policies, {
-        action: 'iam:PassRole',
-        resource,
-        context: { 'iam:PassedToService': service },
-      });
-    expect((await pass(instanceRole, 'ec2.amazonaws.com')).result).toBe('Allowed');
-    expect((await pass(instanceRole, 's3.amazonaws.com')).result).not.toBe('Allowed');
-    expect((await pass(role.arn, 'ec2.amazonaws.com')).result).not.toBe('Allowed');
-  });
+  it(
+    'passes the instance role to EC2 only (the instance ' +
+      'profile, launch template and group need it), never its own',
+    async () => {
+      const pass = (resource: string, service: string) =>
+        simulate(role.arn, role.policies, {
+          action: 'iam:PassRole',
+          resource,
+          context: { 'iam:PassedToService': service },
+        });
+      expect((await pass(instanceRole, 'ec2.amazonaws.com')).result).toBe('Allowed');
+      expect((await pass(instanceRole, 's3.amazonaws.com')).result).not.toBe('Allowed');
+      expect((await pass(role.arn, 'ec2.amazonaws.com')).result).not.toBe('Allowed');
+    },
+  );
 });

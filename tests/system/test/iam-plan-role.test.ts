@@ -18,8 +18,10 @@ import {
 import { simulate, type IamRequest } from './iam-simulate.js';
 
 const region = { 'aws:RequestedRegion': REGION };
-const appStack = `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/img-mgr-dev/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
-const executionRole = `arn:aws:iam::${ACCOUNT_ID}:role/img-mgr/deploy/img-mgr-github-oidc-CloudFormationExecutionRole-ABCDEF123456`;
+const appStack =
+  `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/img-mgr-dev/` + '0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+const executionRole =
+  `arn:aws:iam::${ACCOUNT_ID}:role/img-mgr/deploy/` + 'img-mgr-github-oidc-CloudFormationExecutionRole-ABCDEF123456';
 
 describe('github-plan-role.yaml: plans, never applies (IAM evaluator)', () => {
   let role: { arn: string; policies: { name: string; policy: PolicyDocument }[] };

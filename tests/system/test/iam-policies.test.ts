@@ -92,19 +92,23 @@ describe('IAM policies in the templates', () => {
     return template.Resources[role]?.Properties.AssumeRolePolicyDocument.Statement[0];
   }
 
-  it('github-deploy-role.yaml trusts only GitHub tokens for AWS STS, of one environment, exactly (no branch, no wildcard)', () => {
-    const trust = trustOf('github-deploy-role.yaml', 'GitHubDeployRole');
-    expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    const condition = JSON.stringify(trust?.Condition);
-    expect(Object.keys(trust?.Condition as object)).toEqual(['StringEquals']);
-    expect(condition).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
-    expect(condition).toContain(
-      'repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:environment:${Environment}',
-    );
-    expect(condition).toContain('${SubjectPrefix}:environment:${Environment}');
-    expect(condition).toContain('repo:${GitHubRepository}:environment:${Environment}');
-    for (const other of ['ref:', 'pull_request', '*']) expect(condition).not.toContain(other);
-  });
+  it(
+    'github-deploy-role.yaml trusts only GitHub tokens for AWS ' +
+      'STS, of one environment, exactly (no branch, no wildcard)',
+    () => {
+      const trust = trustOf('github-deploy-role.yaml', 'GitHubDeployRole');
+      expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
+      const condition = JSON.stringify(trust?.Condition);
+      expect(Object.keys(trust?.Condition as object)).toEqual(['StringEquals']);
+      expect(condition).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
+      expect(condition).toContain(
+        'repo:${Owner}@${GitHubOwnerId}/${Repo}@${GitHubRepositoryId}:environment:${Environment}',
+      );
+      expect(condition).toContain('${SubjectPrefix}:environment:${Environment}');
+      expect(condition).toContain('repo:${GitHubRepository}:environment:${Environment}');
+      for (const other of ['ref:', 'pull_request', '*']) expect(condition).not.toContain(other);
+    },
+  );
 
   it('github-oidc.yaml trusts only GitHub tokens for AWS STS, scoped by subject', () => {
     const trust = trustOf('github-oidc.yaml', 'GitHubBakeRole');

@@ -153,10 +153,12 @@ export function renderTemplate(template: Template, options: RenderOptions): Rend
     const props = resolveMap(resource.Properties ?? {});
     const path = typeof props.Path === 'string' ? props.Path : '/';
     if (resource.Type === 'AWS::IAM::Role' && attribute === 'Arn') {
-      return `arn:${PARTITION}:iam::${ACCOUNT_ID}:role${path}${physicalName(options.stackName, name, props, 'RoleName')}`;
+      const roleName = physicalName(options.stackName, name, props, 'RoleName');
+      return `arn:${PARTITION}:iam::${ACCOUNT_ID}:role${path}${roleName}`;
     }
     if (resource.Type === 'AWS::IAM::ManagedPolicy' && attribute === 'PolicyArn') {
-      return `arn:${PARTITION}:iam::${ACCOUNT_ID}:policy${path}${physicalName(options.stackName, name, props, 'ManagedPolicyName')}`;
+      const policyName = physicalName(options.stackName, name, props, 'ManagedPolicyName');
+      return `arn:${PARTITION}:iam::${ACCOUNT_ID}:policy${path}${policyName}`;
     }
     throw new Error(`GetAtt ${name}.${attribute} is not rendered`);
   };

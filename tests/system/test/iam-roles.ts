@@ -63,7 +63,10 @@ export function renderDeployRole(parameters: Record<string, string>, executionRo
   });
 }
 
-/** All roles; `oidcExtra` adds parameters of github-oidc.yaml (e.g. AmiKmsKeyArn), `deployExtra` of both deploy roles (e.g. PRUNE_OPT_IN). */
+/**
+ * All roles; `oidcExtra` adds parameters of github-oidc.yaml (e.g. AmiKmsKeyArn), `deployExtra` of both deploy roles
+ * (e.g. PRUNE_OPT_IN).
+ */
 export function renderRoles(oidcExtra: Record<string, string> = {}, deployExtra: Record<string, string> = {}): Roles {
   const oidc = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), {
     stackName: OIDC_STACK,

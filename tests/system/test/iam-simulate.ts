@@ -57,7 +57,10 @@ export function forUnnamedResource(policy: PolicyDocument): PolicyDocument {
   return { ...policy, Statement };
 }
 
-/** Evaluates `request` made by `principal` under its identity policies (and a boundary, and the resource's own policy, if any). */
+/**
+ * Evaluates `request` made by `principal` under its identity policies (and a boundary, and the resource's own policy,
+ * if any).
+ */
 export async function simulate(
   principal: string,
   policies: { name: string; policy: PolicyDocument }[],

@@ -105,37 +105,40 @@ describe('install_my_app.sh (real install under a root directory, without system
     expect(run.stdout + run.stderr).toBe('');
   });
 
-  it('starts the installed app with gunicorn, configured from an env file, and serves the upload page (HTTP 200)', async () => {
-    const port = await freePort();
-    const envFile = join(work, 'app.env');
-    // What the launch template's user data writes.
-    writeFileSync(
-      envFile,
-      'IMG_MGR_BUCKET=img-mgr-test-bucket\nIMG_MGR_ENVIRONMENT=test\nAWS_DEFAULT_REGION=us-east-1\n',
-    );
-    const child = spawn(join(installRoot, 'opt/img-mgr/bin/run.sh'), [], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        IMG_MGR_ENV_FILE: envFile,
-        IMG_MGR_BIND: `127.0.0.1:${port}`,
-        IMG_MGR_WORKERS: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    try {
-      const response = await waitForHttp(`http://127.0.0.1:${port}/`, child, () => output);
-      expect(response.status).toBe(200);
-      const page = await response.text();
-      expect(page).toContain('Upload your files to the AWS S3 Bucket');
-      expect(page).toContain('bucket=img-mgr-test-bucket environment=test');
-      expect(output).toMatch(/gunicorn|Listening at/i);
-    } finally {
-      await stopProcess(child);
-    }
-  });
+  it(
+    'starts the installed app with gunicorn, configured from ' + 'an env file, and serves the upload page (HTTP 200)',
+    async () => {
+      const port = await freePort();
+      const envFile = join(work, 'app.env');
+      // What the launch template's user data writes.
+      writeFileSync(
+        envFile,
+        'IMG_MGR_BUCKET=img-mgr-test-bucket\nIMG_MGR_ENVIRONMENT=test\nAWS_DEFAULT_REGION=us-east-1\n',
+      );
+      const child = spawn(join(installRoot, 'opt/img-mgr/bin/run.sh'), [], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          IMG_MGR_ENV_FILE: envFile,
+          IMG_MGR_BIND: `127.0.0.1:${port}`,
+          IMG_MGR_WORKERS: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        const response = await waitForHttp(`http://127.0.0.1:${port}/`, child, () => output);
+        expect(response.status).toBe(200);
+        const page = await response.text();
+        expect(page).toContain('Upload your files to the AWS S3 Bucket');
+        expect(page).toContain('bucket=img-mgr-test-bucket environment=test');
+        expect(output).toMatch(/gunicorn|Listening at/i);
+      } finally {
+        await stopProcess(child);
+      }
+    },
+  );
 
   it('fails with a clear message for a ref that does not exist', async () => {
     const run = await runTool(

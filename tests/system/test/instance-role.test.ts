@@ -57,134 +57,138 @@ function resolve(value: Json, bucketName: string): Json {
  * holding exactly the role's inline policies (moto cannot authorise with a
  * role that a stack created; see BRIEF) runs the health check and the app.
  */
-describe("the instance role of img-mgr.yaml, enforced by moto: enough for the app and the health check's probe, not for other buckets", () => {
-  let moto: ChildProcess;
-  let endpoint: string;
-  let work: string;
-  let env: Record<string, string>;
-  let envFile: string;
-  let app: RunningApp;
-  let s3: S3Client;
+describe(
+  'the instance role of img-mgr.yaml, enforced by moto: enough ' +
+    "for the app and the health check's probe, not for other buckets",
+  () => {
+    let moto: ChildProcess;
+    let endpoint: string;
+    let work: string;
+    let env: Record<string, string>;
+    let envFile: string;
+    let app: RunningApp;
+    let s3: S3Client;
 
-  beforeAll(async () => {
-    const port = await freePort();
-    endpoint = `http://127.0.0.1:${port}`;
-    moto = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-      stdio: 'ignore',
-      env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(SETUP_CALLS) },
-    });
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
-      } catch {
-        if (attempt > 150) throw new Error('moto_server did not start');
-        await new Promise((resolve) => setTimeout(resolve, 200));
+    beforeAll(async () => {
+      const port = await freePort();
+      endpoint = `http://127.0.0.1:${port}`;
+      moto = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+        stdio: 'ignore',
+        env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(SETUP_CALLS) },
+      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
+        } catch {
+          if (attempt > 150) throw new Error('moto_server did not start');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
       }
+
+      // The setup calls, unauthenticated: the two buckets, and a user with the role's policies.
+      const admin = new S3Client({
+        region: 'us-east-1',
+        endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+      await admin.send(
+        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+      );
+      await admin.send(new CreateBucketCommand({ Bucket: otherBucket }));
+      await motoQuery(endpoint, 'us-east-1', 'iam', 'CreateUser', { UserName: 'instance-role' });
+      const [policy] = await instanceRolePolicies();
+      await motoQuery(endpoint, 'us-east-1', 'iam', 'PutUserPolicy', {
+        UserName: 'instance-role',
+        PolicyName: policy?.PolicyName ?? '',
+        PolicyDocument: JSON.stringify(resolve(policy?.PolicyDocument ?? null, bucket)),
+      });
+      const key = await motoQuery(endpoint, 'us-east-1', 'iam', 'CreateAccessKey', { UserName: 'instance-role' });
+      const credentials = {
+        accessKeyId: xmlValues(key, 'AccessKeyId')[0] ?? '',
+        secretAccessKey: xmlValues(key, 'SecretAccessKey')[0] ?? '',
+      };
+      s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });
+
+      work = mkdtempSync(join(tmpdir(), 'img-mgr-role-'));
+      const config = join(work, 'aws-config');
+      writeFileSync(config, '[default]\ns3 =\n  signature_version = s3v4\n');
+      env = {
+        ...awsEnvFor(endpoint),
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_CONFIG_FILE: config,
+        IMG_MGR_BUCKET: bucket,
+        IMG_MGR_ENVIRONMENT: 'dev',
+      };
+      envFile = join(work, 'app.env');
+      writeFileSync(
+        envFile,
+        Object.entries(env)
+          .map(([name, value]) => `${name}=${value}\n`)
+          .join(''),
+      );
+      const appDir = join(work, 'app');
+      mkdirSync(appDir);
+      initStandInAppRepository(appDir);
+      const configure = await runTool('bash', [join(packerDir, 'configure_app.sh'), appDir]);
+      if (configure.code !== 0) throw new Error(configure.stderr);
+      app = await startApp(appDir, env);
+    }, 120_000);
+
+    afterAll(async () => {
+      await app?.stop();
+      if (moto) await stopProcess(moto);
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    function healthCheck(overrides: Record<string, string> = {}) {
+      return runTool('bash', [join(packerDir, 'health-check.sh')], {
+        env: {
+          IMG_MGR_ENV_FILE: envFile,
+          IMG_MGR_APP_DIR: join(work, 'app'),
+          IMG_MGR_PYTHON: toolsPython(),
+          IMG_MGR_HEALTH_URL: `${app.url}/`,
+          IMG_MGR_HEALTH_ATTEMPTS: '2',
+          IMG_MGR_HEALTH_INTERVAL: '0',
+          IMG_MGR_PROBE_ATTEMPTS: '1',
+          ...overrides,
+        },
+        timeoutMs: 60_000,
+      });
     }
 
-    // The setup calls, unauthenticated: the two buckets, and a user with the role's policies.
-    const admin = new S3Client({
-      region: 'us-east-1',
-      endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    it('moto enforces IAM: the role may not read another bucket', async () => {
+      await expect(s3.send(new GetObjectCommand({ Bucket: otherBucket, Key: 'x' }))).rejects.toThrow(
+        /Access Denied|AccessDenied/,
+      );
     });
-    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-    await admin.send(
-      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-    );
-    await admin.send(new CreateBucketCommand({ Bucket: otherBucket }));
-    await motoQuery(endpoint, 'us-east-1', 'iam', 'CreateUser', { UserName: 'instance-role' });
-    const [policy] = await instanceRolePolicies();
-    await motoQuery(endpoint, 'us-east-1', 'iam', 'PutUserPolicy', {
-      UserName: 'instance-role',
-      PolicyName: policy?.PolicyName ?? '',
-      PolicyDocument: JSON.stringify(resolve(policy?.PolicyDocument ?? null, bucket)),
+
+    it('the health check writes and deletes its probe in the stack bucket with the role', async () => {
+      const run = await healthCheck();
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`wrote and deleted s3://${bucket}/img-mgr-health/`);
     });
-    const key = await motoQuery(endpoint, 'us-east-1', 'iam', 'CreateAccessKey', { UserName: 'instance-role' });
-    const credentials = {
-      accessKeyId: xmlValues(key, 'AccessKeyId')[0] ?? '',
-      secretAccessKey: xmlValues(key, 'SecretAccessKey')[0] ?? '',
-    };
-    s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials });
 
-    work = mkdtempSync(join(tmpdir(), 'img-mgr-role-'));
-    const config = join(work, 'aws-config');
-    writeFileSync(config, '[default]\ns3 =\n  signature_version = s3v4\n');
-    env = {
-      ...awsEnvFor(endpoint),
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_CONFIG_FILE: config,
-      IMG_MGR_BUCKET: bucket,
-      IMG_MGR_ENVIRONMENT: 'dev',
-    };
-    envFile = join(work, 'app.env');
-    writeFileSync(
-      envFile,
-      Object.entries(env)
-        .map(([name, value]) => `${name}=${value}\n`)
-        .join(''),
-    );
-    const appDir = join(work, 'app');
-    mkdirSync(appDir);
-    initStandInAppRepository(appDir);
-    const configure = await runTool('bash', [join(packerDir, 'configure_app.sh'), appDir]);
-    if (configure.code !== 0) throw new Error(configure.stderr);
-    app = await startApp(appDir, env);
-  }, 120_000);
-
-  afterAll(async () => {
-    await app?.stop();
-    if (moto) await stopProcess(moto);
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  function healthCheck(overrides: Record<string, string> = {}) {
-    return runTool('bash', [join(packerDir, 'health-check.sh')], {
-      env: {
-        IMG_MGR_ENV_FILE: envFile,
-        IMG_MGR_APP_DIR: join(work, 'app'),
-        IMG_MGR_PYTHON: toolsPython(),
-        IMG_MGR_HEALTH_URL: `${app.url}/`,
-        IMG_MGR_HEALTH_ATTEMPTS: '2',
-        IMG_MGR_HEALTH_INTERVAL: '0',
-        IMG_MGR_PROBE_ATTEMPTS: '1',
-        ...overrides,
-      },
-      timeoutMs: 60_000,
+    it('the health check fails for a bucket the role cannot write', async () => {
+      const wrong = join(work, 'wrong.env');
+      writeFileSync(wrong, `IMG_MGR_BUCKET=${otherBucket}\n`);
+      const run = await healthCheck({
+        IMG_MGR_ENV_FILE: wrong,
+        ...Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'IMG_MGR_BUCKET')),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`cannot write to the app's bucket ${otherBucket}: AccessDenied`);
     });
-  }
 
-  it('moto enforces IAM: the role may not read another bucket', async () => {
-    await expect(s3.send(new GetObjectCommand({ Bucket: otherBucket, Key: 'x' }))).rejects.toThrow(
-      /Access Denied|AccessDenied/,
-    );
-  });
-
-  it('the health check writes and deletes its probe in the stack bucket with the role', async () => {
-    const run = await healthCheck();
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`wrote and deleted s3://${bucket}/img-mgr-health/`);
-  });
-
-  it('the health check fails for a bucket the role cannot write', async () => {
-    const wrong = join(work, 'wrong.env');
-    writeFileSync(wrong, `IMG_MGR_BUCKET=${otherBucket}\n`);
-    const run = await healthCheck({
-      IMG_MGR_ENV_FILE: wrong,
-      ...Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'IMG_MGR_BUCKET')),
+    it("POST /upload works with the role's permissions", async () => {
+      const form = new FormData();
+      form.append('file', new Blob(['role picture\n']), 'role.png');
+      const response = await fetch(`${app.url}/upload`, { method: 'POST', body: form, redirect: 'manual' });
+      expect(response.status, app.output()).toBe(302);
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'uploads/role.png' }));
+      expect(await object.Body?.transformToString()).toBe('role picture\n');
     });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`cannot write to the app's bucket ${otherBucket}: AccessDenied`);
-  });
-
-  it("POST /upload works with the role's permissions", async () => {
-    const form = new FormData();
-    form.append('file', new Blob(['role picture\n']), 'role.png');
-    const response = await fetch(`${app.url}/upload`, { method: 'POST', body: form, redirect: 'manual' });
-    expect(response.status, app.output()).toBe(302);
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'uploads/role.png' }));
-    expect(await object.Body?.transformToString()).toBe('role picture\n');
-  });
-});
+  },
+);

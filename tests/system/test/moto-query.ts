@@ -15,7 +15,9 @@ export async function motoQuery(
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: {
-      Authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=unsigned`,
+      Authorization:
+        `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/${service}/aws4_request, ` +
+        'SignedHeaders=host, Signature=unsigned',
       'Content-Type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams({ Action: action, Version: version, ...params }).toString(),

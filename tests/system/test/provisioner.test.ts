@@ -26,7 +26,9 @@ build {
 
 /** Stand-ins for what the build instance has and this machine lacks (sudo, dnf, systemd, nginx, useradd). */
 const stubs: Record<string, string> = {
-  sudo: '#!/bin/sh\n# sudo -E CMD...: runs CMD with this environment (the test already runs as the build user)\n[ "$1" = -E ] && shift\nexec "$@"\n',
+  sudo:
+    '#!/bin/sh\n# sudo -E CMD...: runs CMD with this environment (the test ' +
+    'already runs as the build user)\n[ "$1" = -E ] && shift\nexec "$@"\n',
   dnf: '#!/bin/sh\necho "dnf $*"\n',
   systemctl: '#!/bin/sh\necho "systemctl $*"\n',
   useradd: '#!/bin/sh\necho "useradd $*"\n',
@@ -43,129 +45,155 @@ const stubs: Record<string, string> = {
   ].join('\n'),
   // python3 -m venv DIR without pip downloads: a venv whose pip does nothing.
   python3:
-    '#!/bin/sh\n[ "$1" = -m ] && [ "$2" = venv ] || exit 1\nmkdir -p "$3/bin"\nprintf \'#!/bin/sh\\nexit 0\\n\' >"$3/bin/pip"\nchmod +x "$3/bin/pip"\n',
+    '#!/bin/sh\n[ "$1" = -m ] && [ "$2" = venv ] || exit 1\nmkdir -p "$3/bin"\nprintf ' +
+    '\'#!/bin/sh\\nexit 0\\n\' >"$3/bin/pip"\nchmod +x "$3/bin/pip"\n',
 };
 
-describe("install_my_app.sh run as Packer's shell provisioner runs it (rendered execute_command, Vars and script)", () => {
-  let work: string;
-  let repo: string;
-  let stubDir: string;
-  let commit: string;
-  const template = readFileSync(join(packerDir, 'img-mgr.pkr.hcl'), 'utf8');
+describe(
+  "install_my_app.sh run as Packer's shell provisioner " + 'runs it (rendered execute_command, Vars and script)',
+  () => {
+    let work: string;
+    let repo: string;
+    let stubDir: string;
+    let commit: string;
+    const template = readFileSync(join(packerDir, 'img-mgr.pkr.hcl'), 'utf8');
 
-  beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'img-mgr-provisioner-'));
-    repo = join(work, 'fork');
-    mkdirSync(repo);
-    commit = initStandInAppRepository(repo);
-    stubDir = join(work, 'stubs');
-    mkdirSync(stubDir);
-    for (const [name, text] of Object.entries(stubs)) {
-      writeFileSync(join(stubDir, name), text);
-      chmodSync(join(stubDir, name), 0o755);
-    }
-  });
-  afterAll(() => {
-    rmSync(work, { recursive: true, force: true });
-  });
-
-  /** Runs `provisioners` for one build: a fresh /tmp and install root, the fork at `ref`. */
-  function bake(name: string, provisioners: string, ref: string, env: Record<string, string> = {}) {
-    const remoteTmp = join(work, name, 'tmp');
-    const installRoot = join(work, name, 'root');
-    mkdirSync(remoteTmp, { recursive: true });
-    mkdirSync(join(installRoot, 'etc/nginx'), { recursive: true });
-    // The stock nginx.conf of the base image claims default_server (as older RHEL-family ones do).
-    writeFileSync(
-      join(installRoot, 'etc/nginx/nginx.conf'),
-      'http {\n    server {\n        listen       80 default_server;\n        listen       [::]:80 default_server;\n    }\n}\n',
-    );
-    const run = runProvisioners(provisioners, {
-      values: { 'path.root': packerDir, 'var.flask_repo': repo, 'var.flask_ref': ref },
-      remoteTmp,
-      env: {
-        PATH: `${stubDir}:/usr/local/bin:/usr/bin:/bin`,
-        HOME: join(work, name),
-        // Test-only: install under a directory, with the stub python3.
-        IMG_MGR_ROOT: installRoot,
-        IMG_MGR_PYTHON: join(stubDir, 'python3'),
-        ...env,
-      },
+    beforeAll(() => {
+      work = mkdtempSync(join(tmpdir(), 'img-mgr-provisioner-'));
+      repo = join(work, 'fork');
+      mkdirSync(repo);
+      commit = initStandInAppRepository(repo);
+      stubDir = join(work, 'stubs');
+      mkdirSync(stubDir);
+      for (const [name, text] of Object.entries(stubs)) {
+        writeFileSync(join(stubDir, name), text);
+        chmodSync(join(stubDir, name), 0o755);
+      }
     });
-    return { run, installRoot, remoteTmp };
-  }
+    afterAll(() => {
+      rmSync(work, { recursive: true, force: true });
+    });
 
-  it("renders Vars as Packer does: sorted KEY='value' pairs with Packer's own, single quotes escaped", () => {
-    expect(flattenedVars(["B=it's", 'A=1'], 'amazon-ebs', 'img-mgr')).toBe(
-      `A='1' B='it'"'"'s' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr' `,
+    /** Runs `provisioners` for one build: a fresh /tmp and install root, the fork at `ref`. */
+    function bake(name: string, provisioners: string, ref: string, env: Record<string, string> = {}) {
+      const remoteTmp = join(work, name, 'tmp');
+      const installRoot = join(work, name, 'root');
+      mkdirSync(remoteTmp, { recursive: true });
+      mkdirSync(join(installRoot, 'etc/nginx'), { recursive: true });
+      // The stock nginx.conf of the base image claims default_server (as older RHEL-family ones do).
+      writeFileSync(
+        join(installRoot, 'etc/nginx/nginx.conf'),
+        'http {\n    server {\n        listen       80 default_server;\n ' +
+          '       listen       [::]:80 default_server;\n    }\n}\n',
+      );
+      const run = runProvisioners(provisioners, {
+        values: { 'path.root': packerDir, 'var.flask_repo': repo, 'var.flask_ref': ref },
+        remoteTmp,
+        env: {
+          PATH: `${stubDir}:/usr/local/bin:/usr/bin:/bin`,
+          HOME: join(work, name),
+          // Test-only: install under a directory, with the stub python3.
+          IMG_MGR_ROOT: installRoot,
+          IMG_MGR_PYTHON: join(stubDir, 'python3'),
+          ...env,
+        },
+      });
+      return { run, installRoot, remoteTmp };
+    }
+
+    it("renders Vars as Packer does: sorted KEY='value' pairs with Packer's own, single quotes escaped", () => {
+      expect(flattenedVars(["B=it's", 'A=1'], 'amazon-ebs', 'img-mgr')).toBe(
+        `A='1' B='it'"'"'s' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr' `,
+      );
+    });
+
+    it(
+      "the template runs install_my_app.sh itself as the shell provisioner's " +
+        'script, after uploading configure_app.sh and health-check.sh',
+      () => {
+        const blocks = provisionerBlocks(template, {
+          'path.root': packerDir,
+          'var.flask_repo': 'R',
+          'var.flask_ref': 'F',
+        });
+        expect(blocks.map((block) => block.type)).toEqual(['file', 'shell']);
+        expect(blocks[0]?.attributes.sources).toEqual([
+          join(packerDir, 'configure_app.sh'),
+          join(packerDir, 'health-check.sh'),
+        ]);
+        expect(blocks[1]?.attributes.script).toBe(join(packerDir, 'install_my_app.sh'));
+        expect(blocks[1]?.attributes.inline).toBeUndefined();
+      },
     );
-  });
 
-  it("the template runs install_my_app.sh itself as the shell provisioner's script, after uploading configure_app.sh and health-check.sh", () => {
-    const blocks = provisionerBlocks(template, { 'path.root': packerDir, 'var.flask_repo': 'R', 'var.flask_ref': 'F' });
-    expect(blocks.map((block) => block.type)).toEqual(['file', 'shell']);
-    expect(blocks[0]?.attributes.sources).toEqual([
-      join(packerDir, 'configure_app.sh'),
-      join(packerDir, 'health-check.sh'),
-    ]);
-    expect(blocks[1]?.attributes.script).toBe(join(packerDir, 'install_my_app.sh'));
-    expect(blocks[1]?.attributes.inline).toBeUndefined();
-  });
-
-  it('reproduces the fault of issue 18 with the old inline provisioner: a failed install still passed (status of rm -f)', () => {
-    const { run } = bake('before-18', provisionersBeforeIssue18, 'no-such-ref');
-    expect(run.scripts[0]).toBe(
-      '#!/bin/sh -e\nbash ' +
-        join(work, 'before-18', 'tmp') +
-        '/install_my_app.sh\nrm -f ' +
-        join(work, 'before-18', 'tmp') +
-        '/install_my_app.sh\n',
+    it(
+      'reproduces the fault of issue 18 with the old inline ' +
+        'provisioner: a failed install still passed (status of rm -f)',
+      () => {
+        const { run } = bake('before-18', provisionersBeforeIssue18, 'no-such-ref');
+        expect(run.scripts[0]).toBe(
+          '#!/bin/sh -e\nbash ' +
+            join(work, 'before-18', 'tmp') +
+            '/install_my_app.sh\nrm -f ' +
+            join(work, 'before-18', 'tmp') +
+            '/install_my_app.sh\n',
+        );
+        expect(run.output).toContain("FLASK_REF 'no-such-ref' is not a branch, tag or commit");
+        expect(run.status).toBe(0);
+      },
     );
-    expect(run.output).toContain("FLASK_REF 'no-such-ref' is not a branch, tag or commit");
-    expect(run.status).toBe(0);
-  });
 
-  it('fails the provisioner when a step of the install fails (a ref the fork does not have)', () => {
-    const { run } = bake('bad-ref', template, 'main');
-    expect(run.failed).toBe('shell');
-    expect(run.status).not.toBe(0);
-    expect(run.output).toContain("FLASK_REF 'main' is not a branch, tag or commit");
-    expect(run.commands[0]).toMatch(
-      /^chmod \+x \S+\/script_\d+\.sh; sudo -E env FLASK_REF='main' FLASK_REPO='[^']+' IMG_MGR_CONFIGURE_APP='[^']+\/configure_app\.sh' IMG_MGR_HEALTH_CHECK='[^']+\/health-check\.sh' PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr'  bash \S+\/script_\d+\.sh$/,
+    it('fails the provisioner when a step of the install fails (a ref the fork does not have)', () => {
+      const { run } = bake('bad-ref', template, 'main');
+      expect(run.failed).toBe('shell');
+      expect(run.status).not.toBe(0);
+      expect(run.output).toContain("FLASK_REF 'main' is not a branch, tag or commit");
+      expect(run.commands[0]).toMatch(
+        new RegExp(
+          String.raw`^chmod \+x \S+\/script_\d+\.sh; sudo -E env FLASK_REF='main' FLASK_REPO='[^']+' ` +
+            String.raw`IMG_MGR_CONFIGURE_APP='[^']+\/configure_app\.sh' ` +
+            String.raw`IMG_MGR_HEALTH_CHECK='[^']+\/health-check\.sh' ` +
+            String.raw`PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr'  bash \S+\/script_\d+\.sh$`,
+        ),
+      );
+    });
+
+    it('with an empty flask_ref, bakes the default branch of the fork (no branch name is guessed)', () => {
+      const { run, installRoot } = bake('default-branch', template, '');
+      expect(run.status, run.output).toBe(0);
+      expect(run.output).toContain('at its default branch');
+      expect(readFileSync(join(installRoot, 'opt/img-mgr/REVISION'), 'utf8').trim()).toBe(commit);
+    });
+
+    it('fails the provisioner when nginx -t rejects the configuration, the last check of the bake', () => {
+      const { run, installRoot } = bake('nginx-fails', template, UPSTREAM_DEFAULT_BRANCH, { STUB_NGINX_FAILS: '1' });
+      expect(run.status).not.toBe(0);
+      expect(run.output).toContain('checking the nginx configuration (nginx -t)');
+      expect(run.output).toContain('test failed');
+      expect(existsSync(join(installRoot, 'opt/img-mgr/bin/run.sh'))).toBe(true);
+    });
+
+    it(
+      'bakes the stand-in fork at master: configure_app.sh runs once ' +
+        '(logged), health-check.sh is installed, nginx is the default server',
+      () => {
+        const { run, installRoot } = bake('good', template, UPSTREAM_DEFAULT_BRANCH);
+        expect(run.status, run.output).toBe(0);
+        expect(run.output.match(/configuring the app with /g)).toHaveLength(1);
+        expect(run.output).toContain(
+          `app.py: 'BUCKET = "${UPSTREAM_BUCKET}"' replaced by BUCKET = os.environ["IMG_MGR_BUCKET"]`,
+        );
+        const appPy = readFileSync(join(installRoot, 'opt/img-mgr/app/app.py'), 'utf8');
+        expect(appPy).toMatch(/^BUCKET = os\.environ\["IMG_MGR_BUCKET"\]$/m);
+        expect(appPy).not.toContain(UPSTREAM_BUCKET);
+        expect(statSync(join(installRoot, 'opt/img-mgr/app/uploads')).isDirectory()).toBe(true);
+        expect(statSync(join(installRoot, 'opt/img-mgr/bin/health-check.sh')).mode & 0o111).not.toBe(0);
+        const nginx = readFileSync(join(installRoot, 'etc/nginx/conf.d/img-mgr.conf'), 'utf8');
+        expect(nginx).toContain('listen 80 default_server;');
+        expect(readFileSync(join(installRoot, 'etc/nginx/nginx.conf'), 'utf8')).not.toContain('default_server');
+        expect(run.output).toContain('nginx.conf: default_server removed from the stock server block');
+        expect(run.output).toContain('test is successful');
+      },
     );
-  });
-
-  it('with an empty flask_ref, bakes the default branch of the fork (no branch name is guessed)', () => {
-    const { run, installRoot } = bake('default-branch', template, '');
-    expect(run.status, run.output).toBe(0);
-    expect(run.output).toContain('at its default branch');
-    expect(readFileSync(join(installRoot, 'opt/img-mgr/REVISION'), 'utf8').trim()).toBe(commit);
-  });
-
-  it('fails the provisioner when nginx -t rejects the configuration, the last check of the bake', () => {
-    const { run, installRoot } = bake('nginx-fails', template, UPSTREAM_DEFAULT_BRANCH, { STUB_NGINX_FAILS: '1' });
-    expect(run.status).not.toBe(0);
-    expect(run.output).toContain('checking the nginx configuration (nginx -t)');
-    expect(run.output).toContain('test failed');
-    expect(existsSync(join(installRoot, 'opt/img-mgr/bin/run.sh'))).toBe(true);
-  });
-
-  it('bakes the stand-in fork at master: configure_app.sh runs once (logged), health-check.sh is installed, nginx is the default server', () => {
-    const { run, installRoot } = bake('good', template, UPSTREAM_DEFAULT_BRANCH);
-    expect(run.status, run.output).toBe(0);
-    expect(run.output.match(/configuring the app with /g)).toHaveLength(1);
-    expect(run.output).toContain(
-      `app.py: 'BUCKET = "${UPSTREAM_BUCKET}"' replaced by BUCKET = os.environ["IMG_MGR_BUCKET"]`,
-    );
-    const appPy = readFileSync(join(installRoot, 'opt/img-mgr/app/app.py'), 'utf8');
-    expect(appPy).toMatch(/^BUCKET = os\.environ\["IMG_MGR_BUCKET"\]$/m);
-    expect(appPy).not.toContain(UPSTREAM_BUCKET);
-    expect(statSync(join(installRoot, 'opt/img-mgr/app/uploads')).isDirectory()).toBe(true);
-    expect(statSync(join(installRoot, 'opt/img-mgr/bin/health-check.sh')).mode & 0o111).not.toBe(0);
-    const nginx = readFileSync(join(installRoot, 'etc/nginx/conf.d/img-mgr.conf'), 'utf8');
-    expect(nginx).toContain('listen 80 default_server;');
-    expect(readFileSync(join(installRoot, 'etc/nginx/nginx.conf'), 'utf8')).not.toContain('default_server');
-    expect(run.output).toContain('nginx.conf: default_server removed from the stock server block');
-    expect(run.output).toContain('test is successful');
-  });
-});
+  },
+);

@@ -236,7 +236,11 @@ describe('CloudFormation stacks on moto', () => {
     expect(userData).toMatch(/cfn-signal --exit-code "\$status" --stack '[^']+' --resource AutoScalingGroup/);
     // Success is signalled only when the baked health check (page + bucket probe) passes.
     expect(userData).toMatch(
-      /^status=0\nif ! systemctl restart img-mgr\.service nginx\.service \|\| ! \/opt\/img-mgr\/bin\/health-check\.sh; then\n {2}status=1\nfi\n\/opt\/aws\/bin\/cfn-signal /m,
+      new RegExp(
+        String.raw`^status=0\nif ! systemctl restart img-mgr\.service nginx\.service \|\| ` +
+          String.raw`! \/opt\/img-mgr\/bin\/health-check\.sh; then\n {2}status=1\nfi\n\/opt\/aws\/bin\/cfn-signal `,
+        'm',
+      ),
     );
     expect(userData).toContain('AWS_CONFIG_FILE=/etc/img-mgr/aws-config');
     expect(userData).toContain(
@@ -316,37 +320,41 @@ describe('CloudFormation stacks on moto', () => {
     await expectApp(appStack, vpcStack, amiId);
   });
 
-  it('with one NAT gateway per AZ, picks up a newly published AMI on update; ImageIdOverride wins over the parameter', async () => {
-    const first = await bakeAmi('img-mgr-golden-1');
-    await publishAmi(first);
-    await createStack(vpcStack, 'vpc.yaml', parameterFile('vpc-dev-us-west-2.json', { NatGateways: 'one-per-az' }));
-    await expectNetwork(vpcStack, 'one-per-az');
-    await createStack(appStack, 'img-mgr.yaml', parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }));
+  it(
+    'with one NAT gateway per AZ, picks up a newly published ' +
+      'AMI on update; ImageIdOverride wins over the parameter',
+    async () => {
+      const first = await bakeAmi('img-mgr-golden-1');
+      await publishAmi(first);
+      await createStack(vpcStack, 'vpc.yaml', parameterFile('vpc-dev-us-west-2.json', { NatGateways: 'one-per-az' }));
+      await expectNetwork(vpcStack, 'one-per-az');
+      await createStack(appStack, 'img-mgr.yaml', parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }));
 
-    const second = await bakeAmi('img-mgr-golden-2');
-    await publishAmi(second);
-    await cfn.send(
-      new UpdateStackCommand({
-        StackName: appStack,
-        UsePreviousTemplate: true,
-        Parameters: parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }),
-        Capabilities: ['CAPABILITY_IAM'],
-      }),
-    );
-    const updated = await waitForStack(appStack);
-    expect(updated.StackStatus).toBe('UPDATE_COMPLETE');
-    expect(outputsOf(updated).ImageId).toBe(second);
+      const second = await bakeAmi('img-mgr-golden-2');
+      await publishAmi(second);
+      await cfn.send(
+        new UpdateStackCommand({
+          StackName: appStack,
+          UsePreviousTemplate: true,
+          Parameters: parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack }),
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      );
+      const updated = await waitForStack(appStack);
+      expect(updated.StackStatus).toBe('UPDATE_COMPLETE');
+      expect(outputsOf(updated).ImageId).toBe(second);
 
-    await cfn.send(
-      new UpdateStackCommand({
-        StackName: appStack,
-        UsePreviousTemplate: true,
-        Parameters: parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack, ImageIdOverride: first }),
-        Capabilities: ['CAPABILITY_IAM'],
-      }),
-    );
-    expect(outputsOf(await waitForStack(appStack)).ImageId).toBe(first);
-  });
+      await cfn.send(
+        new UpdateStackCommand({
+          StackName: appStack,
+          UsePreviousTemplate: true,
+          Parameters: parameterFile('dev-us-west-2.json', { NetworkStackName: vpcStack, ImageIdOverride: first }),
+          Capabilities: ['CAPABILITY_IAM'],
+        }),
+      );
+      expect(outputsOf(await waitForStack(appStack)).ImageId).toBe(first);
+    },
+  );
 
   it('deploys github-oidc.yaml: the bake role trusts one repository on the chosen branch, for STS only', async () => {
     const stack = await createStack('img-mgr-github-oidc', 'github-oidc.yaml', parameterFile('github-oidc.json'));
