@@ -43,7 +43,7 @@ describe('github-plan-role.yaml: plans, never applies (IAM evaluator)', () => {
     return outcome.result;
   };
 
-  // What deploy-stack calls in plan mode (packages/stack-deploy/src/deploy.ts):
+  // What deploy-stack calls in plan mode (packages/stack-deploy/src: change-set.ts, template-parameters.ts):
   // the stack, the template's parameters, the change set, and its removal when empty.
   const planCalls: IamRequest[] = [
     ...[
