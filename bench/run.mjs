@@ -49,7 +49,10 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 async function typicalDeploy() {
   const moto = await startMoto();
   try {
-    const template = `Parameters:\n  ImageId:\n    Type: String\nResources:\n  GoldenAmi:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Name: /bench/typical/ami\n      Type: String\n      Value: !Ref ImageId\n`;
+    const template =
+      'Parameters:\n  ImageId:\n    Type: String\n' +
+      'Resources:\n  GoldenAmi:\n    Type: AWS::SSM::Parameter\n' +
+      '    Properties:\n      Name: /bench/typical/ami\n      Type: String\n      Value: !Ref ImageId\n';
     const deploy = async (imageId) => {
       const runner = createRunnerEnv();
       writeFileSync(join(runner.dir, 'app.yaml'), template);

@@ -43,9 +43,12 @@ function parserThroughput(targetLines = 2_000_000) {
   const retained = process.memoryUsage().heapUsed - heapBefore;
   const lines = repeats * blockLines;
   console.log(
-    `parser: ${lines.toLocaleString('en')} lines (${((block.length * repeats) / 1e6).toFixed(0)} MB) in ${seconds.toFixed(2)} s = ` +
-      `${Math.round(lines / seconds).toLocaleString('en')} lines/s; ${ui.toLocaleString('en')} UI lines, ${artifacts.toLocaleString('en')} artifacts; ` +
-      `heap: peak +${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB (garbage), retained after GC ${(retained / 1e6).toFixed(2)} MB`,
+    `parser: ${lines.toLocaleString('en')} lines (${((block.length * repeats) / 1e6).toFixed(0)} MB) ` +
+      `in ${seconds.toFixed(2)} s = ` +
+      `${Math.round(lines / seconds).toLocaleString('en')} lines/s; ${ui.toLocaleString('en')} UI lines, ` +
+      `${artifacts.toLocaleString('en')} artifacts; ` +
+      `heap: peak +${((heapPeak - heapBefore) / 1e6).toFixed(1)} MB (garbage), ` +
+      `retained after GC ${(retained / 1e6).toFixed(2)} MB`,
   );
 }
 
@@ -64,7 +67,8 @@ async function cacheHitBake(runs = 5) {
     }
     times.sort((a, b) => a - b);
     console.log(
-      `cache-hit bake (bundled action, moto): median ${times[Math.floor(times.length / 2)]} ms, min ${times[0]} ms, max ${times.at(-1)} ms over ${runs} runs; ` +
+      `cache-hit bake (bundled action, moto): median ${times[Math.floor(times.length / 2)]} ms, ` +
+        `min ${times[0]} ms, max ${times.at(-1)} ms over ${runs} runs; ` +
         `full bake with real Packer ${full.durationMs} ms`,
     );
   } finally {

@@ -164,7 +164,8 @@ try {
   const sizes = files4.map((file) => [file, statSync(join(dist, file)).size]);
   const total = sizes.reduce((sum, [, size]) => sum + size, 0);
   console.log(
-    `bundle: ${(total / 1024).toFixed(0)} KiB in ${files4.length} files (${sizes.map(([file, size]) => `${file} ${(size / 1024).toFixed(0)} KiB`).join(', ')})`,
+    `bundle: ${(total / 1024).toFixed(0)} KiB in ${files4.length} files ` +
+      `(${sizes.map(([file, size]) => `${file} ${(size / 1024).toFixed(0)} KiB`).join(', ')})`,
   );
   const bad = [];
   const full = [];

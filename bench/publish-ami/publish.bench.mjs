@@ -34,7 +34,8 @@ try {
     durations.sort((a, b) => a - b);
     const median = durations[Math.floor(durations.length / 2)];
     console.log(
-      `${label.padEnd(52)} median ${String(median).padStart(5)} ms  (min ${durations[0]}, max ${durations.at(-1)}, n=${runs})`,
+      `${label.padEnd(52)} median ${String(median).padStart(5)} ms  ` +
+        `(min ${durations[0]}, max ${durations.at(-1)}, n=${runs})`,
     );
   }
 

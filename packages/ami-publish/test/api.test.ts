@@ -78,7 +78,7 @@ describe('@img-mgr/ami-publish API against moto', () => {
     });
   });
 
-  it('runPublishAmi: one entry for the whole step (publish then prune), and an unusable value names its field', async () => {
+  it('runPublishAmi: one entry for the step (publish then prune); an unusable value names its field', async () => {
     const lines: string[] = [];
     const context = testContext(moto.env, lines);
     const settings = {
@@ -108,7 +108,8 @@ describe('@img-mgr/ami-publish API against moto', () => {
     expect(missing.error).toMatchObject({
       field: 'targets',
       problem:
-        'cannot be published: ami-0123456789abcdef0 does not exist in us-east-1 (or is not shared with this account); nothing was written',
+        'cannot be published: ami-0123456789abcdef0 does not exist in us-east-1 ' +
+        '(or is not shared with this account); nothing was written',
     });
     expect(missing.report).toBeUndefined();
     const noTarget = await runPublishAmi({ ...settings, mode: 'rollback', regions: ['us-east-1'] }, context);

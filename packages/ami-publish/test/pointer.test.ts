@@ -23,7 +23,7 @@ describe('rollback targets and pruning protection (pure)', () => {
     );
   });
 
-  it('protects current, previous (distinct), labelled and rollback-window values; keeps the newest N; removes the rest', () => {
+  it('protects current, previous (distinct), labelled, rollback-window values; keeps newest N; removes rest', () => {
     const reasons = protectedAmis(
       { ...pointer, versions: [{ version: 0, value: 'ami-0000000a', labels: [] }, ...pointer.versions] },
       2,

@@ -138,7 +138,8 @@ describe('rollback and promote with rejected AMIs, against moto', () => {
     );
     expect(report.results[0]).toMatchObject({ status: 'published', amiId: b, rolledBackTo: 2 });
     expect(lines).toContain(
-      `[${REGION}] Note: ${b} (version 2) carries img-mgr:rejected=4242; rolling back to it because rollback-to names it`,
+      `[${REGION}] Note: ${b} (version 2) carries img-mgr:rejected=4242; ` +
+        'rolling back to it because rollback-to names it',
     );
   });
 
@@ -153,12 +154,13 @@ describe('rollback and promote with rejected AMIs, against moto', () => {
     );
     await expect(failure).rejects.toThrow(RollbackTargetError);
     await expect(failure).rejects.toThrow(
-      `${name} has no earlier value than ${a} that is not rejected: ${b} (version 3), ${c} (version 2) carry img-mgr:rejected (in ${REGION})`,
+      `${name} has no earlier value than ${a} that is not rejected: ` +
+        `${b} (version 3), ${c} (version 2) carry img-mgr:rejected (in ${REGION})`,
     );
     expect(await history(name)).toEqual([b, c, b, a]);
   });
 
-  it('promote copies the source parameter current AMI; a missing or rejected source fails and writes nothing', async () => {
+  it('promote copies the source parameter current AMI; a missing or rejected source fails, no write', async () => {
     const [a, b] = amis as [string, string];
     const dev = '/promote/dev/golden-ami';
     const prod = '/promote/prod/golden-ami';

@@ -59,7 +59,7 @@ describe('publishAmi with scripted AWS answers', () => {
     ssm.restore();
   });
 
-  it('waits for a pending AMI and publishes once it is available (SDK mock: moto creates AMIs available at once)', async () => {
+  it('publishes a pending AMI once it is available (SDK mock: moto creates AMIs available at once)', async () => {
     ec2
       .on(DescribeImagesCommand)
       .resolvesOnce(image('pending'))
@@ -85,7 +85,7 @@ describe('publishAmi with scripted AWS answers', () => {
     });
   });
 
-  it('an AMI still pending at wait-timeout fails and nothing is written (SDK mock: moto creates AMIs available at once)', async () => {
+  it('an AMI pending at wait-timeout fails, nothing written (SDK mock: moto makes AMIs available)', async () => {
     ec2.on(DescribeImagesCommand).resolves(image('pending'));
     await expect(publishAmi(request({ waitTimeoutMs: 20, pollIntervalMs: 5 }), context())).rejects.toThrow(
       TimeoutError,
@@ -104,7 +104,7 @@ describe('publishAmi with scripted AWS answers', () => {
     expect(ssm.commandCalls(PutParameterCommand)).toHaveLength(0);
   });
 
-  it('read-back: the new version is confirmed once SSM has validated it, then labelled (SDK mock: moto validates aws:ec2:image synchronously)', async () => {
+  it('read-back: confirmed once SSM validated it, then labelled (SDK mock: moto validates at once)', async () => {
     ec2.on(DescribeImagesCommand).resolves(image('available'));
     ssm
       .on(GetParameterCommand)
@@ -126,7 +126,7 @@ describe('publishAmi with scripted AWS answers', () => {
     });
   });
 
-  it('read-back: a version that never appears fails the region and gets no labels or tags (SDK mock: moto validates aws:ec2:image synchronously)', async () => {
+  it('read-back: never seen fails the region, no labels or tags (SDK mock: moto validates at once)', async () => {
     ec2.on(DescribeImagesCommand).resolves(image('available'));
     ssm.on(GetParameterCommand).rejects(versionNotFound());
     const report = await publishAmi(request({ waitTimeoutMs: 30, pollIntervalMs: 5 }), context());
@@ -140,7 +140,7 @@ describe('publishAmi with scripted AWS answers', () => {
     expect(ssm.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
   });
 
-  it('cancellation stops the wait for a pending AMI at once and nothing is written (SDK mock: moto creates AMIs available at once)', async () => {
+  it('cancel stops waiting for a pending AMI, nothing written (SDK mock: moto makes AMIs available)', async () => {
     ec2.on(DescribeImagesCommand).resolves(image('pending'));
     const controller = new AbortController();
     const pending = publishAmi(request({ waitTimeoutMs: 600_000, pollIntervalMs: 60_000 }), context(controller.signal));

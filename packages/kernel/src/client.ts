@@ -155,7 +155,8 @@ class LoggedRetryStrategy implements RetryStrategyV2 {
     // $retryLog; older versions return the delay on the token for the caller to wait.
     const waited = (next as RetryToken & { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay;
     this.log(
-      `Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) after ${why || 'a transient error'}; backed off ${waited ?? next.getRetryDelay()} ms`,
+      `Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) ` +
+        `after ${why || 'a transient error'}; backed off ${waited ?? next.getRetryDelay()} ms`,
     );
     return next;
   }

@@ -23,7 +23,10 @@ describe('resolveRegion', () => {
       /^Input 'region' has 'us-est-1', which is not a known AWS region \(set IMG_MGR_ANY_REGION=1 if it is new\)$/,
     );
     expect(() => resolveRegion(undefined, 'region', { AWS_REGION: 'eu-wset-1' })).toThrow(
-      /^Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region \(set IMG_MGR_ANY_REGION=1 if it is new\)$/,
+      new RegExp(
+        /^Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region /.source +
+          /\(set IMG_MGR_ANY_REGION=1 if it is new\)$/.source,
+      ),
     );
     expect(resolveRegion('xx-new-1', 'region', { IMG_MGR_ANY_REGION: '1' })).toBe('xx-new-1');
     expect(() => resolveRegion('us east 1', 'region', { IMG_MGR_ANY_REGION: '1' })).toThrow(

@@ -88,7 +88,7 @@ describe('findBakedAmi (moto)', () => {
 });
 
 describe('sweepRunLeftovers (moto)', () => {
-  it("terminates the run's instances and deletes its temporary key pairs and security groups, nothing else", async () => {
+  it("terminates the run's instances, deletes its temporary key pairs and security groups, nothing else", async () => {
     const sg = async (name: string): Promise<string> =>
       (await ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: 'temp' }))).GroupId ?? '';
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'packer_run_key' }));

@@ -49,7 +49,7 @@ describe('computeFingerprint', () => {
     expect(await fingerprintOf({ variables: { b: '2', a: '1' } })).toBe(first);
   });
 
-  it('golden: the format is pinned (a change here rebakes every AMI once; bump FINGERPRINT_FORMAT when it is meant)', async () => {
+  it('golden: the format is pinned (a change rebakes every AMI once; bump FINGERPRINT_FORMAT if meant)', async () => {
     expect(FINGERPRINT_FORMAT).toBe('bake-ami-fingerprint-v2');
     expect(await fingerprintOf()).toBe(GOLDEN);
   });

@@ -106,7 +106,8 @@ describe('parser on recorded Packer 1.6.6 output', () => {
       },
     ]);
     expect(parsed.artifacts[0]?.string).toBe(
-      'AMIs were created:\neu-west-1: ami-e9134a2a2131017fe\nus-east-1: ami-1beebbc7eaaccd399\nus-west-2: ami-f894aabbd5a5c92da\n',
+      'AMIs were created:\neu-west-1: ami-e9134a2a2131017fe\n' +
+        'us-east-1: ami-1beebbc7eaaccd399\nus-west-2: ami-f894aabbd5a5c92da\n',
     );
     const texts = parsed.ui.map((line) => line.text);
     expect(texts).toContain('==> amazon-ebs.app: No volumes to clean up, skipping');

@@ -79,7 +79,10 @@ function request(variables: Record<string, string>, overrides: Partial<BakeReque
   };
 }
 
-/** Bakes, expecting the preflight to refuse: returns the message (`'<request field>' <problem>`); asserts AWS unchanged and no Packer step. */
+/**
+ * Bakes, expecting the preflight to refuse: returns the message (`'<request field>' <problem>`); asserts AWS unchanged
+ * and no Packer step.
+ */
 async function refused(req: BakeRequest): Promise<string> {
   const before = await snapshotAws(moto.clientConfig);
   const events: BakeEvent[] = [];
@@ -123,7 +126,8 @@ describe(
       const varFile = join(scratch, 'network.pkrvars.hcl');
       writeFileSync(varFile, 'subnet_id = "subnet-0fff1234567890abc"\n');
       expect(await refused(request({}, { varFiles: [varFile] }))).toBe(
-        `'varFiles' names '${varFile}', where subnet_id is 'subnet-0fff1234567890abc', which does not exist in ${REGION}`,
+        `'varFiles' names '${varFile}', where subnet_id is 'subnet-0fff1234567890abc', ` +
+          `which does not exist in ${REGION}`,
       );
     });
 
@@ -135,13 +139,15 @@ describe(
 
     it('a sign-only (asymmetric) KMS key', async () => {
       expect(await refused(request({ kms_key_id: ids.signKey }))).toBe(
-        `'variables' sets kms_key_id to '${ids.signKey}', which is a SIGN_VERIFY key (EBS needs a symmetric ENCRYPT_DECRYPT key)`,
+        `'variables' sets kms_key_id to '${ids.signKey}', ` +
+          'which is a SIGN_VERIFY key (EBS needs a symmetric ENCRYPT_DECRYPT key)',
       );
     });
 
     it('an asymmetric encryption KMS key', async () => {
       expect(await refused(request({ kms_key_id: ids.asymmetricEncryptKey }))).toBe(
-        `'variables' sets kms_key_id to '${ids.asymmetricEncryptKey}', which is an asymmetric RSA_2048 key (EBS needs a symmetric SYMMETRIC_DEFAULT key)`,
+        `'variables' sets kms_key_id to '${ids.asymmetricEncryptKey}', ` +
+          'which is an asymmetric RSA_2048 key (EBS needs a symmetric SYMMETRIC_DEFAULT key)',
       );
     });
 
@@ -187,7 +193,7 @@ describe(
 );
 
 describe('preflight edge cases', () => {
-  it('AccessDeniedException on DescribeKey says which permission is missing (SDK mocked: moto does not enforce IAM here)', async () => {
+  it('AccessDeniedException on DescribeKey names the missing permission (SDK mocked: moto lacks IAM)', async () => {
     // The shape of an SDK error: a name and the response $metadata.
     const denied = Object.assign(new Error('User is not authorized to perform: kms:DescribeKey'), {
       name: 'AccessDeniedException',
@@ -211,7 +217,9 @@ describe('preflight edge cases', () => {
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toMatchObject({ field: 'variables' });
     expect((error as Error).message).toBe(
-      "'variables' sets kms_key_id to 'alias/ami', which bake-ami could not check: the role may not call kms:DescribeKey (AccessDeniedException); github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
+      "'variables' sets kms_key_id to 'alias/ami', which bake-ami could not check: " +
+        'the role may not call kms:DescribeKey (AccessDeniedException); ' +
+        "github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
     );
   });
 

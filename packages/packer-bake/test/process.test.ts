@@ -34,7 +34,9 @@ describe('runPacker', () => {
     const parentJs = join(dir, 'parent.cjs');
     writeFileSync(
       parentJs,
-      `process.on('SIGINT', () => {});\nconst c = require('node:child_process').spawn(${JSON.stringify(child)}, { stdio: 'inherit' });\nc.on('exit', () => { console.log('parent saw child exit'); process.exit(0); });\n`,
+      "process.on('SIGINT', () => {});\n" +
+        `const c = require('node:child_process').spawn(${JSON.stringify(child)}, { stdio: 'inherit' });\n` +
+        "c.on('exit', () => { console.log('parent saw child exit'); process.exit(0); });\n",
     );
     const parent = script('parent.sh', `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(parentJs)}`);
     const controller = new AbortController();

@@ -88,7 +88,8 @@ describe('source_ami_filter from the template', () => {
   it('reads required_plugins constraints', () => {
     expect(
       pluginConstraints(
-        'packer {\n  required_plugins {\n    amazon = {\n      version = ">= 1.2.0"\n      source  = "github.com/hashicorp/amazon"\n    }\n  }\n}\n',
+        'packer {\n  required_plugins {\n    amazon = {\n      version = ">= 1.2.0"\n' +
+          '      source  = "github.com/hashicorp/amazon"\n    }\n  }\n}\n',
       ),
     ).toEqual(['amazon github.com/hashicorp/amazon >= 1.2.0']);
     expect(pluginConstraints('source "x" "y" {}')).toEqual([]);

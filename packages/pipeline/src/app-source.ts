@@ -19,7 +19,8 @@ export async function appSourceFor(ctx: { options: Options; signal?: AbortSignal
   if (app.unreachable && options.target.kind === 'aws') {
     throw new PipelineError(
       ExitCode.bake,
-      `cannot resolve ${options.flaskRef === undefined ? 'the default branch' : `--flask-ref ${options.flaskRef}`} of ${options.flaskRepo} with git ls-remote (${app.unreachable})`,
+      `cannot resolve ${options.flaskRef === undefined ? 'the default branch' : `--flask-ref ${options.flaskRef}`} ` +
+        `of ${options.flaskRepo} with git ls-remote (${app.unreachable})`,
       'check --flask-repo and your network, or pass the commit SHA as --flask-ref',
     );
   }
@@ -32,6 +33,7 @@ export function describeApp(app: AppSource, detail: (line: string) => void): voi
   if (app.commit) detail(`app revision ${app.commit} (${which} of ${app.repo})`);
   else
     detail(
-      `could not reach ${app.repo} (${app.unreachable ?? 'offline?'}); baking ${which} by name, the fingerprint uses the ref name`,
+      `could not reach ${app.repo} (${app.unreachable ?? 'offline?'}); ` +
+        `baking ${which} by name, the fingerprint uses the ref name`,
     );
 }

@@ -84,10 +84,15 @@ const EXAMPLES: Partial<Record<Command, string[]>> = {
 const FLAG_HELP: Record<string, string> = {
   '--aws': 'use your real AWS account (credentials from the usual chain: AWS_PROFILE, SSO, env, OIDC)',
   '--endpoint': 'use an AWS emulator you run, e.g. http://127.0.0.1:5000 (moto_server)',
-  '--region': `AWS region (default: ${DEFAULTS.localRegion} locally, AWS_REGION with --aws); one newer than this release needs IMG_MGR_ANY_REGION=1 (or IMG_MGR_PIPELINE_ANY_REGION=1)`,
+  '--region':
+    `AWS region (default: ${DEFAULTS.localRegion} locally, AWS_REGION with --aws); ` +
+    'one newer than this release needs IMG_MGR_ANY_REGION=1 (or IMG_MGR_PIPELINE_ANY_REGION=1)',
   '--keep': 'keep the embedded AWS running after the command; later commands reuse it until `down`',
-  '--timeout': `bound of the whole command, e.g. 90s, 15m, 1h (default ${DEFAULTS.timeoutMs / 60_000}m); reaching it fails (exit 7)`,
-  '--flask-repo': `https git URL of the Flask app, or locally a repository path / file:// URL (default ${DEFAULTS.flaskRepo})`,
+  '--timeout':
+    `bound of the whole command, e.g. 90s, 15m, 1h (default ${DEFAULTS.timeoutMs / 60_000}m); ` +
+    'reaching it fails (exit 7)',
+  '--flask-repo':
+    'https git URL of the Flask app, or locally a repository path / file:// URL ' + `(default ${DEFAULTS.flaskRepo})`,
   '--flask-ref': "branch, tag or full commit SHA of the app (default: the repository's default branch)",
   '--no-preview': 'do not start the local preview of the app after a local run',
   '--preview-port': '127.0.0.1 port of the local preview (default: a free one)',
@@ -101,7 +106,8 @@ const FLAG_HELP: Record<string, string> = {
   '--json': 'print one JSON document on stdout instead of the summary table (progress still goes to stderr)',
   '--plain': 'plain progress lines even on a terminal (the default when not a terminal or CI is set)',
   '--state-dir':
-    'folder for the records of the kept local AWS, the preview and the last bake, and the lock (default packages/pipeline/.state)',
+    'folder for the records of the kept local AWS, the preview and the last bake, and the lock ' +
+    '(default packages/pipeline/.state)',
   '--help': 'this help',
 };
 

@@ -54,7 +54,8 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     if (!endpoint) return off('there is no local AWS for the app to use');
     if (!app?.commit)
       return off(
-        `could not reach ${app?.repo ?? ctx.options.flaskRepo} to check out the app (${app?.unreachable ?? 'no revision resolved'})`,
+        `could not reach ${app?.repo ?? ctx.options.flaskRepo} to check out the app ` +
+          `(${app?.unreachable ?? 'no revision resolved'})`,
       );
 
     // Importing Flask and boto3 takes a second: checked while the stack is read and the app checked out.
@@ -87,7 +88,8 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     } catch (error: unknown) {
       cancelled();
       return off(
-        `could not check out and configure ${app.ref} of ${app.repo}: ${error instanceof Error ? error.message : String(error)}`,
+        `could not check out and configure ${app.ref} of ${app.repo}: ` +
+          `${error instanceof Error ? error.message : String(error)}`,
       );
     }
 
@@ -277,7 +279,8 @@ async function checkApp(
   } catch (error: unknown) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     throw failure(
-      `POST /upload answered ${upload.status} but s3://${bucket}/${key} is not there (${error instanceof Error ? error.name : String(error)})`,
+      `POST /upload answered ${upload.status} but s3://${bucket}/${key} is not there ` +
+        `(${error instanceof Error ? error.name : String(error)})`,
     );
   }
   detail(`POST /upload → ${upload.status}; s3://${bucket}/${key} is there (removed again)`);

@@ -95,7 +95,10 @@ const ICON: Record<StepState, string> = {
 };
 const DETAIL_LINES = 4;
 
-/** The interactive display: one line per step, the running step's last few details under it, redrawn ~10 times a second. */
+/**
+ * The interactive display: one line per step, the running step's last few details under it, redrawn ~10 times a
+ * second.
+ */
 export function ttyProgress(options: ProgressOptions): Progress {
   const now = options.now ?? (() => performance.now());
   const columns = options.columns ?? (() => 100);

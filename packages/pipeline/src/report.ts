@@ -37,7 +37,10 @@ export interface StackReport {
   /** The AMI the stack resolved from the SSM parameter (app stack). */
   imageId?: string;
   outputs: Record<string, string>;
-  /** Output keys shown as *** (NoEcho by meaning, deploy-stack's rule; see stack-secrets.ts), on screen and in --json. */
+  /**
+   * Output keys shown as *** (NoEcho by meaning, deploy-stack's rule; see stack-secrets.ts), on screen and in
+   * --json.
+   */
   secretOutputs?: string[];
   durationMs?: number;
 }
@@ -251,5 +254,6 @@ function targetText(report: RunReport): string {
 function resultText(report: RunReport): string {
   const took = formatElapsed(report.durationMs);
   if (report.ok) return `OK in ${took}`;
-  return `FAILED (exit ${report.exitCode}) after ${took}: ${report.error?.message ?? 'unknown error'}${report.error?.hint ? `. ${report.error.hint}` : ''}`;
+  const hint = report.error?.hint ? `. ${report.error.hint}` : '';
+  return `FAILED (exit ${report.exitCode}) after ${took}: ${report.error?.message ?? 'unknown error'}${hint}`;
 }

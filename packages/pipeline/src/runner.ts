@@ -34,7 +34,11 @@ export async function down(options: Options, io: Io): Promise<number> {
     const hint = failure instanceof PipelineError && failure.hint ? `. ${failure.hint}` : '';
     if (options.json)
       io.stdout(
-        `${JSON.stringify({ command: 'down', ok: false, exitCode: failure.exitCode, error: { message: failure.message } }, null, 2)}\n`,
+        `${JSON.stringify(
+          { command: 'down', ok: false, exitCode: failure.exitCode, error: { message: failure.message } },
+          null,
+          2,
+        )}\n`,
       );
     io.stderr(`img-mgr-pipeline: error: ${failure.message}${hint}\n`);
     return failure.exitCode;

@@ -44,7 +44,8 @@ export function lockStateDir(stateDir: string, command: string): StateLock {
         if (holder && holder.pid !== process.pid && isAlive(holder.pid)) {
           throw new PipelineError(
             ExitCode.environment,
-            `the state folder ${stateDir} is in use by 'img-mgr-pipeline ${holder.command}' (pid ${holder.pid}, since ${holder.startedAt})`,
+            `the state folder ${stateDir} is in use by 'img-mgr-pipeline ${holder.command}' ` +
+              `(pid ${holder.pid}, since ${holder.startedAt})`,
             'wait for it to finish, or use another --state-dir',
           );
         }

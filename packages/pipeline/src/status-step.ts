@@ -60,7 +60,8 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
     if (app) ctx.report.appUrl = app.outputs.Url;
     if (target.kind === 'local') ctx.report.preview = previewReport(ctx.stateDir);
     step.done(
-      `${pointer.current ? `${pointer.current.value} (version ${pointer.current.version})` : 'parameter not set'}; ${stacks.map((stack) => `${stack.name} ${stack.status}`).join(', ')}`,
+      `${pointer.current ? `${pointer.current.value} (version ${pointer.current.version})` : 'parameter not set'}; ` +
+        stacks.map((stack) => `${stack.name} ${stack.status}`).join(', '),
     );
     return status;
   } catch (error: unknown) {

@@ -98,7 +98,10 @@ async function openLocalAws(options: Options, log: (line: string) => void): Prom
         await stopLocalAws(server);
         return `stopped the local AWS at ${server.endpoint}`;
       }
-      return `the local AWS keeps running at ${server.endpoint} (pid ${server.pid}); stop it with 'img-mgr-pipeline down'`;
+      return (
+        `the local AWS keeps running at ${server.endpoint} (pid ${server.pid}); ` +
+        "stop it with 'img-mgr-pipeline down'"
+      );
     },
   };
 }
@@ -143,7 +146,10 @@ export async function stopKeptLocalAws(options: Options, lookup: ProcessLookup =
   if (!recorded) return `no local AWS is running (nothing in ${stateDir})`;
   const local = recordedLocalAws(stateDir, lookup);
   if (!local) {
-    return `the recorded local AWS (moto, pid ${recorded.pid}, port ${recorded.port}) is no longer running (that pid is gone or is another program); removed its record, stopped nothing`;
+    return (
+      `the recorded local AWS (moto, pid ${recorded.pid}, port ${recorded.port}) is no longer running ` +
+      '(that pid is gone or is another program); removed its record, stopped nothing'
+    );
   }
   await stopLocalAws(local);
   return `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`;

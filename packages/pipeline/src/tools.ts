@@ -1,4 +1,7 @@
-/** Makes sure the tools a local run needs (moto_server, packer) are there, installing them once with scripts/tools.sh. */
+/**
+ * Makes sure the tools a local run needs (moto_server, packer) are there, installing them once with
+ * scripts/tools.sh.
+ */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ExitCode } from './exit-codes.js';

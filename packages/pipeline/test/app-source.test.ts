@@ -48,7 +48,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the app revision to bake', () => {
-  it('with no --flask-ref: the default branch from git ls-remote --symref (master, like upstream), as a path and as a file:// URL', async () => {
+  it('no --flask-ref: default branch via ls-remote --symref (master, like upstream), as path or file URL', async () => {
     for (const url of [repo, `file://${repo}`]) {
       expect(await resolveAppSource(url, undefined)).toEqual({
         repo: url,
@@ -69,7 +69,7 @@ describe('the app revision to bake', () => {
     expect(await resolveAppSource(repo, master)).toMatchObject({ ref: master, commit: master });
   });
 
-  it('a ref that names nothing is a UsageError naming --flask-ref and the repository; a short SHA says to give the full one', async () => {
+  it('an unknown ref: UsageError naming --flask-ref and the repository; a short SHA: give the full one', async () => {
     const missing = await resolveAppSource(repo, 'main').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(UsageError);
     expect((missing as UsageError).message).toBe(
@@ -79,7 +79,7 @@ describe('the app revision to bake', () => {
     expect((short as UsageError).message).toContain('a commit must be given as its full 40-character SHA');
   });
 
-  it('a repository that cannot be reached: locally a note (baked by name), with --aws an error naming the repository (exit 4)', async () => {
+  it('an unreachable repository: locally a note (baked by name), with --aws an error naming it (exit 4)', async () => {
     const gone = join(work, 'no-such-repo');
     const local = await appSourceFor({ options: parseArgs(['run', '--flask-repo', gone]) });
     expect(local).toMatchObject({ repo: gone, ref: 'HEAD', defaultBranch: true });

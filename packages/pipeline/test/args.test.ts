@@ -14,7 +14,7 @@ function usageError(argv: string[]): UsageError {
 }
 
 describe('parseArgs: commands and defaults', () => {
-  it('reads the command and fills the defaults: embedded AWS, the lab app at its default branch (resolved later), the preview on, the golden-ami parameter', () => {
+  it('reads the command, fills defaults: embedded AWS, lab app default branch (later), preview on, golden-ami', () => {
     const options = parseArgs(['run']);
     expect(options).toMatchObject({
       command: 'run',
@@ -187,7 +187,7 @@ describe('--region: the one region list of @img-mgr/kernel, and both switches fo
     );
   });
 
-  it("IMG_MGR_ANY_REGION=1 (the actions' switch) or IMG_MGR_PIPELINE_ANY_REGION=1 lets a new region through; neither lifts the shape check", () => {
+  it('IMG_MGR_ANY_REGION=1 (actions) or IMG_MGR_PIPELINE_ANY_REGION=1 admits a new region; shape still checked', () => {
     expect(checkRegion('us-east-9', { IMG_MGR_ANY_REGION: '1' })).toBe('us-east-9');
     expect(checkRegion('us-east-9', { IMG_MGR_PIPELINE_ANY_REGION: '1' })).toBe('us-east-9');
     expect(() => checkRegion('us-east-9', { IMG_MGR_ANY_REGION: 'true' })).toThrow(/not a known AWS region/);

@@ -31,7 +31,10 @@ function clientsFor(endpoint: string): Clients {
   return { ssm: new SSMClient(config), cfn: new CloudFormationClient(config), ec2: new EC2Client(config) };
 }
 
-/** Runs the CLI with --json against the test's state folder and returns its report (the preview has its own test file). */
+/**
+ * Runs the CLI with --json against the test's state folder and returns its report (the preview has its own test
+ * file).
+ */
 async function pipeline(
   stateDir: string,
   ...args: string[]
@@ -85,7 +88,7 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('run --keep: bakes an AMI with Packer, publishes version 1, creates both stacks from the SSM parameter, keeps moto', async () => {
+  it('run --keep: bakes with Packer, publishes version 1, creates both stacks from SSM, keeps moto', async () => {
     const { code, report, stderr } = await pipeline(stateDir, 'run', '--keep');
     expect(code, stderr).toBe(0);
     expect(report).toMatchObject({
@@ -121,7 +124,7 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
     expect(await bakedImages(clients)).toEqual([firstAmi]);
   });
 
-  it('a second run reuses the kept moto, finds the AMI already baked and skips Packer; no new image, no new version', async () => {
+  it('a second run reuses the kept moto, finds the AMI baked, skips Packer; no new image, no new version', async () => {
     const { code, report, stderr } = await pipeline(stateDir, 'run');
     expect(code, stderr).toBe(0);
     expect(report.target.endpoint).toBe(endpoint);
@@ -148,7 +151,7 @@ describe('img-mgr-pipeline end to end on its embedded moto, with real Packer', (
     expect(await launchTemplateAmi(clients)).toBe(secondAmi);
   });
 
-  it('rollback puts the previous AMI back as version 3 and redeploys; status shows it in the parameter and in the stack', async () => {
+  it('rollback puts the previous AMI back as version 3, redeploys; status shows it (parameter, stack)', async () => {
     const rollback = await pipeline(stateDir, 'rollback');
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(rollback.report.parameter).toMatchObject({ amiId: firstAmi, version: 3, rolledBackTo: 1 });
@@ -201,7 +204,7 @@ describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pip
   });
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('completes the chain, prints the summary table, then stops the preview and the moto it started and removes their records', async () => {
+  it('completes the chain, prints the summary, stops preview and the moto it started, removes records', async () => {
     const run = await runCli(['run', '--flask-repo', fork, '--state-dir', stateDir]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^ {2}AMI +ami-[0-9a-f]{17} \(us-east-1; baked by Packer in /m);
@@ -209,9 +212,11 @@ describe('img-mgr-pipeline run without --keep (the built cli.js, as `npm run pip
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-vpc-dev +CREATE_COMPLETE$/m);
     expect(run.stdout).toMatch(/^ {2}Stack img-mgr-dev +CREATE_COMPLETE \(AMI ami-[0-9a-f]{17}\)$/m);
     const preview =
-      /^ {2}App \(local preview\) +(http:\/\/127\.0\.0\.1:\d+\/) \(upload page and an upload checked; master @ [0-9a-f]{12}; stopped with the local AWS; use --keep to keep it\)$/m.exec(
-        run.stdout,
-      )?.[1] ?? '';
+      new RegExp(
+        /^ {2}App \(local preview\) +(http:\/\/127\.0\.0\.1:\d+\/) \(upload page and an upload checked; /.source +
+          /master @ [0-9a-f]{12}; stopped with the local AWS; use --keep to keep it\)$/.source,
+        'm',
+      ).exec(run.stdout)?.[1] ?? '';
     expect(preview).not.toBe('');
     expect(run.stdout).toMatch(
       /^ {2}Load balancer +http:\/\/\S+ \(the emulator's made-up name; it does not answer\)$/m,
@@ -240,7 +245,7 @@ describe('Ctrl-C during a local run', () => {
   });
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('SIGINT while Packer builds: exit 130, the step says cancelled, and the moto the command started is stopped', async () => {
+  it('SIGINT while Packer builds: exit 130, the step says cancelled, the moto it started is stopped', async () => {
     let sent = false;
     const run = await runCli(['run', '--no-preview', '--state-dir', stateDir], {
       onStderr: (stderr, child) => {

@@ -55,7 +55,7 @@ describe('img-mgr-pipeline exit codes (the built cli.js)', () => {
     [['status', '--keep', '--aws'], '--keep'],
   ];
   for (const [args, flag] of badInputs) {
-    it(`bad input (${args.slice(1).join(' ')}) exits 2 with one stderr line naming ${flag}, nothing on stdout, no AWS started`, async () => {
+    it(`bad input (${args.slice(1).join(' ')}) exits 2, one stderr line naming ${flag}, no stdout/AWS`, async () => {
       const run = await runCli([...args, '--state-dir', stateDir]);
       expect(run.code).toBe(ExitCode.usage);
       expect(run.stdout).toBe('');

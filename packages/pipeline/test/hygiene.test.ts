@@ -85,7 +85,7 @@ function runInOwnGroup(
 }
 
 describe('SIGHUP (a closed terminal) is handled like SIGINT', () => {
-  it("hung up while Packer builds against an emulator: exit 130, and Packer's instance, key pair and security group are gone", async () => {
+  it("hung up while Packer builds (emulator): exit 130; Packer's instance, key pair, security group gone", async () => {
     const moto: Moto = await startMoto();
     try {
       let sent = false;
@@ -117,7 +117,7 @@ describe('SIGHUP (a closed terminal) is handled like SIGINT', () => {
     }
   });
 
-  it('hung up during a local run, the terminal gone (output closed): exit 130 and the moto the command started is stopped', async () => {
+  it('hung up in a local run, terminal gone (output closed): exit 130, the moto it started stopped', async () => {
     const stateDir = freshDir('hup-local');
     let sent = false;
     const run = await runInOwnGroup(['run', '--no-preview', '--state-dir', stateDir], {}, (stderr, pid) => {
@@ -139,7 +139,7 @@ describe('SIGHUP (a closed terminal) is handled like SIGINT', () => {
 });
 
 describe('one command at a time per state folder', () => {
-  it('two `run --keep` at once: one runs, the other refuses with one line naming it; one moto is started and recorded', async () => {
+  it('two `run --keep` at once: one runs, the other refuses in a line naming it; one moto, recorded', async () => {
     const stateDir = freshDir('two-runs');
     try {
       const [first, second] = await Promise.all([
@@ -155,7 +155,8 @@ describe('one command at a time per state folder', () => {
       expect(refused.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(refused.stderr).toMatch(
         new RegExp(
-          `^img-mgr-pipeline: error: the state folder ${stateDir} is in use by 'img-mgr-pipeline run' \\(pid \\d+, since .+\\)\\. wait for it to finish, or use another --state-dir\\n$`,
+          `^img-mgr-pipeline: error: the state folder ${stateDir} is in use by 'img-mgr-pipeline run' ` +
+            '\\(pid \\d+, since .+\\)\\. wait for it to finish, or use another --state-dir\\n$',
         ),
       );
       const state = JSON.parse(readFileSync(join(stateDir, 'local-aws.json'), 'utf8')) as { endpoint: string };
@@ -177,7 +178,8 @@ describe('one command at a time per state folder', () => {
     const refused = await runCli(['down', '--state-dir', stateDir]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toBe(
-      `img-mgr-pipeline: error: the state folder ${stateDir} is in use by 'img-mgr-pipeline run' (pid ${holder.pid}, since 2026-11-30T10:00:00.000Z). wait for it to finish, or use another --state-dir\n`,
+      `img-mgr-pipeline: error: the state folder ${stateDir} is in use by 'img-mgr-pipeline run' ` +
+        `(pid ${holder.pid}, since 2026-11-30T10:00:00.000Z). wait for it to finish, or use another --state-dir\n`,
     );
     holder.kill('SIGKILL');
     await new Promise((resolve) => holder.once('exit', resolve));
@@ -223,10 +225,11 @@ describe('down signals only the recorded moto on the recorded port', () => {
     ['with /proc', {}],
     ['without /proc (ps)', { procRoot: join(tmpdir(), 'no-such-proc') }],
   ] as const) {
-    it(`${what}: a moto on another port than recorded, and a pid that is no moto, are left running and their record removed`, async () => {
+    it(`${what}: a moto on another port than recorded, or a non-moto pid, left running, record removed`, async () => {
       record({ port: local.port + 1 });
       expect(await stopKeptLocalAws(parseArgs(['down', '--state-dir', stateDir]), lookup)).toBe(
-        `the recorded local AWS (moto, pid ${local.pid}, port ${local.port + 1}) is no longer running (that pid is gone or is another program); removed its record, stopped nothing`,
+        `the recorded local AWS (moto, pid ${local.pid}, port ${local.port + 1}) is no longer running ` +
+          '(that pid is gone or is another program); removed its record, stopped nothing',
       );
       expect(await answers(local.endpoint)).toBe(true);
       expect(existsSync(join(stateDir, 'local-aws.json'))).toBe(false);
@@ -251,7 +254,7 @@ describe('down signals only the recorded moto on the recorded port', () => {
 });
 
 describe('a corrupt state file is named, with the command that fixes it', () => {
-  it('local-aws.json that does not parse: status, run --keep and down exit 3 naming it and `rm`; no moto is started', async () => {
+  it('unparsable local-aws.json: status, run --keep, down exit 3 naming it and `rm`; no moto started', async () => {
     const stateDir = freshDir('corrupt');
     const file = join(stateDir, 'local-aws.json');
     writeFileSync(file, '{"endpoint": "http://127.0.0.1:5000", "pid": ');

@@ -112,7 +112,7 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
   let url: string;
   let bucket: string;
 
-  it('run --keep serves the baked commit with the stack bucket: the upload page answers and an upload lands in that bucket', async () => {
+  it('run --keep serves the baked commit with the stack bucket: upload page answers, uploads land there', async () => {
     const { code, report, stderr } = await pipeline('run', '--keep', '--flask-repo', repo);
     expect(code, stderr).toBe(0);
     endpoint = report.target.endpoint ?? '';
@@ -157,7 +157,8 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     const table = await runMain(['status', '--state-dir', stateDir]);
     expect(table.stdout).toMatch(
       new RegExp(
-        `^ {2}App \\(local preview\\) +${url.replace(/[.]/g, '\\.')} \\(master @ ${master.slice(0, 12)}; runs until img-mgr-pipeline down\\)$`,
+        `^ {2}App \\(local preview\\) +${url.replace(/[.]/g, '\\.')} ` +
+          `\\(master @ ${master.slice(0, 12)}; runs until img-mgr-pipeline down\\)$`,
         'm',
       ),
     );
@@ -166,7 +167,7 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     );
   });
 
-  it('a --preview-port that is taken: exit 8, one line with the end of the app log; the AWS side is untouched', async () => {
+  it('a --preview-port that is taken: exit 8, one line with the end of the app log; AWS side untouched', async () => {
     const blocker = createServer();
     const port = await listen(blocker);
     try {
@@ -227,11 +228,15 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
 });
 
 describe('the preview parts that need no AWS', () => {
-  it('a tools Python without Flask turns the preview off with the reason and the command that installs it', async () => {
+  it('a tools Python without Flask turns the preview off with the reason and the command installing it', async () => {
     const venv = join(work, 'empty-venv');
     execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
     expect(await pythonProblem(join(venv, 'bin', 'python'))).toMatch(
-      /^the tools Python cannot run the app \(ModuleNotFoundError: No module named '(flask|boto3|werkzeug)'\); install flask and boto3 with 'npm run tools -- python'$/,
+      new RegExp(
+        /^the tools Python cannot run the app /.source +
+          /\(ModuleNotFoundError: No module named '(flask|boto3|werkzeug)'\); /.source +
+          /install flask and boto3 with 'npm run tools -- python'$/.source,
+      ),
     );
     expect(await pythonProblem(join(work, 'nothing', 'python'))).toBe(
       `the tools Python ${join(work, 'nothing', 'python')} is missing; install it with 'npm run tools -- python'`,
@@ -255,7 +260,7 @@ describe('the preview parts that need no AWS', () => {
     expect(appEnvFromUserData('#!/bin/bash\necho no env\n')).toBeUndefined();
   });
 
-  it('writes the files the user data writes under /etc/img-mgr into the preview, and points the env at them (SigV4 for /pics)', () => {
+  it('writes the user data files under /etc/img-mgr into the preview, points the env at them (SigV4 for /pics)', () => {
     const template = readFileSync(new URL('../../../cloudformation/img-mgr.yaml', import.meta.url), 'utf8');
     const script =
       /cat >\/etc\/img-mgr\/app\.env <<'EOF'\n[\s\S]*?cat >\/etc\/img-mgr\/aws-config <<'EOF'\n[\s\S]*?\n\s*EOF\n/.exec(

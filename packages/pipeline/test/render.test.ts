@@ -68,7 +68,7 @@ describe('plain progress', () => {
 });
 
 describe('tty progress', () => {
-  it("redraws its block in place: cursor up over the previous frame, then the steps with the running step's last details", () => {
+  it("redraws its block in place: cursor up over the last frame, then steps with the running step's details", () => {
     const clock = fakeClock();
     let screen = '';
     const progress = ttyProgress({ write: (text) => (screen += text), now: clock.now, columns: () => 80 });
@@ -144,7 +144,7 @@ function runReport(overrides: Partial<RunReport> = {}): RunReport {
 }
 
 describe('summary table', () => {
-  it("shows the AMI, the parameter version, each stack, the local preview, the emulator's load balancer name, where it ran and the result", () => {
+  it("shows AMI, parameter version, stacks, local preview, emulator's load balancer name, where it ran, result", () => {
     const text = renderSummary(
       runReport({
         preview: {
@@ -220,11 +220,12 @@ describe('summary table', () => {
     expect(text).not.toContain('App URL');
     expect(text).toContain('AWS                    your AWS account, us-west-2');
     expect(text).toContain(
-      'Result                 FAILED (exit 6) after 3.2s: deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED. continue the rollback in the console',
+      'Result                 FAILED (exit 6) after 3.2s: ' +
+        'deploy img-mgr-dev: stack is UPDATE_ROLLBACK_FAILED. continue the rollback in the console',
     );
   });
 
-  it('renders status: the pointer, its history newest first with labels, each stack with resolved AMI and outputs', () => {
+  it('renders status: the pointer, its history newest first with labels, each stack with its AMI and outputs', () => {
     const text = renderSummary({
       ...newReport('status'),
       ok: true,
@@ -313,7 +314,7 @@ describe("masking outputs by meaning (deploy-stack's NoEcho rule), not by name",
     expect(text).not.toContain('***');
   });
 
-  it('an output that embeds a NoEcho value (from the parameter file or the Default) or is computed from a NoEcho parameter is ***', async () => {
+  it('an output that embeds a NoEcho value (parameter file, Default) or uses a NoEcho parameter is ***', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'img-mgr-mask-'));
     try {
       const template = join(dir, 'app.yaml');

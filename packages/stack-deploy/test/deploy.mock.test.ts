@@ -137,7 +137,7 @@ beforeEach(() => {
 });
 
 describe('deployStack (SDK mock)', () => {
-  it('returns the outputs read after the change set executed (SDK mock: moto does not rebuild outputs after ExecuteChangeSet)', async () => {
+  it('returns the outputs read after the change set ran (SDK mock: moto does not rebuild outputs)', async () => {
     readyChangeSet();
     cfnMock
       .on(DescribeStacksCommand)
@@ -165,7 +165,7 @@ describe('deployStack (SDK mock)', () => {
     expect(execute?.ChangeSetName).toBe('arn:cs/1');
   });
 
-  it('masks the NoEcho values of a URL template and the outputs that carry them before any line (SDK mock: moto answers 500 to GetTemplateSummary of a NoEcho template)', async () => {
+  it('masks a URL template NoEcho values and outputs carrying them before any line (SDK mock)', async () => {
     readyChangeSet();
     const secret = 'Url-NoEcho-Value-42';
     cfnMock.on(GetTemplateSummaryCommand).resolves({
@@ -209,7 +209,7 @@ describe('deployStack (SDK mock)', () => {
     expect(events).toContain('log   PrivateSubnets = subnet-1');
   });
 
-  it('deletes a ROLLBACK_COMPLETE stack and creates it again (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
+  it('deletes a ROLLBACK_COMPLETE stack and creates it again (SDK mock: moto cannot produce that state)', async () => {
     readyChangeSet();
     cfnMock
       .on(DescribeStacksCommand)
@@ -235,7 +235,7 @@ describe('deployStack (SDK mock)', () => {
     expect(lines.join('\n')).toMatch(/ROLLBACK_COMPLETE \(a failed create.*deleting it/);
   });
 
-  it('refuses to delete a ROLLBACK_COMPLETE stack when recreate-failed-stack is false (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
+  it('keeps a ROLLBACK_COMPLETE stack if recreate-failed-stack is false (SDK mock: moto cannot make it)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
     await expect(deploy(request({ recreateFailedStack: false }), [])).rejects.toThrow(
       /ROLLBACK_COMPLETE.*recreate-failed-stack is false\. Delete the stack/,
@@ -244,7 +244,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
   });
 
-  it('rejects an unknown override before it deletes a ROLLBACK_COMPLETE stack (SDK mock: moto cannot produce ROLLBACK_COMPLETE)', async () => {
+  it('rejects an unknown override before deleting a ROLLBACK_COMPLETE stack (SDK mock: moto cannot)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
     const failure = await deploy(request({ parameters: new Map([['Typo', 'x']]) }), []).catch(
       (error: unknown) => error,
@@ -283,20 +283,31 @@ describe('deployStack (SDK mock)', () => {
     [
       'UPDATE_ROLLBACK_FAILED',
       'UPDATE_FAILED',
-      /^Stack app is UPDATE_ROLLBACK_FAILED: the update failed and so did its rollback \(Sg, Web\); .*"aws cloudformation continue-update-rollback --stack-name app --resources-to-skip Sg Web", then deploy again$/,
+      new RegExp(
+        /^Stack app is UPDATE_ROLLBACK_FAILED: the update failed and so did its rollback \(Sg, Web\); .*/.source +
+          /"aws cloudformation continue-update-rollback --stack-name app --resources-to-skip Sg Web", /.source +
+          /then deploy again$/.source,
+      ),
     ],
     [
       'ROLLBACK_FAILED',
       'DELETE_FAILED',
-      /^Stack app is ROLLBACK_FAILED: its creation failed and the rollback could not delete Sg, Web; delete it with "aws cloudformation delete-stack --stack-name app" \(if that ends in DELETE_FAILED, run it again with --retain-resources Sg Web\), then deploy again$/,
+      new RegExp(
+        /^Stack app is ROLLBACK_FAILED: its creation failed and the rollback could not delete Sg, Web; /.source +
+          /delete it with "aws cloudformation delete-stack --stack-name app" /.source +
+          /\(if that ends in DELETE_FAILED, run it again with --retain-resources Sg Web\), then deploy again$/.source,
+      ),
     ],
     [
       'DELETE_FAILED',
       'DELETE_FAILED',
-      /^Stack app is DELETE_FAILED: Sg, Web could not be deleted; delete the stack keeping them with "aws cloudformation delete-stack --stack-name app --retain-resources Sg Web" .*then deploy again$/,
+      new RegExp(
+        /^Stack app is DELETE_FAILED: Sg, Web could not be deleted; delete the stack keeping them with /.source +
+          /"aws cloudformation delete-stack --stack-name app --retain-resources Sg Web" .*then deploy again$/.source,
+      ),
     ],
   ])(
-    'explains a stack found in %s in one line with the command to run, and changes nothing (SDK mock: moto cannot produce it)',
+    'explains a stack in %s in one line with the command to run, changes nothing (SDK mock: moto cannot produce it)',
     async (status, resourceStatus, line) => {
       cfnMock.on(DescribeStacksCommand).resolves(stack(status));
       failedResources(['Sg', resourceStatus], ['Web', resourceStatus]);
@@ -308,7 +319,7 @@ describe('deployStack (SDK mock)', () => {
     },
   );
 
-  it('names a placeholder when the failed resources cannot be listed (SDK mock: moto cannot produce DELETE_FAILED)', async () => {
+  it('names a placeholder when failed resources cannot be listed (SDK mock: moto lacks DELETE_FAILED)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('DELETE_FAILED'));
     cfnMock.on(DescribeStackResourcesCommand).rejects(new Error('Throttling'));
     const warnings: string[] = [];
@@ -318,7 +329,7 @@ describe('deployStack (SDK mock)', () => {
     expect(warnings.join('\n')).toContain("Could not list the stack's failed resources");
   });
 
-  it('ends its own create that could not roll back with the next step (SDK mock: moto never fails a create)', async () => {
+  it('ends its own create that could not roll back with the next step (SDK mock: moto never fails it)', async () => {
     cfnMock.on(DescribeStacksCommand).resolvesOnce({ Stacks: [] }).resolves(stack('ROLLBACK_FAILED'));
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
     cfnMock
@@ -347,7 +358,10 @@ describe('deployStack (SDK mock)', () => {
     const failure = await deploy(request(), []).catch((error: unknown) => error as Error);
     expect(failure).toBeInstanceOf(DeployFailedError);
     expect(failure.message).toMatch(
-      /^Stack app ended in ROLLBACK_FAILED: .*\. Its creation failed and the rollback could not delete Sg; delete it with "aws cloudformation delete-stack --stack-name app"/,
+      new RegExp(
+        /^Stack app ended in ROLLBACK_FAILED: .*\. Its creation failed and the rollback could not delete Sg; /.source +
+          /delete it with "aws cloudformation delete-stack --stack-name app"/.source,
+      ),
     );
     expect(failure.message).not.toContain('\n');
   });
@@ -397,14 +411,17 @@ describe('deployStack (SDK mock)', () => {
       'Net: Embedded stack failed',
     ]);
     expect((failure as Error).message).toMatch(
-      /^Stack app ended in UPDATE_ROLLBACK_COMPLETE: Net \(AWS::CloudFormation::Stack\) UPDATE_FAILED: Embedded stack failed/,
+      new RegExp(
+        /^Stack app ended in UPDATE_ROLLBACK_COMPLETE: /.source +
+          /Net \(AWS::CloudFormation::Stack\) UPDATE_FAILED: Embedded stack failed/.source,
+      ),
     );
     const log = lines.join('\n');
     expect(log).toContain('Root cause: stack app is UPDATE_ROLLBACK_COMPLETE');
     expect(log).not.toMatch(/Root cause[\s\S]*Resource update cancelled/);
   });
 
-  it('streams the events of nested stacks with their parent as prefix (SDK mock: moto has stack-level events only)', async () => {
+  it('streams nested stack events with their parent as prefix (SDK mock: moto has stack events only)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_COMPLETE'));
     const nested = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app-Net/2';
@@ -431,7 +448,7 @@ describe('deployStack (SDK mock)', () => {
     expect(lines.some((line) => /UPDATE_COMPLETE\s+AWS::EC2::Subnet\s+Net\/Subnet/.test(line))).toBe(true);
   });
 
-  it('sends CancelUpdateStack when aborted during an update (SDK mock: moto cannot hold an update in progress)', async () => {
+  it('sends CancelUpdateStack when aborted during an update (SDK mock: moto cannot hold an update)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     cfnMock
@@ -453,7 +470,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(CancelUpdateStackCommand)[0]?.args[0].input.StackName).toBe(STACK_ID);
   });
 
-  it('leaves the update running when cancel-on-abort is false (SDK mock: moto cannot hold an update in progress)', async () => {
+  it('leaves the update running if cancel-on-abort is false (SDK mock: moto cannot hold an update)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_IN_PROGRESS'));
     cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
@@ -468,7 +485,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(CancelUpdateStackCommand)).toHaveLength(0);
   });
 
-  it('deletes a created change set that was not executed when aborted (SDK mock: moto creates change sets instantly)', async () => {
+  it('deletes a created, unexecuted change set when aborted (SDK mock: moto makes change sets at once)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
     cfnMock.on(DescribeChangeSetCommand).resolves({ Status: 'CREATE_PENDING' });
@@ -483,7 +500,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });
 
-  it('treats a FAILED "didn\'t contain changes" change set as no changes and deletes it (SDK mock: moto answers a ValidationError instead)', async () => {
+  it('treats a FAILED "didn\'t contain changes" change set as empty, deletes it (SDK mock: moto errors)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     cfnMock.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/1', StackId: STACK_ID });
     cfnMock.on(DescribeChangeSetCommand).resolves({
@@ -501,7 +518,7 @@ describe('deployStack (SDK mock)', () => {
     );
   });
 
-  it('turns termination protection on for an existing stack only when it differs (SDK mock: moto answers 500 to UpdateTerminationProtection)', async () => {
+  it('turns termination protection on for an existing stack only if it differs (SDK mock: moto 500s)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE', { EnableTerminationProtection: false }));
     cfnMock
@@ -519,7 +536,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(UpdateTerminationProtectionCommand)).toHaveLength(0);
   });
 
-  it('fails when wait-timeout is reached, never succeeding with a warning (SDK mock: moto finishes updates at once)', async () => {
+  it('fails at wait-timeout, never succeeding with a warning (SDK mock: moto finishes updates at once)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_IN_PROGRESS'));
     cfnMock.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
@@ -534,7 +551,7 @@ describe('deployStack (SDK mock)', () => {
     await expect(result).rejects.toThrow('Stack app is still UPDATE_IN_PROGRESS after waiting 5s (wait-timeout)');
   });
 
-  it('polls fast after activity and backs off to at most 1 s while nothing happens (SDK mock: moto finishes at once)', async () => {
+  it('polls fast after activity, backs off to at most 1 s while idle (SDK mock: moto finishes at once)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     const quiet = { StackEvents: [] };
@@ -563,7 +580,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(DescribeStacksCommand)).toHaveLength(2);
   });
 
-  it('sends disable-rollback with the execution of an update and OnStackFailure with a create (SDK mock: checks the request only)', async () => {
+  it('sends disable-rollback when executing an update, OnStackFailure with a create (SDK mock: request)', async () => {
     readyChangeSet();
     cfnMock.on(DescribeStacksCommand).resolvesOnce(stack('UPDATE_COMPLETE')).resolves(stack('UPDATE_COMPLETE'));
     cfnMock
@@ -612,7 +629,7 @@ describe('deployStack (SDK mock)', () => {
     expect(cfnMock.commandCalls(DescribeChangeSetCommand)).toHaveLength(2);
   });
 
-  it('names a change set that does not exist by its request field (SDK mock: AWS answers ChangeSetNotFoundException, moto a ValidationError)', async () => {
+  it('names a missing change set by its request field (SDK mock: AWS error ChangeSetNotFoundException)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
     cfnMock
       .on(DescribeChangeSetCommand)

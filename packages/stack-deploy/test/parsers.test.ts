@@ -30,12 +30,14 @@ writeFileSync(join(dir, 'scalar.yaml'), 'just a string\n');
 writeFileSync(join(dir, 'template.yaml'), 'Resources: {}\n');
 writeFileSync(
   join(dir, 'as-written.yaml'),
-  'Version: 1.10\nCode: 0012\nEnabled: yes\nDebug: true\nOctal: 0o17\nZone: Norway\nEmpty: ""\nSubnets: [subnet-a, 1.50]\n',
+  'Version: 1.10\nCode: 0012\nEnabled: yes\nDebug: true\n' +
+    'Octal: 0o17\nZone: Norway\nEmpty: ""\nSubnets: [subnet-a, 1.50]\n',
 );
 writeFileSync(join(dir, 'as-written.json'), '{"Version": 1.10, "Count": 2, "Flag": false}');
 writeFileSync(
   join(dir, 'previous.yaml'),
-  '- ParameterKey: ImageId\n  UsePreviousValue: true\n- ParameterKey: Version\n  ParameterValue: 1.10\n- {ParameterKey: Owner, ParameterValue: "team", UsePreviousValue: false}\n',
+  '- ParameterKey: ImageId\n  UsePreviousValue: true\n- ParameterKey: Version\n  ParameterValue: 1.10\n' +
+    '- {ParameterKey: Owner, ParameterValue: "team", UsePreviousValue: false}\n',
 );
 writeFileSync(join(dir, 'previous.json'), JSON.stringify([{ ParameterKey: 'Environment', UsePreviousValue: true }]));
 writeFileSync(
@@ -78,7 +80,7 @@ describe('parseParameterOverrides', () => {
     });
     expect(overrides('as-written.json')).toEqual({ Version: '1.10', Count: '2', Flag: 'false' });
   });
-  it('reads UsePreviousValue: true in the list form as "keep the stack\'s value" (the key is left unset, later sources win)', () => {
+  it('reads list-form UsePreviousValue: true as "keep the stack\'s value" (key left unset, later sources win)', () => {
     expect(overrides('previous.yaml')).toEqual({ Version: '1.10', Owner: 'team' });
     // An earlier item is dropped by a later UsePreviousValue, and a later item overrides it again.
     expect(overrides('Environment=dev\nImageId=ami-1\nprevious.json')).toEqual({ ImageId: 'ami-1' });
@@ -193,7 +195,7 @@ describe('NoEcho values and the outputs that carry them', () => {
       Env: { hasDefault: false },
     });
   });
-  it('hides the outputs that carry a NoEcho value or use a NoEcho parameter, and shows the rest whatever their names', () => {
+  it('hides outputs carrying a NoEcho value or using a NoEcho parameter, shows the rest whatever their names', () => {
     const facts = templateFacts(template);
     if (!facts) throw new Error('template did not parse');
     const noEcho = noEchoFacts(
@@ -292,7 +294,9 @@ describe('templates', () => {
   });
   it('reads parameters and resources of a YAML template with short-form tags', () => {
     const facts = templateFacts(
-      'Parameters:\n  A:\n    Type: String\n  B:\n    Type: String\n    Default: x\nResources:\n  R:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !Ref A\n      Name: !Sub "/${A}"\n      Tags: !If [c, !Ref B, !Ref AWS::NoValue]\n',
+      'Parameters:\n  A:\n    Type: String\n  B:\n    Type: String\n    Default: x\n' +
+        'Resources:\n  R:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Value: !Ref A\n' +
+        '      Name: !Sub "/${A}"\n      Tags: !If [c, !Ref B, !Ref AWS::NoValue]\n',
     );
     expect(facts && Object.fromEntries(facts.parameters)).toEqual({
       A: { hasDefault: false },

@@ -57,12 +57,16 @@ function throttleResponse(service: string, response: ServerResponse): void {
   } else if (service === 'ec2') {
     response.writeHead(503, { 'content-type': 'text/xml' });
     response.end(
-      '<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded (injected)</Message></Error></Errors><RequestID>fault</RequestID></Response>',
+      '<Response><Errors><Error><Code>RequestLimitExceeded</Code>' +
+        '<Message>Request limit exceeded (injected)</Message></Error></Errors>' +
+        '<RequestID>fault</RequestID></Response>',
     );
   } else {
     response.writeHead(400, { 'content-type': 'text/xml' });
     response.end(
-      '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded (injected)</Message></Error><RequestId>fault</RequestId></ErrorResponse>',
+      '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>' +
+        '<Message>Rate exceeded (injected)</Message></Error>' +
+        '<RequestId>fault</RequestId></ErrorResponse>',
     );
   }
 }
