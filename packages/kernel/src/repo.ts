@@ -44,3 +44,15 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The environment that sends every SDK call (and Packer) to a local AWS at `endpoint`, with dummy keys. */
+export function localAwsEnv(endpoint: string, region = 'us-east-1'): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}

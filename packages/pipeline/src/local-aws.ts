@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '@img-mgr/kernel/repo';
+import { freePort, localAwsEnv } from '@img-mgr/kernel/repo';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
 import { isAlive, runsOnPort, type ProcessLookup } from './processes.js';
@@ -161,17 +161,8 @@ export async function stopLocalAws(aws: Pick<LocalAws, 'pid' | 'stateFile'>): Pr
   rmSync(aws.stateFile, { force: true });
 }
 
-/** The environment that sends every SDK call and Packer to `endpoint` with dummy credentials. */
-export function localAwsEnv(endpoint: string, region: string): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
+/** The environment that sends every SDK call and Packer to `endpoint` (the kernel's, shared with the test bed). */
+export { localAwsEnv };
 
 /** Any HTTP answer counts (moto's data.json is slow: it dumps the whole state). */
 async function answers(endpoint: string, timeoutMs = 2_000): Promise<boolean> {

@@ -1,6 +1,6 @@
 /** A moto server on a free 127.0.0.1 port, one per test file or suite. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '@img-mgr/kernel/repo';
+import { freePort, localAwsEnv } from '@img-mgr/kernel/repo';
 import { toolPath } from './paths.js';
 
 export interface Moto {
@@ -21,16 +21,7 @@ export interface Moto {
 }
 
 /** Dummy credentials and endpoint variables that send every SDK call to `endpoint`. */
-export function awsEnvFor(endpoint: string, region = 'us-east-1'): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-}
+export const awsEnvFor = localAwsEnv;
 
 /** Starts moto_server and waits until it answers. */
 export async function startMoto(options: { region?: string; timeoutMs?: number } = {}): Promise<Moto> {
