@@ -93,7 +93,7 @@ function temporaryNames(log: string): { keyPair?: string; securityGroup?: string
 }
 
 describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
-  it('bakes: AMI ids per region out, the AMI tagged with fingerprint and run id, manifest and summary written', async () => {
+  it('bakes: AMI ids per region out, AMI tagged with fingerprint and run id; manifest, summary written', async () => {
     const run = await bake(bakeInputs({}, ['ami_regions=["us-west-2"]']));
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
@@ -188,7 +188,7 @@ describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
     expect(run.outputs['ami-id']).toBeUndefined();
   });
 
-  it('cancellation: SIGINT mid-build reaches Packer, which cleans up within the runner window; the post step finds nothing left', async () => {
+  it('cancellation: SIGINT mid-build reaches Packer, which cleans up in time; post step finds nothing', async () => {
     const run = await bake(bakeInputs({}, ['pause_seconds=60']), {
       cancel: { when: (log) => log.includes('Pausing 1m0s before the next provisioner') },
     });
@@ -270,7 +270,8 @@ describe(
   { timeout: 60_000 },
   () => {
     it.skipIf(!existsSync(join(PROJECT_TEMPLATE, 'img-mgr.pkr.hcl')))(
-      'a missing subnet and a disabled KMS key each fail in one line naming the input and the variable; nothing created, Packer never started',
+      'a missing subnet and a disabled KMS key each fail in one line naming the input and the variable; ' +
+        'nothing created, Packer never started',
       async () => {
         const dir = mkdtempSync(join(tmpdir(), 'bake-preflight-'));
         cpSync(PROJECT_TEMPLATE, dir, { recursive: true, filter: (source) => !source.endsWith('plugins.pkr.hcl') });
@@ -310,7 +311,7 @@ describe(
 );
 
 describe('bake-ami post step', { timeout: 30_000 }, () => {
-  it("sweeps what a killed Packer left: the run's instance, temp key pair and temp security group (leftovers made with the SDK)", async () => {
+  it("sweeps what a killed Packer left: the run's instance, temp key pair and security group (SDK-made)", async () => {
     const [image] =
       (
         await ec2.send(
@@ -336,7 +337,9 @@ describe('bake-ami post step', { timeout: 30_000 }, () => {
     // What the main step saved before its Packer was killed (the post mark first, as the bundle writes it).
     writeFileSync(
       runner.env.GITHUB_STATE ?? '',
-      `isPost=true\nrun-id=killed-run\nregion=us-east-1\nresources={"instanceIds":["${instanceId}"],"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n`,
+      'isPost=true\nrun-id=killed-run\nregion=us-east-1\n' +
+        `resources={"instanceIds":["${instanceId}"],` +
+        '"keyPairs":["packer_left_key"],"securityGroups":["packer_left_sg"]}\n',
     );
 
     const post = await runBundledAction('bake-ami', { entry: 'post', runner, env: moto.env });

@@ -37,7 +37,9 @@ beforeAll(async () => {
   chmodSync(join(dir, 'packer'), 0o755);
   writeFileSync(
     join(dir, 'template.pkr.hcl'),
-    'packer {\n  required_plugins {\n    amazon = {\n      version = ">= 1.2.0"\n      source  = "github.com/hashicorp/amazon"\n    }\n  }\n}\nvariable "fingerprint" {}\nvariable "run_id" {}\n',
+    'packer {\n  required_plugins {\n    amazon = {\n      version = ">= 1.2.0"\n' +
+      '      source  = "github.com/hashicorp/amazon"\n    }\n  }\n}\n' +
+      'variable "fingerprint" {}\nvariable "run_id" {}\n',
   );
   calls = join(dir, 'calls.log');
 });
@@ -55,7 +57,7 @@ function bake(inputs: Record<string, string>) {
 }
 
 describe('packer init', { timeout: 30_000 }, () => {
-  it('runs init with the workflow token as PACKER_GITHUB_API_TOKEN when the template declares plugins; the token is masked', async () => {
+  it('runs init with the workflow token as PACKER_GITHUB_API_TOKEN if the template has plugins; masked', async () => {
     const run = await bake({});
     expect(run.errors).toEqual([]);
     expect(run.outputs['ami-id']).toBe('ami-0123456789abcdef0');

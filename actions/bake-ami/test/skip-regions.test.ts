@@ -36,7 +36,7 @@ function bake(extra: Record<string, string> = {}, env: Record<string, string> = 
 }
 
 describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, () => {
-  it('a skipped multi-region bake returns the same amis as the bake it reuses; a missing copy bakes again', async () => {
+  it('a skipped multi-region bake returns the amis of the bake it reuses; a missing copy bakes again', async () => {
     const first = await bake();
     expect(first.exitCode, first.log).toBe(0);
     const amis = JSON.parse(first.outputs.amis ?? '{}') as Record<string, string>;
@@ -77,7 +77,7 @@ describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, ()
     eu.destroy();
   });
 
-  it('a region typo is one line naming the input, before Packer or any AWS call; IMG_MGR_ANY_REGION=1 lifts the check', async () => {
+  it('a region typo is one line naming the input, before Packer or AWS; IMG_MGR_ANY_REGION=1 lifts it', async () => {
     const before = await snapshotAws(moto.clientConfig);
     const typo = await bake({ region: 'us-est-1' });
     expect(typo.exitCode).toBe(1);
@@ -87,7 +87,8 @@ describe('bake-ami skip with real Packer against moto', { timeout: 120_000 }, ()
     expect(typo.log).not.toMatch(/Retrying|getaddrinfo|^\s+at /m);
     const fromEnv = await bake({}, { AWS_REGION: 'eu-wset-1' });
     expect(fromEnv.errors).toEqual([
-      "Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)",
+      "Input 'region' is not set and AWS_REGION has 'eu-wset-1', which is not a known AWS region " +
+        '(set IMG_MGR_ANY_REGION=1 if it is new)',
     ]);
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
     // With the override the region is accepted and the bake goes as far as AWS (moto answers any region name).

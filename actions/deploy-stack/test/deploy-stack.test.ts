@@ -79,7 +79,8 @@ describe('deploy-stack against moto', () => {
     expect(run.log).toMatch(/Done: create-me is CREATE_COMPLETE; \d+ AWS API calls/);
   });
 
-  // Tags on update are checked in the SDK-mock tests of packages/stack-deploy: moto drops the Tags of an UPDATE change set.
+  // Tags on update are checked in the SDK-mock tests of packages/stack-deploy: moto drops the Tags of an
+  // UPDATE change set.
   it('updates a stack (new resource) and leaves no change set behind', async () => {
     await deploy(
       moto,
@@ -207,12 +208,15 @@ describe('deploy-stack against moto', () => {
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.log).toMatch(
-      /Stack held is CREATE_IN_PROGRESS[\s\S]*Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held[\s\S]*Stack held is now CREATE_COMPLETE/,
+      new RegExp(
+        /Stack held is CREATE_IN_PROGRESS[\s\S]*Waiting for the running CREATE_IN_PROGRESS operation[\s\S]*/.source +
+          /CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held[\s\S]*Stack held is now CREATE_COMPLETE/.source,
+      ),
     );
     expect(run.outputs.status).toBe('UPDATE_COMPLETE');
   });
 
-  it('creates a stack with a creation timeout and termination protection through CreateStack, streaming the held create', async () => {
+  it('creates a stack with creation timeout and termination protection via CreateStack, streaming it', async () => {
     let released: Promise<void> | undefined;
     const run = await deploy(
       moto,
@@ -240,12 +244,15 @@ describe('deploy-stack against moto', () => {
     });
     expect(run.log).toContain('Creating the stack with CreateStack');
     expect(run.log).toMatch(
-      /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create\s+User Initiated[\s\S]*CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held-create/,
+      new RegExp(
+        /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create\s+User Initiated[\s\S]*/.source +
+          /CREATE_COMPLETE\s+AWS::CloudFormation::Stack\s+held-create/.source,
+      ),
     );
     expect(run.summary).toContain('<td>Add</td><td>Hold</td><td>Custom::Hold</td>');
   });
 
-  it('masks by meaning: a NoEcho value and the outputs that carry it are masked before any line, and PrivateSubnets is shown', async () => {
+  it('masks by meaning: NoEcho value and its outputs masked before any line; PrivateSubnets shown', async () => {
     const secret = 'Hunter2-NoEcho-Value';
     const template = APP_TEMPLATE.replace(
       'Parameters:\n',
@@ -304,7 +311,8 @@ describe('deploy-stack against moto', () => {
     expect(run.errors).toEqual([]);
     expect(run.log).toContain('Stack reviewed is REVIEW_IN_PROGRESS');
     expect(run.log).toMatch(/Change set deploy-r\S+ \(CREATE\)/);
-    // moto makes a second stack for the second CREATE change set (AWS reuses the REVIEW_IN_PROGRESS one): read it by id.
+    // moto makes a second stack for the second CREATE change set (AWS reuses the REVIEW_IN_PROGRESS one):
+    // read it by id.
     expect((await describeStack(cfn, run.outputs['stack-id'] ?? ''))?.StackStatus).toBe('CREATE_COMPLETE');
   });
 
@@ -320,7 +328,8 @@ describe('deploy-stack against moto', () => {
     expect(run.exitCode).toBe(1);
     expect(run.exitAfterCancelMs).toBeLessThan(5_000);
     expect(run.errors.at(-1)).toBe(
-      'Cancelled while waiting for cancel-create: a stack creation cannot be cancelled; it goes on (delete the stack if it is not wanted)',
+      'Cancelled while waiting for cancel-create: a stack creation cannot be cancelled; ' +
+        'it goes on (delete the stack if it is not wanted)',
     );
     expect((await describeStack(cfn, 'cancel-create'))?.StackStatus).toBe('CREATE_IN_PROGRESS');
   });
@@ -384,7 +393,8 @@ describe('deploy-stack against moto', () => {
       'parameter-overrides': 'ImageId=ami-5,Size=2',
     });
     expect(unknown.errors).toEqual([
-      "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId; quote a value that holds a comma)",
+      "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 " +
+        '(it declares ImageId; quote a value that holds a comma)',
     ]);
     expect(await cloudFormationState(cfn)).toBe(before);
     const run = await deploy(moto, {
@@ -426,7 +436,8 @@ describe('deploy-stack against moto', () => {
       [
         'an unknown parameter',
         { 'parameter-overrides': 'ImageId=ami-1,InstanceTyp=t3.large' },
-        "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 (it declares ImageId, Environment; quote a value that holds a comma)",
+        "Input 'parameter-overrides' sets a parameter the template does not declare at line 1, item 2 " +
+          '(it declares ImageId, Environment; quote a value that holds a comma)',
       ],
       // 'team=platform,oops' is one tag in the kernel's KEY=VALUE grammar (a piece without '=' continues the value).
       ['a bad tag', { tags: 'team=platform,=oops' }, "Input 'tags' has line 1, item 2 that is not KEY=VALUE"],
@@ -438,7 +449,8 @@ describe('deploy-stack against moto', () => {
       [
         'an invalid stack name',
         { 'stack-name': 'my_stack' },
-        "Input 'stack-name' has an invalid value 'my_stack': a stack name starts with a letter and has only letters, digits and hyphens (at most 128)",
+        "Input 'stack-name' has an invalid value 'my_stack': " +
+          'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
       ],
       [
         'an unknown capability',

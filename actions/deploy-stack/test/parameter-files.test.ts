@@ -1,5 +1,8 @@
 // @needs-tools moto_server
-/** The bundled action against moto: parameter files keep what was written, the list form's UsePreviousValue, region typos. */
+/**
+ * The bundled action against moto: parameter files keep what was written, the list form's UsePreviousValue,
+ * region typos.
+ */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +71,8 @@ describe('deploy-stack parameter files and regions against moto', () => {
     );
     expect(both.exitCode).toBe(1);
     expect(both.errors).toEqual([
-      "Input 'parameter-overrides' file 'both.yaml' entry 1 (ImageId) sets both ParameterValue and UsePreviousValue: true; give one of them",
+      "Input 'parameter-overrides' file 'both.yaml' entry 1 (ImageId) " +
+        'sets both ParameterValue and UsePreviousValue: true; give one of them',
     ]);
     const typo = await deploy(
       moto,

@@ -56,14 +56,16 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
   it('an AMI that does not exist in the region', async () => {
     await expectRejected(
       { 'ami-id': 'ami-0123456789abcdef0' },
-      "Input 'ami-id' cannot be published: ami-0123456789abcdef0 does not exist in us-east-1 (or is not shared with this account); nothing was written",
+      "Input 'ami-id' cannot be published: ami-0123456789abcdef0 does not exist in us-east-1 " +
+        '(or is not shared with this account); nothing was written',
     );
   });
 
   it('an existing AMI published to a region where it does not exist', async () => {
     await expectRejected(
       { 'ami-id': ami, region: 'eu-west-1' },
-      `Input 'ami-id' cannot be published: ${ami} does not exist in eu-west-1 (or is not shared with this account); nothing was written`,
+      `Input 'ami-id' cannot be published: ${ami} does not exist in eu-west-1 ` +
+        '(or is not shared with this account); nothing was written',
     );
   });
 
@@ -121,7 +123,7 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
     );
   });
 
-  it('a region typo is one line naming the input, with no AWS call and no retry; IMG_MGR_ANY_REGION=1 lets a new region through', async () => {
+  it('a region typo is one line naming the input, no AWS call, no retry; IMG_MGR_ANY_REGION=1 lets it in', async () => {
     const before = await snapshotAws(moto.clientConfig);
     const typo = 'which is not a known AWS region (set IMG_MGR_ANY_REGION=1 if it is new)';
     await expectRejected({ 'ami-id': ami, region: 'us-est-1' }, `Input 'region' has 'us-est-1', ${typo}`);
@@ -140,7 +142,8 @@ describe('publish-ami bundle against moto: bad values fail with one line and wri
       inputs: { 'ami-id': ami, region: 'us-east-9' },
     });
     expect(newRegion.errors).toEqual([
-      `Input 'ami-id' cannot be published: ${ami} does not exist in us-east-9 (or is not shared with this account); nothing was written`,
+      `Input 'ami-id' cannot be published: ${ami} does not exist in us-east-9 ` +
+        '(or is not shared with this account); nothing was written',
     ]);
     expect(await snapshotAws(moto.clientConfig)).toEqual(before);
   });

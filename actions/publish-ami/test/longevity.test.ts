@@ -67,7 +67,8 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
     await moto.stop();
   });
 
-  it(`${PUBLISHES} publishes (${ALL_BUNDLED ? 'all' : 'one in twenty and those around version 100'} through the bundle) all succeed; labels stay within the newest ${WINDOW} versions`, async () => {
+  const through = ALL_BUNDLED ? 'all' : 'one in twenty and those around version 100';
+  it(`${PUBLISHES} publishes (${through} bundled) succeed; labels stay in the newest ${WINDOW} versions`, async () => {
     const name = '/common/img-mgr/golden-ami';
     const sha = (revision: number): string => `app-${revision.toString(16).padStart(7, '0')}`;
     let bundledRuns = 0;
@@ -120,7 +121,8 @@ describe('publish-ami bundle against moto: 250 publishes with the workflow label
     expect(stored?.version).toBeGreaterThan(200);
     expect(stored?.history).toHaveLength(100);
     console.log(
-      `longevity: ${PUBLISHES} publishes, ${bundledRuns} through the bundle (mean ${Math.round(bundledMs / Math.max(bundledRuns, 1))} ms), final version ${stored?.version}`,
+      `longevity: ${PUBLISHES} publishes, ${bundledRuns} through the bundle ` +
+        `(mean ${Math.round(bundledMs / Math.max(bundledRuns, 1))} ms), final version ${stored?.version}`,
     );
   }, 1_200_000);
 });

@@ -25,7 +25,7 @@ describe('publish-ami bundle against moto: pruning', () => {
 
   const step = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
-  it('keeps the newest N, the current, previous and labelled values and AMIs in use; deregisters the rest with their snapshots (dry run first)', async () => {
+  it('keeps newest N, current, previous, labelled, in-use; rest deregistered + snapshots (dry run first)', async () => {
     const name = '/prune/golden';
     const oldest = await createAmi(ec2, 'my-ami-1');
     const labelled = await createAmi(ec2, 'my-ami-2');
@@ -114,7 +114,7 @@ describe('publish-ami bundle against moto: pruning', () => {
     expect(stored?.history).toEqual([{ version: 1, value: current.amiId, labels: [] }]);
   });
 
-  it('keeps every AMI something references (each kind, with its reason in the plan) and removes only the unreferenced', async () => {
+  it('keeps every AMI something references (each kind, reason in plan); removes only the unreferenced', async () => {
     const application = 'refs';
     const make = (name: string) => createAmi(ec2, name, { application });
     const unused = await make('refs-unused');
@@ -131,7 +131,8 @@ describe('publish-ami bundle against moto: pruning', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const newest = await make('refs-newest');
 
-    // Another environment's pointer under /common/img-mgr: labelled v2, then v3..v6; rollback-window 2 covers v5 and v6.
+    // Another environment's pointer under /common/img-mgr: labelled v2, then v3..v6; rollback-window 2 covers
+    // v5 and v6.
     const prod = '/common/img-mgr/prod/golden-ami';
     const prodValues = [beyondWindow, labelled, beyondWindow, beyondWindow, inWindow, prodCurrent].map(
       (ami) => ami.amiId,

@@ -25,7 +25,7 @@ describe('publish-ami bundle against moto: publishing', () => {
 
   const publish = (inputs: Record<string, string>) => runBundledAction('publish-ami', { env: moto.env, inputs });
 
-  it('first publish creates version 1 as aws:ec2:image, confirms it by reading back, and writes outputs and summary', async () => {
+  it('first publish makes version 1 as aws:ec2:image, confirms by reading back, writes outputs, summary', async () => {
     const run = await publish({ 'ami-id': amiA });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({
@@ -104,7 +104,7 @@ describe('publish-ami bundle against moto: publishing', () => {
     ]);
   });
 
-  it('re-running with a label the current version lacks labels it without a new version (repairs a half-done run)', async () => {
+  it('re-run with a label the current version lacks adds it, no new version (repairs a half-done run)', async () => {
     const run = await publish({ 'ami-id': amiC, labels: 'sha-0123abc' });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.outputs).toMatchObject({ version: '3', changed: 'false' });

@@ -97,23 +97,27 @@ describe('publish-ami bundle against moto: rollback', () => {
     const unknown = await step({ 'rollback-to': 'release-9', 'parameter-name': name });
     expect(unknown.exitCode).toBe(1);
     expect(unknown.errors).toEqual([
-      `Input 'rollback-to' cannot be used: no version of ${name} carries label 'release-9' (in us-east-1); nothing was written`,
+      `Input 'rollback-to' cannot be used: no version of ${name} carries label 'release-9' ` +
+        '(in us-east-1); nothing was written',
     ]);
     const missing = await step({ 'rollback-to': '7', 'parameter-name': name });
     expect(missing.errors).toEqual([
-      `Input 'rollback-to' cannot be used: ${name} has no version 7 (versions kept: 1–3) (in us-east-1); nothing was written`,
+      `Input 'rollback-to' cannot be used: ${name} has no version 7 (versions kept: 1–3) ` +
+        '(in us-east-1); nothing was written',
     ]);
     const malformed = await step({ 'rollback-to': 'aws-1', 'parameter-name': name });
     expect(malformed.errors[0]).toMatch(/^Input 'rollback-to' is not previous, a version number or a valid label/);
     const absent = await step({ 'rollback-to': 'previous', 'parameter-name': '/rollback/never-written' });
     expect(absent.errors).toEqual([
-      "Input 'rollback-to' cannot be used: /rollback/never-written does not exist, so there is nothing to roll back (in us-east-1); nothing was written",
+      "Input 'rollback-to' cannot be used: /rollback/never-written does not exist, " +
+        'so there is nothing to roll back (in us-east-1); nothing was written',
     ]);
     await ec2.send(new DeregisterImageCommand({ ImageId: amis[0] }));
     const pruned = await step({ 'rollback-to': 'release-1', 'parameter-name': name });
     expect(pruned.exitCode).toBe(1);
     expect(pruned.errors[0]).toBe(
-      `Input 'rollback-to' cannot be used: resolves to version 1, whose AMI ${amis[0]} does not exist in us-east-1 (or is not shared with this account); cannot roll back to it (in us-east-1); nothing was written`,
+      `Input 'rollback-to' cannot be used: resolves to version 1, whose AMI ${amis[0]} does not exist in us-east-1 ` +
+        '(or is not shared with this account); cannot roll back to it (in us-east-1); nothing was written',
     );
     const stored = await readParameter(ssm, name);
     expect(stored).toMatchObject({ value: amis[2], version: 3 });

@@ -45,18 +45,22 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
     const previous = await step({ 'rollback-to': 'previous', 'parameter-name': name });
     expect(previous.exitCode).toBe(1);
     expect(previous.errors).toEqual([
-      `Input 'rollback-to' cannot be used: ${name} has no earlier value than ${good} that is not rejected: ${bad} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
+      `Input 'rollback-to' cannot be used: ${name} has no earlier value than ${good} that is not rejected: ` +
+        `${bad} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
     ]);
     expect((await readParameter(ssm, name))?.version).toBe(3);
   });
 
-  it('an explicit publish of a rejected AMI (a re-run of the failed commit) fails in one line naming the way out, and writes nothing', async () => {
+  it('publishing a rejected AMI (failed commit re-run) fails in one line naming the way out; no write', async () => {
     const rejected = (await createAmi(ec2, 'my-ami-rejected')).amiId;
     const name = '/rollouts/rerun/golden-ami';
     expect((await step({ 'ami-id': amis[0] ?? '', 'parameter-name': name })).exitCode).toBe(0);
     expect((await step({ 'reject-ami': rejected })).exitCode).toBe(0);
     const before = await snapshotAws(moto.clientConfig);
-    const why = `${rejected} is rejected in us-east-1 (img-mgr:rejected=777: run 777 rejected it after a failed rollout); rebake with force (the workflow's force input, bake-ami force: true), or remove the tag to publish it anyway; nothing was written`;
+    const why =
+      `${rejected} is rejected in us-east-1 (img-mgr:rejected=777: run 777 rejected it after a failed rollout); ` +
+      "rebake with force (the workflow's force input, bake-ami force: true), " +
+      'or remove the tag to publish it anyway; nothing was written';
     const byId = await step({ 'ami-id': rejected, 'parameter-name': name });
     expect(byId.exitCode, byId.log).toBe(1);
     expect(byId.errors).toEqual([`Input 'ami-id' cannot be published: ${why}`]);
@@ -67,7 +71,7 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
     expect(await rejectedTag(rejected)).toBe('777');
   });
 
-  it('promote-from publishes the other parameter current AMI; a missing source fails in one line and writes nothing', async () => {
+  it("promote-from publishes the other parameter's current AMI; a missing source: one line, no write", async () => {
     const [good] = amis as [string, string];
     const missing = await step({
       'promote-from': '/rollouts/none/golden-ami',
@@ -75,7 +79,8 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
     });
     expect(missing.exitCode).toBe(1);
     expect(missing.errors).toEqual([
-      "Input 'promote-from' cannot be promoted: /rollouts/none/golden-ami does not exist, so no AMI is live there to promote (in us-east-1); nothing was written",
+      "Input 'promote-from' cannot be promoted: /rollouts/none/golden-ami does not exist, " +
+        'so no AMI is live there to promote (in us-east-1); nothing was written',
     ]);
     expect(await readParameter(ssm, '/rollouts/prod/golden-ami')).toBeUndefined();
     const run = await step({
@@ -97,7 +102,8 @@ describe('publish-ami bundle against moto: reject-ami and promote-from', () => {
     expect(malformed.errors[0]).toMatch(/^Input 'reject-ami' is invalid: /);
     const absent = await step({ 'reject-ami': 'ami-0123456789abcdef0' });
     expect(absent.errors).toEqual([
-      "Input 'reject-ami' cannot be tagged: ami-0123456789abcdef0 does not exist in us-east-1, so it cannot be tagged rejected; nothing was written",
+      "Input 'reject-ami' cannot be tagged: ami-0123456789abcdef0 does not exist in us-east-1, " +
+        'so it cannot be tagged rejected; nothing was written',
     ]);
   });
 });

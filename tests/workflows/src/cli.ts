@@ -113,11 +113,13 @@ async function main(): Promise<void> {
     }
 
     const state = await readDeploymentState(moto.clientConfig, STACK);
+    const parameter = state.parameter ? `${state.parameter.value} (version ${state.parameter.version})` : 'not set';
+    const resolved = state.stackImageId ? `, ImageId resolved to ${state.stackImageId}` : '';
     process.stdout.write(
       [
         '',
-        `golden AMI parameter: ${state.parameter ? `${state.parameter.value} (version ${state.parameter.version})` : 'not set'}`,
-        `stack ${STACK}: ${state.stack?.StackStatus ?? 'does not exist'}${state.stackImageId ? `, ImageId resolved to ${state.stackImageId}` : ''}`,
+        `golden AMI parameter: ${parameter}`,
+        `stack ${STACK}: ${state.stack?.StackStatus ?? 'does not exist'}${resolved}`,
         `img-mgr AMIs: ${state.images.map((image) => image.ImageId).join(', ') || 'none'}`,
         '',
       ].join('\n'),

@@ -38,7 +38,8 @@ export function ensureActTools(log: (line: string) => void, tools: Record<string
     const result = spawnSync('bash', [join(repoRoot(), 'scripts', 'tools.sh'), target], { stdio: ['ignore', 2, 2] });
     if (result.status !== 0) {
       throw new Error(
-        `scripts/tools.sh ${target} failed (exit ${result.status ?? result.signal}); run 'npm run tools -- ${target}' and read its message`,
+        `scripts/tools.sh ${target} failed (exit ${result.status ?? result.signal}); ` +
+          `run 'npm run tools -- ${target}' and read its message`,
       );
     }
   }

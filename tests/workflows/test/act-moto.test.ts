@@ -91,7 +91,7 @@ describe('the caller workflows under act against moto', () => {
     expect(after.stackImageId).toBe(firstAmi);
   });
 
-  it('the weekly schedule with the app and base image unchanged: the bake is skipped and nothing is published or deployed', async () => {
+  it('weekly schedule, app and base image unchanged: the bake is skipped, nothing published or deployed', async () => {
     const before = await state();
     const run = await runAct({
       root,
@@ -114,7 +114,7 @@ describe('the caller workflows under act against moto', () => {
     expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
   });
 
-  it('rollback dispatch: after an app change is baked and deployed, the previous AMI is republished and redeployed without a bake', async () => {
+  it('rollback dispatch: after an app change ships, the previous AMI is republished, redeployed; no bake', async () => {
     const revision = fork.commitAppChange('Change the app');
     const deployed = await push();
     expect(deployed.exitCode, deployed.log).toBe(0);
@@ -144,7 +144,7 @@ describe('the caller workflows under act against moto', () => {
     expect(afterRollback.stackImageIdOverride).toBe(firstAmi);
   });
 
-  it('dispatch with flask-ref master: git ls-remote resolves the branch, the commit is already baked, and it is redeployed', async () => {
+  it('flask-ref master: git ls-remote resolves the branch, its commit is already baked, it is redeployed', async () => {
     const head = fork.head();
     const before = await state();
     const run = await runAct({
@@ -168,7 +168,7 @@ describe('the caller workflows under act against moto', () => {
     expect(after.stackImageId).toBe(ami);
   });
 
-  it('dispatch of another flask-repo without flask-ref: its default branch (master) is resolved with git ls-remote --symref, found baked, and deployed', async () => {
+  it('another flask-repo, no flask-ref: ls-remote --symref resolves master, found baked, deployed', async () => {
     const head = fork.head();
     const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
     const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as {
@@ -229,7 +229,7 @@ describe('the caller workflows under act against moto', () => {
     }
   });
 
-  it('a push of another branch than TRUSTED_BRANCH fails in resolve with one line naming the variable, and changes nothing', async () => {
+  it('a push of a branch other than TRUSTED_BRANCH fails in resolve, one line naming it; changes nothing', async () => {
     const before = await state();
     const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
     const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'push.json'), 'utf8')) as {
@@ -250,7 +250,8 @@ describe('the caller workflows under act against moto', () => {
       expect(run.exitCode).not.toBe(0);
       expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
       expect(run.log).toContain(
-        "::error::This run is on 'refs/heads/main', but only the branch 'master' may assume the AWS role (input 'trusted-branch', the repository variable TRUSTED_BRANCH in workflows-example)",
+        "::error::This run is on 'refs/heads/main', but only the branch 'master' may assume the AWS role " +
+          "(input 'trusted-branch', the repository variable TRUSTED_BRANCH in workflows-example)",
       );
       const after = await state();
       expect(after.parameter).toEqual(before.parameter);

@@ -88,7 +88,8 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(Object.keys(run.jobs)).not.toContain(job('promote', 'Bake the AMI'));
     expect(Object.keys(run.jobs)).not.toContain(job('promote', 'Deploy the stack'));
     expect(run.log).toContain(
-      "Input 'promote-from' cannot be promoted: /common/img-mgr/golden-ami does not exist, so no AMI is live there to promote (in us-east-1); nothing was written",
+      "Input 'promote-from' cannot be promoted: /common/img-mgr/golden-ami does not exist, " +
+        'so no AMI is live there to promote (in us-east-1); nothing was written',
     );
     const after = await prod();
     expect(after.parameter).toBeUndefined();
@@ -106,7 +107,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(Object.keys(run.jobs)).not.toContain(job('bake-and-deploy', 'Revert a failed deploy'));
   });
 
-  it("a deploy that CloudFormation refuses: the AMI is tagged rejected, dev's parameter is back to the AMI that ran before, and the summary says so", async () => {
+  it("a refused deploy: AMI tagged rejected, dev's parameter back on the prior AMI; the summary says so", async () => {
     fork.commitAppChange('A change whose rollout fails');
     // An import of a network stack that does not exist: CloudFormation refuses the update (moto at ExecuteChangeSet).
     fork.setStackParameters('dev', { VpcId: '', NetworkStackName: 'no-such-network' });
@@ -142,14 +143,16 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(run.exitCode).not.toBe(0);
     expect(run.jobs[job('bake-and-deploy', 'Publish the golden AMI')]).toBe('failed');
     expect(run.log).toContain(
-      `Input 'rollback-to' cannot be used: ${DEV.parameter} has no earlier value than ${firstAmi} that is not rejected: ${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
+      `Input 'rollback-to' cannot be used: ${DEV.parameter} has no earlier value than ${firstAmi} ` +
+        'that is not rejected: ' +
+        `${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
     );
     const after = await dev();
     expect(after.parameter).toEqual(before.parameter);
     expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
   });
 
-  it('promote: prod gets the AMI dev runs, in its own parameter and stack, without a bake; dev is untouched', async () => {
+  it('promote: prod gets the AMI dev runs, in its own parameter and stack, no bake; dev untouched', async () => {
     const devBefore = await dev();
     const run = await act('promote.yml', 'workflow_dispatch', 'promote.json');
     expect(run.exitCode, run.log).toBe(0);
@@ -163,13 +166,14 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect((await dev()).parameter).toEqual(devBefore.parameter);
   });
 
-  it('rollback is per environment: prod has no earlier value, so it fails with one line and dev is untouched', async () => {
+  it('rollback is per environment: prod has no earlier value, so fails in one line; dev is untouched', async () => {
     const devBefore = await dev();
     const prodBefore = await prod();
     const run = await rollback('prod');
     expect(run.exitCode).not.toBe(0);
     expect(run.log).toContain(
-      `Input 'rollback-to' cannot be used: ${PROD.parameter} has no earlier value than ${firstAmi} to roll back to (in us-east-1); nothing was written`,
+      `Input 'rollback-to' cannot be used: ${PROD.parameter} has no earlier value than ${firstAmi} to roll back to ` +
+        '(in us-east-1); nothing was written',
     );
     expect((await prod()).parameter).toEqual(prodBefore.parameter);
     expect((await dev()).parameter).toEqual(devBefore.parameter);

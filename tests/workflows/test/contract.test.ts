@@ -77,7 +77,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
   });
 
-  it("defaults follow the upstream app: flask-ref empty (the repository's default branch), trusted-branch master", () => {
+  it("defaults follow the upstream app: flask-ref empty (repository's default branch), trusted-branch master", () => {
     const inputs = reusable.on.workflow_call?.inputs as Record<string, { default?: unknown }>;
     expect(inputs['flask-ref']?.default).toBe('');
     expect(inputs['trusted-branch']?.default).toBe('master');
@@ -99,7 +99,8 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(reusable.concurrency?.['cancel-in-progress']).toBe(false);
   });
 
-  it('bakes with bake-role-to-assume only (a deploy role trusts only its environment) and no environment; every other AWS job runs in the environment with role-to-assume', () => {
+  // A deploy role trusts only its environment.
+  it('bakes with bake-role-to-assume only and no environment; other AWS jobs: the environment + role-to-assume', () => {
     const roleOf = (job: string) =>
       reusable.jobs[job]?.steps?.find((step) => step.name === 'Assume the AWS role')?.with?.['role-to-assume'];
     expect(roleOf('bake')).toBe('${{ inputs.bake-role-to-assume }}');
@@ -113,7 +114,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     }
   });
 
-  it('reverts only a failed deploy that wrote a new version: rejects its AMI first, then republishes the version live before', () => {
+  it('reverts only a failed deploy that wrote a version: rejects its AMI, then republishes the one live before', () => {
     const revert = reusable.jobs.revert;
     expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'publish', 'deploy']);
     expect(revert?.if).toBe(
@@ -197,12 +198,14 @@ describe('the examples for a fork', () => {
 describe('environments in the examples', () => {
   const example = (file: string) => load(join(root, 'workflows-example', file));
 
-  it('each environment has its own golden parameter under /common/img-mgr, the role SSM scope; dev keeps /common/img-mgr/golden-ami', () => {
+  // /common/img-mgr is the role SSM scope.
+  it("each environment has its own golden parameter under /common/img-mgr; dev's is /common/img-mgr/golden-ami", () => {
     const onPush = example('deploy-on-push.yml').jobs['bake-and-deploy']?.with;
     expect(onPush?.['parameter-name']).toBe('/common/img-mgr/golden-ami');
     expect(onPush?.environment).toBe('dev');
     expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.['parameter-name']).toBe(
-      "${{ inputs.environment == 'dev' && '/common/img-mgr/golden-ami' || format('/common/img-mgr/{0}/golden-ami', inputs.environment) }}",
+      "${{ inputs.environment == 'dev' && '/common/img-mgr/golden-ami' || " +
+        "format('/common/img-mgr/{0}/golden-ami', inputs.environment) }}",
     );
   });
 

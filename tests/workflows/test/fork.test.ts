@@ -33,7 +33,7 @@ describe('the stand-in fork', () => {
     }
   });
 
-  it("is shaped like upstream's app: the bucket hard-coded in app.py, listing errors swallowed, no uploads/, no tests", () => {
+  it("is like upstream's app: the bucket hard-coded in app.py, listing errors swallowed, no uploads/, no tests", () => {
     const fork = createForkWorkspace({ root, dropRequiredPlugins: false });
     try {
       const git = (...args: string[]) => execFileSync('git', ['-C', fork.dir, ...args], { encoding: 'utf8' }).trim();
@@ -51,7 +51,7 @@ describe('the stand-in fork', () => {
     }
   });
 
-  it('holds in .img-mgr/ what the callers use from this repository: the reusable workflow, bundles, packer/, cloudformation/', () => {
+  it('holds in .img-mgr/ what callers use from this repo: reusable workflow, bundles, packer/, cloudformation/', () => {
     const fork = createForkWorkspace({ root, dropRequiredPlugins: false });
     try {
       const snapshot = join(fork.dir, '.img-mgr');

@@ -192,7 +192,10 @@ describe('resolve: the role to assume', () => {
       expect(run.status).toBe(1);
       expect(run.output.trim().split('\n')).toHaveLength(1);
       expect(run.output).toMatch(
-        /^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(AWS_ROLE_ARN in workflows-example\)/,
+        new RegExp(
+          /^::error::Input 'role-to-assume' has '.*', which is not an IAM role ARN; /.source +
+            /set the repository variable the caller passes \(AWS_ROLE_ARN in workflows-example\)/.source,
+        ),
       );
     },
   );
@@ -202,11 +205,16 @@ describe('resolve: the role to assume', () => {
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output.trim()).toMatch(
-      /^::error::Input 'role-to-assume' has '', .*\(AWS_PROD_ROLE_ARN in workflows-example\) to the DeployRoleArn output of the cloudformation\/github-deploy-role\.yaml stack of environment 'prod'\.$/,
+      new RegExp(
+        /^::error::Input 'role-to-assume' has '', .*\(AWS_PROD_ROLE_ARN in workflows-example\) /.source +
+          /to the DeployRoleArn output of the cloudformation\/github-deploy-role\.yaml stack of environment 'prod'\.$/
+            .source,
+      ),
     );
   });
 
-  it('requires bake-role-to-assume when the run bakes (a deploy role trusts only its environment), not for a rollback or promote', async () => {
+  // A deploy role trusts only its environment.
+  it('requires bake-role-to-assume when the run bakes, not for a rollback or promote', async () => {
     const role = 'arn:aws:iam::123456789012:role/img-mgr-github-deploy-dev';
     const bakeRole = 'arn:aws:iam::123456789012:role/img-mgr-github-bake';
     expect(
@@ -226,7 +234,11 @@ describe('resolve: the role to assume', () => {
     expect(missing.status).toBe(1);
     expect(missing.output.trim().split('\n')).toHaveLength(1);
     expect(missing.output).toMatch(
-      /^::error::Input 'bake-role-to-assume' is empty, but this run bakes; set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/,
+      new RegExp(
+        /^::error::Input 'bake-role-to-assume' is empty, but this run bakes; /.source +
+          /set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) /.source +
+          /to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/.source,
+      ),
     );
     const run = await runStep('resolve', step, {
       CFN_ROLE,
@@ -237,7 +249,10 @@ describe('resolve: the role to assume', () => {
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output).toMatch(
-      /^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; set the repository variable .*AWS_BAKE_ROLE_ARN/,
+      new RegExp(
+        /^::error::Input 'bake-role-to-assume' has 'img-mgr-bake', which is not an IAM role ARN; /.source +
+          /set the repository variable .*AWS_BAKE_ROLE_ARN/.source,
+      ),
     );
   });
 
@@ -252,7 +267,10 @@ describe('resolve: the role to assume', () => {
       expect(run.status).toBe(1);
       expect(run.output.trim().split('\n')).toHaveLength(1);
       expect(run.output).toMatch(
-        /^::error::Input 'cloudformation-role-arn' has '.*', which is not an IAM role ARN; set the repository variable the caller passes \(CFN_EXECUTION_ROLE_ARN in workflows-example\)/,
+        new RegExp(
+          /^::error::Input 'cloudformation-role-arn' has '.*', which is not an IAM role ARN; /.source +
+            /set the repository variable the caller passes \(CFN_EXECUTION_ROLE_ARN in workflows-example\)/.source,
+        ),
       );
     },
   );
@@ -276,13 +294,14 @@ describe('resolve: the trusted branch, checked before any AWS call', () => {
       expect(run.output.trim().split('\n')).toHaveLength(1);
       expect(run.output).toMatch(
         new RegExp(
-          `^::error::This run is on '${ref}', but only the branch 'master' may assume the AWS role \\(input 'trusted-branch', the repository variable TRUSTED_BRANCH`,
+          `^::error::This run is on '${ref}', but only the branch 'master' may assume the AWS role ` +
+            "\\(input 'trusted-branch', the repository variable TRUSTED_BRANCH",
         ),
       );
     },
   );
 
-  it('lets a rollback or a promote into a GitHub environment run from any branch: no bake, and the environment is the OIDC subject', async () => {
+  it('rollback/promote into a GitHub environment: runs from any branch, no bake; env is the OIDC subject', async () => {
     expect((await check('refs/heads/feature', 'master', false)).status).toBe(0);
   });
 });
@@ -324,7 +343,7 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
     expect(run.outputs).toEqual({});
   });
 
-  it('takes a commit SHA as it is and makes owner/name a URL on this GitHub server, without a network call', async () => {
+  it('takes a commit SHA as is and makes owner/name a URL on this GitHub server, without a network call', async () => {
     const sha = 'fedcba9876543210fedcba9876543210fedcba98';
     const run = await runStep('resolve', step, { FLASK_REPO: FORK, FLASK_REF: sha });
     expect(run.status, run.output).toBe(0);
@@ -356,7 +375,7 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
     expect((await resolve('master')).outputs.revision).toBe(master);
   });
 
-  it('fails with one line naming flask-ref for a ref that does not exist, and for a repository with no default branch', async () => {
+  it('fails in one line naming flask-ref for a missing ref, and for a repository with no default branch', async () => {
     const missing = await resolve('main');
     expect(missing.status).toBe(1);
     expect(missing.output.trim()).toBe(
@@ -374,7 +393,10 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
       });
       expect(run.status).toBe(1);
       expect(run.output.trim()).toMatch(
-        /^::error::Input 'flask-ref' is empty, and https:\/\/github\.com\/you\/flask-aws-storage\.git names no default branch/,
+        new RegExp(
+          /^::error::Input 'flask-ref' is empty, and /.source +
+            /https:\/\/github\.com\/you\/flask-aws-storage\.git names no default branch/.source,
+        ),
       );
     } finally {
       rmSync(empty, { recursive: true, force: true });
@@ -390,7 +412,7 @@ describe("resolve: flask-ref, by default the app's default branch", () => {
   });
 });
 
-describe('a refused OIDC token: the actual sub next to the subject the role needs (.github/scripts/oidc-subject.sh)', () => {
+describe('a refused OIDC token: the actual sub beside the one the role needs (.github/scripts/oidc-subject.sh)', () => {
   const scriptPath = join(root, '.github', 'scripts', 'oidc-subject.sh');
   const role = 'arn:aws:iam::123456789012:role/img-mgr-github-actions';
   const repository = {
@@ -422,10 +444,12 @@ describe('a refused OIDC token: the actual sub next to the subject the role need
     expect(tokens.requests.at(-1)?.url).toBe('/token?api-version=2.0&audience=sts.amazonaws.com');
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output.trim()).toBe(
-      `::error::Could not assume ${role}. This job's OIDC sub is 'repo:octo/flask-aws-storage:ref:refs/heads/master'; ` +
+      `::error::Could not assume ${role}. ` +
+        "This job's OIDC sub is 'repo:octo/flask-aws-storage:ref:refs/heads/master'; " +
         "the role must trust 'repo:octo@1111/flask-aws-storage@2222:ref:refs/heads/master' " +
         '(cloudformation/github-oidc.yaml: GitHubOwnerId=1111 GitHubRepositoryId=2222 AllowedBranch=master, ' +
-        'or SubjectPrefix=repo:octo/flask-aws-storage when the sub has another form); its TrustedSubjects output lists what it trusts.',
+        'or SubjectPrefix=repo:octo/flask-aws-storage when the sub has another form); ' +
+        'its TrustedSubjects output lists what it trusts.',
     );
   });
 
@@ -443,7 +467,8 @@ describe('a refused OIDC token: the actual sub next to the subject the role need
   it('without id-token: write, says so', async () => {
     const run = await runBash([scriptPath], { ROLE_TO_ASSUME: role });
     expect(run.output.trim()).toBe(
-      `::error::Could not assume ${role}: this job has no OIDC token; the calling job must grant 'permissions: id-token: write'.`,
+      `::error::Could not assume ${role}: this job has no OIDC token; ` +
+        "the calling job must grant 'permissions: id-token: write'.",
     );
   });
 
@@ -527,7 +552,10 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     expect(run.status).toBe(1);
     expect(run.output.trim().split('\n')).toHaveLength(1);
     expect(run.output.trim()).toMatch(
-      /^::error::http:\/\/127\.0\.0\.1:\d+\/ answered '.*', which is not one IPv4 address; the bake stops rather than open Packer's SSH port to 0\.0\.0\.0\/0\.$/,
+      new RegExp(
+        /^::error::http:\/\/127\.0\.0\.1:\d+\/ answered '.*', which is not one IPv4 address; /.source +
+          /the bake stops rather than open Packer's SSH port to 0\.0\.0\.0\/0\.$/.source,
+      ),
     );
     expect(run.githubEnv).toBe('');
   });
@@ -544,7 +572,10 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     const lines = run.output.trim().split('\n');
     expect(lines.filter((line) => line.startsWith('::error::'))).toHaveLength(1);
     expect(lines.at(-1)).toMatch(
-      /^::error::Could not find this runner's public IPv4 address at http:\/\/127\.0\.0\.1:\d+\/ after 3 attempts \(.*503.*\); the bake stops/,
+      new RegExp(
+        /^::error::Could not find this runner's public IPv4 address at http:\/\/127\.0\.0\.1:\d+\/ /.source +
+          /after 3 attempts \(.*503.*\); the bake stops/.source,
+      ),
     );
     expect(lines.slice(0, -1)).toEqual([
       expect.stringMatching(/^Attempt 1 of 3 .* retrying in [1-3] s\.$/),
@@ -578,7 +609,7 @@ describe("bake: the runner's public address as Packer's only SSH source (.github
     expect(run.githubEnv).toBe('');
   }, 20_000);
 
-  it('runs in the bake job before bake-ami, on GitHub only, against checkip.amazonaws.com; its address stays out of the fingerprinted variables', () => {
+  it('runs in the bake job before bake-ami, on GitHub only, via checkip.amazonaws.com; address unfingerprinted', () => {
     const steps = workflows['bake-and-deploy.yml']?.jobs.bake?.steps as (Step & {
       if?: string;
       env?: Record<string, string>;

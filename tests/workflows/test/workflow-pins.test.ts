@@ -193,7 +193,9 @@ describe('AWS sessions', () => {
     }
   });
 
-  it("and the role's MaxSessionDuration allows that length (bake: github-oidc.yaml; publish, deploy, revert: github-deploy-role.yaml; plan: github-plan-role.yaml)", () => {
+  // The roles: bake in github-oidc.yaml; publish, deploy, revert in github-deploy-role.yaml; plan in
+  // github-plan-role.yaml.
+  it("and the role's MaxSessionDuration allows that length (each role's template)", () => {
     const limits = {
       bake: oidcRoleMaxSession('github-oidc.yaml') ?? 0,
       deploy: oidcRoleMaxSession('github-deploy-role.yaml') ?? 0,
