@@ -1,7 +1,8 @@
 /**
- * The one polling policy. Every wait for AWS to finish something that the SDK
- * has no waiter for (a stack's event stream, an SSM version becoming visible,
- * a security group losing its last dependency) goes through `poll`: the
+ * The one polling policy. Every wait for AWS to finish something that no SDK
+ * waiter expresses (a stack's event stream, a change set whose failure reason
+ * matters, an SSM version becoming visible, a pending AMI that must fail at
+ * once when it is deregistered) goes through `poll`: the
  * interval starts short, grows by `factor` up to `maxIntervalMs`, drops back
  * to the start whenever the check saw activity, is jittered so that parallel
  * jobs do not poll in step, and never sleeps past the deadline.
