@@ -2,9 +2,8 @@
  * The post step: after the main step (success, failure or cancellation),
  * sweeps what Packer may have left behind, found by this run's id.
  */
-import { info, readState, runAction, warning } from '@img-mgr/action-kit';
+import { actionContext, info, readState, runAction, warning } from '@img-mgr/action-kit';
 import type { RunResources } from '@img-mgr/packer-bake';
-import { actionContext } from './context.js';
 import { STATE } from './state.js';
 
 /** The post step's entry point. */
@@ -19,7 +18,10 @@ export async function runPost(): Promise<void> {
     const resources = parseResources(readState(STATE.resources));
     const { sweepRunLeftovers } = await import('@img-mgr/packer-bake');
     info(`Sweeping leftovers of run ${runId} in ${region}`);
-    const result = await sweepRunLeftovers({ runId, region, ...resources }, actionContext(signal, process.env));
+    const result = await sweepRunLeftovers(
+      { runId, region, ...resources },
+      actionContext('bake-ami', signal, process.env),
+    );
     const swept =
       result.terminatedInstances.length + result.deletedKeyPairs.length + result.deletedSecurityGroups.length;
     info(

@@ -3,9 +3,8 @@
  * outputs and the job summary, Packer's lines folded per build, and what
  * Packer creates saved for the post step.
  */
-import { annotateError, info, runAction, saveState, setOutput } from '@img-mgr/action-kit';
+import { actionContext, annotateError, info, runAction, saveState, setOutput } from '@img-mgr/action-kit';
 import type { BakeEvent, BakeResult, RunResources, ToolCache } from '@img-mgr/packer-bake';
-import { actionContext } from './context.js';
 import { LogFolds } from './folds.js';
 import { asInputError, type BakeInputs } from './inputs.js';
 import { STATE } from './state.js';
@@ -25,7 +24,7 @@ const lazyToolCache: ToolCache = {
 /** The action's main step, given valid inputs. */
 export async function run(inputs: BakeInputs): Promise<void> {
   await runAction('bake-ami', async ({ signal }) => {
-    const context = actionContext(signal, process.env);
+    const context = actionContext('bake-ami', signal, process.env);
     if (inputs.githubToken) context.log.secret(inputs.githubToken);
     // Loaded only after the inputs are valid, so a bad input fails without loading the AWS SDK.
     const { bakeAmi, newRunId, PackerError } = await import('@img-mgr/packer-bake');

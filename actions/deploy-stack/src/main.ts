@@ -1,7 +1,14 @@
 /** deploy-stack: one deployStack call, its result as step outputs and a job summary. */
-import { annotateError, cell, group, info, jobSummary, mask, runAction, setOutput, warning } from '@img-mgr/action-kit';
-import type { Context } from '@img-mgr/kernel';
-import { clientFactory } from '@img-mgr/kernel/aws';
+import {
+  actionContext,
+  annotateError,
+  cell,
+  info,
+  jobSummary,
+  runAction,
+  setOutput,
+  warning,
+} from '@img-mgr/action-kit';
 import { deployStack, DeployFailedError, type DeployRequest, type DeployResult } from '@img-mgr/stack-deploy';
 import { asInputError } from './inputs.js';
 
@@ -23,13 +30,8 @@ export async function run(request: DeployRequest): Promise<void> {
 
 /** Deploys `request`; `signal` is the job's cancellation. */
 async function deploy(request: DeployRequest, signal: AbortSignal): Promise<void> {
-  const context: Context = {
-    // NoEcho values, and outputs that carry them, reach `mask` before any line that could print them.
-    log: { info, warn: warning, secret: mask, group },
-    signal,
-    env: process.env,
-    clients: clientFactory({ caller: 'deploy-stack', env: process.env, log: warning }),
-  };
+  // NoEcho values, and outputs that carry them, reach `mask` before any line that could print them.
+  const context = actionContext('deploy-stack', signal, process.env);
   let result: DeployResult;
   try {
     result = await deployStack(request, context);

@@ -2,10 +2,9 @@
  * publish-ami: one call of @img-mgr/ami-publish's runPublishAmi, whose
  * outcome becomes the step's outputs, its job summary and its one error line.
  */
-import { group, info, InputError, mask, runAction, setOutput, warning } from '@img-mgr/action-kit';
+import { actionContext, info, InputError, runAction, setOutput, warning } from '@img-mgr/action-kit';
 import { runPublishAmi, type PublishReport } from '@img-mgr/ami-publish';
-import { InvalidRequestError, type Context, type Env } from '@img-mgr/kernel';
-import { clientFactory } from '@img-mgr/kernel/aws';
+import { InvalidRequestError, type Env } from '@img-mgr/kernel';
 import type { PublishInputs } from './inputs.js';
 import { writeSummary } from './summary.js';
 
@@ -35,12 +34,7 @@ export async function run(inputs: PublishInputs): Promise<void> {
 
 /** Runs the request; outputs and the summary are written even when it failed. */
 async function publish(inputs: PublishInputs, signal: AbortSignal, env: Env): Promise<void> {
-  const context: Context = {
-    log: { info, warn: warning, secret: mask, group },
-    signal,
-    env,
-    clients: clientFactory({ caller: 'publish-ami', env, log: info }),
-  };
+  const context = actionContext('publish-ami', signal, env);
   const result = await runPublishAmi(inputs.request, context);
   try {
     if (result.report) setPublishOutputs(inputs, result.report);
