@@ -60,7 +60,10 @@ export function isPostStep(env: Env = process.env): boolean {
  */
 export async function startAction<Inputs>(entry: ActionEntry<Inputs>, env: Env = process.env): Promise<void> {
   if (entry.post) {
-    if (isPostStep(env)) return entry.post();
+    if (isPostStep(env)) {
+      await entry.post().catch(failStep);
+      return;
+    }
     saveStateLine(POST_STATE, 'true', env);
   }
   let inputs: Inputs;
@@ -70,5 +73,6 @@ export async function startAction<Inputs>(entry: ActionEntry<Inputs>, env: Env =
     failStep(thrown);
     return;
   }
-  await entry.main(inputs);
+  // main and post report their own failures; this turns a chunk that cannot even load into one line.
+  await entry.main(inputs).catch(failStep);
 }

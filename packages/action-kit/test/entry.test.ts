@@ -69,6 +69,13 @@ describe('startAction', () => {
     expect(process.exitCode).toBe(1);
   });
 
+  it('fails a main chunk that cannot load with one line, never an unhandled rejection', async () => {
+    const main = (): Promise<void> => Promise.reject(new Error("Cannot find module './main.js'"));
+    await startAction({ readInputs: () => 'ok', main }, {});
+    expect(written().trimEnd().split('\n').at(-1)).toBe("::error::Cannot find module './main.js'");
+    expect(process.exitCode).toBe(1);
+  });
+
   it('gives valid inputs, read from the env it is given, to the main step', async () => {
     const main = vi.fn(async (_inputs: string) => {});
     await startAction({ readInputs: (env) => env['NAME'] ?? '', main }, { NAME: 'app' });
