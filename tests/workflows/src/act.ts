@@ -7,10 +7,11 @@
  * remote actions to offline stand-ins.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve as resolvePath } from 'node:path';
 import { toolPath, toolsBin } from '@img-mgr/testbed';
+import { createRunnerShims, findOnPath, type RunnerShims } from './runner-shims.js';
 
 export type ActEvent = 'push' | 'workflow_dispatch' | 'pull_request' | 'schedule';
 
@@ -45,7 +46,14 @@ export interface RunActOptions {
 
 export interface ActRun {
   exitCode: number | null;
+  /** act's own log: job and step results, and the steps' output as act relayed it. */
   log: string;
+  /**
+   * The complete output of every step's process, in the order the steps
+   * started. Assert a step's own lines here: act can drop the last lines of a
+   * failing step from its log (see runner-shims.ts).
+   */
+  steps: string;
   durationMs: number;
   /** Final result of each job act ran, by the job's display name as act logs it. */
   jobs: Record<string, 'succeeded' | 'failed'>;
@@ -71,19 +79,12 @@ export function gitRedirect(from: string, toDir: string): Record<string, string>
 const RUNNER_VARIABLES = /^(AWS_|GITHUB_|RUNNER_|ACTIONS_|INPUT_|STATE_|PKR_VAR_|ACT$|CI$)/;
 
 /**
- * A PATH whose `node` is the Node 24 of the test tools when there is one
- * (what `runs.using: node24` gets on GitHub), then the test tools.
+ * act's PATH: the runner shims first (a `node` that is the test tools' Node 24
+ * when there is one, what `runs.using: node24` gets on GitHub), then the test tools.
  */
-function runnerPath(scratch: string): string {
+function runnerShims(scratch: string, path: string): RunnerShims {
   const node24 = join(toolsBin(), 'node24');
-  const entries = [toolsBin(), process.env.PATH ?? ''];
-  if (existsSync(node24)) {
-    const shim = join(scratch, 'bin');
-    mkdirSync(shim, { recursive: true });
-    symlinkSync(node24, join(shim, 'node'));
-    entries.unshift(shim);
-  }
-  return entries.filter(Boolean).join(delimiter);
+  return createRunnerShims(scratch, path, existsSync(node24) ? node24 : findOnPath('node', path));
 }
 
 /** KEY=VALUE lines for act's --env-file (values here are single-line). */
@@ -127,12 +128,14 @@ export function runAct(options: RunActOptions): Promise<ActRun> {
     join(scratch, 'cache'),
     ...(options.dryRun ? ['--dryrun'] : []),
   ];
+  const toolsPath = [toolsBin(), process.env.PATH ?? ''].filter(Boolean).join(delimiter);
+  const shims = runnerShims(scratch, toolsPath);
   const processEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !RUNNER_VARIABLES.test(key)) processEnv[key] = value;
   }
   Object.assign(processEnv, {
-    PATH: runnerPath(scratch),
+    PATH: `${shims.binDir}${delimiter}${toolsPath}`,
     ACT_DISABLE_VERSION_CHECK: '1',
     IMG_MGR_ROOT: options.root,
     IMG_MGR_CHECKOUT: options.checkout ?? join(options.workdir, '.img-mgr'),
@@ -167,8 +170,9 @@ export function runAct(options: RunActOptions): Promise<ActRun> {
     child.on('close', (exitCode) => {
       clearTimeout(killer);
       if (partial) options.onLine?.(partial);
+      const steps = shims.transcript();
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ exitCode, log, durationMs: Date.now() - started, jobs: jobResults(log), command });
+      resolve({ exitCode, log, steps, durationMs: Date.now() - started, jobs: jobResults(log), command });
     });
   });
 }

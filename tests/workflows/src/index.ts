@@ -25,3 +25,4 @@ export {
   type DeploymentState,
 } from './stack.js';
 export { ensureActTools, ACT_TOOLS } from './tools.js';
+export { createRunnerShims, findOnPath, type RunnerShims } from './runner-shims.js';

@@ -217,7 +217,7 @@ describe('the caller workflows under act against moto', () => {
       });
       expect(run.exitCode).not.toBe(0);
       expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
-      expect(run.log).toContain(
+      expect(run.steps).toContain(
         `::error::Input 'flask-ref' has 'no-such-branch', which is no branch, tag or ref of ${FORK_URL}.`,
       );
       const after = await state();
@@ -249,7 +249,7 @@ describe('the caller workflows under act against moto', () => {
       });
       expect(run.exitCode).not.toBe(0);
       expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
-      expect(run.log).toContain(
+      expect(run.steps).toContain(
         "::error::This run is on 'refs/heads/main', but only the branch 'master' may assume the AWS role " +
           "(input 'trusted-branch', the repository variable TRUSTED_BRANCH in workflows-example)",
       );

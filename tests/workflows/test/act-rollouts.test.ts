@@ -87,7 +87,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(run.jobs[job('promote', 'Publish the golden AMI')]).toBe('failed');
     expect(Object.keys(run.jobs)).not.toContain(job('promote', 'Bake the AMI'));
     expect(Object.keys(run.jobs)).not.toContain(job('promote', 'Deploy the stack'));
-    expect(run.log).toContain(
+    expect(run.steps).toContain(
       "Input 'promote-from' cannot be promoted: /common/img-mgr/golden-ami does not exist, " +
         'so no AMI is live there to promote (in us-east-1); nothing was written',
     );
@@ -116,7 +116,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(run.exitCode, run.log).not.toBe(0);
     expect(run.jobs[job('bake-and-deploy', 'Deploy the stack')], run.log).toBe('failed');
     expect(run.jobs[job('bake-and-deploy', 'Revert a failed deploy')], run.log).toBe('succeeded');
-    expect(run.log).toContain('No export named no-such-network-VpcId found');
+    expect(run.steps).toContain('No export named no-such-network-VpcId found');
     const after = await dev();
     rejectedAmi = after.history.find((entry) => entry.Version === 2)?.Value ?? '';
     expect(rejectedAmi).toMatch(/^ami-/);
@@ -142,7 +142,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     const run = await rollback('dev');
     expect(run.exitCode).not.toBe(0);
     expect(run.jobs[job('bake-and-deploy', 'Publish the golden AMI')]).toBe('failed');
-    expect(run.log).toContain(
+    expect(run.steps).toContain(
       `Input 'rollback-to' cannot be used: ${DEV.parameter} has no earlier value than ${firstAmi} ` +
         'that is not rejected: ' +
         `${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
@@ -171,7 +171,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     const prodBefore = await prod();
     const run = await rollback('prod');
     expect(run.exitCode).not.toBe(0);
-    expect(run.log).toContain(
+    expect(run.steps).toContain(
       `Input 'rollback-to' cannot be used: ${PROD.parameter} has no earlier value than ${firstAmi} to roll back to ` +
         '(in us-east-1); nothing was written',
     );
