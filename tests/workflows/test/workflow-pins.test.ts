@@ -6,7 +6,7 @@
  * - every AWS session lasts as long as its job may run, and the role's
  *   MaxSessionDuration allows that length (configure-aws-credentials asks for
  *   3600 s by default, and STS refuses more than MaxSessionDuration): the
- *   bake job's role in github-oidc.yaml, the publish, deploy and revert jobs'
+ *   bake job's role in github-bake-role.yaml, the publish, deploy and revert jobs'
  *   in github-deploy-role.yaml, the plan job's in github-plan-role.yaml.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -193,11 +193,11 @@ describe('AWS sessions', () => {
     }
   });
 
-  // The roles: bake in github-oidc.yaml; publish, deploy, revert in github-deploy-role.yaml; plan in
+  // The roles: bake in github-bake-role.yaml; publish, deploy, revert in github-deploy-role.yaml; plan in
   // github-plan-role.yaml.
   it("and the role's MaxSessionDuration allows that length (each role's template)", () => {
     const limits = {
-      bake: oidcRoleMaxSession('github-oidc.yaml') ?? 0,
+      bake: oidcRoleMaxSession('github-bake-role.yaml') ?? 0,
       deploy: oidcRoleMaxSession('github-deploy-role.yaml') ?? 0,
       // The plan role is a template of its own; until it exists, IAM's default applies.
       plan: oidcRoleMaxSession('github-plan-role.yaml') ?? 3600,
