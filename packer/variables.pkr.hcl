@@ -128,7 +128,7 @@ variable "ssh_source_cidr" {
 
 variable "kms_key_id" {
   type        = string
-  description = "KMS key (id, alias/NAME or ARN) that encrypts the AMI's snapshots; empty keeps the source image's encryption. The GitHub role needs grants on it (AmiKmsKeyArn of github-oidc.yaml)."
+  description = "KMS key (id, alias/NAME or ARN) that encrypts the AMI's snapshots; empty keeps the source image's encryption. The GitHub role needs grants on it (AmiKmsKeyArn of github-bake-role.yaml)."
   default     = ""
 
   validation {

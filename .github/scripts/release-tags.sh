@@ -2,7 +2,9 @@
 # Tags a release: creates the annotated tag vX.Y.Z on a commit and moves the
 # major tag vX to it, the tag that callers follow (`...@v1`). Only the major
 # tag is ever force-pushed; an existing vX.Y.Z is never replaced, and vX is
-# not moved back when a higher vX.*.* release already exists.
+# not moved back when a higher vX.*.* release already exists. The tag's
+# message carries the version's section of CHANGELOG.md at that commit
+# (release-notes.sh), and a version without one is not released.
 #
 #   release-tags.sh VERSION COMMIT REMOTE
 #
@@ -20,6 +22,8 @@ major="v${BASH_REMATCH[1]}"
 tag="v${version}"
 [[ "$commit" =~ ^[0-9a-f]{40}$ ]] || die "'${commit}' is not a full commit SHA."
 git cat-file -e "${commit}^{commit}" 2>/dev/null || die "Commit ${commit} is not in this checkout."
+notes_script="$(dirname "${BASH_SOURCE[0]}")/release-notes.sh"
+notes="$(bash "$notes_script" "$version" "$commit")" || { printf '%s\n' "$notes"; exit 1; }
 
 if [[ "$remote" == https://* && -n "${GITHUB_TOKEN:-}" ]]; then
   # What actions/checkout does, kept to this process: no token on disk or in a URL.
@@ -37,7 +41,8 @@ highest="$( (awk '{ print $2 }' <<<"$existing" | grep -E "^refs/tags/${major}\.[
 export GIT_COMMITTER_NAME="${GIT_COMMITTER_NAME:-github-actions[bot]}"
 export GIT_COMMITTER_EMAIL="${GIT_COMMITTER_EMAIL:-41898282+github-actions[bot]@users.noreply.github.com}"
 export GIT_AUTHOR_NAME="$GIT_COMMITTER_NAME" GIT_AUTHOR_EMAIL="$GIT_COMMITTER_EMAIL"
-git tag --annotate --message "img-mgr actions ${tag}" "$tag" "$commit"
+# whitespace cleanup only: the default would drop the notes' `### Added` headings as comments.
+git tag --annotate --cleanup=whitespace --message "img-mgr actions ${tag}"$'\n\n'"${notes}" "$tag" "$commit"
 git push --quiet "$remote" "refs/tags/${tag}"
 echo "Created ${tag} at ${commit}."
 

@@ -8,3 +8,13 @@ export {
   type ClientOptions,
   type SdkClientConfig,
 } from './client.js';
+export {
+  DEFAULT_MAX_ATTEMPTS,
+  fullJitterDelay,
+  retryLine,
+  retryPause,
+  retryStrategy,
+  type JitterOptions,
+  type RetryEvent,
+  type RetryPolicyOptions,
+} from './retry.js';

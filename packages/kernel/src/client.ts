@@ -1,13 +1,13 @@
 /**
  * One factory for every AWS client the actions create, so that region,
  * endpoint, retries, timeouts and user agent are the same everywhere.
+ * The retry policy itself is `retry.ts`.
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import type { RetryStrategyV2 } from '@smithy/types';
 import type { ClientClass, ClientFactory, Env } from './context.js';
-import { fullJitterDelay } from './poll.js';
 import { endpointFor, type ServiceId } from './region.js';
-import type { RetryStrategyV2, RetryToken, RetryErrorInfo, StandardRetryToken } from '@smithy/types';
+import { DEFAULT_MAX_ATTEMPTS, retryStrategy } from './retry.js';
 
 export interface ClientOptions {
   region: string;
@@ -54,7 +54,7 @@ interface MiddlewareClient {
 /** Builds the config for an SDK client. */
 export function clientConfig(options: ClientOptions): SdkClientConfig {
   const env = options.env;
-  const maxAttempts = options.maxAttempts ?? 6;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const endpoint = endpointFor(options.service, env);
   return {
     region: options.region,
@@ -62,7 +62,7 @@ export function clientConfig(options: ClientOptions): SdkClientConfig {
     ...(endpoint && options.service === 'S3' ? { forcePathStyle: true } : {}),
     ...envCredentials(env),
     maxAttempts,
-    retryStrategy: new LoggedRetryStrategy(maxAttempts, options.log ?? (() => undefined), options.random),
+    retryStrategy: retryStrategy({ maxAttempts, log: options.log, random: options.random }),
     customUserAgent: userAgent(options.caller, env),
     // Without throwOnRequestTimeout, @smithy/node-http-handler 4.x only warns at requestTimeout and the call hangs.
     requestHandler: new NodeHttpHandler({
@@ -119,51 +119,6 @@ export function userAgent(caller: string, env: Env): [string, string][] {
   if (env.GITHUB_RUN_ID) pieces.push(['run', `${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`]);
   if (env.GITHUB_REPOSITORY) pieces.push(['repo', env.GITHUB_REPOSITORY.replace(/[^A-Za-z0-9._-]/g, '_')]);
   return pieces;
-}
-
-/**
- * The SDK's standard retry decisions (which errors are transient, the retry
- * quota) with full-jitter delays and a log line naming what is retried.
- */
-class LoggedRetryStrategy implements RetryStrategyV2 {
-  private readonly inner: ConfiguredRetryStrategy;
-  readonly mode = 'standard';
-
-  constructor(
-    private readonly maxAttempts: number,
-    private readonly log: (line: string) => void,
-    random?: () => number,
-  ) {
-    this.inner = new ConfiguredRetryStrategy(maxAttempts, (attempt) => fullJitterDelay(attempt, { random }));
-  }
-
-  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
-    return this.inner.acquireInitialRetryToken(scope);
-  }
-
-  async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
-    const next = await this.inner.refreshRetryTokenForRetry(token as StandardRetryToken, info);
-    const error = info.error as {
-      name?: string;
-      message?: string;
-      $operation?: string;
-      $metadata?: { httpStatusCode?: number };
-    };
-    const what = error.$operation ?? 'AWS call';
-    const why = [error.name, error.$metadata?.httpStatusCode].filter(Boolean).join(' ');
-    // smithy 4.x sleeps inside refreshRetryTokenForRetry and records the wait in
-    // $retryLog; older versions return the delay on the token for the caller to wait.
-    const waited = (next as RetryToken & { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay;
-    this.log(
-      `Retrying ${what} (attempt ${next.getRetryCount() + 1} of ${this.maxAttempts}) ` +
-        `after ${why || 'a transient error'}; backed off ${waited ?? next.getRetryDelay()} ms`,
-    );
-    return next;
-  }
-
-  recordSuccess(token: RetryToken): void {
-    this.inner.recordSuccess(token as StandardRetryToken);
-  }
 }
 
 /** Options of `clientFactory`: those of `createClient` but the per-client region and service. */

@@ -17,7 +17,7 @@ export {
 export { awsErrorName, awsErrorClass, type AwsErrorClass } from './aws-errors.js';
 export { sleep } from './sleep.js';
 export { CANCEL_SIGNALS, listenForCancellation, type Cancellation } from './cancellation.js';
-export { poll, fullJitterDelay, type PollOptions, type PollStep } from './poll.js';
+export { poll, type PollOptions, type PollStep } from './poll.js';
 export {
   parseKeyValues,
   keyValueMap,

@@ -59,17 +59,3 @@ export async function poll<T>(check: (attempt: number) => Promise<PollStep<T>>, 
     interval = Math.min(max, Math.round(interval * factor));
   }
 }
-
-/**
- * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a
- * uniformly random delay between 0 and min(cap, base * 2^(retry-1)). The
- * SDK's retry strategy uses it between attempts of one API call.
- */
-export function fullJitterDelay(
-  retry: number,
-  options: { baseMs?: number; capMs?: number; random?: () => number } = {},
-): number {
-  const { baseMs = 250, capMs = 20_000, random = Math.random } = options;
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
-}

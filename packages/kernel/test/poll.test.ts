@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterDelay, poll, TimeoutError } from '../src/index.js';
+import { poll, TimeoutError } from '../src/index.js';
 
 /** A fake clock: sleeping advances it, so the tests take no real time. */
 function fakeTime(): { now: () => number; sleep: (ms: number) => Promise<void>; slept: number[] } {
@@ -81,14 +81,5 @@ describe('poll', () => {
     });
     controller.abort(new Error('cancelled'));
     await expect(waiting).rejects.toThrow('cancelled');
-  });
-});
-
-describe('fullJitterDelay', () => {
-  it('is uniform between 0 and the capped exponential ceiling', () => {
-    expect(fullJitterDelay(1, { baseMs: 100, random: () => 0.999 })).toBe(99);
-    expect(fullJitterDelay(4, { baseMs: 100, random: () => 0.5 })).toBe(400);
-    expect(fullJitterDelay(30, { baseMs: 100, capMs: 5_000, random: () => 0.5 })).toBe(2_500);
-    expect(fullJitterDelay(3, { random: () => 0 })).toBe(0);
   });
 });

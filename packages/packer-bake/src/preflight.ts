@@ -123,11 +123,11 @@ export function settingProblem(setting: SourceOption, problem: string): InvalidR
   }
 }
 
-/** Where github-oidc.yaml grants each permission the preflight needs. */
+/** Where github-bake-role.yaml grants each permission the preflight needs. */
 const GRANTED_BY: Record<string, string> = {
-  'ec2:DescribeSubnets': "github-oidc.yaml's bake role grants it (PackerDescribe)",
-  'ec2:DescribeVpcs': "github-oidc.yaml's bake role grants it (PackerDescribe)",
-  'kms:DescribeKey': "github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
+  'ec2:DescribeSubnets': "github-bake-role.yaml's bake role grants it (PackerDescribe)",
+  'ec2:DescribeVpcs': "github-bake-role.yaml's bake role grants it (PackerDescribe)",
+  'kms:DescribeKey': "github-bake-role.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
 };
 
 /**

@@ -219,7 +219,7 @@ describe('preflight edge cases', () => {
     expect((error as Error).message).toBe(
       "'variables' sets kms_key_id to 'alias/ami', which bake-ami could not check: " +
         'the role may not call kms:DescribeKey (AccessDeniedException); ' +
-        "github-oidc.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
+        "github-bake-role.yaml's bake role grants it when AmiKmsKeyArn is this key (PreflightDescribeKey)",
     );
   });
 

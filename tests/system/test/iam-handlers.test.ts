@@ -1,5 +1,5 @@
 /**
- * The execution role of github-oidc.yaml against what the resource handlers
+ * The execution role of github-bake-role.yaml against what the resource handlers
  * of vpc.yaml's and img-mgr.yaml's types declare they call
  * (fixtures/iam-handler-permissions.json: AWS's resource provider schemas,
  * handlers.*.permissions, with source and date). Judged by an IAM evaluator:
@@ -171,7 +171,7 @@ describe('the execution role grants what the resource handlers declare (IAM eval
   let boundaryArn: string;
   let instanceRole: string;
   beforeAll(() => {
-    const rendered = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), {
+    const rendered = renderTemplate(loadTemplate(join(cfnDir, 'github-bake-role.yaml')), {
       stackName: 'img-mgr-github-oidc',
       parameters: { GitHubRepository: 'your-user/flask-aws-storage', GitHubOwnerId: '1', GitHubRepositoryId: '2' },
     });

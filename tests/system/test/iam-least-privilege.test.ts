@@ -1,5 +1,5 @@
 /**
- * Least privilege of github-oidc.yaml, proven with a real IAM policy
+ * Least privilege of github-bake-role.yaml, proven with a real IAM policy
  * evaluator on the rendered policies. moto cannot prove any of this: it
  * checks resource ARNs only for IAM, STS, SQS and S3, supplies almost no
  * condition keys, and ignores a stack's RoleARN (../../../README.md, BRIEF).
@@ -1082,7 +1082,7 @@ describe(
 );
 
 describe(
-  'github-oidc.yaml: AmiKmsKeyArn (EBS encryption with ' + 'a customer-managed key), judged by an IAM evaluator',
+  'github-bake-role.yaml: AmiKmsKeyArn (EBS encryption with ' + 'a customer-managed key), judged by an IAM evaluator',
   () => {
     const via = { 'kms:ViaService': `ec2.${REGION}.amazonaws.com` };
     it('grants the bake what EC2 needs of the key, only through EC2', async () => {

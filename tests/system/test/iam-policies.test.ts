@@ -48,14 +48,14 @@ describe('IAM policies in the templates', () => {
     },
   );
 
-  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])(
+  it.each(['github-bake-role.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])(
     '%s fits in a TemplateBody (51,200 bytes): an administrator deploys it without an S3 bucket',
     (file) => {
       expect(readFileSync(join(cfnDir, file)).byteLength).toBeLessThanOrEqual(51_200);
     },
   );
 
-  it.each(['github-oidc.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])(
+  it.each(['github-bake-role.yaml', 'github-deploy-role.yaml', 'github-plan-role.yaml'])(
     '%s documents the reason of every statement in a comment',
     (file) => {
       const document = parseDocument(readFileSync(join(cfnDir, file), 'utf8'), { logLevel: 'silent' });
@@ -79,7 +79,7 @@ describe('IAM policies in the templates', () => {
           }
         },
       });
-      expect(statements).toBeGreaterThan(file === 'github-oidc.yaml' ? 20 : 4);
+      expect(statements).toBeGreaterThan(file === 'github-bake-role.yaml' ? 20 : 4);
       expect(undocumented).toEqual([]);
     },
   );
@@ -110,8 +110,8 @@ describe('IAM policies in the templates', () => {
     },
   );
 
-  it('github-oidc.yaml trusts only GitHub tokens for AWS STS, scoped by subject', () => {
-    const trust = trustOf('github-oidc.yaml', 'GitHubBakeRole');
+  it('github-bake-role.yaml trusts only GitHub tokens for AWS STS, scoped by subject', () => {
+    const trust = trustOf('github-bake-role.yaml', 'GitHubBakeRole');
     expect(trust?.Action).toBe('sts:AssumeRoleWithWebIdentity');
     expect(JSON.stringify(trust?.Condition)).toContain('"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"');
     const condition = JSON.stringify(trust?.Condition);

@@ -1,6 +1,6 @@
 /**
  * The GitHub roles as an administrator deploys them, rendered for the IAM
- * evaluator: github-oidc.yaml (the bake role, the execution role, the
+ * evaluator: github-bake-role.yaml (the bake role, the execution role, the
  * boundary) and github-deploy-role.yaml once per environment (dev, prod),
  * importing the execution role's ARN from the first stack's export.
  */
@@ -64,11 +64,11 @@ export function renderDeployRole(parameters: Record<string, string>, executionRo
 }
 
 /**
- * All roles; `oidcExtra` adds parameters of github-oidc.yaml (e.g. AmiKmsKeyArn), `deployExtra` of both deploy roles
- * (e.g. PRUNE_OPT_IN).
+ * All roles; `oidcExtra` adds parameters of github-bake-role.yaml (e.g. AmiKmsKeyArn), `deployExtra` of both
+ * deploy roles (e.g. PRUNE_OPT_IN).
  */
 export function renderRoles(oidcExtra: Record<string, string> = {}, deployExtra: Record<string, string> = {}): Roles {
-  const oidc = renderTemplate(loadTemplate(join(cfnDir, 'github-oidc.yaml')), {
+  const oidc = renderTemplate(loadTemplate(join(cfnDir, 'github-bake-role.yaml')), {
     stackName: OIDC_STACK,
     parameters: { ...REPOSITORY, ...oidcExtra },
   });

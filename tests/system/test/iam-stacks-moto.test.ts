@@ -21,8 +21,10 @@ import { startMoto, type Moto } from '@img-mgr/testbed';
 import { cfnDir } from './helpers.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
+type Params = Record<string, string>;
+
 describe(
-  'github-oidc.yaml, github-deploy-role.yaml and ' +
+  'github-bake-role.yaml, github-deploy-role.yaml and ' +
     'github-plan-role.yaml on moto (deploys only; moto enforces no IAM)',
   () => {
     let moto: Moto;
@@ -67,11 +69,11 @@ describe(
         .filter((item) => item !== 'None');
 
     it(
-      'deploys github-oidc.yaml with a KMS key and the provider; ' +
+      'deploys github-bake-role.yaml with a KMS key and the provider; ' +
         'the execution role and boundary sit under /img-mgr/',
       async () => {
-        const stack = await create('img-mgr-github-oidc', 'github-oidc.yaml', {
-          ...(JSON.parse(readFileSync(join(cfnDir, 'parameters/github-oidc.json'), 'utf8')) as Record<string, string>),
+        const stack = await create('img-mgr-github-oidc', 'github-bake-role.yaml', {
+          ...(JSON.parse(readFileSync(join(cfnDir, 'parameters/github-bake-role.json'), 'utf8')) as Params),
           CreateOidcProvider: 'true',
           AmiKmsKeyArn: 'arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
         });
@@ -90,11 +92,11 @@ describe(
     );
 
     it.each(['dev', 'prod'])(
-      'deploys github-deploy-role.yaml for %s (after github-oidc.yaml): ' +
+      'deploys github-deploy-role.yaml for %s (after github-bake-role.yaml): ' +
         'it passes the imported execution role, trusts only the environment',
       async (environment) => {
         const oidc = (await cfn.send(new DescribeStacksCommand({ StackName: 'img-mgr-github-oidc' }))).Stacks?.[0];
-        expect(oidc?.StackStatus, 'github-oidc.yaml is deployed first').toBe('CREATE_COMPLETE');
+        expect(oidc?.StackStatus, 'github-bake-role.yaml is deployed first').toBe('CREATE_COMPLETE');
         const parameters = JSON.parse(
           readFileSync(join(cfnDir, `parameters/github-deploy-role-${environment}.json`), 'utf8'),
         ) as Record<string, string>;

@@ -1,5 +1,5 @@
 /**
- * The OIDC trust of github-oidc.yaml (the bake role), github-deploy-role.yaml
+ * The OIDC trust of github-bake-role.yaml (the bake role), github-deploy-role.yaml
  * (one per environment) and github-plan-role.yaml, evaluated the
  * way IAM does (a real policy evaluator) against a table of GitHub token
  * claims. moto does not enforce trust conditions at all, so no moto test can
@@ -21,7 +21,7 @@ const IDS = `repo:${OWNER}@${OWNER_ID}/${REPO}@${REPO_ID}`;
 const DASHED = `repo:${OWNER}-${OWNER_ID}/${REPO}-${REPO_ID}`;
 const LEGACY = `repo:${OWNER}/${REPO}`;
 
-const oidc = loadTemplate(join(cfnDir, 'github-oidc.yaml'));
+const oidc = loadTemplate(join(cfnDir, 'github-bake-role.yaml'));
 const plan = loadTemplate(join(cfnDir, 'github-plan-role.yaml'));
 
 function renderOidc(parameters: Record<string, string>): Rendered {
@@ -42,7 +42,7 @@ const byIds = { GitHubOwnerId: OWNER_ID, GitHubRepositoryId: REPO_ID };
 const byPrefix = { SubjectPrefix: DASHED };
 
 describe(
-  'github-oidc.yaml: the bake role trusts the branches only, ' +
+  'github-bake-role.yaml: the bake role trusts the branches only, ' +
     'judged by an IAM evaluator (moto enforces no trust condition)',
   () => {
     const allowed: [string, Record<string, string>, string][] = [
@@ -212,9 +212,10 @@ describe('github-deploy-role.yaml: each deploy role trusts its environment only 
   );
 
   it(
-    'takes the subject parameters of github-oidc.yaml, with ' + 'the same patterns, and refuses what trusts nothing',
+    'takes the subject parameters of github-bake-role.yaml, with ' +
+      'the same patterns, and refuses what trusts nothing',
     () => {
-      const oidcParameters = loadTemplate(join(cfnDir, 'github-oidc.yaml')).Parameters ?? {};
+      const oidcParameters = loadTemplate(join(cfnDir, 'github-bake-role.yaml')).Parameters ?? {};
       const deployParameters = loadTemplate(join(cfnDir, 'github-deploy-role.yaml')).Parameters ?? {};
       for (const name of [
         'GitHubRepository',

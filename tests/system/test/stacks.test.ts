@@ -356,8 +356,12 @@ describe('CloudFormation stacks on moto', () => {
     },
   );
 
-  it('deploys github-oidc.yaml: the bake role trusts one repository on the chosen branch, for STS only', async () => {
-    const stack = await createStack('img-mgr-github-oidc', 'github-oidc.yaml', parameterFile('github-oidc.json'));
+  it('deploys github-bake-role.yaml: the bake role trusts one repository on the chosen branch, for STS', async () => {
+    const stack = await createStack(
+      'img-mgr-github-oidc',
+      'github-bake-role.yaml',
+      parameterFile('github-bake-role.json'),
+    );
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(outputsOf(stack).BakeRoleArn).toMatch(/:role\/img-mgr-github-bake$/);
     const roleXml = await motoQuery(moto.endpoint, moto.region, 'iam', 'GetRole', { RoleName: 'img-mgr-github-bake' });

@@ -12,8 +12,8 @@ describe('static checks', () => {
         .map((path) => path.slice(root.length + 1))
         .sort(),
     ).toEqual([
+      'cloudformation/github-bake-role.yaml',
       'cloudformation/github-deploy-role.yaml',
-      'cloudformation/github-oidc.yaml',
       'cloudformation/github-plan-role.yaml',
       'cloudformation/img-mgr.yaml',
       'cloudformation/vpc.yaml',

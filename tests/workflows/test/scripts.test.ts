@@ -633,6 +633,10 @@ describe('release: the version check and the tagging script (.github/scripts/rel
   let first = '';
   let second = '';
   const release = (version: string, commit: string) => runBash([tagging, version, commit, remote], {}, work);
+  /** A Keep a Changelog file with an empty Unreleased section and a section per version. */
+  const changelog = (versions: string[]): string =>
+    '# Changelog\n\n## [Unreleased]\n\n' +
+    versions.map((version) => `## [${version}] - 2026-12-01\n\n### Fixed\n\n- Fix of ${version}.\n`).join('\n');
   /** The commit each tag of the remote names (annotated tags peeled). */
   const remoteTags = (): Record<string, string> => {
     const tags: Record<string, string> = {};
@@ -650,9 +654,13 @@ describe('release: the version check and the tagging script (.github/scripts/rel
     remote = mkdtempSync(join(tmpdir(), 'img-mgr-remote-'));
     git(remote, 'init', '--quiet', '--bare');
     git(work, 'init', '--quiet', '--initial-branch=main');
-    git(work, 'commit', '--quiet', '--allow-empty', '-m', 'first');
+    // The first commit's changelog has the versions the tests release on it; the second adds 1.3.0.
+    writeFileSync(join(work, 'CHANGELOG.md'), changelog(['2.0.0', '1.2.4', '1.2.3']));
+    git(work, 'add', 'CHANGELOG.md');
+    git(work, 'commit', '--quiet', '-m', 'first');
     first = git(work, 'rev-parse', 'HEAD');
-    git(work, 'commit', '--quiet', '--allow-empty', '-m', 'second');
+    writeFileSync(join(work, 'CHANGELOG.md'), changelog(['1.3.0', '2.0.0', '1.2.4', '1.2.3']) + '\n## [1.4.0]\n');
+    git(work, 'commit', '--quiet', '-am', 'second');
     second = git(work, 'rev-parse', 'HEAD');
     git(work, 'push', '--quiet', remote, 'main');
   });
@@ -670,6 +678,13 @@ describe('release: the version check and the tagging script (.github/scripts/rel
     expect(run.status, run.output).toBe(0);
     expect(remoteTags()).toEqual({ 'v1.2.3': first, v1: first });
     expect(run.output).toContain(`Moved v1 to ${first} (v1.2.3).`);
+  });
+
+  it("puts the version's changelog section into the tag's message, headings included", () => {
+    expect(git(work, 'fetch', '--quiet', remote, 'refs/tags/v1.2.3:refs/tags/v1.2.3')).toBe('');
+    expect(git(work, 'tag', '--list', '--format=%(contents)', 'v1.2.3')).toBe(
+      'img-mgr actions v1.2.3\n\n### Fixed\n\n- Fix of 1.2.3.',
+    );
   });
 
   it('moves only the major tag to a newer release; the earlier vX.Y.Z stays', async () => {
@@ -698,6 +713,30 @@ describe('release: the version check and the tagging script (.github/scripts/rel
     const run = await release('2.0.0', first);
     expect(run.status, run.output).toBe(0);
     expect(remoteTags()).toMatchObject({ 'v2.0.0': first, v2: first, v1: second });
+  });
+
+  it.each([
+    { version: '1.5.0', why: 'no section', commit: () => second },
+    { version: '1.4.0', why: 'an empty section', commit: () => second },
+    { version: '1.3.0', why: 'a section only a later commit has', commit: () => first },
+  ])('refuses $version, which has $why in CHANGELOG.md, in one line, and pushes nothing', async (row) => {
+    const before = remoteTags();
+    const run = await release(row.version, row.commit());
+    expect(run.status).toBe(1);
+    expect(run.output.trim()).toBe(
+      `::error::CHANGELOG.md at ${row.commit()} has no notes under '## [${row.version}]'; ` +
+        'move the Unreleased notes into that section first.',
+    );
+    expect(remoteTags()).toEqual(before);
+  });
+
+  it('release-notes.sh prints the section alone, for the workflow to check before it builds', async () => {
+    const notes = join(root, '.github', 'scripts', 'release-notes.sh');
+    const run = await runBash([notes, '1.2.4', second], {}, work);
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toBe('### Fixed\n\n- Fix of 1.2.4.\n');
+    const unreleased = await runBash([notes, 'Unreleased', second], {}, work);
+    expect(unreleased.status).toBe(1);
   });
 
   it.each(['v1.2.3', '1.2', '1.02.3', '1.2.3-rc1', ''])(

@@ -1,12 +1,14 @@
 /**
  * Static rules of the real platform that act and moto cannot show:
- * - every third-party action is pinned by full commit SHA to a release whose
- *   runtime is recorded in .github/pinned-actions.json, and none runs on
- *   node20 or older (GitHub's runners have moved JavaScript actions to node24);
+ * - every third-party action is pinned by full commit SHA with its tag as a
+ *   comment, one pin per action across all workflows (Dependabot moves them
+ *   together), to a major release whose runtime is recorded in
+ *   .github/action-runtimes.json, and none runs on node20 or older (GitHub's
+ *   runners have moved JavaScript actions to node24);
  * - every AWS session lasts as long as its job may run, and the role's
  *   MaxSessionDuration allows that length (configure-aws-credentials asks for
  *   3600 s by default, and STS refuses more than MaxSessionDuration): the
- *   bake job's role in github-oidc.yaml, the publish, deploy and revert jobs'
+ *   bake job's role in github-bake-role.yaml, the publish, deploy and revert jobs'
  *   in github-deploy-role.yaml, the plan job's in github-plan-role.yaml.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -25,17 +27,21 @@ interface Job {
   'timeout-minutes'?: number;
   steps?: Step[];
 }
+/** A third-party action's pin as a workflow writes it: `uses: repo@sha # tag`. */
 interface Pin {
+  file: string;
   repo: string;
-  tag: string;
   sha: string;
-  using: string;
-  checked: string;
+  tag: string;
 }
 
 const root = repoRoot();
-const pins = (JSON.parse(readFileSync(join(root, '.github', 'pinned-actions.json'), 'utf8')) as { actions: Pin[] })
-  .actions;
+/** `owner/name@vMAJOR` to runs.using, read from that release's action.yml when it was added. */
+const runtimes = (
+  JSON.parse(readFileSync(join(root, '.github', 'action-runtimes.json'), 'utf8')) as {
+    runtimes: Record<string, string>;
+  }
+).runtimes;
 
 /** Every workflow file: this repository's and the examples for a fork. */
 function workflowFiles(): string[] {
@@ -58,6 +64,20 @@ function usesOf(file: string): { ref: string; comment: string }[] {
     ref: match[1] ?? '',
     comment: (match[2] ?? '').trim(),
   }));
+}
+
+/** Every third-party `uses:` of every workflow: not a local action, not img-mgr itself. */
+function thirdPartyPins(): Pin[] {
+  return workflowFiles().flatMap((file) =>
+    usesOf(file)
+      // img-mgr's own workflow and actions: by release tag on purpose (.github/zizmor.yml, README "Pinning").
+      .filter(({ ref }) => !ref.startsWith('./') && !ref.startsWith('img-mgr/img-mgr-actions/'))
+      .map(({ ref, comment }) => {
+        const match = /^([\w.-]+\/[\w.-]+)(?:\/[^@]*)?@(.+)$/.exec(ref);
+        expect(match, `${file}: ${ref}`).not.toBeNull();
+        return { file, repo: match?.[1] ?? '', sha: match?.[2] ?? '', tag: comment };
+      }),
+  );
 }
 
 /** True for runs.using values GitHub's runners no longer run: node20 and older. */
@@ -126,44 +146,45 @@ function oidcRoleMaxSession(template: string): number | undefined {
 }
 
 describe('third-party actions', () => {
-  it('the record lists each pin once, by full SHA, checked against its action.yml, none on node20 or older', () => {
+  it('every uses: is a local action, img-mgr itself, or a pin by full SHA with its tag as comment', () => {
+    const pins = thirdPartyPins();
     expect(pins.length).toBeGreaterThan(0);
-    expect(new Set(pins.map((pin) => pin.repo)).size).toBe(pins.length);
     for (const pin of pins) {
-      expect(pin.sha, pin.repo).toMatch(/^[0-9a-f]{40}$/);
-      expect(pin.tag, pin.repo).toMatch(/^v\d+\.\d+\.\d+$/);
-      expect(pin.checked, pin.repo).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(pin.using, pin.repo).toMatch(/^(node\d+|composite|docker)$/);
-      expect(isRetiredRuntime(pin.using), `${pin.repo}@${pin.tag} runs on ${pin.using}`).toBe(false);
+      expect(pin.sha, `${pin.file}: ${pin.repo} is not pinned by a full commit SHA`).toMatch(/^[0-9a-f]{40}$/);
+      expect(pin.tag, `${pin.file}: ${pin.repo}@${pin.sha} should say its tag (vX.Y.Z)`).toMatch(/^v\d+\.\d+\.\d+$/);
     }
   });
 
-  it('every uses: is a local action, img-mgr itself, or a recorded pin by full SHA with its tag as comment', () => {
-    const used = new Set<string>();
-    for (const file of workflowFiles()) {
-      for (const { ref, comment } of usesOf(file)) {
-        if (ref.startsWith('./')) continue;
-        // img-mgr's own workflow and actions: by release tag on purpose (.github/zizmor.yml, README "Pinning").
-        if (ref.startsWith('img-mgr/img-mgr-actions/')) continue;
-        const match = /^([\w.-]+\/[\w.-]+)(?:\/[^@]*)?@(.+)$/.exec(ref);
-        expect(match, `${file}: ${ref}`).not.toBeNull();
-        const [, repo = '', version = ''] = match ?? [];
-        expect(version, `${file}: ${ref} is not pinned by a full commit SHA`).toMatch(/^[0-9a-f]{40}$/);
-        const pin = pins.find((candidate) => candidate.repo === repo);
-        expect(pin, `${file}: ${repo} is not in .github/pinned-actions.json`).toBeDefined();
-        expect(version, `${file}: ${repo} is pinned to another commit than the record's`).toBe(pin?.sha);
-        expect(comment, `${file}: ${ref} should say its tag`).toBe(pin?.tag);
-        used.add(repo);
-      }
+  it('pins each action to one commit and tag in every workflow, so an update moves them all', () => {
+    const versions = new Map<string, Set<string>>();
+    for (const pin of thirdPartyPins()) {
+      versions.set(pin.repo, (versions.get(pin.repo) ?? new Set()).add(`${pin.sha} # ${pin.tag}`));
     }
-    expect([...used].sort(), 'entries of the record that no workflow uses').toEqual(pins.map((pin) => pin.repo).sort());
+    for (const [repo, pinned] of versions) expect([...pinned], `${repo} is pinned differently`).toHaveLength(1);
   });
 
-  it("act's offline stand-ins are mapped to exactly the recorded commits", () => {
+  it('records the runtime of each pinned major, none on node20 or older, and nothing unused', () => {
+    const used = new Set(thirdPartyPins().map((pin) => `${pin.repo}@${/^v\d+/.exec(pin.tag)?.[0] ?? pin.tag}`));
+    for (const major of used) {
+      const using = runtimes[major];
+      expect(using, `${major} is not in .github/action-runtimes.json: read its action.yml and add runs.using`).toMatch(
+        /^(node\d+|composite|docker)$/,
+      );
+      expect(isRetiredRuntime(using ?? ''), `${major} runs on ${using}`).toBe(false);
+    }
+    expect(Object.keys(runtimes).sort(), 'entries of .github/action-runtimes.json no workflow uses').toEqual(
+      [...used].sort(),
+    );
+  });
+
+  it("act's offline stand-ins are mapped to exactly the pinned commits", () => {
+    const pinned = new Map(thirdPartyPins().map((pin) => [pin.repo, pin.sha]));
     const actrc = readFileSync(join(root, 'workflows-example', 'act', '.actrc'), 'utf8');
     for (const [, repo = '', sha = ''] of actrc.matchAll(/^--local-repository ([\w.-]+\/[\w.-]+)@(\S+)=/gm)) {
       if (repo.startsWith('img-mgr/')) continue;
-      expect(sha, repo).toBe(pins.find((pin) => pin.repo === repo)?.sha);
+      expect(sha, `workflows-example/act/.actrc maps ${repo} at another commit than the workflows pin`).toBe(
+        pinned.get(repo),
+      );
     }
   });
 
@@ -193,11 +214,11 @@ describe('AWS sessions', () => {
     }
   });
 
-  // The roles: bake in github-oidc.yaml; publish, deploy, revert in github-deploy-role.yaml; plan in
+  // The roles: bake in github-bake-role.yaml; publish, deploy, revert in github-deploy-role.yaml; plan in
   // github-plan-role.yaml.
   it("and the role's MaxSessionDuration allows that length (each role's template)", () => {
     const limits = {
-      bake: oidcRoleMaxSession('github-oidc.yaml') ?? 0,
+      bake: oidcRoleMaxSession('github-bake-role.yaml') ?? 0,
       deploy: oidcRoleMaxSession('github-deploy-role.yaml') ?? 0,
       // The plan role is a template of its own; until it exists, IAM's default applies.
       plan: oidcRoleMaxSession('github-plan-role.yaml') ?? 3600,
