@@ -6,7 +6,7 @@
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
 // The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
-import { ANY_REGION_ENV, isKnownRegion, isRegionName, quoteWhole } from '@img-mgr/kernel';
+import { ANY_REGION_ENV, isKnownRegion, isRegionName, parseDuration, quoteWhole } from '@img-mgr/kernel';
 
 export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -228,7 +228,7 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   const ref = values.get('--flask-ref');
   if (ref !== undefined) options.flaskRef = checkFlaskRef(ref);
   const timeout = values.get('--timeout');
-  if (timeout !== undefined) options.timeoutMs = parseDuration('--timeout', timeout);
+  if (timeout !== undefined) options.timeoutMs = parseDurationFlag('--timeout', timeout);
   const env = values.get('--env');
   if (env !== undefined)
     options.env = checkPattern(
@@ -362,22 +362,11 @@ function checkPattern(flag: string, value: string, pattern: RegExp, what: string
 /** Longer bounds make no sense for one command (and Node's timers overflow past 24.8 days). */
 const MAX_DURATION_MS = 24 * 3_600_000;
 
-/** Parses `90`, `90s`, `15m`, `1h`, `1h30m` into ms; anything else (negative, zero, no unit) names the flag. */
-export function parseDuration(flag: string, value: string): number {
-  const text = value.trim();
-  const bad = (): UsageError =>
-    new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got ${quoteWhole(value, 60)}`);
-  if (/^\d+$/.test(text)) {
-    const seconds = Number(text);
-    if (seconds <= 0) throw bad();
-    if (seconds * 1000 > MAX_DURATION_MS)
-      throw new UsageError(flag, `must be at most 24h; got ${quoteWhole(value, 60)}`);
-    return seconds * 1000;
-  }
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || text === '') throw bad();
-  const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
-  if (ms <= 0) throw bad();
+/** `--timeout`'s value in ms, in the kernel's one duration grammar; zero, negative or past 24h names the flag. */
+export function parseDurationFlag(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got ${quoteWhole(value, 60)}`);
   if (ms > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got ${quoteWhole(value, 60)}`);
   return ms;
 }

@@ -2,7 +2,7 @@ export { main } from './main.js';
 export { processIo, type Io } from './io.js';
 export {
   parseArgs,
-  parseDuration,
+  parseDurationFlag,
   checkRegion,
   ANY_REGION_SWITCHES,
   checkFlaskRepo,

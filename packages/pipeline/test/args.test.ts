@@ -1,6 +1,6 @@
 import { isKnownRegion } from '@img-mgr/kernel';
 import { describe, expect, it } from 'vitest';
-import { checkRegion, DEFAULTS, parseArgs, parseDuration, UsageError } from '../src/index.js';
+import { checkRegion, DEFAULTS, parseArgs, parseDurationFlag, UsageError } from '../src/index.js';
 
 /** The UsageError parseArgs throws for `argv`. */
 function usageError(argv: string[]): UsageError {
@@ -208,12 +208,14 @@ describe('--region: the one region list of @img-mgr/kernel, and both switches fo
   });
 });
 
-describe('parseDuration', () => {
-  it('reads seconds and h/m/s units', () => {
-    expect(parseDuration('--timeout', '90')).toBe(90_000);
-    expect(parseDuration('--timeout', '90s')).toBe(90_000);
-    expect(parseDuration('--timeout', '15m')).toBe(900_000);
-    expect(parseDuration('--timeout', '2h')).toBe(7_200_000);
-    expect(parseDuration('--timeout', '1m30s')).toBe(90_000);
+describe('parseDurationFlag', () => {
+  it('reads seconds and h/m/s units in the kernel grammar, the actions 1.5h included', () => {
+    expect(parseDurationFlag('--timeout', '90')).toBe(90_000);
+    expect(parseDurationFlag('--timeout', '90s')).toBe(90_000);
+    expect(parseDurationFlag('--timeout', '15m')).toBe(900_000);
+    expect(parseDurationFlag('--timeout', '2h')).toBe(7_200_000);
+    expect(parseDurationFlag('--timeout', '1m30s')).toBe(90_000);
+    expect(parseDurationFlag('--timeout', '1.5h')).toBe(5_400_000);
+    expect(parseDurationFlag('--timeout', '24h')).toBe(86_400_000);
   });
 });
