@@ -18,6 +18,7 @@ export { UsageError, PipelineError } from './errors.js';
 export {
   plainProgress,
   ttyProgress,
+  wantsColor,
   silentProgress,
   formatElapsed,
   stamp,

@@ -31,6 +31,16 @@ export interface ProgressOptions {
   now?: () => number;
   /** Terminal width (TTY mode). */
   columns?: () => number;
+  /** Colours in TTY mode (default on); off when the user asks for none (see `wantsColor`). */
+  color?: boolean;
+}
+
+/**
+ * Whether the user lets the CLI colour its output: https://no-color.org, a
+ * NO_COLOR that is set and not empty turns colour off (the redraw stays).
+ */
+export function wantsColor(env: Readonly<Record<string, string | undefined>>): boolean {
+  return !env.NO_COLOR;
 }
 
 /** Seconds with one decimal, right-aligned: `[  12.3s]`. */
@@ -87,11 +97,12 @@ interface TtyStep {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const ICON: Record<StepState, string> = {
-  running: '',
-  done: '\u001b[32m✔\u001b[0m',
-  skipped: '\u001b[36m↷\u001b[0m',
-  failed: '\u001b[31m✖\u001b[0m',
+/** The SGR colour of each part of the display. */
+const COLOR = { green: 32, cyan: 36, red: 31, yellow: 33, dim: 2 } as const;
+const ICON: Record<Exclude<StepState, 'running'>, [string, keyof typeof COLOR]> = {
+  done: ['✔', 'green'],
+  skipped: ['↷', 'cyan'],
+  failed: ['✖', 'red'],
 };
 const DETAIL_LINES = 4;
 
@@ -102,6 +113,8 @@ const DETAIL_LINES = 4;
 export function ttyProgress(options: ProgressOptions): Progress {
   const now = options.now ?? (() => performance.now());
   const columns = options.columns ?? (() => 100);
+  const paint = (color: keyof typeof COLOR, text: string): string =>
+    options.color === false ? text : `\u001b[${COLOR[color]}m${text}\u001b[0m`;
   const steps: TtyStep[] = [];
   let drawnLines = 0;
   let frame = 0;
@@ -116,11 +129,12 @@ export function ttyProgress(options: ProgressOptions): Progress {
     for (const step of steps) {
       const elapsed = formatElapsed((step.endedAt ?? now()) - step.startedAt).padStart(7);
       const icon =
-        step.state === 'running' ? `\u001b[33m${SPINNER[frame % SPINNER.length]}\u001b[0m` : ICON[step.state];
+        step.state === 'running'
+          ? paint('yellow', SPINNER[frame % SPINNER.length] ?? '')
+          : paint(ICON[step.state][1], ICON[step.state][0]);
       const tail = step.state === 'running' ? step.title : (step.result ?? '');
       lines.push(fit(`${icon} ${step.label.padEnd(LABEL_WIDTH)} ${elapsed}  ${tail}`));
-      if (step.state === 'running')
-        for (const detail of step.details) lines.push(fit(`\u001b[2m    ${detail}\u001b[0m`));
+      if (step.state === 'running') for (const detail of step.details) lines.push(fit(paint('dim', `    ${detail}`)));
     }
     return lines;
   };
@@ -167,8 +181,8 @@ export function ttyProgress(options: ProgressOptions): Progress {
         fail: (message) => finish(step, 'failed', message),
       };
     },
-    note: (text) => above(`\u001b[2m${text}\u001b[0m`),
-    warn: (text) => above(`\u001b[33mwarning:\u001b[0m ${text}`),
+    note: (text) => above(paint('dim', text)),
+    warn: (text) => above(`${paint('yellow', 'warning:')} ${text}`),
     close() {
       if (closed) return;
       closed = true;

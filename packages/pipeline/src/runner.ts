@@ -12,7 +12,7 @@ import { PipelineError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { plainProgress, ttyProgress, type Progress } from './progress.js';
+import { plainProgress, ttyProgress, wantsColor, type Progress } from './progress.js';
 import { newReport, renderJson, renderSummary, type RunReport } from './report.js';
 import { asStepError } from './step-errors.js';
 import { killRecordedPreview, stopRecordedPreview } from './preview.js';
@@ -191,5 +191,7 @@ function print(report: RunReport, options: Options, io: Io): void {
 
 function chooseProgress(options: Options, io: Io): Progress {
   const interactive = io.interactive && !options.plain && !io.env.CI && io.env.TERM !== 'dumb';
-  return interactive ? ttyProgress({ write: io.stderr, columns: io.columns }) : plainProgress({ write: io.stderr });
+  return interactive
+    ? ttyProgress({ write: io.stderr, columns: io.columns, color: wantsColor(io.env) })
+    : plainProgress({ write: io.stderr });
 }
