@@ -6,7 +6,7 @@
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { UsageError } from './errors.js';
 // The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
-import { ANY_REGION_ENV, isKnownRegion, isRegionName, parseDuration, quoteWhole } from '@img-mgr/kernel';
+import { ANY_REGION_ENV, isKnownRegion, isRegionName, parseDuration, quoteWhole, type Env } from '@img-mgr/kernel';
 
 export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -96,8 +96,11 @@ export const FLAGS: Record<string, FlagSpec> = {
 
 const ALIASES: Record<string, string> = { '-h': '--help' };
 
-/** Parses argv (without node and the script). Throws UsageError on anything wrong. */
-export function parseArgs(argv: readonly string[]): Options {
+/**
+ * Parses argv (without node and the script); `env` is the CLI's environment (the switch that admits a new
+ * region). Throws UsageError on anything wrong.
+ */
+export function parseArgs(argv: readonly string[], env: Env = {}): Options {
   const values = new Map<string, string>();
   const switches = new Set<string>();
   let command: Command | undefined;
@@ -152,7 +155,7 @@ export function parseArgs(argv: readonly string[]): Options {
       throw new UsageError(flag, `does not apply to '${command}' (it is for: ${allowed.join(', ')})`);
     }
   }
-  return buildOptions(command, values, switches);
+  return buildOptions(command, values, switches, env);
 }
 
 function toCommand(word: string): Command {
@@ -186,7 +189,7 @@ function defaults(command: Command): Options {
   };
 }
 
-function buildOptions(command: Command, values: Map<string, string>, switches: Set<string>): Options {
+function buildOptions(command: Command, values: Map<string, string>, switches: Set<string>, env: Env): Options {
   const options = defaults(command);
   options.keep = switches.has('--keep');
   options.json = switches.has('--json');
@@ -203,7 +206,7 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   }
 
   const region = values.get('--region');
-  if (region !== undefined) options.region = checkRegion(region);
+  if (region !== undefined) options.region = checkRegion(region, env);
   const repo = values.get('--flask-repo');
   if (repo !== undefined) options.flaskRepo = checkFlaskRepo(repo);
   if (options.target.kind === 'aws' && !options.flaskRepo.startsWith('https://')) {
@@ -229,11 +232,11 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   if (ref !== undefined) options.flaskRef = checkFlaskRef(ref);
   const timeout = values.get('--timeout');
   if (timeout !== undefined) options.timeoutMs = parseDurationFlag('--timeout', timeout);
-  const env = values.get('--env');
-  if (env !== undefined)
+  const envName = values.get('--env');
+  if (envName !== undefined)
     options.env = checkPattern(
       '--env',
-      env,
+      envName,
       /^[a-z0-9][a-z0-9-]{0,31}$/,
       'an environment name such as dev or prod (a-z, 0-9, -)',
     );
@@ -273,7 +276,7 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
 export const ANY_REGION_SWITCHES = [ANY_REGION_ENV, 'IMG_MGR_PIPELINE_ANY_REGION'] as const;
 
 /** `--region`: shaped like a region and one AWS has, by @img-mgr/kernel's list (unless an ANY_REGION_SWITCHES is 1). */
-export function checkRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
+export function checkRegion(value: string, env: Env): string {
   if (!isRegionName(value))
     throw new UsageError('--region', `has ${quoteWhole(value, 60)}, which is not an AWS region name such as us-east-1`);
   if (!isKnownRegion(value) && !ANY_REGION_SWITCHES.some((name) => env[name] === '1')) {

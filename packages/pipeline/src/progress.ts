@@ -20,6 +20,11 @@ export interface Progress {
   step(label: string, title: string): Step;
   /** A line that is not part of a step (where AWS is, what was reused). */
   note(line: string): void;
+  /**
+   * A detail of whichever step runs now, from code that is not given the step (an AWS client's retry
+   * lines); a note when no step runs.
+   */
+  detail(line: string): void;
   warn(line: string): void;
   /** Stops redrawing; the last frame stays on screen. */
   close(): void;
@@ -68,19 +73,27 @@ export function plainProgress(options: ProgressOptions): Progress {
   const origin = now();
   const line = (label: string, text: string): void =>
     options.write(`${stamp(now() - origin)} ${label.padEnd(LABEL_WIDTH)} ${text}\n`);
+  let running: Step | undefined;
   return {
     step(label, title) {
       const startedAt = now();
       line(label, `${title}`);
       const took = (): string => formatElapsed(now() - startedAt);
-      return {
-        detail: (text) => line(label, `  ${text}`),
-        done: (result) => line(label, `done in ${took()}: ${result}`),
-        skip: (result) => line(label, `skipped (${took()}): ${result}`),
-        fail: (message) => line(label, `FAILED after ${took()}: ${message}`),
+      const end = (text: string): void => {
+        if (running === step) running = undefined;
+        line(label, text);
       };
+      const step: Step = {
+        detail: (text) => line(label, `  ${text}`),
+        done: (result) => end(`done in ${took()}: ${result}`),
+        skip: (result) => end(`skipped (${took()}): ${result}`),
+        fail: (message) => end(`FAILED after ${took()}: ${message}`),
+      };
+      running = step;
+      return step;
     },
     note: (text) => line('', text),
+    detail: (text) => (running ? running.detail(text) : line('', text)),
     warn: (text) => line('', `warning: ${text}`),
     close: () => undefined,
   };
@@ -165,23 +178,30 @@ export function ttyProgress(options: ProgressOptions): Progress {
     draw();
   };
 
+  const addDetail = (step: TtyStep, text: string): void => {
+    step.details.push(`${formatElapsed(now() - step.startedAt).padStart(6)}  ${text}`);
+    if (step.details.length > DETAIL_LINES) step.details.shift();
+    draw();
+  };
+
   return {
     step(label, title) {
       const step: TtyStep = { label, title, state: 'running', startedAt: now(), details: [] };
       steps.push(step);
       draw();
       return {
-        detail(text) {
-          step.details.push(`${formatElapsed(now() - step.startedAt).padStart(6)}  ${text}`);
-          if (step.details.length > DETAIL_LINES) step.details.shift();
-          draw();
-        },
+        detail: (text) => addDetail(step, text),
         done: (result) => finish(step, 'done', result),
         skip: (result) => finish(step, 'skipped', result),
         fail: (message) => finish(step, 'failed', message),
       };
     },
     note: (text) => above(paint('dim', text)),
+    detail(text) {
+      const running = steps.findLast((step) => step.state === 'running');
+      if (running) addDetail(running, text);
+      else above(paint('dim', text));
+    },
     warn: (text) => above(`${paint('yellow', 'warning:')} ${text}`),
     close() {
       if (closed) return;
@@ -195,7 +215,13 @@ export function ttyProgress(options: ProgressOptions): Progress {
 /** A display that shows nothing (for tests and --json without a terminal when asked to be quiet). */
 export function silentProgress(): Progress {
   const step: Step = { detail: () => undefined, done: () => undefined, skip: () => undefined, fail: () => undefined };
-  return { step: () => step, note: () => undefined, warn: () => undefined, close: () => undefined };
+  return {
+    step: () => step,
+    note: () => undefined,
+    detail: () => undefined,
+    warn: () => undefined,
+    close: () => undefined,
+  };
 }
 
 function stripAnsi(text: string): string {
