@@ -1,6 +1,17 @@
 import { isKnownRegion } from '@img-mgr/kernel';
 import { describe, expect, it } from 'vitest';
-import { checkRegion, DEFAULTS, parseArgs, parseDurationFlag, UsageError } from '../src/index.js';
+import {
+  checkRegion,
+  COMMAND_TABLE,
+  COMMANDS,
+  commandHelp,
+  DEFAULTS,
+  FLAGS,
+  generalHelp,
+  parseArgs,
+  parseDurationFlag,
+  UsageError,
+} from '../src/index.js';
 
 /** The UsageError parseArgs throws for `argv`. */
 function usageError(argv: string[]): UsageError {
@@ -211,5 +222,42 @@ describe('parseDurationFlag', () => {
     expect(parseDurationFlag('--timeout', '1m30s')).toBe(90_000);
     expect(parseDurationFlag('--timeout', '1.5h')).toBe(5_400_000);
     expect(parseDurationFlag('--timeout', '24h')).toBe(86_400_000);
+  });
+});
+
+describe('one table drives parsing and help', () => {
+  it("each flag of the table is taken by the commands it names, refused by the others, in each one's help", () => {
+    for (const [flag, spec] of Object.entries(FLAGS)) {
+      if (flag === '--help') continue;
+      const word = spec.value ? [flag, 'x'] : [flag];
+      for (const command of COMMANDS) {
+        const help = commandHelp(command);
+        const applies = !spec.commands || spec.commands.includes(command);
+        expect(help.includes(`  ${flag}${spec.value ? ` ${spec.value}` : ''} `), `${command} --help ${flag}`).toBe(
+          applies,
+        );
+        if (applies) expect(help).toContain(spec.help);
+        // A value that does not apply is refused before it is checked; one that applies gets past the table.
+        const refusal = (): string => {
+          try {
+            parseArgs([command, ...word]);
+            return '';
+          } catch (error: unknown) {
+            return error instanceof UsageError ? error.message : String(error);
+          }
+        };
+        expect(refusal().includes('does not apply'), `${command} ${flag}`).toBe(!applies);
+      }
+      expect(generalHelp()).toContain(spec.help);
+    }
+  });
+
+  it('the overview lists every command with its summary, and each command has its own help', () => {
+    for (const command of COMMANDS) {
+      expect(generalHelp()).toContain(`  ${command.padEnd(10)} ${COMMAND_TABLE[command].summary}`);
+      expect(commandHelp(command).startsWith(`img-mgr-pipeline ${command}: ${COMMAND_TABLE[command].summary}\n`)).toBe(
+        true,
+      );
+    }
   });
 });
