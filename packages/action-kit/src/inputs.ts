@@ -18,6 +18,7 @@ import {
   InputError,
   keyValueMap,
   KeyValueSyntaxError,
+  parseDuration,
   quoteWhole,
   URL_CREDENTIALS_PROBLEM,
   type Env,
@@ -27,8 +28,6 @@ export { quoteWhole };
 
 const TRUE = ['true', 'yes', '1', 'on'];
 const FALSE = ['false', 'no', '0', 'off'];
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** The variable the runner sets for an input, named as `@actions/core` names it. */
 export function inputVariable(name: string): string {
@@ -140,14 +139,13 @@ export class EnvInputs {
     throw new InputError(name, `must be one of ${choices.join(', ')}; got ${quoteWhole(value)}`);
   }
 
-  /** A defaulted duration: seconds, or a number with a unit (90s, 15m, 1h); in ms. */
+  /** A defaulted duration in the kernel's one grammar (600, 90s, 15m, 1h30m, 1.5h); in ms. */
   duration(name: string, options: { maxMs?: number } = {}): number {
     const value = this.defaulted(name);
-    const match = DURATION.exec(value);
-    if (!match) {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
       throw new InputError(name, `must be a positive duration such as 600, 90s, 15m or 1h; got ${quoteWhole(value)}`);
     }
-    const ms = Math.round(Number(match[1]) * (UNIT_MS[(match[2] ?? 's').toLowerCase()] ?? 1000));
     if (ms <= 0) throw new InputError(name, `must be greater than zero; got ${quoteWhole(value)}`);
     if (options.maxMs !== undefined && ms > options.maxMs) {
       throw new InputError(name, `must be at most ${options.maxMs / 1000}s; got ${quoteWhole(value)}`);

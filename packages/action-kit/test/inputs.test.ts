@@ -60,6 +60,9 @@ describe('defaulted inputs: action.yml is the only source of defaults', () => {
   it('parses durations with units and rejects negative, zero or too long ones', () => {
     expect(inputsOf({ 'wait-timeout': '15m' }).duration('wait-timeout')).toBe(900_000);
     expect(inputsOf({ 'wait-timeout': '90' }).duration('wait-timeout')).toBe(90_000);
+    // The kernel's grammar: what its formatDuration prints (1m30s) reads back, and 1.5h as before.
+    expect(inputsOf({ 'wait-timeout': '1m30s' }).duration('wait-timeout')).toBe(90_000);
+    expect(inputsOf({ 'wait-timeout': '1.5h' }).duration('wait-timeout')).toBe(5_400_000);
     expect(() => inputsOf({ 'wait-timeout': '-5' }).duration('wait-timeout')).toThrow(
       "Input 'wait-timeout' must be a positive duration",
     );

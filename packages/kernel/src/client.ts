@@ -37,6 +37,8 @@ export interface SdkClientConfig {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** S3 only: address buckets by path, as local endpoints (moto, MinIO) need. */
   forcePathStyle?: boolean;
+  /** The SDK must not take AWS_ENDPOINT_URL* or a profile's endpoint_url from process.env on its own. */
+  ignoreConfiguredEndpointUrls: true;
 }
 
 interface MiddlewareClient {
@@ -61,6 +63,9 @@ export function clientConfig(options: ClientOptions): SdkClientConfig {
     ...(endpoint ? { endpoint } : {}),
     ...(endpoint && options.service === 'S3' ? { forcePathStyle: true } : {}),
     ...envCredentials(env),
+    // The endpoint is endpointFor(env) or none: an override left in process.env (which the caller's env
+    // left out on purpose, as the CLI does for a real account) must not send the calls elsewhere.
+    ignoreConfiguredEndpointUrls: true,
     maxAttempts,
     retryStrategy: retryStrategy({ maxAttempts, log: options.log, random: options.random }),
     customUserAgent: userAgent(options.caller, env),

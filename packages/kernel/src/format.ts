@@ -1,15 +1,5 @@
-/** Text for log lines and summaries: durations and values that may be long. */
+/** Text for log lines and summaries: values that may be long (durations are duration.ts). */
 import { hasUrlCredentials } from './credentials.js';
-
-/** `950ms`, `42s`, `1m30s`, `2h`, `1h5m`: the one duration format of logs and errors. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const seconds = Math.round(ms / 1000);
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('');
-}
 
 /**
  * `value` on one line, cut to `max` characters with an ellipsis. Only for

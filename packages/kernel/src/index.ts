@@ -25,7 +25,8 @@ export {
   type KeyValueItem,
   type KeyValueOptions,
 } from './key-value.js';
-export { formatDuration, shorten, quoteWhole } from './format.js';
+export { shorten, quoteWhole } from './format.js';
+export { parseDuration, formatDuration } from './duration.js';
 export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
 export {
   silentLogger,

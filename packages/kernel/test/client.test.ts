@@ -102,4 +102,28 @@ describe('clientFactory', () => {
     expect(clients.get(Renamed, 'eu-west-1')).not.toBe(client);
     return expect(client.config.endpoint?.()).resolves.toMatchObject({ hostname: '127.0.0.1', port: 1 });
   });
+
+  it("takes the endpoint from the caller's env only, never from an override left in process.env", async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_SSM;
+    process.env.AWS_ENDPOINT_URL_SSM = 'http://127.0.0.1:1';
+    try {
+      const client = clientFactory({ caller: 'test', env: { AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b' } }).get(
+        SSMClient,
+        'eu-west-1',
+      );
+      let host: string | undefined;
+      client.middlewareStack.add(
+        () => (args) => {
+          host = (args as { request?: { hostname?: string } }).request?.hostname;
+          return Promise.reject(new Error('stop before sending'));
+        },
+        { step: 'finalizeRequest', name: 'testCaptureHost' },
+      );
+      await expect(client.send(new GetParameterCommand({ Name: '/p' }))).rejects.toThrow('stop before sending');
+      expect(host).toBe('ssm.eu-west-1.amazonaws.com');
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SSM;
+      else process.env.AWS_ENDPOINT_URL_SSM = saved;
+    }
+  });
 });

@@ -1,15 +1,16 @@
 /**
- * The command line: `img-mgr-pipeline <command> [flags]`. Parsing checks
- * every value, so bad input ends with one line naming the flag (exit 2)
- * before anything starts or any AWS call is made.
+ * The command line: `img-mgr-pipeline <command> [flags]`, as cli-table.ts
+ * lists them. Parsing checks every value, so bad input ends with one line
+ * naming the flag (exit 2) before anything starts or any AWS call is made.
  */
+import { parseArgs as parseArgsTokens } from 'node:util';
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
+import { COMMANDS, DEFAULTS, FLAGS, type Command } from './cli-table.js';
 import { UsageError } from './errors.js';
 // The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
-import { ANY_REGION_ENV, isKnownRegion, isRegionName, quoteWhole } from '@img-mgr/kernel';
+import { ANY_REGION_ENV, isKnownRegion, isRegionName, parseDuration, quoteWhole, type Env } from '@img-mgr/kernel';
 
-export const COMMANDS = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status', 'down'] as const;
-export type Command = (typeof COMMANDS)[number];
+export { COMMANDS, DEFAULTS, FLAGS, type Command } from './cli-table.js';
 
 /** Where the AWS calls go. */
 export type TargetChoice = { kind: 'local' } | { kind: 'endpoint'; endpoint: string } | { kind: 'aws' };
@@ -51,92 +52,69 @@ export interface Options {
   stateDir: string | undefined;
 }
 
-export const DEFAULTS = {
-  flaskRepo: 'https://github.com/dianephan/flask-aws-storage.git',
-  env: 'dev',
-  parameterName: '/common/img-mgr/golden-ami',
-  rollbackTo: 'previous',
-  timeoutMs: 60 * 60_000,
-  localRegion: 'us-east-1',
-} as const;
+/** node:util's parseArgs configuration, from the table: every flag by its long name, its short alias, its kind. */
+const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(FLAGS).map(([flag, spec]) => [
+    flag.slice(2),
+    { type: spec.value ? 'string' : 'boolean', ...(spec.short ? { short: spec.short } : {}) },
+  ]),
+) as Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
-interface FlagSpec {
-  /** Takes a value (`--flag value` or `--flag=value`). */
-  value: boolean;
-  /** Commands that accept it; undefined means all. */
-  commands?: readonly Command[];
-}
+/** The short aliases (`-h`) and the flag each stands for. */
+const SHORT = new Map<string, string>(
+  Object.entries(FLAGS).flatMap(([flag, spec]) => (spec.short ? [[`-${spec.short}`, flag] as const] : [])),
+);
 
-const AWS_COMMANDS: readonly Command[] = ['run', 'bake', 'publish', 'deploy', 'rollback', 'status'];
-const BAKE_INPUTS: readonly Command[] = ['run', 'bake', 'publish'];
-
-/** Every flag, and which commands take it. */
-export const FLAGS: Record<string, FlagSpec> = {
-  '--help': { value: false },
-  '--json': { value: false },
-  '--plain': { value: false },
-  '--state-dir': { value: true },
-  '--aws': { value: false, commands: AWS_COMMANDS },
-  '--endpoint': { value: true, commands: AWS_COMMANDS },
-  '--region': { value: true, commands: AWS_COMMANDS },
-  '--keep': { value: false, commands: AWS_COMMANDS },
-  '--timeout': { value: true, commands: AWS_COMMANDS },
-  '--flask-repo': { value: true, commands: BAKE_INPUTS },
-  '--flask-ref': { value: true, commands: BAKE_INPUTS },
-  '--force': { value: false, commands: ['run', 'bake'] },
-  '--no-preview': { value: false, commands: ['run'] },
-  '--preview-port': { value: true, commands: ['run'] },
-  '--ami-id': { value: true, commands: ['publish'] },
-  '--to': { value: true, commands: ['rollback'] },
-  '--parameter-name': { value: true, commands: ['run', 'publish', 'deploy', 'rollback', 'status'] },
-  '--env': { value: true, commands: ['run', 'deploy', 'rollback'] },
-  '--vpc-stack': { value: true, commands: ['run', 'deploy', 'rollback', 'status'] },
-  '--app-stack': { value: true, commands: ['run', 'deploy', 'rollback', 'status'] },
-};
-
-const ALIASES: Record<string, string> = { '-h': '--help' };
-
-/** Parses argv (without node and the script). Throws UsageError on anything wrong. */
-export function parseArgs(argv: readonly string[]): Options {
+/**
+ * Parses argv (without node and the script); `env` is the CLI's environment (the switch that admits a new
+ * region). Throws UsageError on anything wrong: node:util's parseArgs reads the words (non-strict, with its
+ * tokens) and the table decides what each may be, so every refusal names the flag as the user wrote it.
+ */
+export function parseArgs(argv: readonly string[], env: Env = {}): Options {
+  const { tokens } = parseArgsTokens({
+    args: [...argv],
+    options: PARSE_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values = new Map<string, string>();
   const switches = new Set<string>();
   let command: Command | undefined;
-  let helpTopic: string | undefined;
+  let skipIndex = -1;
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg.startsWith('-') && arg !== '-') {
-      const eq = arg.indexOf('=');
-      const rawName = eq > 0 ? arg.slice(0, eq) : arg;
-      const name = ALIASES[rawName] ?? rawName;
-      const spec = FLAGS[name];
-      if (!spec)
-        throw new UsageError(rawName, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
-      if (spec.value) {
-        let value: string | undefined;
-        if (eq > 0) value = arg.slice(eq + 1);
-        else value = argv[++i];
-        if (value === undefined) throw new UsageError(name, 'needs a value');
-        if (values.has(name)) throw new UsageError(name, 'is given twice');
-        values.set(name, value);
+  for (const token of tokens) {
+    if (token.index === skipIndex) continue;
+    const raw = argv[token.index] ?? '';
+    if (token.kind === 'option-terminator') throw unknownFlag(raw, command);
+    if (token.kind === 'option') {
+      const flag = flagOf(raw, command);
+      // A group of short letters (-hx) is one word, refused or taken whole, as the user wrote it.
+      skipIndex = token.index;
+      if (FLAGS[flag]?.value) {
+        if (token.value === undefined) throw new UsageError(flag, 'needs a value');
+        if (values.has(flag)) throw new UsageError(flag, 'is given twice');
+        values.set(flag, token.value);
       } else {
-        if (eq > 0) throw new UsageError(name, 'takes no value');
-        switches.add(name);
+        if (token.inlineValue) throw new UsageError(flag, 'takes no value');
+        switches.add(flag);
       }
       continue;
     }
-    if (command === undefined) {
-      if (arg === 'help') {
-        switches.add('--help');
-        helpTopic = argv[i + 1];
-        if (helpTopic !== undefined) i++;
-        command = helpTopic === undefined ? undefined : toCommand(helpTopic);
-        continue;
-      }
-      command = toCommand(arg);
+    if (command !== undefined)
+      throw new UsageError(
+        `'${token.value}'`,
+        `is not expected after 'img-mgr-pipeline ${command}'; flags start with --`,
+      );
+    if (token.value === 'help') {
+      // `help <command>`: the next word is the topic, whatever it is.
+      switches.add('--help');
+      const topic = argv[token.index + 1];
+      skipIndex = token.index + 1;
+      if (topic !== undefined) command = toCommand(topic);
       continue;
     }
-    throw new UsageError(`'${arg}'`, `is not expected after 'img-mgr-pipeline ${command}'; flags start with --`);
+    command = toCommand(token.value);
   }
 
   const help = switches.has('--help');
@@ -152,7 +130,20 @@ export function parseArgs(argv: readonly string[]): Options {
       throw new UsageError(flag, `does not apply to '${command}' (it is for: ${allowed.join(', ')})`);
     }
   }
-  return buildOptions(command, values, switches);
+  return buildOptions(command, values, switches, env);
+}
+
+/** The table's name of the flag `word` (`--name`, `--name=value`, `-h`), or the UsageError naming it. */
+function flagOf(word: string, command: Command | undefined): string {
+  const written = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
+  const flag = written.startsWith('--') ? written : SHORT.get(written);
+  if (flag === undefined || !FLAGS[flag]) throw unknownFlag(written, command);
+  if (!written.startsWith('--') && written !== word) throw new UsageError(flag, 'takes no value');
+  return flag;
+}
+
+function unknownFlag(written: string, command: Command | undefined): UsageError {
+  return new UsageError(written, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
 }
 
 function toCommand(word: string): Command {
@@ -186,7 +177,7 @@ function defaults(command: Command): Options {
   };
 }
 
-function buildOptions(command: Command, values: Map<string, string>, switches: Set<string>): Options {
+function buildOptions(command: Command, values: Map<string, string>, switches: Set<string>, env: Env): Options {
   const options = defaults(command);
   options.keep = switches.has('--keep');
   options.json = switches.has('--json');
@@ -203,7 +194,7 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   }
 
   const region = values.get('--region');
-  if (region !== undefined) options.region = checkRegion(region);
+  if (region !== undefined) options.region = checkRegion(region, env);
   const repo = values.get('--flask-repo');
   if (repo !== undefined) options.flaskRepo = checkFlaskRepo(repo);
   if (options.target.kind === 'aws' && !options.flaskRepo.startsWith('https://')) {
@@ -228,12 +219,12 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   const ref = values.get('--flask-ref');
   if (ref !== undefined) options.flaskRef = checkFlaskRef(ref);
   const timeout = values.get('--timeout');
-  if (timeout !== undefined) options.timeoutMs = parseDuration('--timeout', timeout);
-  const env = values.get('--env');
-  if (env !== undefined)
+  if (timeout !== undefined) options.timeoutMs = parseDurationFlag('--timeout', timeout);
+  const envName = values.get('--env');
+  if (envName !== undefined)
     options.env = checkPattern(
       '--env',
-      env,
+      envName,
       /^[a-z0-9][a-z0-9-]{0,31}$/,
       'an environment name such as dev or prod (a-z, 0-9, -)',
     );
@@ -273,7 +264,7 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
 export const ANY_REGION_SWITCHES = [ANY_REGION_ENV, 'IMG_MGR_PIPELINE_ANY_REGION'] as const;
 
 /** `--region`: shaped like a region and one AWS has, by @img-mgr/kernel's list (unless an ANY_REGION_SWITCHES is 1). */
-export function checkRegion(value: string, env: NodeJS.ProcessEnv = process.env): string {
+export function checkRegion(value: string, env: Env): string {
   if (!isRegionName(value))
     throw new UsageError('--region', `has ${quoteWhole(value, 60)}, which is not an AWS region name such as us-east-1`);
   if (!isKnownRegion(value) && !ANY_REGION_SWITCHES.some((name) => env[name] === '1')) {
@@ -362,22 +353,11 @@ function checkPattern(flag: string, value: string, pattern: RegExp, what: string
 /** Longer bounds make no sense for one command (and Node's timers overflow past 24.8 days). */
 const MAX_DURATION_MS = 24 * 3_600_000;
 
-/** Parses `90`, `90s`, `15m`, `1h`, `1h30m` into ms; anything else (negative, zero, no unit) names the flag. */
-export function parseDuration(flag: string, value: string): number {
-  const text = value.trim();
-  const bad = (): UsageError =>
-    new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got ${quoteWhole(value, 60)}`);
-  if (/^\d+$/.test(text)) {
-    const seconds = Number(text);
-    if (seconds <= 0) throw bad();
-    if (seconds * 1000 > MAX_DURATION_MS)
-      throw new UsageError(flag, `must be at most 24h; got ${quoteWhole(value, 60)}`);
-    return seconds * 1000;
-  }
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || text === '') throw bad();
-  const ms = (Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)) * 1000;
-  if (ms <= 0) throw bad();
+/** `--timeout`'s value in ms, in the kernel's one duration grammar; zero, negative or past 24h names the flag. */
+export function parseDurationFlag(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(flag, `must be a positive duration such as 90s, 15m or 1h; got ${quoteWhole(value, 60)}`);
   if (ms > MAX_DURATION_MS) throw new UsageError(flag, `must be at most 24h; got ${quoteWhole(value, 60)}`);
   return ms;
 }

@@ -4,15 +4,13 @@
  * it adds packer/test.pkrvars.hcl (communicator none) and the EC2 endpoint.
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { lineLogger, type Context } from '@img-mgr/kernel';
-import { clientFactory } from '@img-mgr/kernel/aws';
+import { join } from 'node:path';
+import type { Context } from '@img-mgr/kernel';
 import type { BakeEvent } from '@img-mgr/packer-bake';
 import { appSourceFor, describeApp } from './app-source.js';
-import type { CommandContext } from './context.js';
+import { stepContext, type CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
-import { toolsBin } from './paths.js';
 import type { AmiReport } from './report.js';
 import { ensureTool } from './tools.js';
 import { hasFields, readStateFile, writeStateFile } from './state-file.js';
@@ -29,8 +27,8 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     const bake = await import('@img-mgr/packer-bake');
     // Locally the test bed's Packer (.tools/bin, installed on first use) comes first; on real AWS the
     // user's own Packer on PATH wins and .tools/bin is only a fallback.
-    if (target.emulated) await ensureTool('packer', (line) => step.detail(line));
-    const context = bakeContext(ctx, (line) => step.detail(line));
+    if (target.emulated) await ensureTool('packer', (line) => step.detail(line), ctx.env);
+    const context = stepContext(ctx, step);
 
     const app = ctx.app ?? (await appSourceFor(ctx));
     const appRevision = app.commit;
@@ -83,27 +81,6 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     step.fail(failure.message);
     throw failure;
   }
-}
-
-/**
- * The bake's Context: this process's environment (which openTarget pointed at
- * the target) with the test bed's tools on PATH: first against an emulator
- * (its Packer, installed on first use), last on real AWS (the user's own
- * Packer wins).
- */
-function bakeContext(ctx: CommandContext, detail: (line: string) => void): Context {
-  const path = process.env.PATH ?? '';
-  const tools = toolsBin();
-  const env = {
-    ...process.env,
-    PATH: (ctx.target.emulated ? [tools, path] : [path, tools]).filter(Boolean).join(delimiter),
-  };
-  return {
-    log: lineLogger(detail),
-    signal: ctx.signal,
-    env,
-    clients: clientFactory({ caller: 'pipeline', env, log: detail }),
-  };
 }
 
 /**

@@ -1,9 +1,8 @@
 /** Deploying the stacks through @img-mgr/stack-deploy (change sets, event streaming, root cause). */
-import type { Context } from '@img-mgr/kernel';
-import type { CommandContext } from './context.js';
-import { pointerContext } from './publish-step.js';
+import { stepContext, type CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
+import type { Step } from './progress.js';
 import type { StackReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
 import { envParameterFile, secretOutputs, stackInputs } from './stack-secrets.js';
@@ -25,14 +24,14 @@ export async function planStacks(ctx: CommandContext): Promise<StackPlan[]> {
  * value the parameter holds now is passed as the override, which makes the
  * launch template follow a publish or a rollback there too.
  */
-async function imageOverride(ctx: CommandContext, detail: (line: string) => void): Promise<string> {
+async function imageOverride(ctx: CommandContext, step: Step): Promise<string> {
   if (!ctx.target.emulated) return '';
   const { describePointer } = await import('@img-mgr/ami-publish');
   const request = { region: ctx.target.region, parameterName: ctx.options.parameterName };
-  const pointer = await describePointer(request, await pointerContext(ctx, detail));
+  const pointer = await describePointer(request, stepContext(ctx, step));
   const value = pointer.current?.value ?? '';
   if (value)
-    detail(
+    step.detail(
       `emulator: ImageIdOverride=${value} (the value of ${ctx.options.parameterName}; ` +
         'moto does not re-resolve an unchanged SSM parameter on update)',
     );
@@ -52,25 +51,12 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
     const parameters = new Map(inputs.parameters);
     const declared = inputs.facts?.parameters;
     if (plan.role === 'app' && (!declared || declared.has('ImageIdOverride'))) {
-      parameters.set('ImageIdOverride', await imageOverride(ctx, (line) => step.detail(line)));
+      parameters.set('ImageIdOverride', await imageOverride(ctx, step));
     }
-    const { clientFactory } = await import('@img-mgr/kernel/aws');
-    const warn = (line: string): void => step.detail(`warning: ${line}`);
-    const context: Context = {
-      log: {
-        info: (line) => {
-          if (line.trim() !== '') step.detail(line.trimEnd());
-        },
-        warn,
-        secret: () => undefined, // the report hides outputs by meaning (secretOutputs below)
-        group: (_title, body) => body(),
-      },
-      signal: ctx.signal,
-      env: process.env,
-      clients: clientFactory({ caller: 'pipeline', env: process.env, log: warn }),
-    };
+    // NoEcho values and secret outputs go to the mask; the report also hides outputs by meaning (secretOutputs).
+    const context = stepContext(ctx, step, { groupTitles: false });
     const started = performance.now();
-    const existing = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
+    const existing = await describeStackInfo(plan.name, ctx.target.region, context);
     const result = await deploy.deployStack(
       {
         stackName: plan.name,
@@ -93,7 +79,7 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
       context,
     );
     // Read the stack back: the resolved AMI and outputs as CloudFormation now has them.
-    const info = await describeStackInfo(plan.name, ctx.target.region, ctx.signal);
+    const info = await describeStackInfo(plan.name, ctx.target.region, context);
     const outputs = { ...info.outputs, ...result.outputs };
     const imageId = info.launchTemplateAmi ?? info.imageId;
     const report: StackReport = {

@@ -2,22 +2,28 @@ export { main } from './main.js';
 export { processIo, type Io } from './io.js';
 export {
   parseArgs,
-  parseDuration,
+  parseDurationFlag,
   checkRegion,
   ANY_REGION_SWITCHES,
   checkFlaskRepo,
   checkFlaskRef,
+  type Options,
+} from './args.js';
+export {
   COMMANDS,
+  COMMAND_TABLE,
   DEFAULTS,
   FLAGS,
-  type Options,
   type Command,
-} from './args.js';
+  type CommandSpec,
+  type FlagSpec,
+} from './cli-table.js';
 export { ExitCode, EXIT_CODE_HELP, type ExitCodeValue } from './exit-codes.js';
 export { UsageError, PipelineError } from './errors.js';
 export {
   plainProgress,
   ttyProgress,
+  wantsColor,
   silentProgress,
   formatElapsed,
   stamp,

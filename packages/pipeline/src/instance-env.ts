@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { createClient } from '@img-mgr/kernel/aws';
+import type { Context } from '@img-mgr/kernel';
 
 /** Where the user data writes the instance's configuration (app.env, aws-config). */
 export const INSTANCE_CONFIG_DIR = '/etc/img-mgr';
@@ -68,13 +68,13 @@ export function localInstanceEnv(config: InstanceConfig, dir: string): Record<st
 export async function instanceConfig(
   launchTemplateId: string,
   region: string,
-  signal?: AbortSignal,
+  aws: Pick<Context, 'clients' | 'signal'>,
 ): Promise<InstanceConfig | undefined> {
-  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', maxAttempts: 3, env: process.env });
-  const response = await ec2.send(
-    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Latest'] }),
-    { abortSignal: signal },
-  );
+  const response = await aws.clients
+    .get(EC2Client, region)
+    .send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Latest'] }), {
+      abortSignal: aws.signal,
+    });
   const encoded = response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData;
   if (!encoded) return undefined;
   const userData = Buffer.from(encoded, 'base64').toString('utf8');

@@ -13,7 +13,7 @@ import { processIo, type Io } from './io.js';
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   let options: Options;
   try {
-    options = parseArgs(argv);
+    options = parseArgs(argv, io.env);
   } catch (error: unknown) {
     io.stderr(`img-mgr-pipeline: error: ${errorMessage(error)}\n`);
     return error instanceof UsageError ? ExitCode.usage : ExitCode.internal;

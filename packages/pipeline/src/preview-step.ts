@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientConfig } from '@img-mgr/kernel/aws';
+import type { Env } from '@img-mgr/kernel';
 import { checkoutApp, configureApp } from './app-checkout.js';
 import type { CommandContext } from './context.js';
 import { planStacks } from './deploy-step.js';
@@ -59,14 +59,14 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
       );
 
     // Importing Flask and boto3 takes a second: checked while the stack is read and the app checked out.
-    const python = toolsPython();
+    const python = toolsPython(ctx.env);
     const pythonChecked = pythonProblem(python, ctx.signal);
 
     const appStack = (await planStacks(ctx)).find((plan) => plan.role === 'app');
-    const stack = appStack ? await describeStackInfo(appStack.name, ctx.target.region, ctx.signal) : undefined;
+    const stack = appStack ? await describeStackInfo(appStack.name, ctx.target.region, ctx) : undefined;
     if (!stack?.exists) return off(`the app stack ${appStack?.name ?? ''} does not exist`);
     const launchTemplate = stack.outputs.LaunchTemplateId;
-    const instance = launchTemplate ? await instanceConfig(launchTemplate, ctx.target.region, ctx.signal) : undefined;
+    const instance = launchTemplate ? await instanceConfig(launchTemplate, ctx.target.region, ctx) : undefined;
     // The files the user data writes (app.env, aws-config) go into the state folder, and the env points there.
     const appEnv = instance
       ? localInstanceEnv(instance, join(ctx.stateDir, 'preview', 'etc'))
@@ -100,7 +100,8 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
     const port = ctx.options.previewPort ?? (await freePort());
     const url = `http://127.0.0.1:${port}/`;
     const logFile = join(ctx.stateDir, 'preview.log');
-    const child = spawnApp({ python, appDir, port, logFile, env: appEnvironment(endpoint, ctx.target.region, appEnv) });
+    const env = appEnvironment(ctx.env, endpoint, ctx.target.region, appEnv);
+    const child = spawnApp({ python, appDir, port, logFile, env });
     const state: PreviewState = {
       url,
       port,
@@ -177,13 +178,18 @@ export function pythonProblem(python: string, signal?: AbortSignal): Promise<str
 }
 
 /**
- * The app's environment: what the instances get from the stack, AWS calls
- * sent to the local AWS with its dummy credentials, nothing of the user's
- * own AWS or Flask settings.
+ * The app's environment: the command's `base` without any AWS or Flask
+ * setting, what the instances get from the stack, and AWS calls sent to the
+ * local AWS with its dummy credentials.
  */
-export function appEnvironment(endpoint: string, region: string, appEnv: Record<string, string>): NodeJS.ProcessEnv {
+export function appEnvironment(
+  base: Env,
+  endpoint: string,
+  region: string,
+  appEnv: Record<string, string>,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
+  for (const [name, value] of Object.entries(base)) {
     if (name.startsWith('AWS_') || name.startsWith('FLASK_')) continue;
     env[name] = value;
   }
@@ -270,10 +276,8 @@ async function checkApp(
   if (upload.status >= 400) throw failure(`POST /upload answered ${upload.status}`);
 
   const key = `uploads/${name}`;
-  const s3 = new S3Client({
-    ...clientConfig({ region: ctx.target.region, service: 'S3', caller: 'pipeline', maxAttempts: 2, env: process.env }),
-    forcePathStyle: true,
-  });
+  // The factory's S3 client addresses buckets by path, as the local AWS needs.
+  const s3 = ctx.clients.get(S3Client, ctx.target.region);
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
   } catch (error: unknown) {
@@ -287,7 +291,6 @@ async function checkApp(
   await s3
     .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal })
     .catch(() => undefined);
-  s3.destroy();
   return name;
 }
 

@@ -20,6 +20,11 @@ export interface Progress {
   step(label: string, title: string): Step;
   /** A line that is not part of a step (where AWS is, what was reused). */
   note(line: string): void;
+  /**
+   * A detail of whichever step runs now, from code that is not given the step (an AWS client's retry
+   * lines); a note when no step runs.
+   */
+  detail(line: string): void;
   warn(line: string): void;
   /** Stops redrawing; the last frame stays on screen. */
   close(): void;
@@ -31,6 +36,16 @@ export interface ProgressOptions {
   now?: () => number;
   /** Terminal width (TTY mode). */
   columns?: () => number;
+  /** Colours in TTY mode (default on); off when the user asks for none (see `wantsColor`). */
+  color?: boolean;
+}
+
+/**
+ * Whether the user lets the CLI colour its output: https://no-color.org, a
+ * NO_COLOR that is set and not empty turns colour off (the redraw stays).
+ */
+export function wantsColor(env: Readonly<Record<string, string | undefined>>): boolean {
+  return !env.NO_COLOR;
 }
 
 /** Seconds with one decimal, right-aligned: `[  12.3s]`. */
@@ -58,19 +73,27 @@ export function plainProgress(options: ProgressOptions): Progress {
   const origin = now();
   const line = (label: string, text: string): void =>
     options.write(`${stamp(now() - origin)} ${label.padEnd(LABEL_WIDTH)} ${text}\n`);
+  let running: Step | undefined;
   return {
     step(label, title) {
       const startedAt = now();
       line(label, `${title}`);
       const took = (): string => formatElapsed(now() - startedAt);
-      return {
-        detail: (text) => line(label, `  ${text}`),
-        done: (result) => line(label, `done in ${took()}: ${result}`),
-        skip: (result) => line(label, `skipped (${took()}): ${result}`),
-        fail: (message) => line(label, `FAILED after ${took()}: ${message}`),
+      const end = (text: string): void => {
+        if (running === step) running = undefined;
+        line(label, text);
       };
+      const step: Step = {
+        detail: (text) => line(label, `  ${text}`),
+        done: (result) => end(`done in ${took()}: ${result}`),
+        skip: (result) => end(`skipped (${took()}): ${result}`),
+        fail: (message) => end(`FAILED after ${took()}: ${message}`),
+      };
+      running = step;
+      return step;
     },
     note: (text) => line('', text),
+    detail: (text) => (running ? running.detail(text) : line('', text)),
     warn: (text) => line('', `warning: ${text}`),
     close: () => undefined,
   };
@@ -87,11 +110,12 @@ interface TtyStep {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const ICON: Record<StepState, string> = {
-  running: '',
-  done: '\u001b[32m✔\u001b[0m',
-  skipped: '\u001b[36m↷\u001b[0m',
-  failed: '\u001b[31m✖\u001b[0m',
+/** The SGR colour of each part of the display. */
+const COLOR = { green: 32, cyan: 36, red: 31, yellow: 33, dim: 2 } as const;
+const ICON: Record<Exclude<StepState, 'running'>, [string, keyof typeof COLOR]> = {
+  done: ['✔', 'green'],
+  skipped: ['↷', 'cyan'],
+  failed: ['✖', 'red'],
 };
 const DETAIL_LINES = 4;
 
@@ -102,6 +126,8 @@ const DETAIL_LINES = 4;
 export function ttyProgress(options: ProgressOptions): Progress {
   const now = options.now ?? (() => performance.now());
   const columns = options.columns ?? (() => 100);
+  const paint = (color: keyof typeof COLOR, text: string): string =>
+    options.color === false ? text : `\u001b[${COLOR[color]}m${text}\u001b[0m`;
   const steps: TtyStep[] = [];
   let drawnLines = 0;
   let frame = 0;
@@ -116,11 +142,12 @@ export function ttyProgress(options: ProgressOptions): Progress {
     for (const step of steps) {
       const elapsed = formatElapsed((step.endedAt ?? now()) - step.startedAt).padStart(7);
       const icon =
-        step.state === 'running' ? `\u001b[33m${SPINNER[frame % SPINNER.length]}\u001b[0m` : ICON[step.state];
+        step.state === 'running'
+          ? paint('yellow', SPINNER[frame % SPINNER.length] ?? '')
+          : paint(ICON[step.state][1], ICON[step.state][0]);
       const tail = step.state === 'running' ? step.title : (step.result ?? '');
       lines.push(fit(`${icon} ${step.label.padEnd(LABEL_WIDTH)} ${elapsed}  ${tail}`));
-      if (step.state === 'running')
-        for (const detail of step.details) lines.push(fit(`\u001b[2m    ${detail}\u001b[0m`));
+      if (step.state === 'running') for (const detail of step.details) lines.push(fit(paint('dim', `    ${detail}`)));
     }
     return lines;
   };
@@ -151,24 +178,31 @@ export function ttyProgress(options: ProgressOptions): Progress {
     draw();
   };
 
+  const addDetail = (step: TtyStep, text: string): void => {
+    step.details.push(`${formatElapsed(now() - step.startedAt).padStart(6)}  ${text}`);
+    if (step.details.length > DETAIL_LINES) step.details.shift();
+    draw();
+  };
+
   return {
     step(label, title) {
       const step: TtyStep = { label, title, state: 'running', startedAt: now(), details: [] };
       steps.push(step);
       draw();
       return {
-        detail(text) {
-          step.details.push(`${formatElapsed(now() - step.startedAt).padStart(6)}  ${text}`);
-          if (step.details.length > DETAIL_LINES) step.details.shift();
-          draw();
-        },
+        detail: (text) => addDetail(step, text),
         done: (result) => finish(step, 'done', result),
         skip: (result) => finish(step, 'skipped', result),
         fail: (message) => finish(step, 'failed', message),
       };
     },
-    note: (text) => above(`\u001b[2m${text}\u001b[0m`),
-    warn: (text) => above(`\u001b[33mwarning:\u001b[0m ${text}`),
+    note: (text) => above(paint('dim', text)),
+    detail(text) {
+      const running = steps.findLast((step) => step.state === 'running');
+      if (running) addDetail(running, text);
+      else above(paint('dim', text));
+    },
+    warn: (text) => above(`${paint('yellow', 'warning:')} ${text}`),
     close() {
       if (closed) return;
       closed = true;
@@ -181,7 +215,13 @@ export function ttyProgress(options: ProgressOptions): Progress {
 /** A display that shows nothing (for tests and --json without a terminal when asked to be quiet). */
 export function silentProgress(): Progress {
   const step: Step = { detail: () => undefined, done: () => undefined, skip: () => undefined, fail: () => undefined };
-  return { step: () => step, note: () => undefined, warn: () => undefined, close: () => undefined };
+  return {
+    step: () => step,
+    note: () => undefined,
+    detail: () => undefined,
+    warn: () => undefined,
+    close: () => undefined,
+  };
 }
 
 function stripAnsi(text: string): string {

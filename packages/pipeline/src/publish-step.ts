@@ -3,8 +3,8 @@
  * @img-mgr/ami-publish (validated, idempotent, confirmed by read-back).
  */
 import type { PublishAmiResult } from '@img-mgr/ami-publish';
-import { InvalidRequestError, lineLogger, type Context } from '@img-mgr/kernel';
-import type { CommandContext } from './context.js';
+import { InvalidRequestError } from '@img-mgr/kernel';
+import { stepContext, type CommandContext } from './context.js';
 import { PipelineError, UsageError } from './errors.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -12,21 +12,6 @@ import type { ParameterReport } from './report.js';
 
 /** Tags put on the parameter (AddTagsToResource; kept across versions). */
 const PARAMETER_TAGS = { application: 'img-mgr', 'managed-by': 'img-mgr-pipeline' };
-
-/**
- * The Context @img-mgr/ami-publish is given: the step's detail lines, the
- * command's signal, and the environment the target pointed at its AWS.
- */
-export async function pointerContext(ctx: CommandContext, detail: (line: string) => void): Promise<Context> {
-  const { clientFactory } = await import('@img-mgr/kernel/aws');
-  const env = process.env;
-  return {
-    log: lineLogger(detail),
-    signal: ctx.signal,
-    env,
-    clients: clientFactory({ caller: 'pipeline', env, log: detail }),
-  };
-}
 
 /** Points the parameter at `amiId`; no new version when it already holds it. */
 export async function publishStep(ctx: CommandContext, amiId: string): Promise<ParameterReport> {
@@ -52,7 +37,7 @@ export async function publishStep(ctx: CommandContext, amiId: string): Promise<P
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },
-      await pointerContext(ctx, (line) => step.detail(line)),
+      stepContext(ctx, step),
     );
     const result = regionResult(outcome, 'publish');
     ctx.report.parameter = result;
@@ -90,7 +75,7 @@ export async function rollbackPointerStep(ctx: CommandContext): Promise<Paramete
         dataType: 'aws:ec2:image',
         waitTimeoutMs: Math.min(ctx.remainingMs(), 10 * 60_000),
       },
-      await pointerContext(ctx, (line) => step.detail(line)),
+      stepContext(ctx, step),
     );
     const result = regionResult(outcome, 'rollback');
     ctx.report.parameter = result;

@@ -7,12 +7,13 @@ import { CancelledError, errorMessage, formatDuration, TimeoutError } from '@img
 import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
 import { runCommand } from './commands.js';
-import type { CommandContext } from './context.js';
+import { commandContext } from './context.js';
 import { PipelineError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { defaultStateDir, repoRoot } from './paths.js';
-import { plainProgress, ttyProgress, type Progress } from './progress.js';
+import { newRedactor, redactingIo } from './redactor.js';
+import { plainProgress, ttyProgress, wantsColor, type Progress } from './progress.js';
 import { newReport, renderJson, renderSummary, type RunReport } from './report.js';
 import { asStepError } from './step-errors.js';
 import { killRecordedPreview, stopRecordedPreview } from './preview.js';
@@ -22,13 +23,13 @@ import { openTarget, stopKeptLocalAws, type AwsTarget } from './target.js';
 
 /** `down`: stops the local preview and a kept local AWS (under the state folder's lock). */
 export async function down(options: Options, io: Io): Promise<number> {
-  const stateDir = options.stateDir ?? defaultStateDir();
+  const stateDir = options.stateDir ?? defaultStateDir(io.env);
   let lines: string[];
   let lock: StateLock | undefined;
   try {
     lock = lockStateDir(stateDir, 'down');
     const preview = await stopRecordedPreview(stateDir);
-    lines = [...(preview ? [preview] : []), await stopKeptLocalAws(options)];
+    lines = [...(preview ? [preview] : []), await stopKeptLocalAws(options, {}, io.env)];
   } catch (error: unknown) {
     const failure = asStepError(error, ExitCode.environment, 'down');
     const hint = failure instanceof PipelineError && failure.hint ? `. ${failure.hint}` : '';
@@ -55,8 +56,10 @@ export async function down(options: Options, io: Io): Promise<number> {
 const READ_ONLY: ReadonlySet<string> = new Set(['status']);
 
 /** Runs every command but `down`; resolves with the exit code. */
-export async function runWithTarget(options: Options, io: Io): Promise<number> {
+export async function runWithTarget(options: Options, callerIo: Io): Promise<number> {
   const started = performance.now();
+  const redactor = newRedactor();
+  const io = redactingIo(callerIo, redactor);
   const report = newReport(options.command);
   const progress = chooseProgress(options, io);
   const controller = new AbortController();
@@ -67,7 +70,7 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
   }, options.timeoutMs);
   timer.unref();
   let target: AwsTarget | undefined;
-  const stateDir = options.stateDir ?? defaultStateDir();
+  const stateDir = options.stateDir ?? defaultStateDir(io.env);
   const cancellation = listenForStopSignals((signal, count) => {
     if (count === 1) {
       progress.warn(
@@ -96,25 +99,24 @@ export async function runWithTarget(options: Options, io: Io): Promise<number> {
     const app = BAKING_COMMANDS.has(options.command)
       ? await appSourceFor({ options, signal: controller.signal })
       : undefined;
-    target = await openTarget(options, (line) => progress.note(line));
+    target = await openTarget(options, io.env, (line) => progress.note(line));
     report.target = {
       kind: target.kind,
       region: target.region,
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     };
     progress.note(`AWS: ${target.describe}`);
-    const deadline = Date.now() + options.timeoutMs;
-    const ctx: CommandContext = {
+    const ctx = commandContext({
       options,
       target,
       progress,
       report,
       signal: controller.signal,
-      remainingMs: () => Math.max(1_000, deadline - Date.now()),
       root: repoRoot(),
       stateDir,
+      redactor,
       ...(app ? { app } : {}),
-    };
+    });
     await runCommand(ctx);
     report.ok = true;
     report.exitCode = ExitCode.ok;
@@ -191,5 +193,7 @@ function print(report: RunReport, options: Options, io: Io): void {
 
 function chooseProgress(options: Options, io: Io): Progress {
   const interactive = io.interactive && !options.plain && !io.env.CI && io.env.TERM !== 'dumb';
-  return interactive ? ttyProgress({ write: io.stderr, columns: io.columns }) : plainProgress({ write: io.stderr });
+  return interactive
+    ? ttyProgress({ write: io.stderr, columns: io.columns, color: wantsColor(io.env) })
+    : plainProgress({ write: io.stderr });
 }

@@ -5,7 +5,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { createClient } from '@img-mgr/kernel/aws';
+import type { Context } from '@img-mgr/kernel';
 
 export interface StackInfo {
   name: string;
@@ -18,17 +18,15 @@ export interface StackInfo {
   launchTemplateAmi?: string;
 }
 
+/** The part of a Context that reading AWS needs: the client factory and the cancellation. */
+export type AwsReader = Pick<Context, 'clients' | 'signal'>;
+
 /** Describes `name`; a missing stack is `exists: false`. */
-export async function describeStackInfo(name: string, region: string, signal?: AbortSignal): Promise<StackInfo> {
-  const cfn = createClient(CloudFormationClient, {
-    region,
-    service: 'CLOUDFORMATION',
-    caller: 'pipeline',
-    env: process.env,
-  });
+export async function describeStackInfo(name: string, region: string, aws: AwsReader): Promise<StackInfo> {
+  const cfn = aws.clients.get(CloudFormationClient, region);
   let stack: Stack | undefined;
   try {
-    stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }), { abortSignal: signal })).Stacks?.[0];
+    stack = (await cfn.send(new DescribeStacksCommand({ StackName: name }), { abortSignal: aws.signal })).Stacks?.[0];
   } catch (error: unknown) {
     if (error instanceof Error && /does not exist/i.test(error.message))
       return { name, exists: false, status: 'DOES_NOT_EXIST', outputs: {} };
@@ -49,17 +47,17 @@ export async function describeStackInfo(name: string, region: string, signal?: A
   };
   const launchTemplateId = outputs.LaunchTemplateId;
   if (launchTemplateId) {
-    const ami = await launchTemplateAmi(launchTemplateId, region, signal).catch(() => undefined);
+    const ami = await launchTemplateAmi(launchTemplateId, region, aws).catch(() => undefined);
     if (ami) info.launchTemplateAmi = ami;
   }
   return info;
 }
 
-async function launchTemplateAmi(id: string, region: string, signal?: AbortSignal): Promise<string | undefined> {
-  const ec2 = createClient(EC2Client, { region, service: 'EC2', caller: 'pipeline', env: process.env });
-  const response = await ec2.send(
-    new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }),
-    { abortSignal: signal },
-  );
+async function launchTemplateAmi(id: string, region: string, aws: AwsReader): Promise<string | undefined> {
+  const response = await aws.clients
+    .get(EC2Client, region)
+    .send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['$Latest'] }), {
+      abortSignal: aws.signal,
+    });
   return response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId;
 }

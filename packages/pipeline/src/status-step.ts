@@ -1,9 +1,8 @@
 /** `status`: where the pointer points (with its history) and each stack's state, resolved AMI and outputs. */
-import type { CommandContext } from './context.js';
+import { stepContext, type CommandContext } from './context.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import { planStacks } from './deploy-step.js';
-import { pointerContext } from './publish-step.js';
 import type { PreviewReport, StatusReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
 import { secretOutputs, stackInputs } from './stack-secrets.js';
@@ -15,9 +14,10 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
   const step = ctx.progress.step('status', `${options.parameterName} and the stacks in ${target.region}`);
   try {
     const publish = await import('@img-mgr/ami-publish');
+    const context = stepContext(ctx, step);
     const pointer = await publish.describePointer(
       { region: target.region, parameterName: options.parameterName },
-      await pointerContext(ctx, (line) => step.detail(line)),
+      context,
     );
     const toReport = (entry: {
       version: number;
@@ -33,7 +33,7 @@ export async function statusStep(ctx: CommandContext): Promise<StatusReport> {
     const plans = await planStacks(ctx);
     const stacks = await Promise.all(
       plans.map(async (plan) => {
-        const info = await describeStackInfo(plan.name, target.region, ctx.signal);
+        const info = await describeStackInfo(plan.name, target.region, context);
         return { ...info, secretOutputs: await secretOutputs(await stackInputs(plan, ctx.root), info.outputs) };
       }),
     );

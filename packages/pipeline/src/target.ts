@@ -1,9 +1,12 @@
 /**
  * The AWS a command talks to: the embedded local AWS (default), an emulator
- * the user runs (--endpoint), or the real account (--aws). The choice is
- * applied to process.env, which is what the packages' AWS clients and
- * Packer read, so every part of the chain goes to the same place.
+ * the user runs (--endpoint), or the real account (--aws). The choice is an
+ * environment: the one the CLI was started with, aimed at that AWS. Every
+ * AWS client (the context's client factory) and Packer get that environment,
+ * so every part of the chain goes to the same place; process.env is never
+ * changed.
  */
+import type { Env } from '@img-mgr/kernel';
 import type { Options } from './args.js';
 import { UsageError, PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -33,6 +36,8 @@ export interface AwsTarget {
   emulated: boolean;
   /** One line for the log: where the calls go. */
   describe: string;
+  /** The caller's environment aimed at this AWS: region, endpoint and credentials for clients and Packer. */
+  env: Env;
   /** Stops what this command started (unless kept). */
   release(): Promise<string | undefined>;
 }
@@ -40,14 +45,13 @@ export interface AwsTarget {
 /** Commands that only make sense against AWS state made earlier. */
 const NEEDS_EXISTING_STATE = new Set(['publish', 'deploy', 'rollback', 'status']);
 
-/** Opens the target for `options` and points process.env at it. */
-export async function openTarget(options: Options, log: (line: string) => void): Promise<AwsTarget> {
+/** Opens the target for `options`; its `env` is `env` (the CLI's) aimed at it. */
+export async function openTarget(options: Options, env: Env, log: (line: string) => void): Promise<AwsTarget> {
   switch (options.target.kind) {
     case 'aws':
-      return openRealAws(options);
+      return openRealAws(options, env);
     case 'endpoint': {
       const region = options.region ?? DEFAULTS.localRegion;
-      applyEnv(localAwsEnv(options.target.endpoint, region));
       const endpoint = options.target.endpoint;
       return {
         kind: 'endpoint',
@@ -55,17 +59,18 @@ export async function openTarget(options: Options, log: (line: string) => void):
         endpoint,
         emulated: true,
         describe: `AWS emulator at ${endpoint} (${region})`,
+        env: aimedAt(env, localAwsEnv(endpoint, region)),
         release: () => Promise.resolve(undefined),
       };
     }
     case 'local':
-      return openLocalAws(options, log);
+      return openLocalAws(options, env, log);
   }
 }
 
-async function openLocalAws(options: Options, log: (line: string) => void): Promise<AwsTarget> {
+async function openLocalAws(options: Options, env: Env, log: (line: string) => void): Promise<AwsTarget> {
   const region = options.region ?? DEFAULTS.localRegion;
-  const stateDir = options.stateDir ?? defaultStateDir();
+  const stateDir = options.stateDir ?? defaultStateDir(env);
   let local = await findLocalAws(stateDir);
   if (!local && NEEDS_EXISTING_STATE.has(options.command)) {
     throw new PipelineError(
@@ -77,7 +82,7 @@ async function openLocalAws(options: Options, log: (line: string) => void): Prom
   if (local) {
     log(`reusing the local AWS at ${local.endpoint} (moto, pid ${local.pid}, started ${local.startedAt})`);
   } else {
-    const motoServer = await ensureTool('moto_server', log);
+    const motoServer = await ensureTool('moto_server', log, env);
     local = await startLocalAws({ motoServer, stateDir, keep: options.keep });
     log(`started a local AWS at ${local.endpoint} (moto, pid ${local.pid}; log ${local.logFile})`);
   }
@@ -85,7 +90,6 @@ async function openLocalAws(options: Options, log: (line: string) => void): Prom
   const server = local;
   // A server started by this command goes away with it unless --keep; one kept earlier stays until `down`.
   const stopAtEnd = !server.reused && !options.keep;
-  applyEnv(localAwsEnv(server.endpoint, region));
   return {
     kind: 'local',
     region,
@@ -93,6 +97,7 @@ async function openLocalAws(options: Options, log: (line: string) => void): Prom
     local: server,
     emulated: true,
     describe: `local AWS (moto) at ${server.endpoint} (${region})`,
+    env: aimedAt(env, localAwsEnv(server.endpoint, region)),
     async release() {
       if (stopAtEnd) {
         await stopLocalAws(server);
@@ -106,33 +111,38 @@ async function openLocalAws(options: Options, log: (line: string) => void): Prom
   };
 }
 
-function openRealAws(options: Options): AwsTarget {
-  const fromEnv = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+function openRealAws(options: Options, env: Env): AwsTarget {
+  const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!options.region && !fromEnv)
     throw new UsageError('--region', 'is required with --aws when AWS_REGION is not set');
-  const region = options.region ?? checkRegion(fromEnv ?? '');
-  for (const name of Object.keys(process.env)) {
-    // An endpoint override left in the shell would send "real" calls elsewhere.
-    if (name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_')) delete process.env[name];
-  }
-  applyEnv({ AWS_REGION: region, AWS_DEFAULT_REGION: region });
+  const region = options.region ?? checkRegion(fromEnv ?? '', env);
   return {
     kind: 'aws',
     region,
     emulated: false,
     describe: `AWS account of your credentials (${region})`,
+    env: aimedAt(env, { AWS_REGION: region, AWS_DEFAULT_REGION: region }),
     release: () => Promise.resolve(undefined),
   };
 }
 
-function applyEnv(env: Record<string, string>): void {
-  if (env.AWS_ENDPOINT_URL) {
-    // Local: nothing from the user's AWS profile may leak in and reach a real account.
-    for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'])
-      delete process.env[name];
-    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_ENDPOINT_URL_')) delete process.env[name];
+/** The user's profile and role settings: never sent to an emulator, where they could only reach a real account. */
+const REAL_ACCOUNT_SETTINGS = ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+
+/**
+ * A copy of `env` with `settings` applied. Every endpoint override left in the shell goes (one would send
+ * "real" calls elsewhere, or one service of an emulator run to another place); towards an emulator
+ * (`settings` has AWS_ENDPOINT_URL) the user's profile and role settings go too.
+ */
+export function aimedAt(env: Env, settings: Readonly<Record<string, string>>): Env {
+  const toEmulator = settings.AWS_ENDPOINT_URL !== undefined;
+  const aimed: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name === 'AWS_ENDPOINT_URL' || name.startsWith('AWS_ENDPOINT_URL_')) continue;
+    if (toEmulator && REAL_ACCOUNT_SETTINGS.includes(name)) continue;
+    aimed[name] = value;
   }
-  Object.assign(process.env, env);
+  return { ...aimed, ...settings };
 }
 
 /**
@@ -140,8 +150,13 @@ function applyEnv(env: Record<string, string>): void {
  * still the recorded moto_server on the recorded port. A pid that now
  * belongs to another program (or another moto) is never signalled.
  */
-export async function stopKeptLocalAws(options: Options, lookup: ProcessLookup = {}): Promise<string> {
-  const stateDir = options.stateDir ?? defaultStateDir();
+export async function stopKeptLocalAws(
+  options: Options,
+  lookup: ProcessLookup = {},
+  /** The CLI's environment: the default state folder when `options` names none. */
+  env: Env = {},
+): Promise<string> {
+  const stateDir = options.stateDir ?? defaultStateDir(env);
   const recorded = readLocalAwsRecord(stateDir);
   if (!recorded) return `no local AWS is running (nothing in ${stateDir})`;
   const local = recordedLocalAws(stateDir, lookup);

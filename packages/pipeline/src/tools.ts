@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { Env } from '@img-mgr/kernel';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
 import { findTool, repoRoot } from './paths.js';
@@ -11,14 +12,18 @@ import { findTool, repoRoot } from './paths.js';
 /** The tools.sh target that installs each tool. */
 const INSTALLER: Record<string, string> = { moto_server: 'python', packer: 'packer' };
 
-/** The tool's path; installs it with `scripts/tools.sh <target>` when missing. */
-export async function ensureTool(name: 'moto_server' | 'packer', log: (line: string) => void): Promise<string> {
-  const found = findTool(name);
+/** The tool's path (looked up with `env`); installs it with `scripts/tools.sh <target>` when missing. */
+export async function ensureTool(
+  name: 'moto_server' | 'packer',
+  log: (line: string) => void,
+  env: Env,
+): Promise<string> {
+  const found = findTool(name, env);
   if (found) return found;
   const target = INSTALLER[name] ?? name;
   log(`${name} is not installed: running scripts/tools.sh ${target} (once)`);
-  const code = await runLogged('bash', [join(repoRoot(), 'scripts', 'tools.sh'), target], log);
-  const installed = findTool(name);
+  const code = await runLogged('bash', [join(repoRoot(), 'scripts', 'tools.sh'), target], log, env);
+  const installed = findTool(name, env);
   if (code !== 0 || !installed) {
     throw new PipelineError(
       ExitCode.environment,
@@ -29,9 +34,9 @@ export async function ensureTool(name: 'moto_server' | 'packer', log: (line: str
   return installed;
 }
 
-function runLogged(command: string, args: string[], log: (line: string) => void): Promise<number> {
+function runLogged(command: string, args: string[], log: (line: string) => void, env: Env): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const forward = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) log(line);
     };

@@ -1,6 +1,17 @@
 import { isKnownRegion } from '@img-mgr/kernel';
 import { describe, expect, it } from 'vitest';
-import { checkRegion, DEFAULTS, parseArgs, parseDuration, UsageError } from '../src/index.js';
+import {
+  checkRegion,
+  COMMAND_TABLE,
+  COMMANDS,
+  commandHelp,
+  DEFAULTS,
+  FLAGS,
+  generalHelp,
+  parseArgs,
+  parseDurationFlag,
+  UsageError,
+} from '../src/index.js';
 
 /** The UsageError parseArgs throws for `argv`. */
 function usageError(argv: string[]): UsageError {
@@ -196,24 +207,57 @@ describe('--region: the one region list of @img-mgr/kernel, and both switches fo
     );
   });
 
-  it('parseArgs reads the switch from the environment', () => {
-    const saved = process.env.IMG_MGR_ANY_REGION;
-    process.env.IMG_MGR_ANY_REGION = '1';
-    try {
-      expect(parseArgs(['run', '--region', 'us-east-9']).region).toBe('us-east-9');
-    } finally {
-      if (saved === undefined) delete process.env.IMG_MGR_ANY_REGION;
-      else process.env.IMG_MGR_ANY_REGION = saved;
-    }
+  it('parseArgs reads the switch from the environment it is given (the CLI gives its own)', () => {
+    expect(parseArgs(['run', '--region', 'us-east-9'], { IMG_MGR_ANY_REGION: '1' }).region).toBe('us-east-9');
+    expect(() => parseArgs(['run', '--region', 'us-east-9'], {})).toThrow(/not a known AWS region/);
   });
 });
 
-describe('parseDuration', () => {
-  it('reads seconds and h/m/s units', () => {
-    expect(parseDuration('--timeout', '90')).toBe(90_000);
-    expect(parseDuration('--timeout', '90s')).toBe(90_000);
-    expect(parseDuration('--timeout', '15m')).toBe(900_000);
-    expect(parseDuration('--timeout', '2h')).toBe(7_200_000);
-    expect(parseDuration('--timeout', '1m30s')).toBe(90_000);
+describe('parseDurationFlag', () => {
+  it('reads seconds and h/m/s units in the kernel grammar, the actions 1.5h included', () => {
+    expect(parseDurationFlag('--timeout', '90')).toBe(90_000);
+    expect(parseDurationFlag('--timeout', '90s')).toBe(90_000);
+    expect(parseDurationFlag('--timeout', '15m')).toBe(900_000);
+    expect(parseDurationFlag('--timeout', '2h')).toBe(7_200_000);
+    expect(parseDurationFlag('--timeout', '1m30s')).toBe(90_000);
+    expect(parseDurationFlag('--timeout', '1.5h')).toBe(5_400_000);
+    expect(parseDurationFlag('--timeout', '24h')).toBe(86_400_000);
+  });
+});
+
+describe('one table drives parsing and help', () => {
+  it("each flag of the table is taken by the commands it names, refused by the others, in each one's help", () => {
+    for (const [flag, spec] of Object.entries(FLAGS)) {
+      if (flag === '--help') continue;
+      const word = spec.value ? [flag, 'x'] : [flag];
+      for (const command of COMMANDS) {
+        const help = commandHelp(command);
+        const applies = !spec.commands || spec.commands.includes(command);
+        expect(help.includes(`  ${flag}${spec.value ? ` ${spec.value}` : ''} `), `${command} --help ${flag}`).toBe(
+          applies,
+        );
+        if (applies) expect(help).toContain(spec.help);
+        // A value that does not apply is refused before it is checked; one that applies gets past the table.
+        const refusal = (): string => {
+          try {
+            parseArgs([command, ...word]);
+            return '';
+          } catch (error: unknown) {
+            return error instanceof UsageError ? error.message : String(error);
+          }
+        };
+        expect(refusal().includes('does not apply'), `${command} ${flag}`).toBe(!applies);
+      }
+      expect(generalHelp()).toContain(spec.help);
+    }
+  });
+
+  it('the overview lists every command with its summary, and each command has its own help', () => {
+    for (const command of COMMANDS) {
+      expect(generalHelp()).toContain(`  ${command.padEnd(10)} ${COMMAND_TABLE[command].summary}`);
+      expect(commandHelp(command).startsWith(`img-mgr-pipeline ${command}: ${COMMAND_TABLE[command].summary}\n`)).toBe(
+        true,
+      );
+    }
   });
 });

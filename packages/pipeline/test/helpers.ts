@@ -87,7 +87,8 @@ export async function runMain(args: string[]): Promise<{ code: number; stdout: s
     stderr: (text) => (stderr += text),
     interactive: false,
     columns: () => 120,
-    env: {},
+    // What processIo gives the CLI: this process's environment, read once at the edge.
+    env: { ...process.env },
   });
   return { code, stdout, stderr };
 }

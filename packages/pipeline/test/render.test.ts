@@ -14,6 +14,7 @@ import {
   stackPlans,
   stamp,
   ttyProgress,
+  wantsColor,
   type RunReport,
   type StackReport,
 } from '../src/index.js';
@@ -92,6 +93,47 @@ describe('tty progress', () => {
     progress.close();
     for (const line of screen.split('\n'))
       expect(line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').length).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('NO_COLOR (https://no-color.org)', () => {
+  /** A whole run of the display: a step with a detail that is done, one that fails, a note and a warning. */
+  function screenOf(color: boolean | undefined): string {
+    let screen = '';
+    const progress = ttyProgress({
+      write: (text) => (screen += text),
+      now: () => 0,
+      columns: () => 80,
+      ...(color === undefined ? {} : { color }),
+    });
+    const bake = progress.step('bake', 'Packer build');
+    bake.detail('Creating temporary keypair');
+    bake.done('ami-1 baked');
+    progress.step('deploy app', 'stack').fail('ROLLBACK_COMPLETE');
+    progress.note('AWS: local');
+    progress.warn('slow');
+    progress.close();
+    return screen;
+  }
+  const SGR = /\u001b\[[0-9;]*m/;
+
+  it('a set, non-empty NO_COLOR turns colour off; unset or empty leaves it on', () => {
+    expect(wantsColor({ NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor({ NO_COLOR: 'false' })).toBe(false);
+    expect(wantsColor({ NO_COLOR: '' })).toBe(true);
+    expect(wantsColor({})).toBe(true);
+  });
+
+  it('without colour the display has no SGR sequence but still redraws in place with the same text', () => {
+    const plain = screenOf(false);
+    expect(plain).not.toMatch(SGR);
+    expect(plain).toContain('\u001b[2A\r\u001b[0J'); // cursor movement is not colour
+    expect(plain).toContain('✔ bake');
+    expect(plain).toContain('✖ deploy app');
+    expect(plain).toContain('warning: slow');
+    const colored = screenOf(undefined);
+    expect(colored).toMatch(SGR);
+    expect(colored.replace(/\u001b\[[0-9;]*m/g, '')).toBe(plain);
   });
 });
 
