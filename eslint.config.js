@@ -7,6 +7,7 @@ const CORE_FREE_SOURCES = [
   'packages/stack-deploy/src/**/*.ts',
   'packages/ami-publish/src/**/*.ts',
   'packages/packer-bake/src/**/*.ts',
+  'packages/workflow-run/src/**/*.ts',
 ];
 const CORE_FREE_MESSAGE =
   'the kernel and the domain packages are core-free: take a Context (log, signal, env, clients) instead; ' +

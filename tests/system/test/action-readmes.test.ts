@@ -9,7 +9,7 @@ import { readActionYaml, repoRoot } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-const ACTIONS = ['bake-ami', 'publish-ami', 'deploy-stack'];
+const ACTIONS = ['bake-ami', 'publish-ami', 'deploy-stack', 'workflow-step'];
 
 interface ActionSpec {
   description?: string;

@@ -15,8 +15,8 @@ import { toolPath, UPSTREAM_DEFAULT_BRANCH, writeStandInApp } from '@img-mgr/tes
 /** The fork's GitHub name; act derives github.repository from the origin remote. */
 export const FORK_REPOSITORY = 'example/flask-aws-storage';
 
-/** The three actions the reusable workflow uses from `.img-mgr/actions/`. */
-export const ACTIONS = ['bake-ami', 'publish-ami', 'deploy-stack'] as const;
+/** The actions the reusable workflow uses from `.img-mgr/actions/`. */
+export const ACTIONS = ['bake-ami', 'publish-ami', 'deploy-stack', 'workflow-step'] as const;
 
 export interface ForkWorkspace {
   /** The act working directory (`act -C`). */

@@ -84,10 +84,52 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(inputs.force?.default).toBe(false);
   });
 
-  it('checks the branch first in resolve, before any step that could reach AWS', () => {
-    expect(reusable.jobs.resolve?.steps?.[0]?.name).toBe('Check the branch');
+  it('checks the branch in resolve, after only the OIDC bootstrap and the checkouts, before any AWS step', () => {
+    const steps = reusable.jobs.resolve?.steps ?? [];
+    const check = steps.findIndex((step) => step.with?.step === 'check-run');
+    expect(steps[check]?.uses).toBe('./.img-mgr/actions/workflow-step');
+    // The OIDC bootstrap, the caller's checkout under act (act's workspace holds .img-mgr), img-mgr's on GitHub.
+    expect(steps.slice(0, check).map((step) => [step.uses?.split('@')[0] ?? step.id, step.if])).toEqual([
+      ['source', '${{ !env.ACT }}'],
+      ['actions/checkout', '${{ env.ACT }}'],
+      ['actions/checkout', '${{ !env.ACT }}'],
+    ]);
+    expect(steps.findIndex((step) => step.id === 'app')).toBeGreaterThan(check);
     for (const name of ['bake', 'publish', 'deploy'])
       expect([reusable.jobs[name]?.needs ?? []].flat(), name).toContain('resolve');
+  });
+
+  it('keeps its logic in TypeScript: one run: block, the OIDC bootstrap, of at most ten lines', () => {
+    const runs = Object.values(reusable.jobs).flatMap((job) => (job.steps ?? []).filter((step) => step.run));
+    expect(runs.map((step) => step.id)).toEqual(['source']);
+    expect(runs[0]?.run?.trimEnd().split('\n').length).toBeLessThanOrEqual(10);
+  });
+
+  it('explains a refused OIDC token after every failed credentials step, and only then', () => {
+    for (const [name, job] of Object.entries(reusable.jobs)) {
+      const steps = job.steps ?? [];
+      const assume = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      if (assume < 0) continue;
+      expect(steps[assume]?.id, name).toBe('assume');
+      const explain = steps[assume + 1];
+      expect(explain?.if, name).toBe("${{ failure() && steps.assume.outcome == 'failure' }}");
+      expect(explain?.uses, name).toBe('./.img-mgr/actions/workflow-step');
+      expect(explain?.with, name).toEqual({
+        step: 'explain-refused-token',
+        'role-to-assume': steps[assume]?.with?.['role-to-assume'],
+      });
+    }
+  });
+
+  it("finds the runner's address in bake before bake-ami, on GitHub only; the address is not fingerprinted", () => {
+    const steps = reusable.jobs.bake?.steps ?? [];
+    const lookup = steps.findIndex((step) => step.with?.step === 'find-runner-address');
+    const bake = steps.findIndex((step) => step.uses === './.img-mgr/actions/bake-ami');
+    expect(lookup).toBeGreaterThan(0);
+    expect(bake).toBeGreaterThan(lookup);
+    expect(steps[lookup]?.if).toBe('${{ !env.ACT }}');
+    expect(steps[lookup]?.with?.['checkip-url']).toBe('https://checkip.amazonaws.com');
+    expect(steps[bake]?.with?.variables).not.toContain('ssh_source_cidr');
   });
 
   it('chains bake -> publish -> deploy and queues runs per stack instead of cancelling them', () => {
@@ -140,8 +182,8 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         checksOut ? { 'id-token': 'write', contents: 'read' } : { 'id-token': 'write' },
       );
     }
-    // resolve reads the app's refs with git ls-remote and its own claims from an OIDC token: no checkout.
-    expect(reusable.jobs.resolve?.permissions).toEqual({ 'id-token': 'write' });
+    // resolve reads its own claims from an OIDC token and checks out img-mgr at that commit.
+    expect(reusable.jobs.resolve?.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
   });
 
   it('passes each .img-mgr action only inputs its action.yml declares, and reads only outputs it declares', () => {

@@ -1,0 +1,73 @@
+/**
+ * workflow-step: each step calls one decision of @img-mgr/workflow-run and
+ * turns its result into the step's log lines, outputs, exported variable or
+ * job summary; a refusal becomes the step's one error line.
+ */
+import { appendFileSync } from 'node:fs';
+import { EOL } from 'node:os';
+import { annotateError, group, info, jobSummary, runAction, setOutput, warning } from '@img-mgr/action-kit';
+import {
+  checkRoles,
+  checkTrustedBranch,
+  explainRefusedToken,
+  findRunnerAddress,
+  resolveFlaskRef,
+  revertSummary,
+  rolloutSummary,
+  runBakes,
+} from '@img-mgr/workflow-run';
+import type { StepInputs } from './inputs.js';
+
+/** The main step, given the valid inputs that the entry chunk read (see index.ts). */
+export async function run(inputs: StepInputs): Promise<void> {
+  await runAction('workflow-step', ({ signal }) => runStep(inputs, signal));
+}
+
+async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
+  switch (inputs.step) {
+    case 'check-run':
+      checkRun(inputs);
+      return;
+    case 'resolve-app-revision': {
+      const app = await group(`git ls-remote ${inputs.flaskRepo}`, () =>
+        resolveFlaskRef(inputs.flaskRepo, inputs.flaskRef, inputs.serverUrl, { signal }),
+      );
+      info(`Baking ${app.url} at ${app.described} = ${app.revision}`);
+      setOutput('flask-url', app.url);
+      setOutput('app-revision', app.revision);
+      await jobSummary().text(`App revision: \`${app.revision}\` (${app.described} of ${app.url})`).write();
+      return;
+    }
+    case 'find-runner-address': {
+      const address = await findRunnerAddress(inputs.checkipUrl, { log: info, signal });
+      // Packer reads PKR_VAR_* variables; bake-ami's fingerprint does not, so a new
+      // runner address does not make an unchanged app bake again.
+      appendFileSync(inputs.githubEnv, `PKR_VAR_ssh_source_cidr=${address}/32${EOL}`);
+      setOutput('ssh-source-cidr', `${address}/32`);
+      info(`Packer's temporary security group admits SSH from ${address}/32 only (this runner).`);
+      return;
+    }
+    case 'explain-refused-token':
+      // An annotation, not a failure: the credentials step has already failed the job.
+      annotateError(await explainRefusedToken(inputs.role, process.env, { signal }));
+      return;
+    case 'summarize-rollout':
+      await jobSummary().text(rolloutSummary(inputs.facts)).write();
+      return;
+    case 'summarize-revert':
+      await jobSummary().text(revertSummary(inputs.facts)).write();
+      return;
+  }
+}
+
+/** The branch, then (on GitHub) the roles; under act, where AWS calls go instead. */
+function checkRun(inputs: Extract<StepInputs, { step: 'check-run' }>): void {
+  info(checkTrustedBranch(inputs.branch));
+  if (!inputs.underAct) {
+    checkRoles({ ...inputs.roles, bakes: runBakes(inputs.branch) });
+    return;
+  }
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (endpoint) info(`act: AWS calls go to ${endpoint}`);
+  else warning('act: AWS_ENDPOINT_URL is not set, so AWS calls use the credentials of your shell.');
+}

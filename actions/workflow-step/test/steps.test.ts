@@ -1,0 +1,113 @@
+/**
+ * The bundled action as the runner runs it (dist/index.js, inputs through
+ * INPUT_*): each step's refusal is its one error line, its results are its
+ * outputs, exported variables and job summary. The decisions themselves are
+ * tested in packages/workflow-run.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { runBundledAction } from '@img-mgr/testbed';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const step = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  runBundledAction('workflow-step', { inputs, env, timeoutMs: 30_000 });
+
+/** Every line the step wrote except the runner's own debug lines. */
+const lines = (log: string): string[] => log.split('\n').filter((line) => line && !line.startsWith('::debug::'));
+
+describe('workflow-step, bundled', () => {
+  it('fails in one line without a step, and names the steps for an unknown one', async () => {
+    expect((await step({})).errors).toEqual(["Input 'step' is required but was not set"]);
+    const unknown = await step({ step: 'deploy' });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.errors[0]).toMatch(/^Input 'step' must be one of check-run, resolve-app-revision, /);
+  });
+
+  it('check-run: a run on another branch fails with exactly one error line, before the roles', async () => {
+    const run = await step(
+      { step: 'check-run', 'trusted-branch': 'master', 'role-to-assume': '' },
+      { GITHUB_REF: 'refs/heads/main' },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(lines(run.log)).toEqual([
+      "::error::This run is on 'refs/heads/main', but only the branch 'master' may assume the AWS role " +
+        "(input 'trusted-branch', the repository variable TRUSTED_BRANCH in workflows-example); " +
+        "run it on that branch, or set TRUSTED_BRANCH and the role's AllowedBranch to your default branch.",
+    ]);
+  });
+
+  it('check-run: the roles on GitHub; under act, where AWS calls go instead', async () => {
+    const inputs = { step: 'check-run', 'trusted-branch': 'master', 'role-to-assume': 'not-a-role' };
+    const github = await step(inputs, { GITHUB_REF: 'refs/heads/master' });
+    expect(github.exitCode).toBe(1);
+    expect(github.errors).toEqual([expect.stringMatching(/^Input 'cloudformation-role-arn' has '', which is not/)]);
+    const act = await step(inputs, { GITHUB_REF: 'refs/heads/master', ACT: 'true', AWS_ENDPOINT_URL: 'http://x:1' });
+    expect(act.exitCode, act.log).toBe(0);
+    expect(lines(act.log)).toEqual([
+      'Trusted branch: master; this run is on refs/heads/master.',
+      'act: AWS calls go to http://x:1',
+    ]);
+  });
+
+  it('resolve-app-revision: a full SHA is the revision, owner/name a URL on GITHUB_SERVER_URL', async () => {
+    const sha = 'fedcba9876543210fedcba9876543210fedcba98';
+    const run = await step(
+      { step: 'resolve-app-revision', 'flask-repo': 'you/app', 'flask-ref': sha },
+      { GITHUB_SERVER_URL: 'https://github.example.com' },
+    );
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.outputs).toEqual({ 'flask-url': 'https://github.example.com/you/app.git', 'app-revision': sha });
+    expect(run.log).toContain(`Baking https://github.example.com/you/app.git at ${sha} = ${sha}`);
+  });
+
+  it('summarize-revert: the markdown goes to the job summary, the run id in the rejected tag', async () => {
+    const run = await step({
+      step: 'summarize-revert',
+      'ami-id': 'ami-0fedcba9876543210',
+      'previous-ami-id': 'ami-0123456789abcdef0',
+      'previous-version': '1',
+      'reverted-version': '3',
+      'revert-outcome': 'success',
+      'parameter-name': '/common/img-mgr/golden-ami',
+      'stack-name': 'img-mgr-dev',
+      environment: 'dev',
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.summary).toContain('### img-mgr rollout to dev FAILED: reverted\n');
+    expect(run.summary).toContain(`tagged \`img-mgr:rejected=${run.runner.env.GITHUB_RUN_ID}\``);
+  });
+
+  describe('find-runner-address', () => {
+    let server: Server;
+    let url = '';
+    beforeAll(async () => {
+      server = createServer((_request, response) => response.end('203.0.113.7\n'));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const address = server.address();
+      url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    });
+    afterAll(() => server.close());
+
+    it('exports PKR_VAR_ssh_source_cidr=<address>/32 for the bake, and says so in one line', async () => {
+      const run = await step({ step: 'find-runner-address', 'checkip-url': url });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(readFileSync(run.runner.env.GITHUB_ENV ?? '', 'utf8')).toBe('PKR_VAR_ssh_source_cidr=203.0.113.7/32\n');
+      expect(run.outputs).toEqual({ 'ssh-source-cidr': '203.0.113.7/32' });
+      expect(lines(run.log)).toEqual([
+        "Packer's temporary security group admits SSH from 203.0.113.7/32 only (this runner).",
+      ]);
+    });
+  });
+
+  it('explain-refused-token: one error annotation, and the step itself succeeds', async () => {
+    const role = 'arn:aws:iam::123456789012:role/img-mgr-github-bake';
+    const run = await step({ step: 'explain-refused-token', 'role-to-assume': role });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(lines(run.log)).toEqual([
+      `::error::Could not assume ${role}: this job has no OIDC token; ` +
+        "the calling job must grant 'permissions: id-token: write'.",
+    ]);
+  });
+});

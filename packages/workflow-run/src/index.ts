@@ -1,0 +1,30 @@
+/**
+ * @img-mgr/workflow-run: the decisions of a bake-and-deploy run around its
+ * three actions, free of `@actions/*` (the workflow-step action maps them to
+ * step inputs and outputs; the CLI shares the app revision).
+ */
+export {
+  resolveAppRevision,
+  parseSymref,
+  pickCommit,
+  gitReason,
+  FULL_SHA,
+  type AppRevision,
+  type LookupOptions,
+} from './app-revision.js';
+export { appRepositoryUrl, resolveFlaskRef, type FlaskRevision } from './flask-ref.js';
+export { branchMatches, checkTrustedBranch, needsTrustedBranch, runBakes, type BranchCheck } from './trusted-branch.js';
+export { checkRoles, isRoleArn, type RoleInputs } from './roles.js';
+export {
+  claim,
+  decodeClaims,
+  explainRefusedToken,
+  NoIdTokenError,
+  refusedTokenExplanation,
+  requestIdToken,
+  STS_AUDIENCE,
+  type TokenClaims,
+  type TokenRequestOptions,
+} from './oidc.js';
+export { CHECKIP_URL, findRunnerAddress, parseAddressAnswer, type AddressLookupOptions } from './runner-address.js';
+export { revertSummary, rolloutSummary, type RevertFacts, type RolloutFacts } from './summaries.js';

@@ -1,0 +1,63 @@
+/**
+ * The role inputs, checked in resolve before anything is published. The
+ * roles are split by job: a deploy role trusts only its environment, so the
+ * bake needs a role of its own, and the other way round. Each refusal names
+ * the repository variable that workflows-example passes.
+ */
+import { InputError } from '@img-mgr/kernel';
+
+/** An IAM role ARN in any partition. */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/;
+
+export interface RoleInputs {
+  roleToAssume: string;
+  bakeRoleToAssume: string;
+  cloudformationRoleArn: string;
+  environment: string;
+  /** The run bakes (neither rollback-to nor promote-from). */
+  bakes: boolean;
+}
+
+/** True for an IAM role ARN. */
+export function isRoleArn(value: string): boolean {
+  return ROLE_ARN.test(value);
+}
+
+/** Throws InputError naming the first role input that cannot work. */
+export function checkRoles(inputs: RoleInputs): void {
+  const { roleToAssume, bakeRoleToAssume, cloudformationRoleArn, environment, bakes } = inputs;
+  // First, before anything is published: without it the first create would run
+  // with the deploy role's own rights and fail deep in CloudFormation, after the AMI was published.
+  if (!isRoleArn(cloudformationRoleArn)) {
+    throw new InputError(
+      'cloudformation-role-arn',
+      `has '${cloudformationRoleArn}', which is not an IAM role ARN; set the repository variable the caller ` +
+        'passes (CFN_EXECUTION_ROLE_ARN in workflows-example) to the CloudFormationExecutionRoleArn output of ' +
+        'cloudformation/github-oidc.yaml (the deploy roles create no stack resources themselves).',
+    );
+  }
+  if (!isRoleArn(roleToAssume)) {
+    const variable = environment === 'prod' ? 'AWS_PROD_ROLE_ARN' : 'AWS_ROLE_ARN';
+    throw new InputError(
+      'role-to-assume',
+      `has '${roleToAssume}', which is not an IAM role ARN; set the repository variable the caller passes ` +
+        `(${variable} in workflows-example) to the DeployRoleArn output of the ` +
+        `cloudformation/github-deploy-role.yaml stack of environment '${environment}'.`,
+    );
+  }
+  if (bakes && bakeRoleToAssume === '') {
+    throw new InputError(
+      'bake-role-to-assume',
+      'is empty, but this run bakes; set the repository variable the caller passes (AWS_BAKE_ROLE_ARN in ' +
+        'workflows-example) to the BakeRoleArn output of cloudformation/github-oidc.yaml (the deploy role ' +
+        'trusts only its environment, so it cannot bake).',
+    );
+  }
+  if (bakeRoleToAssume !== '' && !isRoleArn(bakeRoleToAssume)) {
+    throw new InputError(
+      'bake-role-to-assume',
+      `has '${bakeRoleToAssume}', which is not an IAM role ARN; set the repository variable the caller passes ` +
+        '(AWS_BAKE_ROLE_ARN in workflows-example) to the BakeRoleArn output of cloudformation/github-oidc.yaml.',
+    );
+  }
+}
