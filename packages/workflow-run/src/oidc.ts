@@ -82,7 +82,7 @@ export function claim(claims: TokenClaims, name: string): string {
  * immutable form GitHub uses for repositories created since 2026-07-15, with
  * the stack parameters that produce it: a job in an environment assumes that
  * environment's deploy role (cloudformation/github-deploy-role.yaml), a job
- * without one the bake role (cloudformation/github-oidc.yaml).
+ * without one the bake role (cloudformation/github-bake-role.yaml).
  */
 export function refusedTokenExplanation(role: string, claims: TokenClaims): string {
   const sub = claim(claims, 'sub');
@@ -93,7 +93,7 @@ export function refusedTokenExplanation(role: string, claims: TokenClaims): stri
   const name = claim(claims, 'repository').replace(/^[^/]*\//, '');
   const [context, template, parameter] = environment
     ? [`environment:${environment}`, 'cloudformation/github-deploy-role.yaml', `Environment=${environment}`]
-    : [`ref:${ref}`, 'cloudformation/github-oidc.yaml', `AllowedBranch=${ref.replace(/^refs\/heads\//, '')}`];
+    : [`ref:${ref}`, 'cloudformation/github-bake-role.yaml', `AllowedBranch=${ref.replace(/^refs\/heads\//, '')}`];
   const needed = `repo:${claim(claims, 'repository_owner')}@${ownerId}/${name}@${repositoryId}:${context}`;
   // The part of the actual subject before its context is what SubjectPrefix takes.
   const prefix = sub.replace(/:ref:.*$/s, '').replace(/:environment:.*$/s, '');

@@ -33,7 +33,7 @@ export function checkRoles(inputs: RoleInputs): void {
       'cloudformation-role-arn',
       `has '${cloudformationRoleArn}', which is not an IAM role ARN; set the repository variable the caller ` +
         'passes (CFN_EXECUTION_ROLE_ARN in workflows-example) to the CloudFormationExecutionRoleArn output of ' +
-        'cloudformation/github-oidc.yaml (the deploy roles create no stack resources themselves).',
+        'cloudformation/github-bake-role.yaml (the deploy roles create no stack resources themselves).',
     );
   }
   if (!isRoleArn(roleToAssume)) {
@@ -49,7 +49,7 @@ export function checkRoles(inputs: RoleInputs): void {
     throw new InputError(
       'bake-role-to-assume',
       'is empty, but this run bakes; set the repository variable the caller passes (AWS_BAKE_ROLE_ARN in ' +
-        'workflows-example) to the BakeRoleArn output of cloudformation/github-oidc.yaml (the deploy role ' +
+        'workflows-example) to the BakeRoleArn output of cloudformation/github-bake-role.yaml (the deploy role ' +
         'trusts only its environment, so it cannot bake).',
     );
   }
@@ -57,7 +57,7 @@ export function checkRoles(inputs: RoleInputs): void {
     throw new InputError(
       'bake-role-to-assume',
       `has '${bakeRoleToAssume}', which is not an IAM role ARN; set the repository variable the caller passes ` +
-        '(AWS_BAKE_ROLE_ARN in workflows-example) to the BakeRoleArn output of cloudformation/github-oidc.yaml.',
+        '(AWS_BAKE_ROLE_ARN in workflows-example) to the BakeRoleArn output of cloudformation/github-bake-role.yaml.',
     );
   }
 }

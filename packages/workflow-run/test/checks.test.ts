@@ -118,7 +118,7 @@ describe('the role to assume', () => {
       new RegExp(
         /^Input 'bake-role-to-assume' is empty, but this run bakes; /.source +
           /set the repository variable the caller passes \(AWS_BAKE_ROLE_ARN in workflows-example\) /.source +
-          /to the BakeRoleArn output of cloudformation\/github-oidc\.yaml/.source,
+          /to the BakeRoleArn output of cloudformation\/github-bake-role\.yaml/.source,
       ),
     );
     expect(message({ bakeRoleToAssume: 'img-mgr-bake', bakes: true })).toMatch(

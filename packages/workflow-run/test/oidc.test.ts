@@ -63,7 +63,7 @@ describe('a refused OIDC token: the actual sub beside the one the role needs', (
       `Could not assume ${role}. ` +
         "This job's OIDC sub is 'repo:octo/flask-aws-storage:ref:refs/heads/master'; " +
         "the role must trust 'repo:octo@1111/flask-aws-storage@2222:ref:refs/heads/master' " +
-        '(cloudformation/github-oidc.yaml: GitHubOwnerId=1111 GitHubRepositoryId=2222 AllowedBranch=master, ' +
+        '(cloudformation/github-bake-role.yaml: GitHubOwnerId=1111 GitHubRepositoryId=2222 AllowedBranch=master, ' +
         'or SubjectPrefix=repo:octo/flask-aws-storage when the sub has another form); ' +
         'its TrustedSubjects output lists what it trusts.',
     );
