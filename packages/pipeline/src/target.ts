@@ -4,6 +4,7 @@
  * applied to process.env, which is what the packages' AWS clients and
  * Packer read, so every part of the chain goes to the same place.
  */
+import { localAwsEnv, type ProcessLookup } from '@img-mgr/local-host';
 import type { Options } from './args.js';
 import { UsageError, PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -11,7 +12,6 @@ import {
   findLocalAws,
   readLocalAwsRecord,
   recordedLocalAws,
-  localAwsEnv,
   markKept,
   startLocalAws,
   stopLocalAws,
@@ -19,7 +19,6 @@ import {
 } from './local-aws.js';
 import { DEFAULTS, checkRegion } from './args.js';
 import { defaultStateDir } from './paths.js';
-import type { ProcessLookup } from './processes.js';
 import { ensureTool } from './tools.js';
 
 export interface AwsTarget {

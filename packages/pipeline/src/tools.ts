@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
-import { findTool, repoRoot } from './paths.js';
+import { findTool, repoRoot } from '@img-mgr/local-host';
 
 /** The tools.sh target that installs each tool. */
 const INSTALLER: Record<string, string> = { moto_server: 'python', packer: 'packer' };

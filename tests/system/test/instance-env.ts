@@ -56,7 +56,14 @@ export async function startApp(appDir: string, env: Record<string, string>, time
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const app: RunningApp = { url, child, output: () => output, stop: () => stopProcess(child) };
+  const app: RunningApp = {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      await stopProcess(child);
+    },
+  };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}: ${output}`);
