@@ -1,4 +1,14 @@
-export { repoRoot, toolsBin, pathWithTools, freePort, stopProcess, runFile, type FileRun } from '@img-mgr/local-host';
+export {
+  repoRoot,
+  toolsBin,
+  toolsPython,
+  pathWithTools,
+  freePort,
+  stopProcess,
+  waitFor,
+  runFile,
+  type FileRun,
+} from '@img-mgr/local-host';
 export { toolPath } from './paths.js';
 export { startMoto, awsEnvFor, type Moto } from './moto.js';
 export { makeAmi, baseImageId, type MakeAmiOptions, type MadeAmi } from './ami.js';
