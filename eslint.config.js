@@ -1,14 +1,28 @@
 // Typed lint for every workspace; run from a workspace directory by `turbo run lint`.
 import tseslint from 'typescript-eslint';
 
-/** The domain packages and the kernel: callable from a CLI, so nothing of GitHub Actions may load with them. */
+/**
+ * The domain packages and the kernel: callable from a CLI, so nothing of GitHub Actions may load with them; and
+ * local-host, the CLI's and the tests' view of this machine, which is core-free too.
+ */
 const CORE_FREE_SOURCES = [
   'packages/kernel/src/**/*.ts',
+  'packages/local-host/src/**/*.ts',
   'packages/stack-deploy/src/**/*.ts',
   'packages/ami-publish/src/**/*.ts',
   'packages/packer-bake/src/**/*.ts',
   'packages/workflow-run/src/**/*.ts',
 ];
+/** What a runner never has: the test bed, and local-host (this repository, its tools, its moto). */
+const TESTS_AND_CLI_ONLY = [
+  { group: ['@img-mgr/testbed', '@img-mgr/testbed/*'], message: 'the test bed is for tests only' },
+  {
+    group: ['@img-mgr/local-host', '@img-mgr/local-host/*'],
+    message: 'local-host is what runs on this machine, for the CLI and the tests; a runner has none of it',
+  },
+];
+/** Lazy imports and import types of the packages above, as a selector's pattern. */
+const NEVER_LOADED = '/^@(actions\\/|img-mgr\\/(action-kit|testbed|local-host)(\\/|$))/';
 const CORE_FREE_MESSAGE =
   'the kernel and the domain packages are core-free: take a Context (log, signal, env, clients) instead; ' +
   'the @actions plumbing lives in @img-mgr/action-kit and the actions';
@@ -53,7 +67,7 @@ export default tseslint.config(
               group: ['@actions/*', '@img-mgr/action-kit', '@img-mgr/action-kit/*'],
               message: CORE_FREE_MESSAGE,
             },
-            { group: ['@img-mgr/testbed', '@img-mgr/testbed/*'], message: 'the test bed is for tests only' },
+            ...TESTS_AND_CLI_ONLY,
           ],
         },
       ],
@@ -61,14 +75,19 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: 'ImportExpression[source.value=/^@(actions\\/|img-mgr\\/(action-kit|testbed)(\\/|$))/]',
+          selector: `ImportExpression[source.value=${NEVER_LOADED}]`,
           message: CORE_FREE_MESSAGE,
         },
         {
-          selector: 'TSImportType[argument.literal.value=/^@(actions\\/|img-mgr\\/(action-kit|testbed)(\\/|$))/]',
+          selector: `TSImportType[argument.literal.value=${NEVER_LOADED}]`,
           message: CORE_FREE_MESSAGE,
         },
       ],
     },
+  },
+  {
+    // The actions and their plumbing run on a runner, too.
+    files: ['actions/*/src/**/*.ts', 'packages/action-kit/src/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: TESTS_AND_CLI_ONLY }] },
   },
 );

@@ -2,8 +2,8 @@
 // the median of several runs per scenario. Run after building:
 //   npx turbo run build package --filter=@img-mgr/action-publish-ami...
 //   IMG_MGR_TOOLS_DIR=... node bench/publish-ami/publish.bench.mjs [runs]
-import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { runBundledAction, startMoto } from '@img-mgr/testbed';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { makeAmi, runBundledAction, startMoto } from '@img-mgr/testbed';
 
 const runs = Number(process.argv[2] ?? 5);
 const moto = await startMoto();
@@ -11,13 +11,7 @@ try {
   const regions = ['us-east-1', 'us-west-2', 'eu-west-1'];
 
   async function createAmi(region, name) {
-    const ec2 = new EC2Client({ ...moto.clientConfig, region });
-    const base = await ec2.send(
-      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
-    );
-    const run = await ec2.send(new RunInstancesCommand({ ImageId: base.Images[0].ImageId, MinCount: 1, MaxCount: 1 }));
-    const image = await ec2.send(new CreateImageCommand({ InstanceId: run.Instances[0].InstanceId, Name: name }));
-    return image.ImageId;
+    return (await makeAmi(new EC2Client({ ...moto.clientConfig, region }), name)).amiId;
   }
 
   const amis = {};

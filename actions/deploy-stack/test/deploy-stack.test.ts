@@ -3,18 +3,9 @@
 import { CloudFormationClient, CreateStackCommand, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, type Moto } from '@img-mgr/testbed';
+import { createHoldFunction, heldResourceTemplate, releaseHeld, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  APP_TEMPLATE,
-  APP_TEMPLATE_V2,
-  cloudFormationState,
-  deploy,
-  describe as describeStack,
-  heldTemplate,
-  holdFunction,
-  release,
-} from './helpers.js';
+import { APP_TEMPLATE, APP_TEMPLATE_V2, cloudFormationState, deploy, describe as describeStack } from './helpers.js';
 
 let moto: Moto;
 let cfn: CloudFormationClient;
@@ -25,7 +16,7 @@ beforeAll(async () => {
   moto = await startMoto();
   cfn = new CloudFormationClient(moto.clientConfig);
   ssm = new SSMClient(moto.clientConfig);
-  serviceToken = await holdFunction(cfn);
+  serviceToken = await createHoldFunction(moto);
 });
 afterAll(() => moto.stop());
 
@@ -186,7 +177,7 @@ describe('deploy-stack against moto', () => {
 
   it('waits for a stack held in CREATE_IN_PROGRESS, streaming its events, then updates it', async () => {
     const created = await cfn.send(
-      new CreateStackCommand({ StackName: 'held', TemplateBody: heldTemplate(serviceToken) }),
+      new CreateStackCommand({ StackName: 'held', TemplateBody: heldResourceTemplate(serviceToken) }),
     );
     expect((await describeStack(cfn, 'held'))?.StackStatus).toBe('CREATE_IN_PROGRESS');
     let released: Promise<void> | undefined;
@@ -198,7 +189,9 @@ describe('deploy-stack against moto', () => {
         // Answer for the custom resource once the action says it is waiting: the release happens mid-run.
         cancel: {
           when: (log) => (
-            (released ??= log.includes('Waiting for the running') ? release(moto, created.StackId ?? '') : undefined),
+            (released ??= log.includes('Waiting for the running')
+              ? releaseHeld(moto, created.StackId ?? '')
+              : undefined),
             false
           ),
         },
@@ -222,11 +215,11 @@ describe('deploy-stack against moto', () => {
       moto,
       { 'stack-name': 'held-create', template: 'held.json', 'timeout-in-minutes': 5, 'termination-protection': true },
       {
-        files: { 'held.json': heldTemplate(serviceToken) },
+        files: { 'held.json': heldResourceTemplate(serviceToken) },
         cancel: {
           when: (log) => {
             released ??= /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+held-create/.test(log)
-              ? describeStack(cfn, 'held-create').then((stack) => release(moto, stack?.StackId ?? ''))
+              ? describeStack(cfn, 'held-create').then((stack) => releaseHeld(moto, stack?.StackId ?? ''))
               : undefined;
             return false;
           },
@@ -321,7 +314,7 @@ describe('deploy-stack against moto', () => {
       moto,
       { 'stack-name': 'cancel-create', template: 'held.json', 'timeout-in-minutes': 5 },
       {
-        files: { 'held.json': heldTemplate(serviceToken) },
+        files: { 'held.json': heldResourceTemplate(serviceToken) },
         cancel: { when: (log) => /CREATE_IN_PROGRESS\s+AWS::CloudFormation::Stack\s+cancel-create/.test(log) },
       },
     );

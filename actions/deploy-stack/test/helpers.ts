@@ -1,9 +1,8 @@
-/** Shared fixtures for the deploy-stack action tests: templates, a runner with files, the held custom resource. */
+/** Shared fixtures for the deploy-stack action tests: templates, a runner with files (the held stack is testbed's). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CloudFormationClient,
-  CreateStackCommand,
   DescribeStacksCommand,
   ListChangeSetsCommand,
   ListStacksCommand,
@@ -43,68 +42,6 @@ export const APP_TEMPLATE_V2 = APP_TEMPLATE.replace(
       Value: !Ref Environment
 Outputs:`,
 );
-
-/** A stack whose creation moto holds in CREATE_IN_PROGRESS until the test answers for the custom resource. */
-export function heldTemplate(serviceToken: string): string {
-  return JSON.stringify({
-    Resources: {
-      Hold: { Type: 'Custom::Hold', Properties: { ServiceToken: serviceToken } },
-    },
-  });
-}
-
-/** Creates (once per moto) the Lambda function a Custom:: resource needs; returns its ARN. */
-export async function holdFunction(cfn: CloudFormationClient): Promise<string> {
-  const template = {
-    Resources: {
-      Role: {
-        Type: 'AWS::IAM::Role',
-        Properties: {
-          RoleName: 'hold-role',
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-        },
-      },
-      Fn: {
-        Type: 'AWS::Lambda::Function',
-        Properties: {
-          FunctionName: 'hold',
-          Runtime: 'python3.12',
-          Handler: 'index.handler',
-          Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
-          Code: { ZipFile: 'def handler(e, c): pass' },
-        },
-      },
-    },
-    Outputs: { Arn: { Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
-  };
-  await cfn.send(
-    new CreateStackCommand({
-      StackName: 'hold-function',
-      TemplateBody: JSON.stringify(template),
-      Capabilities: ['CAPABILITY_NAMED_IAM'],
-    }),
-  );
-  const stack = await describe(cfn, 'hold-function');
-  const arn = stack?.Outputs?.[0]?.OutputValue;
-  if (!arn) throw new Error('hold-function stack has no Arn output');
-  return arn;
-}
-
-/** Answers SUCCESS for a held custom resource, as its Lambda would. */
-export async function release(moto: Moto, stackId: string, logicalId = 'Hold'): Promise<void> {
-  const response = await fetch(
-    `${moto.endpoint}/cloudformation_${moto.region}/cfnresponse?stack=${encodeURIComponent(stackId)}`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ Status: 'SUCCESS', StackId: stackId, LogicalResourceId: logicalId, Data: {} }),
-    },
-  );
-  if (!response.ok) throw new Error(`cfnresponse answered ${response.status}`);
-}
 
 /** The stack, or undefined when it does not exist. */
 export async function describe(cfn: CloudFormationClient, name: string): Promise<Stack | undefined> {

@@ -1,12 +1,5 @@
-/** Test helpers: AMIs made in moto the way Packer makes them, and the parameter read back. */
-import {
-  CreateImageCommand,
-  DescribeImagesCommand,
-  DescribeSnapshotsCommand,
-  EC2Client,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+/** Test helpers: AMIs tagged as Packer tags them (testbed makes them in moto), and the parameter read back. */
+import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   GetParameterCommand,
   paginateGetParameterHistory,
@@ -14,7 +7,7 @@ import {
   SSMClient,
   LabelParameterVersionCommand,
 } from '@aws-sdk/client-ssm';
-import type { Moto } from '@img-mgr/testbed';
+import { makeAmi, type Moto } from '@img-mgr/testbed';
 
 export const PARAMETER = '/common/img-mgr/golden-ami';
 
@@ -23,52 +16,16 @@ export function clients(moto: Moto, region = 'us-east-1'): { ssm: SSMClient; ec2
   return { ssm: new SSMClient(config), ec2: new EC2Client(config) };
 }
 
-/** An Amazon-owned al2023 image to launch from (moto ships them in every region). */
-const baseImages = new WeakMap<EC2Client, string>();
-async function baseImage(ec2: EC2Client): Promise<string> {
-  const cached = baseImages.get(ec2);
-  if (cached) return cached;
-  const images = await ec2.send(
-    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
-  );
-  const id = images.Images?.[0]?.ImageId;
-  if (!id) throw new Error('moto has no al2023 image');
-  baseImages.set(ec2, id);
-  return id;
-}
-
-/**
- * Launches an instance, makes an AMI of it tagged application=<application>,
- * and terminates the instance unless `keepInstance` (then it stays running
- * from the new AMI, which marks the AMI as in use).
- */
+/** An AMI as Packer tags it (application=<application>, created-by=packer), made in moto by testbed. */
 export async function createAmi(
   ec2: EC2Client,
   name: string,
   options: { application?: string } = {},
 ): Promise<{ amiId: string; snapshots: string[] }> {
-  const run = await ec2.send(
-    new RunInstancesCommand({ ImageId: await baseImage(ec2), MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
-  );
-  const instanceId = run.Instances?.[0]?.InstanceId ?? '';
-  const image = await ec2.send(
-    new CreateImageCommand({
-      InstanceId: instanceId,
-      Name: name,
-      TagSpecifications: [
-        {
-          ResourceType: 'image',
-          Tags: [
-            { Key: 'application', Value: options.application ?? 'img-mgr' },
-            { Key: 'created-by', Value: 'packer' },
-          ],
-        },
-      ],
-    }),
-  );
-  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
-  const amiId = image.ImageId ?? '';
-  return { amiId, snapshots: await snapshotsOf(ec2, amiId) };
+  const { amiId, snapshots } = await makeAmi(ec2, name, {
+    tags: { application: options.application ?? 'img-mgr', 'created-by': 'packer' },
+  });
+  return { amiId, snapshots };
 }
 
 /** Launches an instance from `amiId` and leaves it running. */
@@ -77,13 +34,6 @@ export async function launchFrom(ec2: EC2Client, amiId: string): Promise<string>
     new RunInstancesCommand({ ImageId: amiId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
   );
   return run.Instances?.[0]?.InstanceId ?? '';
-}
-
-export async function snapshotsOf(ec2: EC2Client, amiId: string): Promise<string[]> {
-  const images = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }));
-  return (images.Images?.[0]?.BlockDeviceMappings ?? []).flatMap((mapping) =>
-    mapping.Ebs?.SnapshotId ? [mapping.Ebs.SnapshotId] : [],
-  );
 }
 
 /** AMI ids that still exist among `amiIds`. */

@@ -1,40 +1,16 @@
 // @needs-tools moto_server
-import { createServer, request, type Server } from 'node:http';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { freePort, runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { runBundledAction, startFaultProxy, startMoto, type FaultProxy, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clients, createAmi, readParameter } from './aws.js';
 
 /**
- * A proxy in front of moto that answers the first `count` calls of one SSM
- * operation with ThrottlingException, as SSM does under load, and forwards
- * everything else. Unlike an SDK mock, the action's real retry path runs.
+ * testbed's fault proxy in front of moto, answering the first `count` calls of one SSM operation with
+ * ThrottlingException, as SSM does under load, and forwarding everything else. Unlike an SDK mock, the
+ * action's real retry path runs.
  */
-async function throttlingProxy(
-  target: string,
-  operation: string,
-  count: number,
-): Promise<{ endpoint: string; throttled: () => number; server: Server }> {
-  let throttled = 0;
-  const server = createServer((incoming, outgoing) => {
-    if (incoming.headers['x-amz-target'] === `AmazonSSM.${operation}` && throttled < count) {
-      throttled += 1;
-      incoming.resume();
-      outgoing.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-      outgoing.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
-      return;
-    }
-    const url = new URL(incoming.url ?? '/', target);
-    const forward = request(url, { method: incoming.method, headers: incoming.headers }, (response) => {
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
-    forward.on('error', () => outgoing.destroy());
-    incoming.pipe(forward);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${port}`, throttled: () => throttled, server };
+function throttlingProxy(target: string, operation: string, count: number): Promise<FaultProxy> {
+  return startFaultProxy({ target, rate: 1, kinds: ['throttle'], operation, maxFaults: count });
 }
 
 describe('publish-ami bundle against moto: throttling', () => {
@@ -60,7 +36,7 @@ describe('publish-ami bundle against moto: throttling', () => {
         inputs: { 'ami-id': ami, 'parameter-name': name },
       });
       expect(run.exitCode, run.log).toBe(0);
-      expect(proxy.throttled()).toBe(2);
+      expect(proxy.stats.faults.throttle).toBe(2);
       expect(run.log).toMatch(
         /Retrying SSM\.PutParameter \(attempt 2 of 6\) after ThrottlingException 400; backed off \d+ ms/,
       );
@@ -71,7 +47,7 @@ describe('publish-ami bundle against moto: throttling', () => {
       expect(stored).toMatchObject({ value: ami, version: 1 });
       expect(stored?.history).toEqual([{ version: 1, value: ami, labels: [] }]);
     } finally {
-      proxy.server.close();
+      await proxy.stop();
     }
   });
 
@@ -84,13 +60,14 @@ describe('publish-ami bundle against moto: throttling', () => {
         inputs: { 'ami-id': ami, 'parameter-name': name },
       });
       expect(run.exitCode).toBe(1);
-      expect(proxy.throttled()).toBe(6);
+      expect(proxy.stats.faults.throttle).toBe(6);
       expect(run.errors).toEqual([
-        'Publishing failed in 1 of 1 region(s): us-east-1 (ThrottlingException: Rate exceeded). Succeeded: none',
+        'Publishing failed in 1 of 1 region(s): us-east-1 ' +
+          '(ThrottlingException: Rate exceeded (injected)). Succeeded: none',
       ]);
       expect(await readParameter(ssm, name)).toBeUndefined();
     } finally {
-      proxy.server.close();
+      await proxy.stop();
     }
   });
 });

@@ -3,8 +3,8 @@
  * The package API as a CLI would use it: plain objects in, reports out, a
  * kernel Context (built on the test's own moto env), no Actions runtime. Against moto.
  */
-import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { startMoto, type Moto } from '@img-mgr/testbed';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { makeAmi, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '@img-mgr/kernel';
 import { describePointer, publishAmi, rollbackAmi, runPublishAmi } from '../src/index.js';
@@ -16,16 +16,7 @@ describe('@img-mgr/ami-publish API against moto', () => {
   beforeAll(async () => {
     moto = await startMoto();
     const ec2 = new EC2Client(moto.clientConfig);
-    const base = await ec2.send(
-      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
-    );
-    for (const name of ['api-1', 'api-2']) {
-      const run = await ec2.send(
-        new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1 }),
-      );
-      const image = await ec2.send(new CreateImageCommand({ InstanceId: run.Instances?.[0]?.InstanceId, Name: name }));
-      amis.push(image.ImageId ?? '');
-    }
+    for (const name of ['api-1', 'api-2']) amis.push((await makeAmi(ec2, name)).amiId);
   });
   afterAll(async () => {
     await moto.stop();

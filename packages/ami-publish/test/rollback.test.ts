@@ -4,17 +4,10 @@
  * moto: `previous` skips AMIs tagged img-mgr:rejected, and when every earlier
  * value is rejected (or a promote has no source) nothing is written.
  */
-import {
-  CreateImageCommand,
-  CreateTagsCommand,
-  DeleteTagsCommand,
-  DescribeImagesCommand,
-  EC2Client,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from '@img-mgr/kernel';
-import { startMoto, type Moto } from '@img-mgr/testbed';
+import { makeAmi, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ImageNotUsableError,
@@ -46,18 +39,7 @@ describe('rollback and promote with rejected AMIs, against moto', () => {
     context = testContext(moto.env, lines);
     ec2 = new EC2Client(moto.clientConfig);
     ssm = new SSMClient(moto.clientConfig);
-    const base = await ec2.send(
-      new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
-    );
-    for (const name of ['a', 'b', 'c']) {
-      const run = await ec2.send(
-        new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1 }),
-      );
-      const image = await ec2.send(
-        new CreateImageCommand({ InstanceId: run.Instances?.[0]?.InstanceId, Name: `rollback-${name}` }),
-      );
-      amis.push(image.ImageId ?? '');
-    }
+    for (const name of ['a', 'b', 'c']) amis.push((await makeAmi(ec2, `rollback-${name}`)).amiId);
   });
   afterAll(async () => {
     await moto.stop();

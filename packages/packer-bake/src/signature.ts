@@ -8,7 +8,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ActionError, type Env } from '@img-mgr/kernel';
+
+const execFileAsync = promisify(execFile);
 
 /** The key a signature must come from. */
 export interface TrustedKey {
@@ -29,26 +32,23 @@ interface GpgResult {
   stderr: string;
 }
 
-function gpg(binary: string, args: string[], env: Env): Promise<GpgResult> {
-  return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: 60_000, env: { ...env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      const code = (error as (Error & { code?: unknown }) | null)?.code;
-      if (code === 'ENOENT') {
-        reject(
-          new SignatureError(
-            `${binary} is not installed; it is needed to check HashiCorp's signature on the Packer download ` +
-              "(install gnupg, or put Packer on PATH and set packer-version to 'path')",
-          ),
-        );
-        return;
-      }
-      if (error && typeof code !== 'number') {
-        reject(new SignatureError(`${binary} failed: ${error.message.split('\n')[0] ?? ''}`));
-        return;
-      }
-      resolve({ code: typeof code === 'number' ? code : 0, stdout, stderr });
-    });
-  });
+/** Runs gpg to its end; a non-zero exit is a result (gpg says why on stderr), not running at all is an error. */
+async function gpg(binary: string, args: string[], env: Env): Promise<GpgResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(binary, args, { timeout: 60_000, env: { ...env, LC_ALL: 'C' } });
+    return { code: 0, stdout, stderr };
+  } catch (error: unknown) {
+    const failed = error as { code?: unknown; message?: string; stdout?: string; stderr?: string };
+    if (failed.code === 'ENOENT') {
+      throw new SignatureError(
+        `${binary} is not installed; it is needed to check HashiCorp's signature on the Packer download ` +
+          "(install gnupg, or put Packer on PATH and set packer-version to 'path')",
+      );
+    }
+    if (typeof failed.code !== 'number')
+      throw new SignatureError(`${binary} failed: ${String(failed.message ?? error).split('\n')[0] ?? ''}`);
+    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
 }
 
 /**

@@ -1,6 +1,5 @@
 // @needs-tools moto_server
 import {
-  CreateImageCommand,
   CreateKeyPairCommand,
   CreateSecurityGroupCommand,
   DescribeImagesCommand,
@@ -10,7 +9,7 @@ import {
   EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { startMoto, type Moto } from '@img-mgr/testbed';
+import { makeAmi, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findBakedAmi, sweepRunLeftovers } from '../src/index.js';
 import { testContext } from './context.js';
@@ -64,16 +63,9 @@ async function launch(
   return run.Instances?.[0]?.InstanceId ?? '';
 }
 
+/** An AMI as a bake leaves it, tagged with its fingerprint (testbed makes it in moto). */
 async function bakeImage(name: string, fingerprint: string): Promise<string> {
-  const instance = await launch({});
-  const image = await ec2.send(
-    new CreateImageCommand({
-      InstanceId: instance,
-      Name: name,
-      TagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'fingerprint', Value: fingerprint }] }],
-    }),
-  );
-  return image.ImageId ?? '';
+  return (await makeAmi(ec2, name, { tags: { fingerprint } })).amiId;
 }
 
 describe('findBakedAmi (moto)', () => {

@@ -3,9 +3,9 @@
  * configured by the same step the bake runs (packer/configure_app.sh: the
  * bucket from IMG_MGR_BUCKET, the uploads/ folder).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { runFile } from '@img-mgr/local-host';
 import { gitReason } from './app-revision.js';
 
 /** Why a command failed: its last line of stderr. */
@@ -59,25 +59,16 @@ export async function configureApp(
   return output.split('\n').filter((line) => line.trim() !== '');
 }
 
-function run(command: string, args: string[], options: RunOptions & { stderrToo?: boolean }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      {
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-        timeout: options.timeoutMs ?? 30_000,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      (error, stdout, stderr) => {
-        if (error) {
-          const last = gitReason(stderr) ?? (error.killed ? 'timed out' : error.message.split('\n')[0]);
-          reject(new CheckoutError(`${command} ${args[0] === '-C' ? args[2] : args[0]}: ${last}`));
-          return;
-        }
-        resolve(options.stderrToo ? `${stdout}${stderr}` : stdout);
-      },
-    );
+async function run(command: string, args: string[], options: RunOptions & { stderrToo?: boolean }): Promise<string> {
+  const result = await runFile(command, args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (result.failure !== undefined) {
+    const last = gitReason(result.stderr) ?? (result.killed ? 'timed out' : result.failure);
+    throw new CheckoutError(`${command} ${args[0] === '-C' ? args[2] : args[0]}: ${last}`);
+  }
+  return options.stderrToo ? `${result.stdout}${result.stderr}` : result.stdout;
 }

@@ -9,7 +9,7 @@ import type { ClientFactory, Context, Env, Logger } from '@img-mgr/kernel';
 import { clientFactory } from '@img-mgr/kernel/aws';
 import type { AppSource } from './app-revision.js';
 import type { Options } from './args.js';
-import { toolsBin } from './paths.js';
+import { toolsBin } from '@img-mgr/local-host';
 import type { Progress, Step } from './progress.js';
 import type { Redactor } from './redactor.js';
 import type { RunReport } from './report.js';

@@ -4,13 +4,20 @@
  * records itself in `<state>/local-aws.json`, so that a server kept with
  * `--keep` is found and reused by later commands until `down` stops it.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, localAwsEnv } from '@img-mgr/kernel/repo';
+import {
+  isAlive,
+  motoAnswers,
+  MotoStartError,
+  runsOnPort,
+  startMotoServer,
+  stopProcess,
+  type MotoServer,
+  type ProcessLookup,
+} from '@img-mgr/local-host';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
-import { isAlive, runsOnPort, type ProcessLookup } from './processes.js';
 import { hasFields, readStateFile, writeStateFile } from './state-file.js';
 
 /** What the state file records. */
@@ -69,7 +76,7 @@ export function recordedLocalAws(stateDir: string, lookup: ProcessLookup = {}): 
 export async function findLocalAws(stateDir: string): Promise<LocalAws | undefined> {
   const state = recordedLocalAws(stateDir);
   if (!state) return undefined;
-  if (!(await answers(state.endpoint, 10_000))) {
+  if (!(await motoAnswers(state.endpoint, 10_000))) {
     throw new PipelineError(
       ExitCode.environment,
       `the kept local AWS (moto, pid ${state.pid}) does not answer at ${state.endpoint}`,
@@ -87,42 +94,23 @@ export async function startLocalAws(options: {
   timeoutMs?: number;
 }): Promise<LocalAws> {
   mkdirSync(options.stateDir, { recursive: true });
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
   const logFile = join(options.stateDir, 'moto.log');
-  const out = openSync(logFile, 'w');
-  const child = spawn(options.motoServer, ['-H', '127.0.0.1', '-p', String(port)], {
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
-  });
-  closeSync(out);
-  child.unref();
-  let exitCode: number | null = null;
-  child.once('exit', (code) => (exitCode = code ?? -1));
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const pid = child.pid;
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  while (!(await answers(endpoint))) {
-    const failed = await Promise.race([spawnError, delay(100).then(() => undefined)]);
-    if (failed || exitCode !== null || pid === undefined) {
-      throw new PipelineError(
-        ExitCode.environment,
-        `moto_server did not start (${failed?.message ?? `exit ${exitCode}`}); see ${logFile}`,
-      );
-    }
-    if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
-      throw new PipelineError(
-        ExitCode.environment,
-        `moto_server did not answer on ${endpoint} in time; see ${logFile}`,
-      );
-    }
+  let server: MotoServer;
+  try {
+    server = await startMotoServer({
+      motoServer: options.motoServer,
+      logFile,
+      detached: true,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+  } catch (error: unknown) {
+    if (error instanceof MotoStartError) throw new PipelineError(ExitCode.environment, error.message);
+    throw error;
   }
   const state: LocalAwsState = {
-    endpoint,
-    port,
-    pid: pid ?? 0,
+    endpoint: server.endpoint,
+    port: server.port,
+    pid: server.pid,
     startedAt: new Date().toISOString(),
     logFile,
     kept: options.keep,
@@ -145,44 +133,8 @@ export function markKept(aws: LocalAws): void {
   writeStateFile(aws.stateFile, state);
 }
 
-/** Stops the server (SIGTERM, SIGKILL after 3 s) and removes its state file. */
+/** Stops the server (SIGTERM, SIGKILL after 3 s; resolves when it is gone) and removes its state file. */
 export async function stopLocalAws(aws: Pick<LocalAws, 'pid' | 'stateFile'>): Promise<void> {
-  if (isAlive(aws.pid)) {
-    signal(aws.pid, 'SIGTERM');
-    const deadline = Date.now() + 3_000;
-    while (isAlive(aws.pid) && Date.now() < deadline) await delay(50);
-    if (isAlive(aws.pid)) {
-      signal(aws.pid, 'SIGKILL');
-      // A killed process lingers until the kernel reaps it; `down` reports it stopped only when it is gone.
-      const killDeadline = Date.now() + 2_000;
-      while (isAlive(aws.pid) && Date.now() < killDeadline) await delay(50);
-    }
-  }
+  await stopProcess(aws.pid);
   rmSync(aws.stateFile, { force: true });
-}
-
-/** The environment that sends every SDK call and Packer to `endpoint` (the kernel's, shared with the test bed). */
-export { localAwsEnv };
-
-/** Any HTTP answer counts (moto's data.json is slow: it dumps the whole state). */
-async function answers(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
-  try {
-    const response = await fetch(`${endpoint}/`, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, runsOnPort, type ProcessLookup } from './processes.js';
+import { isAlive, runsOnPort, signalProcess, stopProcess, type ProcessLookup } from '@img-mgr/local-host';
 import { hasFields, readStateFile, writeStateFile } from './state-file.js';
 
 /** What preview.json records. */
@@ -108,12 +108,7 @@ export function recordPreview(stateDir: string, state: PreviewState): void {
 
 /** Stops the preview's process group (SIGTERM, SIGKILL after 3 s) and removes its record. */
 export async function stopPreview(stateDir: string, state: Pick<PreviewState, 'pid'>): Promise<void> {
-  if (state.pid > 0 && isAlive(state.pid)) {
-    signalGroup(state.pid, 'SIGTERM');
-    const deadline = Date.now() + 3_000;
-    while (isAlive(state.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (isAlive(state.pid)) signalGroup(state.pid, 'SIGKILL');
-  }
+  await stopProcess(state.pid, { group: true });
   rmSync(previewStateFile(stateDir), { force: true });
 }
 
@@ -138,7 +133,7 @@ export async function stopRecordedPreview(stateDir: string): Promise<string | un
 export function killRecordedPreview(stateDir: string): void {
   try {
     const state = recordedPreview(stateDir);
-    if (state) signalGroup(state.pid, 'SIGKILL');
+    if (state) signalProcess(state.pid, 'SIGKILL', { group: true });
     rmSync(previewStateFile(stateDir), { force: true });
   } catch {
     // nothing recorded that can be read: nothing to kill
@@ -156,17 +151,5 @@ export function logTail(logFile: string, count = 3): string[] {
       .slice(-count);
   } catch {
     return [];
-  }
-}
-
-function signalGroup(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, name);
-  } catch {
-    try {
-      process.kill(pid, name);
-    } catch {
-      // already gone
-    }
   }
 }

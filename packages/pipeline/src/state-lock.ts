@@ -7,9 +7,9 @@
  */
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '@img-mgr/local-host';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
-import { isAlive } from './processes.js';
 
 interface LockRecord {
   pid: number;

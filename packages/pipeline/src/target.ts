@@ -7,6 +7,7 @@
  * changed.
  */
 import type { Env } from '@img-mgr/kernel';
+import { localAwsEnv, type ProcessLookup } from '@img-mgr/local-host';
 import type { Options } from './args.js';
 import { UsageError, PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -14,7 +15,6 @@ import {
   findLocalAws,
   readLocalAwsRecord,
   recordedLocalAws,
-  localAwsEnv,
   markKept,
   startLocalAws,
   stopLocalAws,
@@ -22,7 +22,6 @@ import {
 } from './local-aws.js';
 import { DEFAULTS, checkRegion } from './args.js';
 import { defaultStateDir } from './paths.js';
-import type { ProcessLookup } from './processes.js';
 import { ensureTool } from './tools.js';
 
 export interface AwsTarget {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Env } from '@img-mgr/kernel';
 import { ExitCode } from './exit-codes.js';
 import { PipelineError } from './errors.js';
-import { findTool, repoRoot } from './paths.js';
+import { findTool, repoRoot } from '@img-mgr/local-host';
 
 /** The tools.sh target that installs each tool. */
 const INSTALLER: Record<string, string> = { moto_server: 'python', packer: 'packer' };

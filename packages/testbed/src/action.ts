@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { pathWithTools, repoRoot } from './paths.js';
+import { pathWithTools, repoRoot } from '@img-mgr/local-host';
 import { createRunnerEnv, inputEnv, type RunnerEnv } from './runner.js';
 
 export interface RunActionOptions {

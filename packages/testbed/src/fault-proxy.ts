@@ -21,6 +21,10 @@ export interface FaultProxyOptions {
   slowMs?: number;
   /** Seed of the fault sequence, for reproducible runs. */
   seed?: number;
+  /** Only calls of this operation (e.g. `PutParameter`) may get a fault; the others always pass. */
+  operation?: string;
+  /** At most this many faults in all; every later request passes (e.g. "the first two calls are throttled"). */
+  maxFaults?: number;
 }
 
 export interface FaultProxy {
@@ -47,6 +51,13 @@ function seeded(seed: number): () => number {
 export function serviceOf(request: IncomingMessage): string {
   const auth = String(request.headers.authorization ?? '');
   return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
+}
+
+/** The API operation of a request: JSON protocols name it in X-Amz-Target, query protocols in `Action=`. */
+export function operationOf(request: IncomingMessage, body: Buffer): string {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
+  return /(?:^|&)Action=([^&]+)/.exec(body.toString())?.[1] ?? 'unknown';
 }
 
 /** A throttling error body in the service's own protocol. */
@@ -104,7 +115,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       stats.requests += 1;
       stats.byService[service] = (stats.byService[service] ?? 0) + 1;
       const isApiCall = request.headers.authorization !== undefined;
-      if (!isApiCall || random() >= rate) {
+      const injected = Object.values(stats.faults).reduce((sum, count) => sum + count, 0);
+      const eligible =
+        isApiCall &&
+        (options.operation === undefined || operationOf(request, body) === options.operation) &&
+        injected < (options.maxFaults ?? Infinity);
+      if (!eligible || random() >= rate) {
         forward(request, response, body);
         return;
       }

@@ -1,9 +1,27 @@
-export { repoRoot, toolsBin, toolPath, pathWithTools } from './paths.js';
-export { freePort } from '@img-mgr/kernel/repo';
-export { startMoto, awsEnvFor, stopProcess, type Moto } from './moto.js';
+export {
+  repoRoot,
+  toolsBin,
+  toolsPython,
+  pathWithTools,
+  freePort,
+  stopProcess,
+  waitFor,
+  runFile,
+  type FileRun,
+} from '@img-mgr/local-host';
+export { toolPath } from './paths.js';
+export { startMoto, awsEnvFor, type Moto } from './moto.js';
+export { makeAmi, baseImageId, type MakeAmiOptions, type MadeAmi } from './ami.js';
 export { createRunnerEnv, inputEnv, inputVariable, parseCommandFile, type RunnerEnv } from './runner.js';
 export { runBundledAction, readActionYaml, defaultInputs, type RunActionOptions, type ActionRun } from './action.js';
-export { startFaultProxy, serviceOf, type FaultProxy, type FaultKind, type FaultProxyOptions } from './fault-proxy.js';
+export {
+  startFaultProxy,
+  serviceOf,
+  operationOf,
+  type FaultProxy,
+  type FaultKind,
+  type FaultProxyOptions,
+} from './fault-proxy.js';
 export { snapshotAws, type AwsSnapshot } from './snapshot.js';
 export { createHoldFunction, heldResourceTemplate, releaseHeld } from './held-stack.js';
 export {

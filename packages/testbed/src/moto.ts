@@ -1,6 +1,5 @@
-/** A moto server on a free 127.0.0.1 port, one per test file or suite. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, localAwsEnv } from '@img-mgr/kernel/repo';
+/** A moto server on a free 127.0.0.1 port, one per test file or suite (local-host starts and stops it). */
+import { localAwsEnv, startMotoServer } from '@img-mgr/local-host';
 import { toolPath } from './paths.js';
 
 export interface Moto {
@@ -17,70 +16,35 @@ export interface Moto {
   };
   /** Clears all of moto's state. */
   reset(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 3 s; resolves when the server is gone. */
   stop(): Promise<void>;
 }
 
 /** Dummy credentials and endpoint variables that send every SDK call to `endpoint`. */
 export const awsEnvFor = localAwsEnv;
 
-/** Starts moto_server and waits until it answers. */
-export async function startMoto(options: { region?: string; timeoutMs?: number } = {}): Promise<Moto> {
+/** Starts moto_server and waits until it answers; `env` is more environment for moto_server itself. */
+export async function startMoto(
+  options: { region?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<Moto> {
   const region = options.region ?? 'us-east-1';
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+  const server = await startMotoServer({
+    motoServer: toolPath('moto_server'),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.env ? { env: options.env } : {}),
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  await waitUntilUp(endpoint, child, options.timeoutMs ?? 30_000, () => stderr);
-  const env = awsEnvFor(endpoint, region);
+  const { endpoint, port } = server;
   return {
     endpoint,
     port,
     region,
-    env,
+    env: awsEnvFor(endpoint, region),
     clientConfig: { region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } },
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
-    stop: () => stopProcess(child),
+    async stop() {
+      await server.stop();
+    },
   };
-}
-
-async function waitUntilUp(
-  endpoint: string,
-  child: ChildProcess,
-  timeoutMs: number,
-  stderr: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr()}`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/data.json`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms: ${stderr()}`);
-}
-
-/** SIGTERM, then SIGKILL after 3 s; resolves when the process is gone. */
-export function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '@img-mgr/local-host';
 
 /** The upstream app's only branch, which is also its HEAD. */
 export const UPSTREAM_DEFAULT_BRANCH = 'master';

@@ -22,6 +22,7 @@ import {
   createHoldFunction,
   heldResourceTemplate,
   releaseHeld,
+  makeAmi,
   runBundledAction,
   startFaultProxy,
   startMoto,
@@ -34,7 +35,6 @@ import {
   APP_TEMPLATE_V2,
   bakeInputs,
   clientsFor,
-  createAmi,
   packerLeftovers,
   parameterHistory,
   stackStatus,
@@ -179,8 +179,8 @@ describe('cancellation at the worst moment, for each action', () => {
       for (const region of regions) {
         const regional = clientsFor(moto, region);
         amis[region] = {
-          old: await createAmi(regional.ec2, 'cancel-old'),
-          new: await createAmi(regional.ec2, 'cancel-new'),
+          old: (await makeAmi(regional.ec2, 'cancel-old')).amiId,
+          new: (await makeAmi(regional.ec2, 'cancel-new')).amiId,
         };
         await regional.ssm.send(
           new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),

@@ -13,6 +13,7 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import {
   awsEnvFor,
+  makeAmi,
   runBundledAction,
   snapshotAws,
   startFaultProxy,
@@ -27,7 +28,6 @@ import {
   APP_TEMPLATE_V2,
   bakeInputs,
   clientsFor,
-  createAmi,
   packerLeftovers,
   parameterHistory,
   retryLines,
@@ -90,8 +90,8 @@ describe('30% faults (seeded: throttling, 500, 503, slow, dropped connections)',
       for (const region of regions) {
         const regional = clientsFor(moto, region);
         amis[region] = {
-          old: await createAmi(regional.ec2, 'faults-old'),
-          new: await createAmi(regional.ec2, 'faults-new'),
+          old: (await makeAmi(regional.ec2, 'faults-old')).amiId,
+          new: (await makeAmi(regional.ec2, 'faults-new')).amiId,
         };
         await regional.ssm.send(
           new PutParameterCommand({ Name: name, Value: amis[region].old, Type: 'String', DataType: 'aws:ec2:image' }),

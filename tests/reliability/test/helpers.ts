@@ -9,14 +9,10 @@ import {
   type ChangeSetSummary,
 } from '@aws-sdk/client-cloudformation';
 import {
-  CreateImageCommand,
-  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GetParameterHistoryCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { pathWithTools, repoRoot, type Moto } from '@img-mgr/testbed';
@@ -79,18 +75,6 @@ export const APP_TEMPLATE_V2 = `${APP_TEMPLATE}  Marker:
  */
 export function retryLines(log: string): string[] {
   return log.split('\n').filter((line) => /Retrying \S+ \(attempt \d+ of \d+\) (in \d+ ms )?after/.test(line));
-}
-
-/** An AMI made the way Packer makes one (instance, image, instance terminated), straight on moto. */
-export async function createAmi(ec2: EC2Client, name: string): Promise<string> {
-  const base = await ec2.send(
-    new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
-  );
-  const run = await ec2.send(new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1 }));
-  const instanceId = run.Instances?.[0]?.InstanceId ?? '';
-  const image = await ec2.send(new CreateImageCommand({ InstanceId: instanceId, Name: name }));
-  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
-  return image.ImageId ?? '';
 }
 
 /** Every version of a parameter, oldest first (empty when it does not exist). */

@@ -18,9 +18,9 @@ import {
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initStandInAppRepository, startMoto, UPSTREAM_BUCKET, type Moto } from '@img-mgr/testbed';
+import { initStandInAppRepository, startMoto, toolsPython, UPSTREAM_BUCKET, type Moto } from '@img-mgr/testbed';
 import { cfnDir, packerDir, runTool } from './helpers.js';
-import { parseEnvFile, startApp, toolsPython, userDataFiles, type RunningApp } from './instance-env.js';
+import { parseEnvFile, startApp, userDataFiles, type RunningApp } from './instance-env.js';
 
 const stackName = 'img-mgr-dev';
 const heading = 'Upload your files to the AWS S3 Bucket';

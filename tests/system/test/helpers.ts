@@ -1,9 +1,8 @@
 /** Shared helpers of the system tests: paths, running tools, Packer's template copy. */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathWithTools, repoRoot } from '@img-mgr/testbed';
+import { pathWithTools, repoRoot, runFile } from '@img-mgr/testbed';
 
 export const root = repoRoot();
 export const packerDir = join(root, 'packer');
@@ -15,28 +14,18 @@ export interface ToolRun {
   stderr: string;
 }
 
-/** Runs a command to completion; never throws for a non-zero exit. */
-export function runTool(
+/** Runs a command to completion; never throws for a non-zero exit (one that did not run exits 1). */
+export async function runTool(
   command: string,
   args: string[],
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<ToolRun> {
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd: options.cwd ?? root,
-        env: { ...process.env, PATH: pathWithTools(), ...options.env },
-        timeout: options.timeoutMs ?? 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+  const run = await runFile(command, args, {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, PATH: pathWithTools(), ...options.env },
+    timeoutMs: options.timeoutMs ?? 120_000,
   });
+  return { code: run.code ?? 1, stdout: run.stdout, stderr: run.stderr };
 }
 
 /**

@@ -3,8 +3,7 @@
  * template's user data, and the Flask app started locally with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { freePort, stopProcess, toolsBin } from '@img-mgr/testbed';
+import { freePort, stopProcess, toolsPython, waitFor } from '@img-mgr/testbed';
 
 /** The files user data writes with `cat >PATH <<'EOF' ... EOF`, by path. */
 export function userDataFiles(userData: string): Record<string, string> {
@@ -22,11 +21,6 @@ export function parseEnvFile(text: string): Record<string, string> {
       .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
-}
-
-/** The Python of the test tools' venv (scripts/tools.sh installs flask and boto3 there). */
-export function toolsPython(): string {
-  return join(toolsBin(), '..', 'venv', 'bin', 'python');
 }
 
 export interface RunningApp {
@@ -56,19 +50,27 @@ export async function startApp(appDir: string, env: Record<string, string>, time
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const app: RunningApp = { url, child, output: () => output, stop: () => stopProcess(child) };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}: ${output}`);
-    try {
-      await fetch(`${url}/favicon.ico`);
-      return app;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        await app.stop();
-        throw new Error(`the app did not answer on ${url}: ${String(error)}\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  const app: RunningApp = {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      await stopProcess(child);
+    },
+  };
+  const answered = await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}: ${output}`);
+      return fetch(`${url}/favicon.ico`).then(
+        () => true,
+        () => false,
+      );
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+  if (!answered) {
+    await app.stop();
+    throw new Error(`the app did not answer on ${url} within ${timeoutMs} ms\n${output}`);
   }
+  return app;
 }

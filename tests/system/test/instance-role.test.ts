@@ -1,13 +1,12 @@
 // @needs-tools moto_server python
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnvFor, freePort, initStandInAppRepository, stopProcess, toolPath } from '@img-mgr/testbed';
+import { awsEnvFor, initStandInAppRepository, startMoto, toolsPython, type Moto } from '@img-mgr/testbed';
 import { cfnDir, packerDir, runTool } from './helpers.js';
-import { startApp, toolsPython, type RunningApp } from './instance-env.js';
+import { startApp, type RunningApp } from './instance-env.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
 /** Calls moto answers without checking who asks: the setup below, then every request is authorised. */
@@ -61,7 +60,7 @@ describe(
   'the instance role of img-mgr.yaml, enforced by moto: enough ' +
     "for the app and the health check's probe, not for other buckets",
   () => {
-    let moto: ChildProcess;
+    let moto: Moto | undefined;
     let endpoint: string;
     let work: string;
     let env: Record<string, string>;
@@ -70,20 +69,8 @@ describe(
     let s3: S3Client;
 
     beforeAll(async () => {
-      const port = await freePort();
-      endpoint = `http://127.0.0.1:${port}`;
-      moto = spawn(toolPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
-        stdio: 'ignore',
-        env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(SETUP_CALLS) },
-      });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if ((await fetch(`${endpoint}/moto-api/`)).status < 500) break;
-        } catch {
-          if (attempt > 150) throw new Error('moto_server did not start');
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      }
+      moto = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: String(SETUP_CALLS) } });
+      endpoint = moto.endpoint;
 
       // The setup calls, unauthenticated: the two buckets, and a user with the role's policies.
       const admin = new S3Client({
@@ -139,7 +126,7 @@ describe(
 
     afterAll(async () => {
       await app?.stop();
-      if (moto) await stopProcess(moto);
+      await moto?.stop();
       if (work) rmSync(work, { recursive: true, force: true });
     });
 

@@ -13,21 +13,18 @@ import {
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import {
-  CreateImageCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
   DescribeLaunchTemplateVersionsCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
-  DescribeImagesCommand,
   EC2Client,
-  RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runBundledAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
+import { makeAmi, runBundledAction, startMoto, toolPath, type Moto } from '@img-mgr/testbed';
 import { cfnDir, root, runTool } from './helpers.js';
 import { motoQuery, xmlValues } from './moto-query.js';
 
@@ -95,24 +92,9 @@ describe('CloudFormation stacks on moto', () => {
     await moto.reset();
   });
 
-  /** Bakes a stand-in golden AMI in moto (an instance of AL2023, imaged). */
+  /** Bakes a stand-in golden AMI in moto (testbed's: an instance of AL2023, imaged). */
   async function bakeAmi(name: string): Promise<string> {
-    const [base] =
-      (
-        await ec2.send(
-          new DescribeImagesCommand({
-            Owners: ['amazon'],
-            Filters: [{ Name: 'name', Values: ['al2023-ami-2023.*-kernel-*-x86_64'] }],
-          }),
-        )
-      ).Images ?? [];
-    const instance = (
-      await ec2.send(
-        new RunInstancesCommand({ ImageId: base?.ImageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }),
-      )
-    ).Instances?.[0];
-    const image = await ec2.send(new CreateImageCommand({ InstanceId: instance?.InstanceId, Name: name }));
-    return image.ImageId ?? '';
+    return (await makeAmi(ec2, name)).amiId;
   }
 
   async function publishAmi(amiId: string): Promise<void> {

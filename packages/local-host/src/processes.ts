@@ -3,6 +3,7 @@
  * system once its process is gone, so before a kept server is reused or
  * signalled, its command line must match what was recorded (the program and
  * its port). /proc gives the command line on Linux; elsewhere (macOS) `ps`.
+ * And the one way to send a process (or its group) a signal.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -61,6 +62,26 @@ export function runsOnPort(
       (portFlags.includes(arg) && args[index + 1] === String(port)) ||
       portFlags.some((flag) => arg === `${flag}=${port}`),
   );
+}
+
+/**
+ * Sends `name` to the process, or to its whole group (`group`: a child started `detached` leads one, and its
+ * own children stop with it; when the group is gone, the process alone). A process already gone is no error.
+ */
+export function signalProcess(pid: number, name: NodeJS.Signals, options: { group?: boolean } = {}): void {
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (options.group && trySignal(-pid, name)) return;
+  trySignal(pid, name);
+}
+
+function trySignal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch {
+    // already gone (ESRCH), or not ours to signal (EPERM): nothing to stop
+    return false;
+  }
 }
 
 function psField(pid: number, field: 'args' | 'stat'): string | undefined {
