@@ -30,6 +30,7 @@ export {
   RejectedImageError,
   type RejectRequest,
 } from './rejected.js';
+export { rejectFailedAmi, republishLiveBefore, type RevertRequest } from './revert.js';
 export {
   runPublishAmi,
   describeTarget,
