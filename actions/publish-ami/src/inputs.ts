@@ -9,13 +9,12 @@
 import { InputError, regionProblem, resolveRegion, type Env } from '@img-mgr/kernel';
 import { EnvInputs } from '@img-mgr/action-kit/inputs';
 import type { PublishAmiRequest } from '@img-mgr/ami-publish';
-// Pure syntax rules only: this subpath loads no AWS SDK.
+// Pure syntax rules only: these subpaths load no AWS SDK.
+import { labelsProblem, labelWindowProblem } from '@img-mgr/ami-publish/labels';
 import {
   amiIdProblem,
   DATA_TYPES,
   descriptionProblem,
-  labelsProblem,
-  labelWindowProblem,
   parameterNameProblem,
   parameterPathProblem,
   parseRollbackTarget,

@@ -1,7 +1,8 @@
 /** The pointer's state, for a `status` command or a report. */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from '@img-mgr/kernel';
-import { currentVersion, labelIndex, previousVersion, readPointer, type PointerVersion } from './pointer.js';
+import { labelIndex } from './labels.js';
+import { currentVersion, previousVersion, readPointer, type PointerVersion } from './pointer.js';
 
 export interface PointerStatus {
   region: string;

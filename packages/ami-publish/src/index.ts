@@ -18,8 +18,9 @@ export { findReferences, pointerReferences, addReference, type References, type 
 export { describePointer, type PointerStatus } from './describe.js';
 export { ImageNotUsableError, waitForImage } from './images.js';
 export { readPointer, type Pointer, type PointerVersion } from './pointer.js';
-export { type RegionResult, type WriteSettings, type MovedLabel, type UnlabelledVersion } from './write.js';
+export { type RegionResult, type WriteSettings, type UnlabelledVersion } from './write.js';
 export * from './validate.js';
+export * from './labels.js';
 export { promoteAmi, PromoteSourceError, type PromoteRequest } from './promote.js';
 export {
   REJECTED_TAG_KEY,
@@ -29,6 +30,7 @@ export {
   RejectedImageError,
   type RejectRequest,
 } from './rejected.js';
+export { rejectFailedAmi, republishLiveBefore, type RevertRequest } from './revert.js';
 export {
   runPublishAmi,
   describeTarget,

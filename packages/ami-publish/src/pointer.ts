@@ -1,4 +1,4 @@
-/** Reading the golden-AMI pointer: its versions, values and labels. */
+/** Reading the golden-AMI pointer: its versions, values and labels (their rules: labels.ts). */
 import { paginateGetParameterHistory, type ParameterHistory, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorName } from '@img-mgr/kernel';
 
@@ -62,16 +62,4 @@ export function currentVersion(pointer: Pointer): PointerVersion | undefined {
 /** The version just before the newest one, if any. */
 export function previousVersion(pointer: Pointer): PointerVersion | undefined {
   return pointer.versions.at(-2);
-}
-
-/** The version that carries `label`, if any (labels are unique per parameter). */
-export function versionWithLabel(pointer: Pointer, label: string): PointerVersion | undefined {
-  return pointer.versions.find((entry) => entry.labels.includes(label));
-}
-
-/** label → version number, for every label on any kept version. */
-export function labelIndex(pointer: Pointer): Record<string, number> {
-  const index: Record<string, number> = {};
-  for (const entry of pointer.versions) for (const label of entry.labels) index[label] = entry.version;
-  return index;
 }

@@ -10,14 +10,8 @@ import { allOrAbort } from './all-or-abort.js';
 import { waitForImage } from './images.js';
 import { currentVersion, readPointer, type Pointer } from './pointer.js';
 import { rejectionTag, RejectedImageError } from './rejected.js';
-import {
-  amiIdProblem,
-  descriptionProblem,
-  labelsProblem,
-  labelWindowProblem,
-  parameterNameProblem,
-  tagProblem,
-} from './validate.js';
+import { labelsProblem, labelWindowProblem } from './labels.js';
+import { amiIdProblem, descriptionProblem, parameterNameProblem, tagProblem } from './validate.js';
 import { writePointer, type RegionResult, type WriteSettings } from './write.js';
 
 /** One region and the AMI its pointer should hold. */

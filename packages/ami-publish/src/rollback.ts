@@ -7,10 +7,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { ActionError, type Context } from '@img-mgr/kernel';
 import { allOrAbort } from './all-or-abort.js';
 import { ImageNotUsableError, waitForImage } from './images.js';
-import { currentVersion, readPointer, versionWithLabel, type Pointer, type PointerVersion } from './pointer.js';
+import { rollbackLabel, versionWithLabel } from './labels.js';
+import { currentVersion, readPointer, type Pointer, type PointerVersion } from './pointer.js';
 import { checkPointerType, checkSettings, writeRegions, type PreparedRegion, type PublishReport } from './publish.js';
 import { REJECTED_TAG_KEY, rejectionOf } from './rejected.js';
-import { rollbackLabel, type RollbackTarget } from './validate.js';
+import type { RollbackTarget } from './validate.js';
 import type { WriteSettings } from './write.js';
 
 /** The target cannot be used; `problem` says why (the caller names its field). */

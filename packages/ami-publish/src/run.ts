@@ -2,13 +2,14 @@
  * One entry for everything publish-ami does in a step, for the action and
  * the CLI alike: tag a failed AMI rejected, then publish, roll back or
  * promote the pointer in every region, then prune each region written.
+ * A rejection with a rollback is the revert of a failed rollout (revert.ts).
  */
 import { ActionError, errorMessage, InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { ImageNotUsableError } from './images.js';
 import { PromoteSourceError, promoteAmi } from './promote.js';
 import { pruneAmis, type PruneReport } from './prune.js';
 import { describeFailure, publishAmi, type PublishReport, type PublishTarget } from './publish.js';
-import { rejectAmi } from './rejected.js';
+import { rejectFailedAmi, republishLiveBefore } from './revert.js';
 import { rollbackAmi, RollbackTargetError } from './rollback.js';
 import type { PublishAmiMode, RollbackTarget } from './validate.js';
 import type { WriteSettings } from './write.js';
@@ -66,7 +67,7 @@ export async function runPublishAmi(request: PublishAmiRequest, context: Context
   try {
     checkMode(request);
     if (request.reject) {
-      await reject(request.reject, context);
+      await rejectFailedAmi(request.reject, context);
       result.rejected = true;
     }
     const report = await write(request, context);
@@ -99,17 +100,6 @@ function checkMode(request: PublishAmiRequest): void {
   if (!given) throw new InvalidRequestError(field, `is required when the mode is ${request.mode}`);
 }
 
-async function reject(target: NonNullable<PublishAmiRequest['reject']>, context: Context): Promise<void> {
-  try {
-    await context.log.group(`Reject ${target.amiId} in ${target.region}`, () => rejectAmi(target, context));
-  } catch (error: unknown) {
-    if (error instanceof ImageNotUsableError) {
-      throw new InvalidRequestError('reject', `cannot be tagged: ${error.message}; nothing was written`);
-    }
-    throw error;
-  }
-}
-
 /** The mode's write, with "this value cannot be used" turned into an error naming its field. */
 async function write(request: PublishAmiRequest, context: Context): Promise<PublishReport | undefined> {
   const regions = request.regions ?? [];
@@ -125,8 +115,11 @@ async function write(request: PublishAmiRequest, context: Context): Promise<Publ
       }
       case 'rollback': {
         const to = request.to ?? { kind: 'previous' };
+        const { reject } = request;
         return await context.log.group(`Roll ${request.parameterName} back to ${describeTarget(to)} in ${list}`, () =>
-          rollbackAmi({ ...request, regions, to }, context),
+          reject
+            ? republishLiveBefore({ ...request, regions, to, reject }, context)
+            : rollbackAmi({ ...request, regions, to }, context),
         );
       }
       case 'promote': {

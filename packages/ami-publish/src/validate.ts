@@ -2,35 +2,14 @@
  * Syntax rules of what publish-ami writes, checked before any AWS call.
  * Each function returns the problem as a phrase ("is longer than …") or
  * undefined when the value is fine, so that the caller (action or CLI) can
- * name its own input in the message. This module loads no AWS SDK.
+ * name its own input in the message. The label rules are in labels.ts.
+ * This module loads no AWS SDK.
  */
 import { quoteWhole } from '@img-mgr/kernel';
+import { labelProblem } from './labels.js';
 
 /** ami- followed by 8 (old style) or 17 lowercase hex digits. */
 export const AMI_ID_PATTERN = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-
-/** Most labels SSM lets one parameter version carry. */
-export const MAX_LABELS_PER_VERSION = 10;
-
-/**
- * How many of the newest versions keep labels by default. Well under SSM's
- * 100 kept versions, so labels can never pin the oldest one.
- */
-export const DEFAULT_LABEL_WINDOW = 50;
-
-/** SSM keeps this many versions of a parameter. */
-export const MAX_KEPT_VERSIONS = 100;
-
-/** The problem with a label window, if any: 1 to 99 versions. */
-export function labelWindowProblem(window: number): string | undefined {
-  if (!Number.isInteger(window) || window < 1 || window >= MAX_KEPT_VERSIONS) {
-    return (
-      `must be a whole number of versions from 1 to ${MAX_KEPT_VERSIONS - 1} (SSM keeps ${MAX_KEPT_VERSIONS}; ` +
-      `a label on the oldest blocks every write), got ${window}`
-    );
-  }
-  return undefined;
-}
 
 /** Where pruning looks for other pointers (other environments' aws:ec2:image parameters). */
 export const DEFAULT_REFERENCE_PATH = '/common/img-mgr';
@@ -78,47 +57,6 @@ export function parameterNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/**
- * The problem with one parameter label, if any: 1 to 100 characters of
- * letters, digits, . - _; not starting with a digit, "aws" or "ssm" (any case).
- */
-export function labelProblem(label: string): string | undefined {
-  if (label.length === 0) return 'is an empty label';
-  if (label.length > 100) return `has a label of ${label.length} characters (${quoteWhole(label, 30)}); SSM allows 100`;
-  const bad = /[^A-Za-z0-9_.-]/.exec(label);
-  if (bad) return `has label ${quoteWhole(label)} with '${bad[0]}'; labels use only letters, digits and . - _`;
-  if (/^\d/.test(label))
-    return (
-      `has label ${quoteWhole(label)}, which starts with a digit; SSM labels cannot (prefix it, e.g. ` +
-      `${quoteWhole(`sha-${label}`, 24)})`
-    );
-  const prefix = label.slice(0, 3).toLowerCase();
-  if (prefix === 'aws' || prefix === 'ssm')
-    return `has label ${quoteWhole(label)}, which starts with '${prefix}', a prefix SSM reserves`;
-  return undefined;
-}
-
-/**
- * The problem with a set of labels for one version, if any. `reserved` is how
- * many slots the caller adds itself (the rollback label).
- */
-export function labelsProblem(labels: readonly string[], reserved = 0): string | undefined {
-  for (const label of labels) {
-    const problem = labelProblem(label);
-    if (problem) return problem;
-  }
-  const duplicate = labels.find((label, index) => labels.indexOf(label) !== index);
-  if (duplicate !== undefined) return `lists '${duplicate}' twice`;
-  const room = MAX_LABELS_PER_VERSION - reserved;
-  if (labels.length > room) {
-    return (
-      `has ${labels.length} labels; a parameter version carries at most ` +
-      `${room}${reserved ? ` here (${reserved} is taken by the rollback label)` : ''}`
-    );
-  }
-  return undefined;
-}
-
 /** The problem with one tag, if any (AWS tag rules for SSM resources). */
 export function tagProblem(key: string, value: string): string | undefined {
   const allowed = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -133,11 +71,6 @@ export function tagProblem(key: string, value: string): string | undefined {
 /** The problem with a parameter description, if any. */
 export function descriptionProblem(description: string): string | undefined {
   return description.length > 1024 ? `is ${description.length} characters long; SSM allows 1024` : undefined;
-}
-
-/** The label put on a version that a rollback writes. */
-export function rollbackLabel(fromVersion: number): string {
-  return `rollback-from-v${fromVersion}`;
 }
 
 /**

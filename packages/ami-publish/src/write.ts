@@ -11,8 +11,16 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { ActionError, awsErrorClass, awsErrorName, poll, type Context } from '@img-mgr/kernel';
-import { currentVersion, labelIndex, readPointer, type Pointer } from './pointer.js';
-import { DEFAULT_LABEL_WINDOW, type DataType } from './validate.js';
+import {
+  DEFAULT_LABEL_WINDOW,
+  labelIndex,
+  labelMoves,
+  outsideLabelWindow,
+  REFUSED_LABEL_HINT,
+  type MovedLabel,
+} from './labels.js';
+import { currentVersion, readPointer, type Pointer } from './pointer.js';
+import type { DataType } from './validate.js';
 
 /** How a region's pointer is written (everything but the value). */
 export interface WriteSettings {
@@ -34,12 +42,6 @@ export interface WriteSettings {
   labelWindow?: number;
   /** First pause between checks of a pending AMI or an unconfirmed version (tests shorten it). */
   pollIntervalMs?: number;
-}
-
-/** A label that was on another version and now is on this one. */
-export interface MovedLabel {
-  label: string;
-  fromVersion: number;
 }
 
 /** Labels removed from a version that fell out of the label window. */
@@ -112,9 +114,7 @@ export async function writePointer(
   }
   const existing = current && !changed ? current.labels : [];
   const toAttach = settings.labels.filter((label) => !existing.includes(label));
-  const movedLabels = toAttach
-    .filter((label) => labelsBefore[label] !== undefined && labelsBefore[label] !== version)
-    .map((label) => ({ label, fromVersion: labelsBefore[label] ?? 0 }));
+  const movedLabels = labelMoves(labelsBefore, toAttach, version);
   if (toAttach.length > 0) {
     await attachLabels(ssm, name, version, toAttach, context.signal);
     for (const moved of movedLabels) log(`Moved label ${moved.label} from version ${moved.fromVersion} to ${version}`);
@@ -147,9 +147,8 @@ export async function writePointer(
 }
 
 /**
- * Removes the labels of every version older than the newest `window`,
- * counting from `newest` (the version that holds the value after this
- * write). With a window under 100, the oldest version SSM keeps is never
+ * Removes the labels of every version outside the label window (see
+ * labels.ts): with a window under 100, the oldest version SSM keeps is never
  * labelled, so the next PutParameter can always drop it.
  */
 export async function trimLabelWindow(
@@ -159,8 +158,7 @@ export async function trimLabelWindow(
   window: number,
   context: Context,
 ): Promise<UnlabelledVersion[]> {
-  const oldestKept = newest - window + 1;
-  const stale = pointer.versions.filter((entry) => entry.version < oldestKept && entry.labels.length > 0);
+  const stale = outsideLabelWindow(pointer, newest, window);
   const removed: UnlabelledVersion[] = [];
   for (const entry of stale) {
     await ssm.send(
@@ -306,7 +304,7 @@ async function attachLabels(
   if (invalid.length > 0) {
     throw new ActionError(
       `SSM refused label${invalid.length > 1 ? 's' : ''} ${invalid.join(', ')} on ${name}:${version}`,
-      'Labels cannot start with a digit, aws or ssm',
+      REFUSED_LABEL_HINT,
     );
   }
 }

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  amiIdProblem,
-  labelProblem,
-  labelsProblem,
-  parameterNameProblem,
-  parseRollbackTarget,
-  rollbackLabel,
-  tagProblem,
-} from '../src/validate.js';
+import { amiIdProblem, parameterNameProblem, parseRollbackTarget, tagProblem } from '../src/validate.js';
 
 describe('syntax rules', () => {
   it('AMI ids: ami- and 8 or 17 lowercase hex digits', () => {
@@ -43,22 +35,6 @@ describe('syntax rules', () => {
     expect(parameterNameProblem('/AWS/x')).toMatch(/starts with 'aws'/);
     expect(parameterNameProblem('ssmthing')).toMatch(/starts with 'ssm'/);
     expect(parameterNameProblem(`/${'x'.repeat(1011)}`)).toMatch(/1012 characters long/);
-  });
-
-  it('labels follow the SSM rules, at most 10 per version', () => {
-    expect(labelProblem('sha-0123abc')).toBeUndefined();
-    expect(labelProblem('run_42.attempt-1')).toBeUndefined();
-    expect(labelProblem('0123abc')).toMatch(/starts with a digit/);
-    expect(labelProblem('AWSome')).toMatch(/starts with 'aws'/);
-    expect(labelProblem('Ssm1')).toMatch(/starts with 'ssm'/);
-    expect(labelProblem('a:b')).toMatch(/with ':'/);
-    expect(labelProblem('x'.repeat(100))).toBeUndefined();
-    expect(labelProblem('x'.repeat(101))).toMatch(/101 characters/);
-    const ten = Array.from({ length: 10 }, (_, index) => `l${index}`);
-    expect(labelsProblem(ten)).toBeUndefined();
-    expect(labelsProblem(ten, 1)).toMatch(/at most 9 here \(1 is taken by the rollback label\)/);
-    expect(labelsProblem(['a', 'a'])).toBe("lists 'a' twice");
-    expect(labelProblem(rollbackLabel(12))).toBeUndefined();
   });
 
   it('tags follow the AWS tag rules', () => {
