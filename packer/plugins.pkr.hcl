@@ -8,8 +8,9 @@
 # The plugin is pinned to 1.3.9, the last release whose SHA256SUMS file is on
 # GitHub: Packer before 1.14 (the workflow runs 1.11.2) installs plugins from
 # GitHub releases only, and v1.3.10 and later are published with their
-# checksums on releases.hashicorp.com instead (hashicorp/packer-plugin-amazon
-# issues 586 and 598), so `>= 1.2.0` silently resolved to 1.3.9 anyway.
+# checksums on releases.hashicorp.com instead
+# (hashicorp/packer-plugin-amazon issues 586 and 598),
+# so `>= 1.2.0` silently resolved to 1.3.9 anyway.
 packer {
   required_version = ">= 1.7.0"
   required_plugins {

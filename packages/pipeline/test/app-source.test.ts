@@ -1,5 +1,5 @@
 /**
- * Which app revision is baked (issue 17.2): with no --flask-ref, the
+ * Which app revision is baked: with no --flask-ref, the
  * repository's default branch (`git ls-remote --symref <url> HEAD`); an
  * explicit ref as given; a ref that names nothing is exit 2 before anything
  * starts. Against the stand-in fork (branch master, like upstream), offline.

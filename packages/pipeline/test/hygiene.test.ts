@@ -1,6 +1,6 @@
 // @needs-tools moto_server packer
 /**
- * Process and state hygiene of the CLI (issue 15.6): SIGHUP is handled like
+ * Process and state hygiene of the CLI: SIGHUP is handled like
  * SIGINT, one command at a time per state folder, `down` signals only the
  * recorded moto on the recorded port (with or without /proc), and a corrupt
  * state file is named with the command that fixes it.

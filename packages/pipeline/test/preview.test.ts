@@ -1,6 +1,6 @@
 // @needs-tools moto_server packer python
 /**
- * The local preview (issue 17.1): after a local run, the baked revision of
+ * The local preview: after a local run, the baked revision of
  * the stand-in fork really serves on 127.0.0.1 with the stack's bucket, on
  * the CLI's own moto with the real Packer. Every claim is read back: the
  * page over HTTP, the upload in the bucket with the S3 SDK, the process

@@ -1,5 +1,5 @@
 /**
- * Issue 16: the kernel and the domain packages are core-free. Every entry point (each `exports`
+ * The kernel and the domain packages are core-free. Every entry point (each `exports`
  * subpath) of kernel, local-host, stack-deploy, ami-publish, packer-bake and workflow-run is imported in a child Node
  * process in which @actions/*, @img-mgr/action-kit and @img-mgr/testbed cannot be resolved
  * (fixtures/no-actions-hook.mjs). ESLint's no-restricted-imports says the same about the source;

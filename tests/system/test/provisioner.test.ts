@@ -6,8 +6,11 @@ import { initStandInAppRepository, UPSTREAM_BUCKET, UPSTREAM_DEFAULT_BRANCH } fr
 import { packerDir } from './helpers.js';
 import { flattenedVars, provisionerBlocks, runProvisioners } from './packer-provisioners.js';
 
-/** The build's provisioners as they were before issue 18 (file + inline), kept to show the fault the test catches. */
-const provisionersBeforeIssue18 = `
+/**
+ * The build's provisioners as they were before the install script ran as a file of its own (file + inline),
+ * kept to show the fault the test catches.
+ */
+const provisionersWithInlineInstall = `
 build {
   provisioner "file" {
     source      = "\${path.root}/install_my_app.sh"
@@ -127,10 +130,9 @@ describe(
     );
 
     it(
-      'reproduces the fault of issue 18 with the old inline ' +
-        'provisioner: a failed install still passed (status of rm -f)',
+      'reproduces the old fault with the inline ' + 'provisioner: a failed install still passed (status of rm -f)',
       () => {
-        const { run } = bake('before-18', provisionersBeforeIssue18, 'no-such-ref');
+        const { run } = bake('before-18', provisionersWithInlineInstall, 'no-such-ref');
         expect(run.scripts[0]).toBe(
           '#!/bin/sh -e\nbash ' +
             join(work, 'before-18', 'tmp') +
