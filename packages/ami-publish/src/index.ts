@@ -41,7 +41,7 @@ export {
   RejectedImageError,
   type RejectRequest,
 } from './rejected.js';
-export { rejectFailedAmi, republishLiveBefore, type RevertRequest } from './revert.js';
+export { rejectFailedAmi, republishLiveBefore, RevertSupersededError, type RevertRequest } from './revert.js';
 export {
   runPublishAmi,
   describeTarget,
