@@ -1,6 +1,11 @@
 /** The job summary: what each region's pointer held before and after, and what pruning did. */
 import { cell, jobSummary } from '@img-mgr/action-kit';
-import type { PublishAmiRequest, PublishAmiResult, PublishReport } from '@img-mgr/ami-publish';
+import {
+  RevertSupersededError,
+  type PublishAmiRequest,
+  type PublishAmiResult,
+  type PublishReport,
+} from '@img-mgr/ami-publish';
 import { REJECTED_TAG_KEY } from '@img-mgr/ami-publish/rejected-tag';
 
 /** Writes the summary of what was done, also when the step failed. */
@@ -34,6 +39,8 @@ export async function writeSummary(request: PublishAmiRequest, result: PublishAm
           cell(unlabelled.join('; ')),
       );
     }
+  } else if (result.error instanceof RevertSupersededError) {
+    summary.text(`Not reverted: ${result.error.message}.`);
   } else if (request.mode !== 'prune' && request.mode !== 'reject') {
     summary.text('Nothing was written: the step failed before publishing (see the error annotation).');
   }

@@ -1,11 +1,22 @@
 export { publishAmi, describeFailure, type PublishRequest, type PublishReport, type PublishTarget } from './publish.js';
 export {
   rollbackAmi,
+  prepareRollback,
+  writeRollback,
   resolveRollbackTarget,
-  earlierValues,
   RollbackTargetError,
   type RollbackRequest,
+  type PreparedRollback,
 } from './rollback.js';
+export {
+  earlierValues,
+  readRejections,
+  selectable,
+  selectableAmis,
+  type Rejections,
+  type Selectable,
+  type SelectableAmi,
+} from './selection.js';
 export {
   pruneAmis,
   planPrune,
@@ -30,7 +41,7 @@ export {
   RejectedImageError,
   type RejectRequest,
 } from './rejected.js';
-export { rejectFailedAmi, republishLiveBefore, type RevertRequest } from './revert.js';
+export { rejectFailedAmi, republishLiveBefore, RevertSupersededError, type RevertRequest } from './revert.js';
 export {
   runPublishAmi,
   describeTarget,

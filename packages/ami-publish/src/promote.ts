@@ -9,7 +9,8 @@ import { ActionError, InvalidRequestError, type Context } from '@img-mgr/kernel'
 import { allOrAbort } from './all-or-abort.js';
 import { currentVersion, readPointer } from './pointer.js';
 import { publishAmi, type PublishReport } from './publish.js';
-import { REJECTED_TAG_KEY, rejectionOf } from './rejected.js';
+import { REJECTED_TAG_KEY } from './rejected-tag.js';
+import { readRejections, selectable } from './selection.js';
 import { parameterNameProblem } from './validate.js';
 import type { WriteSettings } from './write.js';
 
@@ -46,14 +47,18 @@ export async function promoteAmi(request: PromoteRequest, context: Context): Pro
     request.regions,
     async (region, signal) => {
       const ssm = context.clients.get(SSMClient, region);
-      const source = currentVersion(await readPointer(ssm, region, request.from, signal));
+      const pointer = await readPointer(ssm, region, request.from, signal);
+      const source = currentVersion(pointer);
       if (!source)
         throw new PromoteSourceError(region, `${request.from} does not exist, so no AMI is live there to promote`);
-      const rejectedBy = await rejectionOf(context.clients.get(EC2Client, region), source.value, signal);
-      if (rejectedBy !== undefined) {
+      const ec2 = context.clients.get(EC2Client, region);
+      const rejections = await readRejections(ec2, [source.value], signal);
+      const rejectedBy = rejections.get(source.value);
+      if (!selectable(pointer, rejections).promotable) {
         throw new PromoteSourceError(
           region,
-          `${request.from} holds ${source.value}, which carries ${REJECTED_TAG_KEY}=${rejectedBy} (a failed rollout)`,
+          `${request.from} holds ${source.value}, which carries ${REJECTED_TAG_KEY}=${rejectedBy ?? '?'} ` +
+            '(a failed rollout)',
         );
       }
       context.log.info(

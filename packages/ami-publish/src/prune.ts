@@ -16,6 +16,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { errorMessage, InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { type Pointer } from './pointer.js';
 import { findReferences, pointerReferences, type References } from './references.js';
+import type { Rejections } from './selection.js';
 import { DEFAULT_REFERENCE_PATH, DEFAULT_ROLLBACK_WINDOW, parameterPathProblem } from './validate.js';
 
 export interface PruneRequest {
@@ -121,12 +122,16 @@ export async function pruneAmis(request: PruneRequest, context: Context): Promis
 }
 
 /**
- * AMIs one pointer protects, with why: its current and previous values,
- * every labelled version's value and its newest `rollbackWindow` versions.
+ * AMIs one pointer protects, with why: every AMI a rollback, a promotion or
+ * a revert could still select from it (see selection.ts), given `rejections`.
  */
-export function protectedAmis(pointer: Pointer, rollbackWindow = DEFAULT_ROLLBACK_WINDOW): References {
+export function protectedAmis(
+  pointer: Pointer,
+  rollbackWindow = DEFAULT_ROLLBACK_WINDOW,
+  rejections: Rejections = new Map(),
+): References {
   const references: References = new Map();
-  pointerReferences(references, pointer, rollbackWindow);
+  pointerReferences(references, pointer, rollbackWindow, rejections);
   return references;
 }
 

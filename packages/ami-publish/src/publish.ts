@@ -76,17 +76,22 @@ export async function publishAmi(request: PublishRequest, context: Context): Pro
   return writeRegions(prepared, request, context);
 }
 
-/** Writes each prepared region in turn; a failure is recorded, not thrown. */
+/**
+ * Writes each prepared region in turn; a failure is recorded, not thrown.
+ * `beforeWrite` runs immediately before a region's first write and may refuse it by throwing.
+ */
 export async function writeRegions(
   prepared: PreparedRegion[],
   settings: WriteSettings,
   context: Context,
   labelsFor: (region: PreparedRegion) => string[] = () => settings.labels,
+  beforeWrite?: (region: PreparedRegion) => Promise<void>,
 ): Promise<PublishReport> {
   const results: RegionResult[] = [];
   for (const region of prepared) {
     context.signal.throwIfAborted();
     try {
+      await beforeWrite?.(region);
       const labels = labelsFor(region);
       results.push(await writePointer(region.ssm, region.pointer, region.amiId, { ...settings, labels }, context));
     } catch (error: unknown) {

@@ -1,6 +1,6 @@
 /**
- * What still uses an AMI in a region, with why: SSM pointers (current,
- * labelled and recent versions), launch template versions, CloudFormation
+ * What still uses an AMI in a region, with why: SSM pointers (every
+ * version a rollback, promotion or revert could select), launch template versions, CloudFormation
  * stack parameters and outputs, and instances that are not terminated.
  * Pruning keeps every AMI this finds.
  */
@@ -12,7 +12,8 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { paginateGetParametersByPath, type SSMClient } from '@aws-sdk/client-ssm';
-import { currentVersion, readPointer, type Pointer } from './pointer.js';
+import { readPointer, type Pointer } from './pointer.js';
+import { readRejections, selectableAmis, valuesOf, type Rejections } from './selection.js';
 
 /** AMI id → every reason it is in use. */
 export type References = Map<string, string[]>;
@@ -51,8 +52,9 @@ export function addReference(references: References, text: string | undefined, r
 /** Every reference in the region, gathered from SSM, launch templates, stacks and instances. */
 export async function findReferences(clients: ReferenceClients, scope: ReferenceScope): Promise<References> {
   const references: References = new Map();
-  for (const pointer of await pointers(clients.ssm, scope))
-    pointerReferences(references, pointer, scope.rollbackWindow);
+  const found = await pointers(clients.ssm, scope);
+  const rejections = await readRejections(clients.ec2, valuesOf(found), scope.signal);
+  for (const pointer of found) pointerReferences(references, pointer, scope.rollbackWindow, rejections);
   await launchTemplateReferences(clients.ec2, references, scope.signal);
   await stackReferences(clients.cfn, references, scope.signal);
   await instanceReferences(clients.ec2, references, scope.signal);
@@ -79,36 +81,20 @@ async function pointers(ssm: SSMClient, scope: ReferenceScope): Promise<Pointer[
 }
 
 /**
- * A pointer protects its current value, its previous value (what
- * `rollback-to: previous` returns to), every labelled version's value and
- * the values of its newest `rollbackWindow` versions.
+ * A pointer protects every AMI that a rollback, a promotion or a revert
+ * could still select from it, by the rule those modes choose with
+ * (selection.ts): its current value, what `rollback-to: previous` selects
+ * (past rejected AMIs), what a revert republishes, every labelled version's
+ * value and the values of its newest `rollbackWindow` versions.
  */
-export function pointerReferences(references: References, pointer: Pointer, rollbackWindow: number): void {
-  const current = currentVersion(pointer);
-  if (!current) return;
-  const previous = pointer.versions
-    .filter((entry) => entry.version < current.version && entry.value !== current.value)
-    .at(-1);
-  addReference(references, current.value, `current value of ${pointer.name} (version ${current.version})`);
-  if (previous)
-    addReference(references, previous.value, `previous value of ${pointer.name} (version ${previous.version})`);
-  for (const entry of pointer.versions) {
-    if (entry.labels.length > 0)
-      addReference(
-        references,
-        entry.value,
-        `value of labelled version ${entry.version} of ${pointer.name} (${entry.labels.join(', ')})`,
-      );
-  }
-  for (const entry of pointer.versions.slice(-rollbackWindow)) {
-    if (entry.version !== current.version) {
-      addReference(
-        references,
-        entry.value,
-        `version ${entry.version} of ${pointer.name} is within the rollback window (newest ${rollbackWindow} versions)`,
-      );
-    }
-  }
+export function pointerReferences(
+  references: References,
+  pointer: Pointer,
+  rollbackWindow: number,
+  rejections: Rejections = new Map(),
+): void {
+  for (const { amiId, reason } of selectableAmis(pointer, rejections, rollbackWindow))
+    addReference(references, amiId, reason);
 }
 
 /** Every version of every launch template (an Auto Scaling group may launch any of them). */

@@ -5,14 +5,19 @@
  * tag the AMI img-mgr:rejected (so that even if the rest fails, rollback-to
  * previous, promotion and pruning treat it as a failed rollout), then
  * republish the version that was live before the run as a new version
- * labelled rollback-from-v<N>. runPublishAmi calls them; the rejected mark
- * itself is in rejected.ts, the rollback's choice of version in rollback.ts.
+ * labelled rollback-from-v<N>, only while the parameter still holds the
+ * rejected AMI: a newer version that another writer put meanwhile is never
+ * overwritten. runPublishAmi calls them; the rejected mark itself is in
+ * rejected.ts, the rollback's choice of version in rollback.ts.
  */
-import { InvalidRequestError, type Context } from '@img-mgr/kernel';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ActionError, awsErrorName, InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { ImageNotUsableError } from './images.js';
+import { currentVersion } from './pointer.js';
 import type { PublishReport } from './publish.js';
+import { REJECTED_TAG_KEY } from './rejected-tag.js';
 import { rejectAmi, type RejectRequest } from './rejected.js';
-import { rollbackAmi, type RollbackRequest } from './rollback.js';
+import { prepareRollback, resolveRollbackTarget, writeRollback, type RollbackRequest } from './rollback.js';
 
 /** A revert: the rollback that republishes what was live before, and the AMI it rejects. */
 export interface RevertRequest extends RollbackRequest {
@@ -34,7 +39,66 @@ export async function rejectFailedAmi(target: RejectRequest, context: Context): 
   }
 }
 
-/** Step two, once the AMI is tagged: republishes the version that `to` names (the one live before the run). */
+/**
+ * The revert found the parameter moved on: another writer put a newer
+ * version after the run's publish. Nothing but the rejected tag is written.
+ */
+export class RevertSupersededError extends ActionError {
+  constructor(
+    readonly region: string,
+    readonly parameterName: string,
+    readonly rejectedAmi: string,
+    readonly live: { version: number; value: string },
+    readonly read?: number,
+  ) {
+    super(
+      `${parameterName} in ${region} ${read === undefined ? 'holds' : `moved on from version ${read}: it holds`} ` +
+        `${live.value} (version ${live.version} is live), not ${rejectedAmi}, so another writer published after ` +
+        `this run and the revert wrote nothing but the ${REJECTED_TAG_KEY} tag on ${rejectedAmi}`,
+      `Version ${live.version} stays live; if it must go too, roll back to a version explicitly`,
+    );
+  }
+}
+
+/**
+ * Step two, once the AMI is tagged: republishes the version that `to` names
+ * (the one live before the run), but only while the parameter still holds
+ * the rejected AMI. In the rejected AMI's region the pointer as read must
+ * hold it (or already hold the target: a re-run of a revert that completed
+ * writes nothing); in every region, the version read must still be the
+ * newest immediately before the write. Otherwise RevertSupersededError.
+ */
 export async function republishLiveBefore(request: RevertRequest, context: Context): Promise<PublishReport> {
-  return rollbackAmi(request, context);
+  const { reject } = request;
+  const prepared = await prepareRollback(request, context, (pointer) => {
+    const current = currentVersion(pointer);
+    if (pointer.region !== reject.region || !current || current.value === reject.amiId) return;
+    // Already reverted (a re-run): the target's value is live, and there is nothing to overwrite.
+    const target = resolveRollbackTarget(pointer, request.to);
+    if (current.value === target.value) return;
+    throw new RevertSupersededError(pointer.region, pointer.name, reject.amiId, current);
+  });
+  return writeRollback(prepared, request, context, async (region) => {
+    const read = currentVersion(region.pointer);
+    if (!read || read.value === region.amiId) return;
+    const live = await liveVersion(region.ssm, region.pointer.name, context.signal);
+    if (live && live.version !== read.version) {
+      throw new RevertSupersededError(region.region, region.pointer.name, reject.amiId, live, read.version);
+    }
+  });
+}
+
+/** The parameter's newest version as SSM answers now (undefined when it is gone). */
+async function liveVersion(
+  ssm: SSMClient,
+  name: string,
+  signal: AbortSignal,
+): Promise<{ version: number; value: string } | undefined> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }), { abortSignal: signal });
+    return { version: Parameter?.Version ?? 0, value: Parameter?.Value ?? '' };
+  } catch (error: unknown) {
+    if (awsErrorName(error) === 'ParameterNotFound') return undefined;
+    throw error;
+  }
 }

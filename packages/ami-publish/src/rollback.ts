@@ -10,7 +10,8 @@ import { ImageNotUsableError, waitForImage } from './images.js';
 import { rollbackLabel, versionWithLabel } from './labels.js';
 import { currentVersion, readPointer, type Pointer, type PointerVersion } from './pointer.js';
 import { checkPointerType, checkSettings, writeRegions, type PreparedRegion, type PublishReport } from './publish.js';
-import { REJECTED_TAG_KEY, rejectionOf } from './rejected.js';
+import { REJECTED_TAG_KEY } from './rejected-tag.js';
+import { readRejections, selectable, valuesOf, type Rejections } from './selection.js';
 import type { RollbackTarget } from './validate.js';
 import type { WriteSettings } from './write.js';
 
@@ -30,35 +31,32 @@ export interface RollbackRequest extends WriteSettings {
 }
 
 /**
- * The earlier values of `pointer`, newest first, each once (at its newest
- * version), leaving out the current value: the candidates of `previous`.
+ * The version `target` designates in `pointer`: for `previous`, what
+ * selection.ts says it selects past the `rejections`; a version or label
+ * named explicitly, whether rejected or not.
  */
-export function earlierValues(pointer: Pointer): PointerVersion[] {
-  const current = currentVersion(pointer);
-  const seen = new Set(current ? [current.value] : []);
-  const earlier: PointerVersion[] = [];
-  for (const entry of [...pointer.versions].reverse()) {
-    if (seen.has(entry.value)) continue;
-    seen.add(entry.value);
-    earlier.push(entry);
-  }
-  return earlier;
-}
-
-/** The version `target` designates in `pointer` (for `previous`, whether rejected or not). */
-export function resolveRollbackTarget(pointer: Pointer, target: RollbackTarget): PointerVersion {
+export function resolveRollbackTarget(
+  pointer: Pointer,
+  target: RollbackTarget,
+  rejections: Rejections = new Map(),
+): PointerVersion {
   const current = currentVersion(pointer);
   if (!current)
     throw new RollbackTargetError(pointer.region, `${pointer.name} does not exist, so there is nothing to roll back`);
   switch (target.kind) {
     case 'previous': {
-      const earlier = earlierValues(pointer)[0];
-      if (!earlier)
+      const { previous, skipped } = selectable(pointer, rejections);
+      if (previous) return previous;
+      if (skipped.length === 0)
         throw new RollbackTargetError(
           pointer.region,
           `${pointer.name} has no earlier value than ${current.value} to roll back to`,
         );
-      return earlier;
+      throw new RollbackTargetError(
+        pointer.region,
+        `${pointer.name} has no earlier value than ${current.value} that is not rejected: ` +
+          `${skipped.map((entry) => `${entry.value} (version ${entry.version})`).join(', ')} carry ${REJECTED_TAG_KEY}`,
+      );
     }
     case 'version': {
       const found = pointer.versions.find((entry) => entry.version === target.version);
@@ -93,45 +91,50 @@ async function chooseTarget(
   signal: AbortSignal,
 ): Promise<PointerVersion> {
   const log = (line: string): void => context.log.info(`[${pointer.region}] ${line}`);
-  const first = resolveRollbackTarget(pointer, to);
-  if (to.kind !== 'previous') {
-    const rejectedBy = await rejectionOf(ec2, first.value, signal);
-    if (rejectedBy !== undefined)
+  const rejections = await readRejections(ec2, valuesOf([pointer]), signal);
+  if (to.kind === 'previous') {
+    for (const entry of selectable(pointer, rejections).skipped)
       log(
-        `Note: ${first.value} (version ${first.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back ` +
-          `to it because rollback-to names it`,
+        `Skipping version ${entry.version} (${entry.value}): it carries ` +
+          `${REJECTED_TAG_KEY}=${rejections.get(entry.value) ?? '?'}`,
       );
-    return first;
   }
-  const skipped: string[] = [];
-  for (const candidate of earlierValues(pointer)) {
-    const rejectedBy = await rejectionOf(ec2, candidate.value, signal);
-    if (rejectedBy === undefined) return candidate;
-    log(`Skipping version ${candidate.version} (${candidate.value}): it carries ${REJECTED_TAG_KEY}=${rejectedBy}`);
-    skipped.push(`${candidate.value} (version ${candidate.version})`);
-  }
-  const current = currentVersion(pointer);
-  throw new RollbackTargetError(
-    pointer.region,
-    `${pointer.name} has no earlier value than ${current?.value ?? '?'} that is not rejected: ` +
-      `${skipped.join(', ')} carry ${REJECTED_TAG_KEY}`,
-  );
+  const target = resolveRollbackTarget(pointer, to, rejections);
+  const rejectedBy = rejections.get(target.value);
+  if (to.kind !== 'previous' && rejectedBy !== undefined)
+    log(
+      `Note: ${target.value} (version ${target.version}) carries ${REJECTED_TAG_KEY}=${rejectedBy}; rolling back ` +
+        `to it because rollback-to names it`,
+    );
+  return target;
+}
+
+/** A region ready to be rolled back: the pointer as read, and the version whose value is republished. */
+export interface PreparedRollback extends PreparedRegion {
+  target: PointerVersion;
+  fromVersion: number;
 }
 
 /**
- * Rolls the pointer back in every region: resolves the target version
- * (`previous` skips rejected AMIs), checks its AMI is still available (it may have been pruned), then writes
- * its value as a new version labelled `rollback-from-v<current>`.
+ * Reads, checks and resolves every region before anything is written: the
+ * target version (`previous` skips rejected AMIs) and that its AMI is still
+ * available (it may have been pruned). `check` sees each pointer as read,
+ * before its target is resolved, and may refuse it by throwing.
  */
-export async function rollbackAmi(request: RollbackRequest, context: Context): Promise<PublishReport> {
+export async function prepareRollback(
+  request: RollbackRequest,
+  context: Context,
+  check: (pointer: Pointer) => void = () => undefined,
+): Promise<PreparedRollback[]> {
   checkSettings(request, 1);
-  const prepared = await allOrAbort(
+  return allOrAbort(
     request.regions,
     async (region, signal) => {
       const ssm = context.clients.get(SSMClient, region);
       const ec2 = context.clients.get(EC2Client, region);
       const pointer = await readPointer(ssm, region, request.parameterName, signal);
       checkPointerType(pointer);
+      check(pointer);
       const target = await chooseTarget(pointer, request.to, ec2, context, signal);
       const current = currentVersion(pointer);
       context.log.info(
@@ -156,15 +159,34 @@ export async function rollbackAmi(request: RollbackRequest, context: Context): P
     },
     context.signal,
   );
+}
+
+/**
+ * Writes each prepared region's target value as a new version labelled
+ * `rollback-from-v<current>` (no new version when it already holds it).
+ * `beforeWrite` runs immediately before each region's first write.
+ */
+export async function writeRollback(
+  prepared: PreparedRollback[],
+  request: RollbackRequest,
+  context: Context,
+  beforeWrite?: (region: PreparedRegion) => Promise<void>,
+): Promise<PublishReport> {
   const byRegion = new Map(prepared.map((entry) => [entry.region, entry]));
-  const report = await writeRegions(prepared, request, context, (region: PreparedRegion) => {
+  const labelsFor = (region: PreparedRegion): string[] => {
     const entry = byRegion.get(region.region);
     const same = entry && currentVersion(entry.pointer)?.value === entry.amiId;
     return same || !entry ? request.labels : [...request.labels, rollbackLabel(entry.fromVersion)];
-  });
+  };
+  const report = await writeRegions(prepared, request, context, labelsFor, beforeWrite);
   for (const result of report.results) {
     const entry = byRegion.get(result.region);
     if (entry) result.rolledBackTo = entry.target.version;
   }
   return report;
+}
+
+/** Rolls the pointer back in every region: prepareRollback, then writeRollback. */
+export async function rollbackAmi(request: RollbackRequest, context: Context): Promise<PublishReport> {
+  return writeRollback(await prepareRollback(request, context), request, context);
 }
