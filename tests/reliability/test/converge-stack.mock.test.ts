@@ -10,7 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { clientFactory } from '@img-mgr/kernel/aws';
-import { deployStack, DeployFailedError, type DeployRequest, type DeployResult } from '@img-mgr/stack-deploy';
+import {
+  deployStack,
+  DeployCancelledError,
+  DeployFailedError,
+  type DeployRequest,
+  type DeployResult,
+} from '@img-mgr/stack-deploy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeCloudFormation } from './fake-cloudformation.js';
 
@@ -44,15 +50,22 @@ function request(overrides: Record<string, string>, extra: Partial<DeployRequest
 }
 
 /** deployStack with a test Context whose clients reach the fake, and a clock that never waits. */
-function deploy(deployRequest: DeployRequest, lines: string[] = []): Promise<DeployResult> {
+function deploy(
+  deployRequest: DeployRequest,
+  lines: string[] = [],
+  signal = new AbortController().signal,
+): Promise<DeployResult> {
   const log = (line: string): void => void lines.push(line);
   const context: Context = {
     log: { info: log, warn: log, secret: () => undefined, group: (_title, body) => body() },
-    signal: new AbortController().signal,
+    signal,
     env: {},
     clients: clientFactory({ caller: 'test', env: {} }),
   };
-  return deployStack(deployRequest, context, { sleep: () => Promise.resolve(), random: () => 0 });
+  // Sleeps take no time, and end in the abort once it has come, as the kernel's own sleep does.
+  const sleep = (_ms: number, abort?: AbortSignal): Promise<void> =>
+    abort?.aborted ? Promise.reject(abort.reason as Error) : Promise.resolve();
+  return deployStack(deployRequest, context, { sleep, random: () => 0 });
 }
 
 describe('re-runs converge (SDK mock: a stateful fake CloudFormation)', () => {
@@ -89,6 +102,29 @@ describe('re-runs converge (SDK mock: a stateful fake CloudFormation)', () => {
     expect(cfn.live('app').map((stack) => [stack.status, stack.parameters])).toEqual([
       ['UPDATE_COMPLETE', { ImageId: 'ami-3', Environment: 'prod' }],
     ]);
+  });
+
+  it('cancelled update (SDK mock: moto cannot hold an update): the next run waits out the rollback', async () => {
+    await deploy(request({ ImageId: 'ami-1' }));
+    cfn.holdNextExecution = true;
+    const controller = new AbortController();
+    cfn.whileHeld = () => controller.abort(new Error('SIGINT'));
+    const cancelled = await deploy(request({ ImageId: 'ami-2' }), [], controller.signal).catch(
+      (error: unknown) => error,
+    );
+    expect(cancelled).toBeInstanceOf(DeployCancelledError);
+    expect((cancelled as Error).message).toBe(
+      'Cancelled: sent CancelUpdateStack for app; CloudFormation rolls the update back',
+    );
+    expect(cfn.live('app').map((stack) => stack.status)).toEqual(['UPDATE_ROLLBACK_IN_PROGRESS']);
+    const lines: string[] = [];
+    const next = await deploy(request({ ImageId: 'ami-3' }), lines);
+    expect(lines).toContain('Stack app is now UPDATE_ROLLBACK_COMPLETE');
+    expect(next.status).toBe('UPDATE_COMPLETE');
+    expect(cfn.live('app').map((stack) => [stack.status, stack.parameters])).toEqual([
+      ['UPDATE_COMPLETE', { ImageId: 'ami-3' }],
+    ]);
+    expect(cfn.changeSets).toEqual([]);
   });
 
   it.each(['create-and-execute', 'plan'] as const)(

@@ -7,6 +7,7 @@
  * REVIEW_IN_PROGRESS stack of the name and refuses UsePreviousValue.
  */
 import {
+  CancelUpdateStackCommand,
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
@@ -50,6 +51,12 @@ export class FakeCloudFormation {
   readonly sentParameters: Parameter[][] = [];
   /** Makes the next execution fail and roll back (a resource that cannot be created or updated). */
   failNextExecution = false;
+  /** Leaves the next execution running until CancelUpdateStack; `whileHeld` runs at each event poll meanwhile. */
+  holdNextExecution = false;
+  whileHeld: () => void = () => undefined;
+  private held: FakeStack | undefined;
+  /** A cancelled update rolls back over this many event polls. */
+  private rollback: { stack: FakeStack; polls: number } | undefined;
   private counter = 0;
   private readonly mock = mockClient(CloudFormationClient);
 
@@ -58,9 +65,24 @@ export class FakeCloudFormation {
       const stack = this.find(StackName);
       return { Stacks: [{ StackName: stack.name, StackId: stack.id, StackStatus: stack.status, ...this.view(stack) }] };
     });
-    this.mock.on(DescribeStackEventsCommand).callsFake(({ StackName }: { StackName: string }) => ({
-      StackEvents: [...this.find(StackName).events].reverse(),
-    }));
+    this.mock.on(DescribeStackEventsCommand).callsFake(({ StackName }: { StackName: string }) => {
+      const stack = this.find(StackName);
+      if (this.held === stack) this.whileHeld();
+      if (this.rollback?.stack === stack && --this.rollback.polls <= 0) {
+        this.rollback = undefined;
+        this.event(stack, 'UPDATE_ROLLBACK_COMPLETE');
+      }
+      return { StackEvents: [...stack.events].reverse() };
+    });
+    this.mock.on(CancelUpdateStackCommand).callsFake(({ StackName }: { StackName: string }) => {
+      const stack = this.find(StackName);
+      if (stack.status !== 'UPDATE_IN_PROGRESS')
+        throw validationError(`CancelUpdateStack cannot be called from current stack status ${stack.status}`);
+      this.held = undefined;
+      this.event(stack, 'UPDATE_ROLLBACK_IN_PROGRESS');
+      this.rollback = { stack, polls: 2 };
+      return {};
+    });
     this.mock.on(DescribeStackResourcesCommand).resolves({ StackResources: [] });
     this.mock
       .on(CreateChangeSetCommand)
@@ -193,6 +215,11 @@ export class FakeCloudFormation {
     this.changeSets.splice(0, this.changeSets.length, ...this.changeSets.filter((c) => c.stackId !== stack.id));
     const verb = changeSet.type === 'CREATE' ? 'CREATE' : 'UPDATE';
     this.event(stack, `${verb}_IN_PROGRESS`);
+    if (this.holdNextExecution) {
+      this.holdNextExecution = false;
+      this.held = stack;
+      return;
+    }
     if (this.failNextExecution) {
       this.failNextExecution = false;
       this.event(stack, `${verb}_FAILED`, 'GoldenAmi', 'Resource handler returned message: "Invalid request"');
