@@ -128,7 +128,7 @@ export class UnfinishedBuild {
       const result = await sweepRunLeftovers({ ...this.place, ...this.resources, waitMs }, { ...context, signal });
       for (const failure of result.failures) context.log.warn(`Could not delete ${failure}`);
     } catch (error: unknown) {
-      context.log.warn(`Could not sweep what Packer left: ${errorMessage(error)} (the post step sweeps again)`);
+      context.log.warn(`Could not sweep what Packer left: ${errorMessage(error)} (a later sweep by run id removes it)`);
     }
   }
 }
