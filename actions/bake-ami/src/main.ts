@@ -87,6 +87,8 @@ function eventShower(folds: LogFolds): (event: BakeEvent) => void {
         else if (event.status === 'finished') info(`packer ${event.step}: done`);
         break;
       case 'resource': {
+        // The AMI of a build that does not finish is deregistered by the bake itself, before it returns.
+        if (event.resource === 'image' || event.resource === 'image-name') break;
         const list = {
           instance: resources.instanceIds,
           'key-pair': resources.keyPairs,

@@ -7,7 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError, type Context } from '@img-mgr/kernel';
+import { CancelledError, TimeoutError, type Context } from '@img-mgr/kernel';
 import { mergeAmis, type BuildResult } from './artifacts.js';
 import { resolvePacker, type PackerBinary, type ToolCache } from './binary.js';
 import { bakeFingerprint } from './fingerprint.js';
@@ -25,6 +25,7 @@ import {
 import { preflightTemplate } from './preflight.js';
 import { requestPaths, type BakeRequest } from './request.js';
 import type { TemplateInfo } from './template.js';
+import { UnfinishedBuild } from './unfinished-build.js';
 
 export type BakeEvent =
   | { kind: 'fingerprint'; fingerprint: string; template: TemplateInfo }
@@ -106,6 +107,7 @@ export async function bakeAmi(request: BakeRequest, context: Context, options: B
   const packer = onPath ?? (await resolvePacker(install, context));
   onEvent({ kind: 'packer', binary: packer });
   context.log.info(`Using Packer ${packer.version} at ${packer.path} (${packer.source})`);
+  const unfinished = new UnfinishedBuild({ region: request.region, runId: request.runId });
   const setup: PackerSetup = {
     packer,
     cwd: requestPaths(request).cwd,
@@ -113,12 +115,15 @@ export async function bakeAmi(request: BakeRequest, context: Context, options: B
     template,
     args: packerArgs(request, template, fingerprint, varFiles, context),
     graceMs: options.graceMs ?? 7_000,
-    onEvent,
+    onEvent: (event) => {
+      unfinished.observe(event);
+      onEvent(event);
+    },
   };
   throwIfCancelled(context.signal);
   await packerInit(setup, request, context);
   await packerValidate(setup, context);
-  const builds = await packerBuild(setup, request.timeoutMs, context);
+  const builds = await buildOrClean(setup, request.timeoutMs, unfinished, context);
 
   const amis = mergeAmis(builds);
   let amiId = amis[request.region];
@@ -163,6 +168,41 @@ async function findBaked(
     .map(([region, id]) => `${region}:${id}`)
     .join(',');
   return { ami, build: { name: 'existing', amis, artifactId, builderId: 'bake-ami.existing' } };
+}
+
+/** How long the clean-up after a failed or cancelled build may take once Packer has exited. */
+const CLEANUP_AFTER_EXIT_MS = { cancelled: 2_000, failed: 60_000 };
+
+/**
+ * `packer build`; when it does not finish, removes what it left (see
+ * unfinished-build.ts) before throwing its error. On cancellation the AMI
+ * Packer already announced is deregistered at once, alongside Packer's own
+ * clean-up, so that it is gone well before the runner's SIGTERM.
+ */
+async function buildOrClean(
+  setup: PackerSetup,
+  timeoutMs: number,
+  unfinished: UnfinishedBuild,
+  context: Context,
+): Promise<BuildResult[]> {
+  let early: Promise<string[]> | undefined;
+  const onAbort = (): void => {
+    early = unfinished.discardImages(context, AbortSignal.timeout(setup.graceMs));
+  };
+  context.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await packerBuild(setup, timeoutMs, context);
+  } catch (error: unknown) {
+    await early;
+    const budget = context.signal.aborted ? CLEANUP_AFTER_EXIT_MS.cancelled : CLEANUP_AFTER_EXIT_MS.failed;
+    const signal = AbortSignal.timeout(budget);
+    await unfinished.discardImages(context, signal);
+    // Interrupted, Packer may have been stopped before it removed its key pair and security group.
+    if (context.signal.aborted || error instanceof TimeoutError) await unfinished.sweep(context, signal, budget);
+    throw error;
+  } finally {
+    context.signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function throwIfCancelled(signal: AbortSignal): void {

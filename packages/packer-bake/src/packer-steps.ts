@@ -14,8 +14,12 @@ import type { TemplateInfo } from './template.js';
 
 export type PackerStep = 'init' | 'validate' | 'build';
 
-/** What Packer creates for a build and deletes afterwards. */
-export type TemporaryResource = 'instance' | 'key-pair' | 'security-group';
+/**
+ * What Packer creates for a build: the instance, key pair and security group
+ * it deletes afterwards, and the AMI it registers (announced by name, then
+ * by id), which is kept only when the build finishes.
+ */
+export type TemporaryResource = 'instance' | 'key-pair' | 'security-group' | 'image-name' | 'image';
 
 /** What the Packer steps report while they run. */
 export type PackerEvent =
@@ -58,6 +62,8 @@ const TEMP_RESOURCES: [TemporaryResource, RegExp][] = [
   ['key-pair', /Creating temporary key ?pair: (\S+)/],
   ['security-group', /Creating temporary security group for this instance: (\S+)/],
   ['instance', /Instance ID: (i-[0-9a-f]+)/],
+  ['image-name', /Creating AMI (\S+) from instance/],
+  ['image', /\bAMI: (ami-[0-9a-f]+)/],
 ];
 
 /** `packer init`, or why it is skipped (turned off, no plugins declared, or a Packer before 1.7). */

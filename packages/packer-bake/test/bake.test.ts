@@ -48,11 +48,16 @@ describe('bakeAmi', { timeout: 60_000 }, () => {
     expect(result.builds.map((build) => build.name)).toEqual(['amazon-ebs.app']);
     const kinds = new Set(events.map((event) => event.kind));
     expect([...kinds].sort()).toEqual(['build', 'fingerprint', 'packer', 'resource', 'step', 'ui']);
-    expect(events.filter((event) => event.kind === 'resource').map((event) => event.resource)).toEqual([
+    const resources = events.flatMap((event) => (event.kind === 'resource' ? [event] : []));
+    expect(resources.map((event) => event.resource)).toEqual([
       'key-pair',
       'security-group',
       'instance',
+      'image-name',
+      'image',
     ]);
+    // The AMI Packer registers is announced by id as soon as it exists, before it is tagged.
+    expect(resources.at(-1)?.id).toBe(result.amiId);
     expect(events.filter((event) => event.kind === 'step').map((event) => `${event.step}:${event.status}`)).toEqual([
       'init:skipped',
       'validate:started',

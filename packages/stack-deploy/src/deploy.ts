@@ -24,6 +24,7 @@ import {
   loadTemplate,
   parameters as stackParameters,
   registerSecrets,
+  requireValues,
   templateArgs as makeTemplateArgs,
 } from './template-parameters.js';
 import type { Clock } from './watch.js';
@@ -62,13 +63,15 @@ async function createAndMaybeExecute(session: Session): Promise<void> {
   registerSecrets(session, declaredFacts);
   const declared = new Set(declaredFacts.keys());
   checkOverrides(session, declared);
-  let stack = await session.group(`Stack ${request.stackName}`, () => settledStack(session));
+  // A stack about to be deleted and created again: a missing value must fail before the delete.
+  const beforeCreate = (): void => requireValues(session, declaredFacts, new Set(), 'CREATE');
+  let stack = await session.group(`Stack ${request.stackName}`, () => settledStack(session, beforeCreate));
   const operation = chooseOperation(stack, request);
   const { changeSetType } = operation;
   result.stackId = stack?.StackId;
   result.status = stack?.StackStatus;
   result.changeSetType = changeSetType;
-  const parameters = stackParameters(session, declared, stack);
+  const parameters = stackParameters(session, declaredFacts, stack, changeSetType);
   const templateArgs = await makeTemplateArgs(session, template);
   session.checkAbort();
 

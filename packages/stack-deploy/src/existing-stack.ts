@@ -1,19 +1,26 @@
 /**
  * The stack a deploy starts from: wait for a running operation to settle,
- * refuse a stuck stack with the command that repairs it, and recreate a
- * stack whose creation failed.
+ * refuse a stuck stack with the command that repairs it, recreate a stack
+ * whose creation failed, and (creating and executing) start afresh from one
+ * whose first change set was never executed.
  */
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { recreateFailedStack } from './recreate-failed-stack.js';
+import { discardUnexecutedStack, recreateFailedStack } from './recreate-failed-stack.js';
 import { DeployFailedError } from './request.js';
 import type { Session } from './session.js';
 import { classifyStatus, stuckStackAdvice } from './status.js';
 
 /**
  * The stack after any running operation settled; undefined when there is
- * none. A ROLLBACK_COMPLETE stack is deleted first.
+ * none. A ROLLBACK_COMPLETE stack is deleted first, and so is a
+ * REVIEW_IN_PROGRESS one in create-and-execute mode (plan mode adds its
+ * change set to it, to be reviewed). `beforeCreate` runs before either is
+ * deleted, so that a request that cannot create the stack changes nothing.
  */
-export async function settledStack(session: Session): Promise<Stack | undefined> {
+export async function settledStack(
+  session: Session,
+  beforeCreate: () => void = () => undefined,
+): Promise<Stack | undefined> {
   let stack = await session.describeStack();
   let state = classifyStatus(stack?.StackStatus);
   session.log(
@@ -46,7 +53,13 @@ export async function settledStack(session: Session): Promise<Stack | undefined>
     );
   }
   if (state.kind === 'failed-create' && stack?.StackId) {
+    beforeCreate();
     await recreateFailedStack(session, stack.StackId, stack.StackStatus);
+    return undefined;
+  }
+  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS' && stack.StackId && session.request.mode === 'create-and-execute') {
+    beforeCreate();
+    await discardUnexecutedStack(session, stack.StackId);
     return undefined;
   }
   return state.kind === 'absent' && stack?.StackStatus !== 'REVIEW_IN_PROGRESS' ? undefined : stack;

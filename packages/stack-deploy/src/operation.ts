@@ -12,7 +12,9 @@ export type Operation =
 /**
  * Chooses the operation for `stack` (the settled stack; undefined when there
  * is none). A stack that is absent gets a CREATE change set; one left in
- * REVIEW_IN_PROGRESS by an unexecuted change set counts as absent too.
+ * REVIEW_IN_PROGRESS by an unexecuted change set counts as absent too (in
+ * create-and-execute mode settledStack has deleted it by now; plan mode adds
+ * a change set to it).
  *
  * A new stack is made with CreateStack instead when the request asks for
  * timeoutInMinutes or terminationProtection true, because a change set cannot

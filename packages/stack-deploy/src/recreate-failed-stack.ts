@@ -1,7 +1,11 @@
 /**
- * recreate-failed-stack: a ROLLBACK_COMPLETE stack (its creation failed) can
- * only be deleted, so the deploy deletes it and then creates it again,
- * unless the request says not to.
+ * recreate-failed-stack: a stack that a deploy must create afresh is deleted
+ * first. A ROLLBACK_COMPLETE stack (its creation failed) can only be deleted,
+ * unless the request says not to. A REVIEW_IN_PROGRESS stack (a first run
+ * created its change set and never executed it) has no resources: deleting
+ * it gives the new create a clean stack, with none of the old run's change
+ * sets, on CloudFormation and on moto alike (moto would otherwise make a
+ * second stack of the same name and keep describing the old one by name).
  */
 import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { DeployFailedError } from './request.js';
@@ -25,13 +29,26 @@ export async function recreateFailedStack(
     `Stack ${session.request.stackName} is ROLLBACK_COMPLETE (a failed create, which can only be deleted): ` +
       'deleting it to create it again',
   );
+  await deleteAndWait(session, stackId, 'the failed stack');
+}
+
+/** Deletes a REVIEW_IN_PROGRESS stack (no resources, only unexecuted change sets) before creating it. */
+export async function discardUnexecutedStack(session: Session, stackId: string): Promise<void> {
+  session.log(
+    `Stack ${session.request.stackName} is REVIEW_IN_PROGRESS (an earlier change set was never executed; ` +
+      'it has no resources): deleting it to create it afresh',
+  );
+  await deleteAndWait(session, stackId, 'the unexecuted stack');
+}
+
+async function deleteAndWait(session: Session, stackId: string, what: string): Promise<void> {
   const watcher = session.watcher(stackId);
   await watcher.baseline();
   await session.cfn.send(session.count(new DeleteStackCommand({ StackName: stackId })));
   const deleted = await session.waitFor(watcher);
   if (deleted.StackStatus !== 'DELETE_COMPLETE') {
     throw new DeployFailedError(
-      `Deleting the failed stack ${session.request.stackName} ended in ${deleted.StackStatus ?? '?'}`,
+      `Deleting ${what} ${session.request.stackName} ended in ${deleted.StackStatus ?? '?'}`,
       { ...session.result, status: deleted.StackStatus },
       'Delete the stack by hand, then deploy again',
     );

@@ -89,21 +89,57 @@ export function registerSecrets(session: Session, declared: ReadonlyMap<string, 
 }
 
 /**
- * The Parameters to send: every override, and UsePreviousValue for a
- * parameter the stack has and the overrides leave unset.
+ * The Parameters to send: every override, and for a parameter the overrides
+ * leave unset, UsePreviousValue when an update's stack has it (a CREATE
+ * change set never carries UsePreviousValue: CloudFormation rejects it, even
+ * for a stack that an unexecuted change set left in REVIEW_IN_PROGRESS);
+ * otherwise the template's Default. Unset with neither is bad input, named
+ * before anything is sent.
  */
-export function parameters(session: Session, declared: Set<string>, stack: Stack | undefined): Parameter[] {
+export function parameters(
+  session: Session,
+  declared: ReadonlyMap<string, Pick<ParameterFacts, 'hasDefault'>>,
+  stack: Stack | undefined,
+  changeSetType: 'CREATE' | 'UPDATE',
+): Parameter[] {
   const overrides = session.request.parameters ?? new Map<string, string>();
-  const previous = new Set((stack?.Parameters ?? []).map((parameter) => parameter.ParameterKey));
+  const previous = new Set(
+    changeSetType === 'UPDATE' ? (stack?.Parameters ?? []).map((parameter) => parameter.ParameterKey) : [],
+  );
   const result: Parameter[] = [];
-  for (const key of declared) {
+  for (const key of declared.keys()) {
     const value = overrides.get(key);
     if (value !== undefined) result.push({ ParameterKey: key, ParameterValue: value });
-    else if (stack && previous.has(key)) result.push({ ParameterKey: key, UsePreviousValue: true });
+    else if (previous.has(key)) result.push({ ParameterKey: key, UsePreviousValue: true });
   }
+  requireValues(session, declared, previous, changeSetType);
   const kept = result.filter((parameter) => parameter.UsePreviousValue).map((parameter) => parameter.ParameterKey);
   if (kept.length > 0) session.log(`Parameters keeping their previous value: ${kept.join(', ')}`);
   return result;
+}
+
+/**
+ * Throws InvalidRequestError naming each parameter that would reach
+ * CloudFormation with no value at all: not overridden, no Default, and (an
+ * update only) no previous value in `previous`.
+ */
+export function requireValues(
+  session: Session,
+  declared: ReadonlyMap<string, Pick<ParameterFacts, 'hasDefault'>>,
+  previous: ReadonlySet<string | undefined>,
+  changeSetType: 'CREATE' | 'UPDATE',
+): void {
+  const overrides = session.request.parameters ?? new Map<string, string>();
+  const missing = [...declared]
+    .filter(([key, facts]) => !facts.hasDefault && !overrides.has(key) && !previous.has(key))
+    .map(([key]) => key);
+  if (missing.length === 0) return;
+  const why = changeSetType === 'CREATE' ? 'a new stack has no previous value' : 'the stack has no previous value';
+  throw new InvalidRequestError(
+    'parameters',
+    `does not set ${missing.join(', ')}, which the template declares without a Default, ` +
+      `and ${why} to keep; give ${missing.length === 1 ? 'it a value' : 'each a value'}`,
+  );
 }
 
 /** The template's parameters: read locally when we have the text, else GetTemplateSummary (S3 or URL templates). */
