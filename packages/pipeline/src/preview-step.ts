@@ -9,7 +9,6 @@
  * succeeds. An app that does not start or fails the check fails the step
  * (exit 8) with the end of its log; the AWS side is left as it is.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -20,7 +19,7 @@ import { planStacks } from './deploy-step.js';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { instanceConfig, localInstanceEnv } from './instance-env.js';
-import { freePort, localAwsEnv, toolsPython } from '@img-mgr/local-host';
+import { freePort, localAwsEnv, runFile, toolsPython, waitFor } from '@img-mgr/local-host';
 import { logTail, recordPreview, spawnApp, stopPreview, stopRecordedPreview, type PreviewState } from './preview.js';
 import type { PreviewReport } from './report.js';
 import { describeStackInfo } from './stack-info.js';
@@ -154,25 +153,15 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
 }
 
 /** Why the tools Python cannot run the app (missing, or no flask/boto3), or undefined when it can. */
-export function pythonProblem(python: string, signal?: AbortSignal): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(
-      python,
-      ['-c', 'import flask, boto3, werkzeug'],
-      { timeout: 30_000, ...(signal ? { signal } : {}) },
-      (error, _stdout, stderr) => {
-        if (!error) resolve(undefined);
-        else if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-          resolve(`the tools Python ${python} is missing; install it with 'npm run tools -- python'`);
-        else {
-          const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? error.message;
-          resolve(
-            `the tools Python cannot run the app (${last}); install flask and boto3 with 'npm run tools -- python'`,
-          );
-        }
-      },
-    );
+export async function pythonProblem(python: string, signal?: AbortSignal): Promise<string | undefined> {
+  const run = await runFile(python, ['-c', 'import flask, boto3, werkzeug'], {
+    timeoutMs: 30_000,
+    ...(signal ? { signal } : {}),
   });
+  if (run.code === 0) return undefined;
+  if (run.errno === 'ENOENT') return `the tools Python ${python} is missing; install it with 'npm run tools -- python'`;
+  const last = run.stderr.trim().split('\n').filter(Boolean).at(-1) ?? run.failure;
+  return `the tools Python cannot run the app (${last}); install flask and boto3 with 'npm run tools -- python'`;
 }
 
 /**
@@ -214,24 +203,20 @@ async function waitForApp(
   signal: AbortSignal,
   failure: (what: string) => PipelineError,
 ): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (signal.aborted) throw signal.reason;
+  const answers = async (): Promise<boolean> => {
     const code = exited();
     if (code !== undefined) throw failure(`the app exited at start (exit ${code})`);
-    if (readLog(logFile).includes('Running on http')) {
-      const answered = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
-        async (response) => {
-          await response.body?.cancel();
-          return true;
-        },
-        () => false,
-      );
-      if (answered) return;
-    }
-    if (Date.now() > deadline) throw failure(`the app did not answer on ${url} within ${START_TIMEOUT_MS / 1000}s`);
-    await delay(100);
-  }
+    if (!readLog(logFile).includes('Running on http')) return false;
+    return fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      async (response) => {
+        await response.body?.cancel();
+        return true;
+      },
+      () => false,
+    );
+  };
+  if (!(await waitFor(answers, { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, signal })))
+    throw failure(`the app did not answer on ${url} within ${START_TIMEOUT_MS / 1000}s`);
 }
 
 function readLog(logFile: string): string {
@@ -290,8 +275,4 @@ async function checkApp(
     .send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal })
     .catch(() => undefined);
   return name;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
