@@ -6,7 +6,6 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '@img-mgr/kernel';
-import { toolsBin } from '@img-mgr/local-host';
 import type { BakeEvent } from '@img-mgr/packer-bake';
 import { appSourceFor, describeApp } from './app-source.js';
 import { stepContext, type CommandContext } from './context.js';
