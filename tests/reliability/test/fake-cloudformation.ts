@@ -19,7 +19,6 @@ import {
   ExecuteChangeSetCommand,
   type Parameter,
   type StackEvent,
-  type StackStatus,
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 
@@ -154,7 +153,7 @@ export class FakeCloudFormation {
       LogicalResourceId: logicalId,
       PhysicalResourceId: logicalId === stack.name ? stack.id : undefined,
       ResourceType: logicalId === stack.name ? 'AWS::CloudFormation::Stack' : 'AWS::SSM::Parameter',
-      ResourceStatus: status as StackStatus,
+      ResourceStatus: status as StackEvent['ResourceStatus'],
       ResourceStatusReason: reason,
       Timestamp: new Date(Date.now() + this.counter),
     });

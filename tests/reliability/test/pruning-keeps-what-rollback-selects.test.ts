@@ -8,9 +8,9 @@
  * and the next rollback failed on an AMI that no longer existed).
  */
 import { CreateTagsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
+import { makeAmi, runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientsFor, createAmi, parameterHistory, type Clients } from './helpers.js';
+import { clientsFor, parameterHistory, type Clients } from './helpers.js';
 
 describe('publish-ami pruning keeps what rollback-to previous selects past a rejected AMI (bundle, moto)', () => {
   let moto: Moto;
@@ -27,7 +27,7 @@ describe('publish-ami pruning keeps what rollback-to previous selects past a rej
     runBundledAction('publish-ami', { env: { ...moto.env, GITHUB_RUN_ID: '4242' }, inputs });
   /** An AMI tagged as this application's (so pruning considers it). */
   const applicationAmi = async (application: string, name: string): Promise<string> => {
-    const amiId = await createAmi(aws.ec2, name);
+    const amiId = (await makeAmi(aws.ec2, name)).amiId;
     await aws.ec2.send(
       new CreateTagsCommand({ Resources: [amiId], Tags: [{ Key: 'application', Value: application }] }),
     );

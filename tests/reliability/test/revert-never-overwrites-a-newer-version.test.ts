@@ -7,9 +7,9 @@
  * exits non-zero and its one error line names the live version.
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
-import { runBundledAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
+import { makeAmi, runBundledAction, snapshotAws, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientsFor, createAmi, parameterHistory, type Clients } from './helpers.js';
+import { clientsFor, parameterHistory, type Clients } from './helpers.js';
 
 describe('a revert never overwrites a newer version (publish-ami bundle, moto)', () => {
   let moto: Moto;
@@ -32,9 +32,9 @@ describe('a revert never overwrites a newer version (publish-ami bundle, moto)',
   it('another writer published between the run and its revert: tag only, exit 1, the live version named', async () => {
     const name = '/reliability/revert/newer/golden-ami';
     const [a, b, c] = [
-      await createAmi(aws.ec2, 'revert-a'),
-      await createAmi(aws.ec2, 'revert-b'),
-      await createAmi(aws.ec2, 'revert-c'),
+      (await makeAmi(aws.ec2, 'revert-a')).amiId,
+      (await makeAmi(aws.ec2, 'revert-b')).amiId,
+      (await makeAmi(aws.ec2, 'revert-c')).amiId,
     ];
     expect((await step({ 'ami-id': a, 'parameter-name': name })).exitCode).toBe(0);
     const publish = await step({ 'ami-id': b, 'parameter-name': name });
@@ -64,7 +64,7 @@ describe('a revert never overwrites a newer version (publish-ami bundle, moto)',
 
   it('with nobody else writing, the revert republishes the version live before; a re-run converges', async () => {
     const name = '/reliability/revert/alone/golden-ami';
-    const [a, b] = [await createAmi(aws.ec2, 'alone-a'), await createAmi(aws.ec2, 'alone-b')];
+    const [a, b] = [(await makeAmi(aws.ec2, 'alone-a')).amiId, (await makeAmi(aws.ec2, 'alone-b')).amiId];
     expect((await step({ 'ami-id': a, 'parameter-name': name })).exitCode).toBe(0);
     const publish = await step({ 'ami-id': b, 'parameter-name': name });
     const inputs = {

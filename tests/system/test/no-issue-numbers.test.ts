@@ -1,6 +1,6 @@
 /**
  * Code and comments say why, not which ticket: a reader of this repository has no issue tracker
- * to look "issue 15.6" up in. Commit messages may name issues; tracked sources may not.
+ * to look a ticket number up in. Commit messages may name issues; tracked sources may not.
  * Upstream references stay (`hashicorp/packer-plugin-amazon issues 586`, `packer#881`): they
  * name another project's public thread.
  */
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { root } from './helpers.js';
 
 const SOURCES = ['*.ts', '*.mjs', '*.sh', '*.yml', '*.yaml', '*.hcl', '*.py', '*.md'];
-/** "issue 16", "Issue 15.6", "issues 13 and 14", "(issue 18)"; not "line 2, item 3" or "packer#881". */
+/** The word issue or issues, a space and a number (with or without a dotted part); not "line 2, item 3". */
 const OUR_ISSUE = /\bissues? \d+(\.\d+)?\b/i;
 /** A line that names another project's issue: its owner/name comes right before. */
 const UPSTREAM = /[\w.-]+\/[\w.-]+\s+issues? \d+/i;
