@@ -334,6 +334,19 @@ export function pruneCalls(options: { tags: PackerTags; scope: PruneScope }): Ch
 }
 
 /**
+ * The context of the TagResource that CloudFormation authorises for the stack
+ * tags a `createAction` (CreateStack, CreateChangeSet) carries: the reusable
+ * workflow's application=img-mgr.
+ */
+export function stackTagging(createAction: string): Record<string, string | string[]> {
+  return {
+    'cloudformation:CreateAction': createAction,
+    'aws:TagKeys': ['application'],
+    'aws:RequestTag/application': 'img-mgr',
+  };
+}
+
+/**
  * Every call of the publish, deploy and revert jobs of one environment, made
  * with that environment's deploy role: its golden parameter, its stack (and
  * network stack), the execution role, for promote the source parameter, and
@@ -409,6 +422,15 @@ export function deployCalls(options: {
         action: `cloudformation:${operation}`,
         resource: target,
         context: region,
+      })),
+    ),
+    // The stack tags (application=img-mgr) a change set or a new stack carries: TagResource, named by CreateAction.
+    ...[stack, stackArn(options.networkStackName)].flatMap((target) =>
+      ['CreateChangeSet', 'CreateStack'].map((createAction): ChainCall => ({
+        by: `deploy-stack: the stack tags of ${createAction}`,
+        action: 'cloudformation:TagResource',
+        resource: target,
+        context: { ...region, ...stackTagging(createAction) },
       })),
     ),
     {

@@ -21,6 +21,7 @@ import {
   pruneScope,
   requestTags,
   stackArn,
+  stackTagging,
   type ChainCall,
   type PackerTags,
 } from './iam-chain-calls.js';
@@ -849,6 +850,27 @@ describe(
           name,
         ).not.toBe('Allowed');
       }
+    });
+
+    it('a deploy role tags its own stacks only as it creates one or a change set (CreateAction)', async () => {
+      const tagging = (stack: string, context: Record<string, string | string[]>) =>
+        verdict(r.dev, { action: 'cloudformation:TagResource', resource: stackArn(stack), context });
+      for (const stack of ['img-mgr-dev', 'img-mgr-vpc-dev'])
+        for (const createAction of ['CreateChangeSet', 'CreateStack'])
+          expect(await tagging(stack, { ...region, ...stackTagging(createAction) }), `${stack} ${createAction}`).toBe(
+            'Allowed',
+          );
+      const retag = Object.fromEntries(
+        Object.entries(stackTagging('CreateChangeSet')).filter(([key]) => key !== 'cloudformation:CreateAction'),
+      );
+      expect(await tagging('img-mgr-dev', { ...region, ...retag }), 'a retag').not.toBe('Allowed');
+      expect(await tagging('img-mgr-dev', { ...region, ...stackTagging('UpdateStack') }), 'UpdateStack').not.toBe(
+        'Allowed',
+      );
+      for (const stack of ['img-mgr-prod', 'img-mgr-vpc-prod', 'img-mgr-github-oidc'])
+        expect(await tagging(stack, { ...region, ...stackTagging('CreateChangeSet') }), stack).not.toBe('Allowed');
+      const elsewhere = { 'aws:RequestedRegion': 'eu-west-1', ...stackTagging('CreateChangeSet') };
+      expect(await tagging('img-mgr-dev', elsewhere), 'another region').not.toBe('Allowed');
     });
 
     it.each(['dev', 'prod'] as const)(

@@ -26,3 +26,4 @@ export {
 } from './stack.js';
 export { ensureActTools, ACT_TOOLS } from './tools.js';
 export { createRunnerShims, findOnPath, type RunnerShims } from './runner-shims.js';
+export { startGitHubRemote, type GitHubRemote, type TokenGrant } from './github-remote.js';

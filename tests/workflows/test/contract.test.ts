@@ -206,6 +206,18 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
       }
     }
   });
+
+  it('checks img-mgr out in every job with the optional img-mgr-read-token, else the caller token', () => {
+    const secrets = (reusable.on.workflow_call as { secrets?: Record<string, { required?: boolean }> }).secrets;
+    expect(secrets?.['img-mgr-read-token']?.required).toBe(false);
+    const checkouts = Object.entries(reusable.jobs).flatMap(([name, job]) =>
+      (job.steps ?? []).filter((step) => step.with?.path === '.img-mgr').map((step) => ({ name, step })),
+    );
+    expect(checkouts.map(({ name }) => name).sort()).toEqual(['bake', 'deploy', 'publish', 'resolve', 'revert']);
+    for (const { name, step } of checkouts) {
+      expect(step.with?.token, name).toBe('${{ secrets.img-mgr-read-token || github.token }}');
+    }
+  });
 });
 
 describe('the examples for a fork', () => {

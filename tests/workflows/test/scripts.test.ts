@@ -9,13 +9,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandFile, repoRoot } from '@img-mgr/testbed';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { startGitHubRemote, type GitHubRemote } from '../src/index.js';
 
 interface Step {
   name?: string;
@@ -274,7 +275,7 @@ describe('release: the version check and the tagging script (.github/scripts/rel
     const run = await release('1.2.3', second);
     expect(run.status).toBe(1);
     expect(run.output.trim()).toBe(
-      `::error::v1.2.3 already exists on ${remote}; release a new version instead of replacing one.`,
+      `::error::v1.2.3 already exists on ${remote} at ${first}; release a new version instead of replacing one.`,
     );
     expect(remoteTags()['v1.2.3']).toBe(first);
   });
@@ -346,5 +347,144 @@ describe('release: the version check and the tagging script (.github/scripts/rel
     const branch = await step('1.0.0', 'refs/heads/feature');
     expect(branch.status).toBe(1);
     expect(branch.output.trim()).toBe('::error::Releases are made from main; this run is on refs/heads/feature.');
+  });
+
+  it("release.yml's tag job pushes with the App's token, which may write workflows, once the App is set", async () => {
+    const tagJob = (
+      parse(readFileSync(join(root, '.github', 'workflows', 'release.yml'), 'utf8')) as {
+        jobs: {
+          tag: { steps: (Step & { id?: string; uses?: string; with?: Record<string, string>; env?: object })[] };
+        };
+      }
+    ).jobs.tag;
+    const mint = tagJob.steps.find((step) => step.uses?.startsWith('actions/create-github-app-token@'));
+    expect(mint?.with).toMatchObject({ 'permission-contents': 'write', 'permission-workflows': 'write' });
+    const push = tagJob.steps.find((step) => step.name === 'Create the release tag and move the major tag');
+    expect(push?.env).toMatchObject({ GITHUB_TOKEN: `\${{ steps.${mint?.id}.outputs.token }}` });
+    const unset = await runStep(
+      'tag',
+      'Check that the release App is set up',
+      { CLIENT_ID: '', PRIVATE_KEY: '' },
+      'release.yml',
+    );
+    expect(unset.status).toBe(1);
+    expect(unset.output.trim()).toBe(
+      '::error::The release environment needs the secrets RELEASE_APP_CLIENT_ID and RELEASE_APP_PRIVATE_KEY of a ' +
+        'GitHub App with contents and workflows write on this repository (README, Releasing).',
+    );
+    const set = await runStep(
+      'tag',
+      'Check that the release App is set up',
+      { CLIENT_ID: 'Iv1', PRIVATE_KEY: 'key' },
+      'release.yml',
+    );
+    expect(set.status).toBe(0);
+  });
+});
+
+describe('release: both tags in one push that GitHub accepts only from a token that may write workflows', () => {
+  const tagging = join(root, '.github', 'scripts', 'release-tags.sh');
+  const refusal =
+    'refusing to allow a GitHub App to create or update workflow `.github/workflows/release.yml` ' +
+    'without `workflows` permission';
+  let github: GitHubRemote;
+  let work = '';
+  let first = '';
+  let second = '';
+  let third = '';
+  const release = (version: string, commit: string, token: string) =>
+    runBash([tagging, version, commit, github.url], { GITHUB_TOKEN: token, ...github.clientEnv }, work);
+  /** The commit each tag of the remote names (annotated tags peeled), read past the server. */
+  const remoteTags = (): Record<string, string> => {
+    const tags: Record<string, string> = {};
+    for (const line of git(github.gitDir, 'show-ref', '--tags', '--dereference').split('\n').filter(Boolean)) {
+      const [sha = '', ref = ''] = line.split(' ');
+      const name = ref.replace('refs/tags/', '');
+      if (name.endsWith('^{}')) tags[name.slice(0, -3)] = sha;
+      else tags[name] ??= sha;
+    }
+    return tags;
+  };
+  /** A commit whose release workflow says `text`, with notes for every version these tests release. */
+  const commit = (text: string): string => {
+    writeFileSync(join(work, '.github', 'workflows', 'release.yml'), `name: ${text}\n`);
+    git(work, 'add', '.');
+    git(work, 'commit', '--quiet', '-m', text);
+    return git(work, 'rev-parse', 'HEAD');
+  };
+
+  beforeAll(async () => {
+    github = await startGitHubRemote({ 'plain-token': { workflows: false }, 'app-token': { workflows: true } });
+    work = mkdtempSync(join(tmpdir(), 'img-mgr-release-'));
+    git(work, 'init', '--quiet', '--initial-branch=main');
+    mkdirSync(join(work, '.github', 'workflows'), { recursive: true });
+    const notes = ['1.2.0', '1.1.0', '1.0.0'].map((version) => `## [${version}] - 2026-12-01\n\n- ${version}.\n`);
+    writeFileSync(join(work, 'CHANGELOG.md'), `# Changelog\n\n${notes.join('\n')}`);
+    first = commit('first');
+    second = commit('second, with another release workflow');
+    third = commit('third, with yet another release workflow');
+    git(work, 'push', '--quiet', github.gitDir, 'main');
+  });
+  afterAll(async () => {
+    await github.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    for (const tag of git(work, 'tag', '--list').split('\n').filter(Boolean)) git(work, 'tag', '-d', tag);
+  });
+
+  it('creates both tags through the https remote with the App token', async () => {
+    const run = await release('1.0.0', first, 'app-token');
+    expect(run.status, run.output).toBe(0);
+    expect(remoteTags()).toEqual({ 'v1.0.0': first, v1: first });
+  });
+
+  it('with the plain token, moving v1 past a workflow change lands neither tag and names the permission', async () => {
+    const run = await release('1.1.0', second, 'plain-token');
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(refusal);
+    expect(run.output.trim().split('\n').at(-1)).toBe(
+      `::error::${github.url} refused the release, and neither tag landed: the token lacks the \`workflows\` ` +
+        'permission that moving v1 to a commit with other workflows needs. Give the release job a GitHub App ' +
+        'token with contents and workflows write (README, Releasing), then re-run.',
+    );
+    expect(remoteTags()).toEqual({ 'v1.0.0': first, v1: first });
+  });
+
+  it('with the App token, the re-run lands both tags', async () => {
+    const run = await release('1.1.0', second, 'app-token');
+    expect(run.status, run.output).toBe(0);
+    expect(remoteTags()).toEqual({ 'v1.0.0': first, 'v1.1.0': second, v1: second });
+  });
+
+  it('a further re-run converges: the release is already there, and nothing changes', async () => {
+    const before = git(github.gitDir, 'show-ref', '--tags');
+    const run = await release('1.1.0', second, 'app-token');
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain(`v1.1.0 is already at ${second}.`);
+    expect(git(github.gitDir, 'show-ref', '--tags')).toBe(before);
+  });
+
+  it('completes a release whose vX.Y.Z landed while vX stayed behind, keeping that tag', async () => {
+    // What a push of vX.Y.Z alone left: the release tag, and v1 on the previous release.
+    git(work, 'tag', '--annotate', '--message', 'v1.2.0', 'v1.2.0', third);
+    git(work, 'push', '--quiet', github.gitDir, 'refs/tags/v1.2.0');
+    git(work, 'tag', '-d', 'v1.2.0');
+    const landed = git(github.gitDir, 'rev-parse', 'refs/tags/v1.2.0');
+    const run = await release('1.2.0', third, 'app-token');
+    expect(run.status, run.output).toBe(0);
+    expect(run.output).toContain(`Moved v1 to ${third} (v1.2.0).`);
+    expect(remoteTags()).toMatchObject({ 'v1.2.0': third, v1: third });
+    expect(git(github.gitDir, 'rev-parse', 'refs/tags/v1.2.0')).toBe(landed);
+  });
+
+  it('an existing vX.Y.Z at another commit stops the re-run, and nothing moves', async () => {
+    const before = remoteTags();
+    const run = await release('1.1.0', first, 'app-token');
+    expect(run.status).toBe(1);
+    expect(run.output.trim().split('\n').at(-1)).toBe(
+      `::error::v1.1.0 already exists on ${github.url} at ${second}; release a new version instead of replacing one.`,
+    );
+    expect(remoteTags()).toEqual(before);
   });
 });
