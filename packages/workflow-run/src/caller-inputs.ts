@@ -10,7 +10,7 @@
  */
 import { InputError, hasUrlCredentials, quoteWhole, regionProblem, type Env } from '@img-mgr/kernel';
 import { parameterNameProblem, parseRollbackTarget } from '@img-mgr/ami-publish/validate';
-import { STACK_NAME } from '@img-mgr/stack-deploy/parsers';
+import { STACK_NAME } from '@img-mgr/stack-deploy/names';
 import { FULL_SHA } from './app-revision.js';
 import { isRoleArn } from './roles.js';
 
