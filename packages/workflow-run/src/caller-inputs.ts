@@ -61,7 +61,7 @@ export function flaskRepoProblem(value: string): string | undefined {
   if (OWNER_NAME.test(value) || HTTPS_URL.test(value)) return undefined;
   return (
     `has ${quoteWhole(value)}, which is neither owner/name nor an https:// git URL ` +
-    '(https://host/path of letters, digits and . _ ~ % + -: no commas, spaces, quotes or ${...}).'
+    '(https://host/path: no commas, spaces, quotes, ${...}, user info, query or fragment).'
   );
 }
 
