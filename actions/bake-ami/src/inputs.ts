@@ -147,10 +147,8 @@ export function packerVariablesJson(text: string): Record<string, string> {
     if (!VARIABLE_NAME.test(key))
       throw new InputError('variables-json', `has the key ${quoteWhole(key)}, which is not a variable name`);
     if (typeof value !== 'string') {
-      throw new InputError(
-        'variables-json',
-        `sets '${key}' to ${value === null ? 'null' : `a ${typeof value === 'object' ? 'JSON object or list' : typeof value}`}; every value must be a string`,
-      );
+      const kind = value === null ? 'null' : typeof value === 'object' ? 'a JSON object or list' : `a ${typeof value}`;
+      throw new InputError('variables-json', `sets '${key}' to ${kind}; every value must be a string`);
     }
     variables[key] = value;
   }

@@ -43,7 +43,10 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       setOutput('flask-url', app.url);
       setOutput('app-revision', app.revision);
       // As data: bake-ami passes each value as one -var argument, whatever it holds.
-      setOutput('packer-variables', bakeVariablesJson({ flaskUrl: app.url, appRevision: app.revision, region: inputs.awsRegion }));
+      setOutput(
+        'packer-variables',
+        bakeVariablesJson({ flaskUrl: app.url, appRevision: app.revision, region: inputs.awsRegion }),
+      );
       await jobSummary().text(`App revision: \`${app.revision}\` (${app.described} of ${app.url})`).write();
       return;
     }

@@ -73,25 +73,32 @@ describe('workflow-step, bundled', () => {
     ['resolve-app-revision', 'flask-ref'],
     ['check-run', 'parameter-file'],
     ['check-run', 'stack-name'],
-  ])('%s: a %s with a comma, a line break or ${...} fails in one line naming it, before git runs', async (name, input) => {
-    const sha = 'fedcba9876543210fedcba9876543210fedcba98';
-    const valid: Record<string, string> = {
-      'flask-repo': 'https://github.com/o/app.git',
-      'flask-ref': sha,
-      'parameter-file': 'deploy/dev.json',
-      'stack-name': 'img-mgr-dev',
-    };
-    for (const tail of [',ssh_source_cidr=0.0.0.0/0,instance_type=t3.2xlarge', '\ninstance_type=t3.2xlarge', '${x}']) {
-      const run = await step(
-        { step: name, ...valid, [input]: `${valid[input] ?? ''}${tail}`, 'aws-region': 'us-east-1' },
-        { GITHUB_REF: 'refs/heads/master', ACT: 'true' },
-      );
-      expect(run.exitCode).toBe(1);
-      expect(run.errors).toEqual([expect.stringMatching(new RegExp(`^Input '${input}' has `))]);
-      expect(run.outputs).toEqual({});
-      expect(run.log).not.toContain('::group::');
-    }
-  });
+  ])(
+    '%s: a %s with a comma, a line break or ${...} fails in one line naming it, before git runs',
+    async (name, input) => {
+      const sha = 'fedcba9876543210fedcba9876543210fedcba98';
+      const valid: Record<string, string> = {
+        'flask-repo': 'https://github.com/o/app.git',
+        'flask-ref': sha,
+        'parameter-file': 'deploy/dev.json',
+        'stack-name': 'img-mgr-dev',
+      };
+      for (const tail of [
+        ',ssh_source_cidr=0.0.0.0/0,instance_type=t3.2xlarge',
+        '\ninstance_type=t3.2xlarge',
+        '${x}',
+      ]) {
+        const run = await step(
+          { step: name, ...valid, [input]: `${valid[input] ?? ''}${tail}`, 'aws-region': 'us-east-1' },
+          { GITHUB_REF: 'refs/heads/master', ACT: 'true' },
+        );
+        expect(run.exitCode).toBe(1);
+        expect(run.errors).toEqual([expect.stringMatching(new RegExp(`^Input '${input}' has `))]);
+        expect(run.outputs).toEqual({});
+        expect(run.log).not.toContain('::group::');
+      }
+    },
+  );
 
   it('summarize-revert: the markdown goes to the job summary, the run id in the rejected tag', async () => {
     const run = await step({

@@ -291,7 +291,8 @@ export function checkFlaskRef(value: string): string {
   if (value === '' || flaskRefProblem(value) !== undefined)
     throw new UsageError(
       '--flask-ref',
-      `must be a branch, tag or commit (letters, digits, . _ / + -, by git's ref-name rules); got ${quoteWhole(value, 60)}`,
+      "must be a branch, tag or commit (letters, digits, . _ / + -, by git's ref-name rules); " +
+        `got ${quoteWhole(value, 60)}`,
     );
   return value;
 }

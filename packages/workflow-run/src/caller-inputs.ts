@@ -119,7 +119,9 @@ function parameterFileProblem(value: string): string | undefined {
   if (value === '') return undefined;
   const problem = workspacePathProblem(value);
   if (problem) return `${problem}.`;
-  return /\.(json|ya?ml)$/.test(value) ? undefined : `has ${quoteWhole(value)}, which is not a .json, .yaml or .yml file.`;
+  return /\.(json|ya?ml)$/.test(value)
+    ? undefined
+    : `has ${quoteWhole(value)}, which is not a .json, .yaml or .yml file.`;
 }
 
 function roleArnProblem(value: string): string | undefined {

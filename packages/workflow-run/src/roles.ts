@@ -31,8 +31,9 @@ export function checkRoles(inputs: RoleInputs): void {
   if (!isRoleArn(cloudformationRoleArn)) {
     throw new InputError(
       'cloudformation-role-arn',
-      `has ${quoteWhole(cloudformationRoleArn)}, which is not an IAM role ARN; set the repository variable the caller ` +
-        'passes (CFN_EXECUTION_ROLE_ARN in workflows-example) to the CloudFormationExecutionRoleArn output of ' +
+      `has ${quoteWhole(cloudformationRoleArn)}, which is not an IAM role ARN; ` +
+        'set the repository variable the caller passes (CFN_EXECUTION_ROLE_ARN in workflows-example) ' +
+        'to the CloudFormationExecutionRoleArn output of ' +
         'cloudformation/github-bake-role.yaml (the deploy roles create no stack resources themselves).',
     );
   }
@@ -56,8 +57,9 @@ export function checkRoles(inputs: RoleInputs): void {
   if (bakeRoleToAssume !== '' && !isRoleArn(bakeRoleToAssume)) {
     throw new InputError(
       'bake-role-to-assume',
-      `has ${quoteWhole(bakeRoleToAssume)}, which is not an IAM role ARN; set the repository variable the caller passes ` +
-        '(AWS_BAKE_ROLE_ARN in workflows-example) to the BakeRoleArn output of cloudformation/github-bake-role.yaml.',
+      `has ${quoteWhole(bakeRoleToAssume)}, which is not an IAM role ARN; ` +
+        'set the repository variable the caller passes (AWS_BAKE_ROLE_ARN in workflows-example) ' +
+        'to the BakeRoleArn output of cloudformation/github-bake-role.yaml.',
     );
   }
 }

@@ -174,7 +174,7 @@ describe("resolveFlaskRef: the workflow's inputs flask-repo and flask-ref", () =
 
   it('rejects a flask-repo that is neither owner/name nor https', async () => {
     expect(await failure(resolveFlaskRef('git@github.com:you/app.git', master, 'https://github.com'))).toBe(
-            "Input 'flask-repo' has 'git@github.com:you/app.git', which is neither owner/name nor an https:// git URL " +
+      "Input 'flask-repo' has 'git@github.com:you/app.git', which is neither owner/name nor an https:// git URL " +
         '(https://host/path: no commas, spaces, quotes, ${...}, user info, query or fragment).',
     );
   });

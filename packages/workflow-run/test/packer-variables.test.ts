@@ -10,7 +10,11 @@ describe('bakeVariablesJson', () => {
   it('names flask_repo, flask_ref and region, as the KEY=VALUE text did', () => {
     const sha = 'fedcba9876543210fedcba9876543210fedcba98';
     const json = bakeVariablesJson({ flaskUrl: 'https://github.com/o/app.git', appRevision: sha, region: 'us-west-2' });
-    expect(JSON.parse(json)).toEqual({ flask_repo: 'https://github.com/o/app.git', flask_ref: sha, region: 'us-west-2' });
+    expect(JSON.parse(json)).toEqual({
+      flask_repo: 'https://github.com/o/app.git',
+      flask_ref: sha,
+      region: 'us-west-2',
+    });
     expect(json).not.toContain('\n');
   });
 

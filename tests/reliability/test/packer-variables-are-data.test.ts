@@ -56,7 +56,7 @@ describe(
   'Packer variables are data: variables-json (bundled bake-ami, real Packer, packer/)',
   { timeout: 120_000 },
   () => {
-    it('a flask_repo with commas and =, and a flask_ref with a line break and quotes, are one variable each', async () => {
+    it('a flask_repo with commas and =, a flask_ref with a line break and quotes: one variable each', async () => {
       const flaskRepo = 'https://github.com/o/app.git,ssh_source_cidr=0.0.0.0/0,instance_type=t3.2xlarge';
       const flaskRef = `master\ninstance_type=t3.2xlarge,"quoted",'single',\${var.region}`;
       const run = await bake({

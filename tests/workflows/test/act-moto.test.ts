@@ -232,7 +232,7 @@ describe('the caller workflows under act against moto', () => {
 
   // A full SHA skips git ls-remote, so only the shape check stands between this URL and the bake, where
   // KEY=VALUE text used to split it into ssh_source_cidr and instance_type variables.
-  it('dispatch with a comma URL and a full-SHA flask-ref fails in resolve, one line naming flask-repo; no AMI, no instance', async () => {
+  it('a comma URL, a full-SHA flask-ref: fails in resolve, one line naming flask-repo; no AMI, instance', async () => {
     const before = await state();
     const ec2 = new EC2Client(moto.clientConfig);
     const instanceCount = async (): Promise<number> =>
