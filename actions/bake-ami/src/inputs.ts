@@ -5,7 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError, InvalidRequestError, KeyValueSyntaxError, parseKeyValues, resolveRegion } from '@img-mgr/kernel';
+import {
+  InputError,
+  InvalidRequestError,
+  KeyValueSyntaxError,
+  parseKeyValues,
+  quoteWhole,
+  resolveRegion,
+} from '@img-mgr/kernel';
 import type { Env } from '@img-mgr/kernel';
 import { checkVariables, type BakeRequest } from '@img-mgr/packer-bake/request';
 import { EnvInputs } from '@img-mgr/action-kit/inputs';
@@ -18,6 +25,7 @@ export const INPUT_OF_FIELD: Readonly<Record<keyof BakeRequest, string | undefin
   template: 'template',
   workingDirectory: 'working-directory',
   region: 'region',
+  // A domain error about the variables names this input, though a value may have come from variables-json.
   variables: 'variables',
   varFiles: 'var-files',
   only: 'only',
@@ -31,6 +39,9 @@ export const INPUT_OF_FIELD: Readonly<Record<keyof BakeRequest, string | undefin
   runId: undefined, // made by the main step
   manifestPath: undefined, // RUNNER_TEMP
 };
+
+/** Inputs that fill a field together with the one INPUT_OF_FIELD names for it. */
+export const ALSO_FILLS: Readonly<Record<string, keyof BakeRequest>> = { 'variables-json': 'variables' };
 
 /** A domain error about a request field, as the error about the action input that filled it. */
 export function asInputError(thrown: unknown): unknown {
@@ -65,7 +76,7 @@ function requestOf(env: Env): BakeInputs {
   const request: BakeInputs = {
     template,
     workingDirectory,
-    variables: packerVariables(input.raw('variables')),
+    variables: allPackerVariables(input.raw('variables'), input.raw('variables-json')),
     varFiles: input.list('var-files'),
     only,
     except,
@@ -110,4 +121,68 @@ export function packerVariables(text: string): Record<string, string> {
   }
   checkVariables(variables);
   return variables;
+}
+
+/**
+ * The `variables-json` input: one JSON object of variable names to string
+ * values, each passed to Packer as one `-var` argument whatever it holds (a
+ * comma, a line break, `=`, quotes), so a caller's string never meets the
+ * KEY=VALUE grammar. A key given twice is refused (JSON.parse would keep the
+ * last one silently); so is a value that is not a string.
+ */
+export function packerVariablesJson(text: string): Record<string, string> {
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text, which may hold a secret: say where, not what.
+    throw new InputError('variables-json', 'is not JSON; pass one object of variable names to strings');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InputError('variables-json', 'is not a JSON object; pass one object of variable names to strings');
+  }
+  const variables: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!VARIABLE_NAME.test(key))
+      throw new InputError('variables-json', `has the key ${quoteWhole(key)}, which is not a variable name`);
+    if (typeof value !== 'string') {
+      const kind = value === null ? 'null' : typeof value === 'object' ? 'a JSON object or list' : `a ${typeof value}`;
+      throw new InputError('variables-json', `sets '${key}' to ${kind}; every value must be a string`);
+    }
+    variables[key] = value;
+  }
+  const repeated = repeatedKey(text);
+  if (repeated !== undefined) throw new InputError('variables-json', `sets '${repeated}' more than once`);
+  try {
+    checkVariables(variables);
+  } catch (error: unknown) {
+    if (error instanceof InvalidRequestError) throw new InputError('variables-json', error.problem);
+    throw error;
+  }
+  return variables;
+}
+
+/**
+ * The first key a flat JSON object of strings names twice. Such an object's
+ * string literals alternate key, value, so every other literal is a key.
+ */
+function repeatedKey(text: string): string | undefined {
+  const literals = text.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+  const seen = new Set<string>();
+  for (let index = 0; index < literals.length; index += 2) {
+    const key = JSON.parse(literals[index] ?? '""') as string;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
+}
+
+/** `variables` and `variables-json` together; a name set in both is refused, as a name set twice in one is. */
+export function allPackerVariables(text: string, json: string): Record<string, string> {
+  const fromText = packerVariables(text);
+  const fromJson = packerVariablesJson(json);
+  const both = Object.keys(fromJson).find((key) => key in fromText);
+  if (both !== undefined) throw new InputError('variables-json', `sets '${both}', which variables sets too`);
+  return { ...fromText, ...fromJson };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ActionError, type Env } from '@img-mgr/kernel';
 import { defaultInputs, readActionYaml } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
-import { INPUT_OF_FIELD, readInputs } from '../src/inputs.js';
+import { ALSO_FILLS, INPUT_OF_FIELD, readInputs } from '../src/inputs.js';
 import { inputVariable } from '@img-mgr/action-kit/inputs';
 
 /** A workspace holding action.yml's default template folder. */
@@ -35,7 +35,7 @@ describe('bake-ami inputs and action.yml agree', () => {
     });
     readInputs(env);
     expect([...read].sort()).toEqual(declared.map(inputVariable).sort());
-    const named = Object.values(INPUT_OF_FIELD).filter((input) => input !== undefined);
+    const named = [...Object.values(INPUT_OF_FIELD).filter((input) => input !== undefined), ...Object.keys(ALSO_FILLS)];
     expect([...named].sort()).toEqual([...declared].sort());
   });
 
@@ -111,5 +111,50 @@ describe('the variables input (the kernel KEY=VALUE grammar, quotes kept for HCL
     expect(() => variables('fingerprint=x')).toThrow(
       "Input 'variables' sets 'fingerprint', which bake-ami sets itself",
     );
+  });
+});
+
+describe('the variables-json input (data: each value one Packer variable, whatever it holds)', () => {
+  const read = (json: string, text = ''): Record<string, string> =>
+    readInputs(runnerEnv({ 'variables-json': json, variables: text })).variables;
+
+  it.each([
+    [',', 'https://github.com/o/app.git,ssh_source_cidr=0.0.0.0/0,instance_type=t3.2xlarge'],
+    ['a line break', 'https://github.com/o/app.git\ninstance_type=t3.2xlarge'],
+    ['=', 'a=b=c'],
+    ['quotes', `say "hi", it's`],
+    ['${...}', '${var.ssh_source_cidr} ${{ secrets.TOKEN }}'],
+  ])('a value with %s stays one variable, exactly as given', (_what, value) => {
+    expect(read(JSON.stringify({ flask_repo: value, region: 'us-east-1' }))).toEqual({
+      flask_repo: value,
+      region: 'us-east-1',
+    });
+  });
+
+  it('the same variables read from variables-json and from variables are the same request (same fingerprint)', () => {
+    const sha = 'fedcba9876543210fedcba9876543210fedcba98';
+    const json = JSON.stringify({ flask_repo: 'https://github.com/o/app.git', flask_ref: sha, region: 'us-west-2' });
+    const text = `flask_repo=https://github.com/o/app.git\nflask_ref=${sha}\nregion=us-west-2`;
+    expect(read(json)).toEqual(read('', text));
+  });
+
+  it('adds to variables; a name in both is refused', () => {
+    expect(read('{"a":"1"}', 'b=2')).toEqual({ a: '1', b: '2' });
+    expect(() => read('{"a":"1"}', 'a=2')).toThrow("Input 'variables-json' sets 'a', which variables sets too");
+  });
+
+  it.each([
+    ['{"a":"1","a":"2"}', "Input 'variables-json' sets 'a' more than once"],
+    ['{"a":"x\\"y","b":"1","a":"2"}', "Input 'variables-json' sets 'a' more than once"],
+    ['{"a":1}', "Input 'variables-json' sets 'a' to a number; every value must be a string"],
+    ['{"a":{"b":"c"}}', "Input 'variables-json' sets 'a' to a JSON object or list; every value must be a string"],
+    ['{"a":null}', "Input 'variables-json' sets 'a' to null; every value must be a string"],
+    ['["a"]', "Input 'variables-json' is not a JSON object; pass one object of variable names to strings"],
+    ['a=1', "Input 'variables-json' is not JSON; pass one object of variable names to strings"],
+    ['{"9lives":"x"}', "Input 'variables-json' has the key '9lives', which is not a variable name"],
+    ['{"a,b":"x"}', "Input 'variables-json' has the key 'a,b', which is not a variable name"],
+    ['{"run_id":"mine"}', "Input 'variables-json' sets 'run_id', which bake-ami sets itself"],
+  ])('refuses %s in one line', (json, message) => {
+    expect(() => read(json)).toThrow(message);
   });
 });

@@ -4,8 +4,15 @@
  * Loads no `@actions/*`, so a bad input fails at once.
  */
 import { InputError, type Env } from '@img-mgr/kernel';
-import { EnvInputs } from '@img-mgr/action-kit/inputs';
-import type { BranchCheck, RevertFacts, RoleInputs, RolloutFacts } from '@img-mgr/workflow-run';
+import { EnvInputs, inputVariable } from '@img-mgr/action-kit/inputs';
+import {
+  CALLER_INPUTS,
+  type BranchCheck,
+  type CallerInput,
+  type RevertFacts,
+  type RoleInputs,
+  type RolloutFacts,
+} from '@img-mgr/workflow-run';
 
 /** What the step can do, as the `step` input names it. */
 export const STEPS = [
@@ -19,8 +26,15 @@ export const STEPS = [
 
 /** The inputs of each step, already checked. */
 export type StepInputs =
-  | { step: 'check-run'; branch: BranchCheck; roles: Omit<RoleInputs, 'bakes'>; underAct: boolean }
-  | { step: 'resolve-app-revision'; flaskRepo: string; flaskRef: string; serverUrl: string }
+  | {
+      step: 'check-run';
+      /** The workflow's string inputs this step was given, to check against their shapes. */
+      callerInputs: Partial<Record<CallerInput, string>>;
+      branch: BranchCheck;
+      roles: Omit<RoleInputs, 'bakes'>;
+      underAct: boolean;
+    }
+  | { step: 'resolve-app-revision'; flaskRepo: string; flaskRef: string; awsRegion: string; serverUrl: string }
   | { step: 'find-runner-address'; checkipUrl: string; githubEnv: string }
   | { step: 'explain-refused-token'; role: string }
   | { step: 'summarize-rollout'; facts: RolloutFacts }
@@ -35,6 +49,7 @@ export function readInputs(env: Env): StepInputs {
     case 'check-run':
       return {
         step,
+        callerInputs: givenCallerInputs(env),
         branch: {
           ref: env.GITHUB_REF ?? '',
           trustedBranch: read.defaulted('trusted-branch'),
@@ -56,6 +71,7 @@ export function readInputs(env: Env): StepInputs {
         step,
         flaskRepo: read.string('flask-repo', { required: true }),
         flaskRef: text('flask-ref'),
+        awsRegion: read.string('aws-region', { required: true }),
         serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
       };
     case 'find-runner-address': {
@@ -98,4 +114,18 @@ export function readInputs(env: Env): StepInputs {
     default:
       throw new InputError('step', `must be one of ${STEPS.join(', ')}; got '${step}'`);
   }
+}
+
+/**
+ * The caller inputs set in the step's environment, as the runner passes them
+ * (trimmed, as every action reads them). One left out of `with:` is not
+ * checked; one given empty is, since empty has a meaning of its own.
+ */
+function givenCallerInputs(env: Env): Partial<Record<CallerInput, string>> {
+  const given: Partial<Record<CallerInput, string>> = {};
+  for (const name of CALLER_INPUTS) {
+    const value = env[inputVariable(name)];
+    if (value !== undefined) given[name] = value.trim();
+  }
+  return given;
 }

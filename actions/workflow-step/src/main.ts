@@ -7,6 +7,8 @@ import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { annotateError, group, info, jobSummary, runAction, setOutput, warning } from '@img-mgr/action-kit';
 import {
+  bakeVariablesJson,
+  checkCallerInputs,
   checkRoles,
   checkTrustedBranch,
   explainRefusedToken,
@@ -29,12 +31,22 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       checkRun(inputs);
       return;
     case 'resolve-app-revision': {
+      // Before anything prints or passes them on (the group title below shows flask-repo).
+      checkCallerInputs(
+        { 'flask-repo': inputs.flaskRepo, 'flask-ref': inputs.flaskRef, 'aws-region': inputs.awsRegion },
+        process.env,
+      );
       const app = await group(`git ls-remote ${inputs.flaskRepo}`, () =>
         resolveFlaskRef(inputs.flaskRepo, inputs.flaskRef, inputs.serverUrl, { signal }),
       );
       info(`Baking ${app.url} at ${app.described} = ${app.revision}`);
       setOutput('flask-url', app.url);
       setOutput('app-revision', app.revision);
+      // As data: bake-ami passes each value as one -var argument, whatever it holds.
+      setOutput(
+        'packer-variables',
+        bakeVariablesJson({ flaskUrl: app.url, appRevision: app.revision, region: inputs.awsRegion }),
+      );
       await jobSummary().text(`App revision: \`${app.revision}\` (${app.described} of ${app.url})`).write();
       return;
     }
@@ -60,8 +72,12 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
   }
 }
 
-/** The branch, then (on GitHub) the roles; under act, where AWS calls go instead. */
+/**
+ * The shapes of the caller's inputs, the branch, then (on GitHub) the roles;
+ * under act, where AWS calls go instead.
+ */
 function checkRun(inputs: Extract<StepInputs, { step: 'check-run' }>): void {
+  checkCallerInputs(inputs.callerInputs, process.env);
   info(checkTrustedBranch(inputs.branch));
   if (!inputs.underAct) {
     checkRoles({ ...inputs.roles, bakes: runBakes(inputs.branch) });

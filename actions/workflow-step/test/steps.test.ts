@@ -38,7 +38,7 @@ describe('workflow-step, bundled', () => {
   });
 
   it('check-run: the roles on GitHub; under act, where AWS calls go instead', async () => {
-    const inputs = { step: 'check-run', 'trusted-branch': 'master', 'role-to-assume': 'not-a-role' };
+    const inputs = { step: 'check-run', 'trusted-branch': 'master', 'role-to-assume': '' };
     const github = await step(inputs, { GITHUB_REF: 'refs/heads/master' });
     expect(github.exitCode).toBe(1);
     expect(github.errors).toEqual([expect.stringMatching(/^Input 'cloudformation-role-arn' has '', which is not/)]);
@@ -53,13 +53,52 @@ describe('workflow-step, bundled', () => {
   it('resolve-app-revision: a full SHA is the revision, owner/name a URL on GITHUB_SERVER_URL', async () => {
     const sha = 'fedcba9876543210fedcba9876543210fedcba98';
     const run = await step(
-      { step: 'resolve-app-revision', 'flask-repo': 'you/app', 'flask-ref': sha },
+      { step: 'resolve-app-revision', 'flask-repo': 'you/app', 'flask-ref': sha, 'aws-region': 'us-west-2' },
       { GITHUB_SERVER_URL: 'https://github.example.com' },
     );
     expect(run.exitCode, run.log).toBe(0);
-    expect(run.outputs).toEqual({ 'flask-url': 'https://github.example.com/you/app.git', 'app-revision': sha });
+    const url = 'https://github.example.com/you/app.git';
+    expect(run.outputs).toEqual({
+      'flask-url': url,
+      'app-revision': sha,
+      'packer-variables': JSON.stringify({ flask_repo: url, flask_ref: sha, region: 'us-west-2' }),
+    });
     expect(run.log).toContain(`Baking https://github.example.com/you/app.git at ${sha} = ${sha}`);
   });
+
+  it.each([
+    ['check-run', 'flask-repo'],
+    ['resolve-app-revision', 'flask-repo'],
+    ['check-run', 'flask-ref'],
+    ['resolve-app-revision', 'flask-ref'],
+    ['check-run', 'parameter-file'],
+    ['check-run', 'stack-name'],
+  ])(
+    '%s: a %s with a comma, a line break or ${...} fails in one line naming it, before git runs',
+    async (name, input) => {
+      const sha = 'fedcba9876543210fedcba9876543210fedcba98';
+      const valid: Record<string, string> = {
+        'flask-repo': 'https://github.com/o/app.git',
+        'flask-ref': sha,
+        'parameter-file': 'deploy/dev.json',
+        'stack-name': 'img-mgr-dev',
+      };
+      for (const tail of [
+        ',ssh_source_cidr=0.0.0.0/0,instance_type=t3.2xlarge',
+        '\ninstance_type=t3.2xlarge',
+        '${x}',
+      ]) {
+        const run = await step(
+          { step: name, ...valid, [input]: `${valid[input] ?? ''}${tail}`, 'aws-region': 'us-east-1' },
+          { GITHUB_REF: 'refs/heads/master', ACT: 'true' },
+        );
+        expect(run.exitCode).toBe(1);
+        expect(run.errors).toEqual([expect.stringMatching(new RegExp(`^Input '${input}' has `))]);
+        expect(run.outputs).toEqual({});
+        expect(run.log).not.toContain('::group::');
+      }
+    },
+  );
 
   it('summarize-revert: the markdown goes to the job summary, the run id in the rejected tag', async () => {
     const run = await step({

@@ -9,6 +9,10 @@ import { COMMANDS, DEFAULTS, FLAGS, type Command } from './cli-table.js';
 import { UsageError } from './errors.js';
 // The actions' region rules and list; the ./region subpath loads no AWS SDK code, so parsing stays fast.
 import { ANY_REGION_ENV, isKnownRegion, isRegionName, parseDuration, quoteWhole, type Env } from '@img-mgr/kernel';
+// The rules the actions and the reusable workflow apply to the same values (SDK-free subpaths), not copies.
+import { AMI_ID_PATTERN, parameterNameProblem, parseRollbackTarget } from '@img-mgr/ami-publish/validate';
+import { STACK_NAME } from '@img-mgr/stack-deploy/names';
+import { flaskRefProblem } from '@img-mgr/workflow-run/caller-inputs';
 
 export { COMMANDS, DEFAULTS, FLAGS, type Command } from './cli-table.js';
 
@@ -236,24 +240,13 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   if (app !== undefined) options.appStack = checkStackName('--app-stack', app);
   const ami = values.get('--ami-id');
   if (ami !== undefined)
-    options.amiId = checkPattern(
-      '--ami-id',
-      ami,
-      /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
-      'an AMI id such as ami-0123456789abcdef0',
-    );
+    options.amiId = checkPattern('--ami-id', ami, AMI_ID_PATTERN, 'an AMI id such as ami-0123456789abcdef0');
   const to = values.get('--to');
-  if (to !== undefined) {
-    options.rollbackTo = checkPattern(
-      '--to',
-      to,
-      /^(previous|[1-9]\d{0,5}|[A-Za-z_.-][A-Za-z0-9_.-]{0,99})$/,
-      "'previous', a version number or a label",
-    );
-  }
+  if (to !== undefined) options.rollbackTo = checkRollbackTo(to);
   const stateDir = values.get('--state-dir');
+  // A path goes to the file system only (never a shell or KEY=VALUE text): any character but a control one.
   if (stateDir !== undefined)
-    options.stateDir = checkPattern('--state-dir', stateDir, /^[^\0\n]+$/, 'a directory path');
+    options.stateDir = checkPattern('--state-dir', stateDir, /^[^\u0000-\u001f\u007f]+$/, 'a directory path');
   return options;
 }
 
@@ -293,19 +286,34 @@ export function checkFlaskRepo(value: string): string {
   );
 }
 
-/** `--flask-ref`: a branch, tag or commit name. */
+/** `--flask-ref`: a branch, tag or ref name, or a full commit SHA, by the reusable workflow's rule for flask-ref. */
 export function checkFlaskRef(value: string): string {
-  if (value.includes('..'))
-    throw new UsageError('--flask-ref', `must be a branch, tag or commit; got ${quoteWhole(value, 60)}`);
-  return checkPattern(
-    '--flask-ref',
-    value,
-    /^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$/,
-    'a branch, tag or commit (letters, digits, . _ / -)',
-  );
+  if (value === '' || flaskRefProblem(value) !== undefined)
+    throw new UsageError(
+      '--flask-ref',
+      "must be a branch, tag or commit (letters, digits, . _ / + -, by git's ref-name rules); " +
+        `got ${quoteWhole(value, 60)}`,
+    );
+  return value;
 }
 
+/** `--to`: previous, a version number or a label, by publish-ami's rule for rollback-to. */
+function checkRollbackTo(value: string): string {
+  // parseRollbackTarget trims: a value that needs it is not the one the user meant.
+  if (value !== value.trim() || parseRollbackTarget(value).problem !== undefined)
+    throw new UsageError('--to', `must be 'previous', a version number or a label; got ${quoteWhole(value, 60)}`);
+  return value;
+}
+
+/** http(s)://host[:port][/path]: the URL parser alone would drop a line break or tab from the value it keeps. */
+const ENDPOINT = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+-]*)*$/;
+
 function checkEndpoint(value: string): string {
+  if (!ENDPOINT.test(value))
+    throw new UsageError(
+      '--endpoint',
+      `must be an http(s) URL such as http://127.0.0.1:5000; got ${quoteWhole(value, 60)}`,
+    );
   let url: URL;
   try {
     url = new URL(value);
@@ -324,6 +332,7 @@ function checkEndpoint(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/** `--parameter-name`: a path (it starts with /) by publish-ami's parameter-name rule. */
 function checkParameterName(value: string): string {
   const name = checkPattern(
     '--parameter-name',
@@ -333,16 +342,13 @@ function checkParameterName(value: string): string {
   );
   if (/^\/(aws|ssm)/i.test(name))
     throw new UsageError('--parameter-name', 'must not start with /aws or /ssm (reserved by AWS)');
+  const problem = parameterNameProblem(name);
+  if (problem) throw new UsageError('--parameter-name', problem);
   return name;
 }
 
 function checkStackName(flag: string, value: string): string {
-  return checkPattern(
-    flag,
-    value,
-    /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
-    'a stack name (a letter, then letters, digits or -, at most 128)',
-  );
+  return checkPattern(flag, value, STACK_NAME, 'a stack name (a letter, then letters, digits or -, at most 128)');
 }
 
 function checkPattern(flag: string, value: string, pattern: RegExp, what: string): string {

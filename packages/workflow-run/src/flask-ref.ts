@@ -3,28 +3,19 @@
  * URL and the commit to bake (with the one rule of app-revision.ts), or into
  * one error line that names the input to fix.
  */
-import { hasUrlCredentials, InputError } from '@img-mgr/kernel';
+import { InputError } from '@img-mgr/kernel';
 import { resolveAppRevision, type LookupOptions } from './app-revision.js';
-
-/** owner/name on the GitHub server that runs the workflow. */
-const OWNER_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+import { flaskRefProblem, flaskRepoProblem } from './caller-inputs.js';
 
 /**
  * The git URL of flask-repo: an https:// URL as it is, owner/name on
- * `serverUrl`. A URL with credentials is refused before anything prints it:
- * it would reach the log, the job outputs and the AMI's tags.
+ * `serverUrl`. Anything else (a URL with credentials, commas, spaces, quotes
+ * or `${`) is refused before anything prints it or passes it on.
  */
 export function appRepositoryUrl(flaskRepo: string, serverUrl: string): string {
-  if (hasUrlCredentials(flaskRepo)) {
-    throw new InputError(
-      'flask-repo',
-      "holds credentials in its URL (user:token@), which would reach logs and the AMI's tags; " +
-        'pass owner/name or a URL without them.',
-    );
-  }
-  if (flaskRepo.startsWith('https://')) return flaskRepo;
-  if (OWNER_NAME.test(flaskRepo)) return `${serverUrl}/${flaskRepo}.git`;
-  throw new InputError('flask-repo', `has '${flaskRepo}', which is neither owner/name nor an https:// git URL.`);
+  const problem = flaskRepo === '' ? 'is empty; pass owner/name or an https:// git URL.' : flaskRepoProblem(flaskRepo);
+  if (problem) throw new InputError('flask-repo', problem);
+  return flaskRepo.startsWith('https://') ? flaskRepo : `${serverUrl}/${flaskRepo}.git`;
 }
 
 /** The app to bake: its URL, the commit, and how flask-ref was read (for the log). */
@@ -43,6 +34,8 @@ export async function resolveFlaskRef(
   options: LookupOptions = {},
 ): Promise<FlaskRevision> {
   const url = appRepositoryUrl(flaskRepo, serverUrl);
+  const refProblem = flaskRefProblem(flaskRef);
+  if (refProblem) throw new InputError('flask-ref', refProblem);
   const found = await resolveAppRevision(url, flaskRef, options);
   if (found.kind === 'found') {
     const described = flaskRef ? flaskRef : `its default branch ${found.branch ?? 'HEAD'}`;

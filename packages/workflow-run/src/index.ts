@@ -13,6 +13,16 @@ export {
   type LookupOptions,
 } from './app-revision.js';
 export { appRepositoryUrl, resolveFlaskRef, type FlaskRevision } from './flask-ref.js';
+export {
+  CALLER_INPUTS,
+  callerInputProblem,
+  checkCallerInputs,
+  flaskRefProblem,
+  flaskRepoProblem,
+  refNameProblem,
+  type CallerInput,
+} from './caller-inputs.js';
+export { bakeVariablesJson, type BakeVariables } from './packer-variables.js';
 export { branchMatches, checkTrustedBranch, needsTrustedBranch, runBakes, type BranchCheck } from './trusted-branch.js';
 export { checkRoles, isRoleArn, type RoleInputs } from './roles.js';
 export {

@@ -4,10 +4,10 @@
  * bake needs a role of its own, and the other way round. Each refusal names
  * the repository variable that workflows-example passes.
  */
-import { InputError } from '@img-mgr/kernel';
+import { InputError, quoteWhole } from '@img-mgr/kernel';
 
-/** An IAM role ARN in any partition. */
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/;
+/** An IAM role ARN in any partition: a path and a name of IAM's characters (letters, digits, + = , . @ _ - /). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
 
 export interface RoleInputs {
   roleToAssume: string;
@@ -31,8 +31,9 @@ export function checkRoles(inputs: RoleInputs): void {
   if (!isRoleArn(cloudformationRoleArn)) {
     throw new InputError(
       'cloudformation-role-arn',
-      `has '${cloudformationRoleArn}', which is not an IAM role ARN; set the repository variable the caller ` +
-        'passes (CFN_EXECUTION_ROLE_ARN in workflows-example) to the CloudFormationExecutionRoleArn output of ' +
+      `has ${quoteWhole(cloudformationRoleArn)}, which is not an IAM role ARN; ` +
+        'set the repository variable the caller passes (CFN_EXECUTION_ROLE_ARN in workflows-example) ' +
+        'to the CloudFormationExecutionRoleArn output of ' +
         'cloudformation/github-bake-role.yaml (the deploy roles create no stack resources themselves).',
     );
   }
@@ -40,7 +41,7 @@ export function checkRoles(inputs: RoleInputs): void {
     const variable = environment === 'prod' ? 'AWS_PROD_ROLE_ARN' : 'AWS_ROLE_ARN';
     throw new InputError(
       'role-to-assume',
-      `has '${roleToAssume}', which is not an IAM role ARN; set the repository variable the caller passes ` +
+      `has ${quoteWhole(roleToAssume)}, which is not an IAM role ARN; set the repository variable the caller passes ` +
         `(${variable} in workflows-example) to the DeployRoleArn output of the ` +
         `cloudformation/github-deploy-role.yaml stack of environment '${environment}'.`,
     );
@@ -56,8 +57,9 @@ export function checkRoles(inputs: RoleInputs): void {
   if (bakeRoleToAssume !== '' && !isRoleArn(bakeRoleToAssume)) {
     throw new InputError(
       'bake-role-to-assume',
-      `has '${bakeRoleToAssume}', which is not an IAM role ARN; set the repository variable the caller passes ` +
-        '(AWS_BAKE_ROLE_ARN in workflows-example) to the BakeRoleArn output of cloudformation/github-bake-role.yaml.',
+      `has ${quoteWhole(bakeRoleToAssume)}, which is not an IAM role ARN; ` +
+        'set the repository variable the caller passes (AWS_BAKE_ROLE_ARN in workflows-example) ' +
+        'to the BakeRoleArn output of cloudformation/github-bake-role.yaml.',
     );
   }
 }

@@ -57,9 +57,11 @@ export function revertSummary(facts: RevertFacts): string {
   const { amiId, parameterName } = facts;
   let rows: string[];
   if (facts.revertOutcome !== 'success') {
+    // The revert is conditional: it refuses when another writer published a newer version, and then
+    // "roll back to previous" would overwrite that newer work. So the summary only repeats the outcome.
     rows = [
-      `| Revert | FAILED: ${code(parameterName)} may still name ${code(amiId)}; ` +
-        "see the step's error and run rollback-to previous |",
+      `| Revert | The revert step ended in ${facts.revertOutcome || 'no outcome'}: ${code(parameterName)} ` +
+        `was not put back by this run; its error line (and publish-ami's summary) says which version is live |`,
     ];
   } else {
     rows = [
@@ -73,7 +75,8 @@ export function revertSummary(facts: RevertFacts): string {
     ];
   }
   return [
-    `### img-mgr rollout${toEnvironment(facts.environment)} FAILED: reverted`,
+    `### img-mgr rollout${toEnvironment(facts.environment)} FAILED: ` +
+      (facts.revertOutcome === 'success' ? 'reverted' : 'not reverted'),
     '',
     `The deploy of ${code(facts.stackName)} failed, so the stack stays on the AMI it ran before.`,
     '',

@@ -165,9 +165,17 @@ describe("resolveFlaskRef: the workflow's inputs flask-repo and flask-ref", () =
     );
   });
 
+  it('refuses a flask-ref of another shape before git ls-remote runs (no lookup, no other message)', async () => {
+    expect(await failure(resolveFlaskRef(FORK, 'main,instance_type=t3.2xlarge', 'https://github.com'))).toBe(
+      "Input 'flask-ref' has 'main,instance_type=t3.2xlarge', which is neither a full commit SHA nor a branch, " +
+        'tag or ref name (it has characters other than letters, digits and . _ / + -).',
+    );
+  });
+
   it('rejects a flask-repo that is neither owner/name nor https', async () => {
     expect(await failure(resolveFlaskRef('git@github.com:you/app.git', master, 'https://github.com'))).toBe(
-      "Input 'flask-repo' has 'git@github.com:you/app.git', which is neither owner/name nor an https:// git URL.",
+      "Input 'flask-repo' has 'git@github.com:you/app.git', which is neither owner/name nor an https:// git URL " +
+        '(https://host/path: no commas, spaces, quotes, ${...}, user info, query or fragment).',
     );
   });
 });

@@ -80,12 +80,19 @@ describe('the summary of a failed rollout', () => {
     );
   });
 
-  it('a failed revert says the parameter may still name the AMI, and what to run', () => {
-    const text = revertSummary({ ...facts, revertOutcome: 'failure' });
-    expect(text).toContain(
-      `| Revert | FAILED: \`/common/img-mgr/golden-ami\` may still name \`${NEW}\`; ` +
-        "see the step's error and run rollback-to previous |",
-    );
-    expect(text).not.toContain('Failed AMI');
-  });
+  it.each(['failure', 'cancelled'])(
+    'a revert that ended in %s repeats that outcome and never advises rollback-to previous',
+    (outcome) => {
+      // The revert refuses when another writer published a newer version; a rollback to previous would
+      // overwrite that newer work, so the summary points to the step's line that names the live version.
+      const text = revertSummary({ ...facts, revertOutcome: outcome });
+      expect(text.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: not reverted');
+      expect(text).toContain(
+        `| Revert | The revert step ended in ${outcome}: \`/common/img-mgr/golden-ami\` was not put back by ` +
+          "this run; its error line (and publish-ami's summary) says which version is live |",
+      );
+      expect(text).not.toContain('rollback-to previous');
+      expect(text).not.toContain('Failed AMI');
+    },
+  );
 });

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, ListChangeSetsCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -225,6 +226,50 @@ describe('the caller workflows under act against moto', () => {
       expect(after.images).toHaveLength(before.images.length);
       expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
     } finally {
+      rmSync(payloadDir, { recursive: true, force: true });
+    }
+  });
+
+  // A full SHA skips git ls-remote, so only the shape check stands between this URL and the bake, where
+  // KEY=VALUE text used to split it into ssh_source_cidr and instance_type variables.
+  it('a comma URL, a full-SHA flask-ref: fails in resolve, one line naming flask-repo; no AMI, instance', async () => {
+    const before = await state();
+    const ec2 = new EC2Client(moto.clientConfig);
+    const instanceCount = async (): Promise<number> =>
+      ((await ec2.send(new DescribeInstancesCommand({}))).Reservations ?? []).flatMap((r) => r.Instances ?? []).length;
+    const instancesBefore = await instanceCount();
+    const url = 'https://github.com/o/app.git,ssh_source_cidr=0.0.0.0/0,instance_type=t3.2xlarge';
+    const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
+    const payload = JSON.parse(readFileSync(join(root, 'workflows-example', 'act', 'dispatch.json'), 'utf8')) as {
+      inputs: Record<string, string>;
+    };
+    payload.inputs['flask-repo'] = url;
+    payload.inputs['flask-ref'] = fork.head();
+    writeFileSync(join(payloadDir, 'dispatch.json'), JSON.stringify(payload));
+    try {
+      const run = await runAct({
+        root,
+        workdir: fork.dir,
+        workflow: 'deploy-manually.yml',
+        event: 'workflow_dispatch',
+        eventFile: join(payloadDir, 'dispatch.json'),
+        aws: moto.env,
+        packerVariables: localPackerVariables(moto.endpoint),
+      });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.jobs).toEqual({ [job("Resolve the app revision and this workflow's commit")]: 'failed' });
+      const errors = run.steps.split('\n').filter((line) => line.includes('::error::'));
+      expect(errors).toEqual([
+        `::error::Input 'flask-repo' has '${url}', which is neither owner/name nor an https:// git URL ` +
+          '(https://host/path: no commas, spaces, quotes, ${...}, user info, query or fragment).',
+      ]);
+      const after = await state();
+      expect(after.images).toHaveLength(before.images.length);
+      expect(after.parameter).toEqual(before.parameter);
+      expect(after.stack?.LastUpdatedTime).toEqual(before.stack?.LastUpdatedTime);
+      expect(await instanceCount()).toBe(instancesBefore);
+    } finally {
+      ec2.destroy();
       rmSync(payloadDir, { recursive: true, force: true });
     }
   });

@@ -129,7 +129,19 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(bake).toBeGreaterThan(lookup);
     expect(steps[lookup]?.if).toBe('${{ !env.ACT }}');
     expect(steps[lookup]?.with?.['checkip-url']).toBe('https://checkip.amazonaws.com');
-    expect(steps[bake]?.with?.variables).not.toContain('ssh_source_cidr');
+    expect(steps[bake]?.with?.variables ?? '').not.toContain('ssh_source_cidr');
+  });
+
+  it("passes the bake's Packer variables as data: resolve's JSON, no caller string in KEY=VALUE text", () => {
+    const bake = (reusable.jobs.bake?.steps ?? []).find((step) => step.uses === './.img-mgr/actions/bake-ami');
+    expect(bake?.with?.['variables-json']).toBe('${{ needs.resolve.outputs.packer-variables }}');
+    // An expression in the KEY=VALUE text would paste a value whose commas or line breaks make more variables.
+    expect(bake?.with?.variables ?? '').not.toContain('${{');
+    const check = (reusable.jobs.resolve?.steps ?? []).find((step) => step.with?.step === 'check-run');
+    for (const input of ['flask-repo', 'flask-ref', 'aws-region', 'parameter-name', 'stack-name', 'template']) {
+      expect(check?.with?.[input], input).toBe(`\${{ inputs.${input} }}`);
+    }
+    expect(check?.with?.['parameter-file']).toBe('${{ inputs.parameter-file }}');
   });
 
   it('chains bake -> publish -> deploy and queues runs per stack instead of cancelling them', () => {
