@@ -20,6 +20,8 @@ const MODES = ['create-and-execute', 'plan', 'execute'] as const satisfies reado
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KMS_KEY =
+  /^(?:(?:mrk-)?[0-9a-f-]{32,40}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+)$/;
 
 /** The action input that fills each field of the DeployRequest, to name it in an error line. */
 export const INPUT_OF_FIELD: Readonly<Record<keyof DeployRequest, string | undefined>> = {
@@ -42,6 +44,8 @@ export const INPUT_OF_FIELD: Readonly<Record<keyof DeployRequest, string | undef
   recreateFailedStack: 'recreate-failed-stack',
   cancelOnAbort: 'cancel-on-abort',
   templateBucket: 'template-bucket',
+  checkLaunchKey: 'check-launch-key',
+  launchKmsKey: 'launch-kms-key',
 };
 
 /** A domain error about a request field, as the error about the action input that filled it. */
@@ -96,5 +100,10 @@ function requestOf(env: Env): DeployRequest {
     recreateFailedStack: input.boolean('recreate-failed-stack'),
     cancelOnAbort: input.boolean('cancel-on-abort'),
     templateBucket: input.string('template-bucket', { pattern: BUCKET, patternHint: 'must be an S3 bucket name' }),
+    checkLaunchKey: input.boolean('check-launch-key'),
+    launchKmsKey: input.string('launch-kms-key', {
+      pattern: KMS_KEY,
+      patternHint: 'must be a KMS key id, alias/NAME, or a key or alias ARN',
+    }),
   };
 }
