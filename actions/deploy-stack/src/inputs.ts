@@ -20,8 +20,11 @@ const MODES = ['create-and-execute', 'plan', 'execute'] as const satisfies reado
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KMS_KEY =
-  /^(?:(?:mrk-)?[0-9a-f-]{32,40}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[A-Za-z0-9/_-]+)$/;
+/** A KMS key id (mrk- for a multi-Region key), alias/NAME, or a key or alias ARN. */
+const KMS_KEY = new RegExp(
+  String.raw`^(?:(?:mrk-)?[0-9a-fA-F-]{32,40}|alias\/[\w/-]{1,250}|` +
+    String.raw`arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+)$`,
+);
 
 /** The action input that fills each field of the DeployRequest, to name it in an error line. */
 export const INPUT_OF_FIELD: Readonly<Record<keyof DeployRequest, string | undefined>> = {

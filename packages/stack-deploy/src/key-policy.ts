@@ -30,8 +30,10 @@ export const REQUIRED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
 
 /** The ARN of Auto Scaling's default service-linked role in `account`. */
 export function autoScalingRoleArn(partition: string, account: string): string {
-  return `arn:${partition}:iam::${account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+  return `arn:${partition}:iam::${account}:role/${AUTO_SCALING_ROLE_PATH}`;
 }
+
+const AUTO_SCALING_ROLE_PATH = 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
 
 /** What the policy leaves out: each documented statement that is (partly) missing, with the actions it lacks. */
 export interface PolicyGap {
@@ -81,7 +83,7 @@ function parseStatements(policyText: string): Statement[] {
   return list.filter((item): item is Statement => item !== null && typeof item === 'object');
 }
 
-/** A Principal value as its list of AWS principals ("*" for everyone); service and federated principals are not roles. */
+/** A Principal as its list of AWS principals ("*" for everyone); service and federated principals are no role. */
 function awsPrincipals(principal: unknown): string[] {
   if (principal === '*') return ['*'];
   if (principal === null || typeof principal !== 'object') return [];

@@ -157,7 +157,7 @@ describe('launch-key preflight (moto KMS and EC2)', () => {
     );
   });
 
-  it('a key the role may not read (AccessDeniedException from a stand-in KMS client) fails naming the permission', async () => {
+  it('a key the role may not read (AccessDenied from a stand-in KMS client) fails naming the permission', async () => {
     const denied = {
       send: () =>
         Promise.reject(awsError('AccessDeniedException', 'User is not authorized to perform: kms:DescribeKey')),
