@@ -18,7 +18,7 @@ export const KEY_POLICY_DOC = 'cloudformation/README.md, "Customer-managed EBS k
 /** Where the deploy role gets the preflight's permissions, for an access-denied line. */
 const GRANTED_BY =
   "github-deploy-role.yaml's deploy role grants ec2:GetEbsEncryptionByDefault, ec2:GetEbsDefaultKmsKeyId, " +
-  'kms:DescribeKey and kms:GetKeyPolicy on keys of its account and DeployRegions (LaunchKeyPreflight)';
+  'kms:DescribeKey and kms:GetKeyPolicy on keys of its account and DeployRegions (policy launch-key-preflight)';
 
 export interface LaunchKeyRequest {
   /** The region the instances launch in. */

@@ -167,7 +167,8 @@ describe('launch-key preflight (moto KMS and EC2)', () => {
     expect(error.message).toMatch(
       new RegExp(
         `^'launchKmsKey' is '${keys.allowed}', which the role may not read: kms:DescribeKey was refused ` +
-          "\\(AccessDeniedException\\); github-deploy-role.yaml's deploy role grants .*\\(LaunchKeyPreflight\\)",
+          "\\(AccessDeniedException\\); github-deploy-role.yaml's deploy role grants " +
+          '.*\\(policy launch-key-preflight\\)',
       ),
     );
   });
