@@ -50,15 +50,23 @@ export function parseKeyArn(key: string): KeyArn | undefined {
   return match ? { partition: match[1] ?? 'aws', region: match[2] ?? '', account: match[3] ?? '' } : undefined;
 }
 
+/** The role may not read what the check needs; `problem` says which call was refused. */
+class UnreadableKey extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
 /**
  * Checks the launch key; resolves with what it checked, or throws an InvalidRequestError naming `field` (a given
- * key in another region, missing, or unreadable) or an ActionError (the key policy lacks the statements, or the
- * account's default key cannot be read). Every error is one line.
+ * key in another region, missing, disabled or unreadable) or an ActionError (the key policy lacks the statements,
+ * or the account's default key is missing or disabled). Every error is one line. When the role may not read the
+ * account's EBS default (a deploy role made before it had these reads), it warns and lets the deploy go on, so an
+ * existing caller is not stopped by a check it did not ask for.
  */
 export async function checkLaunchKey(request: LaunchKeyRequest, context: Context): Promise<LaunchKeyVerdict> {
   const { region } = request;
   const given = request.keyId?.trim() ?? '';
-  const mark = request.mark ?? (<C extends object>(command: C): C => command);
   const arn = given ? parseKeyArn(given) : undefined;
   if (arn && arn.region !== region) {
     throw new InvalidRequestError(
@@ -67,6 +75,25 @@ export async function checkLaunchKey(request: LaunchKeyRequest, context: Context
         "EBS encrypts a volume with a key of the volume's own region",
     );
   }
+  try {
+    return await inspectKey(request, given, context);
+  } catch (error: unknown) {
+    if (!(error instanceof UnreadableKey)) throw error;
+    if (given) throw new InvalidRequestError(request.field, `is '${given}', ${error.problem}`);
+    const why = error.problem.replace(/^which /, '');
+    const reason = `the account's EBS default key in ${region} was not checked: ${why}`;
+    context.log.warn(
+      `Launch key: ${reason}. A customer-managed default key whose policy does not allow ` +
+        `AWSServiceRoleForAutoScaling stops every launch (${KEY_POLICY_DOC})`,
+    );
+    return { checked: false, reason };
+  }
+}
+
+/** The checks after the request is known to be well-formed; an unreadable key or setting throws UnreadableKey. */
+async function inspectKey(request: LaunchKeyRequest, given: string, context: Context): Promise<LaunchKeyVerdict> {
+  const { region } = request;
+  const mark = request.mark ?? (<C extends object>(command: C): C => command);
   const key = given || (await defaultKey(request, context, mark));
   if (!key) return { checked: false, reason: `EBS encryption by default is off in ${region} and no key is given` };
   const subject = given ? `Launch key '${given}'` : `The account's EBS default key '${key}' (${region})`;
@@ -123,14 +150,10 @@ async function defaultKey(
     await import('@aws-sdk/client-ec2');
   const ec2 = context.clients.get(EC2Client, request.region);
   const options = { abortSignal: context.signal };
-  const denied = (permission: string, error: unknown): Error =>
+  const denied = (permission: string, error: unknown): unknown =>
     awsErrorClass(error) === 'access-denied'
-      ? new ActionError(
-          `Could not check the account's EBS default key in ${request.region}: the role may not call ${permission} ` +
-            `(${awsErrorName(error)})`,
-          GRANTED_BY,
-        )
-      : (error as Error);
+      ? new UnreadableKey(`the role may not call ${permission} (${awsErrorName(error)}); ${GRANTED_BY}`)
+      : error;
   try {
     const on = await ec2.send(mark(new GetEbsEncryptionByDefaultCommand({})), options);
     if (!on.EbsEncryptionByDefault) return '';
@@ -146,7 +169,7 @@ async function defaultKey(
   }
 }
 
-/** One KMS read: a missing key and a refusal become one-line errors about the key. */
+/** One KMS read: a missing key becomes a one-line error about it, a refusal an UnreadableKey. */
 async function readKey<T>(
   read: () => Promise<T>,
   refused: (problem: string) => Error,
@@ -158,7 +181,7 @@ async function readKey<T>(
     const kind = awsErrorClass(error);
     if (kind === 'not-found') throw refused(`which does not exist in ${facts.region}`);
     if (kind === 'access-denied') {
-      throw refused(
+      throw new UnreadableKey(
         `which the role may not read: ${facts.permission} was refused (${awsErrorName(error)}); ${GRANTED_BY}; ` +
           "KMS reads no other account's key policy, so check a key of another account by hand",
       );

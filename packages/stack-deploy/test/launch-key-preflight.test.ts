@@ -225,15 +225,40 @@ describe('launch-key preflight (moto KMS and EC2)', () => {
       });
     });
 
-    it('a role that may not call ec2:GetEbsEncryptionByDefault fails naming it', async () => {
+    it('a role that may not read the EBS default (a deploy role made before it could) warns and goes on', async () => {
       const denied = { send: () => Promise.reject(awsError('UnauthorizedOperation', 'You are not authorized')) };
-      const error = await failure(undefined, context([], { EC2Client: denied }));
-      expect(error).toBeInstanceOf(ActionError);
-      expect(error.message).toMatch(
+      const lines: string[] = [];
+      const verdict = await checkLaunchKey(request(), context(lines, { EC2Client: denied }));
+      expect(verdict.checked).toBe(false);
+      expect(verdict.reason).toMatch(
         new RegExp(
-          `^Could not check the account's EBS default key in ${REGION}: the role may not call ` +
-            'ec2:GetEbsEncryptionByDefault \\(UnauthorizedOperation\\)\\. ',
+          `^the account's EBS default key in ${REGION} was not checked: the role may not call ` +
+            "ec2:GetEbsEncryptionByDefault \\(UnauthorizedOperation\\); github-deploy-role.yaml's deploy role grants",
         ),
+      );
+      expect(lines).toEqual([
+        `warning: Launch key: ${verdict.reason}. A customer-managed default key whose policy does not allow ` +
+          `AWSServiceRoleForAutoScaling stops every launch (${KEY_POLICY_DOC})`,
+      ]);
+    });
+
+    it('a default key whose policy the role may not read warns the same way; a given one fails', async () => {
+      const lines: string[] = [];
+      const kmsDenied = {
+        send: (command: object) =>
+          command.constructor.name === 'DescribeKeyCommand'
+            ? Promise.resolve({ KeyMetadata: { Arn: keys.bareArn, KeyId: keys.bare, KeyManager: 'CUSTOMER' } })
+            : Promise.reject(awsError('AccessDeniedException', 'not authorized to perform: kms:GetKeyPolicy')),
+      };
+      const stand = { EC2Client: ec2Answering(keys.bareArn), KMSClient: kmsDenied };
+      const verdict = await checkLaunchKey(request(), context(lines, stand));
+      expect(verdict.checked).toBe(false);
+      expect(verdict.reason).toMatch(/was not checked: the role may not read: kms:GetKeyPolicy was refused/);
+      expect(lines).toHaveLength(1);
+      const error = await failure(keys.bare, context([], stand));
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error.message).toMatch(
+        new RegExp(`^'launchKmsKey' is '${keys.bare}', which the role may not read: kms:GetKeyPolicy`),
       );
     });
   });
