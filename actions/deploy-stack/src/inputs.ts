@@ -20,6 +20,11 @@ const MODES = ['create-and-execute', 'plan', 'execute'] as const satisfies reado
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A KMS key id (mrk- for a multi-Region key), alias/NAME, or a key or alias ARN. */
+const KMS_KEY = new RegExp(
+  String.raw`^(?:(?:mrk-)?[0-9a-fA-F-]{32,40}|alias\/[\w/-]{1,250}|` +
+    String.raw`arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+)$`,
+);
 
 /** The action input that fills each field of the DeployRequest, to name it in an error line. */
 export const INPUT_OF_FIELD: Readonly<Record<keyof DeployRequest, string | undefined>> = {
@@ -42,6 +47,8 @@ export const INPUT_OF_FIELD: Readonly<Record<keyof DeployRequest, string | undef
   recreateFailedStack: 'recreate-failed-stack',
   cancelOnAbort: 'cancel-on-abort',
   templateBucket: 'template-bucket',
+  checkLaunchKey: 'check-launch-key',
+  launchKmsKey: 'launch-kms-key',
 };
 
 /** A domain error about a request field, as the error about the action input that filled it. */
@@ -96,5 +103,10 @@ function requestOf(env: Env): DeployRequest {
     recreateFailedStack: input.boolean('recreate-failed-stack'),
     cancelOnAbort: input.boolean('cancel-on-abort'),
     templateBucket: input.string('template-bucket', { pattern: BUCKET, patternHint: 'must be an S3 bucket name' }),
+    checkLaunchKey: input.boolean('check-launch-key'),
+    launchKmsKey: input.string('launch-kms-key', {
+      pattern: KMS_KEY,
+      patternHint: 'must be a KMS key id, alias/NAME, or a key or alias ARN',
+    }),
   };
 }

@@ -71,6 +71,10 @@ export async function deployStep(ctx: CommandContext, plan: StackPlan): Promise<
           { Key: 'environment', Value: ctx.options.env },
         ],
         waitTimeoutMs: ctx.remainingMs(),
+        // On AWS, a stack with an Auto Scaling group is not changed while the account's EBS default key (when
+        // EBS encryption by default is on) would stop every launch. moto launches nothing through Auto Scaling's
+        // service-linked role and has no GetEbsDefaultKmsKeyId, so the emulator skips it.
+        checkLaunchKey: !ctx.target.emulated,
         // CloudFormation's own bound on a create. deploy-stack then makes the new stack with CreateStack,
         // which also gives moto's stacks their outputs and exports (moto builds none after
         // ExecuteChangeSet). An update cannot take it, so it is only sent for a stack that does not exist.

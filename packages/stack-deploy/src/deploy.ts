@@ -14,6 +14,7 @@ import { createStackDirectly } from './create-stack.js';
 import { execute, executeNamed } from './execute.js';
 import { settledStack } from './existing-stack.js';
 import { changeSetName as makeChangeSetName } from './names.js';
+import { checkLaunchKey } from './launch-key-preflight.js';
 import { chooseOperation } from './operation.js';
 import { changeRows } from './plan.js';
 import type { DeployRequest, DeployResult } from './request.js';
@@ -63,6 +64,7 @@ async function createAndMaybeExecute(session: Session): Promise<void> {
   registerSecrets(session, declaredFacts);
   const declared = new Set(declaredFacts.keys());
   checkOverrides(session, declared);
+  await launchKeyPreflight(session);
   // A stack about to be deleted and created again: a missing value must fail before the delete.
   const beforeCreate = (): void => requireValues(session, declaredFacts, new Set(), 'CREATE');
   let stack = await session.group(`Stack ${request.stackName}`, () => settledStack(session, beforeCreate));
@@ -104,4 +106,19 @@ async function createAndMaybeExecute(session: Session): Promise<void> {
     return;
   }
   await execute(session, result.changeSetId ?? name, changeSetType, stack);
+}
+
+/**
+ * A template with an Auto Scaling group launches through AWSServiceRoleForAutoScaling: its launch key is checked
+ * before the stack is waited for, deleted or changed. A plan launches nothing, so it is not checked there.
+ */
+async function launchKeyPreflight(session: Session): Promise<void> {
+  const { request } = session;
+  if (!request.checkLaunchKey || request.mode === 'plan') return;
+  if (!session.resourceTypes.has('AWS::AutoScaling::AutoScalingGroup')) return;
+  const verdict = await checkLaunchKey(
+    { region: request.region, keyId: request.launchKmsKey, field: 'launchKmsKey', mark: session.count },
+    session.context,
+  );
+  session.log(`Launch key: ${verdict.reason}`);
 }

@@ -13,3 +13,11 @@ export { formatEvent, rootCauses, type FailedResource, type EventLike } from './
 export { changeRows, planMarkdown, type ChangeRow } from './plan.js';
 export { type Clock } from './watch.js';
 export { type CallCounts } from './api.js';
+export {
+  checkLaunchKey,
+  parseKeyArn,
+  KEY_POLICY_DOC,
+  type LaunchKeyRequest,
+  type LaunchKeyVerdict,
+} from './launch-key-preflight.js';
+export { keyPolicyGaps, autoScalingRoleArn, matchesAction, type PolicyGap } from './key-policy.js';

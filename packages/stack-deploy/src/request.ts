@@ -38,6 +38,13 @@ export interface DeployRequest {
   cancelOnAbort?: boolean;
   /** Where templates over 51,200 bytes are uploaded. */
   templateBucket?: string | undefined;
+  /**
+   * Before changing a stack whose template has an Auto Scaling group, check that its launch key lets
+   * AWSServiceRoleForAutoScaling use it (launch-key-preflight.ts); default false.
+   */
+  checkLaunchKey?: boolean;
+  /** The KMS key the instances' volumes use (the AMI's key); empty: the account's EBS default key, when it is on. */
+  launchKmsKey?: string | undefined;
 }
 
 export interface DeployResult {

@@ -47,6 +47,8 @@ export class Session {
   noEcho: NoEchoFacts = { names: [], values: [] };
   /** Output Value expressions of a local template. */
   outputExpressions: ReadonlyMap<string, string> | undefined;
+  /** The template's resource types (from the file, or GetTemplateSummary). */
+  resourceTypes: ReadonlySet<string> = new Set();
 
   constructor(
     readonly request: DeployRequest,

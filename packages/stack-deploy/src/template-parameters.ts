@@ -150,10 +150,12 @@ export async function declaredParameters(
   const facts = template.body === undefined ? undefined : templateFacts(template.body);
   if (facts) {
     session.outputExpressions = facts.outputs;
+    session.resourceTypes = new Set(facts.resources.values());
     return facts.parameters;
   }
   const input = template.url ? { TemplateURL: template.url } : { TemplateBody: template.body };
   const summary = await session.cfn.send(session.count(new GetTemplateSummaryCommand(input)));
+  session.resourceTypes = new Set(summary.ResourceTypes ?? []);
   const result = new Map<string, ParameterFacts>();
   for (const parameter of summary.Parameters ?? []) {
     if (!parameter.ParameterKey) continue;

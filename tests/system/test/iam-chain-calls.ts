@@ -93,6 +93,9 @@ const describe = (by: string, ...actions: string[]): ChainCall[] =>
 const image = ec2('image', 'ami-0bakedbypacker0001', true);
 const snapshot = ec2('snapshot', 'snap-0bakedbypacker001', true);
 
+/** A customer-managed key of the account and region, as the launch-key preflight reads it. */
+export const LAUNCH_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
+
 /** The ARN of a stack of this name. */
 export function stackArn(name: string): string {
   return `arn:aws:cloudformation:${REGION}:${ACCOUNT_ID}:stack/${name}/0a1b2c3d-4e5f-6789-abcd-ef0123456789`;
@@ -433,6 +436,19 @@ export function deployCalls(options: {
         context: { ...region, ...stackTagging(createAction) },
       })),
     ),
+    // deploy-stack's launch-key preflight (the app stack has an Auto Scaling group): the account's EBS default key
+    // when EBS encryption by default is on, then the key and its policy.
+    ...describe(
+      "deploy-stack: the launch key (the account's EBS default)",
+      'ec2:GetEbsEncryptionByDefault',
+      'ec2:GetEbsDefaultKmsKeyId',
+    ),
+    ...['kms:DescribeKey', 'kms:GetKeyPolicy'].map((action): ChainCall => ({
+      by: "deploy-stack: the launch key's policy allows AWSServiceRoleForAutoScaling",
+      action,
+      resource: LAUNCH_KEY,
+      context: region,
+    })),
     {
       by: "deploy-stack: the template's parameters",
       action: 'cloudformation:GetTemplateSummary',

@@ -14,6 +14,7 @@ import {
   bakeCalls,
   DEFAULT_REFERENCE_PATH,
   deployCalls,
+  LAUNCH_KEY,
   packerResourceTags,
   packerTags,
   parameterArn,
@@ -1178,6 +1179,67 @@ describe(
       const r = roles();
       expect(r.oidc.resources.AmiKmsKeyPolicy).toBeUndefined();
       expect(await verdict(r.bake, { action: 'kms:Decrypt', resource: KMS_KEY, context: via })).not.toBe('Allowed');
+    });
+  },
+);
+
+describe(
+  "github-deploy-role.yaml: deploy-stack's launch-key preflight reads key policies and " +
+    'the EBS default, and nothing more (IAM evaluator)',
+  () => {
+    let r: Roles;
+    beforeAll(() => {
+      r = roles();
+    });
+    const otherAccountKey = `arn:aws:kms:${REGION}:210987654321:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
+
+    it.each(['dev', 'prod'] as const)(
+      'the %s deploy role may describe a key of its account and region, read its policy and the EBS default',
+      async (environment) => {
+        const calls = environmentCalls(r, packerTags(), environment).filter(
+          (call) => call.action.startsWith('kms:') || call.action.startsWith('ec2:GetEbs'),
+        );
+        expect(calls.map((call) => call.action)).toEqual([
+          'ec2:GetEbsEncryptionByDefault',
+          'ec2:GetEbsDefaultKmsKeyId',
+          'kms:DescribeKey',
+          'kms:GetKeyPolicy',
+        ]);
+        expect(await refusals(r[environment], calls)).toEqual([]);
+      },
+    );
+
+    it.each(['dev', 'prod'] as const)(
+      'the %s deploy role may not change or use the key, nor the EBS default, nor read outside its account and regions',
+      async (environment) => {
+        const principal = r[environment];
+        const denied: IamRequest[] = [
+          ...['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:Encrypt', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion'].map(
+            (action) => ({ action, resource: LAUNCH_KEY, context: region }),
+          ),
+          { action: 'kms:GetKeyPolicy', resource: otherAccountKey, context: region },
+          {
+            action: 'kms:GetKeyPolicy',
+            resource: `arn:aws:kms:eu-central-1:${ACCOUNT_ID}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
+            context: { 'aws:RequestedRegion': 'eu-central-1' },
+          },
+          ...[
+            'ec2:ModifyEbsDefaultKmsKeyId',
+            'ec2:DisableEbsEncryptionByDefault',
+            'ec2:EnableEbsEncryptionByDefault',
+            'ec2:ResetEbsDefaultKmsKeyId',
+          ].map((action) => ({ action, resource: '*', context: region })),
+          { action: 'ec2:GetEbsDefaultKmsKeyId', resource: '*', context: { 'aws:RequestedRegion': 'eu-central-1' } },
+        ];
+        for (const request of denied)
+          expect(await verdict(principal, request), `${request.action} on ${request.resource}`).not.toBe('Allowed');
+      },
+    );
+
+    it('the bake role gains nothing of it: it may not read a key policy', async () => {
+      expect(await verdict(r.bake, { action: 'kms:GetKeyPolicy', resource: LAUNCH_KEY, context: region })).not.toBe(
+        'Allowed',
+      );
     });
   },
 );
