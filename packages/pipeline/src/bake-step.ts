@@ -6,10 +6,10 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '@img-mgr/kernel';
-import { toolsBin } from '@img-mgr/local-host';
 import type { BakeEvent } from '@img-mgr/packer-bake';
 import { appSourceFor, describeApp } from './app-source.js';
 import { stepContext, type CommandContext } from './context.js';
+import { planStacks } from './deploy-step.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { AmiReport } from './report.js';
@@ -42,6 +42,8 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     else step.detail(`${app.repo} is a local repository: Packer's flask_repo keeps its default (https only)`);
     if (target.emulated && target.endpoint) variables.ec2_endpoint = target.endpoint;
     const varFiles = target.emulated ? [join(ctx.root, 'packer', TEST_VARS)] : [];
+    // The build runs in this stack's public subnet when it exists (an account may have no default VPC).
+    const networkStackName = (await planStacks(ctx)).find((plan) => plan.role === 'vpc')?.name;
 
     const result = await bake.bakeAmi(
       {
@@ -59,6 +61,7 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
         timeoutMs: ctx.remainingMs(),
         runId: bake.newRunId(context.env),
         manifestPath: join(ctx.stateDir, 'manifests', 'packer-manifest.json'),
+        ...(networkStackName ? { networkStackName } : {}),
       },
       context,
       { onEvent: (event) => showEvent(event, (line) => step.detail(line)) },
