@@ -24,7 +24,7 @@ import {
 } from './packer-steps.js';
 import { preflightTemplate } from './preflight.js';
 import { requestPaths, type BakeRequest } from './request.js';
-import { SUBNET_VARIABLES, subnetVariables, type SubnetRequest } from './subnet.js';
+import { subnetVariables, type SubnetRequest } from './subnet.js';
 import type { TemplateInfo } from './template.js';
 import { UnfinishedBuild } from './unfinished-build.js';
 
@@ -101,8 +101,9 @@ export async function bakeAmi(request: BakeRequest, context: Context, options: B
   const { variables, region } = request;
   const buildVariables = await preflightTemplate({ configFiles, variables, varFiles, region }, context)
     .then(async (settings) => {
-      const setsSubnet = settings.some((setting) => setting.option === SUBNET_VARIABLES.subnetId);
-      return subnetVariables(subnetRequest(request), { variables: template.variables, setsSubnet }, context);
+      // A template that names its VPC keeps it: a network-stack subnet could be in another one.
+      const setsNetwork = settings.some((setting) => setting.option === 'subnet_id' || setting.option === 'vpc_id');
+      return subnetVariables(subnetRequest(request), { variables: template.variables, setsNetwork }, context);
     })
     .catch((error: unknown) => {
       throwIfCancelled(context.signal);

@@ -134,13 +134,13 @@ async function lookup<T>(permission: string, call: () => Promise<T>): Promise<T 
 export interface SubnetTemplate {
   /** The variables the template declares. */
   variables: ReadonlySet<string>;
-  /** Whether the template's amazon-ebs source already has a non-empty subnet_id (from any origin). */
-  setsSubnet: boolean;
+  /** Whether the template's amazon-ebs source already has a non-empty subnet_id or vpc_id (from any origin). */
+  setsNetwork: boolean;
 }
 
 /**
  * The Packer variables that put the build instance in the chosen subnet:
- * none when the template already sets its subnet (the preflight checks it)
+ * none when the template already sets its subnet or VPC (the preflight checks them)
  * or declares no `subnet_id` variable to pass one through, nor for the
  * default VPC. A network-stack subnet that gives instances no public IP
  * (vpc.yaml's) also asks for one, so that Packer can reach the instance.
@@ -151,11 +151,12 @@ export async function subnetVariables(
   context: Context,
 ): Promise<Record<string, string>> {
   const given = (request.subnetId ?? '').trim() !== '';
-  if (template.setsSubnet) {
+  if (template.setsNetwork) {
     if (given) {
       throw new InvalidRequestError(
         'subnetId',
-        "is set, and the template's subnet_id is set too (its default, a variable or a var file); set one of them",
+        "is set, and the template's subnet_id or vpc_id is set too (its default, a variable or a var file); " +
+          'set one of them',
       );
     }
     return {};

@@ -117,11 +117,14 @@ describe('the build subnet without a default VPC (moto, real Packer)', { timeout
   });
 
   it("asks Packer for a public IP in the stack's subnet, which maps none (vpc.yaml)", async () => {
-    const template = { variables: new Set(['subnet_id', 'associate_public_ip_address']), setsSubnet: false };
+    const template = { variables: new Set(['subnet_id', 'associate_public_ip_address']), setsNetwork: false };
     expect(await subnetVariables({ region: REGION, networkStackName: STACK }, template, motoContext(moto))).toEqual({
       subnet_id: resources.PublicSubnet1,
       associate_public_ip_address: 'true',
     });
+    // A template that names its VPC (or subnet) keeps it: the stack's subnet could be in another VPC.
+    const named = { ...template, setsNetwork: true };
+    expect(await subnetVariables({ region: REGION, networkStackName: STACK }, named, motoContext(moto))).toEqual({});
     // A subnet the caller names keeps its own public-IP setting.
     const given = { region: REGION, subnetId: resources.PublicSubnet2 ?? '' };
     expect(await subnetVariables(given, template, motoContext(moto))).toEqual({ subnet_id: resources.PublicSubnet2 });
@@ -130,7 +133,7 @@ describe('the build subnet without a default VPC (moto, real Packer)', { timeout
   it('a subnet given and subnet_id in variables too: one line, nothing created', async () => {
     const variables = { ec2_endpoint: moto.endpoint, subnet_id: resources.PublicSubnet2 ?? '' };
     expect(await refused(request({ subnetId: resources.PublicSubnet1 ?? '', variables }))).toBe(
-      "'subnetId' is set, and the template's subnet_id is set too (its default, a variable or a var file); " +
+      "'subnetId' is set, and the template's subnet_id or vpc_id is set too (its default, a variable or a var file); " +
         'set one of them',
     );
   });
