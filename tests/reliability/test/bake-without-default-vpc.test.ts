@@ -7,8 +7,8 @@
  * subnet; a warm run still skips Packer. The bundled bake-ami finds the
  * same subnet through `network-stack-name`. Without a subnet and a network
  * stack, and with a subnet that does not exist or lives in another region,
- * bake-ami stops in one line naming `subnet-id`, before Packer starts, and
- * moto is unchanged.
+ * bake-ami stops in one line naming `subnet-id` (the CLI's bake: the vpc
+ * stack and --vpc-stack), before Packer starts, and moto is unchanged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +104,19 @@ describe('bakes in an account without a default VPC', { timeout: 180_000 }, () =
       `Input 'subnet-id' names '${id}', which does not exist in us-east-1 ` +
         '(the build region; a subnet of another region cannot serve)',
     );
+  });
+
+  it('img-mgr-pipeline bake without the vpc stack: exit 4, one line naming the stack and --vpc-stack', async () => {
+    const before = await snapshotAws(moto.clientConfig);
+    const run = await runCli(['bake', '--endpoint', moto.endpoint, '--state-dir', stateDir]);
+    expect(run.exitCode, run.stderr).toBe(4);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'))).toEqual([
+      `img-mgr-pipeline: error: bake: no subnet to build in: the vpc stack '${NETWORK_STACK}' has no public subnet ` +
+        'in us-east-1 and the account has no default VPC. deploy it first (img-mgr-pipeline run deploys it before ' +
+        'the bake), or name another with --vpc-stack',
+    ]);
+    expect(run.stderr).not.toMatch(/packer build: started/);
+    expect(await snapshotAws(moto.clientConfig)).toEqual(before);
   });
 
   it('img-mgr-pipeline run deploys the network, then bakes in its public subnet; a warm run skips Packer', async () => {
