@@ -52,6 +52,7 @@ source "amazon-ebs" "img-mgr" {
   # security group admits SSH from ssh_source_cidr only.
   subnet_id                             = var.subnet_id
   vpc_id                                = var.vpc_id
+  associate_public_ip_address           = var.associate_public_ip_address == "" ? null : var.associate_public_ip_address == "true"
   temporary_security_group_source_cidrs = [var.ssh_source_cidr]
 
   # An AMI encrypted with kms_key_id, or Packer's default (keep the source's

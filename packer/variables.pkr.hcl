@@ -104,6 +104,17 @@ variable "subnet_id" {
   }
 }
 
+variable "associate_public_ip_address" {
+  type        = string
+  description = "\"true\" gives the build instance a public IP (a public subnet that maps none, such as vpc.yaml's, which bake-ami picks when the account has no default VPC); empty keeps the subnet's own setting."
+  default     = ""
+
+  validation {
+    condition     = contains(["", "true", "false"], var.associate_public_ip_address)
+    error_message = "The associate_public_ip_address variable must be empty, true or false."
+  }
+}
+
 variable "vpc_id" {
   type        = string
   description = "VPC of subnet_id, for the temporary security group; empty lets Packer read it from subnet_id."

@@ -36,6 +36,8 @@ export const INPUT_OF_FIELD: Readonly<Record<keyof BakeRequest, string | undefin
   appRevision: 'app-revision',
   force: 'force',
   timeoutMs: 'timeout',
+  subnetId: 'subnet-id',
+  networkStackName: 'network-stack-name',
   runId: undefined, // made by the main step
   manifestPath: undefined, // RUNNER_TEMP
 };
@@ -52,6 +54,10 @@ export function asInputError(thrown: unknown): unknown {
 
 /** A Packer variable name, as HCL accepts it. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** One subnet id: it reaches Packer as one argv item, never as KEY=VALUE text. */
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+/** A stack name CloudFormation accepts. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const PACKER_VERSION = /^(path|\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?)$/;
 
 /** Reads and validates every input (INPUT_* in `env`) into the bake's request. */
@@ -73,6 +79,14 @@ function requestOf(env: Env): BakeInputs {
   const workingDirectory = resolve(env.GITHUB_WORKSPACE || process.cwd(), input.defaulted('working-directory'));
   const githubToken = input.string('github-token');
   const appRevision = input.string('app-revision', { maxLength: 200 });
+  const subnetId = input.string('subnet-id', {
+    pattern: SUBNET_ID,
+    patternHint: 'use a subnet id such as subnet-0123456789abcdef0',
+  });
+  const networkStackName = input.string('network-stack-name', {
+    pattern: STACK_NAME,
+    patternHint: 'use a CloudFormation stack name (letters, digits and hyphens, starting with a letter)',
+  });
   const request: BakeInputs = {
     template,
     workingDirectory,
@@ -91,6 +105,8 @@ function requestOf(env: Env): BakeInputs {
     force: input.boolean('force'),
     region: resolveRegion(input.string('region'), 'region', env),
     timeoutMs: input.duration('timeout'),
+    ...(subnetId ? { subnetId } : {}),
+    ...(networkStackName ? { networkStackName } : {}),
   };
   // Checked last (it reads the disk), so a missing template fails naming its input before anything loads.
   if (!existsSync(resolve(workingDirectory, template))) {

@@ -40,6 +40,17 @@ describe('bake-ami bundle inputs', () => {
       "Input 'timeout' must be a positive duration such as 600, 90s, 15m or 1h; got 'soon'",
     ],
     [
+      'subnet-id',
+      { template: 'packer', region: 'us-east-1', 'subnet-id': 'subnet-1 -var x=y' },
+      "Input 'subnet-id' has an invalid value 'subnet-1 -var x=y': use a subnet id such as subnet-0123456789abcdef0",
+    ],
+    [
+      'network-stack-name',
+      { template: 'packer', region: 'us-east-1', 'network-stack-name': 'vpc stack' },
+      "Input 'network-stack-name' has an invalid value 'vpc stack': " +
+        'use a CloudFormation stack name (letters, digits and hyphens, starting with a letter)',
+    ],
+    [
       'force',
       { template: 'packer', region: 'us-east-1', force: 'maybe' },
       "Input 'force' must be true or false, got 'maybe'",

@@ -24,6 +24,7 @@ import {
 } from './packer-steps.js';
 import { preflightTemplate } from './preflight.js';
 import { requestPaths, type BakeRequest } from './request.js';
+import { subnetVariables, type SubnetRequest } from './subnet.js';
 import type { TemplateInfo } from './template.js';
 import { UnfinishedBuild } from './unfinished-build.js';
 
@@ -94,13 +95,20 @@ export async function bakeAmi(request: BakeRequest, context: Context, options: B
     }
   }
 
-  // The subnet, VPC and KMS key the template names, checked before Packer creates anything.
-  // A cancellation during the lookups is a cancellation, not a failed check.
+  // The subnet, VPC and KMS key the template names, checked before Packer creates anything, then the
+  // subnet the build runs in when the template names none. Looked up only when Packer is to build, so a
+  // skipped bake costs no call. A cancellation during the lookups is a cancellation, not a failed check.
   const { variables, region } = request;
-  await preflightTemplate({ configFiles, variables, varFiles, region }, context).catch((error: unknown) => {
-    throwIfCancelled(context.signal);
-    throw error;
-  });
+  const buildVariables = await preflightTemplate({ configFiles, variables, varFiles, region }, context)
+    .then(async (settings) => {
+      // A template that names its VPC keeps it: a network-stack subnet could be in another one.
+      const setsNetwork = settings.some((setting) => setting.option === 'subnet_id' || setting.option === 'vpc_id');
+      return subnetVariables(subnetRequest(request), { variables: template.variables, setsNetwork }, context);
+    })
+    .catch((error: unknown) => {
+      throwIfCancelled(context.signal);
+      throw error;
+    });
   throwIfCancelled(context.signal);
 
   const install = { version: request.packerVersion, ...(options.toolCache ? { toolCache: options.toolCache } : {}) };
@@ -113,7 +121,7 @@ export async function bakeAmi(request: BakeRequest, context: Context, options: B
     cwd: requestPaths(request).cwd,
     env: { ...context.env, CHECKPOINT_DISABLE: '1' },
     template,
-    args: packerArgs(request, template, fingerprint, varFiles, context),
+    args: packerArgs(request, template, fingerprint, varFiles, context, buildVariables),
     graceMs: options.graceMs ?? 7_000,
     onEvent: (event) => {
       unfinished.observe(event);
@@ -203,6 +211,11 @@ async function buildOrClean(
   } finally {
     context.signal.removeEventListener('abort', onAbort);
   }
+}
+
+function subnetRequest(request: BakeRequest): SubnetRequest {
+  const { region, subnetId, networkStackName } = request;
+  return { region, ...(subnetId ? { subnetId } : {}), ...(networkStackName ? { networkStackName } : {}) };
 }
 
 function throwIfCancelled(signal: AbortSignal): void {

@@ -70,3 +70,11 @@ export { runPacker, type PackerRun, type RunOptions } from './process.js';
 export { writeManifest, type ManifestContent } from './manifest.js';
 export { hasUrlCredentials, variableWithUrlCredentials, urlCredentialsProblem } from './credentials.js';
 export { preflightTemplate, checkSettings, keyProblem, PREFLIGHT_OPTIONS, type PreflightRequest } from './preflight.js';
+export {
+  chooseSubnet,
+  publicSubnetOf,
+  subnetVariables,
+  SUBNET_VARIABLES,
+  type SubnetChoice,
+  type SubnetRequest,
+} from './subnet.js';

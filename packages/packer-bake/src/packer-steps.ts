@@ -190,7 +190,8 @@ export async function packerBuild(setup: PackerSetup, timeoutMs: number, context
 
 /**
  * `-only`/`-except`, then `-var-file` and `-var` arguments: the request's,
- * then bake-ami's own for the variables the template declares.
+ * then bake-ami's own for the variables the template declares, then
+ * `extra` (the build subnet, chosen after the fingerprint).
  */
 export function packerArgs(
   request: BakeRequest,
@@ -198,8 +199,9 @@ export function packerArgs(
   fingerprint: string,
   varFiles: string[],
   context: Context,
+  extra: Record<string, string> = {},
 ): string[] {
-  const variables: Record<string, string> = { ...request.variables };
+  const variables: Record<string, string> = { ...request.variables, ...extra };
   const offer = (name: string, value: string | undefined, required: boolean): void => {
     if (value === undefined || name in variables) return;
     if (template.variables.has(name)) variables[name] = value;

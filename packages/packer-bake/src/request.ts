@@ -43,6 +43,14 @@ export interface BakeRequest {
   runId: string;
   /** Where to write the manifest (default: a file in the temp folder named after the run). */
   manifestPath?: string;
+  /**
+   * The build instance's subnet, passed to Packer as `subnet_id` (not part of
+   * the fingerprint: the subnet does not change the image). Empty: see
+   * `networkStackName`, else the default VPC (subnet.ts).
+   */
+  subnetId?: string;
+  /** The network stack whose public subnet the build uses when `subnetId` is empty. */
+  networkStackName?: string;
 }
 
 /** The request's paths, absolute: the working directory, the template and the var files. */

@@ -5,10 +5,12 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Context } from '@img-mgr/kernel';
+import { InvalidRequestError, type Context } from '@img-mgr/kernel';
 import type { BakeEvent } from '@img-mgr/packer-bake';
 import { appSourceFor, describeApp } from './app-source.js';
 import { stepContext, type CommandContext } from './context.js';
+import { planStacks } from './deploy-step.js';
+import { PipelineError } from './errors.js';
 import { asStepError } from './step-errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { AmiReport } from './report.js';
@@ -23,6 +25,7 @@ const TEST_VARS = 'test.pkrvars.hcl';
 export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
   const { options, target, progress } = ctx;
   const step = progress.step('bake', `Packer build of packer/ in ${target.region}`);
+  let networkStackName: string | undefined;
   try {
     const bake = await import('@img-mgr/packer-bake');
     // Locally the test bed's Packer (.tools/bin, installed on first use) comes first; on real AWS the
@@ -41,6 +44,8 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     else step.detail(`${app.repo} is a local repository: Packer's flask_repo keeps its default (https only)`);
     if (target.emulated && target.endpoint) variables.ec2_endpoint = target.endpoint;
     const varFiles = target.emulated ? [join(ctx.root, 'packer', TEST_VARS)] : [];
+    // The build runs in this stack's public subnet when it exists (an account may have no default VPC).
+    networkStackName = (await planStacks(ctx)).find((plan) => plan.role === 'vpc')?.name;
 
     const result = await bake.bakeAmi(
       {
@@ -58,6 +63,7 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
         timeoutMs: ctx.remainingMs(),
         runId: bake.newRunId(context.env),
         manifestPath: join(ctx.stateDir, 'manifests', 'packer-manifest.json'),
+        ...(networkStackName ? { networkStackName } : {}),
       },
       context,
       { onEvent: (event) => showEvent(event, (line) => step.detail(line)) },
@@ -77,10 +83,26 @@ export async function bakeStep(ctx: CommandContext): Promise<AmiReport> {
     else step.done(`${result.amiId} baked`);
     return report;
   } catch (error: unknown) {
-    const failure = asStepError(error, ExitCode.bake, 'bake');
+    const failure = asStepError(noSubnetError(error, ctx.target.region, networkStackName), ExitCode.bake, 'bake');
     step.fail(failure.message);
     throw failure;
   }
+}
+
+/**
+ * The bake's "no subnet to build in" in the CLI's words: the CLI never names
+ * a subnet itself, it bakes in the vpc stack's public subnet, so the fix is
+ * that stack (or --vpc-stack), not a request field. Other errors pass.
+ */
+function noSubnetError(error: unknown, region: string, stack: string | undefined): unknown {
+  if (!(error instanceof InvalidRequestError) || error.field !== 'subnetId') return error;
+  if (!error.problem.startsWith('is empty')) return new PipelineError(ExitCode.bake, `bake: ${error.problem}`);
+  return new PipelineError(
+    ExitCode.bake,
+    `bake: no subnet to build in: the vpc stack '${stack ?? ''}' has no public subnet in ${region} ` +
+      'and the account has no default VPC',
+    'deploy it first (img-mgr-pipeline run deploys it before the bake), or name another with --vpc-stack',
+  );
 }
 
 /**

@@ -25,9 +25,11 @@ export interface CommandSpec {
 /** The commands, in the order the overview lists them. */
 export const COMMAND_TABLE = {
   run: {
-    summary: 'bake the AMI, publish it to the SSM parameter, deploy the vpc and img-mgr stacks',
+    summary: 'deploy the vpc stack, bake the AMI in it, publish it to the SSM parameter, deploy the img-mgr stack',
     details: [
-      'The whole chain, as the workflow runs it: bake-ami → publish-ami → deploy-stack (vpc) → deploy-stack (img-mgr).',
+      'The whole chain: deploy-stack (vpc) → bake-ami → publish-ami → deploy-stack (img-mgr). The network comes',
+      'first so that the bake runs in its public subnet, also in an account without a default VPC (a bake in',
+      "any account does: the subnet does not change the AMI's fingerprint).",
       'A second run with the same inputs finds the AMI already baked (its fingerprint tag) and skips Packer;',
       'against the embedded AWS that needs the same AWS: use --keep on the first run.',
       '',
@@ -57,7 +59,9 @@ export const COMMAND_TABLE = {
       'template files, the variables and the app revision (the commit --flask-ref names; without --flask-ref,',
       'the default branch of --flask-repo, from `git ls-remote --symref`). A --flask-ref that names no branch,',
       'tag or commit of the repository is exit 2, before anything starts. Locally Packer uses',
-      'packer/test.pkrvars.hcl (communicator none: no SSH, the provisioners are skipped).',
+      'packer/test.pkrvars.hcl (communicator none: no SSH, the provisioners are skipped). The build runs in a',
+      'public subnet of the vpc stack (--vpc-stack) when it exists, else in the default VPC; with neither, exit 4',
+      'before Packer starts (run `deploy` or `run` first).',
     ],
     examples: ['img-mgr-pipeline bake --keep --flask-ref v1.2.0', 'img-mgr-pipeline bake --force --keep'],
   },
@@ -203,13 +207,15 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   },
   '--env': {
     value: 'ENV',
-    commands: ['run', 'deploy', 'rollback'],
+    commands: ['run', 'bake', 'deploy', 'rollback'],
     help: `environment of the parameter files (default ${DEFAULTS.env})`,
   },
   '--vpc-stack': {
     value: 'NAME',
-    commands: ['run', 'deploy', 'rollback', 'status'],
-    help: 'vpc stack name (default: NetworkStackName from the parameter file, else img-mgr-vpc-<env>)',
+    commands: ['run', 'bake', 'deploy', 'rollback', 'status'],
+    help:
+      'vpc stack name, whose public subnet a bake runs in ' +
+      '(default: NetworkStackName from the parameter file, else img-mgr-vpc-<env>)',
   },
   '--app-stack': {
     value: 'NAME',

@@ -11,9 +11,12 @@ import { statusStep } from './status-step.js';
 export async function runCommand(ctx: CommandContext): Promise<void> {
   switch (ctx.options.command) {
     case 'run': {
+      // The network first: the bake runs in its public subnet, so an account without a default VPC bakes too.
+      const plans = await planStacks(ctx);
+      for (const plan of plans.filter((plan) => plan.role === 'vpc')) await deployStep(ctx, plan);
       const ami = await bakeStep(ctx);
       await publishStep(ctx, ami.id);
-      for (const plan of await planStacks(ctx)) await deployStep(ctx, plan);
+      for (const plan of plans.filter((plan) => plan.role !== 'vpc')) await deployStep(ctx, plan);
       // The app itself, served locally: only the embedded AWS lives as long as the preview needs it.
       if (ctx.target.kind === 'local' && ctx.options.preview) await previewStep(ctx);
       return;

@@ -31,3 +31,4 @@ export {
   UPSTREAM_DEFAULT_BRANCH,
   UPSTREAM_BUCKET,
 } from './stand-in-app.js';
+export { deleteDefaultVpc, createNetworkStack, instancesTagged } from './network.js';

@@ -25,6 +25,8 @@ export const CALLER_INPUTS = [
   'cloudformation-role-arn',
   'parameter-name',
   'stack-name',
+  'subnet-id',
+  'network-stack-name',
   'template',
   'parameter-file',
   'environment',
@@ -33,6 +35,8 @@ export const CALLER_INPUTS = [
 ] as const;
 export type CallerInput = (typeof CALLER_INPUTS)[number];
 
+/** An EC2 subnet id, as EC2 writes them (the short form of older accounts, or the long one). */
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** owner/name on the GitHub server that runs the workflow. */
 const OWNER_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** https://host[:port]/path: no query, fragment, user info, spaces, quotes, commas or `${`. */
@@ -148,6 +152,14 @@ const RULES: Readonly<Record<CallerInput, (value: string, env: Env) => string | 
   'cloudformation-role-arn': roleArnProblem,
   'parameter-name': (value) => sentence(parameterNameProblem(value)),
   'stack-name': (value) =>
+    STACK_NAME.test(value)
+      ? undefined
+      : `has ${quoteWhole(value)}, which is not a stack name (a letter, then letters, digits or -, at most 128).`,
+  'subnet-id': (value) =>
+    value === '' || SUBNET_ID.test(value)
+      ? undefined
+      : `has ${quoteWhole(value)}, which is not a subnet id (subnet- and 8 or 17 hexadecimal digits).`,
+  'network-stack-name': (value) =>
     STACK_NAME.test(value)
       ? undefined
       : `has ${quoteWhole(value)}, which is not a stack name (a letter, then letters, digits or -, at most 128).`,

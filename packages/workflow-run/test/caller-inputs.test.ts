@@ -20,6 +20,8 @@ const VALID: Record<CallerInput, string> = {
   'cloudformation-role-arn': 'arn:aws:iam::123456789012:role/img-mgr-cfn-exec',
   'parameter-name': '/common/img-mgr/golden-ami',
   'stack-name': 'img-mgr-dev',
+  'subnet-id': 'subnet-0123456789abcdef0',
+  'network-stack-name': 'img-mgr-vpc-dev',
   template: '.img-mgr/cloudformation/img-mgr.yaml',
   'parameter-file': 'deploy/dev.json',
   environment: 'dev',
@@ -97,6 +99,8 @@ describe("the reusable workflow's caller inputs", () => {
     ['rollback-to', 'previous'],
     ['rollback-to', '12'],
     ['promote-from', ''],
+    ['subnet-id', ''],
+    ['subnet-id', 'subnet-0123abcd'],
   ] as const)('%s accepts %j', (input, value) => {
     expect(callerInputProblem(input, value)).toBeUndefined();
   });
@@ -114,6 +118,9 @@ describe("the reusable workflow's caller inputs", () => {
     ['stack-name', ''],
     ['parameter-name', ''],
     ['rollback-to', ' previous'],
+    ['subnet-id', 'subnet-xyz'],
+    ['subnet-id', 'vpc-0123456789abcdef0'],
+    ['network-stack-name', ''],
   ] as const)('%s refuses %j', (input, value) => {
     expect(callerInputProblem(input, value)).toMatch(/\S/);
   });

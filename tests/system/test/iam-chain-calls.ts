@@ -122,6 +122,9 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
   return [
     // bake-ami's preflight of subnet_id and vpc_id (when set), before Packer starts.
     ...describe('bake-ami preflight: subnet_id, vpc_id', 'ec2:DescribeVpcs', 'ec2:DescribeSubnets'),
+    // The build subnet when the template sets none: the network stack's public subnet (by its
+    // aws:cloudformation:stack-name tag), else the default VPC.
+    ...describe('bake-ami build subnet: network stack subnet, default VPC', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'),
     // And of kms_key_id: bake-ami calls KMS itself, so no kms:ViaService.
     ...(kmsKey
       ? [{ by: 'bake-ami preflight: kms_key_id', action: 'kms:DescribeKey', resource: kmsKey, context: region }]

@@ -765,6 +765,24 @@ describe(
       }
     });
 
+    it('the bake role finds the build subnet through EC2 alone and may read no CloudFormation stack', async () => {
+      // The network stack's public subnet, by the tag CloudFormation puts on it, else the default VPC.
+      for (const action of ['ec2:DescribeSubnets', 'ec2:DescribeVpcs']) {
+        expect(await verdict(r.bake, { action, resource: '*', context: region }), action).toBe('Allowed');
+      }
+      const cfnAny = await actionsAt('cloudformation', ['Read', 'List', ...WRITE_LEVELS], 'stack', {
+        StackName: 'img-mgr-vpc-dev',
+        Id: '0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+      });
+      expect(cfnAny.map((request) => request.action)).toEqual(
+        expect.arrayContaining(['cloudformation:DescribeStacks', 'cloudformation:DescribeStackResources']),
+      );
+      const allowed: string[] = [];
+      for (const request of cfnAny)
+        if ((await verdict(r.bake, request)) === 'Allowed') allowed.push(`${request.action} on ${request.resource}`);
+      expect(allowed).toEqual([]);
+    });
+
     it(
       'the bake role is denied every SSM, CloudFormation ' + 'and IAM call of the deploy jobs, and rejecting an AMI',
       async () => {

@@ -72,6 +72,8 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'bake-role-to-assume',
         'promote-from',
         'rollback-to',
+        'subnet-id',
+        'network-stack-name',
       ]),
     );
     expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
