@@ -185,7 +185,10 @@ const CLEANUP_AFTER_EXIT_MS = { cancelled: 2_000, failed: 60_000 };
  * `packer build`; when it does not finish, removes what it left (see
  * unfinished-build.ts) before throwing its error. On cancellation the AMI
  * Packer already announced is deregistered at once, alongside Packer's own
- * clean-up, so that it is gone well before the runner's SIGTERM.
+ * clean-up, and both are bounded by the grace (7 s by default); the pass
+ * after Packer exits has 2 s more. So a cancelled bake is done about 9 s
+ * after the runner's SIGINT: after its SIGTERM at 7.5 s (which only counts
+ * as a second cancel request), inside the 10 s before it kills the process tree.
  */
 async function buildOrClean(
   setup: PackerSetup,

@@ -5,6 +5,7 @@
  * code and last error lines, each interrupted on cancellation (see process.ts).
  */
 import { ActionError, CancelledError, formatDuration, TimeoutError, type Context, type Env } from '@img-mgr/kernel';
+import { BuilderAnnouncements, type AnnouncedImage, type TemporaryResource } from './announcements.js';
 import { ArtifactCollector, type BuildResult } from './artifacts.js';
 import { supportsInit, type PackerBinary } from './binary.js';
 import { LineSplitter, MachineReadableParser, type UiLine } from './machine-readable.js';
@@ -14,18 +15,13 @@ import type { TemplateInfo } from './template.js';
 
 export type PackerStep = 'init' | 'validate' | 'build';
 
-/**
- * What Packer creates for a build: the instance, key pair and security group
- * it deletes afterwards, and the AMI it registers (announced by name, then
- * by id), which is kept only when the build finishes.
- */
-export type TemporaryResource = 'instance' | 'key-pair' | 'security-group' | 'image-name' | 'image';
+export type { TemporaryResource } from './announcements.js';
 
 /** What the Packer steps report while they run. */
 export type PackerEvent =
   | { kind: 'step'; step: PackerStep; status: 'started' | 'skipped' | 'finished'; detail?: string }
   | { kind: 'ui'; line: UiLine }
-  | { kind: 'resource'; resource: TemporaryResource; id: string }
+  | { kind: 'resource'; resource: TemporaryResource; id: string; image?: AnnouncedImage }
   | { kind: 'build'; build: BuildResult };
 
 /** Packer failed: its exit code and its last error lines. */
@@ -57,14 +53,6 @@ export interface PackerSetup {
   graceMs: number;
   onEvent: (event: PackerEvent) => void;
 }
-
-const TEMP_RESOURCES: [TemporaryResource, RegExp][] = [
-  ['key-pair', /Creating temporary key ?pair: (\S+)/],
-  ['security-group', /Creating temporary security group for this instance: (\S+)/],
-  ['instance', /Instance ID: (i-[0-9a-f]+)/],
-  ['image-name', /Creating AMI (\S+) from instance/],
-  ['image', /\bAMI: (ami-[0-9a-f]+)/],
-];
 
 /** `packer init`, or why it is skipped (turned off, no plugins declared, or a Packer before 1.7). */
 export async function packerInit(
@@ -142,13 +130,11 @@ export async function packerBuild(setup: PackerSetup, timeoutMs: number, context
   const uiErrors = new Tail(20);
   const buildErrors = new Tail(20);
   const stderr = new Tail(20);
+  const announcements = new BuilderAnnouncements();
   const parser = new MachineReadableParser({
     onUi: (line) => {
       if (line.level === 'error') uiErrors.push(line.text);
-      for (const [resource, pattern] of TEMP_RESOURCES) {
-        const match = pattern.exec(line.text);
-        if (match?.[1]) onEvent({ kind: 'resource', resource, id: match[1] });
-      }
+      for (const announced of announcements.read(line)) onEvent({ kind: 'resource', ...announced });
       onEvent({ kind: 'ui', line });
     },
     onArtifact: (artifact) => {

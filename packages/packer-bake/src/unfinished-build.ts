@@ -6,13 +6,20 @@
  * its id, waits until it is available, and only then tags it; its own
  * cleanup deregisters the AMI only after that wait. Interrupted in between,
  * it leaves an AMI with no tags at all, which neither the post-step sweep
- * nor pruning can find. So the bake remembers every AMI name and id Packer
- * announces and, when the build does not finish, deregisters those no
- * finished build reported (with their snapshots): at once when cancelled
- * (alongside Packer's own cleanup, inside the runner's 7.5 s before SIGTERM)
- * and again after Packer exits (an AMI whose CreateImage was in flight is
- * found by its name). Then it sweeps Packer's temporary key pair, security
- * group and instance, in case Packer was stopped before it removed them.
+ * nor pruning can find. So the bake remembers every AMI the builder
+ * announces (its name and instance, then its id; see announcements.ts) and,
+ * when the build does not finish, deregisters those no finished build
+ * reported (with their snapshots): at once when cancelled, alongside
+ * Packer's own cleanup, and again after Packer exits (an AMI whose
+ * CreateImage was in flight is found by its name). Then it sweeps Packer's
+ * temporary key pair, security group and instance, in case Packer was
+ * stopped before it removed them.
+ *
+ * An AMI is deregistered only when everything about it says it is this
+ * build's: made after the build started, with the announced name, from the
+ * announced instance (when EC2 reports it), and untagged or tagged with this
+ * run's id. Anything else (an older AMI of the same name, another run's AMI
+ * that won a race for a fixed name) is kept and logged.
  */
 import {
   DeleteSnapshotCommand,
@@ -23,6 +30,8 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import { awsErrorName, errorMessage, type Context } from '@img-mgr/kernel';
+import type { AnnouncedImage } from './announcements.js';
+import { RUN_ID_TAG } from './images.js';
 import type { PackerEvent } from './packer-steps.js';
 import { sweepRunLeftovers, type RunResources } from './sweep.js';
 
@@ -32,30 +41,40 @@ export interface BuildPlace {
   runId: string;
 }
 
+/** How far EC2's clock (an AMI's CreationDate) may be behind this machine's. */
+const CLOCK_SKEW_MS = 60_000;
+
 export class UnfinishedBuild {
-  private readonly imageIds = new Set<string>();
-  private readonly imageNames = new Set<string>();
+  /** AMI id → the name and instance of the `Creating AMI` line it answered. */
+  private readonly imageIds = new Map<string, AnnouncedImage>();
+  /** AMI name → the announced image, for an AMI whose CreateImage was in flight (no id printed). */
+  private readonly imageNames = new Map<string, AnnouncedImage>();
   /** AMIs of builds that finished (reported as artifacts): complete and tagged, never removed here. */
   private readonly finished = new Set<string>();
   private readonly discarded = new Set<string>();
   private readonly resources: RunResources = { instanceIds: [], keyPairs: [], securityGroups: [] };
 
-  constructor(private readonly place: BuildPlace) {}
+  /** `startedAt`: when the build started (ms since the epoch); no AMI made before it is this build's. */
+  constructor(
+    private readonly place: BuildPlace,
+    private readonly startedAt = Date.now(),
+  ) {}
 
   /** Takes note of what Packer announces. */
   observe(event: PackerEvent): void {
     if (event.kind === 'build') for (const id of Object.values(event.build.amis)) this.finished.add(id);
     if (event.kind !== 'resource') return;
-    const lists: Record<typeof event.resource, string[] | Set<string>> = {
-      image: this.imageIds,
-      'image-name': this.imageNames,
+    if (event.resource === 'image' || event.resource === 'image-name') {
+      // Without its name and instance an AMI could be anyone's: only the builder's own lines carry them.
+      if (event.image) (event.resource === 'image' ? this.imageIds : this.imageNames).set(event.id, event.image);
+      return;
+    }
+    const list = {
       instance: this.resources.instanceIds,
       'key-pair': this.resources.keyPairs,
       'security-group': this.resources.securityGroups,
-    };
-    const list = lists[event.resource];
-    if (list instanceof Set) list.add(event.id);
-    else if (!list.includes(event.id)) list.push(event.id);
+    }[event.resource];
+    if (!list.includes(event.id)) list.push(event.id);
   }
 
   /**
@@ -78,6 +97,11 @@ export class UnfinishedBuild {
     for (const image of images) {
       const id = image.ImageId ?? '';
       if (!id || this.finished.has(id) || this.discarded.has(id) || image.State === 'deregistered') continue;
+      const kept = this.notThisBuilds(image);
+      if (kept) {
+        context.log.info(`Kept ${id} (${image.Name ?? '?'}): ${kept}`);
+        continue;
+      }
       try {
         await ec2.send(new DeregisterImageCommand({ ImageId: id }), { abortSignal: signal });
       } catch (error: unknown) {
@@ -107,11 +131,30 @@ export class UnfinishedBuild {
     return discarded;
   }
 
+  /** Why `image` may not be this build's AMI, or undefined when everything says it is. */
+  private notThisBuilds(image: Image): string | undefined {
+    const created = Date.parse(image.CreationDate ?? '');
+    if (!(created >= this.startedAt - CLOCK_SKEW_MS)) return 'it was made before this build started';
+    const byId = this.imageIds.get(image.ImageId ?? '');
+    const announced = byId ?? this.imageNames.get(image.Name ?? '');
+    if (!announced || image.Name !== announced.name) return `its name is not ${announced?.name ?? 'announced'}`;
+    if (image.SourceInstanceId !== undefined && image.SourceInstanceId !== announced.instance) {
+      return `it was made from ${image.SourceInstanceId}, not from this build's ${announced.instance}`;
+    }
+    // Found by name alone, it might be another run's AMI of the same name: only the instance tells them apart.
+    if (!byId && image.SourceInstanceId === undefined) return 'EC2 does not say which instance it was made from';
+    const tags = image.Tags ?? [];
+    const ours = tags.some((tag) => tag.Key === RUN_ID_TAG && tag.Value === this.place.runId);
+    // Packer tags an AMI only once it is available; tags without this run's id are another run's.
+    if (tags.length > 0 && !ours) return `it is tagged, but not ${RUN_ID_TAG}=${this.place.runId}`;
+    return undefined;
+  }
+
   /** The AMIs this account owns with an id or a name Packer announced. */
   private async registeredImages(ec2: EC2Client, signal: AbortSignal): Promise<Image[]> {
     const lookups: Filter[] = [];
-    if (this.imageIds.size > 0) lookups.push({ Name: 'image-id', Values: [...this.imageIds] });
-    if (this.imageNames.size > 0) lookups.push({ Name: 'name', Values: [...this.imageNames] });
+    if (this.imageIds.size > 0) lookups.push({ Name: 'image-id', Values: [...this.imageIds.keys()] });
+    if (this.imageNames.size > 0) lookups.push({ Name: 'name', Values: [...this.imageNames.keys()] });
     const images = new Map<string, Image>();
     for (const filter of lookups) {
       const answer = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [filter] }), {
