@@ -29,6 +29,11 @@ export interface LaunchKeyRequest {
   field: string;
   /** Marks an SDK command, e.g. to count it. */
   mark?: <C extends object>(command: C) => C;
+  /**
+   * The service-linked roles the groups launch through: literal role ARNs a group sets as ServiceLinkedRoleARN,
+   * and whether a group uses Auto Scaling's default role; unset: the default role alone.
+   */
+  roles?: { custom: readonly string[]; includeDefault: boolean } | undefined;
 }
 
 /** What the preflight found: the key it checked, or why there was nothing to check. */
@@ -123,11 +128,24 @@ async function inspectKey(request: LaunchKeyRequest, given: string, context: Con
     { permission: 'kms:GetKeyPolicy', region },
   );
   const parts = parseKeyArn(keyArn);
-  const role = autoScalingRoleArn(parts?.partition ?? 'aws', parts?.account ?? metadata?.AWSAccountId ?? '');
-  const gaps = keyPolicyGaps(policy.Policy ?? '', role);
-  if (gaps.length > 0)
-    throw new ActionError(gapLine(given ? subject : `${subject} (EBS encryption by default)`, role, gaps), hint(gaps));
-  return { keyArn, checked: true, reason: `the key policy of ${keyArn} lets AWSServiceRoleForAutoScaling use it` };
+  const launching = parts?.account ?? metadata?.AWSAccountId ?? '';
+  const roles = launchRoles(request, parts?.partition ?? 'aws', launching);
+  for (const role of roles) {
+    const gaps = keyPolicyGaps(policy.Policy ?? '', role);
+    if (gaps.length > 0) {
+      const what = given ? subject : `${subject} (EBS encryption by default)`;
+      throw new ActionError(gapLine(what, role, gaps), hint(gaps));
+    }
+  }
+  const names = roles.map((role) => role.split('/').at(-1) ?? role).join(' and ');
+  return { keyArn, checked: true, reason: `the key policy of ${keyArn} lets ${names} use it` };
+}
+
+/** The ARNs of the service-linked roles the instances launch through, in the launching account. */
+function launchRoles(request: LaunchKeyRequest, partition: string, account: string): string[] {
+  const roles = request.roles ?? { custom: [], includeDefault: true };
+  const all = [...(roles.includeDefault ? [autoScalingRoleArn(partition, account)] : []), ...roles.custom];
+  return [...new Set(all)];
 }
 
 function gapLine(subject: string, role: string, gaps: PolicyGap[]): string {

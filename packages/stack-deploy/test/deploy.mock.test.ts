@@ -287,6 +287,33 @@ describe('deployStack (SDK mock)', () => {
     }
   });
 
+  it('skips the launch key of a group whose ServiceLinkedRoleARN is a Ref, with a warning (SDK mock)', async () => {
+    const path = join(dir, 'ref-role.yaml');
+    writeFileSync(
+      path,
+      'Parameters:\n  ImageId:\n    Type: String\nResources:\n  Asg:\n    Type: AWS::AutoScaling::AutoScalingGroup\n' +
+        '    Properties:\n      ServiceLinkedRoleARN: !Ref ImageId\n',
+    );
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const warnings: string[] = [];
+    const result = await deploy(
+      request({ template: { kind: 'file', path }, checkLaunchKey: true, launchKmsKey: 'alias/never-read' }),
+      [],
+      { warn: (line) => warnings.push(line) },
+    );
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(warnings).toEqual([
+      'Launch key: Auto Scaling group Asg sets ServiceLinkedRoleARN by an expression, known only when ' +
+        'CloudFormation resolves it; the launch key is not checked for its role',
+    ]);
+    expect(result.apiCalls).not.toHaveProperty('DescribeKey');
+  });
+
   it('keeps a ROLLBACK_COMPLETE stack if recreate-failed-stack is false (SDK mock: moto cannot make it)', async () => {
     cfnMock.on(DescribeStacksCommand).resolves(stack('ROLLBACK_COMPLETE'));
     await expect(deploy(request({ recreateFailedStack: false }), [])).rejects.toThrow(

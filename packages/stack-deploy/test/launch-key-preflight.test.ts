@@ -96,8 +96,12 @@ function context(
 
 const request = (keyId?: string): LaunchKeyRequest => ({ region: REGION, keyId, field: 'launchKmsKey' });
 
-async function failure(keyId: string | undefined, ctx = context([])): Promise<Error> {
-  const thrown = await checkLaunchKey(request(keyId), ctx).then(
+async function failure(
+  keyId: string | undefined,
+  ctx = context([]),
+  roles?: LaunchKeyRequest['roles'],
+): Promise<Error> {
+  const thrown = await checkLaunchKey({ ...request(keyId), roles }, ctx).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -171,6 +175,20 @@ describe('launch-key preflight (moto KMS and EC2)', () => {
           '.*\\(policy launch-key-preflight\\)',
       ),
     );
+  });
+
+  it('checks the role a group names in ServiceLinkedRoleARN, not the default one', async () => {
+    const account = keys.allowedArn.split(':')[4] ?? '';
+    const custom = `${autoScalingRoleArn('aws', account)}_app`;
+    const customOnly = { custom: [custom], includeDefault: false };
+    // The allowed key's policy names the default role only: the custom role is refused, in one line naming it.
+    const error = await failure(keys.allowed, context([]), customOnly);
+    expect(error.message).toContain(`its key policy does not allow ${custom} kms:Encrypt`);
+    const verdict = await checkLaunchKey(
+      { ...request(keys.allowed), roles: { custom: [autoScalingRoleArn('aws', account)], includeDefault: false } },
+      context([]),
+    );
+    expect(verdict.checked).toBe(true);
   });
 
   it('with EBS encryption by default off and no key given, nothing is checked', async () => {
