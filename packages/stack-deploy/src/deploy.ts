@@ -116,9 +116,30 @@ async function launchKeyPreflight(session: Session): Promise<void> {
   const { request } = session;
   if (!request.checkLaunchKey || request.mode === 'plan') return;
   if (!session.resourceTypes.has('AWS::AutoScaling::AutoScalingGroup')) return;
+  const roles = groupRoles(session);
+  if (roles && roles.custom.length === 0 && !roles.includeDefault) return;
   const verdict = await checkLaunchKey(
-    { region: request.region, keyId: request.launchKmsKey, field: 'launchKmsKey', mark: session.count },
+    { region: request.region, keyId: request.launchKmsKey, field: 'launchKmsKey', mark: session.count, roles },
     session.context,
   );
   session.log(`Launch key: ${verdict.reason}`);
+}
+
+/**
+ * The roles the template's groups launch through (undefined when the template was not read locally: the default
+ * role). A group whose ServiceLinkedRoleARN is an expression is skipped with a warning: its role is not known yet.
+ */
+function groupRoles(session: Session): { custom: string[]; includeDefault: boolean } | undefined {
+  if (!session.launchRoles) return undefined;
+  const roles = { custom: [] as string[], includeDefault: false };
+  for (const [group, role] of session.launchRoles) {
+    if (role.kind === 'default') roles.includeDefault = true;
+    else if (role.kind === 'arn') roles.custom.push(role.arn);
+    else
+      session.warn(
+        `Launch key: Auto Scaling group ${group} sets ServiceLinkedRoleARN by an expression, known only when ` +
+          'CloudFormation resolves it; the launch key is not checked for its role',
+      );
+  }
+  return roles;
 }

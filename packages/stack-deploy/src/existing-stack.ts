@@ -28,7 +28,13 @@ export async function settledStack(
       ? `Stack ${session.request.stackName} is ${stack.StackStatus ?? '?'}`
       : `Stack ${session.request.stackName} does not exist; it will be created`,
   );
-  if (stack?.StackId && state.kind === 'in-progress') {
+  let executedMeanwhile = false;
+  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS' && stack.StackId && session.request.mode === 'create-and-execute') {
+    beforeCreate();
+    if (await discardUnexecutedStack(session, stack.StackId)) return undefined;
+    executedMeanwhile = true;
+  }
+  if (stack?.StackId && (state.kind === 'in-progress' || executedMeanwhile)) {
     const watcher = session.watcher(stack.StackId);
     await watcher.baseline();
     session.log(`Waiting for the running ${stack.StackStatus ?? ''} operation to finish before deploying:`);
@@ -55,11 +61,6 @@ export async function settledStack(
   if (state.kind === 'failed-create' && stack?.StackId) {
     beforeCreate();
     await recreateFailedStack(session, stack.StackId, stack.StackStatus);
-    return undefined;
-  }
-  if (stack?.StackStatus === 'REVIEW_IN_PROGRESS' && stack.StackId && session.request.mode === 'create-and-execute') {
-    beforeCreate();
-    await discardUnexecutedStack(session, stack.StackId);
     return undefined;
   }
   return state.kind === 'absent' && stack?.StackStatus !== 'REVIEW_IN_PROGRESS' ? undefined : stack;

@@ -29,6 +29,11 @@ export interface LaunchKeyRequest {
   field: string;
   /** Marks an SDK command, e.g. to count it. */
   mark?: <C extends object>(command: C) => C;
+  /**
+   * The service-linked roles the groups launch through: literal role ARNs a group sets as ServiceLinkedRoleARN,
+   * and whether a group uses Auto Scaling's default role; unset: the default role alone.
+   */
+  roles?: { custom: readonly string[]; includeDefault: boolean } | undefined;
 }
 
 /** What the preflight found: the key it checked, or why there was nothing to check. */
@@ -117,17 +122,54 @@ async function inspectKey(request: LaunchKeyRequest, given: string, context: Con
   if (metadata?.KeyState && metadata.KeyState !== 'Enabled') {
     throw refused(`which is ${metadata.KeyState} (EBS needs an Enabled key)`);
   }
-  const policy = await readKey(
-    () => kms.send(mark(new GetKeyPolicyCommand({ KeyId: metadata?.KeyId ?? key, PolicyName: 'default' })), options),
-    refused,
-    { permission: 'kms:GetKeyPolicy', region },
-  );
   const parts = parseKeyArn(keyArn);
-  const role = autoScalingRoleArn(parts?.partition ?? 'aws', parts?.account ?? metadata?.AWSAccountId ?? '');
-  const gaps = keyPolicyGaps(policy.Policy ?? '', role);
-  if (gaps.length > 0)
-    throw new ActionError(gapLine(given ? subject : `${subject} (EBS encryption by default)`, role, gaps), hint(gaps));
-  return { keyArn, checked: true, reason: `the key policy of ${keyArn} lets AWSServiceRoleForAutoScaling use it` };
+  const keyAccount = parts?.account ?? metadata?.AWSAccountId ?? '';
+  // A key named by id or alias, or the EBS default, is the caller's own; only a key ARN may be another account's.
+  const launching = given && parseKeyArn(given) ? await callerAccount(context, region, mark) : keyAccount;
+  // By ARN: KMS resolves a bare key id in the caller's account, where a key of another account is not found.
+  const readPolicy = () => kms.send(mark(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' })), options);
+  let policy: { Policy?: string | undefined };
+  if (keyAccount === launching) {
+    policy = await readKey(readPolicy, refused, { permission: 'kms:GetKeyPolicy', region });
+  } else {
+    try {
+      policy = await readPolicy();
+    } catch (error: unknown) {
+      if (!['access-denied', 'not-found'].includes(awsErrorClass(error))) throw error;
+      const reason = `${keyArn} is a key of account ${keyAccount}, whose policy account ${launching} may not read`;
+      context.log.warn(`Launch key: ${reason}; check the key policy by hand, or set check-launch-key: false`);
+      return { keyArn, checked: false, reason };
+    }
+  }
+  const roles = launchRoles(request, parts?.partition ?? 'aws', launching);
+  for (const role of roles) {
+    const gaps = keyPolicyGaps(policy.Policy ?? '', role);
+    if (gaps.length > 0) {
+      const what = given ? subject : `${subject} (EBS encryption by default)`;
+      throw new ActionError(gapLine(what, role, gaps), hint(gaps));
+    }
+  }
+  const names = roles.map((role) => role.split('/').at(-1) ?? role).join(' and ');
+  return { keyArn, checked: true, reason: `the key policy of ${keyArn} lets ${names} use it` };
+}
+
+/** The ARNs of the service-linked roles the instances launch through, in the launching account. */
+function launchRoles(request: LaunchKeyRequest, partition: string, account: string): string[] {
+  const roles = request.roles ?? { custom: [], includeDefault: true };
+  const all = [...(roles.includeDefault ? [autoScalingRoleArn(partition, account)] : []), ...roles.custom];
+  return [...new Set(all)];
+}
+
+/** The account the credentials belong to, which the stack deploys into and whose role launches the instances. */
+async function callerAccount(
+  context: Context,
+  region: string,
+  mark: <C extends object>(command: C) => C,
+): Promise<string> {
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
+  const sts = context.clients.get(STSClient, region);
+  const identity = await sts.send(mark(new GetCallerIdentityCommand({})), { abortSignal: context.signal });
+  return identity.Account ?? '';
 }
 
 function gapLine(subject: string, role: string, gaps: PolicyGap[]): string {

@@ -16,6 +16,7 @@ import { callCounter, cloudFormationClient, s3Client } from './api.js';
 import { planMarkdown, type ChangeRow } from './plan.js';
 import { DeployCancelledError, type DeployRequest, type DeployResult } from './request.js';
 import type { NoEchoFacts } from './secrets.js';
+import type { LaunchRole } from './template-source.js';
 import { StackWatcher, type Clock } from './watch.js';
 
 /** Bound on a clean-up call after a cancellation: GitHub sends SIGTERM 7.5 s after SIGINT. */
@@ -49,6 +50,8 @@ export class Session {
   outputExpressions: ReadonlyMap<string, string> | undefined;
   /** The template's resource types (from the file, or GetTemplateSummary). */
   resourceTypes: ReadonlySet<string> = new Set();
+  /** Each Auto Scaling group's service-linked role, when the template was read locally. */
+  launchRoles: ReadonlyMap<string, LaunchRole> | undefined;
 
   constructor(
     readonly request: DeployRequest,

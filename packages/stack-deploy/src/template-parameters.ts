@@ -151,6 +151,7 @@ export async function declaredParameters(
   if (facts) {
     session.outputExpressions = facts.outputs;
     session.resourceTypes = new Set(facts.resources.values());
+    session.launchRoles = facts.launchRoles;
     return facts.parameters;
   }
   const input = template.url ? { TemplateURL: template.url } : { TemplateBody: template.body };

@@ -70,7 +70,15 @@ export interface TemplateFacts {
   resources: Map<string, string>;
   /** Output key to its Value expression (JSON text), to see which outputs use a NoEcho parameter. */
   outputs: Map<string, string>;
+  /** The service-linked role each Auto Scaling group launches through, by the group's logical id. */
+  launchRoles: Map<string, LaunchRole>;
 }
+
+/**
+ * An Auto Scaling group's ServiceLinkedRoleARN: unset (Auto Scaling's default role), a literal role ARN, or an
+ * expression (Ref, Sub with variables, …) whose value is known only to CloudFormation.
+ */
+export type LaunchRole = { kind: 'default' } | { kind: 'arn'; arn: string } | { kind: 'expression' };
 
 /**
  * Reads the Parameters and Resources sections of a JSON or YAML template
@@ -91,11 +99,28 @@ export function templateFacts(body: string): TemplateFacts | undefined {
     parameters.set(key, facts);
   }
   const resources = new Map<string, string>();
+  const launchRoles = new Map<string, LaunchRole>();
   for (const [key, spec] of Object.entries((data.Resources ?? {}) as Record<string, unknown>)) {
     const type = (spec as { Type?: unknown } | null)?.Type;
     resources.set(key, typeof type === 'string' ? type : '?');
+    if (type === 'AWS::AutoScaling::AutoScalingGroup') launchRoles.set(key, launchRole(spec));
   }
-  return { parameters, resources, outputs: outputExpressions(data.Outputs) };
+  return { parameters, resources, outputs: outputExpressions(data.Outputs), launchRoles };
+}
+
+/**
+ * The group's ServiceLinkedRoleARN. Short forms arrive as their plain values (`!Ref Role` as "Role"), so only a
+ * string that is a whole IAM role ARN with no ${…} counts as literal; anything else is an expression.
+ */
+function launchRole(spec: unknown): LaunchRole {
+  const properties = (spec as { Properties?: unknown } | null)?.Properties;
+  const value =
+    properties !== null && typeof properties === 'object'
+      ? (properties as { ServiceLinkedRoleARN?: unknown }).ServiceLinkedRoleARN
+      : undefined;
+  if (value === undefined) return { kind: 'default' };
+  const literal = typeof value === 'string' && /^arn:[a-z-]+:iam::\d{12}:role\/[^\s$]+$/.test(value);
+  return literal ? { kind: 'arn', arn: value } : { kind: 'expression' };
 }
 
 /** CloudFormation reads NoEcho as a boolean or the strings "true"/"false". */

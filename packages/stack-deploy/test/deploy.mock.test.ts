@@ -19,6 +19,7 @@ import {
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
   GetTemplateSummaryCommand,
+  ListChangeSetsCommand,
   UpdateTerminationProtectionCommand,
   type ResourceStatus,
   type Stack,
@@ -233,6 +234,84 @@ describe('deployStack (SDK mock)', () => {
     ]);
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(lines.join('\n')).toMatch(/ROLLBACK_COMPLETE \(a failed create.*deleting it/);
+  });
+
+  it('deletes a REVIEW_IN_PROGRESS stack read again right before the delete (SDK mock: request order)', async () => {
+    readyChangeSet();
+    cfnMock
+      .on(DescribeStacksCommand)
+      .resolvesOnce(stack('REVIEW_IN_PROGRESS'))
+      .resolvesOnce(stack('REVIEW_IN_PROGRESS'))
+      .resolvesOnce(stack('DELETE_COMPLETE'))
+      .resolves(stack('CREATE_COMPLETE'));
+    cfnMock.on(ListChangeSetsCommand).resolves({ Summaries: [{ ExecutionStatus: 'AVAILABLE' }] });
+    cfnMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolvesOnce({ StackEvents: [event('DELETE_COMPLETE')] })
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({ StackEvents: [event('CREATE_COMPLETE')] });
+    cfnMock.on(DeleteStackCommand).resolves({});
+    const result = await deploy(request(), []);
+    expect(cfnMock.commandCalls(DescribeStacksCommand)[1]?.args[0].input.StackName).toBe(STACK_ID);
+    expect(cfnMock.commandCalls(ListChangeSetsCommand)[0]?.args[0].input.StackName).toBe(STACK_ID);
+    expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(1);
+    expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('CREATE');
+    expect(result.status).toBe('CREATE_COMPLETE');
+  });
+
+  it('never deletes a REVIEW_IN_PROGRESS stack whose change set was executed meanwhile (SDK mock)', async () => {
+    for (const [meanwhile, executing] of [
+      ['CREATE_IN_PROGRESS', 'EXECUTE_IN_PROGRESS'],
+      ['REVIEW_IN_PROGRESS', 'EXECUTE_IN_PROGRESS'],
+    ] as const) {
+      cfnMock.reset();
+      readyChangeSet();
+      cfnMock
+        .on(DescribeStacksCommand)
+        .resolvesOnce(stack('REVIEW_IN_PROGRESS'))
+        .resolvesOnce(stack(meanwhile))
+        .resolves(stack('CREATE_COMPLETE'));
+      cfnMock.on(ListChangeSetsCommand).resolves({ Summaries: [{ ExecutionStatus: executing }] });
+      cfnMock
+        .on(DescribeStackEventsCommand)
+        .resolvesOnce({ StackEvents: [] })
+        .resolves({ StackEvents: [event('CREATE_COMPLETE')] });
+      const lines: string[] = [];
+      const result = await deploy(request(), lines);
+      expect(cfnMock.commandCalls(DeleteStackCommand)).toHaveLength(0);
+      // The create someone started is waited for, then the deploy updates the stack it made.
+      expect(cfnMock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.ChangeSetType).toBe('UPDATE');
+      expect(result.status).toBe('CREATE_COMPLETE');
+      expect(lines.join('\n')).toContain('not deleting it; waiting for that operation instead');
+    }
+  });
+
+  it('skips the launch key of a group whose ServiceLinkedRoleARN is a Ref, with a warning (SDK mock)', async () => {
+    const path = join(dir, 'ref-role.yaml');
+    writeFileSync(
+      path,
+      'Parameters:\n  ImageId:\n    Type: String\nResources:\n  Asg:\n    Type: AWS::AutoScaling::AutoScalingGroup\n' +
+        '    Properties:\n      ServiceLinkedRoleARN: !Ref ImageId\n',
+    );
+    readyChangeSet();
+    cfnMock.on(DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock
+      .on(DescribeStackEventsCommand)
+      .resolvesOnce({ StackEvents: [] })
+      .resolves({ StackEvents: [event('UPDATE_COMPLETE')] });
+    const warnings: string[] = [];
+    const result = await deploy(
+      request({ template: { kind: 'file', path }, checkLaunchKey: true, launchKmsKey: 'alias/never-read' }),
+      [],
+      { warn: (line) => warnings.push(line) },
+    );
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(warnings).toEqual([
+      'Launch key: Auto Scaling group Asg sets ServiceLinkedRoleARN by an expression, known only when ' +
+        'CloudFormation resolves it; the launch key is not checked for its role',
+    ]);
+    expect(result.apiCalls).not.toHaveProperty('DescribeKey');
   });
 
   it('keeps a ROLLBACK_COMPLETE stack if recreate-failed-stack is false (SDK mock: moto cannot make it)', async () => {

@@ -96,8 +96,12 @@ function context(
 
 const request = (keyId?: string): LaunchKeyRequest => ({ region: REGION, keyId, field: 'launchKmsKey' });
 
-async function failure(keyId: string | undefined, ctx = context([])): Promise<Error> {
-  const thrown = await checkLaunchKey(request(keyId), ctx).then(
+async function failure(
+  keyId: string | undefined,
+  ctx = context([]),
+  roles?: LaunchKeyRequest['roles'],
+): Promise<Error> {
+  const thrown = await checkLaunchKey({ ...request(keyId), roles }, ctx).then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -171,6 +175,20 @@ describe('launch-key preflight (moto KMS and EC2)', () => {
           '.*\\(policy launch-key-preflight\\)',
       ),
     );
+  });
+
+  it('checks the role a group names in ServiceLinkedRoleARN, not the default one', async () => {
+    const account = keys.allowedArn.split(':')[4] ?? '';
+    const custom = `${autoScalingRoleArn('aws', account)}_app`;
+    const customOnly = { custom: [custom], includeDefault: false };
+    // The allowed key's policy names the default role only: the custom role is refused, in one line naming it.
+    const error = await failure(keys.allowed, context([]), customOnly);
+    expect(error.message).toContain(`its key policy does not allow ${custom} kms:Encrypt`);
+    const verdict = await checkLaunchKey(
+      { ...request(keys.allowed), roles: { custom: [autoScalingRoleArn('aws', account)], includeDefault: false } },
+      context([]),
+    );
+    expect(verdict.checked).toBe(true);
   });
 
   it('with EBS encryption by default off and no key given, nothing is checked', async () => {
@@ -261,5 +279,57 @@ describe('launch-key preflight (moto KMS and EC2)', () => {
         new RegExp(`^'launchKmsKey' is '${keys.bare}', which the role may not read: kms:GetKeyPolicy`),
       );
     });
+  });
+});
+
+describe("a key ARN of another account (stand-in KMS and STS clients: moto keeps each account's keys apart)", () => {
+  const KEY_ACCOUNT = '111111111111';
+  const LAUNCHING = '222222222222';
+  const keyArn = `arn:aws:kms:${REGION}:${KEY_ACCOUNT}:key/0f0f0f0f-1111-2222-3333-444444444444`;
+
+  /** A KMS stand-in that knows the key and answers GetKeyPolicy with `policy` (or its refusal); records inputs. */
+  function standIns(policy: () => Promise<unknown>, inputs: Record<string, unknown>[]) {
+    const metadata = {
+      KeyId: keyArn.split('/')[1],
+      Arn: keyArn,
+      AWSAccountId: KEY_ACCOUNT,
+      KeyManager: 'CUSTOMER',
+      KeyState: 'Enabled',
+    };
+    const kmsStandIn = {
+      send: (command: { input: Record<string, unknown> }) => {
+        inputs.push({ [command.constructor.name]: command.input });
+        return command.constructor.name === 'DescribeKeyCommand'
+          ? Promise.resolve({ KeyMetadata: metadata })
+          : policy();
+      },
+    };
+    const stsStandIn = { send: () => Promise.resolve({ Account: LAUNCHING }) };
+    return { KMSClient: kmsStandIn, STSClient: stsStandIn } as never;
+  }
+
+  it('asks GetKeyPolicy by ARN and, refused, warns in one line and lets the deploy go on', async () => {
+    const inputs: Record<string, unknown>[] = [];
+    const lines: string[] = [];
+    const denied = () => Promise.reject(awsError('AccessDeniedException', 'not authorized'));
+    const verdict = await checkLaunchKey(request(keyArn), context(lines, standIns(denied, inputs)));
+    expect(inputs[1]).toEqual({ GetKeyPolicyCommand: { KeyId: keyArn, PolicyName: 'default' } });
+    expect(verdict).toEqual({
+      keyArn,
+      checked: false,
+      reason: `${keyArn} is a key of account ${KEY_ACCOUNT}, whose policy account ${LAUNCHING} may not read`,
+    });
+    expect(lines).toEqual([
+      `warning: Launch key: ${verdict.reason}; check the key policy by hand, or set check-launch-key: false`,
+    ]);
+  });
+
+  it("checks a readable policy against the launching account's role, not the key account's", async () => {
+    const keyAccountRole = () => Promise.resolve({ Policy: documentedPolicy(KEY_ACCOUNT) });
+    const error = await failure(keyArn, context([], standIns(keyAccountRole, [])));
+    expect(error.message).toContain(`does not allow ${autoScalingRoleArn('aws', LAUNCHING)} kms:Encrypt`);
+    const launchingRole = () => Promise.resolve({ Policy: documentedPolicy(LAUNCHING) });
+    const verdict = await checkLaunchKey(request(keyArn), context([], standIns(launchingRole, [])));
+    expect(verdict.checked).toBe(true);
   });
 });

@@ -187,6 +187,31 @@ describe('NoEcho values and the outputs that carry them', () => {
     '  EnvName:',
     '    Value: !Ref Env',
   ].join('\n');
+  it("reads each Auto Scaling group's ServiceLinkedRoleARN: unset, a literal ARN, or an expression", () => {
+    const role =
+      'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_x';
+    const facts = templateFacts(
+      [
+        'Resources:',
+        '  Plain: { Type: AWS::AutoScaling::AutoScalingGroup, Properties: { MaxSize: "1" } }',
+        `  Literal: { Type: AWS::AutoScaling::AutoScalingGroup, Properties: { ServiceLinkedRoleARN: "${role}" } }`,
+        '  ByRef:',
+        '    Type: AWS::AutoScaling::AutoScalingGroup',
+        '    Properties: { ServiceLinkedRoleARN: !Ref RoleArn }',
+        '  BySub:',
+        '    Type: AWS::AutoScaling::AutoScalingGroup',
+        '    Properties:',
+        '      ServiceLinkedRoleARN: !Sub "arn:aws:iam::${AWS::AccountId}:role/aws-service-role/x/Y"',
+        '  Topic: { Type: AWS::SNS::Topic }',
+      ].join('\n'),
+    );
+    expect(facts && Object.fromEntries(facts.launchRoles)).toEqual({
+      Plain: { kind: 'default' },
+      Literal: { kind: 'arn', arn: role },
+      ByRef: { kind: 'expression' },
+      BySub: { kind: 'expression' },
+    });
+  });
   it('reads NoEcho (true or "true") and the default of a NoEcho parameter', () => {
     const facts = templateFacts(template);
     expect(facts && Object.fromEntries(facts.parameters)).toEqual({
