@@ -12,7 +12,7 @@ import { currentVersion, readPointer, type Pointer } from './pointer.js';
 import { rejectionTag, RejectedImageError } from './rejected.js';
 import { labelsProblem, labelWindowProblem } from './labels.js';
 import { amiIdProblem, descriptionProblem, parameterNameProblem, tagProblem } from './validate.js';
-import { writePointer, type RegionResult, type WriteSettings } from './write.js';
+import { writePointer, type PutGuard, type RegionResult, type WriteSettings } from './write.js';
 
 /** One region and the AMI its pointer should hold. */
 export interface PublishTarget {
@@ -78,22 +78,24 @@ export async function publishAmi(request: PublishRequest, context: Context): Pro
 
 /**
  * Writes each prepared region in turn; a failure is recorded, not thrown.
- * `beforeWrite` runs immediately before a region's first write and may refuse it by throwing.
+ * `guardFor` gives a region's checks around its PutParameter (see PutGuard).
  */
 export async function writeRegions(
   prepared: PreparedRegion[],
   settings: WriteSettings,
   context: Context,
   labelsFor: (region: PreparedRegion) => string[] = () => settings.labels,
-  beforeWrite?: (region: PreparedRegion) => Promise<void>,
+  guardFor?: (region: PreparedRegion) => PutGuard,
 ): Promise<PublishReport> {
   const results: RegionResult[] = [];
   for (const region of prepared) {
     context.signal.throwIfAborted();
     try {
-      await beforeWrite?.(region);
       const labels = labelsFor(region);
-      results.push(await writePointer(region.ssm, region.pointer, region.amiId, { ...settings, labels }, context));
+      const guard = guardFor?.(region);
+      results.push(
+        await writePointer(region.ssm, region.pointer, region.amiId, { ...settings, labels }, context, guard),
+      );
     } catch (error: unknown) {
       if (context.signal.aborted) throw error;
       const message = errorMessage(error);

@@ -11,7 +11,7 @@
  * rejected.ts, the rollback's choice of version in rollback.ts.
  */
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { ActionError, awsErrorName, InvalidRequestError, type Context } from '@img-mgr/kernel';
+import { ActionError, awsErrorClass, InvalidRequestError, type Context } from '@img-mgr/kernel';
 import { ImageNotUsableError } from './images.js';
 import { currentVersion } from './pointer.js';
 import type { PublishReport } from './publish.js';
@@ -41,7 +41,10 @@ export async function rejectFailedAmi(target: RejectRequest, context: Context): 
 
 /**
  * The revert found the parameter moved on: another writer put a newer
- * version after the run's publish. Nothing but the rejected tag is written.
+ * version after the run's publish. Nothing but the rejected tag is written,
+ * unless the other version landed between the revert's last check and its
+ * PutParameter (SSM has no compare-and-swap): then `written` is the revert's
+ * version on top of it, and `live` the other writer's version it covers.
  */
 export class RevertSupersededError extends ActionError {
   constructor(
@@ -50,12 +53,21 @@ export class RevertSupersededError extends ActionError {
     readonly rejectedAmi: string,
     readonly live: { version: number; value: string },
     readonly read?: number,
+    readonly written?: number,
   ) {
     super(
-      `${parameterName} in ${region} ${read === undefined ? 'holds' : `moved on from version ${read}: it holds`} ` +
-        `${live.value} (version ${live.version} is live), not ${rejectedAmi}, so another writer published after ` +
-        `this run and the revert wrote nothing but the ${REJECTED_TAG_KEY} tag on ${rejectedAmi}`,
-      `Version ${live.version} stays live; if it must go too, roll back to a version explicitly`,
+      written === undefined
+        ? `${parameterName} in ${region} ${read === undefined ? 'holds' : `moved on from version ${read}: it holds`} ` +
+            `${live.value} (version ${live.version} is live), not ${rejectedAmi}, so another writer published after ` +
+            `this run and the revert wrote nothing but the ${REJECTED_TAG_KEY} tag on ${rejectedAmi}`
+        : `${parameterName} in ${region} moved on from version ${read ?? '?'} while the revert wrote: another ` +
+            `version landed concurrently (version ${live.version}, ${live.value}, put by another writer between the ` +
+            `revert's last check and its PutParameter), so the revert's republish became version ${written} on top ` +
+            `of it`,
+      written === undefined
+        ? `Version ${live.version} stays live; if it must go too, roll back to a version explicitly`
+        : `Version ${written} (the revert's) is live; if ${live.value} must be live instead, roll back to version ` +
+            `${live.version} explicitly`,
     );
   }
 }
@@ -66,7 +78,8 @@ export class RevertSupersededError extends ActionError {
  * the rejected AMI. In the rejected AMI's region the pointer as read must
  * hold it (or already hold the target: a re-run of a revert that completed
  * writes nothing); in every region, the version read must still be the
- * newest immediately before the write. Otherwise RevertSupersededError.
+ * newest immediately before the PutParameter, and the version it returns
+ * must be the next one. Otherwise RevertSupersededError.
  */
 export async function republishLiveBefore(request: RevertRequest, context: Context): Promise<PublishReport> {
   const { reject } = request;
@@ -78,17 +91,34 @@ export async function republishLiveBefore(request: RevertRequest, context: Conte
     if (current.value === target.value) return;
     throw new RevertSupersededError(pointer.region, pointer.name, reject.amiId, current);
   });
-  return writeRollback(prepared, request, context, async (region) => {
+  return writeRollback(prepared, request, context, (region) => {
     const read = currentVersion(region.pointer);
-    if (!read || read.value === region.amiId) return;
-    const live = await liveVersion(region.ssm, region.pointer.name, context.signal);
-    if (live && live.version !== read.version) {
-      throw new RevertSupersededError(region.region, region.pointer.name, reject.amiId, live, read.version);
-    }
+    const { ssm, pointer } = region;
+    return {
+      // As late as possible: after the label window is trimmed, immediately before the PutParameter.
+      beforePut: async () => {
+        if (!read) return;
+        const live = await liveVersion(ssm, pointer.name, context.signal);
+        if (live && live.version !== read.version) {
+          throw new RevertSupersededError(region.region, pointer.name, reject.amiId, live, read.version);
+        }
+      },
+      // PutParameter cannot be conditional: a version that landed after the check shows as a gap in the numbers.
+      afterPut: async (written) => {
+        const expected = (read?.version ?? 0) + 1;
+        if (written === expected) return;
+        const other = written - 1;
+        const landed = (await liveVersion(ssm, `${pointer.name}:${other}`, context.signal)) ?? {
+          version: other,
+          value: 'a value no longer readable',
+        };
+        throw new RevertSupersededError(region.region, pointer.name, reject.amiId, landed, expected - 1, written);
+      },
+    };
   });
 }
 
-/** The parameter's newest version as SSM answers now (undefined when it is gone). */
+/** The parameter's newest version (or the one `name:version` names) as SSM answers now (undefined when gone). */
 async function liveVersion(
   ssm: SSMClient,
   name: string,
@@ -98,7 +128,7 @@ async function liveVersion(
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }), { abortSignal: signal });
     return { version: Parameter?.Version ?? 0, value: Parameter?.Value ?? '' };
   } catch (error: unknown) {
-    if (awsErrorName(error) === 'ParameterNotFound') return undefined;
+    if (awsErrorClass(error) === 'not-found') return undefined;
     throw error;
   }
 }

@@ -13,7 +13,7 @@ import { checkPointerType, checkSettings, writeRegions, type PreparedRegion, typ
 import { REJECTED_TAG_KEY } from './rejected-tag.js';
 import { readRejections, selectable, valuesOf, type Rejections } from './selection.js';
 import type { RollbackTarget } from './validate.js';
-import type { WriteSettings } from './write.js';
+import type { PutGuard, WriteSettings } from './write.js';
 
 /** The target cannot be used; `problem` says why (the caller names its field). */
 export class RollbackTargetError extends ActionError {
@@ -164,13 +164,13 @@ export async function prepareRollback(
 /**
  * Writes each prepared region's target value as a new version labelled
  * `rollback-from-v<current>` (no new version when it already holds it).
- * `beforeWrite` runs immediately before each region's first write.
+ * `guardFor` gives a region's checks around its PutParameter (see PutGuard).
  */
 export async function writeRollback(
   prepared: PreparedRollback[],
   request: RollbackRequest,
   context: Context,
-  beforeWrite?: (region: PreparedRegion) => Promise<void>,
+  guardFor?: (region: PreparedRegion) => PutGuard,
 ): Promise<PublishReport> {
   const byRegion = new Map(prepared.map((entry) => [entry.region, entry]));
   const labelsFor = (region: PreparedRegion): string[] => {
@@ -178,7 +178,7 @@ export async function writeRollback(
     const same = entry && currentVersion(entry.pointer)?.value === entry.amiId;
     return same || !entry ? request.labels : [...request.labels, rollbackLabel(entry.fromVersion)];
   };
-  const report = await writeRegions(prepared, request, context, labelsFor, beforeWrite);
+  const report = await writeRegions(prepared, request, context, labelsFor, guardFor);
   for (const result of report.results) {
     const entry = byRegion.get(result.region);
     if (entry) result.rolledBackTo = entry.target.version;

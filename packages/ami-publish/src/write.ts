@@ -75,8 +75,20 @@ export interface RegionResult {
 }
 
 /**
+ * Checks around a conditional write. SSM's PutParameter has no compare-and-swap,
+ * so a condition is checked as late as possible and the version it returns is checked after.
+ */
+export interface PutGuard {
+  /** Runs immediately before the PutParameter (after the label window is trimmed); refuses by throwing. */
+  beforePut: () => Promise<void>;
+  /** Runs with the version the PutParameter returned, before anything else; reports a race by throwing. */
+  afterPut: (version: number) => Promise<void>;
+}
+
+/**
  * Makes `pointer` hold `amiId`: no new version when it already does
  * (labels and tags are still completed, so a re-run repairs a half-done run).
+ * `guard` (if any) runs around the PutParameter, only when a new version is written.
  */
 export async function writePointer(
   ssm: SSMClient,
@@ -84,6 +96,7 @@ export async function writePointer(
   amiId: string,
   settings: WriteSettings,
   context: Context,
+  guard?: PutGuard,
 ): Promise<RegionResult> {
   const { region, name } = pointer;
   const log = (line: string): void => context.log.info(`[${region}] ${line}`);
@@ -103,8 +116,10 @@ export async function writePointer(
     changed = false;
     log(`${name} already holds ${amiId} (version ${version}); no new version written`);
   } else {
+    await guard?.beforePut();
     version = await putVersion(ssm, pointer, amiId, settings, context);
     changed = true;
+    await guard?.afterPut(version);
     log(
       `PutParameter ${name} = ${amiId} returned version ` +
         `${version}${current ? ` (was ${current.value}, version ${current.version})` : ' (new parameter)'}`,

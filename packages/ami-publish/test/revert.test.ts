@@ -3,8 +3,10 @@
  * The revert (reject with rollback) is conditional, against moto: it writes
  * only while the parameter still holds the AMI it rejects, checked when it
  * reads the pointer and again, against the version it read, immediately
- * before the write. Otherwise the AMI is tagged rejected and nothing else is
- * written, and the error names the live version.
+ * before the PutParameter (after labels outside the label window are removed).
+ * Otherwise the AMI is tagged rejected and nothing else is written, and the
+ * error names the live version. A version that lands after that last check
+ * (PutParameter cannot compare-and-swap) is reported, never overwritten silently.
  */
 import { CreateImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, GetParameterHistoryCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -30,7 +32,7 @@ describe('the revert writes only while the parameter holds the AMI it rejects, a
     const base = await ec2.send(
       new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }] }),
     );
-    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
       const run = await ec2.send(
         new RunInstancesCommand({ ImageId: base.Images?.[0]?.ImageId, MinCount: 1, MaxCount: 1 }),
       );
@@ -128,6 +130,67 @@ describe('the revert writes only while the parameter holds the AMI it rejects, a
     );
     expect(await history(name)).toEqual([a, d, c]);
     expect((await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value).toBe(c);
+  });
+
+  /** Another writer's PutParameter of `value`, landing when the revert's client first sends `command` for `name`. */
+  const anotherWriterAt = (context: Context, command: string, name: string, value: string): (() => boolean) => {
+    let raced = false;
+    context.clients.get(SSMClient, REGION).middlewareStack.add(
+      (next, handler) => async (args) => {
+        if (!raced && handler.commandName === command && (args.input as { Name?: string }).Name === name) {
+          raced = true;
+          const put = { Name: name, Value: value, Type: 'String' as const, DataType: 'aws:ec2:image', Overwrite: true };
+          await ssm.send(new PutParameterCommand(put));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: `another-writer-at-${command}` },
+    );
+    return () => raced;
+  };
+
+  it('another writer lands while old labels are removed: the check after the removal refuses', async () => {
+    const [a, , c, , , f] = amis as [string, string, string, string, string, string];
+    const name = '/revert/race-while-unlabelling';
+    const context = testContext(moto.env);
+    await publishAmi(
+      { ...settings, labels: ['old'], parameterName: name, targets: [{ region: REGION, amiId: a }] },
+      context,
+    );
+    await publish(context, name, f);
+    const raced = anotherWriterAt(context, 'UnlabelParameterVersionCommand', name, c);
+    // A label window of 1 makes the revert unlabel version 1 before it writes.
+    const result = await runPublishAmi({ ...revert(name, f, 1), labelWindow: 1 }, context);
+    expect(raced()).toBe(true);
+    expect(result.rejected).toBe(true);
+    expect(result.report?.results).toMatchObject([{ status: 'failed', changed: false }]);
+    expect(result.report?.results[0]?.error).toMatch(
+      new RegExp(`^${name} in ${REGION} moved on from version 2: it holds ${c} \\(version 3 is live\\), not ${f}`),
+    );
+    expect(await history(name)).toEqual([a, f, c]);
+  });
+
+  it('another writer lands between the last check and the PutParameter: the revert reports both versions', async () => {
+    const [a, , c, , , , g] = amis as [string, string, string, string, string, string, string];
+    const name = '/revert/race-at-put';
+    const context = testContext(moto.env);
+    await publish(context, name, a);
+    await publish(context, name, g);
+    const raced = anotherWriterAt(context, 'PutParameterCommand', name, c);
+    const result = await runPublishAmi(revert(name, g, 1), context);
+    expect(raced()).toBe(true);
+    expect(result.rejected).toBe(true);
+    expect(result.report?.results).toMatchObject([{ status: 'failed' }]);
+    expect(result.report?.results[0]?.error).toBe(
+      `${name} in ${REGION} moved on from version 2 while the revert wrote: another version landed concurrently ` +
+        `(version 3, ${c}, put by another writer between the revert's last check and its PutParameter), so the ` +
+        `revert's republish became version 4 on top of it. Version 4 (the revert's) is live; if ${c} must be live ` +
+        'instead, roll back to version 3 explicitly',
+    );
+    expect(result.error?.message).toMatch(
+      /^Publishing failed in 1 of 1 region\(s\): us-east-1 \(.*landed concurrently/,
+    );
+    expect(await history(name)).toEqual([a, g, c, a]);
   });
 
   it('with nobody else writing, the revert republishes the version live before; a re-run writes nothing', async () => {

@@ -5,9 +5,9 @@
  */
 export { repoRoot, toolsDir, toolsBin, toolsPython, findTool, pathWithTools } from './paths.js';
 export { freePort } from './port.js';
-export { isAlive, commandLine, runsOnPort, signalProcess, type ProcessLookup } from './processes.js';
+export { isAlive, commandLine, groupAlive, runsOnPort, signalProcess, type ProcessLookup } from './processes.js';
 export { waitFor, type WaitOptions } from './wait.js';
-export { stopProcess, type StopOptions, type StopOutcome } from './stop.js';
+export { stillRunningLine, stopProcess, type StopOptions, type StopOutcome } from './stop.js';
 export { runFile, type RunFileOptions, type FileRun } from './run-file.js';
 export {
   startMotoServer,

@@ -6,7 +6,7 @@
  * And the one way to send a process (or its group) a signal.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Where process information is read; tests point it elsewhere to play a system without /proc. */
 export interface ProcessLookup {
@@ -29,6 +29,43 @@ export function isAlive(pid: number, lookup: ProcessLookup = {}): boolean {
     const state = psField(pid, 'stat');
     return state === undefined ? true : !state.startsWith('Z');
   }
+}
+
+/**
+ * Some process of the group `pgid` still runs. The group exists until
+ * `kill(-pgid, 0)` fails with ESRCH; where /proc lists its members, members
+ * that are only zombies (re-parented to an init that may never reap them) do not count.
+ */
+export function groupAlive(pgid: number, lookup: ProcessLookup = {}): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 0) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch (error: unknown) {
+    // EPERM: a member exists but belongs to another user, so the group is not gone.
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+  const members = groupMembers(pgid, lookup);
+  return members === undefined || members.some((pid) => isAlive(pid, lookup));
+}
+
+/** The pids whose process group is `pgid`, from /proc; undefined when /proc cannot tell (macOS). */
+function groupMembers(pgid: number, lookup: ProcessLookup): number[] | undefined {
+  const root = lookup.procRoot ?? '/proc';
+  let entries: string[];
+  try {
+    entries = readdirSync(root).filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return undefined;
+  }
+  return entries.map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`${root}/${pid}/stat`, 'utf8');
+      // After "pid (comm) ": state, ppid, pgrp.
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] === String(pgid);
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }
 
 /** The process's arguments (NUL-separated in /proc, space-separated from ps), or undefined when neither can tell. */

@@ -4,7 +4,7 @@
  * (the CLI's `down`, a test's teardown) is telling the truth.
  */
 import type { ChildProcess } from 'node:child_process';
-import { isAlive, signalProcess } from './processes.js';
+import { groupAlive, isAlive, signalProcess } from './processes.js';
 import { waitFor } from './wait.js';
 
 export interface StopOptions {
@@ -23,12 +23,24 @@ export type StopOutcome = 'not-running' | 'terminated' | 'killed' | 'still-runni
 export async function stopProcess(target: ChildProcess | number, options: StopOptions = {}): Promise<StopOutcome> {
   const pid = typeof target === 'number' ? target : target.pid;
   // A child of ours is gone once Node has seen it exit; a recorded pid once the system no longer runs it.
-  const gone =
+  const leaderGone =
     typeof target === 'number' ? () => !isAlive(target) : () => target.exitCode !== null || target.signalCode !== null;
-  if (pid === undefined || gone()) return 'not-running';
+  if (pid === undefined) return 'not-running';
+  // A group outlives its leader while any member runs (a member that ignores SIGTERM): wait for all of them.
+  const gone = options.group ? () => leaderGone() && !groupAlive(pid) : leaderGone;
+  if (gone()) return 'not-running';
   const group = { group: options.group ?? false };
   signalProcess(pid, 'SIGTERM', group);
   if (await waitFor(gone, { timeoutMs: options.graceMs ?? 3_000 })) return 'terminated';
   signalProcess(pid, 'SIGKILL', group);
   return (await waitFor(gone, { timeoutMs: options.killWaitMs ?? 2_000 })) ? 'killed' : 'still-running';
+}
+
+/** One line for a stop that ended 'still-running': which process survived, and how to stop it by hand. */
+export function stillRunningLine(what: string, pid: number, options: Pick<StopOptions, 'group'> = {}): string {
+  const which = options.group ? `pid ${pid} and its process group` : `pid ${pid}`;
+  return (
+    `${what} (${which}) is still running after SIGTERM and SIGKILL; stop it with ` +
+    `'kill -KILL ${options.group ? `-- -${pid}` : pid}' (as its owner, if another user runs it)`
+  );
 }

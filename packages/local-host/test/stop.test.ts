@@ -5,11 +5,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive, stopProcess, waitFor } from '../src/index.js';
+import { groupAlive, isAlive, stopProcess, waitFor } from '../src/index.js';
 
 const children: ChildProcess[] = [];
+const members: number[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const pid of members.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 });
 
 /** A node child that prints `ready` once its handlers are in place; `ignoreTerm` makes it ignore SIGTERM. */
@@ -47,6 +55,27 @@ describe('stopProcess', () => {
     expect(isAlive(pid)).toBe(true);
     expect(await stopProcess(pid, { group: true, graceMs: 200 })).toBe('killed');
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it('waits for every member of a group, not only its leader: a member that ignores SIGTERM gets SIGKILL', async () => {
+    // The leader exits on SIGTERM; the member it started (same group) ignores SIGTERM.
+    const member = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); process.stdout.write('ready');";
+    const script =
+      "const { spawn } = require('node:child_process');" +
+      `const m = spawn(process.execPath, ['-e', ${JSON.stringify(member)}], { stdio: ['ignore', 'pipe', 'ignore'] });` +
+      "m.stdout.once('data', () => process.stdout.write(String(m.pid)));" +
+      'setInterval(() => {}, 1000);';
+    const leader = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    children.push(leader);
+    const [chunk] = (await once(leader.stdout, 'data')) as [Buffer];
+    const memberPid = Number(chunk.toString());
+    members.push(memberPid);
+    const pgid = leader.pid ?? 0;
+    expect(isAlive(memberPid)).toBe(true);
+    expect(await stopProcess(leader, { group: true, graceMs: 300 })).toBe('killed');
+    expect(leader.signalCode).toBe('SIGTERM');
+    expect(isAlive(memberPid)).toBe(false);
+    expect(groupAlive(pgid)).toBe(false);
   });
 
   it('reports a process that is already gone as not running, and signals nothing', async () => {

@@ -12,6 +12,7 @@ import {
   MotoStartError,
   runsOnPort,
   startMotoServer,
+  stillRunningLine,
   stopProcess,
   type MotoServer,
   type ProcessLookup,
@@ -133,8 +134,15 @@ export function markKept(aws: LocalAws): void {
   writeStateFile(aws.stateFile, state);
 }
 
-/** Stops the server (SIGTERM, SIGKILL after 3 s; resolves when it is gone) and removes its state file. */
-export async function stopLocalAws(aws: Pick<LocalAws, 'pid' | 'stateFile'>): Promise<void> {
-  await stopProcess(aws.pid);
+/**
+ * Stops the server (SIGTERM, SIGKILL after 3 s; resolves when it is gone) and removes its state file.
+ * A server that survives keeps its record (so `status` and `down` still find it): the line that says so,
+ * else undefined.
+ */
+export async function stopLocalAws(aws: Pick<LocalAws, 'pid' | 'stateFile'>): Promise<string | undefined> {
+  if ((await stopProcess(aws.pid)) === 'still-running') {
+    return `${stillRunningLine('the local AWS (moto)', aws.pid)}; its record stays in ${aws.stateFile}`;
+  }
   rmSync(aws.stateFile, { force: true });
+  return undefined;
 }

@@ -129,7 +129,8 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
       const checkFile = await checkApp(url, bucket, ctx, failure, (line) => step.detail(line));
       rmSync(join(appDir, 'uploads', checkFile), { force: true });
     } catch (error: unknown) {
-      await stopPreview(ctx.stateDir, state);
+      const survived = await stopPreview(ctx.stateDir, state);
+      if (survived) step.detail(survived);
       throw error;
     }
     const report: PreviewReport = {

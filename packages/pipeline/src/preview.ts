@@ -7,7 +7,14 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, runsOnPort, signalProcess, stopProcess, type ProcessLookup } from '@img-mgr/local-host';
+import {
+  isAlive,
+  runsOnPort,
+  signalProcess,
+  stillRunningLine,
+  stopProcess,
+  type ProcessLookup,
+} from '@img-mgr/local-host';
 import { hasFields, readStateFile, writeStateFile } from './state-file.js';
 
 /** What preview.json records. */
@@ -106,10 +113,17 @@ export function recordPreview(stateDir: string, state: PreviewState): void {
   writeStateFile(previewStateFile(stateDir), state);
 }
 
-/** Stops the preview's process group (SIGTERM, SIGKILL after 3 s) and removes its record. */
-export async function stopPreview(stateDir: string, state: Pick<PreviewState, 'pid'>): Promise<void> {
-  await stopProcess(state.pid, { group: true });
+/**
+ * Stops the preview's process group (SIGTERM, SIGKILL after 3 s) and removes its record. A group that
+ * survives keeps its record (so `status` and `down` still find it): the line that says so, else undefined.
+ */
+export async function stopPreview(stateDir: string, state: Pick<PreviewState, 'pid'>): Promise<string | undefined> {
+  if ((await stopProcess(state.pid, { group: true })) === 'still-running') {
+    const what = 'the local preview of the app (Flask)';
+    return `${stillRunningLine(what, state.pid, { group: true })}; its record stays in ${previewStateFile(stateDir)}`;
+  }
   rmSync(previewStateFile(stateDir), { force: true });
+  return undefined;
 }
 
 /**
@@ -125,8 +139,9 @@ export async function stopRecordedPreview(stateDir: string): Promise<string | un
     return `removed ${previewStateFile(stateDir)}: ${error instanceof Error ? error.message : String(error)}`;
   }
   if (!state) return undefined;
-  await stopPreview(stateDir, state);
-  return `stopped the local preview of the app at ${state.url} (pid ${state.pid})`;
+  return (
+    (await stopPreview(stateDir, state)) ?? `stopped the local preview of the app at ${state.url} (pid ${state.pid})`
+  );
 }
 
 /** For a hard exit: kills the recorded preview at once, synchronously. */

@@ -98,10 +98,7 @@ async function openLocalAws(options: Options, env: Env, log: (line: string) => v
     describe: `local AWS (moto) at ${server.endpoint} (${region})`,
     env: aimedAt(env, localAwsEnv(server.endpoint, region)),
     async release() {
-      if (stopAtEnd) {
-        await stopLocalAws(server);
-        return `stopped the local AWS at ${server.endpoint}`;
-      }
+      if (stopAtEnd) return (await stopLocalAws(server)) ?? `stopped the local AWS at ${server.endpoint}`;
       return (
         `the local AWS keeps running at ${server.endpoint} (pid ${server.pid}); ` +
         "stop it with 'img-mgr-pipeline down'"
@@ -165,6 +162,5 @@ export async function stopKeptLocalAws(
       '(that pid is gone or is another program); removed its record, stopped nothing'
     );
   }
-  await stopLocalAws(local);
-  return `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`;
+  return (await stopLocalAws(local)) ?? `stopped the local AWS at ${local.endpoint} (pid ${local.pid})`;
 }
