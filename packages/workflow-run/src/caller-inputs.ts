@@ -37,6 +37,8 @@ export type CallerInput = (typeof CALLER_INPUTS)[number];
 
 /** An EC2 subnet id, as EC2 writes them (the short form of older accounts, or the long one). */
 const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** The longest flask-ref accepted (the CLI's bound before it shared this rule). */
+const MAX_REF_LENGTH = 100;
 /** owner/name on the GitHub server that runs the workflow. */
 const OWNER_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** https://host[:port]/path: no query, fragment, user info, spaces, quotes, commas or `${`. */
@@ -90,6 +92,10 @@ export function refNameProblem(value: string): string | undefined {
 /** The problem with flask-ref (empty, a full commit SHA, or a git ref name), or undefined. */
 export function flaskRefProblem(value: string): string | undefined {
   if (value === '' || FULL_SHA.test(value)) return undefined;
+  // The ref is recorded in the AMI's flask-ref tag and description: a ref name is short, a longer value is not one.
+  if (value.length > MAX_REF_LENGTH) {
+    return `has ${quoteWhole(value)}, which is longer than a branch, tag or ref name here (at most ${MAX_REF_LENGTH}).`;
+  }
   const problem = refNameProblem(value);
   return problem
     ? `has ${quoteWhole(value)}, which is neither a full commit SHA nor a branch, tag or ref name (it ${problem}).`

@@ -110,6 +110,7 @@ describe("the reusable workflow's caller inputs", () => {
     ['flask-ref', '-upload-pack=x'],
     ['flask-ref', 'main.lock'],
     ['flask-ref', 'a//b'],
+    ['flask-ref', `release-${'x'.repeat(95)}`],
     ['template', '../outside.yaml'],
     ['template', '/etc/passwd'],
     ['parameter-file', 'deploy/dev.txt'],

@@ -17,6 +17,7 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  ListChangeSetsCommand,
   type Parameter,
   type StackEvent,
 } from '@aws-sdk/client-cloudformation';
@@ -104,6 +105,20 @@ export class FakeCloudFormation {
     this.mock.on(ExecuteChangeSetCommand).callsFake(({ ChangeSetName }: { ChangeSetName: string }) => {
       this.execute(this.changeSet(ChangeSetName));
       return {};
+    });
+    // A change set here is never mid-execution: execute() applies it at once and drops it.
+    this.mock.on(ListChangeSetsCommand).callsFake(({ StackName }: { StackName: string }) => {
+      const stack = this.find(StackName);
+      return {
+        Summaries: this.changeSets
+          .filter((changeSet) => changeSet.stackId === stack.id)
+          .map((changeSet) => ({
+            ChangeSetId: changeSet.id,
+            ChangeSetName: changeSet.name,
+            StackId: stack.id,
+            ExecutionStatus: 'AVAILABLE' as const,
+          })),
+      };
     });
     this.mock.on(DeleteStackCommand).callsFake(({ StackName }: { StackName: string }) => {
       const stack = this.find(StackName);

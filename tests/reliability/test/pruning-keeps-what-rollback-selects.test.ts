@@ -38,11 +38,23 @@ describe('publish-ami pruning keeps what rollback-to previous selects past a rej
       (image) => image.ImageId === amiId,
     );
 
+  const creationDate = async (amiId: string): Promise<string> =>
+    (await aws.ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }))).Images?.[0]?.CreationDate ?? '';
+  /** Resolves once the wall clock has left the second of `isoDate` (moto's clock is this machine's). */
+  const nextSecond = async (isoDate: string): Promise<void> => {
+    const second = new Date(isoDate).getTime();
+    const wait = second + 1000 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 1000)));
+  };
+
   // The small windows are the ones that lost the older good AMI; 5 is the default.
   it.each([1, 2, 3, 5])('rollback-window %i: the good AMI before the rejected one survives pruning', async (window) => {
     const application = `prune-w${window}`;
     const name = `/reliability/${application}/golden-ami`;
     const unused = await applicationAmi(application, `${application}-unused`);
+    // moto dates an image to the second: A, B and C must be strictly newer than the unused AMI, or
+    // "the newest 1" that pruning keeps is a tie it may break in the unused AMI's favour.
+    await nextSecond(await creationDate(unused));
     const [a, b, c] = [
       await applicationAmi(application, `${application}-a`),
       await applicationAmi(application, `${application}-b`),
@@ -61,7 +73,7 @@ describe('publish-ami pruning keeps what rollback-to previous selects past a rej
       'reference-path': `/reliability/${application}`,
     });
     expect(prune.exitCode, prune.log).toBe(0);
-    expect(JSON.parse(prune.outputs['pruned-amis'] ?? '[]')).toEqual([unused]);
+    expect(JSON.parse(prune.outputs['pruned-amis'] ?? '[]'), prune.log).toEqual([unused]);
     expect(prune.log).toContain(`previous value of ${name} (version 1); rollback-to previous skips rejected version 3`);
     expect(await exists(a)).toBe(true);
 
