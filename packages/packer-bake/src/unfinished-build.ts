@@ -2,11 +2,14 @@
  * What a `packer build` that did not finish may leave, and its removal by
  * the bake itself before it returns.
  *
- * Packer (amazon-ebs, 1.6 to 1.9) registers the AMI with CreateImage, prints
- * its id, waits until it is available, and only then tags it; its own
- * cleanup deregisters the AMI only after that wait. Interrupted in between,
- * it leaves an AMI with no tags at all, which neither the post-step sweep
- * nor pruning can find. So the bake remembers every AMI the builder
+ * Packer registers the AMI with CreateImage, prints its id, waits until it
+ * is available and only then adds `tags`; its own cleanup deregisters the
+ * AMI only after that wait. The Amazon plugin the workflow installs (1.0.2
+ * and later, pinned to 1.3.9 in packer/plugins.pkr.hcl) sends run_tags with
+ * CreateImage, so an interrupted build's AMI already carries created-by,
+ * application and run-id; Packer 1.6 (the test bed's built-in builder)
+ * leaves it untagged. Either way neither the post-step sweep nor pruning
+ * looks for it. So the bake remembers every AMI the builder
  * announces (its name and instance, then its id; see announcements.ts) and,
  * when the build does not finish, deregisters those no finished build
  * reported (with their snapshots): at once when cancelled, alongside
@@ -14,6 +17,12 @@
  * CreateImage was in flight is found by its name). Then it sweeps Packer's
  * temporary key pair, security group and instance, in case Packer was
  * stopped before it removed them.
+ *
+ * The bake role (cloudformation/github-bake-role.yaml) deregisters only
+ * images tagged created-by=packer and application=img-mgr, which the
+ * plugin's AMIs are from CreateImage on. An AMI the role may not deregister
+ * (an untagged one) is left, with one warning naming it for a human to
+ * remove.
  *
  * An AMI is deregistered only when everything about it says it is this
  * build's: made after the build started, with the announced name, from the
@@ -29,7 +38,7 @@ import {
   type Filter,
   type Image,
 } from '@aws-sdk/client-ec2';
-import { awsErrorName, errorMessage, type Context } from '@img-mgr/kernel';
+import { awsErrorClass, awsErrorName, errorMessage, type Context } from '@img-mgr/kernel';
 import type { AnnouncedImage } from './announcements.js';
 import { RUN_ID_TAG } from './images.js';
 import type { PackerEvent } from './packer-steps.js';
@@ -52,6 +61,8 @@ export class UnfinishedBuild {
   /** AMIs of builds that finished (reported as artifacts): complete and tagged, never removed here. */
   private readonly finished = new Set<string>();
   private readonly discarded = new Set<string>();
+  /** AMIs the role may not deregister: reported once, then left to a human. */
+  private readonly denied = new Set<string>();
   private readonly resources: RunResources = { instanceIds: [], keyPairs: [], securityGroups: [] };
 
   /** `startedAt`: when the build started (ms since the epoch); no AMI made before it is this build's. */
@@ -96,7 +107,8 @@ export class UnfinishedBuild {
     }
     for (const image of images) {
       const id = image.ImageId ?? '';
-      if (!id || this.finished.has(id) || this.discarded.has(id) || image.State === 'deregistered') continue;
+      if (!id || this.finished.has(id) || this.discarded.has(id) || this.denied.has(id)) continue;
+      if (image.State === 'deregistered') continue;
       const kept = this.notThisBuilds(image);
       if (kept) {
         context.log.info(`Kept ${id} (${image.Name ?? '?'}): ${kept}`);
@@ -106,6 +118,15 @@ export class UnfinishedBuild {
         await ec2.send(new DeregisterImageCommand({ ImageId: id }), { abortSignal: signal });
       } catch (error: unknown) {
         if (/^InvalidAMIID/.test(awsErrorName(error))) continue; // Packer's clean-up was first
+        if (awsErrorClass(error) === 'access-denied') {
+          this.denied.add(id);
+          context.log.warn(
+            `Left ${id} (${image.Name ?? '?'}) in ${this.place.region}, registered by the build that did not ` +
+              `finish: the role may not deregister it (${awsErrorName(error)}); deregister it and delete its ` +
+              'snapshots by hand',
+          );
+          continue;
+        }
         context.log.warn(`Could not deregister ${id}, registered by the unfinished build: ${errorMessage(error)}`);
         continue;
       }

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClientFactory } from '@img-mgr/kernel';
 import { startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BuilderAnnouncements } from '../src/announcements.js';
@@ -164,4 +165,40 @@ describe('UnfinishedBuild', () => {
     expect(await loser.discardImages(testContext(moto.env), AbortSignal.timeout(10_000))).toEqual([]);
     expect(await ownImageIds()).toEqual([older.id, winner.id].sort());
   });
+
+  it(
+    'an AMI the role may not deregister is left with one warning naming it, no stack trace ' +
+      '(SDK mocked: moto enforces no IAM on EC2)',
+    async () => {
+      const untagged = await register('untagged');
+      const build = new UnfinishedBuild({ region: moto.region, runId: 'r7' });
+      build.observe({ kind: 'resource', resource: 'image', id: untagged.id, image: announced(untagged) });
+      // EC2's answer when IAM refuses: UnauthorizedOperation with an encoded authorization message.
+      const denied = Object.assign(
+        new Error('You are not authorized to perform this operation. Encoded authorization failure message: AbC'),
+        { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } },
+      );
+      const context = testContext(moto.env);
+      const clients: ClientFactory = {
+        get: (Client, region) => {
+          const real = context.clients.get(Client, region) as EC2Client;
+          const send = (command: unknown, options?: unknown) =>
+            command instanceof DeregisterImageCommand
+              ? Promise.reject(denied)
+              : real.send(command as DescribeImagesCommand, options as never);
+          return { send } as never;
+        },
+      };
+      const denying = { ...context, clients };
+
+      expect(await build.discardImages(denying, AbortSignal.timeout(10_000))).toEqual([]);
+      expect(await build.discardImages(denying, AbortSignal.timeout(10_000))).toEqual([]);
+
+      expect(context.lines).toEqual([
+        `warning: Left ${untagged.id} (untagged) in ${moto.region}, registered by the build that did not finish: ` +
+          'the role may not deregister it (UnauthorizedOperation); deregister it and delete its snapshots by hand',
+      ]);
+      expect(await ownImageIds()).toEqual([untagged.id]);
+    },
+  );
 });

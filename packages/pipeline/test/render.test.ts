@@ -410,7 +410,7 @@ describe("masking outputs by meaning (deploy-stack's NoEcho rule), not by name",
       expect(text).not.toMatch(/hunter2|k3y-default/);
       const json = renderJson({
         ...newReport('status'),
-        stacks: [{ name: plan.name, exists: true, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }],
+        stacks: [{ name: plan.name, status: 'UPDATE_COMPLETE', outputs, secretOutputs: secret }],
       });
       expect(json).not.toMatch(/hunter2|k3y-default/);
       expect((JSON.parse(json) as { stacks: { outputs: Record<string, string> }[] }).stacks[0]?.outputs).toEqual({

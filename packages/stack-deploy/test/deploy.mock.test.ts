@@ -390,7 +390,10 @@ describe('deployStack (SDK mock)', () => {
     async (status, resourceStatus, line) => {
       cfnMock.on(DescribeStacksCommand).resolves(stack(status));
       failedResources(['Sg', resourceStatus], ['Web', resourceStatus]);
-      const failure = await deploy(request(), []).catch((error: unknown) => error as Error);
+      const failure = await deploy(request(), []).then(
+        () => new Error('deploy succeeded'),
+        (error: unknown) => error as Error,
+      );
       expect(failure.message).toMatch(line);
       expect(failure.message).not.toContain('\n');
       expect(cfnMock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
@@ -434,7 +437,10 @@ describe('deployStack (SDK mock)', () => {
         ],
       });
     failedResources(['Sg', 'DELETE_FAILED']);
-    const failure = await deploy(request(), []).catch((error: unknown) => error as Error);
+    const failure = await deploy(request(), []).then(
+      () => new Error('deploy succeeded'),
+      (error: unknown) => error as Error,
+    );
     expect(failure).toBeInstanceOf(DeployFailedError);
     expect(failure.message).toMatch(
       new RegExp(

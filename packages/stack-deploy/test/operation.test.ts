@@ -31,7 +31,7 @@ describe('chooseOperation', () => {
   });
 
   it('uses a CREATE change set for a REVIEW_IN_PROGRESS stack, which CreateStack cannot take', () => {
-    const stack = { StackStatus: 'REVIEW_IN_PROGRESS' };
+    const stack = { StackStatus: 'REVIEW_IN_PROGRESS' as const };
     expect(chooseOperation(stack, { ...createAndExecute, terminationProtection: true })).toEqual({
       kind: 'change-set',
       changeSetType: 'CREATE',
@@ -39,7 +39,7 @@ describe('chooseOperation', () => {
   });
 
   it('uses an UPDATE change set for an existing stack, whatever the request asks', () => {
-    for (const status of ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE']) {
+    for (const status of ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'] as const) {
       expect(chooseOperation({ StackStatus: status }, { ...createAndExecute, timeoutInMinutes: 5 })).toEqual({
         kind: 'change-set',
         changeSetType: 'UPDATE',

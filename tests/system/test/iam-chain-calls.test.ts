@@ -14,14 +14,25 @@
  *
  * Packer here is the test bed's 1.6.6 (communicator none, no SSH), whose
  * tagging differs from the Amazon plugin the workflow installs; the table's
- * tag context follows the plugin's source (see iam-chain-calls.ts).
+ * tag context follows the plugin's source (see iam-chain-calls.ts). The tags
+ * of each CreateTags on an image are recorded too and judged as sent: Packer
+ * and bake-ami add them after CreateImage, identically in both versions.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsEnvFor, runBundledAction, startMoto, type Moto } from '@img-mgr/testbed';
 import { packerDir, packerTemplateCopy, root } from './helpers.js';
-import { bakeCalls, chainCalls, deployCalls, iamActionOf, packerTags, pruneScope } from './iam-chain-calls.js';
+import {
+  bakeCalls,
+  chainCalls,
+  deployCalls,
+  iamActionOf,
+  packerResourceTags,
+  packerTags,
+  pruneScope,
+} from './iam-chain-calls.js';
+import { REGION } from './iam-render.js';
 import { startCallRecorder, type CallRecorder } from './iam-recorder.js';
 import { PRUNE_OPT_IN, renderRoles } from './iam-roles.js';
 import { simulate } from './iam-simulate.js';
@@ -145,6 +156,40 @@ describe('the calls the actions and real Packer make (recorded against moto; mot
         if ((await simulate(role.arn, role.policies, call)).result !== 'Allowed')
           refused.push(`${call.by}: ${call.action} on ${call.resource}`);
       expect(refused).toEqual([]);
+    },
+  );
+
+  it(
+    'the bake role allows each CreateTags the bake made on an image or snapshot, with the very tags it sent ' +
+      '(IAM evaluator, on images that carry created-by=packer from CreateImage, as the plugin makes them)',
+    async () => {
+      const role = renderRoles().bake;
+      const owned = packerResourceTags(packerTags());
+      const tagging = recorder.calls.slice(0, bakeCallCount).flatMap((call) => (call.tagging ? [call.tagging] : []));
+      const refused: string[] = [];
+      let checked = 0;
+      for (const { resources, tags } of tagging)
+        for (const id of resources) {
+          const type = id.startsWith('ami-') ? 'image' : id.startsWith('snap-') ? 'snapshot' : undefined;
+          if (!type) continue;
+          const requestTags = Object.entries(tags).map(([key, value]): [string, string] => [
+            `aws:RequestTag/${key}`,
+            value,
+          ]);
+          const context = {
+            'aws:RequestedRegion': REGION,
+            ...owned,
+            'aws:TagKeys': Object.keys(tags),
+            ...Object.fromEntries(requestTags),
+          };
+          const call = { action: 'ec2:CreateTags', resource: `arn:aws:ec2:${REGION}::${type}/${id}`, context };
+          checked += 1;
+          const verdict = await simulate(role.arn, role.policies, call);
+          if (verdict.result !== 'Allowed') refused.push(`${Object.keys(tags).join(',')} on ${id}: ${verdict.result}`);
+        }
+      expect(refused).toEqual([]);
+      // Packer's `tags` on the AMI and bake-ami's bake-ami-regions record, at least.
+      expect(checked).toBeGreaterThanOrEqual(2);
     },
   );
 

@@ -7,20 +7,43 @@
  *
  * Sources: the three libraries' SDK calls (packages/packer-bake, ami-publish,
  * stack-deploy; the live recording in iam-chain-calls.test.ts checks that no
- * other operation is made), and Packer's Amazon plugin
- * (hashicorp/packer-plugin-amazon at 5028903a, 2026-07-15: step_key_pair,
- * step_security_group, step_run_source_instance, ebs/step_create_ami and
- * step_create_tags send run_tags as TagSpecifications of CreateKeyPair,
- * CreateSecurityGroup, RunInstances (instance, network-interface, volume) and
- * CreateImage (image, snapshot), then add `tags`/`snapshot_tags` with
- * CreateTags after the image exists).
+ * other operation is made), and the Amazon plugin the workflow installs,
+ * read at hashicorp/packer-plugin-amazon tag v1.3.9 (the exact pin of
+ * packer/plugins.pkr.hcl, PACKER_PLUGIN_VERSION below):
+ * - builder/common/step_key_pair.go, step_security_group.go: CreateKeyPair
+ *   and CreateSecurityGroup carry run_tags as TagSpecifications (key-pair,
+ *   security-group);
+ * - builder/common/step_run_source_instance.go: RunInstances carries
+ *   run_tags for instance and network-interface, run_volume_tags for volume;
+ * - builder/ebs/step_create_ami.go: CreateImage carries run_tags for image
+ *   and snapshot (none with skip_ami_run_tags or in us-gov-* and cn-*
+ *   regions: refusedBakeCalls); its Cleanup, and helper_funcs.go DestroyAMIs
+ *   (the encrypt_boot intermediate image), deregister the image and delete
+ *   its snapshots;
+ * - builder/common/step_create_tags.go: after the image exists, one
+ *   CreateTags naming the image and its snapshots with `tags`, then one
+ *   naming the snapshots with `snapshot_tags`;
+ * - builder/common/step_ami_region_copy.go: CopyImage with CopyImageTags and
+ *   no TagSpecifications;
+ * - builder/common/step_deregister_ami.go: force_deregister only (the
+ *   template does not set it).
+ * EC2 has no condition key for an image's name (CreateTags and
+ * DeregisterImage on an image offer ec2:ImageID, ec2:ImageType, ec2:Owner,
+ * ec2:Public, ec2:RootDeviceType and tags), so tags are the only scope.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// bake-ami's record of the regions it baked in, which it puts on the build region's AMI after the build.
+import { REGIONS_TAG } from '@img-mgr/packer-bake';
 import { ACCOUNT_ID, REGION } from './iam-render.js';
 import type { IamRequest } from './iam-simulate.js';
 import { packerDir } from './helpers.js';
 import { ENVIRONMENTS } from './iam-roles.js';
+
+/** The Amazon plugin version whose source the bake rows follow; packer/plugins.pkr.hcl must pin exactly this. */
+export const PACKER_PLUGIN_VERSION = '1.3.9';
+
+export { REGIONS_TAG };
 
 export interface ChainCall extends IamRequest {
   /** Who makes it and why. */
@@ -226,10 +249,17 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
       resource: image,
       context: owned,
     },
+    // step_create_tags: one request names the image and its snapshots (IAM authorises each resource).
     {
       by: 'packer: `tags` on the image afterwards',
       action: 'ec2:CreateTags',
       resource: image,
+      context: { ...owned, ...requestTags(tags) },
+    },
+    {
+      by: 'packer: `tags` on its snapshot, in the same request',
+      action: 'ec2:CreateTags',
+      resource: snapshot,
       context: { ...owned, ...requestTags(tags) },
     },
     {
@@ -238,6 +268,13 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
       resource: snapshot,
       context: { ...owned, ...requestTags(tags) },
     },
+    {
+      by: `bake-ami: ${REGIONS_TAG} on the build region's AMI`,
+      action: 'ec2:CreateTags',
+      resource: image,
+      context: { ...owned, 'aws:TagKeys': [REGIONS_TAG], [`aws:RequestTag/${REGIONS_TAG}`]: REGION },
+    },
+    // CopyImage carries no TagSpecifications (CopyImageTags copies the source AMI's tags).
     { by: 'packer: copy to ami_regions', action: 'ec2:CopyImage', resource: image, context: region },
     { by: 'packer: copy to ami_regions (its snapshots)', action: 'ec2:CopyImage', resource: snapshot, context: region },
     { by: 'packer: cleanup', action: 'ec2:TerminateInstances', resource: instance, context: owned },
@@ -271,6 +308,44 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
       context: owned,
     },
     { by: 'packer: and deletes its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
+    // packages/packer-bake unfinished-build.ts: the AMI of a build interrupted before Packer's own cleanup, tagged
+    // by run_tags in CreateImage.
+    {
+      by: "bake-ami: an interrupted build's AMI (tagged at CreateImage)",
+      action: 'ec2:DeregisterImage',
+      resource: image,
+      context: owned,
+    },
+    { by: 'bake-ami: and its snapshot', action: 'ec2:DeleteSnapshot', resource: snapshot, context: owned },
+  ];
+}
+
+/**
+ * Calls the plugin makes that the bake role refuses on purpose, with why
+ * (cloudformation/README.md): each would need a grant that lets the role mark
+ * (and then delete) an untagged image or snapshot it did not make.
+ */
+export function refusedBakeCalls(options: { tags: PackerTags }): ChainCall[] {
+  const copySnapshot = ec2('snapshot', 'snap-0copyofpacker00001', true);
+  return [
+    {
+      by: 'packer: CreateImage without TagSpecifications (skip_ami_run_tags, or a us-gov-*/cn-* region)',
+      action: 'ec2:CreateImage',
+      resource: image,
+      context: region,
+    },
+    {
+      by: "packer: `tags` on a copy's snapshot, which CopyImageTags leaves untagged (ami_regions, kms_key_id)",
+      action: 'ec2:CreateTags',
+      resource: copySnapshot,
+      context: { ...region, ...requestTags(options.tags) },
+    },
+    {
+      by: "bake-ami: an interrupted build's untagged AMI (Packer without run_tags at CreateImage)",
+      action: 'ec2:DeregisterImage',
+      resource: image,
+      context: region,
+    },
   ];
 }
 

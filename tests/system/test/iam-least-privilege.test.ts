@@ -20,6 +20,9 @@ import {
   parameterArn,
   pruneCalls,
   pruneScope,
+  PACKER_PLUGIN_VERSION,
+  refusedBakeCalls,
+  REGIONS_TAG,
   requestTags,
   stackArn,
   stackTagging,
@@ -128,19 +131,50 @@ describe(
       },
     );
 
-    it('the policy lets Packer tag at creation exactly the keys the template sets (aws:TagKeys), and no other', () => {
-      const tagStatements = r.bake.policies
-        .flatMap((p) => p.policy.Statement)
-        .filter((s) => s.Action === 'ec2:CreateTags') as {
-        Sid: string;
-        Condition: Record<string, Record<string, string[]>>;
-      }[];
-      expect(tagStatements.map((s) => s.Sid).sort()).toEqual(['PackerTagOnCreate', 'PackerTagOwnImages']);
-      for (const statement of tagStatements)
-        expect([...(statement.Condition['ForAllValues:StringEquals']?.['aws:TagKeys'] ?? [])].sort()).toEqual(
-          [...tags.keys].sort(),
-        );
+    it(
+      'the policy lets Packer tag exactly the keys the template sets (aws:TagKeys), ' +
+        "and bake-ami's regions record only afterwards, on Packer's own images",
+      () => {
+        const tagStatements = r.bake.policies
+          .flatMap((p) => p.policy.Statement)
+          .filter((s) => s.Action === 'ec2:CreateTags') as {
+          Sid: string;
+          Condition: Record<string, Record<string, string[]>>;
+        }[];
+        expect(tagStatements.map((s) => s.Sid).sort()).toEqual(['PackerTagOnCreate', 'PackerTagOwnImages']);
+        const keysOf = (sid: string) =>
+          [
+            ...(tagStatements.find((s) => s.Sid === sid)?.Condition['ForAllValues:StringEquals']?.['aws:TagKeys'] ??
+              []),
+          ].sort();
+        expect(keysOf('PackerTagOnCreate')).toEqual([...tags.keys].sort());
+        expect(keysOf('PackerTagOwnImages')).toEqual([...tags.keys, REGIONS_TAG].sort());
+      },
+    );
+
+    it(`the table follows the Amazon plugin ${PACKER_PLUGIN_VERSION}, the version packer/plugins.pkr.hcl pins`, () => {
+      // Moving the pin means reading the new version's tagging again (iam-chain-calls.ts lists the files).
+      const hcl = readFileSync(join(root, 'packer', 'plugins.pkr.hcl'), 'utf8');
+      const amazon = /amazon\s*=\s*\{([^}]*)\}/.exec(hcl)?.[1] ?? '';
+      expect(/version\s*=\s*"([^"]*)"/.exec(amazon)?.[1]).toBe(`= ${PACKER_PLUGIN_VERSION}`);
+      expect(amazon).toContain('source  = "github.com/hashicorp/amazon"');
     });
+
+    it(
+      'refuses, on purpose, the calls the plugin makes without run_tags on CreateImage and on the untagged ' +
+        'snapshots of an AMI copy (cloudformation/README.md)',
+      async () => {
+        const refused = refusedBakeCalls({ tags });
+        const allowed: string[] = [];
+        for (const call of refused)
+          if ((await verdict(r.bake, call)) === 'Allowed') allowed.push(`${call.by}: ${call.action}`);
+        expect(allowed).toEqual([]);
+        // The same actions with Packer's tags are allowed (bakeCalls), so these rows differ only in their tags.
+        const made = new Set(bakeCalls({ tags }).map((call) => `${call.action} ${call.resource.split(':').pop()}`));
+        expect(made).toContain('ec2:CreateImage image/ami-0bakedbypacker0001');
+        expect(made).toContain('ec2:DeregisterImage image/ami-0bakedbypacker0001');
+      },
+    );
 
     it.each(['instance', 'volume', 'network-interface'])(
       'allows tagging the %s in RunInstances (ec2:CreateAction), not afterwards',

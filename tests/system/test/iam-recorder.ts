@@ -14,6 +14,21 @@ export interface RecordedCall {
   service: string;
   operation: string;
   region: string;
+  /** A query-protocol CreateTags: the resource ids it names and the tags it sets. */
+  tagging?: { resources: string[]; tags: Record<string, string> };
+}
+
+/** The resources and tags of an EC2 CreateTags form body (ResourceId.N, Tag.N.Key, Tag.N.Value). */
+export function taggingOf(body: string): { resources: string[]; tags: Record<string, string> } {
+  const form = new URLSearchParams(body);
+  const resources: string[] = [];
+  const tags: Record<string, string> = {};
+  for (const [name, value] of form) {
+    if (/^ResourceId\.\d+$/.test(name)) resources.push(value);
+    const key = /^Tag\.(\d+)\.Key$/.exec(name);
+    if (key) tags[value] = form.get(`Tag.${key[1]}.Value`) ?? '';
+  }
+  return { resources, tags };
 }
 
 export interface CallRecorder {
@@ -46,10 +61,13 @@ export async function startCallRecorder(target: string): Promise<CallRecorder> {
       const body = Buffer.concat(chunks);
       if (request.headers.authorization !== undefined) {
         const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(request.headers.authorization))?.[1] ?? '';
+        const text = body.toString();
+        const operation = operationOf(request.headers, request.method ?? 'GET', request.url ?? '/', text);
         calls.push({
           service: serviceOf(request),
-          operation: operationOf(request.headers, request.method ?? 'GET', request.url ?? '/', body.toString()),
+          operation,
           region: scope,
+          ...(operation === 'CreateTags' ? { tagging: taggingOf(text) } : {}),
         });
       }
       const upstream = httpRequest(
