@@ -8,7 +8,7 @@
  */
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
-import { InputError, KernelError, errorMessage, formatDuration, parseDuration, type Context } from '@img-mgr/kernel';
+import { ActionError, InputError, errorMessage, formatDuration, parseDuration, type Context } from '@img-mgr/kernel';
 import { DEFAULT_SAMPLES, runSmokeTest, SmokeTestError, type SmokeObservation } from '@img-mgr/rollout';
 import { callerInputProblem } from './caller-inputs.js';
 
@@ -99,7 +99,7 @@ export async function appRevisionOf(ec2: EC2Client, amiId: string, signal: Abort
   const answer = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }), { abortSignal: signal });
   const tag = answer.Images?.[0]?.Tags?.find((item) => item.Key === APP_REVISION_TAG)?.Value;
   if (!tag) {
-    throw new KernelError(
+    throw new ActionError(
       `The smoke test cannot tell which app revision must answer: AMI ${amiId} has no ${APP_REVISION_TAG} tag ` +
         '(bake-ami sets it); turn smoke-test off for an AMI baked elsewhere.',
     );
