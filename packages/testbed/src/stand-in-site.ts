@@ -47,8 +47,8 @@ export interface StandInSite {
 
 /**
  * What a moto stack runs now: its BucketName output, and the app-revision
- * tag of the AMI its ImageId output names. Undefined while the stack or
- * either output is missing.
+ * tag of the AMI its ImageIdOverride parameter (else its ImageId output)
+ * names. Undefined while the stack, the bucket or the AMI is missing.
  */
 export function followStack(
   clientConfig: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } },
@@ -58,14 +58,17 @@ export function followStack(
   const ec2 = new EC2Client(clientConfig);
   return async () => {
     let outputs: Record<string, string>;
+    let override: string | undefined;
     try {
       const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
       outputs = Object.fromEntries((stack?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
+      override = stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageIdOverride')?.ParameterValue;
     } catch {
       return undefined;
     }
     const bucket = outputs.BucketName;
-    const amiId = outputs.ImageId;
+    // The parameter first: moto does not rebuild outputs on an update, so the ImageId output may be the first AMI.
+    const amiId = override || outputs.ImageId;
     if (!bucket || !amiId) return undefined;
     const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }))).Images?.[0];
     const appRevision = image?.Tags?.find((tag) => tag.Key === 'app-revision')?.Value;

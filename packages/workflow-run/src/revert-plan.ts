@@ -4,7 +4,7 @@
  * already runs the AMI from before; or the update completed and the smoke
  * test failed, so the stack runs the rejected AMI and only a redeploy on the
  * restored one puts the site back. The stack's own record decides (its
- * ImageId output, else its ImageIdOverride and ImageId parameters), not the
+ * ImageIdOverride and ImageId parameters, else its ImageId output), not the
  * job that failed: a deploy that failed while waiting may still have
  * completed.
  */
@@ -35,16 +35,21 @@ export interface RedeployDecision {
 
 const AMI = /^ami-[0-9a-f]{8,17}$/;
 
-/** The AMI a stack's record says it runs: the ImageId output, else ImageIdOverride, else ImageId's resolved value. */
+/**
+ * The AMI a stack's record says it runs: its ImageIdOverride parameter, else
+ * ImageId's resolved value (the parameters CloudFormation last applied,
+ * rolled back with the stack), else the ImageId output (an emulator may not
+ * rebuild outputs on an update).
+ */
 export function stackImageId(stack: Stack): string | undefined {
-  const output = stack.Outputs?.find((item) => item.OutputKey === 'ImageId')?.OutputValue;
-  if (output && AMI.test(output)) return output;
   const parameter = (key: string) => stack.Parameters?.find((item) => item.ParameterKey === key);
   const override = parameter('ImageIdOverride')?.ParameterValue;
   if (override && AMI.test(override)) return override;
   const image = parameter('ImageId');
   const value = image?.ResolvedValue ?? image?.ParameterValue;
-  return value && AMI.test(value) ? value : undefined;
+  if (value && AMI.test(value)) return value;
+  const output = stack.Outputs?.find((item) => item.OutputKey === 'ImageId')?.OutputValue;
+  return output && AMI.test(output) ? output : undefined;
 }
 
 /** Reads what `stackName` runs; a stack that does not exist reads as such. */
