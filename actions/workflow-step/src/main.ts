@@ -102,7 +102,11 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       const context = actionContext('workflow-step', signal, process.env);
       const smoke = readSmokeReport(inputs.revertSmokeReport, 'revert-smoke-report', warning);
       const deploySmoke = readSmokeReport(inputs.record.smokeReport, 'smoke-report', warning);
-      const observations = await observeRun(inputs.record, { ...inputs.facts, parameterVersion: inputs.parameterVersion }, context);
+      const observations = await observeRun(
+        inputs.record,
+        { ...inputs.facts, parameterVersion: inputs.parameterVersion },
+        context,
+      );
       const text = revertSummary({
         ...inputs.facts,
         ...(smoke ? { smoke } : {}),

@@ -130,7 +130,9 @@ describe('workflow-step, bundled', () => {
     it('a smoke-samples of the wrong shape is one error line naming it', async () => {
       const run = await smoke({ 'smoke-samples': '5,x=y', 'stack-outputs': '{"Url":"http://alb.example/"}' });
       expect(run.exitCode).toBe(1);
-      expect(run.errors).toEqual([expect.stringMatching(/^Input 'smoke-samples' has '5,x=y', which is not a whole number/)]);
+      expect(run.errors).toEqual([
+        expect.stringMatching(/^Input 'smoke-samples' has '5,x=y', which is not a whole number/),
+      ]);
     });
 
     it('no Url output and no smoke-url: one error line naming the output; smoke-result no-url, no link', async () => {
@@ -178,7 +180,9 @@ describe('workflow-step, bundled', () => {
     });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.summary).toContain('### img-mgr rollout to dev\n');
-    expect(run.summary).toContain('| Smoke test | passed: http://alb.example/, 5 answers in a row from `c0ffee012345…` in 4s |');
+    expect(run.summary).toContain(
+      '| Smoke test | passed: http://alb.example/, 5 answers in a row from `c0ffee012345…` in 4s |',
+    );
     expect(run.summary).toContain('### Rollout timeline');
     expect(run.summary).toContain('skipped: ami-0fedcba9876543210 (an AMI with the same fingerprint exists)');
     expect(run.summary).toContain('/common/img-mgr/golden-ami version 4 → ami-0fedcba9876543210');

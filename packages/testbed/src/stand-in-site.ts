@@ -61,7 +61,10 @@ export function followStack(
     let override: string | undefined;
     try {
       const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-      outputs = Object.fromEntries((stack?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]));
+      outputs = {};
+      for (const output of stack?.Outputs ?? []) {
+        if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+      }
       override = stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'ImageIdOverride')?.ParameterValue;
     } catch {
       return undefined;

@@ -65,9 +65,4 @@ export {
   type StackImage,
 } from './revert-plan.js';
 export { lastOperationEvents, startsOperation } from './stack-events.js';
-export {
-  observeRun,
-  readSmokeReport,
-  type PublishedFacts,
-  type RunRecord,
-} from './observations.js';
+export { observeRun, readSmokeReport, type PublishedFacts, type RunRecord } from './observations.js';

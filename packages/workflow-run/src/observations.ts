@@ -41,7 +41,11 @@ export interface PublishedFacts {
  * A smoke step's report (its `report` output, JSON) passed on as an input;
  * undefined for '' and, with `warn` called, for anything that is not one.
  */
-export function readSmokeReport(json: string, input: string, warn: (line: string) => void): SmokeObservation | undefined {
+export function readSmokeReport(
+  json: string,
+  input: string,
+  warn: (line: string) => void,
+): SmokeObservation | undefined {
   if (!json.trim()) return undefined;
   try {
     const value = JSON.parse(json) as unknown;

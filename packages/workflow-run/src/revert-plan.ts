@@ -73,7 +73,12 @@ export async function readStackImage(
     if (output.OutputKey && output.OutputValue !== undefined) outputs[output.OutputKey] = output.OutputValue;
   }
   const imageId = stackImageId(stack);
-  return { exists: true, ...(stack.StackStatus ? { status: stack.StackStatus } : {}), ...(imageId ? { imageId } : {}), outputs };
+  return {
+    exists: true,
+    ...(stack.StackStatus ? { status: stack.StackStatus } : {}),
+    ...(imageId ? { imageId } : {}),
+    outputs,
+  };
 }
 
 /** Statuses of a stack that runs nothing: its creation failed, or it is gone. */

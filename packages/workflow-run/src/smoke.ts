@@ -63,7 +63,7 @@ export function parseStackOutputs(json: string): Record<string, string> {
   try {
     value = JSON.parse(json);
   } catch {
-    throw new InputError('stack-outputs', 'is not JSON (it must be deploy-stack\'s outputs-json)');
+    throw new InputError('stack-outputs', "is not JSON (it must be deploy-stack's outputs-json)");
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError('stack-outputs', "is not a JSON object (it must be deploy-stack's outputs-json)");

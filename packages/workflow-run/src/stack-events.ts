@@ -3,11 +3,7 @@
  * for the rollout timeline: read newest first until the stack's own
  * "User Initiated" start, which deploy-stack's change set execution writes.
  */
-import {
-  DescribeStackEventsCommand,
-  type CloudFormationClient,
-  type StackEvent,
-} from '@aws-sdk/client-cloudformation';
+import { DescribeStackEventsCommand, type CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
 import type { StackEventLike } from '@img-mgr/rollout';
 
 /** Pages read at most: an operation of this template writes a few dozen events. */

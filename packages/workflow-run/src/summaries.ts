@@ -71,7 +71,9 @@ function smokeRow(label: string, smoke: SmokeObservation | undefined): string[] 
   if (smoke.passed) {
     const revision = smoke.expectedRevision ? ` from ${code(shortRevision(smoke.expectedRevision))}` : '';
     const took = smoke.elapsedMs !== undefined ? ` in ${formatDuration(smoke.elapsedMs)}` : '';
-    return [`| ${label} | passed: ${cellText(smoke.url)}, ${smoke.samples ?? '?'} answers in a row${revision}${took} |`];
+    return [
+      `| ${label} | passed: ${cellText(smoke.url)}, ${smoke.samples ?? '?'} answers in a row${revision}${took} |`,
+    ];
   }
   return [`| ${label} | **FAILED**: ${cellText(smoke.error ?? 'no reason recorded')} |`];
 }

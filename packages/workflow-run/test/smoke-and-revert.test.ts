@@ -243,7 +243,10 @@ describe('planRedeploy reads the stack record (moto)', () => {
       }),
     );
   const plan = (stackName: string) =>
-    planRedeploy({ stackName, rejectedAmiId: REJECTED, restoredAmiId: RESTORED, region: moto.clientConfig.region }, context);
+    planRedeploy(
+      { stackName, rejectedAmiId: REJECTED, restoredAmiId: RESTORED, region: moto.clientConfig.region },
+      context,
+    );
 
   it('a stack on the rejected AMI is redeployed; its outputs come back for the smoke test', async () => {
     await deploy('img-mgr-smoke-failed', REJECTED);

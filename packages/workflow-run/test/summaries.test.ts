@@ -168,7 +168,11 @@ describe('the smoke test and the timeline in the summaries', () => {
     expect(off).toContain('| Smoke test | off (smoke-test: false) |');
     const failed = rolloutSummary({
       ...rollout,
-      smoke: { url: 'http://x.example/', passed: false, error: 'smoke test of http://x.example/: POST /upload answered 500' },
+      smoke: {
+        url: 'http://x.example/',
+        passed: false,
+        error: 'smoke test of http://x.example/: POST /upload answered 500',
+      },
     });
     expect(failed.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: the smoke test');
     expect(failed).toContain('| Smoke test | **FAILED**: smoke test of http://x.example/: POST /upload answered 500 |');
@@ -193,11 +197,19 @@ describe('the smoke test and the timeline in the summaries', () => {
   };
 
   it('a smoke failure reverted by a redeploy that passed: what was reverted, and that the reverted site passed', () => {
-    const text = revertSummary({ ...reverted, smoke: { ...passed, expectedRevision: 'a0a0a0a0a0a0a0a0a0a0' }, observations });
+    const text = revertSummary({
+      ...reverted,
+      smoke: { ...passed, expectedRevision: 'a0a0a0a0a0a0a0a0a0a0' },
+      observations,
+    });
     expect(text.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: reverted');
     expect(text).toContain('The deploy of `img-mgr-dev` completed, but its smoke test failed, so the AMI is rejected.');
-    expect(text).toContain(`| Stack | stack img-mgr-dev (UPDATE_COMPLETE) runs the rejected ${NEW}: redeploying it on ${OLD} (redeploy: success) |`);
-    expect(text).toContain('| Reverted site | passed: http://img-mgr-dev-alb.example/, 5 answers in a row from `a0a0a0a0a0a0…` in 12s |');
+    expect(text).toContain(
+      `| Stack | stack img-mgr-dev (UPDATE_COMPLETE) runs the rejected ${NEW}: redeploying it on ${OLD} (redeploy: success) |`,
+    );
+    expect(text).toContain(
+      '| Reverted site | passed: http://img-mgr-dev-alb.example/, 5 answers in a row from `a0a0a0a0a0a0…` in 12s |',
+    );
     expect(text).toContain('**reverted; the reverted site passed its smoke test**');
     expect(text).toContain(`tagged ${NEW} img-mgr:rejected; parameter back on ${OLD} (version 5); stack redeployed`);
   });
@@ -208,7 +220,9 @@ describe('the smoke test and the timeline in the summaries', () => {
       smoke: { url: 'http://x.example/', passed: false, error: 'smoke test of http://x.example/: GET / answered 500' },
       observations,
     });
-    expect(text.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: reverted, but the reverted site FAILED its smoke test');
+    expect(text.split('\n')[0]).toBe(
+      '### img-mgr rollout to dev FAILED: reverted, but the reverted site FAILED its smoke test',
+    );
     expect(text).toContain('| Reverted site | **FAILED**: smoke test of http://x.example/: GET / answered 500 |');
     expect(text).toContain('the revert is not retried');
   });

@@ -487,7 +487,10 @@ export function deployCalls(options: {
  * stores an upload as uploads/<file name>; the smoke test names its files
  * img-mgr-smoke-<time>-<random>.txt.
  */
-export function smokeObjectArn(stackName: string, key = 'uploads/img-mgr-smoke-20261207T021500000Z-0a1b2c3d.txt'): string {
+export function smokeObjectArn(
+  stackName: string,
+  key = 'uploads/img-mgr-smoke-20261207T021500000Z-0a1b2c3d.txt',
+): string {
   return `arn:aws:s3:::${stackName.toLowerCase()}-uploadsbucket-1a2b3c4d5e6f/${key}`;
 }
 

@@ -197,7 +197,7 @@ describe('the caller workflows under act against moto', () => {
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
         vars: sites.vars,
-      vars: sites.vars,
+        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
         env: gitRedirect(FORK_URL, fork.dir),
       });
@@ -227,7 +227,7 @@ describe('the caller workflows under act against moto', () => {
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
         vars: sites.vars,
-      vars: sites.vars,
+        vars: sites.vars,
         env: gitRedirect(FORK_URL, fork.dir),
       });
       expect(run.exitCode).not.toBe(0);
@@ -269,7 +269,7 @@ describe('the caller workflows under act against moto', () => {
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
         vars: sites.vars,
-      vars: sites.vars,
+        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
       });
       expect(run.exitCode).not.toBe(0);
@@ -307,7 +307,7 @@ describe('the caller workflows under act against moto', () => {
         eventFile: join(payloadDir, 'push.json'),
         aws: moto.env,
         vars: sites.vars,
-      vars: sites.vars,
+        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
       });
       expect(run.exitCode).not.toBe(0);
