@@ -189,7 +189,7 @@ describe('workflow-step, bundled', () => {
     expect(run.summary).toContain('**deployed; smoke test passed**');
   });
 
-  it('summarize-revert: a reverted site that failed its smoke test is an error annotation too, and nothing more', async () => {
+  it('summarize-revert: a reverted site that failed its smoke test is also an error annotation', async () => {
     const run = await step({
       step: 'summarize-revert',
       'ami-id': 'ami-0fedcba9876543210',

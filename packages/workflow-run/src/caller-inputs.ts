@@ -178,7 +178,10 @@ function smokeTimeoutProblem(value: string): string | undefined {
 function smokeUrlProblem(value: string): string | undefined {
   if (value === '') return undefined;
   if (hasUrlCredentials(value)) {
-    return 'holds credentials in its URL (user:token@), which would reach logs and the summary; pass a URL without them.';
+    return (
+      'holds credentials in its URL (user:token@), which would reach logs and the summary; ' +
+      'pass a URL without them.'
+    );
   }
   if (SMOKE_URL.test(value)) return undefined;
   return (

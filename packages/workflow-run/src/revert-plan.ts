@@ -108,7 +108,9 @@ export function redeployDecision(
       redeploy: false,
       smoke: false,
       runs: 'none',
-      reason: `stack ${stackName} ${stack.exists ? `is ${stack.status ?? 'empty'}` : 'does not exist'}: nothing to redeploy`,
+      reason:
+        `stack ${stackName} ${stack.exists ? `is ${stack.status ?? 'empty'}` : 'does not exist'}: ` +
+        'nothing to redeploy',
     };
   }
   const status = stack.status ?? 'in an unknown status';
@@ -125,7 +127,9 @@ export function redeployDecision(
       redeploy: false,
       smoke: true,
       runs: 'restored',
-      reason: `stack ${stackName} (${status}) already runs ${restoredAmi} (CloudFormation rolled the update back): no redeploy`,
+      reason:
+        `stack ${stackName} (${status}) already runs ${restoredAmi} ` +
+        '(CloudFormation rolled the update back): no redeploy',
     };
   }
   if (!stack.imageId) {
@@ -133,7 +137,8 @@ export function redeployDecision(
       redeploy: false,
       smoke: false,
       runs: 'unknown',
-      reason: `stack ${stackName} (${status}) names no AMI (no ImageId output or parameter): not redeployed; look at it`,
+      reason:
+        `stack ${stackName} (${status}) names no AMI (no ImageId output or parameter): ` + 'not redeployed; look at it',
     };
   }
   return {

@@ -83,7 +83,7 @@ function timeline(observations: RolloutObservations | undefined, title: string):
   return observations ? ['', renderTimelineMarkdown(buildTimeline(observations), title)] : [];
 }
 
-/** The rollout summary: the AMI before and after, the parameter version, the stack's status, the smoke test, the timeline. */
+/** The rollout summary: the AMI before and after, the parameter version, the stack, the smoke test, the timeline. */
 export function rolloutSummary(facts: RolloutFacts): string {
   const deployFailed = facts.deployOutcome !== undefined && !['', 'success'].includes(facts.deployOutcome);
   const smokeFailed = facts.smoke !== undefined && !facts.smoke.off && !facts.smoke.passed;
@@ -107,7 +107,7 @@ export function rolloutSummary(facts: RolloutFacts): string {
   ].join('\n');
 }
 
-/** The summary of a failed rollout: the AMI rejected, the parameter back, the stack redeployed or not, its smoke test. */
+/** A failed rollout's summary: the AMI rejected, the parameter back, the stack redeployed or not, its smoke test. */
 export function revertSummary(facts: RevertFacts): string {
   const { amiId, parameterName } = facts;
   let rows: string[];

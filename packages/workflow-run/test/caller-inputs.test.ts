@@ -168,7 +168,8 @@ describe('the smoke-test inputs', () => {
 
   it('a smoke-timeout names the bounds and the grammar in one line', () => {
     expect(() => checkCallerInputs({ 'smoke-timeout': '2h' })).toThrow(
-      "Input 'smoke-timeout' has '2h', which is not a duration from 1s to 30m (seconds, or parts such as 90s, 5m, 1m30s).",
+      "Input 'smoke-timeout' has '2h', which is not a duration from 1s to 30m " +
+        '(seconds, or parts such as 90s, 5m, 1m30s).',
     );
   });
 });

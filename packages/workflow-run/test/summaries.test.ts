@@ -205,7 +205,8 @@ describe('the smoke test and the timeline in the summaries', () => {
     expect(text.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: reverted');
     expect(text).toContain('The deploy of `img-mgr-dev` completed, but its smoke test failed, so the AMI is rejected.');
     expect(text).toContain(
-      `| Stack | stack img-mgr-dev (UPDATE_COMPLETE) runs the rejected ${NEW}: redeploying it on ${OLD} (redeploy: success) |`,
+      `| Stack | stack img-mgr-dev (UPDATE_COMPLETE) runs the rejected ${NEW}: redeploying it on ${OLD} ` +
+        '(redeploy: success) |',
     );
     expect(text).toContain(
       '| Reverted site | passed: http://img-mgr-dev-alb.example/, 5 answers in a row from `a0a0a0a0a0a0…` in 12s |',

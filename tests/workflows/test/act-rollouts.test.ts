@@ -129,7 +129,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(run.log).toContain('**deployed; smoke test passed**');
   });
 
-  it('a completed deploy whose uploads fail: rejected, parameter back, stack redeployed on the prior AMI, which passes', async () => {
+  it('a deploy whose uploads fail: rejected, reverted, redeployed on the prior AMI, which passes', async () => {
     const broken = fork.commitAppChange('A change that breaks uploads');
     sites.site('SMOKE_URL').breakRevision(broken, 'upload');
     const run = await act('deploy-on-push.yml', 'push', 'push.json');
@@ -194,7 +194,8 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(run.steps).toContain(
       `Input 'rollback-to' cannot be used: ${DEV.parameter} has no earlier value than ${firstAmi} ` +
         'that is not rejected: ' +
-        `${refusedAmi} (version 4), ${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
+        `${refusedAmi} (version 4), ${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); ` +
+        'nothing was written',
     );
     const after = await dev();
     expect(after.parameter).toEqual(before.parameter);

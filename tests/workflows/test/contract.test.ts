@@ -187,7 +187,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(reusable.jobs.deploy?.outputs?.url).toBe('${{ steps.smoke.outputs.url }}');
   });
 
-  it("smoke-tests after deploy-stack with the stack's outputs and the AMI published; the summary runs after a failure too", () => {
+  it('smoke-tests after deploy-stack with its outputs and the AMI published; the summary runs after a failure', () => {
     const steps = reusable.jobs.deploy?.steps ?? [];
     const deploy = steps.findIndex((step) => step.id === 'deploy');
     const smoke = steps.findIndex((step) => step.id === 'smoke');
@@ -205,7 +205,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     expect(summary?.with?.['smoke-report']).toBe('${{ steps.smoke.outputs.report }}');
   });
 
-  it('reverts a failed deploy or smoke test that wrote a version: rejects its AMI, republishes the one live before', () => {
+  it('reverts a failed deploy or smoke test that wrote a version: rejects its AMI, republishes the prior one', () => {
     const revert = reusable.jobs.revert;
     expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'bake', 'publish', 'deploy']);
     // The smoke step is in the deploy job: its failure fails that job. A stack without a Url output is the
