@@ -143,7 +143,7 @@ export async function runSmokeStep(request: SmokeStepRequest, context: SmokeStep
       context.signal,
     );
     context.log.info(
-      `Smoke test of ${url}: ${samples} answers in a row from app revision ${expectedRevision} ` +
+      `Smoke test of ${url}: ${samples} answer${samples === 1 ? '' : 's'} in a row from app revision ${expectedRevision} ` +
         `(AMI ${request.amiId}), an upload into ${bucket}, within ${formatDuration(timeoutMs)}`,
     );
     const seen = await runSmokeTest(

@@ -64,6 +64,9 @@ const toEnvironment = (environment: string): string => (environment ? ` to ${env
 /** Text from a run's observations, inert in a table cell. */
 const cellText = (text: string): string => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 
+const answers = (samples: number | undefined): string =>
+  samples === undefined ? 'answers' : `${samples} answer${samples === 1 ? '' : 's'}`;
+
 /** One table row for a smoke test's observation. */
 function smokeRow(label: string, smoke: SmokeObservation | undefined): string[] {
   if (!smoke) return [];
@@ -71,9 +74,7 @@ function smokeRow(label: string, smoke: SmokeObservation | undefined): string[] 
   if (smoke.passed) {
     const revision = smoke.expectedRevision ? ` from ${code(shortRevision(smoke.expectedRevision))}` : '';
     const took = smoke.elapsedMs !== undefined ? ` in ${formatDuration(smoke.elapsedMs)}` : '';
-    return [
-      `| ${label} | passed: ${cellText(smoke.url)}, ${smoke.samples ?? '?'} answers in a row${revision}${took} |`,
-    ];
+    return [`| ${label} | passed: ${cellText(smoke.url)}, ${answers(smoke.samples)} in a row${revision}${took} |`];
   }
   return [`| ${label} | **FAILED**: ${cellText(smoke.error ?? 'no reason recorded')} |`];
 }
