@@ -143,8 +143,9 @@ export async function runSmokeStep(request: SmokeStepRequest, context: SmokeStep
       context.signal,
     );
     context.log.info(
-      `Smoke test of ${url}: ${samples} answer${samples === 1 ? '' : 's'} in a row from app revision ${expectedRevision} ` +
-        `(AMI ${request.amiId}), an upload into ${bucket}, within ${formatDuration(timeoutMs)}`,
+      `Smoke test of ${url}: ${samples} answer${samples === 1 ? '' : 's'} in a row ` +
+        `from app revision ${expectedRevision} (AMI ${request.amiId}), an upload into ${bucket}, ` +
+        `within ${formatDuration(timeoutMs)}`,
     );
     const seen = await runSmokeTest(
       { baseUrl: url, bucket, expectedRevision, samples, timeoutMs },
