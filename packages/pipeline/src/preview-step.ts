@@ -16,7 +16,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { lineLogger, type Env } from '@img-mgr/kernel';
+import { errorMessage, lineLogger, type Env } from '@img-mgr/kernel';
 import { runSmokeTest, SmokeTestError, UPLOAD_PAGE_HEADING, type SmokeTestResult } from '@img-mgr/rollout';
 import { checkoutApp, configureApp } from './app-checkout.js';
 import type { CommandContext } from './context.js';
@@ -52,6 +52,11 @@ export interface PreviewRevision {
 /** What every preview of this run shares: the stack's environment for the app, the Python that runs it. */
 export interface PreviewSetup {
   python: string;
+  /**
+   * Why that Python cannot run the app, or undefined: checked while the app is
+   * checked out (importing Flask and boto3 takes a second); never rejects.
+   */
+  pythonChecked: Promise<string | undefined>;
   endpoint: string;
   appEnv: Record<string, string>;
   bucket: string;
@@ -117,14 +122,13 @@ export async function previewStep(ctx: CommandContext): Promise<PreviewReport> {
 export async function previewSetup(ctx: CommandContext, step: Step): Promise<PreviewSetup | string> {
   const endpoint = ctx.target.endpoint;
   if (!endpoint) return 'there is no local AWS for the app to use';
-  // Importing Flask and boto3 takes a second: checked while the stack is read.
+  // Importing Flask and boto3 takes a second: checked while the stack is read and the app checked out.
   const python = toolsPython(ctx.env);
-  const pythonChecked = pythonProblem(python, ctx.signal);
-  // Awaited on every way out, so that no check runs on after the step.
-  const problem = async (): Promise<string | undefined> => {
-    const found = await pythonChecked;
+  const pythonChecked = pythonProblem(python, ctx.signal).catch((error: unknown) => errorMessage(error));
+  // Awaited on every way out but success, so that no check runs on after the step.
+  const problem = async (): Promise<void> => {
+    await pythonChecked;
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    return found;
   };
   const appStack = (await planStacks(ctx)).find((plan) => plan.role === 'app');
   const stack = appStack ? await describeStackInfo(appStack.name, ctx.target.region, ctx) : undefined;
@@ -149,9 +153,7 @@ export async function previewSetup(ctx: CommandContext, step: Step): Promise<Pre
   step.detail(
     `the instances' environment from ${stack.name}: ${Object.keys(appEnv).join(', ')} (IMG_MGR_BUCKET=${bucket})`,
   );
-  const missing = await problem();
-  if (missing) return missing;
-  return { python, endpoint, appEnv, bucket };
+  return { python, pythonChecked, endpoint, appEnv, bucket };
 }
 
 /**
@@ -178,12 +180,17 @@ export async function servePreview(
     });
     for (const line of lines) step.detail(line);
   } catch (error: unknown) {
+    await setup.pythonChecked;
     if (ctx.signal.aborted) throw ctx.signal.reason;
     return (
       `could not check out and configure ${revision.ref} of ${revision.repo}: ` +
       `${error instanceof Error ? error.message : String(error)}`
     );
   }
+
+  const problem = await setup.pythonChecked;
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (problem) return problem;
 
   const port = ctx.options.previewPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}/`;
@@ -267,7 +274,7 @@ async function smokeTest(
       bucket,
       expectedRevision,
       samples: PREVIEW_SAMPLES,
-      intervalMs: 50,
+      intervalMs: 0,
       timeoutMs: 30_000,
       singleServer: true,
     },

@@ -157,6 +157,25 @@ function withSecretsMasked<T extends StackReport>(stack: T): T {
   };
 }
 
+/** One line: what was reverted and whether the reverted preview passed. */
+export function revertSummary(report: RevertReport): string {
+  const parts = [
+    report.rejectedAmi ? `${report.rejectedAmi} rejected` : '',
+    report.restoredAmi
+      ? `parameter back on ${report.restoredAmi}${report.version !== undefined ? ` (version ${report.version})` : ''}`
+      : '',
+    report.redeployed ? `${report.stack ?? 'the app stack'} redeployed` : '',
+    report.preview?.passed
+      ? `the preview serves ${report.preview.commit?.slice(0, 12) ?? 'the previous revision'} again and passed ` +
+        'its smoke test'
+      : report.preview?.off
+        ? `the preview was not restored (${report.preview.off})`
+        : '',
+  ].filter(Boolean);
+  const text = `reverted: ${parts.join('; ')}`;
+  return report.error ? `${text}; REVERT FAILED (not retried): ${report.error}` : text;
+}
+
 /** Two aligned columns, with a rule under the title. */
 export function table(title: string, rows: [string, string][]): string {
   const width = Math.max(...rows.map(([key]) => key.length), 4);
@@ -199,6 +218,7 @@ export function renderSummary(report: RunReport): string {
     rows.push([`Stack ${stack.name}`, `${stack.status}${extra ? ` (${extra})` : ''}`]);
   }
   rows.push(...appRows(report));
+  if (report.revert) rows.push(['Revert', revertSummary(report.revert)]);
   rows.push(['AWS', targetText(report)]);
   rows.push(['Result', resultText(report)]);
   return `${table(`img-mgr-pipeline ${report.command}`, rows)}\n`;

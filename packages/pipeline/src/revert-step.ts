@@ -14,7 +14,7 @@ import { stepContext, type CommandContext } from './context.js';
 import { deployStep, planStacks } from './deploy-step.js';
 import { previewSetup, PreviewSmokeError, servePreview } from './preview-step.js';
 import type { Step } from './progress.js';
-import type { RevertReport } from './report.js';
+import { revertSummary, type RevertReport } from './report.js';
 
 /** Tags put on the parameter (as publish does). */
 const PARAMETER_TAGS = { application: 'img-mgr', 'managed-by': 'img-mgr-pipeline' };
@@ -142,23 +142,4 @@ async function imageTags(ctx: CommandContext, amiId: string): Promise<Record<str
   const ec2 = ctx.clients.get(EC2Client, ctx.target.region);
   const images = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }), { abortSignal: ctx.signal });
   return Object.fromEntries((images.Images?.[0]?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-}
-
-/** One line: what was reverted and whether the reverted preview passed. */
-export function revertSummary(report: RevertReport): string {
-  const parts = [
-    report.rejectedAmi ? `${report.rejectedAmi} rejected` : '',
-    report.restoredAmi
-      ? `parameter back on ${report.restoredAmi}${report.version !== undefined ? ` (version ${report.version})` : ''}`
-      : '',
-    report.redeployed ? `${report.stack ?? 'the app stack'} redeployed` : '',
-    report.preview?.passed
-      ? `the preview serves ${report.preview.commit?.slice(0, 12) ?? 'the previous revision'} again and passed ` +
-        'its smoke test'
-      : report.preview?.off
-        ? `the preview was not restored (${report.preview.off})`
-        : '',
-  ].filter(Boolean);
-  const text = `reverted: ${parts.join('; ')}`;
-  return report.error ? `${text}; REVERT FAILED (not retried): ${report.error}` : text;
 }

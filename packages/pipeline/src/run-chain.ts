@@ -10,8 +10,8 @@ import { deployStep, planStacks } from './deploy-step.js';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { previewStep, PreviewSmokeError } from './preview-step.js';
-import type { RevertReport } from './report.js';
-import { revertStep, revertSummary } from './revert-step.js';
+import { revertSummary, type RevertReport } from './report.js';
+import { revertStep } from './revert-step.js';
 import { publishStep } from './publish-step.js';
 
 /**
