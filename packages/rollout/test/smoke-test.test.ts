@@ -173,6 +173,11 @@ describe('runSmokeTest against an upstream-shaped app and S3', () => {
     // The bodies (with presigned URLs) are never logged.
     expect(lines.join('\n')).not.toContain('X-Amz-Signature');
     expect(lines).toContain('GET / → 200, the upload page');
+    // One server (the local preview): the same, as quickly.
+    reads = 0;
+    await expect(runSmokeTest(request({ singleServer: true, samples: 5 }), context())).resolves.toMatchObject({
+      revisionsSeen: { [NEW]: 5 },
+    });
   });
 
   it('waits out old instances while a rolling update runs: N answers in a row from the new revision', async () => {
