@@ -3,7 +3,8 @@ import type { CommandContext } from './context.js';
 import { deployStep, planStacks } from './deploy-step.js';
 import { bakeStep, readLastBake } from './bake-step.js';
 import { buildTimeline, type RolloutObservations } from '@img-mgr/rollout/timeline';
-import { UsageError } from './errors.js';
+import { errorMessage } from '@img-mgr/kernel';
+import { PipelineError, UsageError } from './errors.js';
 import { publishStep, rollbackPointerStep } from './publish-step.js';
 import { runChain } from './run-chain.js';
 import { statusStep } from './status-step.js';
@@ -15,6 +16,15 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
       const observed: RolloutObservations = {};
       try {
         await runChain(ctx, observed);
+      } catch (error: unknown) {
+        // A failed smoke test ends in its revert, which the timeline already shows.
+        if (!observed.revert)
+          observed.failure = {
+            at: new Date().toISOString(),
+            ...(error instanceof PipelineError && error.step ? { step: error.step } : {}),
+            message: errorMessage(error),
+          };
+        throw error;
       } finally {
         // Whatever happened, the timeline shows how far the run got.
         ctx.report.timeline = buildTimeline(observed);

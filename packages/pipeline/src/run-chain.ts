@@ -106,6 +106,7 @@ function revertObservation(revert: RevertReport, url: string): RevertObservation
     ...(preview && (preview.passed !== undefined || preview.off)
       ? {
           smoke: {
+            at: new Date().toISOString(),
             url: preview.url ?? url,
             ...(preview.off ? { off: preview.off } : { passed: preview.passed === true }),
             ...(preview.samples !== undefined ? { samples: preview.samples } : {}),

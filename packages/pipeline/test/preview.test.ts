@@ -227,6 +227,29 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     expect(report.timeline?.entries.map((entry) => entry.step).slice(-3)).toEqual(['smoke', 'revert', 'revert']);
   });
 
+  it('a revert whose own smoke test fails is reported loudly, once, and not retried', async () => {
+    // A broken revision that went live without a preview (--no-preview), then a second broken one on top.
+    commitStandInBreak(repo, 'upload-500', 'upload-fails');
+    const homeBroken = commitStandInBreak(repo, 'home-500', 'home-fails');
+    expect((await pipeline('run', '--flask-repo', repo, '--flask-ref', 'upload-500', '--no-preview')).code).toBe(0);
+    const run = await runMain(['run', '--flask-repo', repo, '--flask-ref', 'home-500', '--state-dir', stateDir]);
+    expect(run.code).toBe(8);
+    const errors = run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^img-mgr-pipeline: error: preview: smoke test of http:\/\/127\.0\.0\.1:\d+\/: GET \/ answered 500/,
+    );
+    // The reverted preview (upload-500) failed its own smoke test: said in the hint, a warning and the timeline.
+    expect(errors[0]).toMatch(
+      /REVERT FAILED \(not retried\): the reverted preview: smoke test of \S+: POST \/upload answered 500; see \S+$/,
+    );
+    expect(run.stderr).toMatch(/ warning: the revert failed and is not retried: the reverted preview: /);
+    expect(run.stderr.match(/ revert +\S+ failed the smoke test: going back$/gm)).toHaveLength(1);
+    expect(run.stdout).toMatch(/^ {2}\d\d:\d\d:\d\d {2}revert +!! smoke test of the reverted site .*not retried/m);
+    expect(run.stdout).toMatch(/^ {2}=> revert failed: the reverted preview: /m);
+    expect(homeBroken).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   it('a --preview-port that is taken: exit 8, one line with the end of the app log; AWS side untouched', async () => {
     const blocker = createServer();
     const port = await listen(blocker);

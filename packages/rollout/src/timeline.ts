@@ -75,9 +75,11 @@ export interface RolloutObservations {
   stack?: { name: string; events: StackEventLike[] };
   smoke?: SmokeObservation;
   revert?: RevertObservation;
+  /** What stopped the run before it finished (a failed bake, publish or deploy), as one line. */
+  failure?: { at?: string; step?: string; message: string };
 }
 
-export type TimelineStep = 'bake' | 'publish' | 'stack' | 'instance' | 'smoke' | 'revert';
+export type TimelineStep = 'bake' | 'publish' | 'stack' | 'instance' | 'smoke' | 'revert' | 'failed';
 
 /** One line of the timeline. */
 export interface TimelineEntry {
@@ -150,6 +152,17 @@ export function buildTimeline(observed: RolloutObservations): Timeline {
       ...(revert.error ? { failed: true } : {}),
     });
     if (revert.smoke) entries.push(smokeEntry(revert.smoke, 'revert'));
+  }
+  const failure = observed.failure;
+  if (failure) {
+    const message = oneLine(failure.message);
+    const named = !failure.step || message.startsWith(`${failure.step}:`);
+    entries.push({
+      ...at(failure.at),
+      step: 'failed',
+      text: named ? message : `${failure.step}: ${message}`,
+      failed: true,
+    });
   }
   return { entries, outcome: outcomeOf(observed) };
 }
@@ -254,6 +267,7 @@ function outcomeOf(observed: RolloutObservations): string {
     if (revert.smoke && !revert.smoke.passed) return 'reverted, but the reverted site FAILED its smoke test';
     return revert.smoke ? 'reverted; the reverted site passed its smoke test' : 'reverted';
   }
+  if (observed.failure) return `failed${observed.failure.step ? ` at ${observed.failure.step}` : ''}`;
   if (observed.smoke?.off) return 'deployed (smoke test off)';
   if (observed.smoke && !observed.smoke.passed) return 'smoke test failed';
   if (observed.smoke?.passed) return 'deployed; smoke test passed';

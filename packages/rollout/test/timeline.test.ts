@@ -128,6 +128,19 @@ describe('buildTimeline', () => {
     expect(timeline.outcome).toBe(outcome);
   });
 
+  it('a run that stopped: the failure is its last entry and its outcome', () => {
+    const timeline = buildTimeline({
+      bake: { outcome: 'skipped', amiId: 'ami-0123456789abcdef0' },
+      failure: { step: 'publish', message: 'publish: ami-0123456789abcdef0 is rejected\nin us-east-1' },
+    });
+    expect(timeline.entries.at(-1)).toEqual({
+      step: 'failed',
+      text: 'publish: ami-0123456789abcdef0 is rejected in us-east-1',
+      failed: true,
+    });
+    expect(timeline.outcome).toBe('failed at publish');
+  });
+
   it('a revert whose own smoke test passed', () => {
     const timeline = buildTimeline({
       smoke: { url: 'http://x/', passed: false, error: 'smoke test of http://x/: GET / answered 500' },
