@@ -90,7 +90,14 @@ export function rolloutSummary(facts: RolloutFacts): string {
   const smokeFailed = facts.smoke !== undefined && !facts.smoke.off && !facts.smoke.passed;
   const verdict = deployFailed ? ' FAILED: the deploy' : smokeFailed ? ' FAILED: the smoke test' : '';
   const observations: RolloutObservations | undefined = facts.observations
-    ? { ...facts.observations, ...(facts.smoke ? { smoke: facts.smoke } : {}) }
+    ? {
+        ...facts.observations,
+        ...(facts.smoke ? { smoke: facts.smoke } : {}),
+        // The deploy step's own error line says why; the timeline says that the run stopped there.
+        ...(deployFailed
+          ? { failure: { step: 'deploy', message: `deploy-stack ended in ${facts.deployOutcome ?? 'failure'}` } }
+          : {}),
+      }
     : undefined;
   return [
     `### img-mgr rollout${toEnvironment(facts.environment)}${verdict}`,

@@ -176,9 +176,11 @@ describe('the smoke test and the timeline in the summaries', () => {
     });
     expect(failed.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: the smoke test');
     expect(failed).toContain('| Smoke test | **FAILED**: smoke test of http://x.example/: POST /upload answered 500 |');
-    const deployFailed = rolloutSummary({ ...rollout, deployOutcome: 'failure' });
+    const deployFailed = rolloutSummary({ ...rollout, deployOutcome: 'failure', observations });
     expect(deployFailed.split('\n')[0]).toBe('### img-mgr rollout to dev FAILED: the deploy');
     expect(deployFailed).toContain('| Stack | `img-mgr-dev` deploy failure |');
+    expect(deployFailed).toContain('**failed at deploy**');
+    expect(deployFailed).toContain('❌ deploy: deploy-stack ended in failure |');
   });
 
   const reverted: RevertFacts = {
