@@ -42,7 +42,7 @@ export interface SmokeStepRequest {
 export interface SmokeStepResult {
   /** The site's URL, or '' when the stack names none (then there is no link). */
   url: string;
-  /** passed, failed, off, or no-url (the stack has no Url output and no smoke-url was given). */
+  /** passed, failed, off, or no-url (the stack lacks an output the test needs: Url without smoke-url, BucketName). */
   result: 'passed' | 'failed' | 'off' | 'no-url';
   observation: SmokeObservation;
   /** The failure's one line (result failed or no-url). */
