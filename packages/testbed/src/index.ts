@@ -28,7 +28,17 @@ export {
   standInAppDir,
   writeStandInApp,
   initStandInAppRepository,
+  commitStandInBreak,
+  type StandInBreak,
   UPSTREAM_DEFAULT_BRANCH,
   UPSTREAM_BUCKET,
 } from './stand-in-app.js';
 export { deleteDefaultVpc, createNetworkStack, instancesTagged } from './network.js';
+export {
+  followStack,
+  startStandInSite,
+  type Breakage,
+  type Deployed,
+  type StandInSite,
+  type StandInSiteOptions,
+} from './stand-in-site.js';
