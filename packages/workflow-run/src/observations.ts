@@ -6,8 +6,6 @@
  * deploy or redeploy, with instances launched and terminated). A look-up
  * that fails leaves its part out with a warning: a summary never fails a job.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { errorMessage, type Context } from '@img-mgr/kernel';
 import type { RolloutObservations, SmokeObservation } from '@img-mgr/rollout';
 import { lastOperationEvents } from './stack-events.js';
@@ -71,6 +69,8 @@ export async function observeRun(
     let at: string | undefined;
     if (record.bakeAmiId && record.region && !record.bakeSkipped) {
       try {
+        // The SDK loads only when a step needs it: workflow-step's other steps start without it.
+        const { DescribeImagesCommand, EC2Client } = await import('@aws-sdk/client-ec2');
         const ec2 = context.clients.get(EC2Client, record.region);
         const image = await ec2.send(new DescribeImagesCommand({ ImageIds: [record.bakeAmiId] }), {
           abortSignal: context.signal,
@@ -98,6 +98,7 @@ export async function observeRun(
   const ran = record.deployOutcome === 'success' || record.deployOutcome === 'failure';
   if (ran && !record.noChanges && record.region && facts.stackName) {
     try {
+      const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
       const cfn = context.clients.get(CloudFormationClient, record.region);
       const events = await lastOperationEvents(cfn, facts.stackName, context.signal);
       observations.stack = { name: facts.stackName, events };

@@ -8,7 +8,7 @@
  * job that failed: a deploy that failed while waiting may still have
  * completed.
  */
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { awsErrorName, type Context } from '@img-mgr/kernel';
 
 /** What the stack runs now, as DescribeStacks tells. */
@@ -59,6 +59,8 @@ export async function readStackImage(
   signal: AbortSignal,
 ): Promise<StackImage> {
   let stack: Stack | undefined;
+  // The SDK loads only when a step needs it: workflow-step's other steps start without it.
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   try {
     stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }), { abortSignal: signal })).Stacks?.[0];
   } catch (error: unknown) {
@@ -166,6 +168,7 @@ export async function planRedeploy(
   request: RedeployRequest,
   context: Context,
 ): Promise<{ decision: RedeployDecision; stack: StackImage }> {
+  const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
   const cfn = context.clients.get(CloudFormationClient, request.region);
   const stack = await readStackImage(cfn, request.stackName, context.signal);
   const decision = redeployDecision(request.stackName, stack, request.rejectedAmiId, request.restoredAmiId);

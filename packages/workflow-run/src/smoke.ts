@@ -6,8 +6,7 @@
  * (`BucketName`); the AMI's app-revision tag names the revision that must
  * answer, so a bake, a rollback, a promote and a revert are checked alike.
  */
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ActionError, InputError, errorMessage, formatDuration, parseDuration, type Context } from '@img-mgr/kernel';
 import { DEFAULT_SAMPLES, runSmokeTest, SmokeTestError, type SmokeObservation } from '@img-mgr/rollout';
 import { callerInputProblem } from './caller-inputs.js';
@@ -96,6 +95,8 @@ export function siteUrl(outputs: Record<string, string>, urlOverride: string): s
 
 /** The app revision `amiId` was baked from (its app-revision tag); one line naming the AMI when it has none. */
 export async function appRevisionOf(ec2: EC2Client, amiId: string, signal: AbortSignal): Promise<string> {
+  // The SDK loads only when a step needs it: workflow-step's other steps start without it.
+  const { DescribeImagesCommand } = await import('@aws-sdk/client-ec2');
   const answer = await ec2.send(new DescribeImagesCommand({ ImageIds: [amiId] }), { abortSignal: signal });
   const tag = answer.Images?.[0]?.Tags?.find((item) => item.Key === APP_REVISION_TAG)?.Value;
   if (!tag) {
@@ -137,6 +138,10 @@ export async function runSmokeStep(request: SmokeStepRequest, context: SmokeStep
   }
   let expectedRevision = '';
   try {
+    const [{ EC2Client }, { S3Client }] = await Promise.all([
+      import('@aws-sdk/client-ec2'),
+      import('@aws-sdk/client-s3'),
+    ]);
     expectedRevision = await appRevisionOf(
       context.clients.get(EC2Client, request.region),
       request.amiId,

@@ -3,7 +3,7 @@
  * for the rollout timeline: read newest first until the stack's own
  * "User Initiated" start, which deploy-stack's change set execution writes.
  */
-import { DescribeStackEventsCommand, type CloudFormationClient, type StackEvent } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, StackEvent } from '@aws-sdk/client-cloudformation';
 import type { StackEventLike } from '@img-mgr/rollout';
 
 /** Pages read at most: an operation of this template writes a few dozen events. */
@@ -25,6 +25,7 @@ export async function lastOperationEvents(
   stackName: string,
   signal: AbortSignal,
 ): Promise<StackEventLike[]> {
+  const { DescribeStackEventsCommand } = await import('@aws-sdk/client-cloudformation');
   const events: StackEventLike[] = [];
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
