@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GetTemplateSummaryCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { InvalidRequestError } from '@img-mgr/kernel';
+import { asFieldError, InvalidRequestError } from '@img-mgr/kernel';
 import type { DeployRequest } from './request.js';
 import { noEchoFacts } from './secrets.js';
 import type { Session } from './session.js';
@@ -59,7 +59,10 @@ export async function templateArgs(
   );
   await session
     .s3()
-    .send(session.count(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })));
+    .send(session.count(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })))
+    .catch((error: unknown) => {
+      throw asFieldError(error, 'templateBucket', 'could not take the template');
+    });
   return { TemplateURL: s3HttpsUrl(bucket, key, session.request.region) };
 }
 
@@ -155,7 +158,13 @@ export async function declaredParameters(
     return facts.parameters;
   }
   const input = template.url ? { TemplateURL: template.url } : { TemplateBody: template.body };
-  const summary = await session.cfn.send(session.count(new GetTemplateSummaryCommand(input)));
+  // Nothing else here is the caller's: a refusal (an S3 URL that names no object, a body CloudFormation cannot
+  // read) is about the template input.
+  const summary = await session.cfn
+    .send(session.count(new GetTemplateSummaryCommand(input)))
+    .catch((error: unknown) => {
+      throw asFieldError(error, 'template', 'cannot be read by CloudFormation');
+    });
   session.resourceTypes = new Set(summary.ResourceTypes ?? []);
   const result = new Map<string, ParameterFacts>();
   for (const parameter of summary.Parameters ?? []) {

@@ -1,7 +1,7 @@
 /** The `template` input: a local file or an https/S3 URL, and what it declares. */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InvalidRequestError } from '@img-mgr/kernel';
+import { InvalidRequestError, quoteWhole } from '@img-mgr/kernel';
 import { parseDocument, type Tags } from 'yaml';
 
 /** CloudFormation's limit for an inline TemplateBody. */
@@ -19,15 +19,20 @@ export function parseTemplateSource(text: string, options: { cwd: string; region
   if (s3) return { kind: 'url', url: s3HttpsUrl(s3[1] ?? '', s3[2] ?? '', options.region) };
   if (/^https:\/\//.test(text)) return { kind: 'url', url: text };
   if (/^[a-z]+:\/\//i.test(text))
-    throw new InvalidRequestError('template', `has '${text}'; use a file path, an https:// URL or an s3:// URL`);
+    throw new InvalidRequestError('template', `has ${quoteWhole(text)}; use a file path, an https:// URL or an s3:// URL`);
   const path = isAbsolute(text) ? text : resolve(options.cwd, text);
-  let isFile = false;
+  let kind: 'file' | 'directory' | 'other' | undefined;
   try {
-    isFile = statSync(path).isFile();
+    const info = statSync(path);
+    kind = info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
   } catch {
     // reported below
   }
-  if (!isFile) throw new InvalidRequestError('template', `names the file '${text}', which does not exist`);
+  if (kind !== 'file') {
+    // A FIFO or a device would block or never end the read: only a regular file is read.
+    const what = kind === undefined ? 'does not exist' : kind === 'directory' ? 'is a directory' : 'is not a regular file';
+    throw new InvalidRequestError('template', `names the file ${quoteWhole(text)}, which ${what}`);
+  }
   return { kind: 'file', path };
 }
 
