@@ -125,15 +125,21 @@ function requestOf(env: Env): BakeInputs {
     throw new InputError('working-directory', `names ${quoteWhole(workingDirectoryInput)}, which ${what}`);
   }
   if (pathKind(resolve(workingDirectory, template)) === 'missing') {
-    throw new InputError('template', `names ${quoteWhole(template)}, which does not exist in the working directory`);
+    throw new InputError('template', `names ${quoteWhole(template)}, which does not exist in ${where(workingDirectory)}`);
   }
   for (const file of request.varFiles) {
     const kind = pathKind(resolve(workingDirectory, file));
     if (kind === 'file') continue;
-    const what = kind === 'missing' ? 'does not exist in the working directory' : 'is not a file';
+    const what = kind === 'missing' ? `does not exist in ${where(workingDirectory)}` : 'is not a file';
     throw new InputError('var-files', `names ${quoteWhole(file)}, which ${what}`);
   }
   return request;
+}
+
+/** The working directory for an error line: its path, unless that is too long for one. */
+function where(workingDirectory: string): string {
+  const shown = quoteWhole(workingDirectory, 200);
+  return shown.startsWith("'") ? shown : 'the working directory';
 }
 
 /** What is at `path`: a regular file, a directory, anything else, or nothing. */

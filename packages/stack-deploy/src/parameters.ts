@@ -171,12 +171,12 @@ export function parameterEntries(data: unknown, path: string): ParameterDocument
       if (keep === 'invalid')
         throw new InvalidRequestError(
           FIELD,
-          `${where} (${quoteWhole(key)}) has UsePreviousValue ${quoteWhole(String(record?.UsePreviousValue))}; use true or false`,
+          `${where} (${key}) has UsePreviousValue ${quoteWhole(String(record?.UsePreviousValue))}; use true or false`,
         );
       if (keep && value !== undefined && value !== null) {
         throw new InvalidRequestError(
           FIELD,
-          `${where} (${quoteWhole(key)}) sets both ParameterValue and UsePreviousValue: true; give one of them`,
+          `${where} (${key}) sets both ParameterValue and UsePreviousValue: true; give one of them`,
         );
       }
       if (keep) {
@@ -185,7 +185,7 @@ export function parameterEntries(data: unknown, path: string): ParameterDocument
         continue;
       }
       if (value === undefined || value === null)
-        throw new InvalidRequestError(FIELD, `${where} (${quoteWhole(key)}) needs ParameterValue (or UsePreviousValue: true)`);
+        throw new InvalidRequestError(FIELD, `${where} (${key}) needs ParameterValue (or UsePreviousValue: true)`);
       values.set(key, scalar(value, key, path));
       const dropped = usePrevious.indexOf(key);
       if (dropped >= 0) usePrevious.splice(dropped, 1);
