@@ -11,7 +11,7 @@
  * AWS (moto) as it was. Every AWS call goes through a counting proxy, so the
  * entries that must fail before any call are checked to make none.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -126,9 +126,14 @@ const ACTION_ENTRIES: ActionEntry[] = [
   publish('amis with an AMI id of 120000 characters', 'amis', { amis: `{"us-east-1":"${HUGE}"}` }, { hidden: HUGE }),
   publish('a region of 120000 characters', 'region', { 'ami-id': GOOD_AMI, region: HUGE }, { hidden: HUGE }),
   publish('a region with a line break', 'region', { 'ami-id': GOOD_AMI, region: 'us-east-1\nus-west-2' }),
-  publish('an application of 120000 characters', 'application', { 'keep-amis': '2', application: HUGE }, {
-    hidden: HUGE,
-  }),
+  publish(
+    'an application of 120000 characters',
+    'application',
+    { 'keep-amis': '2', application: HUGE },
+    {
+      hidden: HUGE,
+    },
+  ),
   publish('keep-amis far past its range', 'keep-amis', { 'keep-amis': '99999999999999999999999' }),
   publish('a wait-timeout no job can wait', 'wait-timeout', { 'ami-id': GOOD_AMI, 'wait-timeout': '9999999999h' }),
   publish(
@@ -138,12 +143,22 @@ const ACTION_ENTRIES: ActionEntry[] = [
     { offline: false },
   ),
   publish('a reject-ami that does not exist', 'reject-ami', { 'reject-ami': GOOD_AMI }, { offline: false }),
-  deploy('an s3:// template in a bucket that does not exist', 'template', {
-    template: 's3://clear-lines-no-such-bucket/app.yaml',
-  }, { offline: false }),
-  deploy('an https:// template URL that names no object', 'template', {
-    template: 'https://clear-lines-no-such-bucket.s3.us-east-1.amazonaws.com/app.yaml',
-  }, { offline: false }),
+  deploy(
+    'an s3:// template in a bucket that does not exist',
+    'template',
+    {
+      template: 's3://clear-lines-no-such-bucket/app.yaml',
+    },
+    { offline: false },
+  ),
+  deploy(
+    'an https:// template URL that names no object',
+    'template',
+    {
+      template: 'https://clear-lines-no-such-bucket.s3.us-east-1.amazonaws.com/app.yaml',
+    },
+    { offline: false },
+  ),
   deploy('a stack-name of 120000 characters', 'stack-name', { 'stack-name': HUGE }, { hidden: HUGE }),
   deploy('a template of 120000 characters', 'template', { template: HUGE }, { hidden: HUGE }),
   deploy('a template that is a folder', 'template', { template: paths.folder }),
@@ -156,17 +171,32 @@ const ACTION_ENTRIES: ActionEntry[] = [
   deploy('a parameter file that is a folder', 'parameter-overrides', {
     'parameter-overrides': `file://${paths.folder}`,
   }),
-  deploy('a parameter value of 120000 characters', 'parameter-overrides', {
-    'parameter-overrides': `Greeting=${HUGE}`,
-  }, { hidden: HUGE }),
-  deploy('notification-arns of 120000 characters', 'notification-arns', { 'notification-arns': HUGE }, {
-    hidden: HUGE,
-  }),
+  deploy(
+    'a parameter value of 120000 characters',
+    'parameter-overrides',
+    {
+      'parameter-overrides': `Greeting=${HUGE}`,
+    },
+    { hidden: HUGE },
+  ),
+  deploy(
+    'notification-arns of 120000 characters',
+    'notification-arns',
+    { 'notification-arns': HUGE },
+    {
+      hidden: HUGE,
+    },
+  ),
   deploy('a wait-timeout past what Node can time', 'wait-timeout', { 'wait-timeout': '9999999999h' }),
-  deploy('a large template with a template-bucket that does not exist', 'template-bucket', {
-    template: paths.largeTemplate,
-    'template-bucket': 'clear-lines-no-such-bucket',
-  }, { offline: false }),
+  deploy(
+    'a large template with a template-bucket that does not exist',
+    'template-bucket',
+    {
+      template: paths.largeTemplate,
+      'template-bucket': 'clear-lines-no-such-bucket',
+    },
+    { offline: false },
+  ),
   bake('only naming no build of the template', 'only', { only: 'nosuch.build' }),
   bake('except naming no build of the template', 'except', { except: 'nosuch.*' }),
   bake('a variable the template does not declare', 'variables', { variables: 'flask_ref=main' }),
@@ -192,16 +222,24 @@ const ACTION_ENTRIES: ActionEntry[] = [
     {},
     { env: { PKR_VAR_flask_repo: TOKEN_URL }, hidden: TOKEN },
   ),
-  bake('an AWS_SESSION_TOKEN in the environment, with a bad region', 'region', { region: 'xx-1' }, {
-    env: { AWS_SESSION_TOKEN: TOKEN },
-    hidden: TOKEN,
-  }),
+  bake(
+    'an AWS_SESSION_TOKEN in the environment, with a bad region',
+    'region',
+    { region: 'xx-1' },
+    {
+      env: { AWS_SESSION_TOKEN: TOKEN },
+      hidden: TOKEN,
+    },
+  ),
 ];
 
 const CLI_ENTRIES: CliEntry[] = [
   { why: 'a state folder under a regular file', args: ['run', '--state-dir', join(paths.regularFile, 'state')] },
   { why: 'a state folder that is a regular file', args: ['deploy', '--state-dir', paths.regularFile] },
-  { why: 'a state folder to make under /proc/sys (mkdir -p spun there)', args: ['run', '--state-dir', '/proc/sys/img-mgr'] },
+  {
+    why: 'a state folder to make under /proc/sys (mkdir -p spun there)',
+    args: ['run', '--state-dir', '/proc/sys/img-mgr'],
+  },
   { why: 'a state folder that takes no files (/proc/sys/kernel)', args: ['bake', '--state-dir', '/proc/sys/kernel'] },
   {
     why: 'a state folder where making one is not permitted (/sys)',
@@ -287,7 +325,12 @@ describe('clear-lines catalogue', () => {
         // A secret is registered before the first line that is not a mask.
         if (entry.hidden === TOKEN) {
           const first = run.stdout.split('\n').findIndex((text) => !text.startsWith('::add-mask::'));
-          expect(run.stdout.split('\n').slice(0, first).some((text) => text === `::add-mask::${TOKEN}`)).toBe(true);
+          expect(
+            run.stdout
+              .split('\n')
+              .slice(0, first)
+              .some((text) => text === `::add-mask::${TOKEN}`),
+          ).toBe(true);
         }
       }
       if (entry.offline) expect(proxy.stats.requests - calls, 'AWS calls').toBe(0);
@@ -301,7 +344,10 @@ describe('clear-lines catalogue', () => {
       // Pointed at the suite's AWS, unless the entry needs the embedded one (whose lock it tests; down takes no
       // --endpoint): those fail before any AWS starts.
       const endpoint = entry.local ? [] : ['--endpoint', proxy.endpoint];
-      const run = await runCli([...entry.args, ...endpoint], { timeoutMs: 10_000, ...(entry.env ? { env: entry.env } : {}) });
+      const run = await runCli([...entry.args, ...endpoint], {
+        timeoutMs: 10_000,
+        ...(entry.env ? { env: entry.env } : {}),
+      });
       timings.push(`${run.durationMs}\timg-mgr-pipeline: ${entry.why}`);
       expect(run.exitCode, run.stderr).toBe(entry.exitCode);
       expect(run.stdout).toBe('');
@@ -339,7 +385,10 @@ describe('clear-lines catalogue', () => {
   });
 });
 
-function spawnCli(args: string[]) {
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  return spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+/** The CLI as a child of its own, to signal it (runCli waits for its end); AWS_* left out as runCli does. */
+function spawnCli(args: string[]): ReturnType<typeof spawn> {
+  const env: Record<string, string> = { CI: 'true' };
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith('AWS_')) env[key] = value;
+  return spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env });
 }
