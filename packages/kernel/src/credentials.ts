@@ -51,15 +51,19 @@ export function environmentSecrets(env: Readonly<Record<string, string | undefin
   const secrets = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
-    const whole = (SECRET_VARIABLES as readonly string[]).includes(name) || (name.startsWith('PKR_VAR_') && SECRET_NAME.test(name));
+    const whole =
+      (SECRET_VARIABLES as readonly string[]).includes(name) || (name.startsWith('PKR_VAR_') && SECRET_NAME.test(name));
     if (whole) secrets.add(value);
-    if (name.startsWith('PKR_VAR_') || name.startsWith('AWS_')) for (const piece of urlCredentials(value)) secrets.add(piece);
+    if (name.startsWith('PKR_VAR_') || name.startsWith('AWS_'))
+      for (const piece of urlCredentials(value)) secrets.add(piece);
   }
   return [...secrets].filter((secret) => secret.trim().length >= 8);
 }
 
 /** The first `PKR_VAR_*` variable of `env` that holds a URL with credentials (Packer would tag and log it). */
-export function packerVariableWithUrlCredentials(env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function packerVariableWithUrlCredentials(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   return Object.keys(env)
     .sort()
     .find((name) => name.startsWith('PKR_VAR_') && hasUrlCredentials(env[name] ?? ''));
