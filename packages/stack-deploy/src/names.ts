@@ -45,6 +45,7 @@ export const IAM_CAPABILITIES: readonly (typeof CAPABILITIES)[number][] = ['CAPA
 /** Throws an InvalidRequestError on `capabilities` when one is not a capability CloudFormation knows. */
 export function checkCapabilities(capabilities: readonly string[]): string[] {
   const unknown = capabilities.find((capability) => !(CAPABILITIES as readonly string[]).includes(capability));
-  if (unknown) throw new InvalidRequestError('capabilities', `has ${quoteWhole(unknown)}; use ${CAPABILITIES.join(', ')}`);
+  if (unknown)
+    throw new InvalidRequestError('capabilities', `has ${quoteWhole(unknown)}; use ${CAPABILITIES.join(', ')}`);
   return [...capabilities];
 }

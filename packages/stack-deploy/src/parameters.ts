@@ -124,7 +124,12 @@ export function readParameterDocument(path: string, cwd: string): ParameterDocum
     text = readFileSync(full, 'utf8');
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? 'error'})`;
     throw new InvalidRequestError(FIELD, `names the file ${quoteWhole(path)}, which ${why}`);
   }
   let data: unknown;
@@ -133,8 +138,12 @@ export function readParameterDocument(path: string, cwd: string): ParameterDocum
     data = parseYaml(text, { schema: 'failsafe' });
   } catch (error: unknown) {
     // The parser's message quotes the offending line, which may hold a value: name its place only.
-    const what = (error as { code?: unknown }).code === 'DUPLICATE_KEY' ? 'sets a key twice' : 'is not valid JSON or YAML';
-    throw new InvalidRequestError(FIELD, `names the file ${quoteWhole(path)}, which ${what} (${parseErrorPlace(error)})`);
+    const what =
+      (error as { code?: unknown }).code === 'DUPLICATE_KEY' ? 'sets a key twice' : 'is not valid JSON or YAML';
+    throw new InvalidRequestError(
+      FIELD,
+      `names the file ${quoteWhole(path)}, which ${what} (${parseErrorPlace(error)})`,
+    );
   }
   return parameterEntries(data, path);
 }

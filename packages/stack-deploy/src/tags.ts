@@ -76,7 +76,10 @@ function checkTag(tag: StackTag): void {
     throw new InvalidRequestError(FIELD, `has the tag key ${quoteWhole(tag.Key)}; a key has 1 to 128 characters`);
   }
   if (/^aws:/i.test(tag.Key))
-    throw new InvalidRequestError(FIELD, `has the tag key ${quoteWhole(tag.Key)}; keys starting with 'aws:' are reserved`);
+    throw new InvalidRequestError(
+      FIELD,
+      `has the tag key ${quoteWhole(tag.Key)}; keys starting with 'aws:' are reserved`,
+    );
   if (tag.Value.length > 256)
     throw new InvalidRequestError(FIELD, `gives the tag ${quoteWhole(tag.Key)} a value longer than 256 characters`);
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GetTemplateSummaryCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { asFieldError, InvalidRequestError } from '@img-mgr/kernel';
+import { asFieldError, InvalidRequestError, shorten } from '@img-mgr/kernel';
 import type { DeployRequest } from './request.js';
 import { noEchoFacts } from './secrets.js';
 import type { Session } from './session.js';
@@ -82,6 +82,38 @@ export function checkOverrides(session: Session, declared: Set<string>): void {
       `sets a parameter the template does not declare at ${named.join('; ')} ` +
         `(${known}; quote a value that holds a comma)`,
     );
+  }
+}
+
+/**
+ * An override that breaks its parameter's AllowedValues or AllowedPattern is refused before any call (moto
+ * does not check them; CloudFormation's own refusal names the parameter, not the input). The value is never
+ * shown: it may be NoEcho.
+ */
+export function checkAllowed(session: Session, declared: ReadonlyMap<string, ParameterFacts>): void {
+  const overrides: NonNullable<DeployRequest['parameters']> = session.request.parameters ?? new Map<string, string>();
+  for (const [key, value] of overrides) {
+    const facts = declared.get(key);
+    if (!facts) continue;
+    const where = `${key}${overrides.places?.get(key) ? ` (${overrides.places.get(key) ?? ''})` : ''}`;
+    if (facts.allowedValues && !facts.allowedValues.includes(value)) {
+      const allowed = facts.noEcho
+        ? 'its AllowedValues'
+        : `its AllowedValues (${shorten(facts.allowedValues.join(', '), 120)})`;
+      throw new InvalidRequestError('parameters', `sets ${where} to a value that is not one of ${allowed}`);
+    }
+    if (facts.allowedPattern !== undefined && !matchesWhole(facts.allowedPattern, value)) {
+      throw new InvalidRequestError('parameters', `sets ${where} to a value that does not match its AllowedPattern`);
+    }
+  }
+}
+
+/** CloudFormation matches AllowedPattern against the whole value; a pattern JavaScript cannot read is left to it. */
+function matchesWhole(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u').test(value);
+  } catch {
+    return true;
   }
 }
 

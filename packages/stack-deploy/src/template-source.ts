@@ -19,7 +19,10 @@ export function parseTemplateSource(text: string, options: { cwd: string; region
   if (s3) return { kind: 'url', url: s3HttpsUrl(s3[1] ?? '', s3[2] ?? '', options.region) };
   if (/^https:\/\//.test(text)) return { kind: 'url', url: text };
   if (/^[a-z]+:\/\//i.test(text))
-    throw new InvalidRequestError('template', `has ${quoteWhole(text)}; use a file path, an https:// URL or an s3:// URL`);
+    throw new InvalidRequestError(
+      'template',
+      `has ${quoteWhole(text)}; use a file path, an https:// URL or an s3:// URL`,
+    );
   const path = isAbsolute(text) ? text : resolve(options.cwd, text);
   let kind: 'file' | 'directory' | 'other' | undefined;
   try {
@@ -30,7 +33,8 @@ export function parseTemplateSource(text: string, options: { cwd: string; region
   }
   if (kind !== 'file') {
     // A FIFO or a device would block or never end the read: only a regular file is read.
-    const what = kind === undefined ? 'does not exist' : kind === 'directory' ? 'is a directory' : 'is not a regular file';
+    const what =
+      kind === undefined ? 'does not exist' : kind === 'directory' ? 'is a directory' : 'is not a regular file';
     throw new InvalidRequestError('template', `names the file ${quoteWhole(text)}, which ${what}`);
   }
   return { kind: 'file', path };
@@ -65,6 +69,9 @@ export interface ParameterFacts {
   hasDefault: boolean;
   /** Only set for NoEcho parameters, whose values must never be printed. */
   noEcho?: { defaultValue?: string };
+  /** A String or Number parameter's AllowedValues and AllowedPattern, checked before any call. */
+  allowedValues?: string[];
+  allowedPattern?: string;
 }
 
 /** What a template declares that the deploy needs before calling AWS. */
@@ -101,6 +108,11 @@ export function templateFacts(body: string): TemplateFacts | undefined {
     const fields = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>) : {};
     const facts: ParameterFacts = { hasDefault: 'Default' in fields };
     if (isTrue(fields.NoEcho)) facts.noEcho = 'Default' in fields ? { defaultValue: String(fields.Default) } : {};
+    // Lists and AWS-specific types apply the rules per item: only plain String and Number values are checked here.
+    if (fields.Type === 'String' || fields.Type === 'Number') {
+      if (Array.isArray(fields.AllowedValues)) facts.allowedValues = fields.AllowedValues.map(String);
+      if (typeof fields.AllowedPattern === 'string') facts.allowedPattern = fields.AllowedPattern;
+    }
     parameters.set(key, facts);
   }
   const resources = new Map<string, string>();

@@ -47,10 +47,19 @@ const file = (name: string, text: string): string => {
   writeFileSync(path, text);
   return path;
 };
-const PARAMETER_TEMPLATE =
-  '{"Parameters":{"Greeting":{"Type":"String","Default":"hi"}},' +
-  '"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Name":"/clear-lines/p","Type":"String",' +
-  '"Value":{"Ref":"Greeting"}}}}}';
+const PARAMETER_TEMPLATE = JSON.stringify({
+  Parameters: {
+    Greeting: { Type: 'String', Default: 'hi' },
+    Size: { Type: 'String', Default: 'small', AllowedValues: ['small', 'big'] },
+    Owner: { Type: 'String', Default: 'team-a', AllowedPattern: '[a-z]+-[a-z]' },
+  },
+  Resources: {
+    P: {
+      Type: 'AWS::SSM::Parameter',
+      Properties: { Name: '/clear-lines/p', Type: 'String', Value: { Ref: 'Greeting' } },
+    },
+  },
+});
 const paths = {
   template: file('stack.json', PARAMETER_TEMPLATE),
   listTemplate: file('list.json', '["Resources"]'),
@@ -188,6 +197,11 @@ const ACTION_ENTRIES: ActionEntry[] = [
     },
   ),
   deploy('a wait-timeout past what Node can time', 'wait-timeout', { 'wait-timeout': '9999999999h' }),
+  // moto checks neither rule; CloudFormation's own refusal names the parameter, not the input.
+  deploy('an override outside its AllowedValues', 'parameter-overrides', { 'parameter-overrides': 'Size=huge' }),
+  deploy('an override that breaks its AllowedPattern', 'parameter-overrides', {
+    'parameter-overrides': 'Owner=Team A',
+  }),
   deploy(
     'a large template with a template-bucket that does not exist',
     'template-bucket',
