@@ -125,7 +125,10 @@ function requestOf(env: Env): BakeInputs {
     throw new InputError('working-directory', `names ${quoteWhole(workingDirectoryInput)}, which ${what}`);
   }
   if (pathKind(resolve(workingDirectory, template)) === 'missing') {
-    throw new InputError('template', `names ${quoteWhole(template)}, which does not exist in ${where(workingDirectory)}`);
+    throw new InputError(
+      'template',
+      `names ${quoteWhole(template)}, which does not exist in ${where(workingDirectory)}`,
+    );
   }
   for (const file of request.varFiles) {
     const kind = pathKind(resolve(workingDirectory, file));

@@ -36,7 +36,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (!(error instanceof PipelineError)) throw error;
     const message = `${error.message}${error.hint ? `. ${error.hint}` : ''}`;
     if (options.json) {
-      const report = { command: options.command, ok: false, exitCode: error.exitCode, error: { message: error.message } };
+      const report = {
+        command: options.command,
+        ok: false,
+        exitCode: error.exitCode,
+        error: { message: error.message },
+      };
       io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     }
     io.stderr(`img-mgr-pipeline: error: ${message}\n`);

@@ -41,7 +41,7 @@ function failure(stateDir: string, action: string, error: unknown): PipelineErro
 export function prepareStateDir(stateDir: string): void {
   const full = resolve(stateDir);
   const missing: string[] = [];
-  for (let current = full; ; ) {
+  for (let current = full; ;) {
     let directory: boolean;
     try {
       directory = statSync(current).isDirectory();
