@@ -3,7 +3,7 @@
  * and no SDK code here: a bad input fails before either loads. action.yml is
  * the only source of defaults (see @img-mgr/action-kit/inputs).
  */
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   ActionError,
@@ -132,7 +132,8 @@ function requestOf(env: Env): BakeInputs {
   }
   for (const file of request.varFiles) {
     const kind = pathKind(resolve(workingDirectory, file));
-    if (kind === 'file') continue;
+    if (kind === 'file' && readable(resolve(workingDirectory, file))) continue;
+    if (kind === 'file') throw new InputError('var-files', `names ${quoteWhole(file)}, which cannot be read`);
     const what = kind === 'missing' ? `does not exist in ${where(workingDirectory)}` : 'is not a file';
     throw new InputError('var-files', `names ${quoteWhole(file)}, which ${what}`);
   }
@@ -143,6 +144,15 @@ function requestOf(env: Env): BakeInputs {
 function where(workingDirectory: string): string {
   const shown = quoteWhole(workingDirectory, 200);
   return shown.startsWith("'") ? shown : 'the working directory';
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What is at `path`: a regular file, a directory, anything else, or nothing. */

@@ -45,9 +45,14 @@ export function s3HttpsUrl(bucket: string, key: string, region: string): string 
   return `https://${bucket}.s3.${region}.amazonaws.com/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** Reads a template file. */
+/** Reads a template file; one that cannot be read (permissions) is an error on the template, by its errno. */
 export function readTemplateFile(path: string): string {
-  return readFileSync(path, 'utf8');
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InvalidRequestError('template', `names the file ${quoteWhole(path)}, which cannot be read (${code})`);
+  }
 }
 
 /**
