@@ -25,6 +25,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'the file system there does not hold new files',
   ENOSPC: 'the disk is full',
   ELOOP: 'the path has a loop of symbolic links',
+  EISDIR: 'its lock is a folder, not a file (remove it if no img-mgr-pipeline runs)',
 };
 
 function failure(stateDir: string, action: string, error: unknown): PipelineError {
@@ -68,6 +69,9 @@ export function prepareStateDir(stateDir: string): void {
       throw failure(stateDir, 'created', error);
     }
   }
+  // The lock is a file that link() creates: anything else there (a folder) could never be taken or removed.
+  const lock = join(full, 'lock');
+  if (isDirectory(lock)) throw failure(stateDir, 'locked', Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
   const probe = join(full, `.write-check.${process.pid}`);
   try {
     writeFileSync(probe, '');
