@@ -9,6 +9,7 @@ const request = {
   mode: 'create-and-execute',
   roleArn: 'arn:aws:iam::123456789012:role/deploy',
   notificationArns: ['arn:aws:sns:us-east-1:123456789012:t'],
+  waitTimeoutMs: 60_000,
 } as DeployRequest;
 const refused = (name: string, message: string): Error =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });

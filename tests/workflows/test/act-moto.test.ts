@@ -197,7 +197,6 @@ describe('the caller workflows under act against moto', () => {
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
         vars: sites.vars,
-        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
         env: gitRedirect(FORK_URL, fork.dir),
       });
@@ -226,7 +225,6 @@ describe('the caller workflows under act against moto', () => {
         event: 'workflow_dispatch',
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
-        vars: sites.vars,
         vars: sites.vars,
         env: gitRedirect(FORK_URL, fork.dir),
       });
@@ -269,7 +267,6 @@ describe('the caller workflows under act against moto', () => {
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
         vars: sites.vars,
-        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
       });
       expect(run.exitCode).not.toBe(0);
@@ -306,7 +303,6 @@ describe('the caller workflows under act against moto', () => {
         event: 'push',
         eventFile: join(payloadDir, 'push.json'),
         aws: moto.env,
-        vars: sites.vars,
         vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
       });
