@@ -12,6 +12,7 @@ const CORE_FREE_SOURCES = [
   'packages/ami-publish/src/**/*.ts',
   'packages/packer-bake/src/**/*.ts',
   'packages/workflow-run/src/**/*.ts',
+  'packages/rollout/src/**/*.ts',
 ];
 /** What a runner never has: the test bed, and local-host (this repository, its tools, its moto). */
 const TESTS_AND_CLI_ONLY = [

@@ -12,6 +12,14 @@
 #   bucket some other way is left alone.
 # - Upstream saves uploads to uploads/ before sending them to S3, but the
 #   repository has no such folder: it is created.
+# - The revision file static/img-mgr.json says which app revision answers:
+#   {"appRevision": ..., "fingerprint": ...}. Flask serves static/ itself, so
+#   an instance and the local preview answer /static/img-mgr.json alike, and
+#   the smoke test reads it through the front door. The revision is
+#   IMG_MGR_APP_REVISION, else the checkout's commit; the fingerprint is
+#   IMG_MGR_FINGERPRINT (the bake's; left out when empty). An instance adds
+#   its AMI id at boot (img-mgr.yaml's user data). static/ is created when the
+#   app has none (upstream has none).
 set -euo pipefail
 
 log() { printf 'configure_app: %s\n' "$*" >&2; }
@@ -32,3 +40,31 @@ fi
 
 mkdir -p "$app_dir/uploads"
 log "uploads/ is ready"
+
+revision="${IMG_MGR_APP_REVISION:-}"
+if [[ -z "$revision" ]]; then
+  revision="$(git -C "$app_dir" rev-parse --quiet --verify 'HEAD^{commit}' 2>/dev/null || true)"
+fi
+[[ -n "$revision" ]] || {
+  log "error: no app revision for static/img-mgr.json: set IMG_MGR_APP_REVISION, or run on a git checkout"
+  exit 1
+}
+# Printable ASCII without blanks only (what the smoke test's parser accepts):
+# then a backslash and a double quote are all that JSON needs escaped.
+json_string() {
+  local name="$1" value="$2" LC_ALL=C
+  if [[ ! "$value" =~ ^[!-~]{1,200}$ ]]; then
+    log "error: $name is not 1 to 200 printable characters without blanks"
+    exit 1
+  fi
+  value="${value//\\/\\\\}"
+  printf '"%s"' "${value//\"/\\\"}"
+}
+fields="\"appRevision\": $(json_string IMG_MGR_APP_REVISION "$revision")"
+if [[ -n "${IMG_MGR_FINGERPRINT:-}" ]]; then
+  fields+=", \"fingerprint\": $(json_string IMG_MGR_FINGERPRINT "$IMG_MGR_FINGERPRINT")"
+fi
+mkdir -p "$app_dir/static"
+printf '{%s}\n' "$fields" >"$app_dir/static/img-mgr.json.tmp"
+mv -f "$app_dir/static/img-mgr.json.tmp" "$app_dir/static/img-mgr.json"
+log "static/img-mgr.json: app revision $revision${IMG_MGR_FINGERPRINT:+, fingerprint $IMG_MGR_FINGERPRINT}"

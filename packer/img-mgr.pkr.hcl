@@ -94,6 +94,7 @@ build {
     environment_vars = [
       "FLASK_REPO=${var.flask_repo}",
       "FLASK_REF=${var.flask_ref}",
+      "IMG_MGR_FINGERPRINT=${var.fingerprint}",
       "IMG_MGR_CONFIGURE_APP=/tmp/configure_app.sh",
       "IMG_MGR_HEALTH_CHECK=/tmp/health-check.sh",
     ]

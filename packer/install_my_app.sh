@@ -18,7 +18,8 @@
 #   --skip-packages  do not install OS packages with dnf (IMG_MGR_SKIP_PACKAGES=1)
 #   --skip-services  no service user, chown, systemctl or nginx -t (IMG_MGR_SKIP_SERVICES=1)
 #
-# Other settings (environment): IMG_MGR_PYTHON (python3), IMG_MGR_GUNICORN
+# Other settings (environment): IMG_MGR_FINGERPRINT (the bake's fingerprint, for
+# the revision file static/img-mgr.json), IMG_MGR_PYTHON (python3), IMG_MGR_GUNICORN
 # (pip spec of gunicorn), IMG_MGR_FALLBACK_REQUIREMENTS (used when the repo has
 # no requirements.txt), IMG_MGR_USER (imgmgr), IMG_MGR_CONFIGURE_APP and
 # IMG_MGR_HEALTH_CHECK (configure_app.sh and health-check.sh; default: next to
@@ -108,7 +109,9 @@ checkout_app() {
 configure_app() {
   [[ -f "$configure_script" ]] || die "configure_app.sh not found at $configure_script (set IMG_MGR_CONFIGURE_APP)"
   log "configuring the app with $configure_script"
-  bash "$configure_script" "$app_dir"
+  # The revision file (static/img-mgr.json) names the commit checked out above;
+  # IMG_MGR_FINGERPRINT, when Packer passes it, the bake's fingerprint.
+  IMG_MGR_APP_REVISION="$(cat "$prefix/REVISION")" bash "$configure_script" "$app_dir"
 }
 
 # The instance's health check (user data runs it before cfn-signal).

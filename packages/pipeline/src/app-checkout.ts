@@ -15,6 +15,7 @@ export class CheckoutError extends Error {
 
 interface RunOptions {
   cwd?: string;
+  env?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -45,16 +46,21 @@ export async function checkoutApp(
   await git(['-C', dir, 'checkout', '--quiet', '--detach', commit]);
 }
 
-/** Runs packer/configure_app.sh on `dir`; resolves with its log lines. */
+/**
+ * Runs packer/configure_app.sh on `dir`, which also writes the revision file
+ * (static/img-mgr.json) with `revision` and `fingerprint`; resolves with its log lines.
+ */
 export async function configureApp(
   root: string,
   dir: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; revision?: string; fingerprint?: string } = {},
 ): Promise<string[]> {
   const output = await run('bash', [join(root, 'packer', 'configure_app.sh'), dir], {
     timeoutMs: 30_000,
-    ...options,
+    ...(options.signal ? { signal: options.signal } : {}),
     stderrToo: true,
+    // Always set, so that nothing of the CLI's own environment lands in the revision file.
+    env: { IMG_MGR_APP_REVISION: options.revision ?? '', IMG_MGR_FINGERPRINT: options.fingerprint ?? '' },
   });
   return output.split('\n').filter((line) => line.trim() !== '');
 }
@@ -63,7 +69,7 @@ async function run(command: string, args: string[], options: RunOptions & { stde
   const result = await runFile(command, args, {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     timeoutMs: options.timeoutMs ?? 30_000,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (result.failure !== undefined) {

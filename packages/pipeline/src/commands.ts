@@ -2,23 +2,33 @@
 import type { CommandContext } from './context.js';
 import { deployStep, planStacks } from './deploy-step.js';
 import { bakeStep, readLastBake } from './bake-step.js';
-import { UsageError } from './errors.js';
-import { previewStep } from './preview-step.js';
+import { buildTimeline, type RolloutObservations } from '@img-mgr/rollout/timeline';
+import { errorMessage } from '@img-mgr/kernel';
+import { PipelineError, UsageError } from './errors.js';
 import { publishStep, rollbackPointerStep } from './publish-step.js';
+import { runChain } from './run-chain.js';
 import { statusStep } from './status-step.js';
 
 /** Runs `ctx.options.command` (all but `down`, which needs no AWS target). */
 export async function runCommand(ctx: CommandContext): Promise<void> {
   switch (ctx.options.command) {
     case 'run': {
-      // The network first: the bake runs in its public subnet, so an account without a default VPC bakes too.
-      const plans = await planStacks(ctx);
-      for (const plan of plans.filter((plan) => plan.role === 'vpc')) await deployStep(ctx, plan);
-      const ami = await bakeStep(ctx);
-      await publishStep(ctx, ami.id);
-      for (const plan of plans.filter((plan) => plan.role !== 'vpc')) await deployStep(ctx, plan);
-      // The app itself, served locally: only the embedded AWS lives as long as the preview needs it.
-      if (ctx.target.kind === 'local' && ctx.options.preview) await previewStep(ctx);
+      const observed: RolloutObservations = {};
+      try {
+        await runChain(ctx, observed);
+      } catch (error: unknown) {
+        // A failed smoke test ends in its revert, which the timeline already shows.
+        if (!observed.revert)
+          observed.failure = {
+            at: new Date().toISOString(),
+            ...(error instanceof PipelineError && error.step ? { step: error.step } : {}),
+            message: errorMessage(error),
+          };
+        throw error;
+      } finally {
+        // Whatever happened, the timeline shows how far the run got.
+        ctx.report.timeline = buildTimeline(observed);
+      }
       return;
     }
     case 'bake':

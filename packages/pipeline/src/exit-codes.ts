@@ -19,7 +19,10 @@ export const ExitCode = {
   deploy: 6,
   /** The --timeout ran out. */
   timeout: 7,
-  /** The local preview of the app did not start or failed its check (the AWS side was done and is left as it is). */
+  /**
+   * The local preview of the app did not start (the AWS side is left as it is), or it failed its smoke test (then
+   * the run reverted: the AMI rejected, the previous one republished and redeployed).
+   */
   preview: 8,
   /** Interrupted by SIGINT, SIGTERM or SIGHUP (128 + SIGINT). */
   cancelled: 130,
@@ -40,7 +43,7 @@ export const EXIT_CODE_HELP: readonly [number, string][] = [
   [ExitCode.timeout, '--timeout ran out'],
   [
     ExitCode.preview,
-    'the local preview of the app failed to start or to answer (the AWS side is done and left as it is)',
+    'the local preview of the app failed to start (AWS left as it is) or its smoke test (the run reverted)',
   ],
   [ExitCode.cancelled, 'interrupted (Ctrl-C, SIGTERM, SIGHUP: a closed terminal)'],
 ];

@@ -3,6 +3,7 @@
  * what it finished), and its two renderings: the summary table for people
  * and the JSON document for machines (--json).
  */
+import type { Timeline } from '@img-mgr/rollout/timeline';
 import { formatElapsed } from './progress.js';
 
 export interface AmiReport {
@@ -74,10 +75,38 @@ export interface PreviewReport {
   commit?: string;
   bucket?: string;
   pid?: number;
-  /** The upload page answered and an upload reached the bucket. */
+  /** The smoke test passed: the upload page answered, an upload reached the bucket, the revision answered. */
   checked?: boolean;
+  /** What the smoke test saw. */
+  smoke?: { samples: number; revisionsSeen: Record<string, number>; elapsedMs: number; uploadStatus: number };
   /** Still running after the command (it stays with a kept local AWS until `down`). */
   kept?: boolean;
+}
+
+/** A local run's revert after its preview failed the smoke test (revert-step.ts). */
+export interface RevertReport {
+  /** The smoke test's failure that started it. */
+  reason: string;
+  /** Tagged img-mgr:rejected. */
+  rejectedAmi?: string;
+  /** The AMI the parameter holds again, and the version that republished it. */
+  restoredAmi?: string;
+  version?: number;
+  /** The app stack was redeployed on it. */
+  redeployed: boolean;
+  stack?: string;
+  /** The previous revision in the preview and its own smoke test. */
+  preview?: {
+    commit?: string;
+    url?: string;
+    passed?: boolean;
+    off?: string;
+    error?: string;
+    samples?: number;
+    elapsedMs?: number;
+  };
+  /** What stopped the revert (it is never retried). */
+  error?: string;
 }
 
 export interface RunReport {
@@ -92,6 +121,10 @@ export interface RunReport {
   /** The stack's Url output: on an emulator, a made-up load balancer name that does not answer. */
   appUrl?: string;
   preview?: PreviewReport;
+  /** The revert of a run whose preview failed its smoke test. */
+  revert?: RevertReport;
+  /** The rollout timeline of a `run` (bake, publish, the app stack's events, smoke test, revert). */
+  timeline?: Timeline;
   status?: StatusReport;
   durationMs: number;
 }
@@ -122,6 +155,25 @@ function withSecretsMasked<T extends StackReport>(stack: T): T {
       Object.entries(stack.outputs).map(([key, value]) => [key, hidden.includes(key) ? '***' : value]),
     ),
   };
+}
+
+/** One line: what was reverted and whether the reverted preview passed. */
+export function revertSummary(report: RevertReport): string {
+  const parts = [
+    report.rejectedAmi ? `${report.rejectedAmi} rejected` : '',
+    report.restoredAmi
+      ? `parameter back on ${report.restoredAmi}${report.version !== undefined ? ` (version ${report.version})` : ''}`
+      : '',
+    report.redeployed ? `${report.stack ?? 'the app stack'} redeployed` : '',
+    report.preview?.passed
+      ? `the preview serves ${report.preview.commit?.slice(0, 12) ?? 'the previous revision'} again and passed ` +
+        'its smoke test'
+      : report.preview?.off
+        ? `the preview was not restored (${report.preview.off})`
+        : '',
+  ].filter(Boolean);
+  const text = `reverted: ${parts.join('; ')}`;
+  return report.error ? `${text}; REVERT FAILED (not retried): ${report.error}` : text;
 }
 
 /** Two aligned columns, with a rule under the title. */
@@ -166,6 +218,7 @@ export function renderSummary(report: RunReport): string {
     rows.push([`Stack ${stack.name}`, `${stack.status}${extra ? ` (${extra})` : ''}`]);
   }
   rows.push(...appRows(report));
+  if (report.revert) rows.push(['Revert', revertSummary(report.revert)]);
   rows.push(['AWS', targetText(report)]);
   rows.push(['Result', resultText(report)]);
   return `${table(`img-mgr-pipeline ${report.command}`, rows)}\n`;

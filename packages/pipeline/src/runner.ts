@@ -4,6 +4,7 @@
  * --json) and return the exit code.
  */
 import { CancelledError, errorMessage, formatDuration, TimeoutError } from '@img-mgr/kernel';
+import { renderTimelineText } from '@img-mgr/rollout/timeline';
 import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
 import { runCommand } from './commands.js';
@@ -187,6 +188,8 @@ function print(report: RunReport, options: Options, io: Io): void {
   }
   const didSomething = report.ami || report.parameter || report.stacks.length > 0 || report.status;
   if (didSomething) io.stdout(renderSummary(report));
+  // The rollout as it happened, the way the workflow's job summary shows it.
+  if (report.timeline && report.timeline.entries.length > 0) io.stdout(`\n${renderTimelineText(report.timeline)}`);
   if (!report.ok && report.error) {
     io.stderr(`img-mgr-pipeline: error: ${report.error.message}${report.error.hint ? `. ${report.error.hint}` : ''}\n`);
   }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { initStandInAppRepository, UPSTREAM_DEFAULT_BRANCH } from '@img-mgr/testbed';
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { commitStandInBreak, initStandInAppRepository, UPSTREAM_DEFAULT_BRANCH } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/index.js';
 import { appEnvFromUserData, instanceFilesFromUserData, localInstanceEnv } from '../src/instance-env.js';
@@ -22,6 +23,7 @@ import { pythonProblem, UPLOAD_PAGE_HEADING } from '../src/preview-step.js';
 import { runMain } from './helpers.js';
 
 const APP_STACK = 'img-mgr-dev';
+const PARAMETER = '/common/img-mgr/golden-ami';
 
 let work: string;
 let repo: string;
@@ -167,6 +169,87 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     );
   });
 
+  it('a commit that loses uploads: the smoke test fails the run (exit 8) and the CLI reverts it', async () => {
+    const broken = commitStandInBreak(repo, 'lose-uploads', 'upload-lost');
+    const { ssm } = clients(endpoint);
+    const before = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter;
+    const run = await runMain([
+      'run',
+      '--keep',
+      '--flask-repo',
+      repo,
+      '--flask-ref',
+      'lose-uploads',
+      '--json',
+      '--state-dir',
+      stateDir,
+    ]);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(run.code, run.stderr).toBe(8);
+    // One line naming the URL and what failed; the hint says what the revert did.
+    expect(report.error?.message).toMatch(
+      new RegExp(
+        String.raw`^preview: smoke test of http://127\.0\.0\.1:\d+/: POST /upload answered 302 but ` +
+          String.raw`s3://\S+/uploads/img-mgr-smoke-\S+\.txt is not there \(NoSuchKey\)`,
+      ),
+    );
+    const rejected = report.ami?.id ?? '';
+    expect(rejected).not.toBe(before?.Value);
+    expect(report.revert).toMatchObject({
+      rejectedAmi: rejected,
+      restoredAmi: before?.Value,
+      redeployed: true,
+      preview: { commit: master, passed: true },
+    });
+    expect(report.error?.hint).toContain(`parameter back on ${before?.Value ?? ''}`);
+    expect(report.error?.hint).toContain(`the preview serves ${master.slice(0, 12)} again and passed its smoke test`);
+
+    // Read back: the parameter holds the previous AMI again (publish, then the revert's republish) ...
+    const after = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter;
+    expect([after?.Value, after?.Version]).toEqual([before?.Value, (before?.Version ?? 0) + 2]);
+    // ... the broken AMI is marked rejected ...
+    const ec2 = new EC2Client({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [rejected] }))).Images?.[0];
+    expect(image?.Tags?.some((tag) => tag.Key === 'img-mgr:rejected')).toBe(true);
+    // ... the app stack was redeployed on it ...
+    expect(report.stacks.find((stack) => stack.name === APP_STACK)?.imageId).toBe(before?.Value);
+    // ... and the preview serves the previous revision again, through the front door.
+    const revision = await fetch(new URL('static/img-mgr.json', report.preview?.url ?? ''));
+    expect(((await revision.json()) as { appRevision: string }).appRevision).toBe(master);
+    expect(broken).not.toBe(master);
+
+    // The timeline says the same: the failed smoke test, then the revert and its own passing smoke test.
+    expect(report.timeline?.outcome).toBe('reverted; the reverted site passed its smoke test');
+    expect(report.timeline?.entries.map((entry) => entry.step).slice(-3)).toEqual(['smoke', 'revert', 'revert']);
+  });
+
+  it('a revert whose own smoke test fails is reported loudly, once, and not retried', async () => {
+    // A broken revision that went live without a preview (--no-preview), then a second broken one on top.
+    commitStandInBreak(repo, 'upload-500', 'upload-fails');
+    const homeBroken = commitStandInBreak(repo, 'home-500', 'home-fails');
+    expect((await pipeline('run', '--flask-repo', repo, '--flask-ref', 'upload-500', '--no-preview')).code).toBe(0);
+    const run = await runMain(['run', '--flask-repo', repo, '--flask-ref', 'home-500', '--state-dir', stateDir]);
+    expect(run.code).toBe(8);
+    const errors = run.stderr.split('\n').filter((line) => line.startsWith('img-mgr-pipeline: error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^img-mgr-pipeline: error: preview: smoke test of http:\/\/127\.0\.0\.1:\d+\/: GET \/ answered 500/,
+    );
+    // The reverted preview (upload-500) failed its own smoke test: said in the hint, a warning and the timeline.
+    expect(errors[0]).toMatch(
+      /REVERT FAILED \(not retried\): the reverted preview: smoke test of \S+: POST \/upload answered 500; see \S+$/,
+    );
+    expect(run.stderr).toMatch(/ warning: the revert failed and is not retried: the reverted preview: /);
+    expect(run.stderr.match(/ revert +\S+ failed the smoke test: going back$/gm)).toHaveLength(1);
+    expect(run.stdout).toMatch(/^ {2}\d\d:\d\d:\d\d {2}revert +!! smoke test of the reverted site .*not retried/m);
+    expect(run.stdout).toMatch(/^ {2}=> revert failed: the reverted preview: /m);
+    expect(homeBroken).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   it('a --preview-port that is taken: exit 8, one line with the end of the app log; AWS side untouched', async () => {
     const blocker = createServer();
     const port = await listen(blocker);
@@ -210,6 +293,10 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
       ),
     );
     expect(run.stdout).toMatch(/^ {2}Result +OK in /m);
+    // The rollout timeline ends the output: bake, publish, the app stack's events, the preview that was off.
+    expect(run.stdout).toMatch(/^Rollout timeline \(UTC\):\n {2}\d\d:\d\d:\d\d {2}bake /m);
+    expect(run.stdout).toMatch(/^ {2}\d\d:\d\d:\d\d {2}stack +img-mgr-dev UPDATE_COMPLETE$/m);
+    expect(run.stdout).toMatch(/^ {2}=> deployed \(smoke test off\)$/m);
   });
 
   it('down stops the preview and the local AWS', async () => {

@@ -28,6 +28,8 @@ export {
   standInAppDir,
   writeStandInApp,
   initStandInAppRepository,
+  commitStandInBreak,
+  type StandInBreak,
   UPSTREAM_DEFAULT_BRANCH,
   UPSTREAM_BUCKET,
 } from './stand-in-app.js';

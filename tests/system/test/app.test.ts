@@ -18,6 +18,8 @@ import {
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@img-mgr/kernel';
+import { runSmokeTest } from '@img-mgr/rollout';
 import { initStandInAppRepository, startMoto, toolsPython, UPSTREAM_BUCKET, type Moto } from '@img-mgr/testbed';
 import { cfnDir, packerDir, runTool } from './helpers.js';
 import { parseEnvFile, startApp, userDataFiles, type RunningApp } from './instance-env.js';
@@ -41,6 +43,7 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
   let awsConfig: string;
   let envFile: string;
   let configured: RunningApp;
+  let commit: string;
   let configureLog: string;
   /** The environment the app process gets: the instance's app.env, with AWS pointed at moto. */
   let appEnv: Record<string, string>;
@@ -139,7 +142,7 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
     // The fork, through the one configuration step, then started.
     const appDir = join(work, 'configured');
     mkdirSync(appDir);
-    initStandInAppRepository(appDir);
+    commit = initStandInAppRepository(appDir);
     const configure = await runTool('bash', [join(packerDir, 'configure_app.sh'), appDir]);
     if (configure.code !== 0) throw new Error(`configure_app.sh failed: ${configure.stderr}`);
     configureLog = configure.stderr;
@@ -180,6 +183,21 @@ describe('the app as an instance of img-mgr.yaml runs it (stand-in fork, configu
     expect(response.status, configured.output()).toBe(302);
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'uploads/cat.png' }));
     expect(await object.Body?.transformToString()).toBe('a picture\n');
+  });
+
+  it('Flask serves the revision file the configuration step wrote, and the one smoke test passes', async () => {
+    const served = await fetch(`${configured.url}/static/img-mgr.json`);
+    expect(served.status, configured.output()).toBe(200);
+    expect(await served.json()).toEqual({ appRevision: commit });
+    const result = await runSmokeTest(
+      { baseUrl: configured.url, bucket, expectedRevision: commit, samples: 2, intervalMs: 0, timeoutMs: 30_000 },
+      { logger: silentLogger, signal: AbortSignal.timeout(60_000), s3 },
+    );
+    expect(result).toMatchObject({
+      samples: 2,
+      revisionsSeen: { [commit]: 2 },
+      upload: { status: 302, removed: true },
+    });
   });
 
   it('GET /pics presigns with SigV4 (X-Amz-Algorithm=AWS4-HMAC-SHA256), and the URL serves the picture', async () => {

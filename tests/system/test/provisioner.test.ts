@@ -90,7 +90,7 @@ describe(
           '       listen       [::]:80 default_server;\n    }\n}\n',
       );
       const run = runProvisioners(provisioners, {
-        values: { 'path.root': packerDir, 'var.flask_repo': repo, 'var.flask_ref': ref },
+        values: { 'path.root': packerDir, 'var.flask_repo': repo, 'var.flask_ref': ref, 'var.fingerprint': 'fp-1' },
         remoteTmp,
         env: {
           PATH: `${stubDir}:/usr/local/bin:/usr/bin:/bin`,
@@ -118,6 +118,7 @@ describe(
           'path.root': packerDir,
           'var.flask_repo': 'R',
           'var.flask_ref': 'F',
+          'var.fingerprint': 'P',
         });
         expect(blocks.map((block) => block.type)).toEqual(['file', 'shell']);
         expect(blocks[0]?.attributes.sources).toEqual([
@@ -154,6 +155,7 @@ describe(
         new RegExp(
           String.raw`^chmod \+x \S+\/script_\d+\.sh; sudo -E env FLASK_REF='main' FLASK_REPO='[^']+' ` +
             String.raw`IMG_MGR_CONFIGURE_APP='[^']+\/configure_app\.sh' ` +
+            String.raw`IMG_MGR_FINGERPRINT='fp-1' ` +
             String.raw`IMG_MGR_HEALTH_CHECK='[^']+\/health-check\.sh' ` +
             String.raw`PACKER_BUILDER_TYPE='amazon-ebs' PACKER_BUILD_NAME='img-mgr'  bash \S+\/script_\d+\.sh$`,
         ),
@@ -189,6 +191,10 @@ describe(
         expect(appPy).toMatch(/^BUCKET = os\.environ\["IMG_MGR_BUCKET"\]$/m);
         expect(appPy).not.toContain(UPSTREAM_BUCKET);
         expect(statSync(join(installRoot, 'opt/img-mgr/app/uploads')).isDirectory()).toBe(true);
+        // The revision file Flask serves at /static/img-mgr.json: the baked commit and the bake's fingerprint.
+        expect(readFileSync(join(installRoot, 'opt/img-mgr/app/static/img-mgr.json'), 'utf8')).toBe(
+          `{"appRevision": "${commit}", "fingerprint": "fp-1"}\n`,
+        );
         expect(statSync(join(installRoot, 'opt/img-mgr/bin/health-check.sh')).mode & 0o111).not.toBe(0);
         const nginx = readFileSync(join(installRoot, 'etc/nginx/conf.d/img-mgr.conf'), 'utf8');
         expect(nginx).toContain('listen 80 default_server;');

@@ -63,6 +63,33 @@ async function expectShellcheckClean(script: string): Promise<void> {
   }
 }
 
+/**
+ * Runs the part of `userData` that adds the AMI id to the revision file, on a
+ * copy of `revisionFile`, with a `curl` that answers as IMDSv2 does (a token,
+ * then `amiId` only for that token). Resolves with the file afterwards.
+ */
+async function stampRevisionFile(userData: string, revisionFile: string, amiId: string): Promise<string> {
+  const block = /^revision_file=\/opt\/img-mgr\/app\/static\/img-mgr\.json\n[\s\S]*?^fi\n/m.exec(userData)?.[0];
+  expect(block, 'the user data block that writes the AMI id').toBeDefined();
+  const dir = mkdtempSync(join(tmpdir(), 'img-mgr-stamp-'));
+  try {
+    const file = join(dir, 'img-mgr.json');
+    writeFileSync(file, revisionFile);
+    writeFileSync(
+      join(dir, 'curl'),
+      '#!/bin/sh\ncase "$*" in\n  *"-X PUT"*api/token*) echo tok-1 ;;\n' +
+        `  *"X-aws-ec2-metadata-token: tok-1"*meta-data/ami-id*) echo ${amiId} ;;\n  *) exit 22 ;;\nesac\n`,
+      { mode: 0o755 },
+    );
+    const script = `set -euo pipefail\n${(block ?? '').replace('/opt/img-mgr/app/static/img-mgr.json', file)}`;
+    const run = await runTool('bash', ['-c', script], { env: { PATH: `${dir}:${process.env.PATH ?? ''}` } });
+    expect(run.code, run.stderr).toBe(0);
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** True once the deploy-stack bundle does more than the foundation's skeleton. */
 function deployStackBundleIsReal(): boolean {
   const dist = join(root, 'actions/deploy-stack/dist');
@@ -229,6 +256,10 @@ describe('CloudFormation stacks on moto', () => {
       "cat >/etc/img-mgr/aws-config <<'EOF'\n[default]\ns3 =\n  signature_version = s3v4\nEOF\n",
     );
     await expectShellcheckClean(userData);
+    // Before the app starts, the revision file the bake wrote gets the AMI id IMDSv2 names.
+    expect(
+      JSON.parse(await stampRevisionFile(userData, '{"appRevision": "abc", "fingerprint": "f"}\n', amiId)),
+    ).toEqual({ appRevision: 'abc', fingerprint: 'f', amiId });
 
     // The bucket exists.
     await expect(s3.send(new HeadBucketCommand({ Bucket: ids.UploadsBucket }))).resolves.toBeDefined();
