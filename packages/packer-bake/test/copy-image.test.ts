@@ -56,7 +56,7 @@ async function tagsOf(region: string, amiId: string) {
 }
 
 describe('copyBakedAmi on moto', () => {
-  it('copies to the other regions, the copy and its snapshots tagged; a re-run copies only what is missing', async () => {
+  it('copies to the other regions, copy and snapshots tagged; a re-run copies only what is missing', async () => {
     const source = await makeAmi(ec2(HOME), TAGS.Name, { tags: TAGS });
     const request = {
       source: { amiId: source.amiId, region: HOME },
