@@ -259,14 +259,23 @@ export function renderSummary(report: RunReport): string {
 function regionRow(region: RegionReport): [string, string] {
   const runs = region.runs ? `runs ${region.runs}` : 'what it runs was not read';
   const details = [
-    region.home ? 'home region, baked here' : region.copied === undefined ? '' : region.copied ? 'copied' : 'copy found',
+    region.home
+      ? 'home region, baked here'
+      : region.copied === undefined
+        ? ''
+        : region.copied
+          ? 'copied'
+          : 'copy found',
     region.parameterVersion !== undefined ? `parameter version ${region.parameterVersion}` : '',
     region.check ?? '',
     region.error ? `failed: ${region.error}` : '',
     region.revert ?? '',
   ].filter(Boolean);
   const state = region.outcome === 'not reached' ? 'not reached (untouched)' : `${region.outcome}, ${runs}`;
-  return [`Region ${region.region} (wave ${region.wave})`, `${state}${details.length ? `; ${details.join('; ')}` : ''}`];
+  return [
+    `Region ${region.region} (wave ${region.wave})`,
+    `${state}${details.length ? `; ${details.join('; ')}` : ''}`,
+  ];
 }
 
 function renderStatus(report: RunReport): string {

@@ -107,7 +107,7 @@ describe('img-mgr-pipeline run --regions on moto, with real Packer', () => {
   /** Region → the AMI the first run rolled out there. */
   const first: Record<string, string> = {};
 
-  it('three regions from one run: baked once in the home region, copied with its tags, each region on its copy', async () => {
+  it('three regions from one run: baked once at home, copied with its tags, each region on its copy', async () => {
     const { code, report, stderr } = await run();
     expect(code, stderr).toBe(0);
     expect(report.ami?.skipped).toBe(false);
