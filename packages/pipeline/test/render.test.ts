@@ -268,7 +268,8 @@ describe('summary table', () => {
       }),
     );
     expect(text).toContain(
-      '  Region us-east-1 (wave 1)   deployed, runs ami-0123456789abcdef0; home region, baked here; parameter version 2\n',
+      '  Region us-east-1 (wave 1)   deployed, runs ami-0123456789abcdef0; home region, baked here; ' +
+        'parameter version 2\n',
     );
     expect(text).toContain(
       '  Region eu-west-1 (wave 2)   reverted, runs ami-0bbbbbbbbbbbbbbb1; copied; parameter version 3; ' +
