@@ -22,8 +22,8 @@ const TOP_KEYS = ['waves'] as const;
 const WAVE_KEYS = ['regions', 'environment'] as const;
 /** GitHub's rule for environment names: at most 255 characters, no control characters, no `/`-only tricks. */
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,254}$/;
-/** Bounds that keep one push's rollout reviewable (and a workflow's wave jobs finite). */
-export const MAX_WAVES = 5;
+/** Bounds that keep one push's rollout reviewable; the reusable workflow has one job per wave, MAX_WAVES of them. */
+export const MAX_WAVES = 3;
 export const MAX_REGIONS = 20;
 
 /** Parses the targets file's `text`; `file` names it in errors; `env` may admit a new region (IMG_MGR_ANY_REGION). */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { allRegions, parseRegionsList, parseTargetsFile, TargetsError } from '../src/index.js';
+import {
+  allRegions,
+  MAX_WAVES,
+  parseRegionsList,
+  parseTargetsFile,
+  singleRegion,
+  TargetsError,
+  workflowTargets,
+} from '../src/index.js';
 
 const FILE = 'deploy/targets.yml';
 
@@ -93,5 +101,35 @@ describe('--regions home,b,c', () => {
     );
     expect(() => parseRegionsList('us-west-2,eu-wset-1', '--regions')).toThrow(/^--regions: has 'eu-wset-1'/);
     expect(() => parseRegionsList('us-west-2,us-west-2', '--regions')).toThrow('--regions: lists us-west-2 twice');
+  });
+});
+
+describe('the targets as workflow outputs', () => {
+  it('gives the home region, the copy regions and exactly MAX_WAVES wave slots as JSON, the unused ones empty', () => {
+    const targets = parseTargetsFile(
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1, ap-south-1]\n    environment: prod\n',
+      FILE,
+    );
+    expect(workflowTargets(targets)).toEqual({
+      home: 'us-west-2',
+      copyRegions: '["eu-west-1","ap-south-1"]',
+      regions: '["us-west-2","eu-west-1","ap-south-1"]',
+      waveCount: 2,
+      waves: [
+        { regions: '["us-west-2"]', environment: '' },
+        { regions: '["eu-west-1","ap-south-1"]', environment: 'prod' },
+        { regions: '[]', environment: '' },
+      ],
+    });
+    expect(MAX_WAVES).toBe(3);
+    expect(workflowTargets(singleRegion('eu-west-1', 'dev')).waves[0]).toEqual({
+      regions: '["eu-west-1"]',
+      environment: 'dev',
+    });
+    expect(
+      problem(
+        `waves:\n${'  - regions: [us-east-1]\n'.repeat(1)}  - regions: [us-west-2]\n  - regions: [eu-west-1]\n  - regions: [eu-west-2]\n`,
+      ),
+    ).toBe(`${FILE}:5: has more than 3 waves`);
   });
 });
