@@ -3,13 +3,18 @@
  * and no SDK code here: a bad input fails before either loads. action.yml is
  * the only source of defaults (see @img-mgr/action-kit/inputs).
  */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  ActionError,
   InputError,
   InvalidRequestError,
+  JsonSyntaxError,
   KeyValueSyntaxError,
+  PACKER_VARIABLE_CREDENTIALS_PROBLEM,
+  packerVariableWithUrlCredentials,
   parseKeyValues,
+  parseStrictJson,
   quoteWhole,
   resolveRegion,
 } from '@img-mgr/kernel';
@@ -70,13 +75,19 @@ export function readInputs(env: Env): BakeInputs {
 }
 
 function requestOf(env: Env): BakeInputs {
+  // Packer reads PKR_VAR_* itself: such a value is held to the rule of the variables input (no URL credentials).
+  const withCredentials = packerVariableWithUrlCredentials(env);
+  if (withCredentials !== undefined) {
+    throw new ActionError(`The environment variable ${withCredentials} ${PACKER_VARIABLE_CREDENTIALS_PROBLEM}`);
+  }
   const input = new EnvInputs(env);
   const only = input.list('only');
   const except = input.list('except');
   if (only.length > 0 && except.length > 0) throw new InputError('except', "cannot be combined with 'only'");
   const template = input.defaulted('template');
   // The runner starts the step in the workspace; the request's directory is absolute.
-  const workingDirectory = resolve(env.GITHUB_WORKSPACE || process.cwd(), input.defaulted('working-directory'));
+  const workingDirectoryInput = input.defaulted('working-directory');
+  const workingDirectory = resolve(env.GITHUB_WORKSPACE || process.cwd(), workingDirectoryInput);
   const githubToken = input.string('github-token');
   const appRevision = input.string('app-revision', { maxLength: 200 });
   const subnetId = input.string('subnet-id', {
@@ -108,15 +119,50 @@ function requestOf(env: Env): BakeInputs {
     ...(subnetId ? { subnetId } : {}),
     ...(networkStackName ? { networkStackName } : {}),
   };
-  // Checked last (it reads the disk), so a missing template fails naming its input before anything loads.
-  if (!existsSync(resolve(workingDirectory, template))) {
-    throw new InputError('template', `names '${template}', which does not exist in '${workingDirectory}'`);
+  // Checked last (they read the disk), so a missing template fails naming its input before anything loads.
+  if (pathKind(workingDirectory) !== 'directory') {
+    const what = pathKind(workingDirectory) === 'missing' ? 'does not exist' : 'is not a directory';
+    throw new InputError('working-directory', `names ${quoteWhole(workingDirectoryInput)}, which ${what}`);
   }
-  const missingVarFile = request.varFiles.find((file) => !existsSync(resolve(workingDirectory, file)));
-  if (missingVarFile !== undefined) {
-    throw new InputError('var-files', `names '${missingVarFile}', which does not exist in '${workingDirectory}'`);
+  if (pathKind(resolve(workingDirectory, template)) === 'missing') {
+    throw new InputError(
+      'template',
+      `names ${quoteWhole(template)}, which does not exist in ${where(workingDirectory)}`,
+    );
+  }
+  for (const file of request.varFiles) {
+    const kind = pathKind(resolve(workingDirectory, file));
+    if (kind === 'file' && readable(resolve(workingDirectory, file))) continue;
+    if (kind === 'file') throw new InputError('var-files', `names ${quoteWhole(file)}, which cannot be read`);
+    const what = kind === 'missing' ? `does not exist in ${where(workingDirectory)}` : 'is not a file';
+    throw new InputError('var-files', `names ${quoteWhole(file)}, which ${what}`);
   }
   return request;
+}
+
+/** The working directory for an error line: its path, unless that is too long for one. */
+function where(workingDirectory: string): string {
+  const shown = quoteWhole(workingDirectory, 200);
+  return shown.startsWith("'") ? shown : 'the working directory';
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What is at `path`: a regular file, a directory, anything else, or nothing. */
+function pathKind(path: string): 'file' | 'directory' | 'other' | 'missing' {
+  try {
+    const info = statSync(path);
+    return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
 }
 
 /**
@@ -150,10 +196,11 @@ export function packerVariablesJson(text: string): Record<string, string> {
   if (text === '') return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    // JSON.parse's message quotes the text, which may hold a secret: say where, not what.
-    throw new InputError('variables-json', 'is not JSON; pass one object of variable names to strings');
+    // A key given twice is refused (JSON.parse would keep the last one silently); errors say where, not what.
+    parsed = parseStrictJson(text);
+  } catch (error: unknown) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new InputError('variables-json', `${error.problem}; pass one object of variable names to strings`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new InputError('variables-json', 'is not a JSON object; pass one object of variable names to strings');
@@ -164,12 +211,10 @@ export function packerVariablesJson(text: string): Record<string, string> {
       throw new InputError('variables-json', `has the key ${quoteWhole(key)}, which is not a variable name`);
     if (typeof value !== 'string') {
       const kind = value === null ? 'null' : typeof value === 'object' ? 'a JSON object or list' : `a ${typeof value}`;
-      throw new InputError('variables-json', `sets '${key}' to ${kind}; every value must be a string`);
+      throw new InputError('variables-json', `sets ${quoteWhole(key)} to ${kind}; every value must be a string`);
     }
     variables[key] = value;
   }
-  const repeated = repeatedKey(text);
-  if (repeated !== undefined) throw new InputError('variables-json', `sets '${repeated}' more than once`);
   try {
     checkVariables(variables);
   } catch (error: unknown) {
@@ -179,26 +224,11 @@ export function packerVariablesJson(text: string): Record<string, string> {
   return variables;
 }
 
-/**
- * The first key a flat JSON object of strings names twice. Such an object's
- * string literals alternate key, value, so every other literal is a key.
- */
-function repeatedKey(text: string): string | undefined {
-  const literals = text.match(/"(?:[^"\\]|\\.)*"/g) ?? [];
-  const seen = new Set<string>();
-  for (let index = 0; index < literals.length; index += 2) {
-    const key = JSON.parse(literals[index] ?? '""') as string;
-    if (seen.has(key)) return key;
-    seen.add(key);
-  }
-  return undefined;
-}
-
 /** `variables` and `variables-json` together; a name set in both is refused, as a name set twice in one is. */
 export function allPackerVariables(text: string, json: string): Record<string, string> {
   const fromText = packerVariables(text);
   const fromJson = packerVariablesJson(json);
   const both = Object.keys(fromJson).find((key) => key in fromText);
-  if (both !== undefined) throw new InputError('variables-json', `sets '${both}', which variables sets too`);
+  if (both !== undefined) throw new InputError('variables-json', `sets ${quoteWhole(both)}, which variables sets too`);
   return { ...fromText, ...fromJson };
 }

@@ -3,7 +3,7 @@
  * outputs and the job summary, Packer's lines folded per build, and what
  * Packer creates saved for the post step.
  */
-import { actionContext, annotateError, info, runAction, saveState, setOutput } from '@img-mgr/action-kit';
+import { actionContext, info, InputError, runAction, saveState, setOutput } from '@img-mgr/action-kit';
 import type { BakeEvent, BakeResult, RunResources, ToolCache } from '@img-mgr/packer-bake';
 import { LogFolds } from './folds.js';
 import { asInputError, type BakeInputs } from './inputs.js';
@@ -40,10 +40,14 @@ export async function run(inputs: BakeInputs): Promise<void> {
       result = await bakeAmi({ ...inputs, runId }, context, { onEvent: eventShower(folds), toolCache: lazyToolCache });
     } catch (thrown: unknown) {
       folds.close();
-      const error = asInputError(thrown);
+      let error = asInputError(thrown);
       if (error instanceof PackerError) {
+        // Packer's own lines go to the log; the step's one error line carries the last of them.
         const exitCode = error.exitCode ?? 'none';
-        annotateError(error.errorLines.join('\n'), `packer ${error.step} failed (exit code ${exitCode})`);
+        info(`packer ${error.step} failed (exit code ${exitCode}); its error lines:`);
+        for (const line of error.errorLines) info(`  ${line}`);
+        // validate reads only the template, its variables and var files: what it refuses is the template input's.
+        if (error.step === 'validate') error = new InputError('template', `does not validate: ${error.message}`);
       }
       await writeFailureSummary(error, Date.now() - started);
       throw error;

@@ -167,24 +167,24 @@ describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
     expect(forced.outputs['ami-id']).not.toBe(first.outputs['ami-id']);
   });
 
-  it("a validate failure shows Packer's message as an error annotation and bakes nothing", async () => {
+  it('a variable the template does not declare is one line naming variables, before Packer runs', async () => {
     const run = await bake(bakeInputs({}, ['nope=1']));
     expect(run.exitCode).toBe(1);
-    expect(run.log).toContain('::error title=packer validate failed (exit code 1)::Error: Undefined -var variable%0A');
-    expect(run.errors[0]).toContain('A "nope" variable was passed in the command line');
-    expect(run.errors.at(-1)).toMatch(/^packer validate failed with exit code 1: /);
+    expect(run.errors).toEqual([
+      "Input 'variables' sets 'nope', which the template does not declare (add a variable block, or drop it)",
+    ]);
+    expect(run.log).not.toContain('packer validate');
     expect(run.log).not.toContain('Launching a source AWS instance');
     expect(run.summary).toContain('failed after');
   });
 
-  it("a build failure reports Packer's exit code and last error lines as an annotation", async () => {
+  it("a build failure is one error line with Packer's exit code; Packer's error lines are in the log", async () => {
     const run = await bake(bakeInputs({}, ['source_ami_name=no-such-image-*']));
     expect(run.exitCode).toBe(1);
-    expect(run.log).toContain('::error title=packer build failed (exit code 1)::amazon-ebs.app: No AMI was found');
-    const annotation = run.errors[0] ?? '';
-    // Multi-line annotations are %0A-escaped by the runner protocol.
-    expect(annotation).toContain('amazon-ebs.app: No AMI was found matching filters: {%0A');
-    expect(run.errors.at(-1)).toMatch(/^packer build failed with exit code 1: /);
+    expect(run.log).toContain('packer build failed (exit code 1); its error lines:');
+    expect(run.log).toMatch(/^ {2}amazon-ebs\.app: No AMI was found matching filters: \{$/m);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/^packer build failed with exit code 1: /);
     expect(run.outputs['ami-id']).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@
  * action.yml is the only source of defaults: an input that has one there is
  * always set by the runner, so the code keeps no default of its own for it.
  */
-import { InputError, InvalidRequestError, resolveRegion, type Env } from '@img-mgr/kernel';
+import { InputError, InvalidRequestError, quoteWhole, resolveRegion, type Env } from '@img-mgr/kernel';
 import {
   checkCapabilities,
   checkStackName,
@@ -82,7 +82,7 @@ function requestOf(env: Env): DeployRequest {
   if (mode === 'execute' && !changeSetName) throw new InputError('change-set-name', 'is required in execute mode');
   const notificationArns = input.list('notification-arns');
   const badTopic = notificationArns.find((arn) => !SNS_TOPIC_ARN.test(arn));
-  if (badTopic) throw new InputError('notification-arns', `has '${badTopic}', which is not an SNS topic ARN`);
+  if (badTopic) throw new InputError('notification-arns', `has ${quoteWhole(badTopic)}, which is not an SNS topic ARN`);
   return {
     stackName,
     region,

@@ -1,14 +1,5 @@
 /** deploy-stack: one deployStack call, its result as step outputs and a job summary. */
-import {
-  actionContext,
-  annotateError,
-  cell,
-  info,
-  jobSummary,
-  runAction,
-  setOutput,
-  warning,
-} from '@img-mgr/action-kit';
+import { actionContext, cell, info, jobSummary, runAction, setOutput, warning } from '@img-mgr/action-kit';
 import { deployStack, DeployFailedError, type DeployRequest, type DeployResult } from '@img-mgr/stack-deploy';
 import { asInputError } from './inputs.js';
 
@@ -37,14 +28,9 @@ async function deploy(request: DeployRequest, signal: AbortSignal): Promise<void
     result = await deployStack(request, context);
   } catch (error: unknown) {
     if (error instanceof DeployFailedError) {
+      // The step's one error line names the first root cause; the log's Root cause block and the job summary
+      // list every one of them.
       const failed = error.result;
-      if (failed.failures.length > 0) {
-        // The step's own error line is one sentence; the annotation lists every root cause.
-        const causes = failed.failures.map(
-          (cause) => `${cause.logicalId} (${cause.type}) ${cause.status}: ${cause.reason}`,
-        );
-        annotateError(causes.join('\n'), `Stack ${request.stackName} ended in ${failed.status ?? 'failure'}`);
-      }
       publish(failed);
       await writeSummary(request, failed, error.message);
     }

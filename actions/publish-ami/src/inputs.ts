@@ -6,7 +6,7 @@
  * action.yml is the only source of defaults: an input that has one is
  * always passed by the runner, so an empty one is an error here.
  */
-import { InputError, regionProblem, resolveRegion, type Env } from '@img-mgr/kernel';
+import { InputError, JsonSyntaxError, parseStrictJson, regionProblem, resolveRegion, type Env } from '@img-mgr/kernel';
 import { EnvInputs } from '@img-mgr/action-kit/inputs';
 import type { PublishAmiRequest } from '@img-mgr/ami-publish';
 // Pure syntax rules only: these subpaths load no AWS SDK.
@@ -102,6 +102,9 @@ export function readInputs(env: Env): PublishInputs {
   if (dryRun && keepAmis === undefined)
     throw new InputError('dry-run', 'only applies to pruning; set keep-amis as well');
   const application = read.defaulted('application');
+  // The value of the `application` tag that pruning filters on: a tag value has at most 256 characters.
+  const applicationProblem = tagProblem('application', application);
+  if (applicationProblem) throw new InputError('application', applicationProblem);
   const dataType = read.choice('data-type', DATA_TYPES);
   const waitTimeoutMs = read.duration('wait-timeout', { maxMs: 6 * 3_600_000 });
 
@@ -213,9 +216,11 @@ function checkAmiId(amiId: string, input = 'ami-id', region?: string): string {
 function parseAmis(text: string, env: Env): { region: string; amiId: string }[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new InputError('amis', 'is not JSON; expected a map such as {"us-east-1":"ami-0123456789abcdef0"}');
+    // A region named twice would publish only its last AMI: refused, as JSON.parse would keep it silently.
+    parsed = parseStrictJson(text);
+  } catch (error: unknown) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new InputError('amis', `${error.problem}; expected a map such as {"us-east-1":"ami-0123456789abcdef0"}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new InputError(

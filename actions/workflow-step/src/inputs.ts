@@ -11,7 +11,10 @@ import {
   type CallerInput,
   type RevertFacts,
   type RoleInputs,
+  type RedeployRequest,
   type RolloutFacts,
+  type RunRecord,
+  type SmokeStepRequest,
 } from '@img-mgr/workflow-run';
 
 /** What the step can do, as the `step` input names it. */
@@ -20,6 +23,8 @@ export const STEPS = [
   'resolve-app-revision',
   'find-runner-address',
   'explain-refused-token',
+  'smoke-test',
+  'plan-redeploy',
   'summarize-rollout',
   'summarize-revert',
 ] as const;
@@ -37,8 +42,17 @@ export type StepInputs =
   | { step: 'resolve-app-revision'; flaskRepo: string; flaskRef: string; awsRegion: string; serverUrl: string }
   | { step: 'find-runner-address'; checkipUrl: string; githubEnv: string }
   | { step: 'explain-refused-token'; role: string }
-  | { step: 'summarize-rollout'; facts: RolloutFacts }
-  | { step: 'summarize-revert'; facts: RevertFacts };
+  | { step: 'smoke-test'; request: SmokeStepRequest }
+  | { step: 'plan-redeploy'; request: RedeployRequest }
+  | { step: 'summarize-rollout'; facts: RolloutFacts; record: RunRecord }
+  | {
+      step: 'summarize-revert';
+      facts: RevertFacts;
+      record: RunRecord;
+      revertSmokeReport: string;
+      /** The version this run's publish wrote (the rejected AMI's). */
+      parameterVersion: string;
+    };
 
 /** Reads and checks the inputs of the chosen step. */
 export function readInputs(env: Env): StepInputs {
@@ -81,9 +95,34 @@ export function readInputs(env: Env): StepInputs {
     }
     case 'explain-refused-token':
       return { step, role: text('role-to-assume') };
+    case 'smoke-test':
+      return {
+        step,
+        request: {
+          enabled: read.boolean('smoke-test'),
+          stackOutputsJson: text('stack-outputs'),
+          urlOverride: text('smoke-url'),
+          samples: read.defaulted('smoke-samples'),
+          timeout: read.defaulted('smoke-timeout'),
+          amiId: read.string('ami-id', { required: true }),
+          stackName: read.string('stack-name', { required: true }),
+          region: read.string('aws-region', { required: true }),
+        },
+      };
+    case 'plan-redeploy':
+      return {
+        step,
+        request: {
+          stackName: read.string('stack-name', { required: true }),
+          rejectedAmiId: read.string('ami-id', { required: true }),
+          restoredAmiId: text('restored-ami-id'),
+          region: read.string('aws-region', { required: true }),
+        },
+      };
     case 'summarize-rollout':
       return {
         step,
+        record: runRecord(read, text),
         facts: {
           amiId: text('ami-id'),
           previousAmiId: text('previous-ami-id'),
@@ -94,11 +133,15 @@ export function readInputs(env: Env): StepInputs {
           rollbackTo: text('rollback-to'),
           promoteFrom: text('promote-from'),
           environment: text('environment'),
+          deployOutcome: text('deploy-outcome'),
         },
       };
     case 'summarize-revert':
       return {
         step,
+        record: runRecord(read, text),
+        revertSmokeReport: text('revert-smoke-report'),
+        parameterVersion: text('parameter-version'),
         facts: {
           amiId: text('ami-id'),
           previousAmiId: text('previous-ami-id'),
@@ -109,11 +152,27 @@ export function readInputs(env: Env): StepInputs {
           stackName: text('stack-name'),
           environment: text('environment'),
           runId: env.GITHUB_RUN_ID ?? 'manual',
+          failed: read.choice('failed', ['deploy', 'smoke']),
+          redeployReason: text('redeploy-reason'),
+          redeployOutcome: text('redeploy-outcome'),
         },
       };
     default:
       throw new InputError('step', `must be one of ${STEPS.join(', ')}; got '${step}'`);
   }
+}
+
+/** The run's record for a summary's timeline. */
+function runRecord(read: EnvInputs, text: (name: string) => string): RunRecord {
+  return {
+    bakeResult: text('bake-result'),
+    bakeSkipped: text('bake-skipped') === 'true',
+    bakeAmiId: text('bake-ami-id'),
+    deployOutcome: text('deploy-outcome'),
+    noChanges: text('no-changes') === 'true',
+    smokeReport: text('smoke-report'),
+    region: read.string('aws-region') ?? '',
+  };
 }
 
 /**

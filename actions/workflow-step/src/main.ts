@@ -5,7 +5,17 @@
  */
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
-import { annotateError, group, info, jobSummary, runAction, setOutput, warning } from '@img-mgr/action-kit';
+import {
+  actionContext,
+  annotateError,
+  group,
+  info,
+  jobSummary,
+  runAction,
+  setOutput,
+  warning,
+} from '@img-mgr/action-kit';
+import { ActionError } from '@img-mgr/kernel';
 import {
   bakeVariablesJson,
   checkCallerInputs,
@@ -13,7 +23,11 @@ import {
   checkTrustedBranch,
   explainRefusedToken,
   findRunnerAddress,
+  observeRun,
+  planRedeploy,
+  readSmokeReport,
   resolveFlaskRef,
+  runSmokeStep,
   revertSummary,
   rolloutSummary,
   runBakes,
@@ -63,13 +77,70 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       // An annotation, not a failure: the credentials step has already failed the job.
       annotateError(await explainRefusedToken(inputs.role, process.env, { signal }));
       return;
-    case 'summarize-rollout':
-      await jobSummary().text(rolloutSummary(inputs.facts)).write();
+    case 'smoke-test':
+      await smokeTest(inputs, signal);
       return;
-    case 'summarize-revert':
-      await jobSummary().text(revertSummary(inputs.facts)).write();
+    case 'plan-redeploy': {
+      const context = actionContext('workflow-step', signal, process.env);
+      const { decision, stack } = await planRedeploy(inputs.request, context);
+      setOutput('redeploy', String(decision.redeploy));
+      setOutput('smoke', String(decision.smoke));
+      setOutput('reason', decision.reason);
+      setOutput('outputs-json', JSON.stringify(stack.outputs));
       return;
+    }
+    case 'summarize-rollout': {
+      const context = actionContext('workflow-step', signal, process.env);
+      const smoke = readSmokeReport(inputs.record.smokeReport, 'smoke-report', warning);
+      const observations = await observeRun(inputs.record, inputs.facts, context);
+      await jobSummary()
+        .text(rolloutSummary({ ...inputs.facts, ...(smoke ? { smoke } : {}), observations }))
+        .write();
+      return;
+    }
+    case 'summarize-revert': {
+      const context = actionContext('workflow-step', signal, process.env);
+      const smoke = readSmokeReport(inputs.revertSmokeReport, 'revert-smoke-report', warning);
+      const deploySmoke = readSmokeReport(inputs.record.smokeReport, 'smoke-report', warning);
+      const observations = await observeRun(
+        inputs.record,
+        { ...inputs.facts, parameterVersion: inputs.parameterVersion },
+        context,
+      );
+      const text = revertSummary({
+        ...inputs.facts,
+        ...(smoke ? { smoke } : {}),
+        observations: { ...observations, ...(deploySmoke ? { smoke: deploySmoke } : {}) },
+      });
+      await jobSummary().text(text).write();
+      // Loud, and never retried: the site may be down with nothing left to go back to.
+      if (smoke && !smoke.off && !smoke.passed) {
+        annotateError(
+          `The revert put ${inputs.facts.parameterName} back, but the reverted site FAILED its smoke test ` +
+            `(${smoke.error ?? 'no reason recorded'}); nothing more is tried: look at ${inputs.facts.stackName} now.`,
+        );
+      }
+      return;
+    }
   }
+}
+
+/**
+ * The smoke step: the site's URL as an output (the environment's link) even
+ * when the test is off, the report as JSON for the summaries, then the
+ * verdict: a failure fails the step in one line.
+ */
+async function smokeTest(inputs: Extract<StepInputs, { step: 'smoke-test' }>, signal: AbortSignal): Promise<void> {
+  const seen = await runSmokeStep(inputs.request, actionContext('workflow-step', signal, process.env));
+  setOutput('url', seen.url);
+  setOutput('smoke-result', seen.result);
+  setOutput('report', JSON.stringify(seen.observation));
+  if (seen.result === 'off') {
+    info(`Smoke test off (smoke-test: false)${seen.url ? `: ${seen.url} was not checked` : ''}.`);
+    return;
+  }
+  if (seen.error !== undefined) throw new ActionError(seen.error);
+  info(`Smoke test of ${seen.url} passed.`);
 }
 
 /**

@@ -117,6 +117,108 @@ describe('workflow-step, bundled', () => {
     expect(run.summary).toContain(`tagged \`img-mgr:rejected=${run.runner.env.GITHUB_RUN_ID}\``);
   });
 
+  describe('smoke-test (no AWS call on these paths)', () => {
+    const smoke = (inputs: Record<string, string>) =>
+      step({
+        step: 'smoke-test',
+        'stack-name': 'img-mgr-dev',
+        'ami-id': 'ami-0fedcba9876543210',
+        'aws-region': 'us-east-1',
+        ...inputs,
+      });
+
+    it('a smoke-samples of the wrong shape is one error line naming it', async () => {
+      const run = await smoke({ 'smoke-samples': '5,x=y', 'stack-outputs': '{"Url":"http://alb.example/"}' });
+      expect(run.exitCode).toBe(1);
+      expect(run.errors).toEqual([
+        expect.stringMatching(/^Input 'smoke-samples' has '5,x=y', which is not a whole number/),
+      ]);
+    });
+
+    it('no Url output and no smoke-url: one error line naming the output; smoke-result no-url, no link', async () => {
+      const run = await smoke({ 'stack-outputs': '{"BucketName":"img-mgr-dev-uploadsbucket-1"}' });
+      expect(run.exitCode).toBe(1);
+      expect(run.errors).toEqual([
+        "The smoke test needs the site's URL: stack img-mgr-dev has no 'Url' output; " +
+          "add one (cloudformation/img-mgr.yaml's), pass smoke-url, or set smoke-test: false.",
+      ]);
+      expect(run.outputs).toMatchObject({ url: '', 'smoke-result': 'no-url' });
+    });
+
+    it('off: succeeds without a request, and still gives the link', async () => {
+      const run = await smoke({ 'smoke-test': 'false', 'stack-outputs': '{"Url":"http://alb.example/"}' });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(run.outputs).toMatchObject({ url: 'http://alb.example/', 'smoke-result': 'off' });
+      expect(lines(run.log)).toContain('Smoke test off (smoke-test: false): http://alb.example/ was not checked.');
+    });
+  });
+
+  it('summarize-rollout: the table, the smoke test and the timeline go to the job summary file', async () => {
+    const report = {
+      at: '2026-12-07T02:20:00.000Z',
+      url: 'http://alb.example/',
+      passed: true,
+      samples: 5,
+      expectedRevision: 'c0ffee0123456789abcdef0123456789abcdef01',
+      revisionsSeen: { c0ffee0123456789abcdef0123456789abcdef01: 5 },
+      elapsedMs: 4000,
+    };
+    const run = await step({
+      step: 'summarize-rollout',
+      'ami-id': 'ami-0fedcba9876543210',
+      'previous-ami-id': 'ami-0123456789abcdef0',
+      'parameter-name': '/common/img-mgr/golden-ami',
+      'parameter-version': '4',
+      'stack-name': 'img-mgr-dev',
+      'stack-status': 'UPDATE_COMPLETE',
+      environment: 'dev',
+      'bake-result': 'success',
+      'bake-skipped': 'true',
+      'bake-ami-id': 'ami-0fedcba9876543210',
+      'deploy-outcome': 'success',
+      'smoke-report': JSON.stringify(report),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.summary).toContain('### img-mgr rollout to dev\n');
+    expect(run.summary).toContain(
+      '| Smoke test | passed: http://alb.example/, 5 answers in a row from `c0ffee012345…` in 4s |',
+    );
+    expect(run.summary).toContain('### Rollout timeline');
+    expect(run.summary).toContain('skipped: ami-0fedcba9876543210 (an AMI with the same fingerprint exists)');
+    expect(run.summary).toContain('/common/img-mgr/golden-ami version 4 → ami-0fedcba9876543210');
+    expect(run.summary).toContain('**deployed; smoke test passed**');
+  });
+
+  it('summarize-revert: a reverted site that failed its smoke test is also an error annotation', async () => {
+    const run = await step({
+      step: 'summarize-revert',
+      'ami-id': 'ami-0fedcba9876543210',
+      'previous-ami-id': 'ami-0123456789abcdef0',
+      'previous-version': '1',
+      'reverted-version': '3',
+      'revert-outcome': 'success',
+      'parameter-name': '/common/img-mgr/golden-ami',
+      'stack-name': 'img-mgr-dev',
+      environment: 'dev',
+      failed: 'smoke',
+      'redeploy-reason': 'stack img-mgr-dev (UPDATE_COMPLETE) runs the rejected ami-0fedcba9876543210: redeploying it',
+      'redeploy-outcome': 'success',
+      'revert-smoke-report': JSON.stringify({
+        url: 'http://alb.example/',
+        passed: false,
+        error: 'smoke test of http://alb.example/: GET / answered 500',
+      }),
+    });
+    expect(run.exitCode, run.log).toBe(0);
+    expect(run.errors).toEqual([
+      'The revert put /common/img-mgr/golden-ami back, but the reverted site FAILED its smoke test ' +
+        '(smoke test of http://alb.example/: GET / answered 500); nothing more is tried: look at img-mgr-dev now.',
+    ]);
+    expect(run.summary).toContain(
+      '### img-mgr rollout to dev FAILED: reverted, but the reverted site FAILED its smoke test\n',
+    );
+  });
+
   describe('find-runner-address', () => {
     let server: Server;
     let url = '';

@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
-import { errorMessage, KernelError, type Env } from '@img-mgr/kernel';
+import { environmentSecrets, errorMessage, KernelError, type Env } from '@img-mgr/kernel';
 
 /** What an action's entry needs: its input reader and its lazily loaded steps. */
 export interface ActionEntry<Inputs> {
@@ -41,6 +41,15 @@ export function failStep(thrown: unknown): void {
   process.exitCode = 1;
 }
 
+/**
+ * Registers the secrets that reach the step through its environment rather than an input (an AWS secret
+ * key or session token, a GitHub token, a Packer variable named like a secret, credentials inside a URL in
+ * `PKR_VAR_*`), before any line is written: the runner masks only the secrets it passed itself.
+ */
+export function maskEnvironmentSecrets(env: Env = process.env): void {
+  for (const secret of environmentSecrets(env)) command('add-mask', secret);
+}
+
 /** Saves `name=value` for the post step as `core.saveState` does (a file command, or the old stdout command). */
 export function saveStateLine(name: string, value: string, env: Env = process.env): void {
   const file = env['GITHUB_STATE'];
@@ -59,6 +68,7 @@ export function isPostStep(env: Env = process.env): boolean {
  * reads the inputs, and runs the main step only when they are valid.
  */
 export async function startAction<Inputs>(entry: ActionEntry<Inputs>, env: Env = process.env): Promise<void> {
+  maskEnvironmentSecrets(env);
   if (entry.post) {
     if (isPostStep(env)) {
       await entry.post().catch(failStep);

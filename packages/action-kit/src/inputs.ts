@@ -27,6 +27,11 @@ import {
 export { quoteWhole };
 
 const TRUE = ['true', 'yes', '1', 'on'];
+/**
+ * The longest wait any input may ask for (7 days; a GitHub job ends after 6 hours, a self-hosted one after
+ * 5 days). Node's timers fire at once past 2^31-1 ms, so an unbounded `timeout: 9999999h` would end a bake at once.
+ */
+export const MAX_WAIT_MS = 7 * 24 * 3_600_000;
 const FALSE = ['false', 'no', '0', 'off'];
 
 /** The variable the runner sets for an input, named as `@actions/core` names it. */
@@ -147,9 +152,8 @@ export class EnvInputs {
       throw new InputError(name, `must be a positive duration such as 600, 90s, 15m or 1h; got ${quoteWhole(value)}`);
     }
     if (ms <= 0) throw new InputError(name, `must be greater than zero; got ${quoteWhole(value)}`);
-    if (options.maxMs !== undefined && ms > options.maxMs) {
-      throw new InputError(name, `must be at most ${options.maxMs / 1000}s; got ${quoteWhole(value)}`);
-    }
+    const maxMs = Math.min(options.maxMs ?? MAX_WAIT_MS, MAX_WAIT_MS);
+    if (ms > maxMs) throw new InputError(name, `must be at most ${maxMs / 1000}s; got ${quoteWhole(value)}`);
     return ms;
   }
 

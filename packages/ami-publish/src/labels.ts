@@ -41,7 +41,7 @@ export function labelWindowProblem(window: number): string | undefined {
  */
 export function labelProblem(label: string): string | undefined {
   if (label.length === 0) return 'is an empty label';
-  if (label.length > 100) return `has a label of ${label.length} characters (${quoteWhole(label, 30)}); SSM allows 100`;
+  if (label.length > 100) return `has a label of ${label.length} characters; SSM allows 100`;
   const bad = /[^A-Za-z0-9_.-]/.exec(label);
   if (bad) return `has label ${quoteWhole(label)} with '${bad[0]}'; labels use only letters, digits and . - _`;
   if (/^\d/.test(label))

@@ -134,6 +134,13 @@ async function write(request: PublishAmiRequest, context: Context): Promise<Publ
     }
   } catch (error: unknown) {
     if (error instanceof ImageNotUsableError) {
+      // A promote publishes the AMI its source parameter holds: that parameter is what to fix, not an AMI input.
+      if (request.mode === 'promote') {
+        throw new InvalidRequestError(
+          'from',
+          `cannot be promoted: ${request.from ?? ''} holds ${error.message}; nothing was written`,
+        );
+      }
       throw new InvalidRequestError('targets', `cannot be published: ${error.message}; nothing was written`);
     }
     if (error instanceof RollbackTargetError) {

@@ -4,6 +4,7 @@
  * and a machine-readable `kind`, so callers branch on `kind`, never on text.
  */
 import { awsErrorName } from './aws-errors.js';
+import { boundedLine } from './format.js';
 
 /** What went wrong, for callers that branch on it (exit codes, summaries, retries). */
 export type ErrorKind =
@@ -106,10 +107,11 @@ export function errorMessage(thrown: unknown): string {
   try {
     return oneLine(JSON.stringify(thrown) ?? String(thrown));
   } catch {
-    return String(thrown);
+    return oneLine(String(thrown));
   }
 }
 
+/** One line of bounded length (see `boundedLine`): an error line never carries a whole pasted value. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return boundedLine(text.replace(/\s*\n\s*/g, ' ').trim());
 }

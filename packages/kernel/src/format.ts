@@ -24,3 +24,23 @@ export function quoteWhole(value: string, max = 80): string {
     ? `'${value}'`
     : `(${value.length} characters, not shown)`;
 }
+
+/** The most an error line says: a few hundred characters is one readable line. */
+export const MAX_ERROR_LINE = 600;
+
+/**
+ * `line` bounded for an error: a word longer than 200 characters (a pasted
+ * template, a token, a path of thousands of characters) is named by its
+ * length, never cut (the runner masks only whole secrets), and a line still
+ * over `max` ends at a word boundary with an ellipsis. The last guard, for
+ * text that no rule above it bounded.
+ */
+export function boundedLine(line: string, max = MAX_ERROR_LINE): string {
+  const words = line
+    .split(' ')
+    .map((word) => (word.length > 200 ? `(${word.length} characters, not shown)` : word))
+    .join(' ');
+  if (words.length <= max) return words;
+  const cut = words.lastIndexOf(' ', max - 1);
+  return `${words.slice(0, cut > 0 ? cut : max - 1)}…`;
+}

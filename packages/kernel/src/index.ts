@@ -15,6 +15,8 @@ export {
   type ErrorKind,
 } from './errors.js';
 export { awsErrorName, awsErrorClass, type AwsErrorClass } from './aws-errors.js';
+export { asFieldError, awsReason } from './aws-input.js';
+export { parseStrictJson, JsonSyntaxError } from './json.js';
 export { sleep } from './sleep.js';
 export { CANCEL_SIGNALS, listenForCancellation, type Cancellation } from './cancellation.js';
 export { poll, type PollOptions, type PollStep } from './poll.js';
@@ -25,9 +27,15 @@ export {
   type KeyValueItem,
   type KeyValueOptions,
 } from './key-value.js';
-export { shorten, quoteWhole } from './format.js';
+export { shorten, quoteWhole, boundedLine, MAX_ERROR_LINE } from './format.js';
 export { parseDuration, formatDuration } from './duration.js';
-export { hasUrlCredentials, URL_CREDENTIALS_PROBLEM } from './credentials.js';
+export {
+  hasUrlCredentials,
+  URL_CREDENTIALS_PROBLEM,
+  environmentSecrets,
+  packerVariableWithUrlCredentials,
+  PACKER_VARIABLE_CREDENTIALS_PROBLEM,
+} from './credentials.js';
 export {
   silentLogger,
   lineLogger,

@@ -1,6 +1,7 @@
 /** Region and endpoint resolution (also the `./region` subpath: it loads no SDK code). */
 import type { Env } from './context.js';
 import { InputError } from './errors.js';
+import { quoteWhole } from './format.js';
 
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
@@ -68,7 +69,7 @@ export function isKnownRegion(region: string): boolean {
  * the SDK retries a host name that does not resolve.
  */
 export function regionProblem(region: string, env: Env): string | undefined {
-  if (!isRegionName(region)) return `'${region}', which is not an AWS region name such as us-east-1`;
+  if (!isRegionName(region)) return `${quoteWhole(region, 40)}, which is not an AWS region name such as us-east-1`;
   if (!isKnownRegion(region) && env[ANY_REGION_ENV] !== '1') {
     return `'${region}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`;
   }

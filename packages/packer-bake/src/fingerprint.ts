@@ -9,7 +9,7 @@ import type { Context } from '@img-mgr/kernel';
 import { resolvePacker, type PackerBinary } from './binary.js';
 import { checkRequest, requestPaths, type BakeRequest } from './request.js';
 import { describeFilter, pluginConstraints, readSourceAmiSpec, resolveSourceAmi } from './source-ami.js';
-import { inspectTemplate, type TemplateInfo } from './template.js';
+import { checkAgainstTemplate, inspectTemplate, type TemplateInfo } from './template.js';
 
 export interface FingerprintInput {
   /** The template's files (absolute) and the folder they are relative to. */
@@ -94,6 +94,7 @@ export async function bakeFingerprint(request: BakeRequest, context: Context): P
   const template = await inspectTemplate(paths.template);
   const { varFiles } = paths;
   await checkRequest(request, varFiles);
+  checkAgainstTemplate(request, template);
   const configFiles = template.files.filter(
     (file) => /\.pkr\.(hcl|json)$/.test(file) || (template.kind === 'json' && file.endsWith('.json')),
   );

@@ -114,7 +114,7 @@ export function parseArgs(argv: readonly string[], env: Env = {}): Options {
     }
     if (command !== undefined)
       throw new UsageError(
-        `'${token.value}'`,
+        quoteWhole(token.value ?? '', 60),
         `is not expected after 'img-mgr-pipeline ${command}'; flags start with --`,
       );
     if (token.value === 'help') {
@@ -154,12 +154,14 @@ function flagOf(word: string, command: Command | undefined): string {
 }
 
 function unknownFlag(written: string, command: Command | undefined): UsageError {
-  return new UsageError(written, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
+  // As written when it is short and plain; a long or control-laden word only by its length.
+  const shown = quoteWhole(written, 60).startsWith("'") ? written : quoteWhole(written, 60);
+  return new UsageError(shown, `is not a flag of img-mgr-pipeline${command ? ` ${command}` : ''}; see --help`);
 }
 
 function toCommand(word: string): Command {
   if ((COMMANDS as readonly string[]).includes(word)) return word as Command;
-  throw new UsageError(`'${word}'`, `is not a command: use one of ${COMMANDS.join(', ')}`);
+  throw new UsageError(quoteWhole(word, 60), `is not a command: use one of ${COMMANDS.join(', ')}`);
 }
 
 function defaults(command: Command): Options {
@@ -310,7 +312,7 @@ export function checkRegion(value: string, env: Env): string {
   if (!isKnownRegion(value) && !ANY_REGION_SWITCHES.some((name) => env[name] === '1')) {
     throw new UsageError(
       '--region',
-      `has '${value}', which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`,
+      `has ${quoteWhole(value, 60)}, which is not a known AWS region (set ${ANY_REGION_ENV}=1 if it is new)`,
     );
   }
   return value;

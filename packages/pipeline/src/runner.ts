@@ -3,7 +3,7 @@
  * display, always release what was started, then print the summary (or
  * --json) and return the exit code.
  */
-import { CancelledError, errorMessage, formatDuration, TimeoutError } from '@img-mgr/kernel';
+import { CancelledError, environmentSecrets, errorMessage, formatDuration, TimeoutError } from '@img-mgr/kernel';
 import { renderTimelineText } from '@img-mgr/rollout/timeline';
 import { appSourceFor, BAKING_COMMANDS } from './app-source.js';
 import type { Options } from './args.js';
@@ -61,6 +61,8 @@ const READ_ONLY: ReadonlySet<string> = new Set(['status']);
 export async function runWithTarget(options: Options, callerIo: Io): Promise<number> {
   const started = performance.now();
   const redactor = newRedactor();
+  // Secrets that came through the environment (AWS keys, GitHub tokens, credentials in PKR_VAR_* URLs).
+  for (const secret of environmentSecrets(callerIo.env)) redactor.add(secret);
   const io = redactingIo(callerIo, redactor);
   const report = newReport(options.command);
   const progress = chooseProgress(options, io);

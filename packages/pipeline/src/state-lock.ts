@@ -8,6 +8,7 @@
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlive } from '@img-mgr/local-host';
+import { quoteWhole } from '@img-mgr/kernel';
 import { PipelineError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -27,6 +28,21 @@ const LOCK_FILE = 'lock';
 
 /** Takes the lock of `stateDir` for `command`, or throws a PipelineError naming the command that holds it. */
 export function lockStateDir(stateDir: string, command: string): StateLock {
+  try {
+    return takeLock(stateDir, command);
+  } catch (error: unknown) {
+    if (error instanceof PipelineError) throw error;
+    // A lock that is a folder, a state folder that stopped taking files: one line, exit 3, never a raw errno.
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new PipelineError(
+      ExitCode.environment,
+      `--state-dir ${quoteWhole(stateDir)} cannot be locked (${code} on ${LOCK_FILE})`,
+      `remove ${join(stateDir, LOCK_FILE)} if no img-mgr-pipeline runs, or use another --state-dir`,
+    );
+  }
+}
+
+function takeLock(stateDir: string, command: string): StateLock {
   mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, LOCK_FILE);
   const record: LockRecord = { pid: process.pid, command, startedAt: new Date().toISOString() };

@@ -17,6 +17,7 @@ import { changeRows } from './plan.js';
 import { DeployFailedError, type DeployRequest } from './request.js';
 import { CLEANUP_CALL_MS, type Session } from './session.js';
 import type { TemplateArgs } from './template-parameters.js';
+import { asRefusal } from './refusals.js';
 
 /** "run 12 attempt 1" or "local run", for a change set's description. */
 function runLabel(run: DeployRequest['run']): string {
@@ -79,7 +80,7 @@ export async function createChangeSet(
       session.result.changeSetName = undefined; // CloudFormation created none
       return empty(session, errorMessage(error));
     }
-    throw error;
+    throw asRefusal(error, request);
   }
   session.pendingChangeSet = created.Id ?? name;
   session.result.changeSetId = created.Id;

@@ -10,6 +10,7 @@ import { changeSetName as makeChangeSetName } from './names.js';
 import type { Session } from './session.js';
 import { templateFacts } from './template-source.js';
 import type { TemplateArgs } from './template-parameters.js';
+import { asRefusal } from './refusals.js';
 
 /** Creates the stack with CreateStack and waits for it; the plan lists every resource of a local template as Add. */
 export async function createStackDirectly(
@@ -34,20 +35,24 @@ export async function createStackDirectly(
       'or termination protection for a new stack',
   );
   session.logChanges(session.result.changes);
-  const created = await session.cfn.send(
-    session.count(
-      new CreateStackCommand({
-        StackName: request.stackName,
-        ...templateArgs,
-        Parameters: parameters,
-        ...sharedStackArgs(session),
-        DisableRollback: request.disableRollback ? true : undefined,
-        TimeoutInMinutes: request.timeoutInMinutes,
-        EnableTerminationProtection: request.terminationProtection,
-        ClientRequestToken: makeChangeSetName(request.run ?? {}, session.now()),
-      }),
-    ),
-  );
+  const created = await session.cfn
+    .send(
+      session.count(
+        new CreateStackCommand({
+          StackName: request.stackName,
+          ...templateArgs,
+          Parameters: parameters,
+          ...sharedStackArgs(session),
+          DisableRollback: request.disableRollback ? true : undefined,
+          TimeoutInMinutes: request.timeoutInMinutes,
+          EnableTerminationProtection: request.terminationProtection,
+          ClientRequestToken: makeChangeSetName(request.run ?? {}, session.now()),
+        }),
+      ),
+    )
+    .catch((error: unknown) => {
+      throw asRefusal(error, request);
+    });
   session.result.stackId = created.StackId;
   session.result.executed = true;
   await finish(session, session.watcher(created.StackId ?? request.stackName), 'CREATE');

@@ -20,6 +20,7 @@ import { changeRows } from './plan.js';
 import type { DeployRequest, DeployResult } from './request.js';
 import { Session } from './session.js';
 import {
+  checkAllowed,
   checkOverrides,
   declaredParameters,
   loadTemplate,
@@ -64,6 +65,7 @@ async function createAndMaybeExecute(session: Session): Promise<void> {
   registerSecrets(session, declaredFacts);
   const declared = new Set(declaredFacts.keys());
   checkOverrides(session, declared);
+  checkAllowed(session, declaredFacts);
   await launchKeyPreflight(session);
   // A stack about to be deleted and created again: a missing value must fail before the delete.
   const beforeCreate = (): void => requireValues(session, declaredFacts, new Set(), 'CREATE');

@@ -1,5 +1,5 @@
 /** Stack and change-set names. */
-import { InvalidRequestError } from '@img-mgr/kernel';
+import { InvalidRequestError, quoteWhole } from '@img-mgr/kernel';
 
 /** CloudFormation's stack-name rule. */
 export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -9,7 +9,7 @@ export function checkStackName(name: string): string {
   if (!STACK_NAME.test(name)) {
     throw new InvalidRequestError(
       'stackName',
-      `has an invalid value '${name}': ` +
+      `has an invalid value ${quoteWhole(name)}: ` +
         'a stack name starts with a letter and has only letters, digits and hyphens (at most 128)',
     );
   }
@@ -45,6 +45,7 @@ export const IAM_CAPABILITIES: readonly (typeof CAPABILITIES)[number][] = ['CAPA
 /** Throws an InvalidRequestError on `capabilities` when one is not a capability CloudFormation knows. */
 export function checkCapabilities(capabilities: readonly string[]): string[] {
   const unknown = capabilities.find((capability) => !(CAPABILITIES as readonly string[]).includes(capability));
-  if (unknown) throw new InvalidRequestError('capabilities', `has '${unknown}'; use ${CAPABILITIES.join(', ')}`);
+  if (unknown)
+    throw new InvalidRequestError('capabilities', `has ${quoteWhole(unknown)}; use ${CAPABILITIES.join(', ')}`);
   return [...capabilities];
 }

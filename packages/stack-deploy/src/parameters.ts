@@ -33,6 +33,29 @@ export function parseParameterOverrides(text: string, options: { cwd: string }):
   // The items of every other line at once (a key set twice inline is an error), at their own line numbers.
   const items = inlineItems(lines.map((line, index) => (files[index] === undefined ? line : '')).join('\n'));
   const result = new ParameterOverrides();
+  fill(result, files, items, options.cwd);
+  checkValueSizes(result);
+  return result;
+}
+
+/** CloudFormation's limit for one parameter value. */
+const MAX_VALUE_BYTES = 4_096;
+
+/** A value CloudFormation would refuse after the change set's wait: named (by its place) before any call. */
+function checkValueSizes(result: ParameterOverrides): void {
+  for (const [key, value] of result) {
+    const bytes = Buffer.byteLength(value);
+    if (bytes <= MAX_VALUE_BYTES) continue;
+    const place = result.places.get(key);
+    const where = place ? `at ${place}` : `for ${quoteWhole(key)}`;
+    throw new InvalidRequestError(
+      FIELD,
+      `has a value of ${bytes} bytes ${where}; CloudFormation allows ${MAX_VALUE_BYTES}`,
+    );
+  }
+}
+
+function fill(result: ParameterOverrides, files: (string | undefined)[], items: KeyValueItem[], cwd: string): void {
   for (const [index, file] of files.entries()) {
     if (file === undefined) {
       for (const item of items.filter((candidate) => candidate.line === index + 1)) {
@@ -41,7 +64,7 @@ export function parseParameterOverrides(text: string, options: { cwd: string }):
       }
       continue;
     }
-    const document = readParameterDocument(file, options.cwd);
+    const document = readParameterDocument(file, cwd);
     for (const [key, value] of document.values) {
       result.set(key, value);
       result.places.delete(key);
@@ -52,7 +75,6 @@ export function parseParameterOverrides(text: string, options: { cwd: string }):
       result.places.delete(key);
     }
   }
-  return result;
 }
 
 /**
@@ -102,10 +124,13 @@ export function readParameterDocument(path: string, cwd: string): ParameterDocum
     text = readFileSync(full, 'utf8');
   } catch (error: unknown) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidRequestError(
-      FIELD,
-      `names the file '${path}', which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`,
-    );
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? 'error'})`;
+    throw new InvalidRequestError(FIELD, `names the file ${quoteWhole(path)}, which ${why}`);
   }
   let data: unknown;
   try {
@@ -113,9 +138,11 @@ export function readParameterDocument(path: string, cwd: string): ParameterDocum
     data = parseYaml(text, { schema: 'failsafe' });
   } catch (error: unknown) {
     // The parser's message quotes the offending line, which may hold a value: name its place only.
+    const what =
+      (error as { code?: unknown }).code === 'DUPLICATE_KEY' ? 'sets a key twice' : 'is not valid JSON or YAML';
     throw new InvalidRequestError(
       FIELD,
-      `names the file '${path}', which is not valid JSON or YAML (${parseErrorPlace(error)})`,
+      `names the file ${quoteWhole(path)}, which ${what} (${parseErrorPlace(error)})`,
     );
   }
   return parameterEntries(data, path);
@@ -143,7 +170,7 @@ export function parameterEntries(data: unknown, path: string): ParameterDocument
       const key = record?.ParameterKey;
       const value = record?.ParameterValue;
       const keep = flag(record?.UsePreviousValue);
-      const where = `file '${path}' entry ${index + 1}`;
+      const where = `file ${quoteWhole(path)} entry ${index + 1}`;
       if (typeof key !== 'string')
         throw new InvalidRequestError(
           FIELD,
@@ -183,7 +210,7 @@ export function parameterEntries(data: unknown, path: string): ParameterDocument
   }
   throw new InvalidRequestError(
     FIELD,
-    `file '${path}' must hold a map of KEY: VALUE or a list of {ParameterKey, ParameterValue}`,
+    `file ${quoteWhole(path)} must hold a map of KEY: VALUE or a list of {ParameterKey, ParameterValue}`,
   );
 }
 
@@ -205,7 +232,7 @@ function scalar(value: unknown, key: string, path: string): string {
   if (Array.isArray(value) && value.every((item) => ['string', 'number'].includes(typeof item))) return value.join(',');
   throw new InvalidRequestError(
     FIELD,
-    `file '${path}' gives '${key}' a value that is not a string, number, boolean or list`,
+    `file ${quoteWhole(path)} gives ${quoteWhole(key)} a value that is not a string, number, boolean or list`,
   );
 }
 

@@ -2,6 +2,8 @@
 import {
   hasUrlCredentials,
   InvalidRequestError,
+  JsonSyntaxError,
+  parseStrictJson,
   KeyValueSyntaxError,
   parseKeyValues,
   quoteWhole,
@@ -25,7 +27,7 @@ export function parseTags(text: string): StackTag[] {
   const seen = new Set<string>();
   for (const tag of tags) {
     checkTag(tag);
-    if (seen.has(tag.Key)) throw new InvalidRequestError(FIELD, `sets the tag '${tag.Key}' more than once`);
+    if (seen.has(tag.Key)) throw new InvalidRequestError(FIELD, `sets the tag ${quoteWhole(tag.Key)} more than once`);
     seen.add(tag.Key);
   }
   return tags;
@@ -43,14 +45,10 @@ function itemTags(text: string): StackTag[] {
 function jsonTags(text: string): StackTag[] {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // A key given twice is refused: JSON.parse would keep its last value silently.
+    data = parseStrictJson(text);
   } catch (error: unknown) {
-    // The parser's message may quote the text around the error: name the position only.
-    const position = /position (\d+)/.exec((error as Error).message)?.[1];
-    throw new InvalidRequestError(
-      FIELD,
-      `is not valid JSON (${position ? `at position ${position}` : 'it does not parse'})`,
-    );
+    throw error instanceof JsonSyntaxError ? new InvalidRequestError(FIELD, error.problem) : error;
   }
   if (Array.isArray(data)) {
     return data.map((entry: unknown, index) => {
@@ -78,7 +76,10 @@ function checkTag(tag: StackTag): void {
     throw new InvalidRequestError(FIELD, `has the tag key ${quoteWhole(tag.Key)}; a key has 1 to 128 characters`);
   }
   if (/^aws:/i.test(tag.Key))
-    throw new InvalidRequestError(FIELD, `has the tag key '${tag.Key}'; keys starting with 'aws:' are reserved`);
+    throw new InvalidRequestError(
+      FIELD,
+      `has the tag key ${quoteWhole(tag.Key)}; keys starting with 'aws:' are reserved`,
+    );
   if (tag.Value.length > 256)
-    throw new InvalidRequestError(FIELD, `gives the tag '${tag.Key}' a value longer than 256 characters`);
+    throw new InvalidRequestError(FIELD, `gives the tag ${quoteWhole(tag.Key)} a value longer than 256 characters`);
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GetTemplateSummaryCommand, type Parameter, type Stack } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { InvalidRequestError } from '@img-mgr/kernel';
+import { asFieldError, InvalidRequestError, shorten } from '@img-mgr/kernel';
 import type { DeployRequest } from './request.js';
 import { noEchoFacts } from './secrets.js';
 import type { Session } from './session.js';
@@ -59,7 +59,10 @@ export async function templateArgs(
   );
   await session
     .s3()
-    .send(session.count(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })));
+    .send(session.count(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' })))
+    .catch((error: unknown) => {
+      throw asFieldError(error, 'templateBucket', 'could not take the template');
+    });
   return { TemplateURL: s3HttpsUrl(bucket, key, session.request.region) };
 }
 
@@ -79,6 +82,38 @@ export function checkOverrides(session: Session, declared: Set<string>): void {
       `sets a parameter the template does not declare at ${named.join('; ')} ` +
         `(${known}; quote a value that holds a comma)`,
     );
+  }
+}
+
+/**
+ * An override that breaks its parameter's AllowedValues or AllowedPattern is refused before any call (moto
+ * does not check them; CloudFormation's own refusal names the parameter, not the input). The value is never
+ * shown: it may be NoEcho.
+ */
+export function checkAllowed(session: Session, declared: ReadonlyMap<string, ParameterFacts>): void {
+  const overrides: NonNullable<DeployRequest['parameters']> = session.request.parameters ?? new Map<string, string>();
+  for (const [key, value] of overrides) {
+    const facts = declared.get(key);
+    if (!facts) continue;
+    const where = `${key}${overrides.places?.get(key) ? ` (${overrides.places.get(key) ?? ''})` : ''}`;
+    if (facts.allowedValues && !facts.allowedValues.includes(value)) {
+      const allowed = facts.noEcho
+        ? 'its AllowedValues'
+        : `its AllowedValues (${shorten(facts.allowedValues.join(', '), 120)})`;
+      throw new InvalidRequestError('parameters', `sets ${where} to a value that is not one of ${allowed}`);
+    }
+    if (facts.allowedPattern !== undefined && !matchesWhole(facts.allowedPattern, value)) {
+      throw new InvalidRequestError('parameters', `sets ${where} to a value that does not match its AllowedPattern`);
+    }
+  }
+}
+
+/** CloudFormation matches AllowedPattern against the whole value; a pattern JavaScript cannot read is left to it. */
+function matchesWhole(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u').test(value);
+  } catch {
+    return true;
   }
 }
 
@@ -155,7 +190,13 @@ export async function declaredParameters(
     return facts.parameters;
   }
   const input = template.url ? { TemplateURL: template.url } : { TemplateBody: template.body };
-  const summary = await session.cfn.send(session.count(new GetTemplateSummaryCommand(input)));
+  // Nothing else here is the caller's: a refusal (an S3 URL that names no object, a body CloudFormation cannot
+  // read) is about the template input.
+  const summary = await session.cfn
+    .send(session.count(new GetTemplateSummaryCommand(input)))
+    .catch((error: unknown) => {
+      throw asFieldError(error, 'template', 'cannot be read by CloudFormation');
+    });
   session.resourceTypes = new Set(summary.ResourceTypes ?? []);
   const result = new Map<string, ParameterFacts>();
   for (const parameter of summary.Parameters ?? []) {

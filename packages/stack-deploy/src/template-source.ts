@@ -1,7 +1,7 @@
 /** The `template` input: a local file or an https/S3 URL, and what it declares. */
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { InvalidRequestError } from '@img-mgr/kernel';
+import { InvalidRequestError, quoteWhole } from '@img-mgr/kernel';
 import { parseDocument, type Tags } from 'yaml';
 
 /** CloudFormation's limit for an inline TemplateBody. */
@@ -19,15 +19,24 @@ export function parseTemplateSource(text: string, options: { cwd: string; region
   if (s3) return { kind: 'url', url: s3HttpsUrl(s3[1] ?? '', s3[2] ?? '', options.region) };
   if (/^https:\/\//.test(text)) return { kind: 'url', url: text };
   if (/^[a-z]+:\/\//i.test(text))
-    throw new InvalidRequestError('template', `has '${text}'; use a file path, an https:// URL or an s3:// URL`);
+    throw new InvalidRequestError(
+      'template',
+      `has ${quoteWhole(text)}; use a file path, an https:// URL or an s3:// URL`,
+    );
   const path = isAbsolute(text) ? text : resolve(options.cwd, text);
-  let isFile = false;
+  let kind: 'file' | 'directory' | 'other' | undefined;
   try {
-    isFile = statSync(path).isFile();
+    const info = statSync(path);
+    kind = info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
   } catch {
     // reported below
   }
-  if (!isFile) throw new InvalidRequestError('template', `names the file '${text}', which does not exist`);
+  if (kind !== 'file') {
+    // A FIFO or a device would block or never end the read: only a regular file is read.
+    const what =
+      kind === undefined ? 'does not exist' : kind === 'directory' ? 'is a directory' : 'is not a regular file';
+    throw new InvalidRequestError('template', `names the file ${quoteWhole(text)}, which ${what}`);
+  }
   return { kind: 'file', path };
 }
 
@@ -36,9 +45,14 @@ export function s3HttpsUrl(bucket: string, key: string, region: string): string 
   return `https://${bucket}.s3.${region}.amazonaws.com/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-/** Reads a template file. */
+/** Reads a template file; one that cannot be read (permissions) is an error on the template, by its errno. */
 export function readTemplateFile(path: string): string {
-  return readFileSync(path, 'utf8');
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InvalidRequestError('template', `names the file ${quoteWhole(path)}, which cannot be read (${code})`);
+  }
 }
 
 /**
@@ -60,6 +74,9 @@ export interface ParameterFacts {
   hasDefault: boolean;
   /** Only set for NoEcho parameters, whose values must never be printed. */
   noEcho?: { defaultValue?: string };
+  /** A String or Number parameter's AllowedValues and AllowedPattern, checked before any call. */
+  allowedValues?: string[];
+  allowedPattern?: string;
 }
 
 /** What a template declares that the deploy needs before calling AWS. */
@@ -96,6 +113,11 @@ export function templateFacts(body: string): TemplateFacts | undefined {
     const fields = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>) : {};
     const facts: ParameterFacts = { hasDefault: 'Default' in fields };
     if (isTrue(fields.NoEcho)) facts.noEcho = 'Default' in fields ? { defaultValue: String(fields.Default) } : {};
+    // Lists and AWS-specific types apply the rules per item: only plain String and Number values are checked here.
+    if (fields.Type === 'String' || fields.Type === 'Number') {
+      if (Array.isArray(fields.AllowedValues)) facts.allowedValues = fields.AllowedValues.map(String);
+      if (typeof fields.AllowedPattern === 'string') facts.allowedPattern = fields.AllowedPattern;
+    }
     parameters.set(key, facts);
   }
   const resources = new Map<string, string>();

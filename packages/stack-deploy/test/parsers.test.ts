@@ -268,7 +268,8 @@ describe('parseTags', () => {
     ['team', /has line 1 that is not KEY=VALUE/],
     ['aws:owner=me', /reserved/],
     ['team=a,team=b', /more than once/],
-    ['{"team": ', /is not valid JSON/],
+    ['{"team": ', /is not JSON/],
+    ['{"team": "a", "team": "b"}', /sets 'team' more than once/],
     ['[{"Key": "team"}]', /entry 1 needs a string Key and a string Value/],
     [`k=${'v'.repeat(257)}`, /longer than 256/],
     [

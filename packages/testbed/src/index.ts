@@ -35,3 +35,11 @@ export {
   UPSTREAM_BUCKET,
 } from './stand-in-app.js';
 export { deleteDefaultVpc, createNetworkStack, instancesTagged } from './network.js';
+export {
+  followStack,
+  startStandInSite,
+  type Breakage,
+  type Deployed,
+  type StandInSite,
+  type StandInSiteOptions,
+} from './stand-in-site.js';

@@ -8,7 +8,15 @@
  * it only ever travels alone). The rules the actions already apply are
  * reused, so the workflow and the action refuse the same values.
  */
-import { InputError, hasUrlCredentials, quoteWhole, regionProblem, type Env } from '@img-mgr/kernel';
+import {
+  InputError,
+  formatDuration,
+  hasUrlCredentials,
+  parseDuration,
+  quoteWhole,
+  regionProblem,
+  type Env,
+} from '@img-mgr/kernel';
 import { parameterNameProblem, parseRollbackTarget } from '@img-mgr/ami-publish/validate';
 import { STACK_NAME } from '@img-mgr/stack-deploy/names';
 import { FULL_SHA } from './app-revision.js';
@@ -32,6 +40,9 @@ export const CALLER_INPUTS = [
   'environment',
   'rollback-to',
   'promote-from',
+  'smoke-samples',
+  'smoke-timeout',
+  'smoke-url',
 ] as const;
 export type CallerInput = (typeof CALLER_INPUTS)[number];
 
@@ -49,6 +60,16 @@ const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9._~%+/-]+$/;
 const REF_CHARACTERS = /^[A-Za-z0-9._/+-]{1,200}$/;
 /** A path relative to the workspace: letters, digits and . _ - / only. */
 const WORKSPACE_PATH = /^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,1023}$/;
+/**
+ * The smoke test's base URL: http(s)://host[:port][/path/]. No user info,
+ * query, fragment, spaces, quotes, commas or `${`: it reaches the job's
+ * environment url, the log and the summary.
+ */
+const SMOKE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+-]+)*\/?$/;
+/** The most requests a smoke test may make per sample round: a bound, not a load test. */
+export const MAX_SMOKE_SAMPLES = 100;
+/** The longest smoke test: well inside the deploy job's 90 minutes, which also hold the deploy. */
+export const MAX_SMOKE_TIMEOUT_MS = 30 * 60_000;
 /** A GitHub environment, as the deploy role's Environment parameter allows it. */
 const ENVIRONMENT = /^[A-Za-z0-9_.-]{1,255}$/;
 
@@ -139,6 +160,36 @@ function roleArnProblem(value: string): string | undefined {
   return `has ${quoteWhole(value)}, which is not an IAM role ARN (arn:aws:iam::<account>:role/<name>).`;
 }
 
+function smokeSamplesProblem(value: string): string | undefined {
+  if (/^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_SMOKE_SAMPLES) return undefined;
+  return `has ${quoteWhole(value)}, which is not a whole number of requests from 1 to ${MAX_SMOKE_SAMPLES}.`;
+}
+
+function smokeTimeoutProblem(value: string): string | undefined {
+  // The duration grammar allows blanks between a number and its unit; a caller's value here has none to hide.
+  const ms = /\s/.test(value) ? undefined : parseDuration(value);
+  if (ms !== undefined && ms > 0 && ms <= MAX_SMOKE_TIMEOUT_MS) return undefined;
+  return (
+    `has ${quoteWhole(value)}, which is not a duration from 1s to ${formatDuration(MAX_SMOKE_TIMEOUT_MS)} ` +
+    '(seconds, or parts such as 90s, 5m, 1m30s).'
+  );
+}
+
+function smokeUrlProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (hasUrlCredentials(value)) {
+    return (
+      'holds credentials in its URL (user:token@), which would reach logs and the summary; ' +
+      'pass a URL without them.'
+    );
+  }
+  if (SMOKE_URL.test(value)) return undefined;
+  return (
+    `has ${quoteWhole(value)}, which is not an http:// or https:// base URL ` +
+    '(scheme://host[:port]/path of letters, digits and . _ ~ % + -: no query, fragment, spaces, quotes or ${...}).'
+  );
+}
+
 /** A phrase of a shared rule ("is empty", "'x' contains ','") as a sentence after "Input 'name'". */
 const sentence = (problem: string | undefined): string | undefined =>
   problem === undefined ? undefined : problem.endsWith('.') ? problem : `${problem}.`;
@@ -182,6 +233,9 @@ const RULES: Readonly<Record<CallerInput, (value: string, env: Env) => string | 
     return sentence(parseRollbackTarget(value).problem);
   },
   'promote-from': (value) => (value === '' ? undefined : sentence(parameterNameProblem(value))),
+  'smoke-samples': smokeSamplesProblem,
+  'smoke-timeout': smokeTimeoutProblem,
+  'smoke-url': smokeUrlProblem,
 };
 
 /** A line break or another control character: no input's shape has one. */

@@ -20,6 +20,8 @@ export {
   flaskRefProblem,
   flaskRepoProblem,
   refNameProblem,
+  MAX_SMOKE_SAMPLES,
+  MAX_SMOKE_TIMEOUT_MS,
   type CallerInput,
 } from './caller-inputs.js';
 export { bakeVariablesJson, type BakeVariables } from './packer-variables.js';
@@ -38,3 +40,29 @@ export {
 } from './oidc.js';
 export { CHECKIP_URL, findRunnerAddress, parseAddressAnswer, type AddressLookupOptions } from './runner-address.js';
 export { revertSummary, rolloutSummary, type RevertFacts, type RolloutFacts } from './summaries.js';
+export {
+  APP_REVISION_TAG,
+  BUCKET_OUTPUT,
+  DEFAULT_SMOKE_SAMPLES,
+  DEFAULT_SMOKE_TIMEOUT,
+  URL_OUTPUT,
+  appRevisionOf,
+  parseStackOutputs,
+  runSmokeStep,
+  siteUrl,
+  smokeSettings,
+  type SmokeStepContext,
+  type SmokeStepRequest,
+  type SmokeStepResult,
+} from './smoke.js';
+export {
+  planRedeploy,
+  readStackImage,
+  redeployDecision,
+  type RedeployRequest,
+  stackImageId,
+  type RedeployDecision,
+  type StackImage,
+} from './revert-plan.js';
+export { lastOperationEvents, startsOperation } from './stack-events.js';
+export { observeRun, readSmokeReport, type PublishedFacts, type RunRecord } from './observations.js';

@@ -1,8 +1,18 @@
 /**
  * The run summary's markdown: what a rollout left in the parameter and the
- * stack, and, after a failed deploy, what the revert did. Plain functions of
- * the jobs' outputs, so the text is tested without a runner.
+ * stack, the smoke test through the front door, and, after a failed deploy
+ * or smoke test, what the revert did; then the rollout timeline of what the
+ * run saw (@img-mgr/rollout's renderer, which the CLI shares). Plain
+ * functions of the jobs' outputs, so the text is tested without a runner.
  */
+import {
+  buildTimeline,
+  renderTimelineMarkdown,
+  shortRevision,
+  type RolloutObservations,
+  type SmokeObservation,
+} from '@img-mgr/rollout';
+import { formatDuration } from '@img-mgr/kernel';
 
 /** The deploy job's view of the rollout. */
 export interface RolloutFacts {
@@ -15,6 +25,12 @@ export interface RolloutFacts {
   rollbackTo: string;
   promoteFrom: string;
   environment: string;
+  /** The deploy step's outcome (success, failure, ...); '' reads as success. */
+  deployOutcome?: string;
+  /** The smoke step's observation, when it ran. */
+  smoke?: SmokeObservation;
+  /** What the run saw, for the timeline (bake, publish, the stack's events, the smoke test). */
+  observations?: RolloutObservations;
 }
 
 /** The revert job's view: the failed rollout and what the revert step did. */
@@ -31,15 +47,60 @@ export interface RevertFacts {
   stackName: string;
   environment: string;
   runId: string;
+  /** What failed: the deploy itself, or the smoke test of a completed deploy ('' reads as the deploy). */
+  failed?: 'deploy' | 'smoke' | '';
+  /** Why the stack was (not) redeployed, one line, when the revert decided. */
+  redeployReason?: string;
+  /** The redeploy step's outcome (success, failure, skipped; '' when it was not decided). */
+  redeployOutcome?: string;
+  /** The reverted site's smoke test, when it ran. */
+  smoke?: SmokeObservation;
+  /** What the run saw, for the timeline; its `revert` is filled in from the facts above. */
+  observations?: RolloutObservations;
 }
 
 const code = (text: string): string => `\`${text}\``;
 const toEnvironment = (environment: string): string => (environment ? ` to ${environment}` : '');
+/** Text from a run's observations, inert in a table cell. */
+const cellText = (text: string): string => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 
-/** The rollout summary: the AMI before and after, the parameter version and the stack's status. */
+const answers = (samples: number | undefined): string =>
+  samples === undefined ? 'answers' : `${samples} answer${samples === 1 ? '' : 's'}`;
+
+/** One table row for a smoke test's observation. */
+function smokeRow(label: string, smoke: SmokeObservation | undefined): string[] {
+  if (!smoke) return [];
+  if (smoke.off) return [`| ${label} | off (${cellText(smoke.off)}) |`];
+  if (smoke.passed) {
+    const revision = smoke.expectedRevision ? ` from ${code(shortRevision(smoke.expectedRevision))}` : '';
+    const took = smoke.elapsedMs !== undefined ? ` in ${formatDuration(smoke.elapsedMs)}` : '';
+    return [`| ${label} | passed: ${cellText(smoke.url)}, ${answers(smoke.samples)} in a row${revision}${took} |`];
+  }
+  return [`| ${label} | **FAILED**: ${cellText(smoke.error ?? 'no reason recorded')} |`];
+}
+
+/** The timeline's markdown, after the table. */
+function timeline(observations: RolloutObservations | undefined, title: string): string[] {
+  return observations ? ['', renderTimelineMarkdown(buildTimeline(observations), title)] : [];
+}
+
+/** The rollout summary: the AMI before and after, the parameter version, the stack, the smoke test, the timeline. */
 export function rolloutSummary(facts: RolloutFacts): string {
+  const deployFailed = facts.deployOutcome !== undefined && !['', 'success'].includes(facts.deployOutcome);
+  const smokeFailed = facts.smoke !== undefined && !facts.smoke.off && !facts.smoke.passed;
+  const verdict = deployFailed ? ' FAILED: the deploy' : smokeFailed ? ' FAILED: the smoke test' : '';
+  const observations: RolloutObservations | undefined = facts.observations
+    ? {
+        ...facts.observations,
+        ...(facts.smoke ? { smoke: facts.smoke } : {}),
+        // The deploy step's own error line says why; the timeline says that the run stopped there.
+        ...(deployFailed
+          ? { failure: { step: 'deploy', message: `deploy-stack ended in ${facts.deployOutcome ?? 'failure'}` } }
+          : {}),
+      }
+    : undefined;
   return [
-    `### img-mgr rollout${toEnvironment(facts.environment)}`,
+    `### img-mgr rollout${toEnvironment(facts.environment)}${verdict}`,
     '',
     '| | |',
     '| --- | --- |',
@@ -47,16 +108,19 @@ export function rolloutSummary(facts: RolloutFacts): string {
     ...(facts.promoteFrom ? [`| Promoted from | ${code(facts.promoteFrom)} |`] : []),
     `| AMI | ${code(facts.amiId)} (before: ${code(facts.previousAmiId || 'none')}) |`,
     `| Parameter | ${code(facts.parameterName)} version ${facts.parameterVersion} |`,
-    `| Stack | ${code(facts.stackName)} ${facts.stackStatus} |`,
+    `| Stack | ${code(facts.stackName)} ${deployFailed ? `deploy ${facts.deployOutcome}` : facts.stackStatus} |`,
+    ...smokeRow('Smoke test', facts.smoke),
+    ...timeline(observations, 'Rollout timeline'),
     '',
   ].join('\n');
 }
 
-/** The summary of a failed rollout: the AMI rejected and the parameter back on the version live before. */
+/** A failed rollout's summary: the AMI rejected, the parameter back, the stack redeployed or not, its smoke test. */
 export function revertSummary(facts: RevertFacts): string {
   const { amiId, parameterName } = facts;
   let rows: string[];
-  if (facts.revertOutcome !== 'success') {
+  const reverted = facts.revertOutcome === 'success';
+  if (!reverted) {
     // The revert is conditional: it refuses when another writer published a newer version, and then
     // "roll back to previous" would overwrite that newer work. So the summary only repeats the outcome.
     rows = [
@@ -72,17 +136,58 @@ export function revertSummary(facts: RevertFacts): string {
           `(the value of version ${facts.previousVersion}), as version ${facts.revertedVersion} |`
         : `| Parameter | ${code(parameterName)} had no version before this run; ` +
           `it still names ${code(amiId)}, now rejected |`,
+      ...(facts.redeployReason ? [stackRow(facts)] : []),
+      ...smokeRow('Reverted site', facts.smoke),
     ];
   }
+  const revertSmokeFailed = facts.smoke !== undefined && !facts.smoke.off && !facts.smoke.passed;
+  const redeployFailed = facts.redeployOutcome === 'failure' || facts.redeployOutcome === 'cancelled';
+  const heading = !reverted
+    ? 'not reverted'
+    : redeployFailed
+      ? 'reverted, but the redeploy FAILED'
+      : revertSmokeFailed
+        ? 'reverted, but the reverted site FAILED its smoke test'
+        : 'reverted';
+  const cause =
+    facts.failed === 'smoke'
+      ? `The deploy of ${code(facts.stackName)} completed, but its smoke test failed, so the AMI is rejected.`
+      : `The deploy of ${code(facts.stackName)} failed, so the stack stays on the AMI it ran before.`;
+  const observations: RolloutObservations | undefined = facts.observations
+    ? {
+        ...facts.observations,
+        revert: {
+          ...(reverted ? { rejectedAmi: amiId } : {}),
+          ...(reverted && facts.previousVersion
+            ? { restoredAmi: facts.previousAmiId, version: Number(facts.revertedVersion) }
+            : {}),
+          ...(facts.redeployReason ? { redeployed: facts.redeployOutcome === 'success' } : {}),
+          ...(facts.smoke ? { smoke: facts.smoke } : {}),
+          ...(!reverted
+            ? { error: `the revert step ended in ${facts.revertOutcome || 'no outcome'}` }
+            : redeployFailed
+              ? { error: `the redeploy ended in ${facts.redeployOutcome ?? 'failure'}` }
+              : {}),
+        },
+      }
+    : undefined;
   return [
-    `### img-mgr rollout${toEnvironment(facts.environment)} FAILED: ` +
-      (facts.revertOutcome === 'success' ? 'reverted' : 'not reverted'),
+    `### img-mgr rollout${toEnvironment(facts.environment)} FAILED: ${heading}`,
     '',
-    `The deploy of ${code(facts.stackName)} failed, so the stack stays on the AMI it ran before.`,
+    cause,
     '',
     '| | |',
     '| --- | --- |',
     ...rows,
+    ...timeline(observations, 'Rollout and revert timeline'),
     '',
   ].join('\n');
+}
+
+function stackRow(facts: RevertFacts): string {
+  const outcome =
+    facts.redeployOutcome && !['skipped', ''].includes(facts.redeployOutcome)
+      ? ` (redeploy: ${facts.redeployOutcome})`
+      : '';
+  return `| Stack | ${cellText(facts.redeployReason ?? '')}${outcome} |`;
 }

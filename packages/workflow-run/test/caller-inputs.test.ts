@@ -27,6 +27,9 @@ const VALID: Record<CallerInput, string> = {
   environment: 'dev',
   'rollback-to': 'app-0123abc',
   'promote-from': '/common/img-mgr/golden-ami',
+  'smoke-samples': '5',
+  'smoke-timeout': '5m',
+  'smoke-url': 'https://img-mgr.example.com/',
 };
 
 /** What a caller could append to a valid value to smuggle in more. */
@@ -101,6 +104,15 @@ describe("the reusable workflow's caller inputs", () => {
     ['promote-from', ''],
     ['subnet-id', ''],
     ['subnet-id', 'subnet-0123abcd'],
+    ['smoke-samples', '1'],
+    ['smoke-samples', '100'],
+    ['smoke-timeout', '90'],
+    ['smoke-timeout', '1m30s'],
+    ['smoke-timeout', '30m'],
+    ['smoke-url', ''],
+    ['smoke-url', 'http://img-mgr-dev-alb-123.us-west-2.elb.amazonaws.com/'],
+    ['smoke-url', 'http://127.0.0.1:8080'],
+    ['smoke-url', 'https://cdn.example.com/img-mgr/'],
   ] as const)('%s accepts %j', (input, value) => {
     expect(callerInputProblem(input, value)).toBeUndefined();
   });
@@ -122,6 +134,20 @@ describe("the reusable workflow's caller inputs", () => {
     ['subnet-id', 'subnet-xyz'],
     ['subnet-id', 'vpc-0123456789abcdef0'],
     ['network-stack-name', ''],
+    ['smoke-samples', ''],
+    ['smoke-samples', '0'],
+    ['smoke-samples', '101'],
+    ['smoke-samples', '2.5'],
+    ['smoke-samples', '-3'],
+    ['smoke-timeout', ''],
+    ['smoke-timeout', '0s'],
+    ['smoke-timeout', '31m'],
+    ['smoke-timeout', 'forever'],
+    ['smoke-timeout', '5 m'],
+    ['smoke-url', 'ftp://example.com/'],
+    ['smoke-url', 'https://example.com/?next=https://evil.example'],
+    ['smoke-url', 'https://example.com/#x'],
+    ['smoke-url', 'example.com'],
   ] as const)('%s refuses %j', (input, value) => {
     expect(callerInputProblem(input, value)).toMatch(/\S/);
   });
@@ -129,6 +155,21 @@ describe("the reusable workflow's caller inputs", () => {
   it('a value with a line break is named by its length, never printed over two lines', () => {
     expect(callerInputProblem('parameter-file', 'deploy/dev.json\nImageIdOverride=ami-0123456789abcdef0')).toBe(
       'has (53 characters, not shown), which holds a line break or another control character.',
+    );
+  });
+});
+
+describe('the smoke-test inputs', () => {
+  it('a smoke-url with credentials is refused without repeating them', () => {
+    const problem = callerInputProblem('smoke-url', 'https://user:s3cret@cdn.example.com/') ?? '';
+    expect(problem).toContain('credentials');
+    expect(problem).not.toContain('s3cret');
+  });
+
+  it('a smoke-timeout names the bounds and the grammar in one line', () => {
+    expect(() => checkCallerInputs({ 'smoke-timeout': '2h' })).toThrow(
+      "Input 'smoke-timeout' has '2h', which is not a duration from 1s to 30m " +
+        '(seconds, or parts such as 90s, 5m, 1m30s).',
     );
   });
 });

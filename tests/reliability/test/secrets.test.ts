@@ -309,13 +309,11 @@ describe('secrets catalogue', () => {
     }
     const where = Object.fromEntries([...found].map(([input, keys]) => [input, [...keys].sort()]));
     expect(where).toEqual(Object.fromEntries(Object.entries(PUBLIC_BY_PURPOSE).map(([input, key]) => [input, [key]])));
-    // No piece either: an input's value is tagged whole or not at all.
-    for (const planted of plantedIn.keys()) {
-      const rest = tags
-        .filter((tag) => !tag.value.includes(planted))
-        .map((tag) => `${tag.key}=${tag.value}`)
-        .join('\n');
-      expect(leftovers(rest, planted, [])).toEqual([]);
-    }
+    // No piece either: an input's value is tagged whole or not at all. Whole
+    // planted values (the one tag meant for them, checked above) are blanked
+    // first: two secrets can share a piece such as their last hex digits and
+    // "Tail", which is a collision, not a leak.
+    const withoutWholeSecrets = tags.map((tag) => `${tag.key}=${tag.value.replace(ANY_SECRET, '***')}`).join('\n');
+    for (const planted of plantedIn.keys()) expect(leftovers(withoutWholeSecrets, planted, [])).toEqual([]);
   });
 });

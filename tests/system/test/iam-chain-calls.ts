@@ -581,7 +581,28 @@ export function deployCalls(options: {
       resource: parameter,
       context: region,
     },
+    // The smoke test (workflow-step smoke-test, after the deploy and the revert's redeploy): the AMI's
+    // app-revision tag (ec2:DescribeImages, above), then its own upload read back and removed.
+    ...['s3:GetObject', 's3:DeleteObject'].map((action): ChainCall => ({
+      by: "workflow-step smoke-test: its own upload in the stack's bucket",
+      action,
+      resource: smokeObjectArn(options.stackName),
+      context: { ...region, 'aws:ResourceAccount': ACCOUNT_ID },
+    })),
   ];
+}
+
+/**
+ * An object of the smoke test in `stackName`'s bucket: CloudFormation names
+ * the bucket <stack name>-uploadsbucket-<suffix> in lower case, and the app
+ * stores an upload as uploads/<file name>; the smoke test names its files
+ * img-mgr-smoke-<time>-<random>.txt.
+ */
+export function smokeObjectArn(
+  stackName: string,
+  key = 'uploads/img-mgr-smoke-20261207T021500000Z-0a1b2c3d.txt',
+): string {
+  return `arn:aws:s3:::${stackName.toLowerCase()}-uploadsbucket-1a2b3c4d5e6f/${key}`;
 }
 
 /**

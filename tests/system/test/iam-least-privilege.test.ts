@@ -24,6 +24,7 @@ import {
   refusedBakeCalls,
   REGIONS_TAG,
   requestTags,
+  smokeObjectArn,
   stackArn,
   stackTagging,
   type ChainCall,
@@ -882,6 +883,39 @@ describe(
         ).not.toBe('Allowed');
       },
     );
+
+    it("a deploy role reads and removes only the smoke test's own objects, in its environment's buckets", async () => {
+      const inAccount = { ...region, 'aws:ResourceAccount': ACCOUNT_ID };
+      const request = (action: string, resource: string, context = inAccount): IamRequest => ({
+        action,
+        resource,
+        context,
+      });
+      for (const stack of ['img-mgr-dev', 'img-mgr-dev-canary'])
+        for (const action of ['s3:GetObject', 's3:DeleteObject'])
+          expect(await verdict(r.dev, request(action, smokeObjectArn(stack))), `${action} in ${stack}`).toBe('Allowed');
+      const bucket = 'arn:aws:s3:::img-mgr-dev-uploadsbucket-1a2b3c4d5e6f';
+      const denied: IamRequest[] = [
+        // A user's upload, or anything else in the bucket.
+        request('s3:GetObject', smokeObjectArn('img-mgr-dev', 'uploads/holiday.jpg')),
+        request('s3:DeleteObject', smokeObjectArn('img-mgr-dev', 'uploads/holiday.jpg')),
+        request('s3:DeleteObject', smokeObjectArn('img-mgr-dev', 'img-mgr-smoke-outside-uploads.txt')),
+        // Nothing but read and remove: no write, no list, no bucket change.
+        request('s3:PutObject', smokeObjectArn('img-mgr-dev')),
+        request('s3:DeleteObjectVersion', smokeObjectArn('img-mgr-dev')),
+        request('s3:ListBucket', bucket),
+        request('s3:DeleteBucket', bucket),
+        // Another environment's bucket, or a bucket of that name in another account.
+        request('s3:DeleteObject', smokeObjectArn('img-mgr-prod')),
+        request('s3:DeleteObject', smokeObjectArn('img-mgr-dev'), { ...region, 'aws:ResourceAccount': '210987654321' }),
+      ];
+      const allowed: string[] = [];
+      for (const call of denied)
+        if ((await verdict(r.dev, call)) === 'Allowed') allowed.push(`${call.action} on ${call.resource}`);
+      expect(allowed).toEqual([]);
+      expect(await verdict(r.prod, request('s3:DeleteObject', smokeObjectArn('img-mgr-dev')))).not.toBe('Allowed');
+      expect(await verdict(r.bake, request('s3:DeleteObject', smokeObjectArn('img-mgr-dev')))).not.toBe('Allowed');
+    });
 
     it('a deploy role deploys exactly its own stacks: not one whose name only starts like them', async () => {
       for (const name of ['img-mgr-prod', 'img-mgr-prod-canary', 'img-mgr-vpc-prod']) {

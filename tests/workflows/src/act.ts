@@ -31,6 +31,8 @@ export interface RunActOptions {
   packerVariables?: Record<string, string>;
   /** Further --env entries for the jobs. */
   env?: Record<string, string>;
+  /** Repository variables (`vars.*`), as --var entries after .actrc's (e.g. SMOKE_URL). */
+  vars?: Record<string, string>;
   /**
    * The img-mgr snapshot act resolves img-mgr/img-mgr-actions@v1 to
    * (IMG_MGR_CHECKOUT in .actrc). Default: the fork workspace's `.img-mgr`.
@@ -126,6 +128,7 @@ export function runAct(options: RunActOptions): Promise<ActRun> {
     join(scratch, 'act.env'),
     '--action-cache-path',
     join(scratch, 'cache'),
+    ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}=${value}`]),
     ...(options.dryRun ? ['--dryrun'] : []),
   ];
   const toolsPath = [toolsBin(), process.env.PATH ?? ''].filter(Boolean).join(delimiter);

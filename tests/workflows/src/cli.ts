@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { repoRoot, startMoto, type Moto } from '@img-mgr/testbed';
 import { runAct, localPackerVariables, type ActRun } from './act.js';
 import { createForkWorkspace, type ForkWorkspace } from './fork.js';
+import { startFrontDoors, type FrontDoors } from './front-door.js';
 import { createNetworkStack, networkParameters, networkStackName, readDeploymentState } from './stack.js';
 import { ensureActTools } from './tools.js';
 
@@ -64,10 +65,14 @@ async function main(): Promise<void> {
   const root = repoRoot();
   let moto: Moto | undefined;
   let fork: ForkWorkspace | undefined;
+  let sites: FrontDoors | undefined;
   try {
     ensureActTools((line) => process.stdout.write(`${line}\n`));
     moto = await startMoto();
     process.stdout.write(`moto: ${moto.endpoint}\n`);
+    // moto's load balancer answers nothing: the smoke test goes through a stand-in of the app (SMOKE_URL).
+    sites = await startFrontDoors(moto, { SMOKE_URL: STACK });
+    process.stdout.write(`the site of ${STACK} (smoke-url): ${sites.vars.SMOKE_URL}\n`);
     const aws = moto.env;
     const packerVariables = localPackerVariables(moto.endpoint);
     const workspace = createForkWorkspace({ root });
@@ -85,6 +90,7 @@ async function main(): Promise<void> {
       workdir: workspace.dir,
       aws,
       packerVariables,
+      vars: sites.vars,
       onLine: (line: string) => process.stdout.write(`${line}\n`),
     };
     const push = (title: string) =>
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
     );
   } finally {
     fork?.cleanup();
+    await sites?.close();
     if (moto && keep) process.stdout.write(`moto keeps running on ${moto.endpoint} (stop it with Ctrl-C)\n`);
     else await moto?.stop();
   }

@@ -22,9 +22,11 @@ import {
   networkStackName,
   readDeploymentState,
   runAct,
+  startFrontDoors,
   type ActRun,
   type DeploymentState,
   type ForkWorkspace,
+  type FrontDoors,
 } from '../src/index.js';
 
 const root = repoRoot();
@@ -35,6 +37,8 @@ const FORK_URL = `https://github.com/${FORK_REPOSITORY}.git`;
 describe('the caller workflows under act against moto', () => {
   let moto: Moto;
   let fork: ForkWorkspace;
+  /** The site each deploy is smoke-tested through (smoke-url: the SMOKE_URL variable). */
+  let sites: FrontDoors;
   let firstAmi = '';
 
   const push = (): Promise<ActRun> =>
@@ -45,6 +49,7 @@ describe('the caller workflows under act against moto', () => {
       event: 'push',
       eventFile: 'push.json',
       aws: moto.env,
+      vars: sites.vars,
       packerVariables: localPackerVariables(moto.endpoint),
     });
   const state = (): Promise<DeploymentState> => readDeploymentState(moto.clientConfig, STACK);
@@ -53,6 +58,7 @@ describe('the caller workflows under act against moto', () => {
 
   beforeAll(async () => {
     moto = await startMoto();
+    sites = await startFrontDoors(moto, { SMOKE_URL: STACK });
     fork = createForkWorkspace({ root });
     const network = await createNetworkStack(root, networkStackName(fork.dir), moto.clientConfig);
     expect(network?.StackStatus).toBe('CREATE_COMPLETE');
@@ -62,6 +68,7 @@ describe('the caller workflows under act against moto', () => {
   });
   afterAll(async () => {
     fork?.cleanup();
+    await sites?.close();
     await moto?.stop();
   });
 
@@ -101,6 +108,7 @@ describe('the caller workflows under act against moto', () => {
       event: 'schedule',
       eventFile: 'schedule.json',
       aws: moto.env,
+      vars: sites.vars,
       packerVariables: localPackerVariables(moto.endpoint),
     });
     expect(run.exitCode, run.log).toBe(0);
@@ -133,6 +141,7 @@ describe('the caller workflows under act against moto', () => {
       event: 'workflow_dispatch',
       eventFile: 'rollback.json',
       aws: moto.env,
+      vars: sites.vars,
       packerVariables: localPackerVariables(moto.endpoint),
     });
     expect(rollback.exitCode, rollback.log).toBe(0);
@@ -155,6 +164,7 @@ describe('the caller workflows under act against moto', () => {
       event: 'workflow_dispatch',
       eventFile: 'dispatch.json',
       aws: moto.env,
+      vars: sites.vars,
       packerVariables: localPackerVariables(moto.endpoint),
       env: gitRedirect(FORK_URL, fork.dir),
     });
@@ -186,6 +196,7 @@ describe('the caller workflows under act against moto', () => {
         event: 'workflow_dispatch',
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
+        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
         env: gitRedirect(FORK_URL, fork.dir),
       });
@@ -214,6 +225,7 @@ describe('the caller workflows under act against moto', () => {
         event: 'workflow_dispatch',
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
+        vars: sites.vars,
         env: gitRedirect(FORK_URL, fork.dir),
       });
       expect(run.exitCode).not.toBe(0);
@@ -254,6 +266,7 @@ describe('the caller workflows under act against moto', () => {
         event: 'workflow_dispatch',
         eventFile: join(payloadDir, 'dispatch.json'),
         aws: moto.env,
+        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
       });
       expect(run.exitCode).not.toBe(0);
@@ -290,6 +303,7 @@ describe('the caller workflows under act against moto', () => {
         event: 'push',
         eventFile: join(payloadDir, 'push.json'),
         aws: moto.env,
+        vars: sites.vars,
         packerVariables: localPackerVariables(moto.endpoint),
       });
       expect(run.exitCode).not.toBe(0);
@@ -317,6 +331,7 @@ describe('the caller workflows under act against moto', () => {
       event: 'pull_request',
       eventFile: 'pull_request.json',
       aws: moto.env,
+      vars: sites.vars,
     });
     expect(run.exitCode, run.log).toBe(0);
     expect(run.jobs).toEqual({ 'plan/Plan the dev stack': 'succeeded' });

@@ -1,11 +1,16 @@
 // @needs-tools act moto_server packer node24
 /**
  * Rollouts that stay safe, under act (host mode) against a moto server:
- * a deploy that CloudFormation really refuses is reverted (the AMI is tagged
- * img-mgr:rejected, dev's golden parameter goes back to what ran before, the
- * summary says so), rollback skips rejected AMIs, and prod has its own golden
- * parameter, fed only by promote.yml. The tests run in order and build on
- * each other (one moto server, one fork with dev and prod).
+ * every deploy is smoke-tested through a stand-in front door that serves
+ * what its stack runs (smoke-url: the SMOKE_URL and PROD_SMOKE_URL
+ * variables); a deploy that CloudFormation really refuses is reverted (the
+ * AMI is tagged img-mgr:rejected, dev's golden parameter goes back to what
+ * ran before, the summary says so); a deploy that completes but whose app
+ * fails its smoke test is reverted too, and the stack redeployed on the AMI
+ * from before, whose site then passes; rollback skips rejected AMIs, and
+ * prod has its own golden parameter, fed only by promote.yml. The tests run
+ * in order and build on each other (one moto server, one fork with dev and
+ * prod).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +25,11 @@ import {
   networkStackName,
   readDeploymentState,
   runAct,
+  startFrontDoors,
   type ActRun,
   type DeploymentState,
   type ForkWorkspace,
+  type FrontDoors,
 } from '../src/index.js';
 
 const root = repoRoot();
@@ -35,10 +42,13 @@ const rejectedTag = (state: DeploymentState, amiId: string) =>
 describe('failed deploys, rejected AMIs and environments under act against moto', () => {
   let moto: Moto;
   let fork: ForkWorkspace;
+  let sites: FrontDoors;
   let network: Record<string, string>;
   let networkName = '';
   let firstAmi = '';
+  /** The AMI whose smoke test failed (version 2), and the one CloudFormation refused (version 4). */
   let rejectedAmi = '';
+  let refusedAmi = '';
   const payloadDir = mkdtempSync(join(tmpdir(), 'img-mgr-event-'));
 
   const dev = (): Promise<DeploymentState> => readDeploymentState(moto.clientConfig, DEV.stack, DEV.parameter);
@@ -52,6 +62,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
       eventFile,
       aws: moto.env,
       packerVariables: localPackerVariables(moto.endpoint),
+      vars: sites.vars,
     });
   /** A manual rollback of `environment` (deploy-manually.yml, rollback: true). */
   const rollback = (environment: string): Promise<ActRun> => {
@@ -66,6 +77,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
 
   beforeAll(async () => {
     moto = await startMoto();
+    sites = await startFrontDoors(moto, { SMOKE_URL: DEV.stack, PROD_SMOKE_URL: PROD.stack });
     fork = createForkWorkspace({ root, environments: ['dev', 'prod'] });
     networkName = networkStackName(fork.dir);
     const stack = await createNetworkStack(root, networkName, moto.clientConfig);
@@ -78,6 +90,7 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
   afterAll(async () => {
     rmSync(payloadDir, { recursive: true, force: true });
     fork?.cleanup();
+    await sites?.close();
     await moto?.stop();
   });
 
@@ -104,7 +117,38 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(firstAmi).toMatch(/^ami-/);
     expect(after.parameter?.version).toBe(1);
     expect(after.stackImageIdOverride).toBe(firstAmi);
-    expect(Object.keys(run.jobs)).not.toContain(job('bake-and-deploy', 'Revert a failed deploy'));
+    expect(Object.keys(run.jobs)).not.toContain(job('bake-and-deploy', 'Revert a failed rollout'));
+    // The smoke test went through the front door: the page, an upload, the revision file of this commit.
+    const site = sites.site('SMOKE_URL');
+    expect(site.requests).toEqual(
+      expect.arrayContaining(['GET / 200', 'POST /upload 302', 'GET /static/img-mgr.json 200']),
+    );
+    expect(run.log).toContain(`Smoke test of ${site.url} passed.`);
+    expect(run.log).toContain('| Smoke test | passed: ');
+    expect(run.log).toContain('### Rollout timeline');
+    expect(run.log).toContain('**deployed; smoke test passed**');
+  });
+
+  it('a deploy whose uploads fail: rejected, reverted, redeployed on the prior AMI, which passes', async () => {
+    const broken = fork.commitAppChange('A change that breaks uploads');
+    sites.site('SMOKE_URL').breakRevision(broken, 'upload');
+    const run = await act('deploy-on-push.yml', 'push', 'push.json');
+    expect(run.exitCode, run.log).not.toBe(0);
+    expect(run.jobs[job('bake-and-deploy', 'Deploy the stack')], run.log).toBe('failed');
+    expect(run.jobs[job('bake-and-deploy', 'Revert a failed rollout')], run.log).toBe('succeeded');
+    expect(run.steps).toContain(`smoke test of ${sites.site('SMOKE_URL').url}: POST /upload answered 500`);
+    const after = await dev();
+    rejectedAmi = after.history.find((entry) => entry.Version === 2)?.Value ?? '';
+    expect(rejectedAmi).toMatch(/^ami-/);
+    expect(rejectedTag(after, rejectedAmi)).toMatch(/^\d+$/);
+    expect(after.parameter).toEqual({ value: firstAmi, version: 3 });
+    // The stack ran the rejected AMI: the revert redeployed it on the one from before.
+    expect(after.stackImageIdOverride).toBe(firstAmi);
+    expect(run.steps).toContain(`runs the rejected ${rejectedAmi}: redeploying it on ${firstAmi}`);
+    expect(run.log).toContain('### img-mgr rollout to dev FAILED: reverted');
+    expect(run.log).toContain('completed, but its smoke test failed, so the AMI is rejected.');
+    expect(run.log).toContain('| Reverted site | passed: ');
+    expect(run.log).toContain('**reverted; the reverted site passed its smoke test**');
   });
 
   it("a refused deploy: AMI tagged rejected, dev's parameter back on the prior AMI; the summary says so", async () => {
@@ -115,25 +159,30 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     fork.setStackParameters('dev', { ...network, NetworkStackName: networkName });
     expect(run.exitCode, run.log).not.toBe(0);
     expect(run.jobs[job('bake-and-deploy', 'Deploy the stack')], run.log).toBe('failed');
-    expect(run.jobs[job('bake-and-deploy', 'Revert a failed deploy')], run.log).toBe('succeeded');
+    expect(run.jobs[job('bake-and-deploy', 'Revert a failed rollout')], run.log).toBe('succeeded');
     expect(run.steps).toContain('No export named no-such-network-VpcId found');
     const after = await dev();
-    rejectedAmi = after.history.find((entry) => entry.Version === 2)?.Value ?? '';
-    expect(rejectedAmi).toMatch(/^ami-/);
-    expect(rejectedAmi).not.toBe(firstAmi);
-    expect(after.parameter).toEqual({ value: firstAmi, version: 3 });
-    expect(after.history.find((entry) => entry.Version === 3)?.Labels).toEqual(['rollback-from-v2']);
-    const runId = rejectedTag(after, rejectedAmi);
+    refusedAmi = after.history.find((entry) => entry.Version === 4)?.Value ?? '';
+    expect(refusedAmi).toMatch(/^ami-/);
+    expect([firstAmi, rejectedAmi]).not.toContain(refusedAmi);
+    expect(after.parameter).toEqual({ value: firstAmi, version: 5 });
+    expect(after.history.find((entry) => entry.Version === 5)?.Labels).toEqual(['rollback-from-v4']);
+    const runId = rejectedTag(after, refusedAmi);
     expect(runId).toMatch(/^\d+$/);
     expect(rejectedTag(after, firstAmi)).toBeUndefined();
-    // Not asserted: the stack's parameters. Real CloudFormation rolls a refused
-    // update back to the previous ones; moto keeps the refused ones.
+    // Not asserted: whether the revert redeployed. Real CloudFormation rolls a
+    // refused update back to the previous parameters (plan-redeploy: no
+    // redeploy); moto keeps the refused ones, so the stack reads as running
+    // the rejected AMI and is redeployed. Either way it ends on the prior AMI.
     expect(after.stack?.StackStatus).toMatch(/_COMPLETE$/);
+    expect(after.stackImageIdOverride).toBe(firstAmi);
     // act prints what a step adds to the job summary as "Summary - ...".
+    expect(run.log).toContain('### img-mgr rollout to dev FAILED: the deploy');
     expect(run.log).toContain('### img-mgr rollout to dev FAILED: reverted');
-    expect(run.log).toContain(`| Failed AMI | \`${rejectedAmi}\` tagged \`img-mgr:rejected=${runId}\``);
+    expect(run.log).toContain('The deploy of `img-mgr-dev` failed, so the stack stays on the AMI it ran before.');
+    expect(run.log).toContain(`| Failed AMI | \`${refusedAmi}\` tagged \`img-mgr:rejected=${runId}\``);
     expect(run.log).toContain(
-      `| Parameter | \`${DEV.parameter}\` back to \`${firstAmi}\` (the value of version 1), as version 3 |`,
+      `| Parameter | \`${DEV.parameter}\` back to \`${firstAmi}\` (the value of version 3), as version 5 |`,
     );
   });
 
@@ -145,7 +194,8 @@ describe('failed deploys, rejected AMIs and environments under act against moto'
     expect(run.steps).toContain(
       `Input 'rollback-to' cannot be used: ${DEV.parameter} has no earlier value than ${firstAmi} ` +
         'that is not rejected: ' +
-        `${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); nothing was written`,
+        `${refusedAmi} (version 4), ${rejectedAmi} (version 2) carry img-mgr:rejected (in us-east-1); ` +
+        'nothing was written',
     );
     const after = await dev();
     expect(after.parameter).toEqual(before.parameter);

@@ -21,7 +21,8 @@ interface Job {
   uses?: string;
   if?: string;
   needs?: string | string[];
-  environment?: string;
+  environment?: string | { name?: string; url?: string };
+  outputs?: Record<string, string>;
   permissions?: Record<string, string>;
   steps?: Step[];
   with?: Record<string, unknown>;
@@ -74,9 +75,13 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'rollback-to',
         'subnet-id',
         'network-stack-name',
+        'smoke-test',
+        'smoke-samples',
+        'smoke-timeout',
+        'smoke-url',
       ]),
     );
-    expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs']);
+    expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs', 'url']);
   });
 
   it("defaults follow the upstream app: flask-ref empty (repository's default branch), trusted-branch master", () => {
@@ -166,15 +171,48 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     ).toBe('');
     for (const job of ['publish', 'deploy', 'revert']) {
       expect(roleOf(job), job).toBe('${{ inputs.role-to-assume }}');
-      expect(reusable.jobs[job]?.environment, job).toBe('${{ inputs.environment }}');
+      const environment = reusable.jobs[job]?.environment;
+      expect(typeof environment === 'string' ? environment : environment?.name, job).toBe('${{ inputs.environment }}');
     }
   });
 
-  it('reverts only a failed deploy that wrote a version: rejects its AMI, then republishes the one live before', () => {
+  // An empty environment name is no environment: no link either.
+  it("links the deploy's environment to the site (the smoke step's url), only when there is an environment", () => {
+    for (const job of ['deploy', 'revert']) {
+      expect(reusable.jobs[job]?.environment, job).toEqual({
+        name: '${{ inputs.environment }}',
+        url: "${{ inputs.environment != '' && steps.smoke.outputs.url || '' }}",
+      });
+    }
+    expect(reusable.jobs.deploy?.outputs?.url).toBe('${{ steps.smoke.outputs.url }}');
+  });
+
+  it('smoke-tests after deploy-stack with its outputs and the AMI published; the summary runs after a failure', () => {
+    const steps = reusable.jobs.deploy?.steps ?? [];
+    const deploy = steps.findIndex((step) => step.id === 'deploy');
+    const smoke = steps.findIndex((step) => step.id === 'smoke');
+    expect(smoke).toBe(deploy + 1);
+    expect(steps[smoke]?.if).toBeUndefined();
+    expect(steps[smoke]?.with).toMatchObject({
+      step: 'smoke-test',
+      'smoke-test': '${{ inputs.smoke-test }}',
+      'smoke-url': '${{ inputs.smoke-url }}',
+      'stack-outputs': '${{ steps.deploy.outputs.outputs-json }}',
+      'ami-id': '${{ needs.publish.outputs.ami-id }}',
+    });
+    const summary = steps.find((step) => step.with?.step === 'summarize-rollout');
+    expect(summary?.if).toBe('${{ !cancelled() }}');
+    expect(summary?.with?.['smoke-report']).toBe('${{ steps.smoke.outputs.report }}');
+  });
+
+  it('reverts a failed deploy or smoke test that wrote a version: rejects its AMI, republishes the prior one', () => {
     const revert = reusable.jobs.revert;
-    expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'publish', 'deploy']);
+    expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'bake', 'publish', 'deploy']);
+    // The smoke step is in the deploy job: its failure fails that job. A stack without a Url output is the
+    // caller's template, not a verdict on the AMI.
     expect(revert?.if).toBe(
-      "${{ always() && needs.deploy.result == 'failure' && needs.publish.outputs.changed == 'true' }}",
+      "${{ always() && needs.deploy.result == 'failure' && needs.publish.outputs.changed == 'true' && " +
+        "needs.deploy.outputs.smoke-result != 'no-url' }}",
     );
     const step = revert?.steps?.find((candidate) => candidate.uses === './.img-mgr/actions/publish-ami');
     expect(step?.with).toEqual({
@@ -182,6 +220,28 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
       'rollback-to': '${{ needs.publish.outputs.previous-version }}',
       'parameter-name': '${{ inputs.parameter-name }}',
     });
+  });
+
+  it('redeploys only a stack that runs the rejected AMI, on the restored one, then smoke-tests it once', () => {
+    const steps = reusable.jobs.revert?.steps ?? [];
+    const ids = steps.map((step) => step.id).filter(Boolean);
+    expect(ids.slice(-4)).toEqual(['revert', 'plan', 'redeploy', 'smoke']);
+    const byId = (id: string) => steps.find((step) => step.id === id);
+    expect(byId('plan')?.if).toBe("${{ steps.revert.outcome == 'success' }}");
+    expect(byId('plan')?.with).toMatchObject({
+      step: 'plan-redeploy',
+      'ami-id': '${{ needs.publish.outputs.ami-id }}',
+      'restored-ami-id': '${{ steps.revert.outputs.ami-id }}',
+    });
+    expect(byId('redeploy')?.uses).toBe('./.img-mgr/actions/deploy-stack');
+    expect(byId('redeploy')?.if).toBe("${{ steps.plan.outputs.redeploy == 'true' }}");
+    expect(String(byId('redeploy')?.with?.['parameter-overrides'])).toContain(
+      'ImageIdOverride=${{ steps.revert.outputs.ami-id }}',
+    );
+    expect(byId('smoke')?.with).toMatchObject({ step: 'smoke-test', 'ami-id': '${{ steps.revert.outputs.ami-id }}' });
+    // Once: no step after it retries anything; the summary reports it.
+    const after = steps.slice(steps.indexOf(byId('smoke') as Step) + 1);
+    expect(after.map((step) => step.with?.step)).toEqual(['summarize-revert']);
   });
 
   it('a promote, like a rollback, does not bake', () => {
