@@ -20,8 +20,8 @@ import { TargetsError } from './targets-error.js';
 
 const TOP_KEYS = ['waves'] as const;
 const WAVE_KEYS = ['regions', 'environment'] as const;
-/** GitHub's rule for environment names: at most 255 characters, no control characters, no `/`-only tricks. */
-const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,254}$/;
+/** The reusable workflow's rule for environment names (its `environment` input): letters, digits and _ . -. */
+const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 /** Bounds that keep one push's rollout reviewable; the reusable workflow has one job per wave, MAX_WAVES of them. */
 export const MAX_WAVES = 3;
 export const MAX_REGIONS = 20;
@@ -94,7 +94,7 @@ export function parseTargetsFile(text: string, file: string, env: Env = {}): Tar
       if (typeof value !== 'string' || !ENVIRONMENT.test(value))
         fail(
           environmentNode,
-          `wave ${number}'s 'environment' must be a GitHub environment name (letters, digits, space, . _ -)`,
+          `wave ${number}'s 'environment' must be a GitHub environment name (letters, digits and _ . -)`,
         );
       environment = value as string;
     }
