@@ -39,7 +39,7 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
     });
   });
 
-  it('a file: aws-region as wave 1, the others as matrix JSON for waves 2 and 3, each with its environment', async () => {
+  it('a file: aws-region as wave 1, the others as JSON matrices of waves 2 and 3, with environments', async () => {
     const path = file(
       'ok.yml',
       'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1, ap-south-1]\n    environment: prod\n',
@@ -49,7 +49,7 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
     expect(planned.waves[1]).toEqual({ regions: '["eu-west-1","ap-south-1"]', environment: 'prod' });
   });
 
-  it('refuses in one line naming targets: a bad file, another home region, a wave 1 of two regions, a bad path', async () => {
+  it('refuses in one line naming targets: a bad file, another home, a wave 1 of two regions, a bad path', async () => {
     expect(await refusal(file('empty.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: []\n'))).toBe(
       "Input 'targets' is not usable: deploy/empty.yml:3: wave 2 is empty (it lists no region)",
     );
