@@ -7,6 +7,7 @@
 //   bench/deploy-stack/bench.mjs            deploy-stack against moto (no-op, detection latency, API calls)
 //   bench/bake-ami/run.mjs                  parser throughput, cache-hit and full bakes with real Packer
 //   packages/pipeline/bench/wall-time.mjs   the full local chain, cold and warm
+//   bench/regions/run.mjs                   run to three regions (bake once, copy, waves) vs one region
 // BENCH_RUNS (default 5) sets the repetitions of the medians.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -83,6 +84,7 @@ process.stderr.write('bench: typical deploy-stack update ...\n');
 const typical = await typicalDeploy();
 const bake = spawnBench('bench/bake-ami/run.mjs', [], ['--expose-gc']);
 const chain = spawnBench('packages/pipeline/bench/wall-time.mjs');
+const regions = spawnBench('bench/regions/run.mjs');
 
 for (const bundle of bundles) {
   add(bundle.action, 'bundle size (dist / entry file)', `${bundle['dist KB']} / ${bundle['entry KB']} KiB`);
@@ -138,6 +140,12 @@ add('bake-ami', 'cache-hit bake, Packer skipped (median)', `${grab(bake, /cache-
 add('bake-ami', 'machine-readable parser throughput', `${grab(bake, /= ([\d,]+) lines\/s/)} lines/s`);
 add('chain', 'img-mgr-pipeline run, cold (fresh moto, Packer bakes)', `${grab(chain, /^cold\s+(\d+) ms wall/m)} ms`);
 add('chain', 'img-mgr-pipeline run, warm (kept moto, Packer skipped)', `${grab(chain, /^warm\s+(\d+) ms wall/m)} ms`);
+add(
+  'chain',
+  'img-mgr-pipeline run, 3 regions vs 1 (fresh moto, median)',
+  `${grab(regions, /^3 regions\s+median (\d+) ms/m)} vs ${grab(regions, /^1 region\s+median (\d+) ms/m)} ms ` +
+    `(${grab(regions, /= ([\d.]+x)/)}; target at most 1.5x)`,
+);
 add(
   'machine',
   'CPU cores (available / total)',

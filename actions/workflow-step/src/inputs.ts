@@ -15,6 +15,8 @@ import {
   type RolloutFacts,
   type RunRecord,
   type SmokeStepRequest,
+  type TargetsRequest,
+  type CopyAmiRequest,
 } from '@img-mgr/workflow-run';
 
 /** What the step can do, as the `step` input names it. */
@@ -27,6 +29,8 @@ export const STEPS = [
   'plan-redeploy',
   'summarize-rollout',
   'summarize-revert',
+  'plan-targets',
+  'copy-ami',
 ] as const;
 
 /** The inputs of each step, already checked. */
@@ -44,6 +48,8 @@ export type StepInputs =
   | { step: 'explain-refused-token'; role: string }
   | { step: 'smoke-test'; request: SmokeStepRequest }
   | { step: 'plan-redeploy'; request: RedeployRequest }
+  | { step: 'plan-targets'; request: TargetsRequest }
+  | { step: 'copy-ami'; request: CopyAmiRequest }
   | { step: 'summarize-rollout'; facts: RolloutFacts; record: RunRecord }
   | {
       step: 'summarize-revert';
@@ -117,6 +123,29 @@ export function readInputs(env: Env): StepInputs {
           rejectedAmiId: read.string('ami-id', { required: true }),
           restoredAmiId: text('restored-ami-id'),
           region: read.string('aws-region', { required: true }),
+        },
+      };
+    case 'plan-targets':
+      return {
+        step,
+        request: {
+          file: text('targets'),
+          awsRegion: read.string('aws-region', { required: true }),
+          environment: text('environment'),
+          // The caller's checkout: the file is a path in the caller's repository.
+          workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        },
+      };
+    case 'copy-ami':
+      return {
+        step,
+        request: {
+          amiId: read.string('ami-id', { required: true }),
+          region: read.string('aws-region', { required: true }),
+          fingerprint: read.string('fingerprint', { required: true }),
+          copyRegions: read.string('copy-regions', { required: true }),
+          // Real copies take minutes; the job's timeout-minutes bounds the rest.
+          timeoutMs: 45 * 60_000,
         },
       };
     case 'summarize-rollout':

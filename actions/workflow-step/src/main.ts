@@ -21,10 +21,12 @@ import {
   checkCallerInputs,
   checkRoles,
   checkTrustedBranch,
+  copyAmi,
   explainRefusedToken,
   findRunnerAddress,
   observeRun,
   planRedeploy,
+  planTargets,
   readSmokeReport,
   resolveFlaskRef,
   runSmokeStep,
@@ -87,6 +89,28 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       setOutput('smoke', String(decision.smoke));
       setOutput('reason', decision.reason);
       setOutput('outputs-json', JSON.stringify(stack.outputs));
+      return;
+    }
+    case 'plan-targets': {
+      const planned = await planTargets(inputs.request, process.env);
+      setOutput('home-region', planned.home);
+      setOutput('copy-regions', planned.copyRegions);
+      setOutput('wave-count', String(planned.waveCount));
+      // Wave 1 is the workflow's publish and deploy jobs; waves 2 and 3 are its matrix jobs.
+      planned.waves.slice(1).forEach((wave, index) => {
+        setOutput(`wave-${index + 2}-regions`, wave.regions);
+        setOutput(`wave-${index + 2}-environment`, wave.environment);
+      });
+      info(`Regions, in ${planned.waveCount} wave(s): ${planned.regions} (the bake runs in ${planned.home})`);
+      return;
+    }
+    case 'copy-ami': {
+      const context = actionContext('workflow-step', signal, process.env);
+      const copies = await group('Copy the baked AMI to the other target regions', () =>
+        copyAmi(inputs.request, context),
+      );
+      setOutput('copies', copies);
+      info(`Copies: ${copies}`);
       return;
     }
     case 'summarize-rollout': {

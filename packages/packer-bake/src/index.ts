@@ -78,3 +78,4 @@ export {
   type SubnetChoice,
   type SubnetRequest,
 } from './subnet.js';
+export { copyBakedAmi, COPIED_TAG_KEYS, type CopyRequest, type CopyOptions, type RegionCopy } from './copy-image.js';

@@ -3,6 +3,7 @@
  * lists them. Parsing checks every value, so bad input ends with one line
  * naming the flag (exit 2) before anything starts or any AWS call is made.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs as parseArgsTokens } from 'node:util';
 import { hasUrlCredentials } from '@img-mgr/packer-bake/credentials';
 import { COMMANDS, DEFAULTS, FLAGS, type Command } from './cli-table.js';
@@ -13,6 +14,7 @@ import { ANY_REGION_ENV, isKnownRegion, isRegionName, parseDuration, quoteWhole,
 import { AMI_ID_PATTERN, parameterNameProblem, parseRollbackTarget } from '@img-mgr/ami-publish/validate';
 import { STACK_NAME } from '@img-mgr/stack-deploy/names';
 import { flaskRefProblem } from '@img-mgr/workflow-run/caller-inputs';
+import { parseRegionsList, parseTargetsFile, TargetsError, type Targets } from '@img-mgr/targets';
 
 export { COMMANDS, DEFAULTS, FLAGS, type Command } from './cli-table.js';
 
@@ -28,6 +30,11 @@ export interface Options {
   target: TargetChoice;
   /** Undefined: us-east-1 locally (moto's Amazon Linux images live there), AWS_REGION on real AWS. */
   region: string | undefined;
+  /**
+   * run: the regions to roll out to, in waves (--targets FILE or --regions); `region` is then their home
+   * region. Undefined: the one region, as always.
+   */
+  targets: Targets | undefined;
   keep: boolean;
   json: boolean;
   /** Plain progress lines even on a terminal. */
@@ -164,6 +171,7 @@ function defaults(command: Command): Options {
     helpGeneral: false,
     target: { kind: 'local' },
     region: undefined,
+    targets: undefined,
     keep: false,
     json: false,
     plain: false,
@@ -201,6 +209,13 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
 
   const region = values.get('--region');
   if (region !== undefined) options.region = checkRegion(region, env);
+  options.targets = readTargets(values, env);
+  if (options.targets) {
+    const flag = values.has('--targets') ? '--targets' : '--regions';
+    if (region !== undefined)
+      throw new UsageError('--region', `cannot be combined with ${flag} (its first region is the home region)`);
+    options.region = options.targets.home;
+  }
   const repo = values.get('--flask-repo');
   if (repo !== undefined) options.flaskRepo = checkFlaskRepo(repo);
   if (options.target.kind === 'aws' && !options.flaskRepo.startsWith('https://')) {
@@ -250,6 +265,38 @@ function buildOptions(command: Command, values: Map<string, string>, switches: S
   if (stateDir !== undefined)
     options.stateDir = checkPattern('--state-dir', stateDir, /^[^\u0000-\u001f\u007f]+$/, 'a directory path');
   return options;
+}
+
+/**
+ * --targets FILE or --regions LIST (not both), read and checked here, before any AWS call: a bad file is one
+ * line naming the flag, the file, the line and the problem.
+ */
+function readTargets(values: Map<string, string>, env: Env): Targets | undefined {
+  const file = values.get('--targets');
+  const list = values.get('--regions');
+  if (file !== undefined && list !== undefined)
+    throw new UsageError('--regions', 'cannot be combined with --targets (the file lists the regions)');
+  // The kernel's region check reads the actions' switch; the CLI's older name admits a new region too.
+  const regionEnv = ANY_REGION_SWITCHES.some((name) => env[name] === '1') ? { [ANY_REGION_ENV]: '1' } : {};
+  try {
+    if (list !== undefined) return parseRegionsList(list, '--regions', regionEnv);
+    if (file === undefined) return undefined;
+    if (!/^[^\u0000-\u001f\u007f]+$/.test(file))
+      throw new UsageError('--targets', `must be a file path; got ${quoteWhole(file, 60)}`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error: unknown) {
+      const code = (error as { code?: string }).code ?? 'unreadable';
+      throw new UsageError('--targets', `cannot read ${quoteWhole(file, 60)} (${code})`);
+    }
+    return parseTargetsFile(text, file, regionEnv);
+  } catch (error: unknown) {
+    if (!(error instanceof TargetsError)) throw error;
+    // --regions' message starts with the flag itself; a file's with its path and line.
+    const flag = list !== undefined ? '--regions' : '--targets';
+    throw new UsageError(flag, error.line === undefined ? error.problem : error.message);
+  }
 }
 
 /**

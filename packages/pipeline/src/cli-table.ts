@@ -42,6 +42,16 @@ export const COMMAND_TABLE = {
       'Without --keep the preview stops with the local AWS; with --keep it runs until `down`. When the',
       'repository cannot be reached or the tools Python lacks Flask, the preview is off and the run still',
       'succeeds; an app that does not start or fails the check ends the run with exit 8.',
+      '',
+      'Several regions (--targets FILE, or --regions home,b,c): the AMI is baked once in the home region (the',
+      "first region) and copied to every other region with its tags (a region that has the fingerprint's copy",
+      'is not copied again). Then wave by wave, the regions of a wave concurrently: its own vpc stack, its own',
+      'parameter (the copy of that region, published before the stack is updated), its own app stack. A wave',
+      'passes when each region passes its check: the local preview in the home region; on --aws the smoke',
+      "test against the region's Url; on an emulator (no load balancer answers) that the app stack runs the",
+      "region's copy. A failed wave stops the rollout and is reverted (parameter and app stack back to the",
+      'previous AMI, per region); later waves are not touched. Promoting to other targets is a run with their',
+      'file (and --env): the same inputs find the AMI and the copies, so nothing is baked or copied again.',
     ],
     examples: [
       'img-mgr-pipeline run                                  embedded AWS, torn down at the end',
@@ -50,6 +60,8 @@ export const COMMAND_TABLE = {
       'img-mgr-pipeline run --no-preview                     the chain only',
       'img-mgr-pipeline run --json > result.json             summary as JSON (progress on stderr)',
       'img-mgr-pipeline run --aws --region us-west-2 --flask-repo https://github.com/you/flask-aws-storage.git',
+      'img-mgr-pipeline run --regions us-east-1,us-west-2,eu-west-1   bake once, copy, two waves',
+      'img-mgr-pipeline run --env prod --targets deploy/prod-targets.yml   promote: same inputs, no rebake',
     ],
   },
   bake: {
@@ -161,6 +173,18 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
     help:
       `AWS region (default: ${DEFAULTS.localRegion} locally, AWS_REGION with --aws); ` +
       'one newer than this release needs IMG_MGR_ANY_REGION=1 (or IMG_MGR_PIPELINE_ANY_REGION=1)',
+  },
+  '--targets': {
+    value: 'FILE',
+    commands: ['run'],
+    help:
+      'YAML file of waves of regions (waves: - regions: [...], environment: ...); the first region is the home ' +
+      'region, where the bake runs; each region gets its own parameter and stacks, wave by wave',
+  },
+  '--regions': {
+    value: 'LIST',
+    commands: ['run'],
+    help: 'shorthand for --targets: home,b,c = the home region as wave 1, the others together as wave 2',
   },
   '--keep': {
     commands: AWS_COMMANDS,

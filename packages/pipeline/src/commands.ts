@@ -7,6 +7,7 @@ import { errorMessage } from '@img-mgr/kernel';
 import { PipelineError, UsageError } from './errors.js';
 import { publishStep, rollbackPointerStep } from './publish-step.js';
 import { runChain } from './run-chain.js';
+import { allRegions } from '@img-mgr/targets';
 import { statusStep } from './status-step.js';
 
 /** Runs `ctx.options.command` (all but `down`, which needs no AWS target). */
@@ -15,7 +16,12 @@ export async function runCommand(ctx: CommandContext): Promise<void> {
     case 'run': {
       const observed: RolloutObservations = {};
       try {
-        await runChain(ctx, observed);
+        // Several regions: bake once, copy, wave by wave (waves-chain.ts). One region stays exactly runChain.
+        const targets = ctx.options.targets;
+        if (targets && allRegions(targets).length > 1) {
+          const { runWaves } = await import('./waves-chain.js');
+          await runWaves(ctx, targets, observed);
+        } else await runChain(ctx, observed);
       } catch (error: unknown) {
         // A failed smoke test ends in its revert, which the timeline already shows.
         if (!observed.revert)

@@ -109,6 +109,34 @@ export interface RevertReport {
   error?: string;
 }
 
+/** One region of a rollout in waves (--targets, --regions): what it got and what it runs now. */
+export interface RegionReport {
+  region: string;
+  wave: number;
+  /** The home region: where the bake ran. */
+  home: boolean;
+  /** The AMI this run rolls out there: the baked one (home) or its copy. */
+  amiId: string;
+  /** The copy was made by this run (false: found by its fingerprint). */
+  copied?: boolean;
+  /**
+   * deployed: parameter and stack on `amiId`, check passed; failed: what failed (nothing published, or the revert
+   * was not needed); reverted / revert failed: the wave failed and this region was put back; not reached: a later
+   * wave after a failed one, untouched.
+   */
+  outcome: 'deployed' | 'failed' | 'reverted' | 'revert failed' | 'not reached';
+  /** The parameter's version after this run. */
+  parameterVersion?: number;
+  /** The AMI the region's app stack runs after this run (read back from the stack), when known. */
+  runs?: string;
+  /** The region's check between waves: the front door, or what stood in for it, in one line. */
+  check?: string;
+  /** What failed, one line. */
+  error?: string;
+  /** The revert, one line. */
+  revert?: string;
+}
+
 export interface RunReport {
   command: string;
   ok: boolean;
@@ -123,6 +151,8 @@ export interface RunReport {
   preview?: PreviewReport;
   /** The revert of a run whose preview failed its smoke test. */
   revert?: RevertReport;
+  /** A rollout in waves: every target region, in wave order. */
+  regions?: RegionReport[];
   /** The rollout timeline of a `run` (bake, publish, the app stack's events, smoke test, revert). */
   timeline?: Timeline;
   status?: StatusReport;
@@ -217,11 +247,35 @@ export function renderSummary(report: RunReport): string {
       .join(', ');
     rows.push([`Stack ${stack.name}`, `${stack.status}${extra ? ` (${extra})` : ''}`]);
   }
+  for (const region of report.regions ?? []) rows.push(regionRow(region));
   rows.push(...appRows(report));
   if (report.revert) rows.push(['Revert', revertSummary(report.revert)]);
   rows.push(['AWS', targetText(report)]);
   rows.push(['Result', resultText(report)]);
   return `${table(`img-mgr-pipeline ${report.command}`, rows)}\n`;
+}
+
+/** A region of a rollout in waves: what it runs now, and how it got there. */
+function regionRow(region: RegionReport): [string, string] {
+  const runs = region.runs ? `runs ${region.runs}` : 'what it runs was not read';
+  const details = [
+    region.home
+      ? 'home region, baked here'
+      : region.copied === undefined
+        ? ''
+        : region.copied
+          ? 'copied'
+          : 'copy found',
+    region.parameterVersion !== undefined ? `parameter version ${region.parameterVersion}` : '',
+    region.check ?? '',
+    region.error ? `failed: ${region.error}` : '',
+    region.revert ?? '',
+  ].filter(Boolean);
+  const state = region.outcome === 'not reached' ? 'not reached (untouched)' : `${region.outcome}, ${runs}`;
+  return [
+    `Region ${region.region} (wave ${region.wave})`,
+    `${state}${details.length ? `; ${details.join('; ')}` : ''}`,
+  ];
 }
 
 function renderStatus(report: RunReport): string {

@@ -20,13 +20,22 @@ import { revertSummary, type RevertReport } from './report.js';
 const PARAMETER_TAGS = { application: 'img-mgr', 'managed-by': 'img-mgr-pipeline' };
 
 /**
- * Reverts after `failure`; resolves with what it did (also in
- * `ctx.report.revert`). Throws only when the run is cancelled or times out.
+ * Reverts after `failure` (the preview's failed smoke test, or the line of
+ * what failed in a region of a rollout in waves); resolves with what it did
+ * (also in `ctx.report.revert`). With `preview: false` (another region of a
+ * rollout, which has no preview) it stops after the redeploy. Throws only
+ * when the run is cancelled or times out.
  */
-export async function revertStep(ctx: CommandContext, failure: PreviewSmokeError): Promise<RevertReport> {
+export async function revertStep(
+  ctx: CommandContext,
+  failure: PreviewSmokeError | string,
+  options: { preview: boolean } = { preview: true },
+): Promise<RevertReport> {
   const rejected = ctx.report.parameter?.amiId ?? ctx.report.ami?.id;
-  const step = ctx.progress.step('revert', `${rejected ?? 'the AMI'} failed the smoke test: going back`);
-  const report: RevertReport = { reason: failure.smoke.message, redeployed: false };
+  const reason = typeof failure === 'string' ? failure : failure.smoke.message;
+  const what = typeof failure === 'string' ? 'failed' : 'failed the smoke test';
+  const step = ctx.progress.step('revert', `${rejected ?? 'the AMI'} ${what}: going back`);
+  const report: RevertReport = { reason, redeployed: false };
   ctx.report.revert = report;
   const stop = (what: string, error: unknown): RevertReport => {
     if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -86,6 +95,10 @@ export async function revertStep(ctx: CommandContext, failure: PreviewSmokeError
   }
 
   // 3. The previous revision in the preview, through the same smoke test.
+  if (!options.preview) {
+    step.done(revertSummary(report));
+    return report;
+  }
   try {
     await revertPreview(ctx, step, report);
   } catch (error: unknown) {

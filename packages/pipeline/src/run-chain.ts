@@ -49,8 +49,28 @@ export async function runChain(ctx: CommandContext, observed: RolloutObservation
         observed.stack = { name: plan.name, events: await stackEventsSince(ctx, plan.name, since) };
     }
   }
-  // The app itself, served locally: only the embedded AWS lives as long as the preview needs it.
-  if (ctx.target.kind !== 'local' || !ctx.options.preview) return;
+  const failed = await previewSmoke(ctx, observed);
+  if (!failed) return;
+  const revert = await revertStep(ctx, failed);
+  observed.revert = revertObservation(revert, failed.smoke.url);
+  // The run fails with the smoke test's line (exit 8); the hint says what the revert did.
+  throw new PipelineError(
+    ExitCode.preview,
+    failed.message,
+    `${revertSummary(revert)}; ${failed.hint ?? ''}`.replace(/; $/, ''),
+  );
+}
+
+/**
+ * The app itself, served locally, as the run's front door (local runs with the preview on): records the smoke
+ * test for the timeline; resolves with the failed smoke test (for the revert), or undefined.
+ */
+export async function previewSmoke(
+  ctx: CommandContext,
+  observed: RolloutObservations,
+): Promise<PreviewSmokeError | undefined> {
+  // Only the embedded AWS lives as long as the preview needs it.
+  if (ctx.target.kind !== 'local' || !ctx.options.preview) return undefined;
   try {
     const preview = await previewStep(ctx);
     observed.smoke = preview.running
@@ -67,22 +87,16 @@ export async function runChain(ctx: CommandContext, observed: RolloutObservation
             : {}),
         }
       : { url: 'the local preview', off: preview.off ?? 'off' };
+    return undefined;
   } catch (error: unknown) {
     if (!(error instanceof PreviewSmokeError)) throw error;
     observed.smoke = { at: new Date().toISOString(), url: error.smoke.url, passed: false, error: error.smoke.message };
-    const revert = await revertStep(ctx, error);
-    observed.revert = revertObservation(revert, error.smoke.url);
-    // The run fails with the smoke test's line (exit 8); the hint says what the revert did.
-    throw new PipelineError(
-      ExitCode.preview,
-      error.message,
-      `${revertSummary(revert)}; ${error.hint ?? ''}`.replace(/; $/, ''),
-    );
+    return error;
   }
 }
 
 /** The stack's events since `since` (oldest last, as CloudFormation lists them); none when they cannot be read. */
-async function stackEventsSince(ctx: CommandContext, stackName: string, since: Date): Promise<StackEventLike[]> {
+export async function stackEventsSince(ctx: CommandContext, stackName: string, since: Date): Promise<StackEventLike[]> {
   try {
     const cfn = ctx.clients.get(CloudFormationClient, ctx.target.region);
     const page = await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }), { abortSignal: ctx.signal });
@@ -94,7 +108,7 @@ async function stackEventsSince(ctx: CommandContext, stackName: string, since: D
 }
 
 /** What the timeline shows of a revert. */
-function revertObservation(revert: RevertReport, url: string): RevertObservation {
+export function revertObservation(revert: RevertReport, url: string): RevertObservation {
   const preview = revert.preview;
   return {
     at: new Date().toISOString(),

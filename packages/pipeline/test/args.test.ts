@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isKnownRegion } from '@img-mgr/kernel';
 import { describe, expect, it } from 'vitest';
 import {
@@ -259,5 +262,59 @@ describe('one table drives parsing and help', () => {
         true,
       );
     }
+  });
+});
+
+describe('parseArgs: --targets and --regions (before any AWS call)', () => {
+  it('--regions home,b,c: the home region is the region; waves 1 and 2', () => {
+    const options = parseArgs(['run', '--regions', 'us-west-2,eu-west-1,ap-southeast-2']);
+    expect(options.region).toBe('us-west-2');
+    expect(options.targets?.waves.map((wave) => wave.regions)).toEqual([
+      ['us-west-2'],
+      ['eu-west-1', 'ap-southeast-2'],
+    ]);
+    expect(parseArgs(['run']).targets).toBeUndefined();
+  });
+
+  it('--targets FILE: read and checked; a bad file is one line naming the flag, the file and the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'img-mgr-targets-'));
+    try {
+      const good = join(dir, 'targets.yml');
+      writeFileSync(
+        good,
+        'waves:\n  - regions: [eu-west-1]\n  - regions: [us-east-1, us-west-2]\n    environment: prod\n',
+      );
+      const options = parseArgs(['run', '--targets', good]);
+      expect(options.region).toBe('eu-west-1');
+      expect(options.targets?.waves[1]).toEqual({
+        number: 2,
+        regions: ['us-east-1', 'us-west-2'],
+        environment: 'prod',
+      });
+
+      const bad = join(dir, 'bad.yml');
+      writeFileSync(bad, 'waves:\n  - regions: [eu-west-1]\n  - regions: []\n');
+      expect(usageError(['run', '--targets', bad]).message).toBe(
+        `--targets ${bad}:3: wave 2 is empty (it lists no region)`,
+      );
+      expect(usageError(['run', '--targets', join(dir, 'missing.yml')]).message).toMatch(
+        /^--targets cannot read '.*missing\.yml' \(ENOENT\)$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --region with either, both together, and --regions elsewhere than run', () => {
+    expect(usageError(['run', '--regions', 'us-east-1,us-west-2', '--region', 'us-east-1']).message).toBe(
+      '--region cannot be combined with --regions (its first region is the home region)',
+    );
+    expect(usageError(['run', '--regions', 'us-east-1', '--targets', 'x.yml']).message).toBe(
+      '--regions cannot be combined with --targets (the file lists the regions)',
+    );
+    expect(usageError(['run', '--regions', 'us-east-1,us-wset-2']).message).toMatch(/^--regions has 'us-wset-2'/);
+    expect(usageError(['deploy', '--regions', 'us-east-1']).message).toBe(
+      "--regions does not apply to 'deploy' (it is for: run)",
+    );
   });
 });

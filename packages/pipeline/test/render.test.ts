@@ -238,6 +238,46 @@ describe('summary table', () => {
     );
   });
 
+  it('a rollout in waves lists every region with its wave and what it runs now, a later wave as untouched', () => {
+    const text = renderSummary(
+      runReport({
+        regions: [
+          {
+            region: 'us-east-1',
+            wave: 1,
+            home: true,
+            amiId: 'ami-0123456789abcdef0',
+            outcome: 'deployed',
+            runs: 'ami-0123456789abcdef0',
+            parameterVersion: 2,
+          },
+          {
+            region: 'eu-west-1',
+            wave: 2,
+            home: false,
+            amiId: 'ami-0aaaaaaaaaaaaaaa1',
+            copied: true,
+            outcome: 'reverted',
+            runs: 'ami-0bbbbbbbbbbbbbbb1',
+            parameterVersion: 3,
+            error: 'deploy img-mgr-dev: refused',
+            revert: 'reverted: ami-0aaaaaaaaaaaaaaa1 rejected',
+          },
+          { region: 'ap-south-1', wave: 3, home: false, amiId: 'ami-0ccccccccccccccc1', outcome: 'not reached' },
+        ],
+      }),
+    );
+    expect(text).toContain(
+      '  Region us-east-1 (wave 1)   deployed, runs ami-0123456789abcdef0; home region, baked here; ' +
+        'parameter version 2\n',
+    );
+    expect(text).toContain(
+      '  Region eu-west-1 (wave 2)   reverted, runs ami-0bbbbbbbbbbbbbbb1; copied; parameter version 3; ' +
+        'failed: deploy img-mgr-dev: refused; reverted: ami-0aaaaaaaaaaaaaaa1 rejected\n',
+    );
+    expect(text).toContain('  Region ap-south-1 (wave 3)  not reached (untouched)\n');
+  });
+
   it('on real AWS the stack URL is the app URL (there is no preview)', () => {
     const text = renderSummary(runReport({ target: { kind: 'aws', region: 'us-west-2' } }));
     expect(text).toContain('  App URL                http://lb.example/\n');

@@ -8,7 +8,11 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultKind = 'throttle' | 'http500' | 'http503' | 'slow' | 'drop';
+/**
+ * `refuse` answers as AWS refuses a request it will not retry (400 ValidationError, query protocol): a stand-in
+ * for a failure moto never produces (say, a stack update CloudFormation refuses), so a test says so in its name.
+ */
+export type FaultKind = 'throttle' | 'http500' | 'http503' | 'slow' | 'drop' | 'refuse';
 
 export interface FaultProxyOptions {
   /** The real endpoint (moto). */
@@ -25,6 +29,10 @@ export interface FaultProxyOptions {
   operation?: string;
   /** At most this many faults in all; every later request passes (e.g. "the first two calls are throttled"). */
   maxFaults?: number;
+  /** Only calls signed for this region (their credential scope) may get a fault. */
+  region?: string;
+  /** Only calls whose body holds this text (e.g. `StackName=img-mgr-dev&`) may get a fault. */
+  bodyIncludes?: string;
 }
 
 export interface FaultProxy {
@@ -51,6 +59,12 @@ function seeded(seed: number): () => number {
 export function serviceOf(request: IncomingMessage): string {
   const auth = String(request.headers.authorization ?? '');
   return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
+}
+
+/** The AWS region a signed request is for, from its credential scope. */
+export function regionOf(request: IncomingMessage): string {
+  const auth = String(request.headers.authorization ?? '');
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
 }
 
 /** The API operation of a request: JSON protocols name it in X-Amz-Target, query protocols in `Action=`. */
@@ -90,7 +104,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let rate = options.rate;
   const stats = {
     requests: 0,
-    faults: { throttle: 0, http500: 0, http503: 0, slow: 0, drop: 0 } as Record<FaultKind, number>,
+    faults: { throttle: 0, http500: 0, http503: 0, slow: 0, drop: 0, refuse: 0 } as Record<FaultKind, number>,
     byService: {} as Record<string, number>,
   };
 
@@ -119,6 +133,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       const eligible =
         isApiCall &&
         (options.operation === undefined || operationOf(request, body) === options.operation) &&
+        (options.region === undefined || regionOf(request) === options.region) &&
+        (options.bodyIncludes === undefined || body.toString().includes(options.bodyIncludes)) &&
         injected < (options.maxFaults ?? Infinity);
       if (!eligible || random() >= rate) {
         forward(request, response, body);
@@ -140,6 +156,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         case 'drop':
           request.socket.destroy();
+          return;
+        case 'refuse':
+          response.writeHead(400, { 'content-type': 'text/xml' });
+          response.end(
+            '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>' +
+              `<Message>${operationOf(request, body)} refused (injected by the test's fault proxy)</Message></Error>` +
+              '<RequestId>fault</RequestId></ErrorResponse>',
+          );
           return;
       }
     });

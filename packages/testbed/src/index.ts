@@ -17,6 +17,7 @@ export { runBundledAction, readActionYaml, defaultInputs, type RunActionOptions,
 export {
   startFaultProxy,
   serviceOf,
+  regionOf,
   operationOf,
   type FaultProxy,
   type FaultKind,

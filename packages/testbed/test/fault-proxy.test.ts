@@ -1,4 +1,5 @@
 // @needs-tools moto_server
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, startMoto, type FaultProxy, type Moto } from '../src/index.js';
@@ -31,5 +32,32 @@ describe('fault proxy in front of moto', () => {
     await ssm.send(new PutParameterCommand({ Name: '/g', Value: 'v', Type: 'String' }));
     expect((await ssm.send(new GetParameterCommand({ Name: '/g' }))).Parameter?.Value).toBe('v');
     expect(proxy.stats.byService.ssm).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses (400 ValidationError, not retried) only the operation and region it is given, once', async () => {
+    const refusing = await startFaultProxy({
+      target: moto.endpoint,
+      rate: 1,
+      kinds: ['refuse'],
+      operation: 'DescribeStacks',
+      region: 'eu-west-1',
+      maxFaults: 1,
+    });
+    const cfn = (region: string) =>
+      new CloudFormationClient({ ...moto.clientConfig, region, endpoint: refusing.endpoint, maxAttempts: 3 });
+    try {
+      // Another region passes (moto answers: no such stack).
+      await expect(cfn('us-west-2').send(new DescribeStacksCommand({ StackName: 'x' }))).rejects.toThrow(
+        /does not exist/,
+      );
+      await expect(cfn('eu-west-1').send(new DescribeStacksCommand({ StackName: 'x' }))).rejects.toMatchObject({
+        name: 'ValidationError',
+        message: "DescribeStacks refused (injected by the test's fault proxy)",
+      });
+      expect(refusing.stats.faults.refuse).toBe(1);
+      expect(refusing.stats.byService.cloudformation).toBe(2);
+    } finally {
+      await refusing.stop();
+    }
   });
 });

@@ -43,6 +43,7 @@ export const CALLER_INPUTS = [
   'smoke-samples',
   'smoke-timeout',
   'smoke-url',
+  'targets',
 ] as const;
 export type CallerInput = (typeof CALLER_INPUTS)[number];
 
@@ -236,6 +237,12 @@ const RULES: Readonly<Record<CallerInput, (value: string, env: Env) => string | 
   'smoke-samples': smokeSamplesProblem,
   'smoke-timeout': smokeTimeoutProblem,
   'smoke-url': smokeUrlProblem,
+  targets: (value) => {
+    if (value === '') return undefined;
+    const problem = workspacePathProblem(value);
+    if (problem) return `${problem}.`;
+    return /\.ya?ml$/.test(value) ? undefined : `has ${quoteWhole(value)}, which is not a .yml or .yaml file.`;
+  },
 };
 
 /** A line break or another control character: no input's shape has one. */

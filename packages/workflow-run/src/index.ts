@@ -66,3 +66,5 @@ export {
 } from './revert-plan.js';
 export { lastOperationEvents, startsOperation } from './stack-events.js';
 export { observeRun, readSmokeReport, type PublishedFacts, type RunRecord } from './observations.js';
+export { planTargets, type TargetsRequest } from './targets.js';
+export { copyAmi, type CopyAmiRequest } from './copy-ami.js';

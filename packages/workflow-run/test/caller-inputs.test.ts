@@ -30,6 +30,7 @@ const VALID: Record<CallerInput, string> = {
   'smoke-samples': '5',
   'smoke-timeout': '5m',
   'smoke-url': 'https://img-mgr.example.com/',
+  targets: 'deploy/targets.yml',
 };
 
 /** What a caller could append to a valid value to smuggle in more. */

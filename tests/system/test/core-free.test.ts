@@ -1,6 +1,6 @@
 /**
  * The kernel and the domain packages are core-free. Every entry point (each `exports`
- * subpath) of kernel, local-host, stack-deploy, ami-publish, packer-bake, workflow-run and rollout
+ * subpath) of kernel, local-host, stack-deploy, ami-publish, packer-bake, workflow-run, rollout and targets
  * is imported in a child Node process in which @actions/*, @img-mgr/action-kit and @img-mgr/testbed cannot be resolved
  * (fixtures/no-actions-hook.mjs). ESLint's no-restricted-imports says the same about the source;
  * this proves it for what actually loads, dependencies included.
@@ -12,7 +12,16 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@img-mgr/testbed';
 import { describe, expect, it } from 'vitest';
 
-const PACKAGES = ['kernel', 'local-host', 'stack-deploy', 'ami-publish', 'packer-bake', 'workflow-run', 'rollout'];
+const PACKAGES = [
+  'kernel',
+  'local-host',
+  'stack-deploy',
+  'ami-publish',
+  'packer-bake',
+  'workflow-run',
+  'rollout',
+  'targets',
+];
 const hook = join(import.meta.dirname, 'fixtures', 'no-actions-hook.mjs');
 
 /** `@img-mgr/<name>` and `@img-mgr/<name>/<subpath>` for every subpath in the package's `exports`. */

@@ -24,7 +24,9 @@
  *   CreateTags naming the image and its snapshots with `tags`, then one
  *   naming the snapshots with `snapshot_tags`;
  * - builder/common/step_ami_region_copy.go: CopyImage with CopyImageTags and
- *   no TagSpecifications;
+ *   no TagSpecifications (ami_regions: refusedBakeCalls; img-mgr copies the
+ *   baked AMI itself, packages/packer-bake copy-image.ts, with Packer's tags
+ *   as TagSpecifications of the copy and its snapshots);
  * - builder/common/step_deregister_ami.go: force_deregister only (the
  *   template does not set it).
  * EC2 has no condition key for an image's name (CreateTags and
@@ -115,6 +117,9 @@ const describe = (by: string, ...actions: string[]): ChainCall[] =>
   actions.map((action) => ({ by, action, resource: '*', context: region }));
 const image = ec2('image', 'ami-0bakedbypacker0001', true);
 const snapshot = ec2('snapshot', 'snap-0bakedbypacker001', true);
+/** The copy of the baked AMI in another target region, and its snapshot. */
+const copyImage = ec2('image', 'ami-0copyofbaked000001', true);
+const copySnapshot = ec2('snapshot', 'snap-0copyofpacker00001', true);
 
 /** A customer-managed key of the account and region, as the launch-key preflight reads it. */
 export const LAUNCH_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`;
@@ -274,9 +279,24 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
       resource: image,
       context: { ...owned, 'aws:TagKeys': [REGIONS_TAG], [`aws:RequestTag/${REGIONS_TAG}`]: REGION },
     },
-    // CopyImage carries no TagSpecifications (CopyImageTags copies the source AMI's tags).
-    { by: 'packer: copy to ami_regions', action: 'ec2:CopyImage', resource: image, context: region },
-    { by: 'packer: copy to ami_regions (its snapshots)', action: 'ec2:CopyImage', resource: snapshot, context: region },
+    // packages/packer-bake copy-image.ts: bake once, copy to every target region. CopyImage carries Packer's tags
+    // as TagSpecifications of the copy and of its snapshots (the source's tags, without bake-ami-regions); it
+    // looks for an earlier copy by fingerprint (DescribeImages above) and waits for the copy with DescribeImages.
+    { by: 'img-mgr copy: the copy of the baked AMI', action: 'ec2:CopyImage', resource: copyImage, context: created },
+    { by: 'img-mgr copy: from the baked AMI', action: 'ec2:CopyImage', resource: image, context: created },
+    { by: "img-mgr copy: the copy's snapshot", action: 'ec2:CopyImage', resource: copySnapshot, context: created },
+    {
+      by: 'img-mgr copy: image tags at CopyImage',
+      action: 'ec2:CreateTags',
+      resource: copyImage,
+      context: tagOnCreate('CopyImage'),
+    },
+    {
+      by: 'img-mgr copy: snapshot tags at CopyImage',
+      action: 'ec2:CreateTags',
+      resource: copySnapshot,
+      context: tagOnCreate('CopyImage'),
+    },
     { by: 'packer: cleanup', action: 'ec2:TerminateInstances', resource: instance, context: owned },
     { by: 'packer: cleanup', action: 'ec2:DeleteKeyPair', resource: keyPair, context: owned },
     { by: 'packer: cleanup', action: 'ec2:DeleteSecurityGroup', resource: group, context: owned },
@@ -326,8 +346,24 @@ export function bakeCalls(options: { tags: PackerTags; kmsKey?: string }): Chain
  * (and then delete) an untagged image or snapshot it did not make.
  */
 export function refusedBakeCalls(options: { tags: PackerTags }): ChainCall[] {
-  const copySnapshot = ec2('snapshot', 'snap-0copyofpacker00001', true);
   return [
+    {
+      by: "packer: ami_regions's CopyImage (CopyImageTags, no TagSpecifications); img-mgr copies with tags instead",
+      action: 'ec2:CopyImage',
+      resource: copyImage,
+      context: region,
+    },
+    {
+      by: "a copy that tags itself with keys other than Packer's",
+      action: 'ec2:CopyImage',
+      resource: copyImage,
+      context: {
+        ...region,
+        ...requestTags(options.tags),
+        'aws:TagKeys': [...options.tags.keys, 'owner'],
+        'aws:RequestTag/owner': 'someone',
+      },
+    },
     {
       by: 'packer: CreateImage without TagSpecifications (skip_ami_run_tags, or a us-gov-*/cn-* region)',
       action: 'ec2:CreateImage',

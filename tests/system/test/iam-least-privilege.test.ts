@@ -162,8 +162,8 @@ describe(
     });
 
     it(
-      'refuses, on purpose, the calls the plugin makes without run_tags on CreateImage and on the untagged ' +
-        'snapshots of an AMI copy (cloudformation/README.md)',
+      'refuses, on purpose, the calls the plugin makes without run_tags on CreateImage, its untagged ami_regions ' +
+        "copy and that copy's untagged snapshots (cloudformation/README.md); img-mgr copies with tags instead",
       async () => {
         const refused = refusedBakeCalls({ tags });
         const allowed: string[] = [];
@@ -174,6 +174,7 @@ describe(
         const made = new Set(bakeCalls({ tags }).map((call) => `${call.action} ${call.resource.split(':').pop()}`));
         expect(made).toContain('ec2:CreateImage image/ami-0bakedbypacker0001');
         expect(made).toContain('ec2:DeregisterImage image/ami-0bakedbypacker0001');
+        expect(made).toContain('ec2:CopyImage image/ami-0copyofbaked000001');
       },
     );
 

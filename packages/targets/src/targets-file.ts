@@ -1,0 +1,115 @@
+/**
+ * The targets file: YAML listing waves in order, each with its regions and an
+ * optional GitHub environment:
+ *
+ *   waves:
+ *     - regions: [us-west-2]
+ *       environment: staging
+ *     - regions: [eu-west-1, ap-southeast-2]
+ *       environment: production
+ *
+ * Every problem (YAML syntax, an unknown key, an empty wave, a region that is
+ * not one or is listed twice) is one TargetsError naming the file and the
+ * line, raised before anything talks to AWS: a typo must not reach the
+ * second wave after the first one already rolled out.
+ */
+import { regionProblem, type Env } from '@img-mgr/kernel';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Targets, Wave } from './targets.js';
+import { TargetsError } from './targets-error.js';
+
+const TOP_KEYS = ['waves'] as const;
+const WAVE_KEYS = ['regions', 'environment'] as const;
+/** The reusable workflow's rule for environment names (its `environment` input): letters, digits and _ . -. */
+const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
+/** Bounds that keep one push's rollout reviewable; the reusable workflow has one job per wave, MAX_WAVES of them. */
+export const MAX_WAVES = 3;
+export const MAX_REGIONS = 20;
+
+/** Parses the targets file's `text`; `file` names it in errors; `env` may admit a new region (IMG_MGR_ANY_REGION). */
+export function parseTargetsFile(text: string, file: string, env: Env = {}): Targets {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const lineOf = (node: Node | undefined | null): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
+  const fail = (node: Node | undefined | null, problem: string): never => {
+    throw new TargetsError(file, lineOf(node) ?? 1, problem);
+  };
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0]?.line ?? lines.linePos(syntax.pos[0]).line;
+    const what = syntax.code === 'DUPLICATE_KEY' ? 'a key is given twice' : 'is not valid YAML';
+    throw new TargetsError(file, line, `${what} (${syntax.code})`);
+  }
+  const root = doc.contents;
+  if (!isMap(root)) return fail(root, "must be a mapping with the key 'waves'");
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (!(TOP_KEYS as readonly string[]).includes(key))
+      fail(pair.key, `unknown key '${clip(key)}' (the file has only: ${TOP_KEYS.join(', ')})`);
+  }
+  const wavesNode = root.get('waves', true) as Node | undefined;
+  if (!wavesNode) return fail(root, "has no 'waves' (a list of waves, each with 'regions')");
+  if (!isSeq(wavesNode) || wavesNode.items.length === 0)
+    return fail(wavesNode, "'waves' must be a non-empty list of waves");
+  if (wavesNode.items.length > MAX_WAVES) fail(wavesNode.items[MAX_WAVES] as Node, `has more than ${MAX_WAVES} waves`);
+
+  const seen = new Map<string, number>();
+  const waves: Wave[] = wavesNode.items.map((item, index) => {
+    const number = index + 1;
+    const node = item as Node;
+    if (!isMap(node)) return fail(node, `wave ${number} must be a mapping with 'regions'`);
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!(WAVE_KEYS as readonly string[]).includes(key))
+        fail(
+          pair.key as Node,
+          `wave ${number} has an unknown key '${clip(key)}' (a wave has: ${WAVE_KEYS.join(', ')})`,
+        );
+    }
+    const regionsNode = node.get('regions', true) as Node | undefined;
+    if (!regionsNode) return fail(node, `wave ${number} has no 'regions'`);
+    if (!isSeq(regionsNode)) return fail(regionsNode, `wave ${number}'s 'regions' must be a list of regions`);
+    if (regionsNode.items.length === 0) return fail(regionsNode, `wave ${number} is empty (it lists no region)`);
+    const regions = regionsNode.items.map((regionItem) => {
+      const regionNode = regionItem as Node;
+      const value = isScalar(regionNode) ? regionNode.value : undefined;
+      if (typeof value !== 'string') return fail(regionNode, `wave ${number} lists a region that is not a name`);
+      const problem = regionProblem(value, env);
+      if (problem) return fail(regionNode, `wave ${number} lists ${clipProblem(problem)}`);
+      const earlier = seen.get(value);
+      if (earlier !== undefined)
+        fail(
+          regionNode,
+          `region ${value} is listed twice (wave ${earlier} and wave ${number}); a region rolls out once`,
+        );
+      seen.set(value, number);
+      return value;
+    });
+    if (seen.size > MAX_REGIONS) fail(regionsNode, `lists more than ${MAX_REGIONS} regions`);
+    const environmentNode = node.get('environment', true) as Node | undefined;
+    let environment: string | undefined;
+    if (environmentNode) {
+      const value = isScalar(environmentNode) ? environmentNode.value : undefined;
+      if (typeof value !== 'string' || !ENVIRONMENT.test(value))
+        fail(
+          environmentNode,
+          `wave ${number}'s 'environment' must be a GitHub environment name (letters, digits and _ . -)`,
+        );
+      environment = value as string;
+    }
+    return { number, regions, ...(environment ? { environment } : {}) };
+  });
+  return { source: file, home: waves[0]?.regions[0] ?? '', waves };
+}
+
+/** A user's text in an error line: short, printable. */
+function clip(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 40 ? `${printable.slice(0, 37)}...` : printable;
+}
+
+/** regionProblem's text ("'x', which is not ...") with the user's value clipped. */
+function clipProblem(problem: string): string {
+  return problem.replace(/^'([^']*)'/, (_, value: string) => `'${clip(value)}'`);
+}

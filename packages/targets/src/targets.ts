@@ -1,0 +1,23 @@
+/** Where a rollout goes: waves of regions, in order. */
+
+/** One wave: regions that roll out together, after every earlier wave passed. */
+export interface Wave {
+  /** 1-based, in the order the file lists it. */
+  number: number;
+  regions: string[];
+  /** The GitHub environment of the wave's deploy job (its approvals and secrets), if any. */
+  environment?: string;
+}
+
+/** The rollout's targets; the home region (the first region of the first wave) is where the bake runs. */
+export interface Targets {
+  /** Where the targets came from: the file's path, or the flag that gave them. */
+  source: string;
+  home: string;
+  waves: Wave[];
+}
+
+/** Every region of `targets`, in wave order, the home region first. */
+export function allRegions(targets: Targets): string[] {
+  return targets.waves.flatMap((wave) => wave.regions);
+}

@@ -1,0 +1,43 @@
+/**
+ * The bake job's copy: the baked AMI copied to every other target region,
+ * with its tags on the copy and its snapshots (packer-bake's copyBakedAmi,
+ * with the bake role). What it returns is the JSON map region → AMI that the
+ * wave jobs publish, one region each.
+ */
+import { InputError, type Context } from '@img-mgr/kernel';
+
+export interface CopyAmiRequest {
+  amiId: string;
+  /** The build region (aws-region). */
+  region: string;
+  fingerprint: string;
+  /** JSON array of regions (plan-targets' copy-regions). */
+  copyRegions: string;
+  timeoutMs: number;
+}
+
+/** Copies and waits; resolves with the JSON map of every copy region's AMI (`{}` for none). */
+export async function copyAmi(request: CopyAmiRequest, context: Context): Promise<string> {
+  let regions: unknown;
+  try {
+    regions = JSON.parse(request.copyRegions);
+  } catch {
+    regions = undefined;
+  }
+  if (!Array.isArray(regions) || !regions.every((region) => typeof region === 'string'))
+    throw new InputError('copy-regions', 'must be a JSON array of regions (plan-targets gives it).');
+  if (regions.length === 0) return '{}';
+  // Loaded here: the other steps never load packer-bake and its EC2 client.
+  const { copyBakedAmi } = await import('@img-mgr/packer-bake');
+  const copies = await copyBakedAmi(
+    {
+      source: { amiId: request.amiId, region: request.region },
+      fingerprint: request.fingerprint,
+      regions: regions,
+      timeoutMs: request.timeoutMs,
+    },
+    context,
+    { onCopy: (event) => context.log.info(`${event.region}: ${event.amiId} ${event.state}`) },
+  );
+  return JSON.stringify(Object.fromEntries(Object.values(copies).map((copy) => [copy.region, copy.amiId])));
+}

@@ -1,0 +1,68 @@
+/**
+ * The reusable workflow's `targets`: a targets file in the caller's
+ * repository (@img-mgr/targets), turned into the outputs its wave jobs read.
+ * Without one, the workflow serves `aws-region` alone, as it always did.
+ *
+ * The workflow's first wave is its publish, deploy and revert jobs, which
+ * serve one region (`aws-region`, where the bake runs): so wave 1 of the file
+ * must be that region alone; waves 2 and 3 are matrix jobs over their regions.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { InputError, type Env } from '@img-mgr/kernel';
+import type { WorkflowTargets } from '@img-mgr/targets';
+import { callerInputProblem } from './caller-inputs.js';
+
+export interface TargetsRequest {
+  /** The `targets` input: a .yml path relative to the workspace (the caller's checkout), or ''. */
+  file: string;
+  awsRegion: string;
+  /** The workflow's `environment` (wave 1's). */
+  environment: string;
+  /** The caller's checkout. */
+  workspace: string;
+}
+
+/** The targets' outputs; a bad file or one the workflow cannot serve is an InputError on `targets`. */
+export async function planTargets(request: TargetsRequest, env: Env = {}): Promise<WorkflowTargets> {
+  const { file, awsRegion, environment } = request;
+  // Loaded here: the other steps never load the YAML parser.
+  const { parseTargetsFile, singleRegion, TargetsError, workflowTargets } = await import('@img-mgr/targets');
+  if (file === '') return workflowTargets(singleRegion(awsRegion, environment));
+  const problem = callerInputProblem('targets', file, env);
+  if (problem || isAbsolute(file)) throw new InputError('targets', problem ?? 'must be a relative path.');
+  let text: string;
+  try {
+    text = readFileSync(join(request.workspace, file), 'utf8');
+  } catch (error: unknown) {
+    const code = (error as { code?: string }).code ?? 'unreadable';
+    throw new InputError('targets', `names ${file}, which cannot be read in the caller's repository (${code}).`);
+  }
+  let targets;
+  try {
+    targets = parseTargetsFile(text, file, env);
+  } catch (error: unknown) {
+    if (error instanceof TargetsError) throw new InputError('targets', `is not usable: ${error.message}`);
+    throw error;
+  }
+  const first = targets.waves[0];
+  if (targets.home !== awsRegion)
+    throw new InputError(
+      'targets',
+      `is not usable: ${file} starts with ${targets.home}, but aws-region is ${awsRegion} ` +
+        '(the bake runs in aws-region, the first region of wave 1)',
+    );
+  if (first && first.regions.length > 1)
+    throw new InputError(
+      'targets',
+      `is not usable: wave 1 of ${file} lists ${first.regions.length} regions; in the reusable workflow wave 1 is ` +
+        'aws-region alone (its publish and deploy jobs): put the others in wave 2',
+    );
+  if (first?.environment !== undefined && first.environment !== environment)
+    throw new InputError(
+      'targets',
+      `is not usable: wave 1 of ${file} names the environment ${first.environment}, ` +
+        `but the workflow's environment is '${environment}'`,
+    );
+  return workflowTargets(targets);
+}
