@@ -13,6 +13,7 @@ import {
   parseTemplateSource,
   CHANGE_SET_NAME,
 } from '@img-mgr/stack-deploy/parsers';
+import { KMS_KEY_REFERENCE } from '@img-mgr/stack-deploy/names';
 import type { DeployMode, DeployRequest } from '@img-mgr/stack-deploy';
 import { EnvInputs } from '@img-mgr/action-kit/inputs';
 
@@ -20,11 +21,6 @@ const MODES = ['create-and-execute', 'plan', 'execute'] as const satisfies reado
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** A KMS key id (mrk- for a multi-Region key), alias/NAME, or a key or alias ARN. */
-const KMS_KEY = new RegExp(
-  String.raw`^(?:(?:mrk-)?[0-9a-fA-F-]{32,40}|alias\/[\w/-]{1,250}|` +
-    String.raw`arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+)$`,
-);
 
 /** The action input that fills each field of the DeployRequest, to name it in an error line. */
 export const INPUT_OF_FIELD: Readonly<Record<keyof DeployRequest, string | undefined>> = {
@@ -105,7 +101,7 @@ function requestOf(env: Env): DeployRequest {
     templateBucket: input.string('template-bucket', { pattern: BUCKET, patternHint: 'must be an S3 bucket name' }),
     checkLaunchKey: input.boolean('check-launch-key'),
     launchKmsKey: input.string('launch-kms-key', {
-      pattern: KMS_KEY,
+      pattern: KMS_KEY_REFERENCE,
       patternHint: 'must be a KMS key id, alias/NAME, or a key or alias ARN',
     }),
   };

@@ -16,6 +16,15 @@ export function checkStackName(name: string): string {
   return name;
 }
 
+/**
+ * A reference to the KMS key that encrypts launched instances' volumes: a key
+ * id (mrk- for a multi-Region key), alias/NAME, or a key or alias ARN.
+ */
+export const KMS_KEY_REFERENCE = new RegExp(
+  String.raw`^(?:(?:mrk-)?[0-9a-fA-F-]{32,40}|alias\/[\w/-]{1,250}|` +
+    String.raw`arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)\/[\w/-]+)$`,
+);
+
 /** CloudFormation's change-set-name rule. */
 export const CHANGE_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 

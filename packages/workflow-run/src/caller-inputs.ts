@@ -18,7 +18,7 @@ import {
   type Env,
 } from '@img-mgr/kernel';
 import { parameterNameProblem, parseRollbackTarget } from '@img-mgr/ami-publish/validate';
-import { STACK_NAME } from '@img-mgr/stack-deploy/names';
+import { KMS_KEY_REFERENCE, STACK_NAME } from '@img-mgr/stack-deploy/names';
 import { FULL_SHA } from './app-revision.js';
 import { isRoleArn } from './roles.js';
 
@@ -35,6 +35,7 @@ export const CALLER_INPUTS = [
   'stack-name',
   'subnet-id',
   'network-stack-name',
+  'launch-kms-key',
   'template',
   'parameter-file',
   'environment',
@@ -221,6 +222,10 @@ const RULES: Readonly<Record<CallerInput, (value: string, env: Env) => string | 
     STACK_NAME.test(value)
       ? undefined
       : `has ${quoteWhole(value)}, which is not a stack name (a letter, then letters, digits or -, at most 128).`,
+  'launch-kms-key': (value) =>
+    value === '' || KMS_KEY_REFERENCE.test(value)
+      ? undefined
+      : `has ${quoteWhole(value)}, which is not a KMS key id, alias/NAME, or key or alias ARN.`,
   template: (value) => (value === '' ? 'is empty.' : templateProblem(value)),
   'parameter-file': parameterFileProblem,
   environment: (value) =>

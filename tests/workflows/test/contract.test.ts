@@ -75,6 +75,7 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'rollback-to',
         'subnet-id',
         'network-stack-name',
+        'launch-kms-key',
         'smoke-test',
         'smoke-samples',
         'smoke-timeout',
