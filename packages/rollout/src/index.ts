@@ -10,6 +10,7 @@ export {
   RevisionFileError,
   parseRevisionFile,
   formatRevisionFile,
+  shortRevision,
   type RevisionFile,
 } from './revision-file.js';
 export {
@@ -23,7 +24,6 @@ export {
   DEFAULT_INTERVAL_MS,
   MISSING_REVISION,
   uploadKey,
-  shortRevision,
   type SmokeTestRequest,
   type SmokeTestContext,
   type SmokeTestResult,

@@ -105,3 +105,8 @@ export function formatRevisionFile(file: RevisionFile): string {
   const checked = parseRevisionFile(JSON.stringify(file));
   return `${JSON.stringify(checked)}\n`;
 }
+
+/** The revision as messages print it: 12 characters and an ellipsis when longer. */
+export function shortRevision(revision: string): string {
+  return revision.length > 12 ? `${revision.slice(0, 12)}…` : revision;
+}

@@ -20,13 +20,20 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
+  awsErrorClass,
   hasUrlCredentials,
   InvalidRequestError,
   KernelError,
   sleep as kernelSleep,
   type Logger,
 } from '@img-mgr/kernel';
-import { parseRevisionFile, REVISION_FILE_PATH, RevisionFileError, type RevisionFile } from './revision-file.js';
+import {
+  parseRevisionFile,
+  REVISION_FILE_PATH,
+  RevisionFileError,
+  shortRevision,
+  type RevisionFile,
+} from './revision-file.js';
 
 /** The heading of the upstream app's upload page (templates/index.html). */
 export const UPLOAD_PAGE_HEADING = 'Upload your files to the AWS S3 Bucket';
@@ -105,7 +112,7 @@ export interface SmokeTestResult {
 }
 
 /** Which check failed, for callers that branch on it (never on the message). */
-export type SmokeCheck = 'unreachable' | 'home' | 'upload' | 'revision' | 'redirect';
+export type SmokeCheck = 'unreachable' | 'home' | 'upload' | 'revision' | 'redirect' | 'access';
 
 /**
  * A failed smoke test: one line, `smoke test of <url>: <what failed>`.
@@ -128,11 +135,6 @@ export class SmokeTestError extends KernelError {
 /** The key `fileName` gets in the bucket when the upstream app uploads it. */
 export function uploadKey(fileName: string): string {
   return `${UPLOAD_KEY_PREFIX}${fileName}`;
-}
-
-/** The revision as messages print it: 12 characters and an ellipsis when longer. */
-export function shortRevision(revision: string): string {
-  return revision.length > 12 ? `${revision.slice(0, 12)}…` : revision;
 }
 
 /** A label for a missing revision file in `revisionsSeen`. */
@@ -348,6 +350,10 @@ async function uploadOnce(
     stored = (await object.Body?.transformToString('utf8')) ?? '';
   } catch (error: unknown) {
     if (context.signal.aborted) throw context.signal.reason;
+    // Refused is not missing: the caller's credentials may not read the bucket, which says nothing about the app.
+    if (awsErrorClass(error) === 'access-denied') {
+      throw fail('access', `may not read ${where} back (${errorName(error)}): check the role's grant on the bucket`);
+    }
     throw fail('upload', `POST /upload answered ${answer.status} but ${where} is not there (${errorName(error)})`);
   }
   const removed = await context.s3

@@ -7,6 +7,7 @@
  * for a GitHub job summary and as plain text for the CLI. Pure functions.
  */
 import { formatDuration } from '@img-mgr/kernel';
+import { shortRevision } from './revision-file.js';
 
 /** A CloudFormation stack event as DescribeStackEvents returns it (only the fields read here). */
 export interface StackEventLike {
@@ -291,10 +292,6 @@ function timeOf(value: Date | string | undefined): number {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function shortRevision(revision: string): string {
-  return revision.length > 12 ? `${revision.slice(0, 12)}…` : revision;
 }
 
 /** `HH:MM:SS` (UTC) of an ISO time, or blank. */

@@ -116,6 +116,19 @@ export function redeployDecision(
     };
   }
   const status = stack.status ?? 'in an unknown status';
+  // Mid-operation (a deploy job that died while CloudFormation still updated or rolled back), the record may
+  // name either AMI for a while yet. deploy-stack waits for the operation to end before its change set, and a
+  // redeploy onto the restored AMI is then an update or an empty change set: both safe, unlike a guess.
+  if (stack.status?.endsWith('_IN_PROGRESS') && (stack.imageId === rejectedAmi || stack.imageId === restoredAmi)) {
+    return {
+      redeploy: true,
+      smoke: true,
+      runs: stack.imageId === rejectedAmi ? 'rejected' : 'restored',
+      reason:
+        `stack ${stackName} is still ${status}: redeploying it on ${restoredAmi} once the operation ends ` +
+        '(deploy-stack waits for it)',
+    };
+  }
   if (stack.imageId === rejectedAmi) {
     return {
       redeploy: true,

@@ -7,8 +7,16 @@
  * answer, so a bake, a rollback, a promote and a revert are checked alike.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { ActionError, InputError, errorMessage, formatDuration, parseDuration, type Context } from '@img-mgr/kernel';
-import { DEFAULT_SAMPLES, runSmokeTest, SmokeTestError, type SmokeObservation } from '@img-mgr/rollout';
+import {
+  ActionError,
+  InputError,
+  awsErrorClass,
+  errorMessage,
+  formatDuration,
+  parseDuration,
+  type Context,
+} from '@img-mgr/kernel';
+import type { SmokeObservation } from '@img-mgr/rollout/timeline';
 import { callerInputProblem } from './caller-inputs.js';
 
 /** The stack output that names the site, as cloudformation/img-mgr.yaml writes it. */
@@ -41,10 +49,14 @@ export interface SmokeStepRequest {
 export interface SmokeStepResult {
   /** The site's URL, or '' when the stack names none (then there is no link). */
   url: string;
-  /** passed, failed, off, or no-url (the stack lacks an output the test needs: Url without smoke-url, BucketName). */
-  result: 'passed' | 'failed' | 'off' | 'no-url';
+  /**
+   * passed, failed, off; no-url (the stack lacks an output the test needs: Url without smoke-url, BucketName);
+   * blocked (AWS refused a read the test needs, or the AMI has no app-revision tag). no-url and blocked are
+   * faults of the setup, not verdicts on the AMI: the run fails, and nothing is reverted.
+   */
+  result: 'passed' | 'failed' | 'off' | 'no-url' | 'blocked';
   observation: SmokeObservation;
-  /** The failure's one line (result failed or no-url). */
+  /** The failure's one line (result failed, no-url or blocked). */
   error?: string;
 }
 
@@ -138,9 +150,10 @@ export async function runSmokeStep(request: SmokeStepRequest, context: SmokeStep
   }
   let expectedRevision = '';
   try {
-    const [{ EC2Client }, { S3Client }] = await Promise.all([
+    const [{ EC2Client }, { S3Client }, { runSmokeTest }] = await Promise.all([
       import('@aws-sdk/client-ec2'),
       import('@aws-sdk/client-s3'),
+      import('@img-mgr/rollout'),
     ]);
     expectedRevision = await appRevisionOf(
       context.clients.get(EC2Client, request.region),
@@ -179,16 +192,34 @@ export async function runSmokeStep(request: SmokeStepRequest, context: SmokeStep
     };
   } catch (error: unknown) {
     if (context.signal.aborted) throw error;
-    // Any failure is the smoke test's verdict (an AWS refusal included): the step records it, then fails.
+    const { SmokeTestError } = await import('@img-mgr/rollout');
     const line = error instanceof SmokeTestError ? error.message : `smoke test of ${url}: ${errorMessage(error)}`;
     return {
       url,
-      result: 'failed',
+      result: blocksTheTest(error, SmokeTestError) ? 'blocked' : 'failed',
       error: line,
       observation: { at: at(), url, passed: false, error: line, ...(expectedRevision ? { expectedRevision } : {}) },
     };
   }
 }
 
-/** The default number of samples, as the workflow and the action document it. */
-export const DEFAULT_SMOKE_SAMPLES = String(DEFAULT_SAMPLES);
+/**
+ * The default number of samples, as the workflow and the action document it:
+ * @img-mgr/rollout's DEFAULT_SAMPLES (a test keeps them equal), written out so
+ * that reading it does not load the smoke test and its S3 client.
+ */
+export const DEFAULT_SMOKE_SAMPLES = '5';
+
+/**
+ * Whether `error` kept the smoke test from judging the AMI at all: AWS refused
+ * a read it needs (the AMI's tag; its own upload in the bucket, e.g. a deploy
+ * role whose grant does not match the bucket's name), or the AMI has no
+ * app-revision tag. Reverting on those would reject a good AMI for a fault of
+ * the setup. What the site answered (a SmokeTestError of any other check) is
+ * a verdict.
+ */
+function blocksTheTest(error: unknown, smokeTestError: abstract new (...args: never[]) => { check: string }): boolean {
+  if (error instanceof smokeTestError) return error.check === 'access';
+  if (error instanceof ActionError) return true;
+  return awsErrorClass(error) === 'access-denied';
+}

@@ -5,13 +5,14 @@
  * run saw (@img-mgr/rollout's renderer, which the CLI shares). Plain
  * functions of the jobs' outputs, so the text is tested without a runner.
  */
+// The light entry points only: the smoke test (and the S3 client it loads) is not a summary's concern.
+import { shortRevision } from '@img-mgr/rollout/revision-file';
 import {
   buildTimeline,
   renderTimelineMarkdown,
-  shortRevision,
   type RolloutObservations,
   type SmokeObservation,
-} from '@img-mgr/rollout';
+} from '@img-mgr/rollout/timeline';
 import { formatDuration } from '@img-mgr/kernel';
 
 /** The deploy job's view of the rollout. */

@@ -17,6 +17,7 @@ import { clientFactory } from '@img-mgr/kernel/aws';
 import { makeAmi, startMoto, startStandInSite, type Moto, type StandInSite } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_SMOKE_SAMPLES,
   planRedeploy,
   redeployDecision,
   runSmokeStep,
@@ -163,11 +164,74 @@ describe('the smoke step against a stand-in front door and moto', () => {
     }
   });
 
-  it('an AMI without an app-revision tag: failed, naming the AMI and the tag', async () => {
+  it('an AMI without an app-revision tag: blocked (a setup fault, not reverted), naming the AMI and the tag', async () => {
     const seen = await runSmokeStep(request({ amiId: untaggedAmi }), context);
-    expect(seen.result).toBe('failed');
+    expect(seen.result).toBe('blocked');
     expect(seen.error).toContain(`AMI ${untaggedAmi} has no app-revision tag`);
     expect(seen.error).not.toContain('\n');
+  });
+});
+
+describe('the smoke step when AWS refuses what it reads (S3 refusal injected: moto enforces no IAM)', () => {
+  it("a deploy role that may not read the test's own upload back: blocked, not failed, so nothing is reverted", async () => {
+    const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
+    const ec2 = new EC2Client(moto.clientConfig);
+    const amiId = (await makeAmi(ec2, 'img-mgr-refused', { tags: { 'app-revision': REVISION } })).amiId;
+    const site = await startStandInSite({
+      s3,
+      deployed: () => Promise.resolve({ bucket: BUCKET, appRevision: REVISION, amiId }),
+    });
+    const refusing = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    refusing.middlewareStack.add(
+      (next, handlerContext) => (args) => {
+        if (handlerContext.commandName === 'GetObjectCommand') {
+          const refusal = Object.assign(new Error('Access Denied'), {
+            name: 'AccessDenied',
+            $metadata: { httpStatusCode: 403 },
+          });
+          return Promise.reject(refusal);
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const factory = clientFactory({ caller: 'test', env: moto.env });
+    const context: Context = {
+      log: lineLogger(() => undefined),
+      signal: new AbortController().signal,
+      env: moto.env,
+      clients: {
+        ...factory,
+        get: ((constructor: unknown, region?: string) =>
+          constructor === S3Client ? refusing : factory.get(constructor as never, region)) as typeof factory.get,
+      },
+    };
+    try {
+      const seen = await runSmokeStep(
+        {
+          enabled: true,
+          stackOutputsJson: JSON.stringify({ Url: site.url, BucketName: BUCKET }),
+          urlOverride: '',
+          samples: '1',
+          timeout: '20s',
+          amiId,
+          stackName: 'img-mgr-dev',
+          region: moto.clientConfig.region,
+        },
+        { ...context, sleep: () => Promise.resolve() },
+      );
+      expect(seen.result).toBe('blocked');
+      expect(seen.error).toMatch(/may not read s3:\/\/.+ back \(AccessDenied\)/);
+      expect(seen.error).not.toContain('\n');
+    } finally {
+      await site.close();
+    }
+  });
+
+  it("DEFAULT_SMOKE_SAMPLES, written out so that reading it loads no S3 client, is the smoke test's own default", async () => {
+    const { DEFAULT_SAMPLES } = await import('@img-mgr/rollout');
+    expect(DEFAULT_SMOKE_SAMPLES).toBe(String(DEFAULT_SAMPLES));
   });
 });
 
@@ -201,6 +265,23 @@ describe("the revert's decision: redeploy only a stack that runs the rejected AM
         '(CloudFormation rolled the update back): no redeploy',
     });
   });
+
+  it.each([REJECTED, RESTORED])(
+    'a stack still mid-operation on %s (the deploy job died before it ended): redeploy once it ends, then smoke',
+    (imageId) => {
+      const decision = redeployDecision(
+        'img-mgr-dev',
+        running(imageId, 'UPDATE_ROLLBACK_IN_PROGRESS'),
+        REJECTED,
+        RESTORED,
+      );
+      expect(decision).toMatchObject({ redeploy: true, smoke: true });
+      expect(decision.reason).toBe(
+        `stack img-mgr-dev is still UPDATE_ROLLBACK_IN_PROGRESS: redeploying it on ${RESTORED} once the operation ` +
+          'ends (deploy-stack waits for it)',
+      );
+    },
+  );
 
   it.each([
     ['nothing ran before the run', running(REJECTED), ''],

@@ -209,12 +209,15 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
   it('reverts a failed deploy or smoke test that wrote a version: rejects its AMI, republishes the prior one', () => {
     const revert = reusable.jobs.revert;
     expect([revert?.needs ?? []].flat()).toEqual(['resolve', 'bake', 'publish', 'deploy']);
-    // The smoke step is in the deploy job: its failure fails that job. A stack without a Url output is the
-    // caller's template, not a verdict on the AMI.
+    // The smoke step is in the deploy job: its failure fails that job. Only a verdict on the AMI reverts: the
+    // Deploy step failed, or the smoke test failed. Not a job that failed before deploying, not a smoke test that
+    // could not judge (no-url, blocked), not a rollback-to run (its "before" is the AMI it rolled back from).
     expect(revert?.if).toBe(
       "${{ always() && needs.deploy.result == 'failure' && needs.publish.outputs.changed == 'true' && " +
-        "needs.deploy.outputs.smoke-result != 'no-url' }}",
+        "inputs.rollback-to == '' && (needs.deploy.outputs.deploy-outcome == 'failure' || " +
+        "needs.deploy.outputs.smoke-result == 'failed') }}",
     );
+    expect(reusable.jobs.deploy?.outputs?.['deploy-outcome']).toBe('${{ steps.deploy.outcome }}');
     const step = revert?.steps?.find((candidate) => candidate.uses === './.img-mgr/actions/publish-ami');
     expect(step?.with).toEqual({
       'reject-ami': '${{ needs.publish.outputs.ami-id }}',
