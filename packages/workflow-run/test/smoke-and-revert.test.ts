@@ -164,7 +164,7 @@ describe('the smoke step against a stand-in front door and moto', () => {
     }
   });
 
-  it('an AMI without an app-revision tag: blocked (a setup fault, not reverted), naming the AMI and the tag', async () => {
+  it('an AMI without an app-revision tag: blocked (a setup fault: nothing reverted), naming AMI and tag', async () => {
     const seen = await runSmokeStep(request({ amiId: untaggedAmi }), context);
     expect(seen.result).toBe('blocked');
     expect(seen.error).toContain(`AMI ${untaggedAmi} has no app-revision tag`);
@@ -173,7 +173,7 @@ describe('the smoke step against a stand-in front door and moto', () => {
 });
 
 describe('the smoke step when AWS refuses what it reads (S3 refusal injected: moto enforces no IAM)', () => {
-  it("a deploy role that may not read the test's own upload back: blocked, not failed, so nothing is reverted", async () => {
+  it("a deploy role that may not read the test's own upload back: blocked, not failed (no revert)", async () => {
     const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET })).catch(() => undefined);
     const ec2 = new EC2Client(moto.clientConfig);
@@ -203,7 +203,7 @@ describe('the smoke step when AWS refuses what it reads (S3 refusal injected: mo
       env: moto.env,
       clients: {
         ...factory,
-        get: ((constructor: unknown, region?: string) =>
+        get: ((constructor: unknown, region: string) =>
           constructor === S3Client ? refusing : factory.get(constructor as never, region)) as typeof factory.get,
       },
     };
@@ -229,7 +229,7 @@ describe('the smoke step when AWS refuses what it reads (S3 refusal injected: mo
     }
   });
 
-  it("DEFAULT_SMOKE_SAMPLES, written out so that reading it loads no S3 client, is the smoke test's own default", async () => {
+  it("DEFAULT_SMOKE_SAMPLES, written out (reading it loads no S3 client), is the smoke test's default", async () => {
     const { DEFAULT_SAMPLES } = await import('@img-mgr/rollout');
     expect(DEFAULT_SMOKE_SAMPLES).toBe(String(DEFAULT_SAMPLES));
   });
