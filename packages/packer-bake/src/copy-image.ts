@@ -76,10 +76,24 @@ export async function copyBakedAmi(
   const source = await describeSource(request, context);
   const tags = copiedTags(source);
   const started = Date.now();
-  const copies = await Promise.all(
-    targets.map((region) => copyToRegion(region, { request, source, tags, started }, context, options)),
+  // The first region that fails stops the others' copies and polls (up to the whole timeout otherwise), so the
+  // step ends with that region's line at once; the copies already started stay and a re-run finds them.
+  const stop = new AbortController();
+  const regional: Context = { ...context, signal: AbortSignal.any([context.signal, stop.signal]) };
+  let failure: { error: unknown } | undefined;
+  const copies = await Promise.allSettled(
+    targets.map((region) =>
+      copyToRegion(region, { request, source, tags, started }, regional, options).catch((error: unknown) => {
+        failure ??= { error };
+        stop.abort(error);
+        throw error;
+      }),
+    ),
   );
-  return Object.fromEntries(copies.map((copy) => [copy.region, copy]));
+  if (failure) throw failure.error;
+  return Object.fromEntries(
+    copies.flatMap((copy) => (copy.status === 'fulfilled' ? [[copy.value.region, copy.value]] : [])),
+  );
 }
 
 async function describeSource(request: CopyRequest, context: Context): Promise<Image> {
