@@ -397,7 +397,9 @@ async function pollRevision(
   let lastProblem: string | undefined;
   for (let read = 0; ; read++) {
     if (read > 0) await http.pause(interval);
-    const answer = await http.request('GET', REVISION_FILE_PATH, { readBody: true }, fail);
+    // A query new on every read: a cache in front of the site that keeps the file (a CDN) cannot answer it.
+    const path = `${REVISION_FILE_PATH}?smoke=${randomBytes(6).toString('hex')}`;
+    const answer = await http.request('GET', path, { readBody: true }, fail);
     let revision: string | undefined;
     if (answer) {
       lastStatus = answer.status;
@@ -481,7 +483,9 @@ function errorName(error: unknown): string {
 }
 
 function pathOf(path: string): string {
-  return path.startsWith('/') ? path : `/${path}`;
+  // Without the query: the revision file's changes on every read.
+  const bare = path.replace(/[?].*$/, '');
+  return bare.startsWith('/') ? bare : `/${bare}`;
 }
 
 function seconds(ms: number): string {

@@ -191,6 +191,17 @@ describe('runSmokeTest against an upstream-shaped app and S3', () => {
     });
   });
 
+  it('reads the revision file past any cache: Cache-Control: no-cache and a query new on every read', async () => {
+    await runSmokeTest(request(), context());
+    const reads = requests.filter((seen) => seen.url?.startsWith('/static/img-mgr.json'));
+    expect(reads).toHaveLength(3);
+    for (const read of reads) {
+      expect(read.url).toMatch(/^\/static\/img-mgr\.json\?smoke=[0-9a-f]{12}$/);
+      expect(read.headers['cache-control']).toBe('no-cache');
+    }
+    expect(new Set(reads.map((read) => read.url)).size).toBe(3);
+  });
+
   it('waits out old instances while a rolling update runs: N answers in a row from the new revision', async () => {
     const old = JSON.stringify({ appRevision: OLD });
     shape.revisions = [old, JSON.stringify({ appRevision: NEW }), old, JSON.stringify({ appRevision: NEW })];
