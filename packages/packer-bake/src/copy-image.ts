@@ -20,7 +20,15 @@ import {
   type Image,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { ActionError, awsErrorName, errorMessage, formatDuration, poll, type Context } from '@img-mgr/kernel';
+import {
+  ActionError,
+  asFieldError,
+  awsErrorName,
+  errorMessage,
+  formatDuration,
+  poll,
+  type Context,
+} from '@img-mgr/kernel';
 import { FINGERPRINT_TAG } from './images.js';
 
 /**
@@ -105,7 +113,9 @@ async function describeSource(request: CopyRequest, context: Context): Promise<I
     image = images.Images?.[0];
   } catch (error: unknown) {
     // EC2 answers a missing image id with an error rather than an empty list.
-    if (!awsErrorName(error).startsWith('InvalidAMIID')) throw error;
+    if (!awsErrorName(error).startsWith('InvalidAMIID'))
+      // AccessDenied and the like are about the source the caller named: the error names its field.
+      throw asFieldError(error, 'source', `names ${amiId}, which cannot be read in ${region}`);
   }
   if (!image || image.State !== 'available')
     throw new ActionError(
