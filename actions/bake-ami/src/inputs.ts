@@ -57,6 +57,20 @@ export function asInputError(thrown: unknown): unknown {
   return input ? new InputError(input, thrown.problem) : thrown;
 }
 
+/**
+ * Packer's own copy to more regions (its `ami_regions`), which the project's bake role refuses after the whole
+ * bake (the copy's snapshots would be untagged): refused up front, pointing to the copy that tags them.
+ */
+const AMI_REGIONS = 'ami_regions';
+const AMI_REGIONS_PROBLEM =
+  "sets ami_regions, Packer's copy to more regions, which the bake role refuses (untagged snapshots) after " +
+  "the whole bake; bake in one region and copy with workflow-step's copy-ami step or img-mgr-pipeline run --regions";
+
+/** True when `value` (HCL) names regions to copy to: anything but nothing or an empty list. */
+function copiesToRegions(value: string | undefined): boolean {
+  return value !== undefined && !/^\s*(\[\s*\])?\s*$/.test(value);
+}
+
 /** A Packer variable name, as HCL accepts it. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** One subnet id: it reaches Packer as one argv item, never as KEY=VALUE text. */
@@ -80,6 +94,8 @@ function requestOf(env: Env): BakeInputs {
   if (withCredentials !== undefined) {
     throw new ActionError(`The environment variable ${withCredentials} ${PACKER_VARIABLE_CREDENTIALS_PROBLEM}`);
   }
+  if (copiesToRegions(env[`PKR_VAR_${AMI_REGIONS}`]))
+    throw new ActionError(`The environment variable PKR_VAR_${AMI_REGIONS} ${AMI_REGIONS_PROBLEM}`);
   const input = new EnvInputs(env);
   const only = input.list('only');
   const except = input.list('except');
@@ -182,6 +198,7 @@ export function packerVariables(text: string): Record<string, string> {
     throw error;
   }
   checkVariables(variables);
+  if (copiesToRegions(variables[AMI_REGIONS])) throw new InputError('variables', AMI_REGIONS_PROBLEM);
   return variables;
 }
 
@@ -221,6 +238,7 @@ export function packerVariablesJson(text: string): Record<string, string> {
     if (error instanceof InvalidRequestError) throw new InputError('variables-json', error.problem);
     throw error;
   }
+  if (copiesToRegions(variables[AMI_REGIONS])) throw new InputError('variables-json', AMI_REGIONS_PROBLEM);
   return variables;
 }
 

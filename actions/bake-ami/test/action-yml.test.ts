@@ -83,7 +83,7 @@ describe('the variables input (the kernel KEY=VALUE grammar, quotes kept for HCL
 
   it('keeps one-per-line values with commas: HCL lists and maps, and text after a comma without =', () => {
     const text = [
-      'ami_regions=["us-west-2","eu-west-1"]',
+      'ami_users=["111122223333","444455556666"]',
       'tags={ team = "a", env = "dev" }',
       'description=hello, world',
       'q=a=b',
@@ -92,7 +92,7 @@ describe('the variables input (the kernel KEY=VALUE grammar, quotes kept for HCL
       'name="quoted, kept"',
     ].join('\n');
     expect(variables(text)).toEqual({
-      ami_regions: '["us-west-2","eu-west-1"]',
+      ami_users: '["111122223333","444455556666"]',
       tags: '{ team = "a", env = "dev" }',
       description: 'hello, world',
       q: 'a=b',
@@ -156,5 +156,29 @@ describe('the variables-json input (data: each value one Packer variable, whatev
     ['{"run_id":"mine"}', "Input 'variables-json' sets 'run_id', which bake-ami sets itself"],
   ])('refuses %s in one line', (json, message) => {
     expect(() => read(json)).toThrow(message);
+  });
+});
+
+describe('a non-empty ami_regions (Packer copies, the bake role refuses it after the whole bake)', () => {
+  const copy = /sets ami_regions, Packer's copy .* the bake role refuses .* img-mgr-pipeline run --regions$/;
+
+  it('is refused before the bake, in one line naming variables, variables-json or PKR_VAR_ami_regions', () => {
+    const read =
+      (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+      () =>
+        readInputs({ ...runnerEnv(inputs), ...env });
+    expect(read({ variables: 'ami_regions=["us-west-2"]' })).toThrow(/^Input 'variables' sets ami_regions/);
+    expect(read({ variables: 'ami_regions=["us-west-2"]' })).toThrow(copy);
+    expect(read({ 'variables-json': '{"ami_regions":"[\\"eu-west-1\\"]"}' })).toThrow(
+      /^Input 'variables-json' sets ami_regions/,
+    );
+    expect(read({}, { PKR_VAR_ami_regions: '["eu-west-1"]' })).toThrow(
+      /^The environment variable PKR_VAR_ami_regions sets ami_regions/,
+    );
+  });
+
+  it('an empty list, or nothing, is no copy: accepted', () => {
+    expect(readInputs(runnerEnv({ variables: 'ami_regions=[ ]' })).variables).toEqual({ ami_regions: '[ ]' });
+    expect(readInputs({ ...runnerEnv(), PKR_VAR_ami_regions: '[]' }).variables).toEqual({});
   });
 });

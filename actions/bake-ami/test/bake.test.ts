@@ -94,7 +94,7 @@ function temporaryNames(log: string): { keyPair?: string; securityGroup?: string
 
 describe('bake-ami with real Packer against moto', { timeout: 60_000 }, () => {
   it('bakes: AMI ids per region out, AMI tagged with fingerprint and run id; manifest, summary written', async () => {
-    const run = await bake(bakeInputs({}, ['ami_regions=["us-west-2"]']));
+    const run = await bake(bakeInputs({}, ['copy_regions=["us-west-2"]']));
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
 

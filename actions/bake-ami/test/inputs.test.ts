@@ -74,7 +74,7 @@ describe('bake-ami bundle inputs', () => {
       inputs: {
         template: 'missing-dir',
         region: 'us-east-1',
-        variables: 'ami_regions=["us-west-2","eu-west-1"]\nq=a=b',
+        variables: 'ami_users=["111122223333","444455556666"]\nq=a=b',
       },
     });
     expect(run.exitCode).toBe(1);

@@ -29,7 +29,7 @@ function bake(extra: Record<string, string> = {}, env: Record<string, string> = 
       template: TEMPLATE,
       'var-files': join(TEMPLATE, 'test.pkrvars.hcl'),
       'app-revision': 'regions-1',
-      variables: [`ec2_endpoint=${moto.endpoint}`, 'ami_regions=["us-west-2","eu-west-1"]'].join('\n'),
+      variables: [`ec2_endpoint=${moto.endpoint}`, 'copy_regions=["us-west-2","eu-west-1"]'].join('\n'),
       ...extra,
     },
   });

@@ -20,7 +20,15 @@ import {
   type Image,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { ActionError, awsErrorName, errorMessage, formatDuration, poll, type Context } from '@img-mgr/kernel';
+import {
+  ActionError,
+  asFieldError,
+  awsErrorName,
+  errorMessage,
+  formatDuration,
+  poll,
+  type Context,
+} from '@img-mgr/kernel';
 import { FINGERPRINT_TAG } from './images.js';
 
 /**
@@ -76,10 +84,24 @@ export async function copyBakedAmi(
   const source = await describeSource(request, context);
   const tags = copiedTags(source);
   const started = Date.now();
-  const copies = await Promise.all(
-    targets.map((region) => copyToRegion(region, { request, source, tags, started }, context, options)),
+  // The first region that fails stops the others' copies and polls (up to the whole timeout otherwise), so the
+  // step ends with that region's line at once; the copies already started stay and a re-run finds them.
+  const stop = new AbortController();
+  const regional: Context = { ...context, signal: AbortSignal.any([context.signal, stop.signal]) };
+  let failure: { error: unknown } | undefined;
+  const copies = await Promise.allSettled(
+    targets.map((region) =>
+      copyToRegion(region, { request, source, tags, started }, regional, options).catch((error: unknown) => {
+        failure ??= { error };
+        stop.abort(error);
+        throw error;
+      }),
+    ),
   );
-  return Object.fromEntries(copies.map((copy) => [copy.region, copy]));
+  if (failure) throw failure.error;
+  return Object.fromEntries(
+    copies.flatMap((copy) => (copy.status === 'fulfilled' ? [[copy.value.region, copy.value]] : [])),
+  );
 }
 
 async function describeSource(request: CopyRequest, context: Context): Promise<Image> {
@@ -91,7 +113,9 @@ async function describeSource(request: CopyRequest, context: Context): Promise<I
     image = images.Images?.[0];
   } catch (error: unknown) {
     // EC2 answers a missing image id with an error rather than an empty list.
-    if (!awsErrorName(error).startsWith('InvalidAMIID')) throw error;
+    if (!awsErrorName(error).startsWith('InvalidAMIID'))
+      // AccessDenied and the like are about the source the caller named: the error names its field.
+      throw asFieldError(error, 'source', `names ${amiId}, which cannot be read in ${region}`);
   }
   if (!image || image.State !== 'available')
     throw new ActionError(

@@ -5,11 +5,13 @@
  * copy tags itself afterwards there, with a warning line); the tags read back are moto's state either way.
  */
 import {
+  CopyImageCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import type { ClientFactory } from '@img-mgr/kernel';
 import { makeAmi, startMoto, type Moto } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyBakedAmi } from '../src/index.js';
@@ -102,4 +104,48 @@ describe('copyBakedAmi on moto', () => {
       /^cannot copy ami-0123456789abcdef0: it is not found in us-east-1/,
     );
   });
+});
+
+describe('copyBakedAmi when one region fails', () => {
+  it(
+    'SDK mock (moto never fails a CopyImage nor keeps a copy pending): the first failed region ends the call ' +
+      'at once and stops the other regions polling their pending copies',
+    async () => {
+      const polls: Record<string, number> = {};
+      const factory: ClientFactory = {
+        get(_Client, region) {
+          const client = new EC2Client({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+          client.send = ((command: unknown) => {
+            if (command instanceof CopyImageCommand) {
+              if (region === 'eu-west-1') return Promise.reject(new Error('CopyImage refused in eu-west-1'));
+              return Promise.resolve({ ImageId: `ami-copy-${region}` });
+            }
+            const input = (command as DescribeImagesCommand).input;
+            if (input.ImageIds?.[0] === 'ami-source')
+              return Promise.resolve({ Images: [{ ImageId: 'ami-source', State: 'available', Name: 'n', Tags: [] }] });
+            if (input.ImageIds) {
+              polls[region] = (polls[region] ?? 0) + 1;
+              return Promise.resolve({ Images: [{ ImageId: input.ImageIds[0], State: 'pending' }] });
+            }
+            return Promise.resolve({ Images: [] });
+          }) as never;
+          return client as never;
+        },
+      };
+      const request = {
+        source: { amiId: 'ami-source', region: HOME },
+        fingerprint: 'd'.repeat(64),
+        regions: ['us-west-2', 'eu-west-1'],
+        timeoutMs: 60_000,
+      };
+      const started = Date.now();
+      await expect(
+        copyBakedAmi(request, testContext({}, { clients: factory }), { minIntervalMs: 20, maxIntervalMs: 20 }),
+      ).rejects.toThrow(/^CopyImage refused in eu-west-1$/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const after = polls['us-west-2'] ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(polls['us-west-2'] ?? 0).toBe(after);
+    },
+  );
 });

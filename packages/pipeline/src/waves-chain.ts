@@ -133,7 +133,7 @@ async function rolloutRegion(run: RegionRun, observed: RolloutObservations): Pro
 }
 
 /**
- * Reverts every region of the failed wave whose parameter this run published: the AMI rejected there, the
+ * Reverts every region of the failed wave whose parameter this run changed: the AMI rejected there, the
  * parameter back on what ran before (only while it still holds this run's AMI), the app stack redeployed. The
  * home region's preview is restored when its smoke test failed. Concurrently, each region once, never retried.
  */
@@ -141,7 +141,9 @@ async function revertWave(runs: RegionRun[], observed: RolloutObservations): Pro
   await Promise.all(
     runs.map(async (run) => {
       const { ctx, report } = run;
-      if (!ctx.report.parameter) return;
+      // A region whose parameter this run left as it was (a re-run whose bake was skipped) runs what it ran
+      // before: reverting it would reject that AMI and move the region back, whether it failed or not.
+      if (!ctx.report.parameter?.changed) return;
       const reason = run.failure
         ? `${report.region}: ${report.error ?? 'failed'}`
         : `wave ${report.wave} failed in another region`;

@@ -34,7 +34,7 @@ let fork: string;
 
 beforeAll(async () => {
   moto = await startMoto();
-  // One region's app-stack change set refused once, when the test turns the rate up.
+  // One region's app-stack change set refused once in each test that turns the rate up.
   proxy = await startFaultProxy({
     target: moto.endpoint,
     rate: 0,
@@ -42,7 +42,7 @@ beforeAll(async () => {
     operation: 'CreateChangeSet',
     region: 'eu-west-1',
     bodyIncludes: `StackName=${APP_STACK}&`,
-    maxFaults: 1,
+    maxFaults: 2,
   });
   stateDir = mkdtempSync(join(tmpdir(), 'img-mgr-waves-'));
   fork = join(stateDir, 'fork');
@@ -148,6 +148,30 @@ describe('img-mgr-pipeline run --regions on moto, with real Packer', () => {
   });
 
   it(
+    'a failed re-run that changes no parameter (fault proxy: CloudFormation refuses eu-west-1 its change set) ' +
+      'reverts nothing: no healthy AMI rejected, no region moved back',
+    async () => {
+      proxy.setRate(1);
+      const { code, report, stderr } = await run().finally(() => proxy.setRate(0));
+      expect(code, stderr).toBe(6);
+      expect(proxy.stats.faults.refuse).toBe(1);
+      expect(report.ami?.skipped).toBe(true);
+      expect(report.error?.message).toMatch(/^wave 2 failed: eu-west-1: deploy img-mgr-dev: .*refused/);
+      expect(report.error?.hint).toBe('nothing to revert');
+      expect(report.regions?.map((region) => [region.region, region.outcome, region.revert])).toEqual([
+        ['us-east-1', 'deployed', undefined],
+        ['us-west-2', 'deployed', undefined],
+        ['eu-west-1', 'failed', undefined],
+      ]);
+      for (const region of REGIONS) {
+        const state = await regionState(region);
+        expect(state, region).toMatchObject({ parameter: first[region], version: 1, runs: first[region] });
+        expect(Object.keys(state.images[0]?.tags ?? {}), region).not.toContain('img-mgr:rejected');
+      }
+    },
+  );
+
+  it(
     'a failed second wave (fault proxy: CloudFormation refuses eu-west-1 its change set, which moto cannot) ' +
       'reverts wave 2 and leaves wave 1 on the new AMI',
     async () => {
@@ -157,7 +181,7 @@ describe('img-mgr-pipeline run --regions on moto, with real Packer', () => {
       proxy.setRate(1);
       const { code, report, stderr } = await run('--flask-ref', ref);
       expect(code, stderr).toBe(6);
-      expect(proxy.stats.faults.refuse).toBe(1);
+      expect(proxy.stats.faults.refuse).toBe(2);
       expect(report.error?.message).toMatch(/^wave 2 failed: eu-west-1: deploy img-mgr-dev: .*refused/);
       expect(report.error?.hint).toBe('reverted wave 2 (us-west-2, eu-west-1)');
       const newAmi = report.ami?.id ?? '';

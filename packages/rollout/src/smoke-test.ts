@@ -8,7 +8,8 @@
  *    target yet), it is asked again until the deadline.
  * 2. A small generated file, named `img-mgr-smoke-…` (the only objects the
  *    deploy role may delete), POSTed to the app's own `POST /upload`, lands in
- *    the bucket: read back with S3 GetObject and compared, then deleted.
+ *    the bucket: read back with S3 GetObject and compared, then deleted. A
+ *    502/503/504 is asked again (with a new file) until the deadline.
  * 3. `GET /static/img-mgr.json` is polled until `samples` answers in a row
  *    come from the expected revision (behind a load balancer, old and new
  *    instances answer in turn while a rolling update runs).
@@ -329,14 +330,26 @@ async function uploadOnce(
   context: SmokeTestContext,
   fail: (check: SmokeCheck, problem: string, timedOut?: boolean) => SmokeTestError,
 ): Promise<SmokeTestResult['upload']> {
-  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  const name = `${SMOKE_OBJECT_PREFIX}${stamp}-${randomBytes(4).toString('hex')}.txt`;
-  const content = `uploaded by the img-mgr smoke test of ${base.host} at ${new Date().toISOString()}\n`;
-  const form = new FormData();
-  form.append('file', new Blob([content], { type: 'text/plain' }), name);
-  // Not followed: upstream answers 302 to /, and the status is what is reported.
-  const answer = await http.request('POST', '/upload', { body: form, follow: false }, fail);
-  if (!answer) throw fail('upload', `POST /upload got no answer (${http.lastProblem})`, http.remainingMs() <= 0);
+  let name: string;
+  let content: string;
+  let answer: Answer | undefined;
+  // A load balancer answers 502/503/504 now and then even after GET / passed (a target just drained): asked
+  // again until the deadline, each time with a new file, so what is read back is what this try uploaded.
+  for (let tries = 1; ; tries++) {
+    const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+    name = `${SMOKE_OBJECT_PREFIX}${stamp}-${randomBytes(4).toString('hex')}.txt`;
+    content = `uploaded by the img-mgr smoke test of ${base.host} at ${new Date().toISOString()}\n`;
+    const form = new FormData();
+    form.append('file', new Blob([content], { type: 'text/plain' }), name);
+    // Not followed: upstream answers 302 to /, and the status is what is reported.
+    answer = await http.request('POST', '/upload', { body: form, follow: false }, fail);
+    if (!answer) throw fail('upload', `POST /upload got no answer (${http.lastProblem})`, http.remainingMs() <= 0);
+    if (!NOT_READY.has(answer.status)) break;
+    if (http.remainingMs() > 0) await http.pause(250);
+    if (http.remainingMs() <= 0)
+      throw fail('upload', `POST /upload answered ${answer.status} on every try until the deadline (${tries})`, true);
+    context.logger.info(`POST /upload answered ${answer.status}; trying again with a new file (try ${tries + 1})`);
+  }
   if (answer.status >= 400) throw fail('upload', `POST /upload answered ${answer.status}`);
   const key = uploadKey(name);
   const where = `s3://${bucket}/${key}`;
@@ -390,7 +403,9 @@ async function pollRevision(
   let lastProblem: string | undefined;
   for (let read = 0; ; read++) {
     if (read > 0) await http.pause(interval);
-    const answer = await http.request('GET', REVISION_FILE_PATH, { readBody: true }, fail);
+    // A query new on every read: a cache in front of the site that keeps the file (a CDN) cannot answer it.
+    const path = `${REVISION_FILE_PATH}?smoke=${randomBytes(6).toString('hex')}`;
+    const answer = await http.request('GET', path, { readBody: true }, fail);
     let revision: string | undefined;
     if (answer) {
       lastStatus = answer.status;
@@ -474,7 +489,9 @@ function errorName(error: unknown): string {
 }
 
 function pathOf(path: string): string {
-  return path.startsWith('/') ? path : `/${path}`;
+  // Without the query: the revision file's changes on every read.
+  const bare = path.replace(/[?].*$/, '');
+  return bare.startsWith('/') ? bare : `/${bare}`;
 }
 
 function seconds(ms: number): string {

@@ -29,6 +29,8 @@ const PRESIGNED = 'https://bucket.s3.amazonaws.com/x?X-Amz-Signature=deadbeefsec
 interface AppShape {
   home: (response: ServerResponse) => void;
   upload: 'store' | 'fail' | 'drop';
+  /** POSTs to /upload answered with this status (a load balancer's) before the app gets them. */
+  uploadBusy?: number[];
   /** The revision file's body per read (the last repeats), or 404. */
   revisions: (string | 404)[];
 }
@@ -40,6 +42,8 @@ let base: string;
 let shape: AppShape;
 let reads = 0;
 let requests: IncomingMessage[] = [];
+/** The file names POSTed to /upload, in order. */
+let uploaded: string[] = [];
 let lines: string[] = [];
 
 function goodShape(): AppShape {
@@ -71,6 +75,12 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       body: Buffer.concat(chunks),
     }).formData();
     const file = form.get('file') as File;
+    uploaded.push(file.name);
+    const busy = shape.uploadBusy?.shift();
+    if (busy !== undefined) {
+      response.writeHead(busy).end('Bad Gateway');
+      return;
+    }
     if (shape.upload === 'store')
       await s3.send(
         new PutObjectCommand({
@@ -153,6 +163,7 @@ beforeEach(() => {
   shape = goodShape();
   reads = 0;
   requests = [];
+  uploaded = [];
   lines = [];
 });
 
@@ -180,6 +191,17 @@ describe('runSmokeTest against an upstream-shaped app and S3', () => {
     });
   });
 
+  it('reads the revision file past any cache: Cache-Control: no-cache and a query new on every read', async () => {
+    await runSmokeTest(request(), context());
+    const reads = requests.filter((seen) => seen.url?.startsWith('/static/img-mgr.json'));
+    expect(reads).toHaveLength(3);
+    for (const read of reads) {
+      expect(read.url).toMatch(/^\/static\/img-mgr\.json\?smoke=[0-9a-f]{12}$/);
+      expect(read.headers['cache-control']).toBe('no-cache');
+    }
+    expect(new Set(reads.map((read) => read.url)).size).toBe(3);
+  });
+
   it('waits out old instances while a rolling update runs: N answers in a row from the new revision', async () => {
     const old = JSON.stringify({ appRevision: OLD });
     shape.revisions = [old, JSON.stringify({ appRevision: NEW }), old, JSON.stringify({ appRevision: NEW })];
@@ -205,6 +227,26 @@ describe('runSmokeTest against an upstream-shaped app and S3', () => {
     const error = await failure();
     expect(error.message).toBe(`smoke test of ${base}: ${problem}`);
     expect(error.kind).toBe('failed');
+  });
+
+  it('POST /upload answered 502 then 504 by a load balancer: asked again with a new file each time', async () => {
+    shape.uploadBusy = [502, 504];
+    const result = await runSmokeTest(request(), context());
+    expect(uploaded).toHaveLength(3);
+    expect(new Set(uploaded).size).toBe(3);
+    expect(result.upload.key).toBe(`uploads/${uploaded[2]}`);
+    expect(lines.filter((line) => line.startsWith('POST /upload answered'))).toEqual([
+      'POST /upload answered 502; trying again with a new file (try 2)',
+      'POST /upload answered 504; trying again with a new file (try 3)',
+    ]);
+  });
+
+  it('POST /upload answered 503 until the deadline: a bounded timeout naming the status', async () => {
+    shape.uploadBusy = Array<number>(100).fill(503);
+    const error = await failure({ timeoutMs: 1_000 });
+    expect(error.check).toBe('upload');
+    expect(error.kind).toBe('timeout');
+    expect(error.problem).toMatch(/^POST \/upload answered 503 on every try until the deadline \(\d+\)$/);
   });
 
   it('an upload answered 302 that never reaches the bucket fails, naming the object S3 does not have', async () => {

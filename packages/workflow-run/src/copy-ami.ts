@@ -4,7 +4,7 @@
  * with the bake role). What it returns is the JSON map region → AMI that the
  * wave jobs publish, one region each.
  */
-import { InputError, type Context } from '@img-mgr/kernel';
+import { InputError, InvalidRequestError, regionProblem, type Context } from '@img-mgr/kernel';
 
 export interface CopyAmiRequest {
   amiId: string;
@@ -26,18 +26,29 @@ export async function copyAmi(request: CopyAmiRequest, context: Context): Promis
   }
   if (!Array.isArray(regions) || !regions.every((region) => typeof region === 'string'))
     throw new InputError('copy-regions', 'must be a JSON array of regions (plan-targets gives it).');
+  for (const region of regions) {
+    const problem = regionProblem(region, context.env);
+    if (problem) throw new InputError('copy-regions', `holds ${problem}`);
+  }
   if (regions.length === 0) return '{}';
   // Loaded here: the other steps never load packer-bake and its EC2 client.
   const { copyBakedAmi } = await import('@img-mgr/packer-bake');
-  const copies = await copyBakedAmi(
-    {
-      source: { amiId: request.amiId, region: request.region },
-      fingerprint: request.fingerprint,
-      regions: regions,
-      timeoutMs: request.timeoutMs,
-    },
-    context,
-    { onCopy: (event) => context.log.info(`${event.region}: ${event.amiId} ${event.state}`) },
-  );
+  let copies: Awaited<ReturnType<typeof copyBakedAmi>>;
+  try {
+    copies = await copyBakedAmi(
+      {
+        source: { amiId: request.amiId, region: request.region },
+        fingerprint: request.fingerprint,
+        regions: regions,
+        timeoutMs: request.timeoutMs,
+      },
+      context,
+      { onCopy: (event) => context.log.info(`${event.region}: ${event.amiId} ${event.state}`) },
+    );
+  } catch (error: unknown) {
+    // The source AMI that could not be read (access denied, malformed) is the ami-id input's.
+    if (error instanceof InvalidRequestError && error.field === 'source') throw new InputError('ami-id', error.problem);
+    throw error;
+  }
   return JSON.stringify(Object.fromEntries(Object.values(copies).map((copy) => [copy.region, copy.amiId])));
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '@img-mgr/kernel';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { InputError, silentLogger, type ClientFactory, type Context } from '@img-mgr/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyAmi, planTargets } from '../src/index.js';
 
@@ -73,6 +74,47 @@ describe('copy-ami', () => {
     expect(await copyAmi({ ...base, copyRegions: '[]' }, context)).toBe('{}');
     await expect(copyAmi({ ...base, copyRegions: 'eu-west-1' }, context)).rejects.toThrow(
       "Input 'copy-regions' must be a JSON array of regions (plan-targets gives it).",
+    );
+  });
+
+  it('refuses an element of copy-regions that is not an AWS region, in one line naming the input', async () => {
+    const context = { signal: new AbortController().signal, env: {} } as never;
+    const base = { amiId: 'ami-0123456789abcdef0', region: 'us-west-2', fingerprint: 'f', timeoutMs: 1_000 };
+    await expect(copyAmi({ ...base, copyRegions: '["eu-west-1","eu west 1"]' }, context)).rejects.toThrow(
+      "Input 'copy-regions' holds 'eu west 1', which is not an AWS region name such as us-east-1",
+    );
+    await expect(copyAmi({ ...base, copyRegions: '["xx-nowhere-9"]' }, context)).rejects.toThrow(
+      /^Input 'copy-regions' holds 'xx-nowhere-9', which is not a known AWS region/,
+    );
+  });
+
+  it('SDK mock (moto grants every call): a source AMI the role may not read names ami-id', async () => {
+    const clients: ClientFactory = {
+      get(_Client, region) {
+        const client = new EC2Client({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+        client.send = (() =>
+          Promise.reject(
+            Object.assign(new Error('You are not authorized to perform this operation.'), {
+              name: 'UnauthorizedOperation',
+              $metadata: { httpStatusCode: 403 },
+            }),
+          )) as never;
+        return client as never;
+      },
+    };
+    const context: Context = { log: silentLogger, signal: new AbortController().signal, env: {}, clients };
+    const request = {
+      amiId: 'ami-0123456789abcdef0',
+      region: 'us-west-2',
+      fingerprint: 'f',
+      copyRegions: '["eu-west-1"]',
+      timeoutMs: 1_000,
+    };
+    const error: unknown = await copyAmi(request, context).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      "Input 'ami-id' names ami-0123456789abcdef0, which cannot be read in us-west-2: " +
+        'UnauthorizedOperation: You are not authorized to perform this operation.',
     );
   });
 });

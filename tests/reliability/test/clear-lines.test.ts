@@ -228,6 +228,10 @@ const ACTION_ENTRIES: ActionEntry[] = [
     'working-directory': join(work, 'no-such-dir'),
   }),
   bake('var-files naming a folder', 'var-files', { 'var-files': paths.folder }),
+  // The bake role refuses Packer's copy only after the whole bake (its snapshots would be untagged).
+  bake("a non-empty ami_regions in variables (Packer's untagged copy)", 'variables', {
+    variables: 'ami_regions=["us-west-2"]',
+  }),
   bake('a template of 120000 characters', 'template', { template: HUGE }, { hidden: HUGE }),
   bake('a timeout past what Node can time (it fired at once)', 'timeout', { timeout: '9999999999h' }),
   // Packer itself refuses it (validate), after the fingerprint read the source AMI.

@@ -98,6 +98,10 @@ describe('install_my_app.sh (real install under a root directory, without system
     const nginx = readFileSync(join(installRoot, 'etc/nginx/conf.d/img-mgr.conf'), 'utf8');
     expect(nginx).toMatch(/listen 80 default_server;/);
     expect(nginx).toContain('proxy_pass http://127.0.0.1:5000;');
+    // The revision file alone is never cached (a CDN in front would serve the old revision to the smoke test).
+    const revision = /location = \/static\/img-mgr\.json \{([^}]*)\}/.exec(nginx)?.[1] ?? '';
+    expect(revision).toContain('proxy_pass http://127.0.0.1:5000;');
+    expect(revision).toContain('add_header Cache-Control "no-store" always;');
   });
 
   it('generates a run script that shellcheck accepts', async () => {
