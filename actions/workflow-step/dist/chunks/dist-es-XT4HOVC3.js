@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-JQS23NOK.js";import"./chunk-IO77P37A.js";import"./chunk-6BCAB4Q6.js";import"./chunk-BF2W4IJN.js";import"./chunk-PHKIAKHS.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
