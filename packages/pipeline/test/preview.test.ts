@@ -227,6 +227,30 @@ describe('img-mgr-pipeline run: the local preview of the baked app', () => {
     expect(report.timeline?.entries.map((entry) => entry.step).slice(-3)).toEqual(['smoke', 'revert', 'revert']);
   });
 
+  it('a commit whose app serves no revision file: caught by the smoke test (exit 8) and reverted', async () => {
+    commitStandInBreak(repo, 'no-static', 'no-static');
+    const { ssm } = clients(endpoint);
+    const before = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter;
+    const run = await runMain([
+      'run',
+      '--flask-repo',
+      repo,
+      '--flask-ref',
+      'no-static',
+      '--json',
+      '--state-dir',
+      stateDir,
+    ]);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(run.code, run.stderr).toBe(8);
+    expect(report.error?.message).toMatch(
+      /^preview: smoke test of http:\/\/127\.0\.0\.1:\d+\/: \/static\/img-mgr\.json is missing \(404\)/,
+    );
+    expect(report.revert).toMatchObject({ restoredAmi: before?.Value, preview: { commit: master, passed: true } });
+    const after = (await ssm.send(new GetParameterCommand({ Name: PARAMETER }))).Parameter;
+    expect(after?.Value).toBe(before?.Value);
+  });
+
   it('a revert whose own smoke test fails is reported loudly, once, and not retried', async () => {
     // A broken revision that went live without a preview (--no-preview), then a second broken one on top.
     commitStandInBreak(repo, 'upload-500', 'upload-fails');
