@@ -31,8 +31,9 @@ export async function copyAmi(request: CopyAmiRequest, context: Context): Promis
     if (problem) throw new InputError('copy-regions', `holds ${problem}`);
   }
   if (regions.length === 0) return '{}';
-  // Loaded here: the other steps never load packer-bake and its EC2 client.
-  const { copyBakedAmi } = await import('@img-mgr/packer-bake');
+  // Loaded here, and only the copy: the other steps never load it and its EC2 client, and no step needs
+  // the rest of packer-bake (Packer's download and signature checks).
+  const { copyBakedAmi } = await import('@img-mgr/packer-bake/copy-image');
   let copies: Awaited<ReturnType<typeof copyBakedAmi>>;
   try {
     copies = await copyBakedAmi(
