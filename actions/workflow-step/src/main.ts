@@ -104,6 +104,9 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       planned.waves.slice(1).forEach((wave, index) => {
         setOutput(`wave-${index + 2}-regions`, wave.regions);
         setOutput(`wave-${index + 2}-environment`, wave.environment);
+        // Empty for the workflow's own role: the workflow reads `wave-N-role-to-assume || inputs.role-to-assume`.
+        setOutput(`wave-${index + 2}-role-to-assume`, wave.role);
+        setOutput(`wave-${index + 2}-smoke-urls`, wave.smokeUrls);
       });
       info(`Regions, in ${planned.waveCount} wave(s): ${planned.regions} (the bake runs in ${planned.home})`);
       return;

@@ -1,0 +1,26 @@
+/**
+ * Shapes that more than one reader of a caller's text checks: the reusable
+ * workflow's inputs (role-to-assume, smoke-url) and the targets file's
+ * per-wave keys (role-to-assume, smoke-urls). One rule each, so the file and
+ * the input refuse the same values.
+ */
+
+/** An IAM role ARN in any partition: a path and a name of IAM's characters (letters, digits, + = , . @ _ - /). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+
+/**
+ * The smoke test's base URL: http(s)://host[:port][/path/]. No user info,
+ * query, fragment, spaces, quotes, commas or `${`: it reaches the job's
+ * environment url, the log and the summary.
+ */
+const SMOKE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+-]+)*\/?$/;
+
+/** True for an IAM role ARN. */
+export function isRoleArn(value: string): boolean {
+  return ROLE_ARN.test(value);
+}
+
+/** True for a smoke test's base URL (a URL with credentials never is one). */
+export function isSmokeUrl(value: string): boolean {
+  return SMOKE_URL.test(value);
+}
