@@ -165,6 +165,7 @@ export function readInputs(env: Env): StepInputs {
           stackName: read.string('stack-name', { required: true }),
           template: read.string('template', { required: true }),
           parameterFile: text('parameter-file'),
+          parameterFiles: text('parameter-files'),
           cloudformationRoleArn: text('cloudformation-role-arn'),
           launchKmsKey: text('launch-kms-key'),
           smokeTest: read.boolean('smoke-test'),

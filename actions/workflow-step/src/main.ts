@@ -107,6 +107,7 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
         // Empty for the workflow's own role: the workflow reads `wave-N-role-to-assume || inputs.role-to-assume`.
         setOutput(`wave-${index + 2}-role-to-assume`, wave.role);
         setOutput(`wave-${index + 2}-smoke-urls`, wave.smokeUrls);
+        setOutput(`wave-${index + 2}-parameter-files`, wave.parameterFiles);
       });
       info(`Regions, in ${planned.waveCount} wave(s): ${planned.regions} (the bake runs in ${planned.home})`);
       return;
@@ -181,7 +182,10 @@ async function smokeTest(inputs: Extract<StepInputs, { step: 'smoke-test' }>, si
  * A later wave: every region's outcome as wave-json and in the job summary,
  * also when the wave failed and was reverted; then the failure's one line.
  */
-async function rolloutWaveStep(inputs: Extract<StepInputs, { step: 'rollout-wave' }>, signal: AbortSignal): Promise<void> {
+async function rolloutWaveStep(
+  inputs: Extract<StepInputs, { step: 'rollout-wave' }>,
+  signal: AbortSignal,
+): Promise<void> {
   const context = actionContext('workflow-step', signal, process.env);
   const request = await waveRequest(inputs.wave, process.env);
   let regions;

@@ -15,6 +15,18 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512
  */
 const SMOKE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+-]+)*\/?$/;
 
+/** A path relative to a workspace: no leading /, no commas, spaces, quotes or ${...} (.. is checked apart). */
+const WORKSPACE_PATH = /^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,1023}$/;
+
+/** True for a stack parameter file in the caller's workspace: a relative .json, .yaml or .yml path, no .. part. */
+export function isParameterFilePath(value: string): boolean {
+  return (
+    WORKSPACE_PATH.test(value) &&
+    !value.split('/').some((part) => part === '..' || part === '') &&
+    /\.(json|ya?ml)$/.test(value)
+  );
+}
+
 /** True for an IAM role ARN. */
 export function isRoleArn(value: string): boolean {
   return ROLE_ARN.test(value);

@@ -17,6 +17,8 @@ export interface WorkflowWave {
   role: string;
   /** JSON object of region to the base URL its smoke test goes through (`{}` for none: each stack's Url). */
   smokeUrls: string;
+  /** JSON object of region to its own stack parameter file (`{}` for none: the workflow's parameter-file). */
+  parameterFiles: string;
 }
 
 export interface WorkflowTargets {
@@ -44,6 +46,7 @@ export function workflowTargets(targets: Targets): WorkflowTargets {
         environment: wave?.environment ?? '',
         role: wave?.role ?? '',
         smokeUrls: JSON.stringify(wave?.smokeUrls ?? {}),
+        parameterFiles: JSON.stringify(wave?.parameterFiles ?? {}),
       };
     }),
   };

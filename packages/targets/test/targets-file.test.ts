@@ -49,7 +49,7 @@ describe('the targets file', () => {
 
   it('names the file, the line and the problem for each kind of bad input', () => {
     expect(problem('waves:\n  - regions: [us-west-2]\n    region: eu-west-1\n')).toBe(
-      `${FILE}:3: wave 1 has an unknown key 'region' (a wave has: regions, environment, role-to-assume, smoke-urls)`,
+      `${FILE}:3: wave 1 has an unknown key 'region' (a wave has: regions, environment, role-to-assume, smoke-urls, parameter-files)`,
     );
     expect(problem('wave:\n  - regions: [us-west-2]\n')).toBe(
       `${FILE}:1: unknown key 'wave' (the file has only: waves)`,
@@ -106,8 +106,9 @@ describe('the targets file', () => {
         environment: 'prod',
         role: 'arn:aws:iam::123456789012:role/deploy/prod-deploy',
         smokeUrls: '{"eu-west-1":"https://eu.example.com/","ap-southeast-2":"http://ap.example.com:8080/app"}',
+        parameterFiles: '{}',
       },
-      { regions: '[]', environment: '', role: '', smokeUrls: '{}' },
+      { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
     ]);
   });
 
@@ -150,6 +151,21 @@ describe('the targets file', () => {
     expect(wave2('    smoke-urls: https://eu.example.com/\n')).toBe(
       `${FILE}:4: wave 2's 'smoke-urls' must be a mapping of its regions to URLs`,
     );
+    expect(wave2('    parameter-files:\n      us-west-2: deploy/us.json\n')).toBe(
+      `${FILE}:5: wave 2's 'parameter-files' names 'us-west-2', which is not a region of wave 2 ` +
+        "(a wave's parameter files are for its own regions)",
+    );
+    expect(wave2('    parameter-files:\n      eu-west-1: ../secrets.json\n')).toBe(
+      `${FILE}:5: wave 2's parameter file for eu-west-1 has '../secrets.json', which is not a .json, .yaml or .yml ` +
+        'path relative to the repository (letters, digits and . _ - /, no ..)',
+    );
+  });
+
+  it("reads a wave's parameter-files (a file for some of its regions)", () => {
+    const text =
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1, ap-south-1]\n' +
+      '    parameter-files: { eu-west-1: deploy/dev-eu-west-1.json }\n';
+    expect(parseTargetsFile(text, FILE).waves[1]?.parameterFiles).toEqual({ 'eu-west-1': 'deploy/dev-eu-west-1.json' });
   });
 
   it('admits a region AWS opened after this release only with IMG_MGR_ANY_REGION=1', () => {
@@ -189,9 +205,9 @@ describe('the targets as workflow outputs', () => {
       regions: '["us-west-2","eu-west-1","ap-south-1"]',
       waveCount: 2,
       waves: [
-        { regions: '["us-west-2"]', environment: '', role: '', smokeUrls: '{}' },
-        { regions: '["eu-west-1","ap-south-1"]', environment: 'prod', role: '', smokeUrls: '{}' },
-        { regions: '[]', environment: '', role: '', smokeUrls: '{}' },
+        { regions: '["us-west-2"]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '["eu-west-1","ap-south-1"]', environment: 'prod', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
       ],
     });
     expect(MAX_WAVES).toBe(3);
@@ -200,6 +216,7 @@ describe('the targets as workflow outputs', () => {
       environment: 'dev',
       role: '',
       smokeUrls: '{}',
+      parameterFiles: '{}',
     });
     const four = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-west-2'].map((region) => `  - regions: [${region}]\n`);
     expect(problem(`waves:\n${four.join('')}`)).toBe(`${FILE}:5: has more than 3 waves`);

@@ -9,7 +9,7 @@
  * and smoke-url; waves 2 and 3 are matrix jobs over their regions, each in
  * its environment (the workflow's when the file names none) with its role.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { InputError, type Env } from '@img-mgr/kernel';
 import type { WorkflowTargets } from '@img-mgr/targets';
@@ -78,6 +78,23 @@ export async function planTargets(request: TargetsRequest, env: Env = {}): Promi
       `is not usable: wave 1 of ${file} has smoke-urls; in the reusable workflow wave 1 is smoke-tested through ` +
         'the smoke-url input (remove them from wave 1)',
     );
+  if (first?.parameterFiles !== undefined)
+    throw new InputError(
+      'targets',
+      `is not usable: wave 1 of ${file} has parameter-files; in the reusable workflow wave 1 deploys with the ` +
+        'parameter-file input (remove them from wave 1)',
+    );
+  // Before wave 1 deploys: a missing file must not surface after it.
+  for (const wave of targets.waves) {
+    for (const [region, path] of Object.entries(wave.parameterFiles ?? {})) {
+      if (!existsSync(join(request.workspace, path)))
+        throw new InputError(
+          'targets',
+          `is not usable: wave ${wave.number} of ${file} gives ${region} the parameter file ${path}, ` +
+            "which is not in the caller's repository",
+        );
+    }
+  }
   for (const wave of targets.waves.slice(1)) {
     if (wave.environment === undefined || wave.environment === environment || wave.role !== undefined) continue;
     throw new InputError(

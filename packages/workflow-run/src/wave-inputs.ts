@@ -4,7 +4,14 @@
  * WaveRequest. Everything is checked before any AWS call: the JSON values,
  * each caller input against its shape, the template and the parameter file.
  */
-import { InputError, JsonSyntaxError, parseStrictJson, regionProblem, type Env } from '@img-mgr/kernel';
+import {
+  InputError,
+  InvalidRequestError,
+  JsonSyntaxError,
+  parseStrictJson,
+  regionProblem,
+  type Env,
+} from '@img-mgr/kernel';
 import { callerInputProblem, checkCallerInputs } from './caller-inputs.js';
 import type { WaveRequest, WaveSource } from './wave-rollout.js';
 
@@ -24,6 +31,8 @@ export interface WaveInputs {
   stackName: string;
   template: string;
   parameterFile: string;
+  /** JSON map region → its own parameter file (plan-targets' wave-N-parameter-files); others use parameterFile. */
+  parameterFiles: string;
   cloudformationRoleArn: string;
   launchKmsKey: string;
   smokeTest: boolean;
@@ -67,10 +76,27 @@ export async function waveRequest(inputs: WaveInputs, env: Env = {}): Promise<Wa
     const problem = callerInputProblem('smoke-url', url, env);
     if (problem) throw new InputError('smoke-urls', `has, for ${region}, ${problem}`);
   }
+  const regionFiles = regionMap(inputs.parameterFiles, 'parameter-files', env);
+  for (const [region, path] of Object.entries(regionFiles)) {
+    const problem = path === '' ? 'is empty.' : callerInputProblem('parameter-file', path, env);
+    if (problem) throw new InputError('parameter-files', `has, for ${region}, a path that ${problem}`);
+  }
   const source = await waveSource(inputs, env);
   const { parseParameterOverrides, parseTemplateSource } = await import('@img-mgr/stack-deploy/parsers');
   const cwd = inputs.workspace;
-  const parameters = parseParameterOverrides(inputs.parameterFile, { cwd });
+  // Read now, before any AWS call: a file that is missing or bad fails the step with the input's name.
+  const readFile = (path: string, input: string) => {
+    try {
+      return parseParameterOverrides(path, { cwd });
+    } catch (error: unknown) {
+      if (error instanceof InvalidRequestError) throw new InputError(input, error.problem);
+      throw error;
+    }
+  };
+  const parameters = readFile(inputs.parameterFile, 'parameter-file');
+  const regionParameters = new Map(
+    Object.entries(regionFiles).map(([region, path]) => [region, readFile(path, 'parameter-files')]),
+  );
   // Each region reads the template itself (an s3:// template becomes that region's https URL).
   parseTemplateSource(inputs.template, { cwd, region: regions[0] ?? 'us-east-1' });
   return {
@@ -86,7 +112,7 @@ export async function waveRequest(inputs: WaveInputs, env: Env = {}): Promise<Wa
         mode: 'create-and-execute',
         template: parseTemplateSource(inputs.template, { cwd, region }),
         run: { runId: inputs.runId, runAttempt: inputs.runAttempt },
-        parameters,
+        parameters: regionParameters.get(region) ?? parameters,
         capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
         tags: [{ Key: 'application', Value: 'img-mgr' }],
         roleArn: inputs.cloudformationRoleArn || undefined,
@@ -114,7 +140,8 @@ async function waveSource(inputs: WaveInputs, env: Env): Promise<WaveSource> {
   if (inputs.promoteFrom) return { kind: 'promote', from: inputs.promoteFrom };
   const amis = regionMap(inputs.amis, 'amis', env);
   for (const [region, amiId] of Object.entries(amis)) {
-    if (!/^ami-[0-9a-f]{8,17}$/.test(amiId)) throw new InputError('amis', `has, for ${region}, a value that is not an AMI id`);
+    if (!/^ami-[0-9a-f]{8,17}$/.test(amiId))
+      throw new InputError('amis', `has, for ${region}, a value that is not an AMI id`);
   }
   return { kind: 'amis', amis };
 }

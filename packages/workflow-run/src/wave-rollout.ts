@@ -99,7 +99,9 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
       'reverting every region of the wave whose parameter this run changed',
   );
   await Promise.all(
-    results.map((result, index) => revertRegion(request, result, (runs[index] as { context: SmokeStepContext }).context)),
+    results.map((result, index) =>
+      revertRegion(request, result, (runs[index] as { context: SmokeStepContext }).context),
+    ),
   );
   const what = failed.map((result) => `${result.region}: ${result.error ?? 'failed'}`).join('; ');
   throw new WaveFailedError(`Wave ${request.wave} failed (${what}); ${revertedLine(results)}`, results);
@@ -148,12 +150,7 @@ async function rolloutRegion(request: WaveRequest, region: string, context: Smok
 }
 
 /** The region's parameter: its copy of the bake, a rollback, or a promote, in that region. */
-async function publish(
-  request: WaveRequest,
-  region: string,
-  result: RegionRollout,
-  context: Context,
-): Promise<void> {
+async function publish(request: WaveRequest, region: string, result: RegionRollout, context: Context): Promise<void> {
   const { runPublishAmi } = await import('@img-mgr/ami-publish');
   const { source } = request;
   const settings = {
@@ -259,7 +256,8 @@ async function revertRegion(request: WaveRequest, result: RegionRollout, context
         },
         context,
       );
-      if (smoke.error !== undefined) throw new Error(`${back}, but the reverted site FAILED its smoke test: ${smoke.error}`);
+      if (smoke.error !== undefined)
+        throw new Error(`${back}, but the reverted site FAILED its smoke test: ${smoke.error}`);
     }
     result.outcome = 'reverted';
     result.revert = `${amiId} rejected, ${back}; ${decision.reason}`;

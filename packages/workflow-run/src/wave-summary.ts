@@ -5,7 +5,10 @@ import type { RegionRollout, WaveRequest } from './wave-rollout.js';
 const cellText = (text: string): string => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 
 /** The wave's summary, also after a failed wave (its reverted regions say what they run now). */
-export function waveSummary(request: Pick<WaveRequest, 'wave' | 'parameterName' | 'stack'>, regions: RegionRollout[]): string {
+export function waveSummary(
+  request: Pick<WaveRequest, 'wave' | 'parameterName' | 'stack'>,
+  regions: RegionRollout[],
+): string {
   const failed = regions.some((region) => region.outcome !== 'deployed');
   return [
     `### img-mgr rollout, wave ${request.wave}${failed ? ' FAILED' : ''}`,

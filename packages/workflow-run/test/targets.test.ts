@@ -33,9 +33,9 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
       regions: '["us-west-2"]',
       waveCount: 1,
       waves: [
-        { regions: '["us-west-2"]', environment: 'dev', role: '', smokeUrls: '{}' },
-        { regions: '[]', environment: '', role: '', smokeUrls: '{}' },
-        { regions: '[]', environment: '', role: '', smokeUrls: '{}' },
+        { regions: '["us-west-2"]', environment: 'dev', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
       ],
     });
   });
@@ -57,15 +57,16 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
     const planned = await planTargets(request(path));
     expect(planned.copyRegions).toBe('["eu-west-1","ap-south-1","eu-central-1"]');
     expect(planned.waves).toEqual([
-      { regions: '["us-west-2"]', environment: 'dev', role: '', smokeUrls: '{}' },
+      { regions: '["us-west-2"]', environment: 'dev', role: '', smokeUrls: '{}', parameterFiles: '{}' },
       {
         regions: '["eu-west-1","ap-south-1"]',
         environment: 'prod',
         role,
         smokeUrls: '{"ap-south-1":"https://ap.example.com/"}',
+        parameterFiles: '{}',
       },
       // No environment named: the workflow's, where its role-to-assume (role '') is trusted.
-      { regions: '["eu-central-1"]', environment: 'dev', role: '', smokeUrls: '{}' },
+      { regions: '["eu-central-1"]', environment: 'dev', role: '', smokeUrls: '{}', parameterFiles: '{}' },
     ]);
     // A workflow with no environment leaves an unnamed one empty.
     const plain = file('plain.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n');
@@ -101,6 +102,26 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
       "Input 'targets' is not usable: wave 1 of deploy/smoke1.yml has smoke-urls; in the reusable workflow wave 1 " +
         'is smoke-tested through the smoke-url input (remove them from wave 1)',
     );
+  });
+
+  it('refuses parameter-files on wave 1, and a parameter file that is not in the repository', async () => {
+    expect(
+      await refusal(
+        file('files1.yml', 'waves:\n  - regions: [us-west-2]\n    parameter-files: { us-west-2: a.json }\n'),
+      ),
+    ).toBe(
+      "Input 'targets' is not usable: wave 1 of deploy/files1.yml has parameter-files; in the reusable workflow " +
+        'wave 1 deploys with the parameter-file input (remove them from wave 1)',
+    );
+    const missing =
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    parameter-files: { eu-west-1: eu.json }\n';
+    expect(await refusal(file('files2.yml', missing))).toBe(
+      "Input 'targets' is not usable: wave 2 of deploy/files2.yml gives eu-west-1 the parameter file eu.json, " +
+        "which is not in the caller's repository",
+    );
+    writeFileSync(join(workspace, 'eu.json'), '{}');
+    const planned = await planTargets(request('deploy/files2.yml'));
+    expect(planned.waves[1]?.parameterFiles).toBe('{"eu-west-1":"eu.json"}');
   });
 
   it('refuses in one line naming targets: a bad file, another home, a wave 1 of two regions, a bad path', async () => {

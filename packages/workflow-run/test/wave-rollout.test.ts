@@ -8,6 +8,7 @@
  * (parameter, stack, smoke test) and rejects the AMI in each; and the step's
  * inputs, refused in one line before any AWS call.
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -30,12 +31,14 @@ const TEMPLATE = `
 Parameters:
   ImageId: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>' }
   ImageIdOverride: { Type: String, Default: '' }
+  Network: { Type: String, Default: shared }
 Resources:
   UploadsBucket: { Type: 'AWS::S3::Bucket' }
 Outputs:
   Url: { Value: 'http://load-balancer.invalid' }
   BucketName: { Value: !Ref UploadsBucket }
   ImageId: { Value: !Ref ImageIdOverride }
+  Network: { Value: !Ref Network }
 `;
 
 let moto: Moto;
@@ -56,6 +59,7 @@ beforeAll(async () => {
   moto = await startMoto();
   workspace = mkdtempSync(join(tmpdir(), 'wave-'));
   writeFileSync(join(workspace, 'app.yaml'), TEMPLATE);
+  writeFileSync(join(workspace, 'eu.json'), JSON.stringify({ Network: 'eu-only' }));
   for (const region of REGIONS) {
     const ec2 = new EC2Client(config(region));
     const base = (await makeAmi(ec2, `img-mgr-base-${region}`, { tags: { 'app-revision': OLD } })).amiId;
@@ -92,6 +96,7 @@ function inputs(which: 'base' | 'old' | 'new', overrides: Partial<WaveInputs> = 
     stackName: STACK,
     template: 'app.yaml',
     parameterFile: '',
+    parameterFiles: JSON.stringify({ 'eu-west-1': 'eu.json' }),
     cloudformationRoleArn: '',
     launchKmsKey: '',
     smokeTest: true,
@@ -118,8 +123,15 @@ async function rejectedTag(region: string, amiId: string): Promise<string | unde
 }
 
 describe('a later wave on moto, two regions at once', () => {
-  it('publishes each region its own AMI, deploys its stack and smoke-tests its front door', async () => {
-    await rolloutWave(await waveRequest(inputs('base'), moto.env), context());
+  it('publishes each region its own AMI, deploys its stack (with its own parameter file) and smoke-tests it', async () => {
+    const created = await rolloutWave(await waveRequest(inputs('base'), moto.env), context());
+    expect(created.map((result) => result.outcome)).toEqual(['deployed', 'deployed']);
+    for (const region of REGIONS) {
+      const cfn = new CloudFormationClient(config(region));
+      const stack = (await cfn.send(new DescribeStacksCommand({ StackName: STACK }))).Stacks?.[0];
+      const network = stack?.Parameters?.find((parameter) => parameter.ParameterKey === 'Network')?.ParameterValue;
+      expect(network).toBe(region === 'eu-west-1' ? 'eu-only' : 'shared');
+    }
     const results = await rolloutWave(await waveRequest(inputs('old'), moto.env), context());
     expect(results.map((result) => [result.region, result.outcome, result.smoke, result.changed])).toEqual(
       REGIONS.map((region) => [region, 'deployed', 'passed', true]),
@@ -172,7 +184,9 @@ describe('a later wave on moto, two regions at once', () => {
     const ec2 = new EC2Client(config('us-west-2'));
     const third = (await makeAmi(ec2, 'img-mgr-third', { tags: { 'app-revision': NEW } })).amiId;
     const ssm = new SSMClient(config('us-west-2'));
-    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: third, Overwrite: true, DataType: 'aws:ec2:image' }));
+    await ssm.send(
+      new PutParameterCommand({ Name: PARAMETER, Value: third, Overwrite: true, DataType: 'aws:ec2:image' }),
+    );
     const before = await parameterValue('us-west-2');
     // eu-west-1 gets a new AMI of its own (the last one is rejected there now), whose page fails.
     const euWest = new EC2Client(config('eu-west-1'));
@@ -206,10 +220,16 @@ describe("the rollout-wave step's inputs", () => {
     ['amis', { amis: '{"us-west-2":"not-an-ami","eu-west-1":"ami-0123456789abcdef0"}' }, /not an AMI id/],
     ['smoke-urls', { smokeUrls: '{"us-west-2":"https://user:pw@example.com/"}' }, /us-west-2/],
     ['stack-name', { stackName: 'bad name' }, /stack/],
+    ['parameter-files', { parameterFiles: '{"eu-west-1":"../secrets.json"}' }, /eu-west-1/],
+    ['parameter-files', { parameterFiles: '{"eu-west-1":"missing.json"}' }, /missing\.json/],
   ])('refuses a bad %s in one line that names it', async (input, overrides, problem) => {
     const request = waveRequest(inputs('old', overrides), moto.env);
     const error = await request.then(
-      async (built) => rolloutWave(built, context()).then(() => undefined, (thrown: unknown) => thrown),
+      async (built) =>
+        rolloutWave(built, context()).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        ),
       (thrown: unknown) => thrown,
     );
     expect(error).toBeInstanceOf(InputError);
