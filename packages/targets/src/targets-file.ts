@@ -210,10 +210,11 @@ function readParameterFiles(
       );
     const valueNode = (pair.value ?? keyNode) as Node;
     const path = isScalar(valueNode) ? valueNode.value : undefined;
+    const shown = typeof path === 'string' ? `has '${clip(path)}', which ` : '';
     if (typeof path !== 'string' || !isParameterFilePath(path))
       fail(
         valueNode,
-        `wave ${number}'s parameter file for ${region} ${typeof path === 'string' ? `has '${clip(path)}', which ` : ''}` +
+        `wave ${number}'s parameter file for ${region} ${shown}` +
           'is not a .json, .yaml or .yml path relative to the repository (letters, digits and . _ - /, no ..)',
       );
     files[region] = path as string;

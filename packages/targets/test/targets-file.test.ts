@@ -49,7 +49,8 @@ describe('the targets file', () => {
 
   it('names the file, the line and the problem for each kind of bad input', () => {
     expect(problem('waves:\n  - regions: [us-west-2]\n    region: eu-west-1\n')).toBe(
-      `${FILE}:3: wave 1 has an unknown key 'region' (a wave has: regions, environment, role-to-assume, smoke-urls, parameter-files)`,
+      `${FILE}:3: wave 1 has an unknown key 'region' ` +
+        '(a wave has: regions, environment, role-to-assume, smoke-urls, parameter-files)',
     );
     expect(problem('wave:\n  - regions: [us-west-2]\n')).toBe(
       `${FILE}:1: unknown key 'wave' (the file has only: waves)`,

@@ -123,7 +123,7 @@ async function rejectedTag(region: string, amiId: string): Promise<string | unde
 }
 
 describe('a later wave on moto, two regions at once', () => {
-  it('publishes each region its own AMI, deploys its stack (with its own parameter file) and smoke-tests it', async () => {
+  it('publishes each region its AMI, deploys its stack (with its own parameter file), smoke-tests it', async () => {
     const created = await rolloutWave(await waveRequest(inputs('base'), moto.env), context());
     expect(created.map((result) => result.outcome)).toEqual(['deployed', 'deployed']);
     for (const region of REGIONS) {
