@@ -94,6 +94,14 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
   context.signal.throwIfAborted();
   const failed = results.filter((result) => result.outcome === 'failed');
   if (failed.length === 0) return results;
+  const what = failed.map((result) => `${result.region}: ${result.error ?? 'failed'}`).join('; ');
+  if (request.source.kind === 'rollback') {
+    // As wave 1's revert job: a rollback's "before" is the very AMI it rolled back from, so nothing is undone.
+    throw new WaveFailedError(
+      `Wave ${request.wave} failed (${what}); a rollback is not reverted: look at the failed regions`,
+      results,
+    );
+  }
   context.log.warn(
     `Wave ${request.wave} failed in ${failed.map((result) => result.region).join(', ')}: ` +
       'reverting every region of the wave whose parameter this run changed',
@@ -103,7 +111,6 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
       revertRegion(request, result, (runs[index] as { context: SmokeStepContext }).context),
     ),
   );
-  const what = failed.map((result) => `${result.region}: ${result.error ?? 'failed'}`).join('; ');
   throw new WaveFailedError(`Wave ${request.wave} failed (${what}); ${revertedLine(results)}`, results);
 }
 

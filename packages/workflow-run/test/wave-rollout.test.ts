@@ -210,6 +210,33 @@ describe('a later wave on moto, two regions at once', () => {
   });
 });
 
+describe('a promote in a later wave', () => {
+  it("publishes to each region the AMI its source parameter holds there: that region's copy, no rebake", async () => {
+    const dev = await Promise.all(REGIONS.map(parameterValue));
+    const prod = '/common/img-mgr/prod/golden-ami';
+    const results = await rolloutWave(
+      await waveRequest(
+        inputs('old', {
+          amis: '',
+          promoteFrom: PARAMETER,
+          parameterName: prod,
+          stackName: `${STACK}-prod`,
+          smokeTest: false,
+        }),
+        moto.env,
+      ),
+      context(),
+    );
+    expect(results.map((result) => [result.region, result.amiId, result.outcome])).toEqual(
+      REGIONS.map((region, index) => [region, dev[index]?.value, 'deployed']),
+    );
+    for (const [index, region] of REGIONS.entries()) {
+      const ssm = new SSMClient(config(region));
+      expect((await ssm.send(new GetParameterCommand({ Name: prod }))).Parameter?.Value).toBe(dev[index]?.value);
+    }
+  });
+});
+
 describe("the rollout-wave step's inputs", () => {
   it.each<[string, Partial<WaveInputs>, RegExp]>([
     ['wave-regions', { regions: '["us-west-2",' }, /non-empty JSON array/],
