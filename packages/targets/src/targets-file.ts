@@ -217,7 +217,7 @@ function readParameterFiles(
         `wave ${number}'s parameter file for ${region} ${shown}` +
           'is not a .json, .yaml or .yml path relative to the repository (letters, digits and . _ - /, no ..)',
       );
-    files[region] = path as string;
+    files[region] = path;
   }
   return files;
 }

@@ -156,7 +156,7 @@ function regionList(text: string, env: Env): string[] {
   }
   if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === 'string'))
     throw new InputError('wave-regions', 'must be a non-empty JSON array of regions (plan-targets gives it).');
-  const regions = value as string[];
+  const regions = value;
   for (const region of regions) {
     const problem = regionProblem(region, env);
     if (problem) throw new InputError('wave-regions', `holds ${problem}`);
