@@ -274,13 +274,32 @@ describe('workflow-step, bundled', () => {
         'wave-2-environment': 'prod',
         'wave-2-role-to-assume': role,
         'wave-2-smoke-urls': '{"eu-west-1":"https://eu.example.com/"}',
+        'wave-2-parameter-files': '{}',
         'wave-3-regions': '[]',
         'wave-3-environment': '',
         'wave-3-role-to-assume': '',
         'wave-3-smoke-urls': '{}',
+        'wave-3-parameter-files': '{}',
       });
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }
+  });
+
+  it('rollout-wave: bad wave input fails in one line naming it, before any AWS call (no endpoint is set)', async () => {
+    const wave = {
+      step: 'rollout-wave',
+      wave: '2',
+      'parameter-name': '/common/img-mgr/golden-ami',
+      'stack-name': 'img-mgr-dev',
+      template: 'app.yaml',
+    };
+    const regions = await step({ ...wave, 'wave-regions': 'eu-west-1' });
+    expect(regions.exitCode).toBe(1);
+    expect(regions.errors).toEqual([
+      "Input 'wave-regions' must be a non-empty JSON array of regions (plan-targets gives it).",
+    ]);
+    const amis = await step({ ...wave, 'wave-regions': '["eu-west-1"]', amis: '{"eu-west-1":"ami-1"}' });
+    expect(amis.errors).toEqual(["Input 'amis' has, for eu-west-1, a value that is not an AMI id"]);
   });
 });
