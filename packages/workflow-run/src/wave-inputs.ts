@@ -85,20 +85,15 @@ export async function waveRequest(inputs: WaveInputs, env: Env = {}): Promise<Wa
   const { parseParameterOverrides, parseTemplateSource } = await import('@img-mgr/stack-deploy/parsers');
   const cwd = inputs.workspace;
   // Read now, before any AWS call: a file that is missing or bad fails the step with the input's name.
-  const readFile = (path: string, input: string) => {
-    try {
-      return parseParameterOverrides(path, { cwd });
-    } catch (error: unknown) {
-      if (error instanceof InvalidRequestError) throw new InputError(input, error.problem);
-      throw error;
-    }
-  };
-  const parameters = readFile(inputs.parameterFile, 'parameter-file');
+  const parameters = asInput('parameter-file', () => parseParameterOverrides(inputs.parameterFile, { cwd }));
   const regionParameters = new Map(
-    Object.entries(regionFiles).map(([region, path]) => [region, readFile(path, 'parameter-files')]),
+    Object.entries(regionFiles).map(([region, path]) => [
+      region,
+      asInput('parameter-files', () => parseParameterOverrides(path, { cwd })),
+    ]),
   );
   // Each region reads the template itself (an s3:// template becomes that region's https URL).
-  parseTemplateSource(inputs.template, { cwd, region: regions[0] ?? 'us-east-1' });
+  asInput('template', () => parseTemplateSource(inputs.template, { cwd, region: regions[0] ?? 'us-east-1' }));
   return {
     wave,
     regions,
@@ -127,6 +122,16 @@ export async function waveRequest(inputs: WaveInputs, env: Env = {}): Promise<Wa
     rejectedBy: inputs.runId || 'manual',
     publishWaitMs: PUBLISH_WAIT_MS,
   };
+}
+
+/** Runs a parser; its InvalidRequestError becomes the step's one line naming `input`. */
+function asInput<T>(input: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error: unknown) {
+    if (error instanceof InvalidRequestError) throw new InputError(input, error.problem);
+    throw error;
+  }
 }
 
 /** What each region publishes: rollback-to, else promote-from, else the bake's copies. */

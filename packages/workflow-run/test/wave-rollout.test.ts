@@ -249,6 +249,7 @@ describe("the rollout-wave step's inputs", () => {
     ['stack-name', { stackName: 'bad name' }, /stack/],
     ['parameter-files', { parameterFiles: '{"eu-west-1":"../secrets.json"}' }, /eu-west-1/],
     ['parameter-files', { parameterFiles: '{"eu-west-1":"missing.json"}' }, /missing\.json/],
+    ['template', { template: 'nowhere.yaml' }, /nowhere\.yaml/],
   ])('refuses a bad %s in one line that names it', async (input, overrides, problem) => {
     const request = waveRequest(inputs('old', overrides), moto.env);
     const error = await request.then(
