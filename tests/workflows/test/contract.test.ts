@@ -286,9 +286,9 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         expect(Object.keys(action.inputs ?? {}), step.uses).toEqual(
           expect.arrayContaining(Object.keys(step.with ?? {})),
         );
-        const outputsRead = [...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z0-9-]+)`, 'g'))].map(
-          (m) => m[1],
-        );
+        const outputsRead = [
+          ...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z0-9-]+)`, 'g')),
+        ].map((m) => m[1]);
         expect(Object.keys(action.outputs ?? {}), step.uses).toEqual(expect.arrayContaining(outputsRead));
       }
     }
@@ -371,7 +371,7 @@ describe('environments in the examples', () => {
     expect(promote.jobs.promote?.with?.['bake-role-to-assume']).toBeUndefined();
   });
 
-  it("roll each environment out to its own regions: dev's targets file TARGETS, prod's PROD_TARGETS, none by default", () => {
+  it("roll each environment out to its own regions: dev's TARGETS, prod's PROD_TARGETS, none when unset", () => {
     expect(example('deploy-on-push.yml').jobs['bake-and-deploy']?.with?.targets).toBe('${{ vars.TARGETS }}');
     // Not `prod && PROD_TARGETS || TARGETS`: with PROD_TARGETS unset, that would give prod dev's regions.
     expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.targets).toBe(
