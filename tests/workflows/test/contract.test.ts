@@ -371,6 +371,15 @@ describe('environments in the examples', () => {
     expect(promote.jobs.promote?.with?.['bake-role-to-assume']).toBeUndefined();
   });
 
+  it("roll each environment out to its own regions: dev's TARGETS, prod's PROD_TARGETS, none when unset", () => {
+    expect(example('deploy-on-push.yml').jobs['bake-and-deploy']?.with?.targets).toBe('${{ vars.TARGETS }}');
+    // Not `prod && PROD_TARGETS || TARGETS`: with PROD_TARGETS unset, that would give prod dev's regions.
+    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.targets).toBe(
+      "${{ inputs.environment == 'dev' && vars.TARGETS || inputs.environment == 'prod' && vars.PROD_TARGETS || '' }}",
+    );
+    expect(example('promote.yml').jobs.promote?.with?.targets).toBe('${{ vars.PROD_TARGETS }}');
+  });
+
   it('bake with the bake role, deploy with the role of the environment', () => {
     for (const file of ['deploy-on-push.yml', 'deploy-manually.yml']) {
       expect(example(file).jobs['bake-and-deploy']?.with?.['bake-role-to-assume'], file).toBe(
