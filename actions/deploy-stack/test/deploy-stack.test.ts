@@ -102,7 +102,7 @@ describe('deploy-stack against moto', () => {
     expect(changeSets.filter((changeSet) => changeSet.ExecutionStatus === 'AVAILABLE')).toEqual([]);
   });
 
-  it('succeeds with no-changes=true and the outputs on a no-op update, or fails when fail-on-empty-changeset is true', async () => {
+  it('on a no-op update: no-changes=true and the outputs; a failure with fail-on-empty-changeset', async () => {
     // Created with CreateStack (timeout-in-minutes): moto builds no outputs after ExecuteChangeSet.
     await deploy(
       moto,

@@ -386,8 +386,15 @@ describe('environments in the examples', () => {
         '${{ vars.AWS_BAKE_ROLE_ARN }}',
       );
     }
-    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.['role-to-assume']).toBe(
-      "${{ inputs.environment == 'prod' && vars.AWS_PROD_ROLE_ARN || vars.AWS_ROLE_ARN }}",
+    // Never the other environment's value when one is unset: dev's site or role is no stand-in for prod's.
+    const manual = example('deploy-manually.yml').jobs['bake-and-deploy']?.with;
+    expect(manual?.['role-to-assume']).toBe(
+      "${{ inputs.environment == 'prod' && vars.AWS_PROD_ROLE_ARN || " +
+        "inputs.environment == 'dev' && vars.AWS_ROLE_ARN || '' }}",
+    );
+    expect(manual?.['smoke-url']).toBe(
+      "${{ inputs.environment == 'prod' && vars.PROD_SMOKE_URL || " +
+        "inputs.environment == 'dev' && vars.SMOKE_URL || '' }}",
     );
   });
 });
