@@ -294,12 +294,14 @@ function revertedLine(results: RegionRollout[]): string {
  */
 function regionContext(context: SmokeStepContext, region: string): SmokeStepContext {
   const prefix = `[${region}] `;
+  // publish-ami's lines already name their region.
+  const named = (line: string): string => (line.startsWith(prefix) ? line : prefix + line);
   const log: Logger = {
-    info: (line) => context.log.info(prefix + line),
-    warn: (line) => context.log.warn(prefix + line),
+    info: (line) => context.log.info(named(line)),
+    warn: (line) => context.log.warn(named(line)),
     secret: (value) => context.log.secret(value),
     group: async (title, body) => {
-      context.log.info(prefix + title);
+      context.log.info(named(title));
       return body();
     },
   };
