@@ -69,6 +69,8 @@ export interface RegionRollout {
   smoke?: SmokeStepResult['result'];
   /** What failed in this region, in one line. */
   error?: string;
+  /** Where it failed: the publish, the deploy, or the smoke test. */
+  failedStep?: 'publish' | 'deploy' | 'smoke';
   /** What the revert did, in one line. */
   revert?: string;
 }
@@ -102,6 +104,15 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
       results,
     );
   }
+  // As wave 1: only a verdict on the AMI (its deploy or its smoke test failed) reverts. A publish that failed, or a
+  // smoke test that could not judge (no Url or bucket, a read AWS refused), is the setup's fault: the wave fails,
+  // and what deployed stays.
+  if (!failed.some(judgesTheAmi)) {
+    throw new WaveFailedError(
+      `Wave ${request.wave} failed (${what}); nothing was reverted: no region's deploy or smoke test failed`,
+      results,
+    );
+  }
   context.log.warn(
     `Wave ${request.wave} failed in ${failed.map((result) => result.region).join(', ')}: ` +
       'reverting every region of the wave whose parameter this run changed',
@@ -112,6 +123,11 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
     ),
   );
   throw new WaveFailedError(`Wave ${request.wave} failed (${what}); ${revertedLine(results)}`, results);
+}
+
+/** The region's failure is a verdict on its AMI: the stack refused it, or the site failed its smoke test. */
+function judgesTheAmi(result: RegionRollout): boolean {
+  return result.failedStep === 'deploy' || (result.failedStep === 'smoke' && result.smoke === 'failed');
 }
 
 /** Every region of the wave has its AMI before anything is written (a bake's copies). */
@@ -127,9 +143,12 @@ function checkSources(request: WaveRequest): void {
 async function rolloutRegion(request: WaveRequest, region: string, context: SmokeStepContext): Promise<RegionRollout> {
   const result: RegionRollout = { region, amiId: '', outcome: 'failed', changed: false, url: '' };
   try {
+    result.failedStep = 'publish';
     await publish(request, region, result, context);
+    result.failedStep = 'deploy';
     const deployed = await deploy(request, region, result.amiId, context);
     result.stackStatus = deployed.status;
+    result.failedStep = 'smoke';
     const smoke = await runSmokeStep(
       {
         enabled: request.smoke.enabled,
@@ -146,6 +165,7 @@ async function rolloutRegion(request: WaveRequest, region: string, context: Smok
     result.url = smoke.url;
     result.smoke = smoke.result;
     if (smoke.error !== undefined) throw new Error(smoke.error);
+    delete result.failedStep;
     result.outcome = 'deployed';
     context.log.info(`deployed ${result.amiId}${smoke.result === 'passed' ? ', smoke test passed' : ''}`);
   } catch (error: unknown) {

@@ -210,6 +210,28 @@ describe('a later wave on moto, two regions at once', () => {
   });
 });
 
+describe('a wave that fails without a verdict on the AMI', () => {
+  it('reverts nothing when a region fails its publish (a rejected AMI): what deployed stays', async () => {
+    // eu-west-1's new AMI is tagged rejected since the failed wave above: its publish refuses it.
+    const amisNow = JSON.stringify({
+      'us-west-2': amis.get('us-west-2')?.old,
+      'eu-west-1': amis.get('eu-west-1')?.new,
+    });
+    const failure = await rolloutWave(await waveRequest(inputs('old', { amis: amisNow }), moto.env), context()).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WaveFailedError);
+    expect((failure as WaveFailedError).message).toMatch(
+      /^Wave 2 failed \(eu-west-1: .*rejected.*\); nothing was reverted: no region's deploy or smoke test failed$/,
+    );
+    const [usWest, euWest] = (failure as WaveFailedError).regions;
+    expect(usWest).toMatchObject({ outcome: 'deployed', changed: true });
+    expect(euWest).toMatchObject({ outcome: 'failed', failedStep: 'publish', changed: false });
+    expect((await parameterValue('us-west-2')).value).toBe(amis.get('us-west-2')?.old);
+  });
+});
+
 describe('a promote in a later wave', () => {
   it("publishes to each region the AMI its source parameter holds there: that region's copy, no rebake", async () => {
     const dev = await Promise.all(REGIONS.map(parameterValue));
