@@ -8,6 +8,7 @@
 //   bench/bake-ami/run.mjs                  parser throughput, cache-hit and full bakes with real Packer
 //   packages/pipeline/bench/wall-time.mjs   the full local chain, cold and warm
 //   bench/regions/run.mjs                   run to three regions (bake once, copy, waves) vs one region
+//   bench/waves/run.mjs                     the reusable workflow's later wave: three regions vs one
 // BENCH_RUNS (default 5) sets the repetitions of the medians.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -85,6 +86,7 @@ const typical = await typicalDeploy();
 const bake = spawnBench('bench/bake-ami/run.mjs', [], ['--expose-gc']);
 const chain = spawnBench('packages/pipeline/bench/wall-time.mjs');
 const regions = spawnBench('bench/regions/run.mjs');
+const waves = spawnBench('bench/waves/run.mjs');
 
 for (const bundle of bundles) {
   add(bundle.action, 'bundle size (dist / entry file)', `${bundle['dist KB']} / ${bundle['entry KB']} KiB`);
@@ -145,6 +147,12 @@ add(
   'img-mgr-pipeline run, 3 regions vs 1 (fresh moto, median)',
   `${grab(regions, /^3 regions\s+median (\d+) ms/m)} vs ${grab(regions, /^1 region\s+median (\d+) ms/m)} ms ` +
     `(${grab(regions, /= ([\d.]+x)/)}; target at most 1.5x)`,
+);
+add(
+  'workflow',
+  'rollout-wave, 3 regions vs 1 (fresh moto, median)',
+  `${grab(waves, /^wave of 3 regions\s+median (\d+) ms/m)} vs ` +
+    `${grab(waves, /^wave of 1 region\s+median (\d+) ms/m)} ms (${grab(waves, /= ([\d.]+x)/)}; target at most 1.5x)`,
 );
 add(
   'machine',

@@ -102,10 +102,11 @@ describe('deploy-stack against moto', () => {
     expect(changeSets.filter((changeSet) => changeSet.ExecutionStatus === 'AVAILABLE')).toEqual([]);
   });
 
-  it('succeeds with no-changes=true on a no-op update, or fails when fail-on-empty-changeset is true', async () => {
+  it('on a no-op update: no-changes=true and the outputs; a failure with fail-on-empty-changeset', async () => {
+    // Created with CreateStack (timeout-in-minutes): moto builds no outputs after ExecuteChangeSet.
     await deploy(
       moto,
-      { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1' },
+      { 'stack-name': 'no-op', template: 'app.yaml', 'parameter-overrides': 'ImageId=ami-1', 'timeout-in-minutes': 5 },
       { files },
     );
     const before = await cloudFormationState(cfn);
@@ -117,6 +118,9 @@ describe('deploy-stack against moto', () => {
     expect(run.exitCode).toBe(0);
     expect(run.outputs['no-changes']).toBe('true');
     expect(run.outputs.status).toBe('CREATE_COMPLETE');
+    // The stack's outputs still, for the step after it (a smoke test reads the site's Url and bucket).
+    expect(JSON.parse(run.outputs['outputs-json'] ?? '{}')).toEqual({ ImageId: 'ami-1' });
+    expect(run.outputs.ImageId).toBe('ami-1');
     expect(run.log).toContain('No changes: ValidationError: No updates are to be performed.');
     const strict = await deploy(
       moto,

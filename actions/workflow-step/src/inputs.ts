@@ -17,6 +17,7 @@ import {
   type SmokeStepRequest,
   type TargetsRequest,
   type CopyAmiRequest,
+  type WaveInputs,
 } from '@img-mgr/workflow-run';
 
 /** What the step can do, as the `step` input names it. */
@@ -31,6 +32,7 @@ export const STEPS = [
   'summarize-revert',
   'plan-targets',
   'copy-ami',
+  'rollout-wave',
 ] as const;
 
 /** The inputs of each step, already checked. */
@@ -50,6 +52,7 @@ export type StepInputs =
   | { step: 'plan-redeploy'; request: RedeployRequest }
   | { step: 'plan-targets'; request: TargetsRequest }
   | { step: 'copy-ami'; request: CopyAmiRequest }
+  | { step: 'rollout-wave'; wave: WaveInputs }
   | { step: 'summarize-rollout'; facts: RolloutFacts; record: RunRecord }
   | {
       step: 'summarize-revert';
@@ -146,6 +149,33 @@ export function readInputs(env: Env): StepInputs {
           copyRegions: read.string('copy-regions', { required: true }),
           // Real copies take minutes; the job's timeout-minutes bounds the rest.
           timeoutMs: 45 * 60_000,
+        },
+      };
+    case 'rollout-wave':
+      return {
+        step,
+        wave: {
+          wave: read.string('wave', { required: true }),
+          regions: read.string('wave-regions', { required: true }),
+          amis: text('amis'),
+          rollbackTo: text('rollback-to'),
+          promoteFrom: text('promote-from'),
+          appRevision: text('app-revision'),
+          parameterName: read.string('parameter-name', { required: true }),
+          stackName: read.string('stack-name', { required: true }),
+          template: read.string('template', { required: true }),
+          parameterFile: text('parameter-file'),
+          parameterFiles: text('parameter-files'),
+          cloudformationRoleArn: text('cloudformation-role-arn'),
+          launchKmsKey: text('launch-kms-key'),
+          smokeTest: read.boolean('smoke-test'),
+          smokeSamples: read.defaulted('smoke-samples'),
+          smokeTimeout: read.defaulted('smoke-timeout'),
+          smokeUrls: text('smoke-urls'),
+          // The caller's checkout: template and parameter-file are paths in it.
+          workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+          runId: env.GITHUB_RUN_ID ?? '',
+          runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
         },
       };
     case 'summarize-rollout':

@@ -33,6 +33,10 @@ import {
   revertSummary,
   rolloutSummary,
   runBakes,
+  rolloutWave,
+  waveRequest,
+  WaveFailedError,
+  waveSummary,
 } from '@img-mgr/workflow-run';
 import type { StepInputs } from './inputs.js';
 
@@ -100,6 +104,10 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       planned.waves.slice(1).forEach((wave, index) => {
         setOutput(`wave-${index + 2}-regions`, wave.regions);
         setOutput(`wave-${index + 2}-environment`, wave.environment);
+        // Empty for the workflow's own role: the workflow reads `wave-N-role-to-assume || inputs.role-to-assume`.
+        setOutput(`wave-${index + 2}-role-to-assume`, wave.role);
+        setOutput(`wave-${index + 2}-smoke-urls`, wave.smokeUrls);
+        setOutput(`wave-${index + 2}-parameter-files`, wave.parameterFiles);
       });
       info(`Regions, in ${planned.waveCount} wave(s): ${planned.regions} (the bake runs in ${planned.home})`);
       return;
@@ -113,6 +121,9 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       info(`Copies: ${copies}`);
       return;
     }
+    case 'rollout-wave':
+      await rolloutWaveStep(inputs, signal);
+      return;
     case 'summarize-rollout': {
       const context = actionContext('workflow-step', signal, process.env);
       const smoke = readSmokeReport(inputs.record.smokeReport, 'smoke-report', warning);
@@ -165,6 +176,30 @@ async function smokeTest(inputs: Extract<StepInputs, { step: 'smoke-test' }>, si
   }
   if (seen.error !== undefined) throw new ActionError(seen.error);
   info(`Smoke test of ${seen.url} passed.`);
+}
+
+/**
+ * A later wave: every region's outcome as wave-json and in the job summary,
+ * also when the wave failed and was reverted; then the failure's one line.
+ */
+async function rolloutWaveStep(
+  inputs: Extract<StepInputs, { step: 'rollout-wave' }>,
+  signal: AbortSignal,
+): Promise<void> {
+  const context = actionContext('workflow-step', signal, process.env);
+  const request = await waveRequest(inputs.wave, process.env);
+  let regions;
+  try {
+    regions = await group(`Wave ${request.wave}: ${request.regions.join(', ')}`, () => rolloutWave(request, context));
+  } catch (error: unknown) {
+    if (!(error instanceof WaveFailedError)) throw error;
+    setOutput('wave-json', JSON.stringify(error.regions));
+    await jobSummary().text(waveSummary(request, error.regions)).write();
+    throw new ActionError(error.message);
+  }
+  setOutput('wave-json', JSON.stringify(regions));
+  await jobSummary().text(waveSummary(request, regions)).write();
+  info(`Wave ${request.wave} rolled out: ${regions.map((region) => `${region.region} ${region.amiId}`).join(', ')}`);
 }
 
 /**

@@ -5,7 +5,9 @@
  * tested in packages/workflow-run.
  */
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { runBundledAction } from '@img-mgr/testbed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,5 +252,54 @@ describe('workflow-step, bundled', () => {
       `::error::Could not assume ${role}: this job has no OIDC token; ` +
         "the calling job must grant 'permissions: id-token: write'.",
     ]);
+  });
+
+  it("plan-targets: each later wave's regions, environment, role (empty: the workflow's) and smoke URLs", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'img-mgr-plan-targets-'));
+    try {
+      const role = 'arn:aws:iam::123456789012:role/prod-deploy';
+      writeFileSync(
+        join(workspace, 'targets.yml'),
+        'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    environment: prod\n' +
+          `    role-to-assume: ${role}\n    smoke-urls: { eu-west-1: https://eu.example.com/ }\n`,
+      );
+      const inputs = { step: 'plan-targets', targets: 'targets.yml', 'aws-region': 'us-west-2', environment: 'dev' };
+      const run = await step(inputs, { GITHUB_WORKSPACE: workspace });
+      expect(run.exitCode, run.log).toBe(0);
+      expect(run.outputs).toEqual({
+        'home-region': 'us-west-2',
+        'copy-regions': '["eu-west-1"]',
+        'wave-count': '2',
+        'wave-2-regions': '["eu-west-1"]',
+        'wave-2-environment': 'prod',
+        'wave-2-role-to-assume': role,
+        'wave-2-smoke-urls': '{"eu-west-1":"https://eu.example.com/"}',
+        'wave-2-parameter-files': '{}',
+        'wave-3-regions': '[]',
+        'wave-3-environment': '',
+        'wave-3-role-to-assume': '',
+        'wave-3-smoke-urls': '{}',
+        'wave-3-parameter-files': '{}',
+      });
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('rollout-wave: bad wave input fails in one line naming it, before any AWS call (no endpoint is set)', async () => {
+    const wave = {
+      step: 'rollout-wave',
+      wave: '2',
+      'parameter-name': '/common/img-mgr/golden-ami',
+      'stack-name': 'img-mgr-dev',
+      template: 'app.yaml',
+    };
+    const regions = await step({ ...wave, 'wave-regions': 'eu-west-1' });
+    expect(regions.exitCode).toBe(1);
+    expect(regions.errors).toEqual([
+      "Input 'wave-regions' must be a non-empty JSON array of regions (plan-targets gives it).",
+    ]);
+    const amis = await step({ ...wave, 'wave-regions': '["eu-west-1"]', amis: '{"eu-west-1":"ami-1"}' });
+    expect(amis.errors).toEqual(["Input 'amis' has, for eu-west-1, a value that is not an AMI id"]);
   });
 });

@@ -29,6 +29,7 @@ export {
 } from './key-value.js';
 export { shorten, quoteWhole, boundedLine, MAX_ERROR_LINE } from './format.js';
 export { parseDuration, formatDuration } from './duration.js';
+export { isParameterFilePath, isRoleArn, isSmokeUrl } from './shapes.js';
 export {
   hasUrlCredentials,
   URL_CREDENTIALS_PROBLEM,

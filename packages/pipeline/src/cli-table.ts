@@ -178,8 +178,9 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
     value: 'FILE',
     commands: ['run'],
     help:
-      'YAML file of waves of regions (waves: - regions: [...], environment: ...); the first region is the home ' +
-      'region, where the bake runs; each region gets its own parameter and stacks, wave by wave',
+      'YAML file of waves of regions (waves: - regions: [...], environment: ..., smoke-urls: {REGION: URL}); the ' +
+      'first region is the home region, where the bake runs; each region gets its own parameter and stacks, wave ' +
+      "by wave; a wave's role-to-assume is ignored (the shell's credentials apply)",
   },
   '--regions': {
     value: 'LIST',

@@ -25,14 +25,23 @@ export class RegionCheckError extends PipelineError {
   }
 }
 
-/** Checks `ctx`'s region after its deploy; resolves with one line of what was checked, or throws RegionCheckError. */
-export async function regionCheck(ctx: CommandContext, app: StackPlan, amiId: string): Promise<string> {
+/**
+ * Checks `ctx`'s region after its deploy; resolves with one line of what was checked, or throws RegionCheckError.
+ * `smokeUrl` (the wave's smoke-urls in the targets file) stands for the stack's Url when a CDN or a DNS name is in
+ * front of the region's load balancer.
+ */
+export async function regionCheck(
+  ctx: CommandContext,
+  app: StackPlan,
+  amiId: string,
+  smokeUrl?: string,
+): Promise<string> {
   const region = ctx.target.region;
   const step = ctx.progress.step('check', `the app in ${region} runs ${amiId}`);
   const stack = ctx.report.stacks.find((candidate) => candidate.name === app.name);
   try {
     if (ctx.target.kind === 'aws') {
-      const url = stack?.outputs.Url;
+      const url = smokeUrl ?? stack?.outputs.Url;
       const bucket = stack?.outputs.BucketName;
       if (!url || !bucket)
         throw new RegionCheckError(`the stack ${app.name} in ${region} has no ${url ? 'BucketName' : 'Url'} output`);

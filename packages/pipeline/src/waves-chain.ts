@@ -32,6 +32,8 @@ interface RegionRun {
   report: RegionReport;
   /** What failed in it: the preview's smoke test (home), or any error. */
   failure?: unknown;
+  /** The base URL of its smoke test from the wave's smoke-urls, if the targets file gives one. */
+  smokeUrl?: string;
 }
 
 export async function runWaves(ctx: CommandContext, targets: Targets, observed: RolloutObservations): Promise<void> {
@@ -70,12 +72,14 @@ export async function runWaves(ctx: CommandContext, targets: Targets, observed: 
   for (const wave of targets.waves) {
     const runs = wave.regions.map((region): RegionRun => {
       const report = regions.find((entry) => entry.region === region) as RegionReport;
+      const smokeUrl = wave.smokeUrls?.[region];
+      const extra = smokeUrl !== undefined ? { smokeUrl } : {};
       if (region !== home) {
         const regional = regionContext(ctx, region);
         regional.report.ami = { ...ami, id: report.amiId, region, amis: { [region]: report.amiId } };
-        return { ctx: regional, report };
+        return { ctx: regional, report, ...extra };
       }
-      return { ctx, report };
+      return { ctx, report, ...extra };
     });
     await Promise.all(runs.map((run) => rolloutRegion(run, observed)));
     const failed = runs.filter((run) => run.failure !== undefined);
@@ -120,7 +124,7 @@ async function rolloutRegion(run: RegionRun, observed: RolloutObservations): Pro
         ? 'smoke test of the local preview passed'
         : `local preview off: ${ctx.report.preview?.off ?? 'off'}`;
     } else {
-      report.check = await regionCheck(ctx, app, report.amiId);
+      report.check = await regionCheck(ctx, app, report.amiId, run.smokeUrl);
     }
     report.outcome = 'deployed';
   } catch (error: unknown) {

@@ -13,6 +13,7 @@ import { deletePendingChangeSet, createChangeSet } from './change-set.js';
 import { createStackDirectly } from './create-stack.js';
 import { execute, executeNamed } from './execute.js';
 import { settledStack } from './existing-stack.js';
+import { recordOutputs } from './finish.js';
 import { changeSetName as makeChangeSetName } from './names.js';
 import { checkLaunchKey } from './launch-key-preflight.js';
 import { chooseOperation } from './operation.js';
@@ -95,7 +96,11 @@ async function createAndMaybeExecute(session: Session): Promise<void> {
   const changeSet = await session.group(`Change set ${name} (${changeSetType})`, () =>
     createChangeSet(session, name, changeSetType, templateArgs, parameters),
   );
-  if (!changeSet) return; // empty: handled
+  if (!changeSet) {
+    // Empty (handled): the stack as it is, outputs included, is the result.
+    if (stack) recordOutputs(session, stack);
+    return;
+  }
   session.recordPlan(changeRows(changeSet.Changes));
   if (request.mode === 'plan') {
     session.pendingChangeSet = undefined; // kept on purpose, for a later execute

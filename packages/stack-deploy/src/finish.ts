@@ -59,6 +59,14 @@ export async function finish(session: Session, watcher: StackWatcher, type: 'CRE
     );
   }
   await applyTerminationProtection(session, stack, type);
+  recordOutputs(session, stack);
+}
+
+/**
+ * The stack's outputs on the result, the secret ones masked first. Also after an empty change set: the
+ * stack's outputs are what a next step (a smoke test's Url and bucket) reads, changed or not.
+ */
+export function recordOutputs(session: Session, stack: Stack): void {
   session.result.outputs = outputMap(stack.Outputs);
   session.result.secretOutputs = secretOutputKeys(session.result.outputs, session.noEcho, session.outputExpressions);
   for (const key of session.result.secretOutputs) session.context.log.secret(session.result.outputs[key] ?? '');

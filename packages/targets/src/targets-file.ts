@@ -1,25 +1,46 @@
 /**
- * The targets file: YAML listing waves in order, each with its regions and an
- * optional GitHub environment:
+ * The targets file: YAML listing waves in order, each with its regions and,
+ * optionally, a GitHub environment, the IAM role its deploy job assumes and
+ * the base URL a region's smoke test goes through:
  *
  *   waves:
  *     - regions: [us-west-2]
  *       environment: staging
  *     - regions: [eu-west-1, ap-southeast-2]
  *       environment: production
+ *       role-to-assume: arn:aws:iam::123456789012:role/deploy-production
+ *       smoke-urls:
+ *         eu-west-1: https://eu.example.com/
+ *       parameter-files:
+ *         ap-southeast-2: deploy/dev-ap-southeast-2.json
+ *
+ * A deploy role trusts only its environment, so a wave in another environment
+ * than the workflow's needs its own role. A region without a smoke URL is
+ * tested through its stack's Url output (its load balancer); one behind a CDN
+ * or a DNS name is tested through that. A region whose stack needs parameters
+of its own (a VPC and subnets pinned by id rather than NetworkStackName) has
+a parameter file of its own; the others use the workflow's parameter-file.
  *
  * Every problem (YAML syntax, an unknown key, an empty wave, a region that is
- * not one or is listed twice) is one TargetsError naming the file and the
- * line, raised before anything talks to AWS: a typo must not reach the
- * second wave after the first one already rolled out.
+ * not one or is listed twice, a role that is not a role ARN, a smoke URL for a
+ * region the wave does not list or not shaped like one) is one TargetsError
+ * naming the file and the line, raised before anything talks to AWS: a typo
+ * must not reach the second wave after the first one already rolled out.
  */
-import { regionProblem, type Env } from '@img-mgr/kernel';
+import {
+  hasUrlCredentials,
+  isParameterFilePath,
+  isRoleArn,
+  isSmokeUrl,
+  regionProblem,
+  type Env,
+} from '@img-mgr/kernel';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Targets, Wave } from './targets.js';
 import { TargetsError } from './targets-error.js';
 
 const TOP_KEYS = ['waves'] as const;
-const WAVE_KEYS = ['regions', 'environment'] as const;
+const WAVE_KEYS = ['regions', 'environment', 'role-to-assume', 'smoke-urls', 'parameter-files'] as const;
 /** The reusable workflow's rule for environment names (its `environment` input): letters, digits and _ . -. */
 const ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
 /** Bounds that keep one push's rollout reviewable; the reusable workflow has one job per wave, MAX_WAVES of them. */
@@ -98,9 +119,107 @@ export function parseTargetsFile(text: string, file: string, env: Env = {}): Tar
         );
       environment = value as string;
     }
-    return { number, regions, ...(environment ? { environment } : {}) };
+    const role = readRole(node.get('role-to-assume', true), number, fail);
+    const smokeUrls = readSmokeUrls(node.get('smoke-urls', true), number, regions, fail);
+    const parameterFiles = readParameterFiles(node.get('parameter-files', true), number, regions, fail);
+    return {
+      number,
+      regions,
+      ...(environment ? { environment } : {}),
+      ...(role !== undefined ? { role } : {}),
+      ...(smokeUrls !== undefined ? { smokeUrls } : {}),
+      ...(parameterFiles !== undefined ? { parameterFiles } : {}),
+    };
   });
   return { source: file, home: waves[0]?.regions[0] ?? '', waves };
+}
+
+type Fail = (node: Node | undefined | null, problem: string) => never;
+
+/** A wave's `role-to-assume`: an IAM role ARN, the rule of the workflow's input of that name. */
+function readRole(node: Node | undefined, number: number, fail: Fail): string | undefined {
+  if (!node) return undefined;
+  const value = isScalar(node) ? node.value : undefined;
+  if (typeof value !== 'string')
+    return fail(node, `wave ${number}'s 'role-to-assume' must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  if (!isRoleArn(value))
+    fail(
+      node,
+      `wave ${number}'s 'role-to-assume' has '${clip(value)}', which is not an IAM role ARN ` +
+        '(arn:aws:iam::<account>:role/<name>)',
+    );
+  return value;
+}
+
+/** A wave's `smoke-urls`: its regions (some of them) to base URLs, the rule of the workflow's smoke-url input. */
+function readSmokeUrls(
+  node: Node | undefined,
+  number: number,
+  regions: string[],
+  fail: Fail,
+): Record<string, string> | undefined {
+  if (!node) return undefined;
+  if (!isMap(node)) return fail(node, `wave ${number}'s 'smoke-urls' must be a mapping of its regions to URLs`);
+  const urls: Record<string, string> = {};
+  for (const pair of node.items) {
+    const keyNode = pair.key as Node;
+    const region = isScalar(keyNode) ? keyNode.value : undefined;
+    if (typeof region !== 'string')
+      return fail(keyNode, `wave ${number}'s 'smoke-urls' has a key that is not a region`);
+    if (!regions.includes(region))
+      fail(
+        keyNode,
+        `wave ${number}'s 'smoke-urls' names '${clip(region)}', which is not a region of wave ${number} ` +
+          "(a wave's smoke URLs are for its own regions)",
+      );
+    const valueNode = (pair.value ?? keyNode) as Node;
+    const url = isScalar(valueNode) ? valueNode.value : undefined;
+    const what = `wave ${number}'s smoke URL for ${region}`;
+    // Never repeated, not even clipped: the user info may be a token.
+    if (typeof url === 'string' && hasUrlCredentials(url))
+      fail(valueNode, `${what} holds credentials (user:token@), which would reach logs and the summary`);
+    if (typeof url !== 'string' || !isSmokeUrl(url))
+      fail(
+        valueNode,
+        `${what} ${typeof url === 'string' ? `has '${clip(url)}', which ` : ''}is not an http:// or https:// ` +
+          'base URL (scheme://host[:port]/path: no query, fragment, spaces, quotes or ${...})',
+      );
+    urls[region] = url;
+  }
+  return urls;
+}
+
+/** A wave's `parameter-files`: its regions (some of them) to stack parameter files in the caller's repository. */
+function readParameterFiles(
+  node: Node | undefined,
+  number: number,
+  regions: string[],
+  fail: Fail,
+): Record<string, string> | undefined {
+  if (!node) return undefined;
+  if (!isMap(node)) return fail(node, `wave ${number}'s 'parameter-files' must be a mapping of its regions to files`);
+  const files: Record<string, string> = {};
+  for (const pair of node.items) {
+    const keyNode = pair.key as Node;
+    const region = isScalar(keyNode) ? keyNode.value : undefined;
+    if (typeof region !== 'string' || !regions.includes(region))
+      return fail(
+        keyNode,
+        `wave ${number}'s 'parameter-files' names ${typeof region === 'string' ? `'${clip(region)}'` : 'a key'}, ` +
+          `which is not a region of wave ${number} (a wave's parameter files are for its own regions)`,
+      );
+    const valueNode = (pair.value ?? keyNode) as Node;
+    const path = isScalar(valueNode) ? valueNode.value : undefined;
+    const shown = typeof path === 'string' ? `has '${clip(path)}', which ` : '';
+    if (typeof path !== 'string' || !isParameterFilePath(path))
+      fail(
+        valueNode,
+        `wave ${number}'s parameter file for ${region} ${shown}` +
+          'is not a .json, .yaml or .yml path relative to the repository (letters, digits and . _ - /, no ..)',
+      );
+    files[region] = path;
+  }
+  return files;
 }
 
 /** A user's text in an error line: short, printable. */

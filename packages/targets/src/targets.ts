@@ -7,6 +7,12 @@ export interface Wave {
   regions: string[];
   /** The GitHub environment of the wave's deploy job (its approvals and secrets), if any. */
   environment?: string;
+  /** The IAM role the wave's deploy job assumes (a deploy role trusts only its environment), if any. */
+  role?: string;
+  /** Region to the base URL its smoke test goes through (a CDN or DNS name in front of it), for some of its regions. */
+  smokeUrls?: Record<string, string>;
+  /** Region to the stack parameter file of its own (a path in the caller's repository), for some of its regions. */
+  parameterFiles?: Record<string, string>;
 }
 
 /** The rollout's targets; the home region (the first region of the first wave) is where the bake runs. */

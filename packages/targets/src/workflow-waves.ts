@@ -13,6 +13,12 @@ export interface WorkflowWave {
   regions: string;
   /** The wave's GitHub environment ('' for none). */
   environment: string;
+  /** The IAM role the wave's job assumes ('' for the workflow's role-to-assume). */
+  role: string;
+  /** JSON object of region to the base URL its smoke test goes through (`{}` for none: each stack's Url). */
+  smokeUrls: string;
+  /** JSON object of region to its own stack parameter file (`{}` for none: the workflow's parameter-file). */
+  parameterFiles: string;
 }
 
 export interface WorkflowTargets {
@@ -35,7 +41,13 @@ export function workflowTargets(targets: Targets): WorkflowTargets {
     waveCount: targets.waves.length,
     waves: Array.from({ length: MAX_WAVES }, (_, index) => {
       const wave = targets.waves[index];
-      return { regions: JSON.stringify(wave?.regions ?? []), environment: wave?.environment ?? '' };
+      return {
+        regions: JSON.stringify(wave?.regions ?? []),
+        environment: wave?.environment ?? '',
+        role: wave?.role ?? '',
+        smokeUrls: JSON.stringify(wave?.smokeUrls ?? {}),
+        parameterFiles: JSON.stringify(wave?.parameterFiles ?? {}),
+      };
     }),
   };
 }

@@ -49,7 +49,8 @@ describe('the targets file', () => {
 
   it('names the file, the line and the problem for each kind of bad input', () => {
     expect(problem('waves:\n  - regions: [us-west-2]\n    region: eu-west-1\n')).toBe(
-      `${FILE}:3: wave 1 has an unknown key 'region' (a wave has: regions, environment)`,
+      `${FILE}:3: wave 1 has an unknown key 'region' ` +
+        '(a wave has: regions, environment, role-to-assume, smoke-urls, parameter-files)',
     );
     expect(problem('wave:\n  - regions: [us-west-2]\n')).toBe(
       `${FILE}:1: unknown key 'wave' (the file has only: waves)`,
@@ -77,6 +78,95 @@ describe('the targets file', () => {
     expect(problem('waves:\n  - regions: [us-west-2]\n    environment: "a/b"\n')).toMatch(
       new RegExp(`^${FILE}:3: wave 1's 'environment' must be`),
     );
+  });
+
+  it("reads a wave's role-to-assume and smoke-urls (a URL for some of its regions)", () => {
+    const targets = parseTargetsFile(
+      [
+        'waves:',
+        '  - regions: [us-west-2]',
+        '  - regions: [eu-west-1, ap-southeast-2]',
+        '    environment: prod',
+        '    role-to-assume: arn:aws:iam::123456789012:role/deploy/prod-deploy',
+        '    smoke-urls:',
+        '      eu-west-1: https://eu.example.com/',
+        '      ap-southeast-2: http://ap.example.com:8080/app',
+      ].join('\n'),
+      FILE,
+    );
+    expect(targets.waves[1]).toEqual({
+      number: 2,
+      regions: ['eu-west-1', 'ap-southeast-2'],
+      environment: 'prod',
+      role: 'arn:aws:iam::123456789012:role/deploy/prod-deploy',
+      smokeUrls: { 'eu-west-1': 'https://eu.example.com/', 'ap-southeast-2': 'http://ap.example.com:8080/app' },
+    });
+    expect(workflowTargets(targets).waves.slice(1)).toEqual([
+      {
+        regions: '["eu-west-1","ap-southeast-2"]',
+        environment: 'prod',
+        role: 'arn:aws:iam::123456789012:role/deploy/prod-deploy',
+        smokeUrls: '{"eu-west-1":"https://eu.example.com/","ap-southeast-2":"http://ap.example.com:8080/app"}',
+        parameterFiles: '{}',
+      },
+      { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+    ]);
+  });
+
+  it('refuses a bad role-to-assume or smoke URL, and one for a region the wave does not list, naming the line', () => {
+    const wave2 = (lines: string): string =>
+      problem(`waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1, ap-south-1]\n${lines}`);
+    const long = `arn:aws:iam::123456789012:user/${'x'.repeat(600)}`;
+    expect(wave2(`    role-to-assume: ${long}\n`)).toBe(
+      `${FILE}:4: wave 2's 'role-to-assume' has 'arn:aws:iam::123456789012:user/xxxxxx...', which is not an IAM role ` +
+        'ARN (arn:aws:iam::<account>:role/<name>)',
+    );
+    expect(wave2(`    role-to-assume: arn:aws:iam::12345:role/r\n`)).toMatch(
+      new RegExp(`^${FILE}:4: wave 2's 'role-to-assume' has 'arn:aws:iam::12345:role/r', which is not`),
+    );
+    expect(wave2('    role-to-assume: [a]\n')).toBe(
+      `${FILE}:4: wave 2's 'role-to-assume' must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+    );
+    expect(wave2(`    role-to-assume: arn:aws:iam::123456789012:role/${'r'.repeat(513)}\n`)).toMatch(
+      /not an IAM role ARN/,
+    );
+    expect(
+      wave2('    smoke-urls:\n      eu-west-1: https://eu.example.com/\n      us-west-2: https://x.example.com/\n'),
+    ).toBe(
+      `${FILE}:6: wave 2's 'smoke-urls' names 'us-west-2', which is not a region of wave 2 ` +
+        "(a wave's smoke URLs are for its own regions)",
+    );
+    expect(wave2('    smoke-urls:\n      ap-south-1: https://a.example.com/?q=1\n')).toBe(
+      `${FILE}:5: wave 2's smoke URL for ap-south-1 has 'https://a.example.com/?q=1', which is not an http:// ` +
+        'or https:// base URL (scheme://host[:port]/path: no query, fragment, spaces, quotes or ${...})',
+    );
+    const token = 'ghp_0123456789abcdefghijklmnopqrstuvwxyz';
+    const withToken = wave2(`    smoke-urls:\n      eu-west-1: https://x:${token}@eu.example.com/\n`);
+    expect(withToken).toBe(
+      `${FILE}:5: wave 2's smoke URL for eu-west-1 holds credentials (user:token@), ` +
+        'which would reach logs and the summary',
+    );
+    expect(wave2('    smoke-urls:\n      eu-west-1:\n')).toMatch(
+      new RegExp(`^${FILE}:5: wave 2's smoke URL for eu-west-1 is not an http:// or https:// base URL`),
+    );
+    expect(wave2('    smoke-urls: https://eu.example.com/\n')).toBe(
+      `${FILE}:4: wave 2's 'smoke-urls' must be a mapping of its regions to URLs`,
+    );
+    expect(wave2('    parameter-files:\n      us-west-2: deploy/us.json\n')).toBe(
+      `${FILE}:5: wave 2's 'parameter-files' names 'us-west-2', which is not a region of wave 2 ` +
+        "(a wave's parameter files are for its own regions)",
+    );
+    expect(wave2('    parameter-files:\n      eu-west-1: ../secrets.json\n')).toBe(
+      `${FILE}:5: wave 2's parameter file for eu-west-1 has '../secrets.json', which is not a .json, .yaml or .yml ` +
+        'path relative to the repository (letters, digits and . _ - /, no ..)',
+    );
+  });
+
+  it("reads a wave's parameter-files (a file for some of its regions)", () => {
+    const text =
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1, ap-south-1]\n' +
+      '    parameter-files: { eu-west-1: deploy/dev-eu-west-1.json }\n';
+    expect(parseTargetsFile(text, FILE).waves[1]?.parameterFiles).toEqual({ 'eu-west-1': 'deploy/dev-eu-west-1.json' });
   });
 
   it('admits a region AWS opened after this release only with IMG_MGR_ANY_REGION=1', () => {
@@ -116,15 +206,18 @@ describe('the targets as workflow outputs', () => {
       regions: '["us-west-2","eu-west-1","ap-south-1"]',
       waveCount: 2,
       waves: [
-        { regions: '["us-west-2"]', environment: '' },
-        { regions: '["eu-west-1","ap-south-1"]', environment: 'prod' },
-        { regions: '[]', environment: '' },
+        { regions: '["us-west-2"]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '["eu-west-1","ap-south-1"]', environment: 'prod', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
       ],
     });
     expect(MAX_WAVES).toBe(3);
     expect(workflowTargets(singleRegion('eu-west-1', 'dev')).waves[0]).toEqual({
       regions: '["eu-west-1"]',
       environment: 'dev',
+      role: '',
+      smokeUrls: '{}',
+      parameterFiles: '{}',
     });
     const four = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-west-2'].map((region) => `  - regions: [${region}]\n`);
     expect(problem(`waves:\n${four.join('')}`)).toBe(`${FILE}:5: has more than 3 waves`);

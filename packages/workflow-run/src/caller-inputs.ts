@@ -12,6 +12,8 @@ import {
   InputError,
   formatDuration,
   hasUrlCredentials,
+  isRoleArn,
+  isSmokeUrl,
   parseDuration,
   quoteWhole,
   regionProblem,
@@ -20,7 +22,6 @@ import {
 import { parameterNameProblem, parseRollbackTarget } from '@img-mgr/ami-publish/validate';
 import { KMS_KEY_REFERENCE, STACK_NAME } from '@img-mgr/stack-deploy/names';
 import { FULL_SHA } from './app-revision.js';
-import { isRoleArn } from './roles.js';
 
 /** The workflow inputs this module checks, by their names in bake-and-deploy.yml. */
 export const CALLER_INPUTS = [
@@ -62,12 +63,6 @@ const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/[A-Za-z0-9._~%+/-]+$/;
 const REF_CHARACTERS = /^[A-Za-z0-9._/+-]{1,200}$/;
 /** A path relative to the workspace: letters, digits and . _ - / only. */
 const WORKSPACE_PATH = /^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,1023}$/;
-/**
- * The smoke test's base URL: http(s)://host[:port][/path/]. No user info,
- * query, fragment, spaces, quotes, commas or `${`: it reaches the job's
- * environment url, the log and the summary.
- */
-const SMOKE_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%+-]+)*\/?$/;
 /** The most requests a smoke test may make per sample round: a bound, not a load test. */
 export const MAX_SMOKE_SAMPLES = 100;
 /** The longest smoke test: well inside the deploy job's 90 minutes, which also hold the deploy. */
@@ -185,7 +180,7 @@ function smokeUrlProblem(value: string): string | undefined {
       'pass a URL without them.'
     );
   }
-  if (SMOKE_URL.test(value)) return undefined;
+  if (isSmokeUrl(value)) return undefined;
   return (
     `has ${quoteWhole(value)}, which is not an http:// or https:// base URL ` +
     '(scheme://host[:port]/path of letters, digits and . _ ~ % + -: no query, fragment, spaces, quotes or ${...}).'

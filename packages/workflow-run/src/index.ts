@@ -68,3 +68,13 @@ export { lastOperationEvents, startsOperation } from './stack-events.js';
 export { observeRun, readSmokeReport, type PublishedFacts, type RunRecord } from './observations.js';
 export { planTargets, type TargetsRequest } from './targets.js';
 export { copyAmi, type CopyAmiRequest } from './copy-ami.js';
+export {
+  rolloutWave,
+  WaveFailedError,
+  type RegionRollout,
+  type WaveRequest,
+  type WaveSource,
+  type WaveStack,
+} from './wave-rollout.js';
+export { waveRequest, type WaveInputs } from './wave-inputs.js';
+export { waveSummary } from './wave-summary.js';

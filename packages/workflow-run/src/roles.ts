@@ -4,10 +4,10 @@
  * bake needs a role of its own, and the other way round. Each refusal names
  * the repository variable that workflows-example passes.
  */
-import { InputError, quoteWhole } from '@img-mgr/kernel';
+import { InputError, isRoleArn, quoteWhole } from '@img-mgr/kernel';
 
-/** An IAM role ARN in any partition: a path and a name of IAM's characters (letters, digits, + = , . @ _ - /). */
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+// The rule lives in the kernel: the targets file's per-wave role-to-assume is checked by it too.
+export { isRoleArn };
 
 export interface RoleInputs {
   roleToAssume: string;
@@ -16,11 +16,6 @@ export interface RoleInputs {
   environment: string;
   /** The run bakes (neither rollback-to nor promote-from). */
   bakes: boolean;
-}
-
-/** True for an IAM role ARN. */
-export function isRoleArn(value: string): boolean {
-  return ROLE_ARN.test(value);
 }
 
 /** Throws InputError naming the first role input that cannot work. */

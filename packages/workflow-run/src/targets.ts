@@ -5,9 +5,11 @@
  *
  * The workflow's first wave is its publish, deploy and revert jobs, which
  * serve one region (`aws-region`, where the bake runs): so wave 1 of the file
- * must be that region alone; waves 2 and 3 are matrix jobs over their regions.
+ * must be that region alone, with the workflow's environment, role-to-assume
+ * and smoke-url; waves 2 and 3 are matrix jobs over their regions, each in
+ * its environment (the workflow's when the file names none) with its role.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { InputError, type Env } from '@img-mgr/kernel';
 import type { WorkflowTargets } from '@img-mgr/targets';
@@ -64,5 +66,47 @@ export async function planTargets(request: TargetsRequest, env: Env = {}): Promi
       `is not usable: wave 1 of ${file} names the environment ${first.environment}, ` +
         `but the workflow's environment is '${environment}'`,
     );
-  return workflowTargets(targets);
+  if (first?.role !== undefined)
+    throw new InputError(
+      'targets',
+      `is not usable: wave 1 of ${file} names a role-to-assume; in the reusable workflow wave 1 assumes the ` +
+        'role-to-assume input (remove it from wave 1)',
+    );
+  if (first?.smokeUrls !== undefined)
+    throw new InputError(
+      'targets',
+      `is not usable: wave 1 of ${file} has smoke-urls; in the reusable workflow wave 1 is smoke-tested through ` +
+        'the smoke-url input (remove them from wave 1)',
+    );
+  if (first?.parameterFiles !== undefined)
+    throw new InputError(
+      'targets',
+      `is not usable: wave 1 of ${file} has parameter-files; in the reusable workflow wave 1 deploys with the ` +
+        'parameter-file input (remove them from wave 1)',
+    );
+  // Before wave 1 deploys: a missing file must not surface after it.
+  for (const wave of targets.waves) {
+    for (const [region, path] of Object.entries(wave.parameterFiles ?? {})) {
+      if (!existsSync(join(request.workspace, path)))
+        throw new InputError(
+          'targets',
+          `is not usable: wave ${wave.number} of ${file} gives ${region} the parameter file ${path}, ` +
+            "which is not in the caller's repository",
+        );
+    }
+  }
+  for (const wave of targets.waves.slice(1)) {
+    if (wave.environment === undefined || wave.environment === environment || wave.role !== undefined) continue;
+    throw new InputError(
+      'targets',
+      `is not usable: wave ${wave.number} of ${file} runs in the environment ${wave.environment}, not the ` +
+        `workflow's '${environment}', with no role-to-assume; the workflow's role-to-assume trusts only its own ` +
+        `environment: give wave ${wave.number} the role of ${wave.environment}`,
+    );
+  }
+  // A wave that names no environment runs in the workflow's, where the workflow's role (or its own) is trusted.
+  const waves = targets.waves.map((wave) =>
+    wave.environment === undefined && environment !== '' ? { ...wave, environment } : wave,
+  );
+  return workflowTargets({ ...targets, waves });
 }

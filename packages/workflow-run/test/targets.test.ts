@@ -33,21 +33,95 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
       regions: '["us-west-2"]',
       waveCount: 1,
       waves: [
-        { regions: '["us-west-2"]', environment: 'dev' },
-        { regions: '[]', environment: '' },
-        { regions: '[]', environment: '' },
+        { regions: '["us-west-2"]', environment: 'dev', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+        { regions: '[]', environment: '', role: '', smokeUrls: '{}', parameterFiles: '{}' },
       ],
     });
   });
 
-  it('a file: aws-region as wave 1, the others as JSON matrices of waves 2 and 3, with environments', async () => {
+  it("a file: waves 2 and 3 as JSON matrices with environment (else the workflow's), role, smoke URLs", async () => {
+    const role = 'arn:aws:iam::123456789012:role/prod-deploy';
     const path = file(
       'ok.yml',
-      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1, ap-south-1]\n    environment: prod\n',
+      [
+        'waves:',
+        '  - regions: [us-west-2]',
+        '  - regions: [eu-west-1, ap-south-1]',
+        '    environment: prod',
+        `    role-to-assume: ${role}`,
+        '    smoke-urls: { ap-south-1: https://ap.example.com/ }',
+        '  - regions: [eu-central-1]',
+      ].join('\n'),
     );
     const planned = await planTargets(request(path));
-    expect(planned.copyRegions).toBe('["eu-west-1","ap-south-1"]');
-    expect(planned.waves[1]).toEqual({ regions: '["eu-west-1","ap-south-1"]', environment: 'prod' });
+    expect(planned.copyRegions).toBe('["eu-west-1","ap-south-1","eu-central-1"]');
+    expect(planned.waves).toEqual([
+      { regions: '["us-west-2"]', environment: 'dev', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+      {
+        regions: '["eu-west-1","ap-south-1"]',
+        environment: 'prod',
+        role,
+        smokeUrls: '{"ap-south-1":"https://ap.example.com/"}',
+        parameterFiles: '{}',
+      },
+      // No environment named: the workflow's, where its role-to-assume (role '') is trusted.
+      { regions: '["eu-central-1"]', environment: 'dev', role: '', smokeUrls: '{}', parameterFiles: '{}' },
+    ]);
+    // A workflow with no environment leaves an unnamed one empty.
+    const plain = file('plain.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n');
+    expect((await planTargets({ ...request(plain), environment: '' })).waves[1]?.environment).toBe('');
+  });
+
+  it("refuses a later wave in another environment with no role: the workflow's role is not trusted there", async () => {
+    expect(
+      await refusal(
+        file('norole.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    environment: prod\n'),
+      ),
+    ).toBe(
+      "Input 'targets' is not usable: wave 2 of deploy/norole.yml runs in the environment prod, not the workflow's " +
+        "'dev', with no role-to-assume; the workflow's role-to-assume trusts only its own environment: " +
+        'give wave 2 the role of prod',
+    );
+    // The workflow's own environment needs no role of its own.
+    const same = file('same.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    environment: dev\n');
+    expect((await planTargets(request(same))).waves[1]).toMatchObject({ environment: 'dev', role: '' });
+  });
+
+  it('refuses a role-to-assume or smoke-urls on wave 1: it uses the role-to-assume and smoke-url inputs', async () => {
+    const role = 'arn:aws:iam::123456789012:role/dev-deploy';
+    expect(await refusal(file('role1.yml', `waves:\n  - regions: [us-west-2]\n    role-to-assume: ${role}\n`))).toBe(
+      "Input 'targets' is not usable: wave 1 of deploy/role1.yml names a role-to-assume; in the reusable workflow " +
+        'wave 1 assumes the role-to-assume input (remove it from wave 1)',
+    );
+    expect(
+      await refusal(
+        file('smoke1.yml', 'waves:\n  - regions: [us-west-2]\n    smoke-urls: { us-west-2: https://a.example.com/ }\n'),
+      ),
+    ).toBe(
+      "Input 'targets' is not usable: wave 1 of deploy/smoke1.yml has smoke-urls; in the reusable workflow wave 1 " +
+        'is smoke-tested through the smoke-url input (remove them from wave 1)',
+    );
+  });
+
+  it('refuses parameter-files on wave 1, and a parameter file that is not in the repository', async () => {
+    expect(
+      await refusal(
+        file('files1.yml', 'waves:\n  - regions: [us-west-2]\n    parameter-files: { us-west-2: a.json }\n'),
+      ),
+    ).toBe(
+      "Input 'targets' is not usable: wave 1 of deploy/files1.yml has parameter-files; in the reusable workflow " +
+        'wave 1 deploys with the parameter-file input (remove them from wave 1)',
+    );
+    const missing =
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    parameter-files: { eu-west-1: eu.json }\n';
+    expect(await refusal(file('files2.yml', missing))).toBe(
+      "Input 'targets' is not usable: wave 2 of deploy/files2.yml gives eu-west-1 the parameter file eu.json, " +
+        "which is not in the caller's repository",
+    );
+    writeFileSync(join(workspace, 'eu.json'), '{}');
+    const planned = await planTargets(request('deploy/files2.yml'));
+    expect(planned.waves[1]?.parameterFiles).toBe('{"eu-west-1":"eu.json"}');
   });
 
   it('refuses in one line naming targets: a bad file, another home, a wave 1 of two regions, a bad path', async () => {

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { toolPath, UPSTREAM_DEFAULT_BRANCH, writeStandInApp } from '@img-mgr/testbed';
 
 /** The fork's GitHub name; act derives github.repository from the origin remote. */
@@ -27,6 +27,8 @@ export interface ForkWorkspace {
   commitAppChange(message: string): string;
   /** Changes stack parameters in deploy/<env>.json, as a pull request would. */
   setStackParameters(environment: string, values: Record<string, string>): void;
+  /** Writes a file of the fork (a path relative to its root, e.g. deploy/targets.yml) and commits it. */
+  commitFile(path: string, text: string, message: string): string;
   /** Re-copies `.img-mgr/` from the repository (after a rebuild of a bundle). */
   refreshImgMgr(): void;
   cleanup(): void;
@@ -146,6 +148,13 @@ export function createForkWorkspace(options: ForkOptions): ForkWorkspace {
       const file = join(dir, 'deploy', `${environment}.json`);
       const parameters = { ...(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>), ...values };
       writeFileSync(file, `${JSON.stringify(parameters, null, 2)}\n`);
+    },
+    commitFile(path, text, message) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+      git(dir, 'add', '--', path);
+      git(dir, 'commit', '--quiet', '-m', message);
+      return git(dir, 'rev-parse', 'HEAD');
     },
     refreshImgMgr: () => copyImgMgr(options.root, dir, dropRequiredPlugins),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

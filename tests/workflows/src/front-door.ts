@@ -17,12 +17,17 @@ export interface FrontDoors {
   close(): Promise<void>;
 }
 
-/** Starts one site per `variable: stack name` entry. */
-export async function startFrontDoors(moto: Moto, stacks: Record<string, string>): Promise<FrontDoors> {
+/** A stack a front door follows: its name (in moto's region), or its name and region. */
+export type FrontDoorStack = string | { stack: string; region: string };
+
+/** Starts one site per `variable: stack` entry (a stack of another region for a later wave's region). */
+export async function startFrontDoors(moto: Moto, stacks: Record<string, FrontDoorStack>): Promise<FrontDoors> {
   const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
   const sites = new Map<string, StandInSite>();
-  for (const [variable, stackName] of Object.entries(stacks)) {
-    sites.set(variable, await startStandInSite({ s3, deployed: followStack(moto.clientConfig, stackName) }));
+  for (const [variable, entry] of Object.entries(stacks)) {
+    const { stack, region } = typeof entry === 'string' ? { stack: entry, region: moto.clientConfig.region } : entry;
+    const deployed = followStack({ ...moto.clientConfig, region }, stack);
+    sites.set(variable, await startStandInSite({ s3, deployed }));
   }
   return {
     vars: Object.fromEntries([...sites].map(([variable, site]) => [variable, site.url])),

@@ -27,4 +27,4 @@ export {
 export { ensureActTools, ACT_TOOLS } from './tools.js';
 export { createRunnerShims, findOnPath, type RunnerShims } from './runner-shims.js';
 export { startGitHubRemote, type GitHubRemote, type TokenGrant } from './github-remote.js';
-export { startFrontDoors, type FrontDoors } from './front-door.js';
+export { startFrontDoors, type FrontDoors, type FrontDoorStack } from './front-door.js';

@@ -80,9 +80,17 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         'smoke-samples',
         'smoke-timeout',
         'smoke-url',
+        'targets',
       ]),
     );
-    expect(Object.keys(call?.outputs ?? {}).sort()).toEqual(['ami-id', 'parameter-version', 'stack-outputs', 'url']);
+    expect(Object.keys(call?.outputs ?? {}).sort()).toEqual([
+      'ami-id',
+      'parameter-version',
+      'stack-outputs',
+      'url',
+      'wave-2',
+      'wave-3',
+    ]);
   });
 
   it("defaults follow the upstream app: flask-ref empty (repository's default branch), trusted-branch master", () => {
@@ -96,10 +104,11 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     const steps = reusable.jobs.resolve?.steps ?? [];
     const check = steps.findIndex((step) => step.with?.step === 'check-run');
     expect(steps[check]?.uses).toBe('./.img-mgr/actions/workflow-step');
-    // The OIDC bootstrap, the caller's checkout under act (act's workspace holds .img-mgr), img-mgr's on GitHub.
+    // The OIDC bootstrap, the caller's checkout (under act, whose workspace holds .img-mgr, or for the targets
+    // file), img-mgr's on GitHub.
     expect(steps.slice(0, check).map((step) => [step.uses?.split('@')[0] ?? step.id, step.if])).toEqual([
       ['source', '${{ !env.ACT }}'],
-      ['actions/checkout', '${{ env.ACT }}'],
+      ['actions/checkout', "${{ env.ACT || inputs.targets != '' }}"],
       ['actions/checkout', '${{ !env.ACT }}'],
     ]);
     expect(steps.findIndex((step) => step.id === 'app')).toBeGreaterThan(check);
@@ -277,9 +286,9 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
         expect(Object.keys(action.inputs ?? {}), step.uses).toEqual(
           expect.arrayContaining(Object.keys(step.with ?? {})),
         );
-        const outputsRead = [...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z-]+)`, 'g'))].map(
-          (m) => m[1],
-        );
+        const outputsRead = [
+          ...text.matchAll(new RegExp(`steps\\.${step.id ?? '-'}\\.outputs\\.([a-z0-9-]+)`, 'g')),
+        ].map((m) => m[1]);
         expect(Object.keys(action.outputs ?? {}), step.uses).toEqual(expect.arrayContaining(outputsRead));
       }
     }
@@ -291,7 +300,15 @@ describe('the reusable workflow bake-and-deploy.yml', () => {
     const checkouts = Object.entries(reusable.jobs).flatMap(([name, job]) =>
       (job.steps ?? []).filter((step) => step.with?.path === '.img-mgr').map((step) => ({ name, step })),
     );
-    expect(checkouts.map(({ name }) => name).sort()).toEqual(['bake', 'deploy', 'publish', 'resolve', 'revert']);
+    expect(checkouts.map(({ name }) => name).sort()).toEqual([
+      'bake',
+      'deploy',
+      'publish',
+      'resolve',
+      'revert',
+      'wave-2',
+      'wave-3',
+    ]);
     for (const { name, step } of checkouts) {
       expect(step.with?.token, name).toBe('${{ secrets.img-mgr-read-token || github.token }}');
     }
@@ -354,14 +371,30 @@ describe('environments in the examples', () => {
     expect(promote.jobs.promote?.with?.['bake-role-to-assume']).toBeUndefined();
   });
 
+  it("roll each environment out to its own regions: dev's TARGETS, prod's PROD_TARGETS, none when unset", () => {
+    expect(example('deploy-on-push.yml').jobs['bake-and-deploy']?.with?.targets).toBe('${{ vars.TARGETS }}');
+    // Not `prod && PROD_TARGETS || TARGETS`: with PROD_TARGETS unset, that would give prod dev's regions.
+    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.targets).toBe(
+      "${{ inputs.environment == 'dev' && vars.TARGETS || inputs.environment == 'prod' && vars.PROD_TARGETS || '' }}",
+    );
+    expect(example('promote.yml').jobs.promote?.with?.targets).toBe('${{ vars.PROD_TARGETS }}');
+  });
+
   it('bake with the bake role, deploy with the role of the environment', () => {
     for (const file of ['deploy-on-push.yml', 'deploy-manually.yml']) {
       expect(example(file).jobs['bake-and-deploy']?.with?.['bake-role-to-assume'], file).toBe(
         '${{ vars.AWS_BAKE_ROLE_ARN }}',
       );
     }
-    expect(example('deploy-manually.yml').jobs['bake-and-deploy']?.with?.['role-to-assume']).toBe(
-      "${{ inputs.environment == 'prod' && vars.AWS_PROD_ROLE_ARN || vars.AWS_ROLE_ARN }}",
+    // Never the other environment's value when one is unset: dev's site or role is no stand-in for prod's.
+    const manual = example('deploy-manually.yml').jobs['bake-and-deploy']?.with;
+    expect(manual?.['role-to-assume']).toBe(
+      "${{ inputs.environment == 'prod' && vars.AWS_PROD_ROLE_ARN || " +
+        "inputs.environment == 'dev' && vars.AWS_ROLE_ARN || '' }}",
+    );
+    expect(manual?.['smoke-url']).toBe(
+      "${{ inputs.environment == 'prod' && vars.PROD_SMOKE_URL || " +
+        "inputs.environment == 'dev' && vars.SMOKE_URL || '' }}",
     );
   });
 });

@@ -21,6 +21,9 @@ describe('the stand-in fork', () => {
       expect(second).toMatch(/^[0-9a-f]{40}$/);
       expect(second).not.toBe(first);
       expect(git('diff', '--name-only', first, second)).toBe('app.py');
+      const third = fork.commitFile('deploy/targets.yml', 'waves:\n  - regions: [us-east-1]\n', 'Targets');
+      expect(git('diff', '--name-only', second, third)).toBe('deploy/targets.yml');
+      expect(readFileSync(join(fork.dir, 'deploy', 'targets.yml'), 'utf8')).toBe('waves:\n  - regions: [us-east-1]\n');
       fork.setStackParameters('dev', { InstanceType: 't3.medium' });
       const parameters = JSON.parse(readFileSync(join(fork.dir, 'deploy', 'dev.json'), 'utf8')) as Record<
         string,

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-33VIJ62X.js";import"./chunk-7MFE6MET.js";import"./chunk-M5YLHYAN.js";import"./chunk-2KU62BMA.js";import"./chunk-5W6BQDQC.js";import"./chunk-BF2W4IJN.js";import"./chunk-PHKIAKHS.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};
