@@ -14,7 +14,17 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { InputError, lineLogger, type Context } from '@img-mgr/kernel';
 import { clientFactory } from '@img-mgr/kernel/aws';
-import { followStack, makeAmi, startMoto, startStandInSite, type Moto, type StandInSite } from '@img-mgr/testbed';
+import {
+  createHoldFunction,
+  followStack,
+  heldResourceTemplate,
+  makeAmi,
+  releaseHeld,
+  startMoto,
+  startStandInSite,
+  type Moto,
+  type StandInSite,
+} from '@img-mgr/testbed';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +266,58 @@ describe('a promote in a later wave', () => {
       const ssm = new SSMClient(config(region));
       expect((await ssm.send(new GetParameterCommand({ Name: prod }))).Parameter?.Value).toBe(dev[index]?.value);
     }
+  });
+});
+
+describe('a cancelled wave', () => {
+  it('stops at once while a stack is in progress, and reverts nothing', async () => {
+    // moto's default region, where the hold function lives: a CreateStack held in CREATE_IN_PROGRESS.
+    const region = moto.clientConfig.region;
+    const hold = JSON.parse(heldResourceTemplate(await createHoldFunction(moto))) as Record<string, unknown>;
+    const template = {
+      ...hold,
+      Parameters: {
+        ImageId: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>' },
+        ImageIdOverride: { Type: 'String', Default: '' },
+      },
+    };
+    writeFileSync(join(workspace, 'held.json'), JSON.stringify(template));
+    const amiId = (await makeAmi(new EC2Client(config(region)), 'img-mgr-held', { tags: { 'app-revision': NEW } }))
+      .amiId;
+    const request = await waveRequest(
+      inputs('new', {
+        regions: JSON.stringify([region]),
+        amis: JSON.stringify({ [region]: amiId }),
+        template: 'held.json',
+        stackName: 'img-mgr-held',
+        parameterFiles: '',
+        smokeUrls: '',
+      }),
+      moto.env,
+    );
+    const controller = new AbortController();
+    const cfn = new CloudFormationClient(config(region));
+    const waving = rolloutWave(request, { ...context(), signal: controller.signal }).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    let stackId = '';
+    for (let i = 0; i < 100 && !stackId; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stacks = await cfn.send(new DescribeStacksCommand({ StackName: 'img-mgr-held' })).catch(() => undefined);
+      stackId = stacks?.Stacks?.[0]?.StackStatus === 'CREATE_IN_PROGRESS' ? (stacks.Stacks[0].StackId ?? '') : '';
+    }
+    expect(stackId).not.toBe('');
+    const aborted = performance.now();
+    controller.abort(new Error('The job was cancelled'));
+    const outcome = await waving;
+    expect(performance.now() - aborted).toBeLessThan(5_000);
+    // The cancel itself ends the step, not a wave failure.
+    expect(String(outcome)).toBe('Error: The job was cancelled');
+    // No revert: the AMI is not rejected, and the parameter still holds it (a cancel is no verdict on the AMI).
+    expect(await rejectedTag(region, amiId)).toBeUndefined();
+    expect((await parameterValue(region)).value).toBe(amiId);
+    await releaseHeld(moto, stackId);
   });
 });
 
