@@ -137,6 +137,9 @@ export function readInputs(env: Env): StepInputs {
           environment: text('environment'),
           // The caller's checkout: the file is a path in the caller's repository.
           workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+          template: text('template'),
+          launchKmsKey: text('launch-kms-key'),
+          roleToAssume: text('role-to-assume'),
         },
       };
     case 'copy-ami':

@@ -100,7 +100,7 @@ async function runStep(inputs: StepInputs, signal: AbortSignal): Promise<void> {
       setOutput('home-region', planned.home);
       setOutput('copy-regions', planned.copyRegions);
       setOutput('wave-count', String(planned.waveCount));
-      // Wave 1 is the workflow's publish and deploy jobs; waves 2 and 3 are its matrix jobs.
+      // Wave 1 is the workflow's publish and deploy jobs; waves 2 and 3 are one job each (rollout-wave).
       planned.waves.slice(1).forEach((wave, index) => {
         setOutput(`wave-${index + 2}-regions`, wave.regions);
         setOutput(`wave-${index + 2}-environment`, wave.environment);

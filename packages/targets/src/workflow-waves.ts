@@ -1,7 +1,7 @@
 /**
  * The targets as a GitHub workflow can use them. A workflow's jobs are fixed
  * when it is written, so the reusable workflow has MAX_WAVES wave jobs, each
- * a matrix over its wave's regions (empty: the job is skipped); these are the
+ * one job for all its wave's regions (none: the job is skipped); these are the
  * values of the step outputs that feed them, as JSON data, never as text to
  * paste into a script.
  */
@@ -9,7 +9,7 @@ import { allRegions, type Targets } from './targets.js';
 import { MAX_WAVES } from './targets-file.js';
 
 export interface WorkflowWave {
-  /** JSON array of the wave's regions (`[]` for a wave job with no wave): the job's matrix. */
+  /** JSON array of the wave's regions (`[]` for a wave job with no wave). */
   regions: string;
   /** The wave's GitHub environment ('' for none). */
   environment: string;

@@ -46,8 +46,11 @@ export interface WaveInputs {
   runAttempt: string;
 }
 
-/** A deploy may wait this long, as deploy-stack's wait-timeout default. */
-const DEPLOY_WAIT_MS = 60 * 60_000;
+/**
+ * A rollout's deploy may wait this long, and a revert's redeploy as long again: with a smoke test each, both fit
+ * in the wave job's 90 minutes (the deploy role's session), so a revert is never cut off by the job's timeout.
+ */
+const DEPLOY_WAIT_MS = 35 * 60_000;
 /** A parameter's read-back, as publish-ami's wait-timeout default. */
 const PUBLISH_WAIT_MS = 10 * 60_000;
 
@@ -102,6 +105,7 @@ export async function waveRequest(inputs: WaveInputs, env: Env = {}): Promise<Wa
     labels: source.kind === 'amis' && inputs.appRevision ? [`app-${inputs.appRevision}`] : [],
     stack: {
       stackName: inputs.stackName,
+      deployWaitMs: DEPLOY_WAIT_MS,
       deploy: (region) => ({
         stackName: inputs.stackName,
         mode: 'create-and-execute',

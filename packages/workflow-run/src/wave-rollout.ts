@@ -30,6 +30,8 @@ export interface WaveStack {
   stackName: string;
   /** Every region's deploy: template, parameter file, run, role, tags; only `region` and the parameters differ. */
   deploy: (region: string) => Omit<DeployRequest, 'region'>;
+  /** Bound of a rollout's deploy wait, and of a revert's redeploy: both fit in the wave job's timeout. */
+  deployWaitMs: number;
 }
 
 export interface WaveRequest {
@@ -69,8 +71,11 @@ export interface RegionRollout {
   smoke?: SmokeStepResult['result'];
   /** What failed in this region, in one line. */
   error?: string;
-  /** Where it failed: the publish, the deploy, or the smoke test. */
-  failedStep?: 'publish' | 'deploy' | 'smoke';
+  /**
+   * Where it failed: the publish; the deploy's checks before the stack changed (a bad input, a preflight);
+   * the deploy itself (CloudFormation refused or rolled back the AMI); or the smoke test.
+   */
+  failedStep?: 'publish' | 'deploy-checks' | 'deploy' | 'smoke';
   /** What the revert did, in one line. */
   revert?: string;
 }
@@ -81,6 +86,8 @@ export class WaveFailedError extends Error {
   constructor(
     message: string,
     readonly regions: RegionRollout[],
+    /** The job was cancelled (or timed out) mid-wave: nothing was reverted. */
+    readonly cancelled = false,
   ) {
     super(message);
   }
@@ -92,8 +99,15 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
   const runs = request.regions.map((region) => ({ region, context: regionContext(context, region) }));
   context.log.info(`Wave ${request.wave}: ${request.regions.join(', ')}, concurrently`);
   const results = await Promise.all(runs.map((run) => rolloutRegion(request, run.region, run.context)));
-  // A cancel (or the job's timeout) stops the wave at once, with no revert, as in wave 1.
-  context.signal.throwIfAborted();
+  // A cancel (or the job's timeout) stops the wave at once, with no revert, as in wave 1; what each region got
+  // so far still reaches the summary.
+  if (context.signal.aborted) {
+    throw new WaveFailedError(
+      `Wave ${request.wave} was cancelled (${errorMessage(context.signal.reason)}); nothing was reverted`,
+      results,
+      true,
+    );
+  }
   const failed = results.filter((result) => result.outcome === 'failed');
   if (failed.length === 0) return results;
   const what = failed.map((result) => `${result.region}: ${result.error ?? 'failed'}`).join('; ');
@@ -122,7 +136,11 @@ export async function rolloutWave(request: WaveRequest, context: SmokeStepContex
       revertRegion(request, result, (runs[index] as { context: SmokeStepContext }).context),
     ),
   );
-  throw new WaveFailedError(`Wave ${request.wave} failed (${what}); ${revertedLine(results)}`, results);
+  throw new WaveFailedError(
+    `Wave ${request.wave} failed (${what}); ${revertedLine(results)}`,
+    results,
+    context.signal.aborted,
+  );
 }
 
 /** The region's failure is a verdict on its AMI: the stack refused it, or the site failed its smoke test. */
@@ -145,8 +163,8 @@ async function rolloutRegion(request: WaveRequest, region: string, context: Smok
   try {
     result.failedStep = 'publish';
     await publish(request, region, result, context);
-    result.failedStep = 'deploy';
-    const deployed = await deploy(request, region, result.amiId, context);
+    result.failedStep = 'deploy-checks';
+    const deployed = await deploy(request, region, result.amiId, context, result);
     result.stackStatus = deployed.status;
     result.failedStep = 'smoke';
     const smoke = await runSmokeStep(
@@ -207,21 +225,35 @@ async function publish(request: WaveRequest, region: string, result: RegionRollo
   if (!written) throw new Error(`the publish to ${request.parameterName} reported nothing for ${region}`);
 }
 
-/** The region's app stack on `amiId`, pinned by ImageIdOverride as in the deploy job. */
+/**
+ * The region's app stack on `amiId`, pinned by ImageIdOverride as in the deploy job. With `result`, a failure
+ * of the stack operation itself marks the region's failure a verdict on the AMI (failedStep deploy); a refusal
+ * before the stack changed (bad input, a preflight) stays deploy-checks.
+ */
 async function deploy(
   request: WaveRequest,
   region: string,
   amiId: string,
   context: Context,
+  result?: RegionRollout,
+  options: { cancelOnAbort?: boolean } = {},
 ): Promise<{ status: string; outputs: Record<string, string> }> {
-  const { deployStack } = await import('@img-mgr/stack-deploy');
+  const { deployStack, DeployFailedError } = await import('@img-mgr/stack-deploy');
   const base = request.stack.deploy(region);
   // The parameter's name and the AMI go in as data, never as text of a KEY=VALUE list.
   const parameters = new Map(base.parameters ?? []);
   parameters.set('ImageId', request.parameterName);
   parameters.set('ImageIdOverride', amiId);
-  const deployed = await deployStack({ ...base, region, parameters }, context);
-  return { status: deployed.status ?? 'unchanged', outputs: deployed.outputs };
+  try {
+    const deployed = await deployStack(
+      { ...base, region, parameters, waitTimeoutMs: request.stack.deployWaitMs, ...options },
+      context,
+    );
+    return { status: deployed.status ?? 'unchanged', outputs: deployed.outputs };
+  } catch (error: unknown) {
+    if (result && error instanceof DeployFailedError) result.failedStep = 'deploy';
+    throw error;
+  }
 }
 
 /**
@@ -264,7 +296,9 @@ async function revertRegion(request: WaveRequest, result: RegionRollout, context
     );
     let outputs = stack.outputs;
     if (decision.redeploy) {
-      const redeployed = await deploy(request, region, restoredAmi, context);
+      // A cancel or the job's timeout now must not roll the stack back onto the rejected AMI: the update that
+      // puts the restored one back runs to its end in CloudFormation.
+      const redeployed = await deploy(request, region, restoredAmi, context, undefined, { cancelOnAbort: false });
       result.stackStatus = redeployed.status;
       outputs = redeployed.outputs;
     }
@@ -290,9 +324,10 @@ async function revertRegion(request: WaveRequest, result: RegionRollout, context
     result.revert = `${amiId} rejected, ${back}; ${decision.reason}`;
     context.log.info(`reverted: ${result.revert}`);
   } catch (error: unknown) {
-    if (context.signal.aborted) throw error;
     result.outcome = 'revert failed';
-    result.revert = `revert FAILED: ${errorMessage(error)}`;
+    result.revert = context.signal.aborted
+      ? 'revert cut off: the job was cancelled (a redeploy already started runs on in CloudFormation)'
+      : `revert FAILED: ${errorMessage(error)}`;
     context.log.warn(result.revert);
   }
 }

@@ -124,6 +124,46 @@ describe('plan-targets: the targets file as the wave jobs read it', () => {
     expect(planned.waves[1]?.parameterFiles).toBe('{"eu-west-1":"eu.json"}');
   });
 
+  it('checks what later waves reuse elsewhere before wave 1: template, launch key, roles, file contents', async () => {
+    const two = file('two.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n');
+    const refusedWith = async (extra: Partial<ReturnType<typeof request>> & Record<string, string>) => {
+      const error = await planTargets({ ...request(two), ...extra }).catch((thrown: unknown) => thrown);
+      if (!(error instanceof InputError)) throw new Error(`not an InputError: ${String(error)}`);
+      return error.message;
+    };
+    expect(await refusedWith({ template: 's3://bucket/app.yaml' })).toBe(
+      "Input 'template' is a URL, which names one region's bucket, but deploy/two.yml rolls out to other regions " +
+        "too: use a template file in the caller's repository (or img-mgr's, the default)",
+    );
+    expect(await refusedWith({ launchKmsKey: 'arn:aws:kms:us-west-2:123456789012:key/abc' })).toMatch(
+      /^Input 'launch-kms-key' names one region's key, but deploy\/two\.yml rolls out to other regions too: use alias/,
+    );
+    const planned = await planTargets({ ...request(two), launchKmsKey: 'alias/img-mgr', template: 'app.yaml' });
+    expect(planned.waveCount).toBe(2);
+    const other = file(
+      'account.yml',
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    environment: prod\n' +
+        '    role-to-assume: arn:aws:iam::210987654321:role/prod-deploy\n',
+    );
+    const error = await planTargets({
+      ...request(other),
+      roleToAssume: 'arn:aws:iam::123456789012:role/dev-deploy',
+    }).catch((thrown: unknown) => thrown);
+    expect(String((error as Error).message)).toBe(
+      "Input 'targets' is not usable: wave 2 of deploy/account.yml assumes a role of account 210987654321, not " +
+        "123456789012 (role-to-assume's): the AMI copies, the parameter and the CloudFormation role are that account's",
+    );
+    writeFileSync(join(workspace, 'bad.json'), '{"Network": ');
+    const broken =
+      'waves:\n  - regions: [us-west-2]\n  - regions: [eu-west-1]\n    parameter-files: { eu-west-1: bad.json }\n';
+    expect(await refusal(file('broken.yml', broken))).toMatch(
+      new RegExp(
+        "^Input 'targets' is not usable: wave 2 of deploy/broken\\.yml gives eu-west-1 the parameter file " +
+          'bad\\.json, which is not a parameter file: ',
+      ),
+    );
+  });
+
   it('refuses in one line naming targets: a bad file, another home, a wave 1 of two regions, a bad path', async () => {
     expect(await refusal(file('empty.yml', 'waves:\n  - regions: [us-west-2]\n  - regions: []\n'))).toBe(
       "Input 'targets' is not usable: deploy/empty.yml:3: wave 2 is empty (it lists no region)",

@@ -70,6 +70,7 @@ beforeAll(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'wave-'));
   writeFileSync(join(workspace, 'app.yaml'), TEMPLATE);
   writeFileSync(join(workspace, 'eu.json'), JSON.stringify({ Network: 'eu-only' }));
+  writeFileSync(join(workspace, 'unknown.json'), JSON.stringify({ Network: 'eu-only', NoSuchParameter: 'x' }));
   for (const region of REGIONS) {
     const ec2 = new EC2Client(config(region));
     const base = (await makeAmi(ec2, `img-mgr-base-${region}`, { tags: { 'app-revision': OLD } })).amiId;
@@ -221,6 +222,29 @@ describe('a later wave on moto, two regions at once', () => {
 });
 
 describe('a wave that fails without a verdict on the AMI', () => {
+  it('reverts nothing when a region fails the deploy checks before its stack changed', async () => {
+    const ec2 = new EC2Client(config('eu-west-1'));
+    const fresh = (await makeAmi(ec2, 'img-mgr-unchecked', { tags: { 'app-revision': OLD } })).amiId;
+    const amisNow = JSON.stringify({ 'us-west-2': amis.get('us-west-2')?.base, 'eu-west-1': fresh });
+    const failure = await rolloutWave(
+      await waveRequest(
+        inputs('old', { amis: amisNow, parameterFiles: JSON.stringify({ 'eu-west-1': 'unknown.json' }) }),
+        moto.env,
+      ),
+      context(),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WaveFailedError);
+    expect((failure as WaveFailedError).message).toMatch(
+      /nothing was reverted: no region's deploy or smoke test failed$/,
+    );
+    const euWest = (failure as WaveFailedError).regions.find((region) => region.region === 'eu-west-1');
+    expect(euWest).toMatchObject({ outcome: 'failed', failedStep: 'deploy-checks', changed: true });
+    expect(await rejectedTag('eu-west-1', fresh)).toBeUndefined();
+  });
+
   it('reverts nothing when a region fails its publish (a rejected AMI): what deployed stays', async () => {
     // eu-west-1's new AMI is tagged rejected since the failed wave above: its publish refuses it.
     const amisNow = JSON.stringify({
@@ -312,8 +336,13 @@ describe('a cancelled wave', () => {
     controller.abort(new Error('The job was cancelled'));
     const outcome = await waving;
     expect(performance.now() - aborted).toBeLessThan(5_000);
-    // The cancel itself ends the step, not a wave failure.
-    expect(String(outcome)).toBe('Error: The job was cancelled');
+    // The cancel ends the step, with what each region got so far for the summary, and no revert.
+    expect(outcome).toBeInstanceOf(WaveFailedError);
+    expect((outcome as WaveFailedError).cancelled).toBe(true);
+    expect((outcome as WaveFailedError).message).toBe(
+      'Wave 2 was cancelled (The job was cancelled); nothing was reverted',
+    );
+    expect((outcome as WaveFailedError).regions).toMatchObject([{ region, amiId, changed: true, outcome: 'failed' }]);
     // No revert: the AMI is not rejected, and the parameter still holds it (a cancel is no verdict on the AMI).
     expect(await rejectedTag(region, amiId)).toBeUndefined();
     expect((await parameterValue(region)).value).toBe(amiId);
