@@ -120,8 +120,8 @@ export function parseTargetsFile(text: string, file: string, env: Env = {}): Tar
       environment = value as string;
     }
     const role = readRole(node.get('role-to-assume', true), number, fail);
-    const smokeUrls = readSmokeUrls(node.get('smoke-urls', true), number, regions, fail);
-    const parameterFiles = readParameterFiles(node.get('parameter-files', true), number, regions, fail);
+    const smokeUrls = readRegionMap(SMOKE_URLS, node.get('smoke-urls', true), number, regions, fail);
+    const parameterFiles = readRegionMap(PARAMETER_FILES, node.get('parameter-files', true), number, regions, fail);
     return {
       number,
       regions,
@@ -151,75 +151,77 @@ function readRole(node: Node | undefined, number: number, fail: Fail): string | 
   return value;
 }
 
-/** A wave's `smoke-urls`: its regions (some of them) to base URLs, the rule of the workflow's smoke-url input. */
-function readSmokeUrls(
+/** How a region map of a wave (`smoke-urls`, `parameter-files`) names its values, and checks one. */
+interface RegionMapRule {
+  key: string;
+  /** What the values are, plural ("URLs", "files"; "parameter files" in the regions hint). */
+  values: string;
+  hint: string;
+  /** The problem of one value for `region` (`what` names it in the line), or undefined for a good one. */
+  problem: (value: unknown, what: string) => string | undefined;
+  /** The value's name in a line: "smoke URL", "parameter file". */
+  singular: string;
+}
+
+const SMOKE_URLS: RegionMapRule = {
+  key: 'smoke-urls',
+  values: 'URLs',
+  hint: 'smoke URLs',
+  singular: 'smoke URL',
+  problem: (url, what) => {
+    // Never repeated, not even clipped: the user info may be a token.
+    if (typeof url === 'string' && hasUrlCredentials(url))
+      return `${what} holds credentials (user:token@), which would reach logs and the summary`;
+    if (typeof url === 'string' && isSmokeUrl(url)) return undefined;
+    return (
+      `${what} ${typeof url === 'string' ? `has '${clip(url)}', which ` : ''}is not an http:// or https:// ` +
+      'base URL (scheme://host[:port]/path: no query, fragment, spaces, quotes or ${...})'
+    );
+  },
+};
+
+const PARAMETER_FILES: RegionMapRule = {
+  key: 'parameter-files',
+  values: 'files',
+  hint: 'parameter files',
+  singular: 'parameter file',
+  problem: (path, what) =>
+    typeof path === 'string' && isParameterFilePath(path)
+      ? undefined
+      : `${what} ${typeof path === 'string' ? `has '${clip(path)}', which ` : ''}` +
+        'is not a .json, .yaml or .yml path relative to the repository (letters, digits and . _ - /, no ..)',
+};
+
+/** A wave's region map: some of its own regions, each to a value the rule accepts. */
+function readRegionMap(
+  rule: RegionMapRule,
   node: Node | undefined,
   number: number,
   regions: string[],
   fail: Fail,
 ): Record<string, string> | undefined {
   if (!node) return undefined;
-  if (!isMap(node)) return fail(node, `wave ${number}'s 'smoke-urls' must be a mapping of its regions to URLs`);
-  const urls: Record<string, string> = {};
+  if (!isMap(node))
+    return fail(node, `wave ${number}'s '${rule.key}' must be a mapping of its regions to ${rule.values}`);
+  const map: Record<string, string> = {};
   for (const pair of node.items) {
     const keyNode = pair.key as Node;
     const region = isScalar(keyNode) ? keyNode.value : undefined;
     if (typeof region !== 'string')
-      return fail(keyNode, `wave ${number}'s 'smoke-urls' has a key that is not a region`);
+      return fail(keyNode, `wave ${number}'s '${rule.key}' has a key that is not a region`);
     if (!regions.includes(region))
       fail(
         keyNode,
-        `wave ${number}'s 'smoke-urls' names '${clip(region)}', which is not a region of wave ${number} ` +
-          "(a wave's smoke URLs are for its own regions)",
+        `wave ${number}'s '${rule.key}' names '${clip(region)}', which is not a region of wave ${number} ` +
+          `(a wave's ${rule.hint} are for its own regions)`,
       );
     const valueNode = (pair.value ?? keyNode) as Node;
-    const url = isScalar(valueNode) ? valueNode.value : undefined;
-    const what = `wave ${number}'s smoke URL for ${region}`;
-    // Never repeated, not even clipped: the user info may be a token.
-    if (typeof url === 'string' && hasUrlCredentials(url))
-      fail(valueNode, `${what} holds credentials (user:token@), which would reach logs and the summary`);
-    if (typeof url !== 'string' || !isSmokeUrl(url))
-      fail(
-        valueNode,
-        `${what} ${typeof url === 'string' ? `has '${clip(url)}', which ` : ''}is not an http:// or https:// ` +
-          'base URL (scheme://host[:port]/path: no query, fragment, spaces, quotes or ${...})',
-      );
-    urls[region] = url;
+    const value = isScalar(valueNode) ? valueNode.value : undefined;
+    const problem = rule.problem(value, `wave ${number}'s ${rule.singular} for ${region}`);
+    if (problem !== undefined || typeof value !== 'string') return fail(valueNode, problem ?? 'is not text');
+    map[region] = value;
   }
-  return urls;
-}
-
-/** A wave's `parameter-files`: its regions (some of them) to stack parameter files in the caller's repository. */
-function readParameterFiles(
-  node: Node | undefined,
-  number: number,
-  regions: string[],
-  fail: Fail,
-): Record<string, string> | undefined {
-  if (!node) return undefined;
-  if (!isMap(node)) return fail(node, `wave ${number}'s 'parameter-files' must be a mapping of its regions to files`);
-  const files: Record<string, string> = {};
-  for (const pair of node.items) {
-    const keyNode = pair.key as Node;
-    const region = isScalar(keyNode) ? keyNode.value : undefined;
-    if (typeof region !== 'string' || !regions.includes(region))
-      return fail(
-        keyNode,
-        `wave ${number}'s 'parameter-files' names ${typeof region === 'string' ? `'${clip(region)}'` : 'a key'}, ` +
-          `which is not a region of wave ${number} (a wave's parameter files are for its own regions)`,
-      );
-    const valueNode = (pair.value ?? keyNode) as Node;
-    const path = isScalar(valueNode) ? valueNode.value : undefined;
-    const shown = typeof path === 'string' ? `has '${clip(path)}', which ` : '';
-    if (typeof path !== 'string' || !isParameterFilePath(path))
-      fail(
-        valueNode,
-        `wave ${number}'s parameter file for ${region} ${shown}` +
-          'is not a .json, .yaml or .yml path relative to the repository (letters, digits and . _ - /, no ..)',
-      );
-    files[region] = path;
-  }
-  return files;
+  return map;
 }
 
 /** A user's text in an error line: short, printable. */
