@@ -13,7 +13,7 @@
  * the stack redeployed when it runs the rejected AMI, one smoke test. A
  * cancel stops everything at once, with no revert, as in wave 1.
  */
-import { errorMessage, InputError, type Context, type Logger } from '@img-mgr/kernel';
+import { errorMessage, InputError, KernelError, TimeoutError, type Context, type Logger } from '@img-mgr/kernel';
 import type { RollbackTarget } from '@img-mgr/ami-publish';
 import type { DeployRequest } from '@img-mgr/stack-deploy';
 import { planRedeploy } from './revert-plan.js';
@@ -72,8 +72,9 @@ export interface RegionRollout {
   /** What failed in this region, in one line. */
   error?: string;
   /**
-   * Where it failed: the publish; the deploy's checks before the stack changed (a bad input, a preflight);
-   * the deploy itself (CloudFormation refused or rolled back the AMI); or the smoke test.
+   * Where it failed: the publish; the deploy's own checks before the stack changed (a bad input, the launch
+   * key's preflight); the deploy itself (CloudFormation refused or rolled back the AMI, or it did not end in
+   * time); or the smoke test.
    */
   failedStep?: 'publish' | 'deploy-checks' | 'deploy' | 'smoke';
   /** What the revert did, in one line. */
@@ -227,8 +228,9 @@ async function publish(request: WaveRequest, region: string, result: RegionRollo
 
 /**
  * The region's app stack on `amiId`, pinned by ImageIdOverride as in the deploy job. With `result`, a failure
- * of the stack operation itself marks the region's failure a verdict on the AMI (failedStep deploy); a refusal
- * before the stack changed (bad input, a preflight) stays deploy-checks.
+ * is a verdict on the AMI (failedStep deploy), as a failed Deploy step is in wave 1, unless it is one of the
+ * deploy's own refusals before the stack changed (a bad input, the launch key's preflight: deploy-checks).
+ * A deploy that did not end in time is a verdict: instances of a broken AMI that never signal look like that.
  */
 async function deploy(
   request: WaveRequest,
@@ -251,7 +253,9 @@ async function deploy(
     );
     return { status: deployed.status ?? 'unchanged', outputs: deployed.outputs };
   } catch (error: unknown) {
-    if (result && error instanceof DeployFailedError) result.failedStep = 'deploy';
+    const refusedBeforeChange =
+      error instanceof KernelError && !(error instanceof DeployFailedError) && !(error instanceof TimeoutError);
+    if (result && !refusedBeforeChange) result.failedStep = 'deploy';
     throw error;
   }
 }

@@ -293,19 +293,56 @@ describe('a promote in a later wave', () => {
   });
 });
 
+/** A template whose creation moto holds in CREATE_IN_PROGRESS until released (in moto's default region). */
+async function writeHeldTemplate(): Promise<void> {
+  const hold = JSON.parse(heldResourceTemplate(await createHoldFunction(moto))) as Record<string, unknown>;
+  const template = {
+    ...hold,
+    Parameters: {
+      ImageId: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>' },
+      ImageIdOverride: { Type: 'String', Default: '' },
+    },
+  };
+  writeFileSync(join(workspace, 'held.json'), JSON.stringify(template));
+}
+
+describe('a wave whose deploy does not end in time', () => {
+  it('is a verdict on the AMI, as in wave 1: the region is reverted and its AMI rejected', async () => {
+    const region = moto.clientConfig.region;
+    await writeHeldTemplate();
+    const amiId = (await makeAmi(new EC2Client(config(region)), 'img-mgr-slow', { tags: { 'app-revision': NEW } }))
+      .amiId;
+    const request = await waveRequest(
+      inputs('new', {
+        regions: JSON.stringify([region]),
+        amis: JSON.stringify({ [region]: amiId }),
+        template: 'held.json',
+        stackName: 'img-mgr-slow',
+        parameterFiles: '',
+        smokeUrls: '',
+      }),
+      moto.env,
+    );
+    // Instances of a broken AMI that never signal keep an update running: here, a held creation and a 2 s bound.
+    const failure = await rolloutWave({ ...request, stack: { ...request.stack, deployWaitMs: 2_000 } }, context()).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WaveFailedError);
+    expect((failure as WaveFailedError).regions).toMatchObject([
+      { region, failedStep: 'deploy', outcome: 'reverted', changed: true },
+    ]);
+    expect(await rejectedTag(region, amiId)).toBe('4242');
+    const cfn = new CloudFormationClient(config(region));
+    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'img-mgr-slow' }))).Stacks?.[0];
+    await releaseHeld(moto, stack?.StackId ?? '');
+  });
+});
+
 describe('a cancelled wave', () => {
   it('stops at once while a stack is in progress, and reverts nothing', async () => {
     // moto's default region, where the hold function lives: a CreateStack held in CREATE_IN_PROGRESS.
     const region = moto.clientConfig.region;
-    const hold = JSON.parse(heldResourceTemplate(await createHoldFunction(moto))) as Record<string, unknown>;
-    const template = {
-      ...hold,
-      Parameters: {
-        ImageId: { Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>' },
-        ImageIdOverride: { Type: 'String', Default: '' },
-      },
-    };
-    writeFileSync(join(workspace, 'held.json'), JSON.stringify(template));
     const amiId = (await makeAmi(new EC2Client(config(region)), 'img-mgr-held', { tags: { 'app-revision': NEW } }))
       .amiId;
     const request = await waveRequest(
