@@ -29,7 +29,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rolloutWave, WaveFailedError, waveRequest, type WaveInputs, type RegionRollout } from '../src/index.js';
+import {
+  rolloutWave,
+  WaveFailedError,
+  waveRequest,
+  type RegionRollout,
+  type WaveInputs,
+  type WaveRequest,
+} from '../src/index.js';
 
 const REGIONS = ['us-west-2', 'eu-west-1'] as const;
 const OLD = 'aaaaaaa111111111111111111111111111111111';
@@ -306,23 +313,28 @@ async function writeHeldTemplate(): Promise<void> {
   writeFileSync(join(workspace, 'held.json'), JSON.stringify(template));
 }
 
+/** A wave of moto's default region alone, on a new AMI, deploying `stackName` from the held template. */
+async function heldWave(stackName: string): Promise<{ region: string; amiId: string; request: WaveRequest }> {
+  const region = moto.clientConfig.region;
+  const amiId = (await makeAmi(new EC2Client(config(region)), stackName, { tags: { 'app-revision': NEW } })).amiId;
+  const request = await waveRequest(
+    inputs('new', {
+      regions: JSON.stringify([region]),
+      amis: JSON.stringify({ [region]: amiId }),
+      template: 'held.json',
+      stackName,
+      parameterFiles: '',
+      smokeUrls: '',
+    }),
+    moto.env,
+  );
+  return { region, amiId, request };
+}
+
 describe('a wave whose deploy does not end in time', () => {
   it('is a verdict on the AMI, as in wave 1: the region is reverted and its AMI rejected', async () => {
-    const region = moto.clientConfig.region;
     await writeHeldTemplate();
-    const amiId = (await makeAmi(new EC2Client(config(region)), 'img-mgr-slow', { tags: { 'app-revision': NEW } }))
-      .amiId;
-    const request = await waveRequest(
-      inputs('new', {
-        regions: JSON.stringify([region]),
-        amis: JSON.stringify({ [region]: amiId }),
-        template: 'held.json',
-        stackName: 'img-mgr-slow',
-        parameterFiles: '',
-        smokeUrls: '',
-      }),
-      moto.env,
-    );
+    const { region, amiId, request } = await heldWave('img-mgr-slow');
     // Instances of a broken AMI that never signal keep an update running: here, a held creation and a 2 s bound.
     const failure = await rolloutWave({ ...request, stack: { ...request.stack, deployWaitMs: 2_000 } }, context()).then(
       () => undefined,
@@ -342,20 +354,7 @@ describe('a wave whose deploy does not end in time', () => {
 describe('a cancelled wave', () => {
   it('stops at once while a stack is in progress, and reverts nothing', async () => {
     // moto's default region, where the hold function lives: a CreateStack held in CREATE_IN_PROGRESS.
-    const region = moto.clientConfig.region;
-    const amiId = (await makeAmi(new EC2Client(config(region)), 'img-mgr-held', { tags: { 'app-revision': NEW } }))
-      .amiId;
-    const request = await waveRequest(
-      inputs('new', {
-        regions: JSON.stringify([region]),
-        amis: JSON.stringify({ [region]: amiId }),
-        template: 'held.json',
-        stackName: 'img-mgr-held',
-        parameterFiles: '',
-        smokeUrls: '',
-      }),
-      moto.env,
-    );
+    const { region, amiId, request } = await heldWave('img-mgr-held');
     const controller = new AbortController();
     const cfn = new CloudFormationClient(config(region));
     const waving = rolloutWave(request, { ...context(), signal: controller.signal }).then(
