@@ -1,7 +1,6 @@
 /**
- * The tag key that marks an AMI whose rollout failed; its value is the id of
- * the workflow run that rejected it. Written by the failure path of the
- * reusable workflow (publish-ami reject-ami), read by rollback-to previous,
- * promote and pruning. No AWS SDK here, so the action's summary can use it.
+ * The tag key that marks an AMI whose rollout failed (its value: the run that
+ * rejected it). No AWS SDK here, so the action's summary can use it; it lives
+ * in the kernel, which packer-bake's copy step reads too.
  */
-export const REJECTED_TAG_KEY = 'img-mgr:rejected';
+export { REJECTED_TAG_KEY } from '@img-mgr/kernel';

@@ -55,3 +55,4 @@ export {
   ANY_REGION_ENV,
   type ServiceId,
 } from './region.js';
+export { REJECTED_TAG_KEY } from './rejected-tag.js';

@@ -27,6 +27,7 @@ import {
   errorMessage,
   formatDuration,
   poll,
+  REJECTED_TAG_KEY,
   type Context,
 } from '@img-mgr/kernel';
 import { FINGERPRINT_TAG } from './images.js';
@@ -175,7 +176,11 @@ async function copyToRegion(region: string, plan: CopyPlan, context: Context, op
   return { region, amiId, copied: existing === undefined, durationMs: Date.now() - plan.started };
 }
 
-/** The newest of this account's AMIs with the fingerprint that is available or still being copied. */
+/**
+ * The newest of this account's AMIs with the fingerprint that is available or still being copied, and not
+ * rejected: a wave that failed tags its copy img-mgr:rejected, and a re-run (its cause fixed elsewhere, the
+ * home AMI still good) must get a fresh copy, which it can publish, instead of the one publish refuses.
+ */
 async function findCopy(ec2: EC2Client, fingerprint: string, context: Context): Promise<Image | undefined> {
   const images: Image[] = [];
   const filters = [
@@ -188,6 +193,7 @@ async function findCopy(ec2: EC2Client, fingerprint: string, context: Context): 
   }
   return images
     .filter((image) => image.State === 'available' || image.State === 'pending')
+    .filter((image) => !(image.Tags ?? []).some((tag) => tag.Key === REJECTED_TAG_KEY))
     .sort((a, b) => stateRank(a) - stateRank(b) || (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0];
 }
 

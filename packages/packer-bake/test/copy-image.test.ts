@@ -6,6 +6,7 @@
  */
 import {
   CopyImageCommand,
+  CreateTagsCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
@@ -58,7 +59,7 @@ async function tagsOf(region: string, amiId: string) {
 }
 
 describe('copyBakedAmi on moto', () => {
-  it('copies to the other regions, copy and snapshots tagged; a re-run copies only what is missing', async () => {
+  it('copies to the other regions, copy and snapshots tagged; a re-run copies what is missing or rejected', async () => {
     const source = await makeAmi(ec2(HOME), TAGS.Name, { tags: TAGS });
     const request = {
       source: { amiId: source.amiId, region: HOME },
@@ -90,6 +91,18 @@ describe('copyBakedAmi on moto', () => {
     expect(third['us-west-2']).toMatchObject({ amiId: first['us-west-2']?.amiId, copied: false });
     expect(third['eu-west-1']?.copied).toBe(true);
     expect(third['eu-west-1']?.amiId).not.toBe(first['eu-west-1']?.amiId);
+
+    // A copy a failed wave rejected is never reused: a re-run, its cause fixed, gets a fresh copy there.
+    await ec2('us-west-2').send(
+      new CreateTagsCommand({
+        Resources: [third['us-west-2']?.amiId ?? ''],
+        Tags: [{ Key: 'img-mgr:rejected', Value: '4242' }],
+      }),
+    );
+    const fourth = await copyBakedAmi(request, testContext(moto.env), { minIntervalMs: 10 });
+    expect(fourth['eu-west-1']).toMatchObject({ amiId: third['eu-west-1']?.amiId, copied: false });
+    expect(fourth['us-west-2']?.copied).toBe(true);
+    expect(fourth['us-west-2']?.amiId).not.toBe(third['us-west-2']?.amiId);
   });
 
   it('refuses to copy a source AMI that is gone, in one line naming it and its region', async () => {
