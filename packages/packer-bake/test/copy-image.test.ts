@@ -59,7 +59,7 @@ async function tagsOf(region: string, amiId: string) {
 }
 
 describe('copyBakedAmi on moto', () => {
-  it('copies to the other regions, copy and snapshots tagged; a re-run copies what is missing or rejected', async () => {
+  it('copies to the other regions, copy and snapshots tagged; a re-run copies the missing or rejected', async () => {
     const source = await makeAmi(ec2(HOME), TAGS.Name, { tags: TAGS });
     const request = {
       source: { amiId: source.amiId, region: HOME },
